@@ -1,0 +1,97 @@
+"""Turning the reader's spans into citations: the sentences that contain or support the answer.
+
+A citation is always a whole sentence of its document, found by offsets, so it is verbatim by
+construction; ``verify`` re-checks that against the document text before anything is shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from rag.metrics import normalize_answer
+from rag.types import Citation, Document, Hit, Sentence, Span, Window
+
+SUPPORT_RATIO = 0.3    # a same-answer span this close to the best one also counts as support
+CONFLICT_RATIO = 0.6   # a different answer from another document this close means sources differ
+
+
+@dataclass(frozen=True)
+class Cited:
+    """The evidence for an answer and whether the sources disagree."""
+
+    citations: list[Citation]
+    conflict: bool
+    alternative: Span | None = None    # the other source's answer when they disagree
+
+
+def _sentences_of(span: Span, window: Window) -> list[Sentence]:
+    return [s for s in window.sentences if s.start < span.end and span.start < s.end]
+
+
+def _citation(sentence: Sentence, doc: Document, score: float, span: Span | None) -> Citation:
+    inside = span is not None and sentence.start <= span.start and span.end <= sentence.end
+    return Citation(doc_id=sentence.doc_id, title=doc.title, sentence=sentence.text, start=sentence.start,
+                    end=sentence.end, score=round(float(score), 4),
+                    answer_start=span.start if inside else None, answer_end=span.end if inside else None,
+                    index=sentence.index)
+
+
+def _same_answer(a: str, b: str) -> bool:
+    na, nb = normalize_answer(a), normalize_answer(b)
+    return bool(na and nb) and (na == nb or f" {na} " in f" {nb} " or f" {nb} " in f" {na} ")
+
+
+def cite(spans: Sequence[Span], windows: Sequence[Window], documents: dict[str, Document],
+         max_citations: int = 3) -> Cited:
+    """Citations for the best span (first), then sentences from other windows giving the same
+    answer, then (when another document gives a different, nearly as likely answer) that one."""
+    if not spans:
+        return Cited([], False)
+    by_rank = {w.rank: w for w in windows}
+    best = spans[0]
+    citations: list[Citation] = []
+    seen: set[tuple[str, int]] = set()
+
+    def add(span: Span) -> None:
+        for sentence in _sentences_of(span, by_rank[span.window_rank]):
+            if (sentence.doc_id, sentence.index) not in seen and len(citations) < max_citations:
+                seen.add((sentence.doc_id, sentence.index))
+                citations.append(_citation(sentence, documents[sentence.doc_id], span.score, span))
+
+    add(best)
+    alternative = None
+    best_window = by_rank[best.window_rank]
+    for span in spans[1:]:
+        if span.score < SUPPORT_RATIO * best.score:
+            break
+        if _same_answer(span.text, best.text):
+            add(span)
+        elif (alternative is None and span.doc_id != best.doc_id and span.score >= CONFLICT_RATIO * best.score
+              and normalize_answer(span.text) not in normalize_answer(best_window.text)
+              and normalize_answer(best.text) not in normalize_answer(by_rank[span.window_rank].text)):
+            alternative = span
+    if alternative is not None:
+        if len(citations) >= max_citations:
+            citations = citations[:max_citations - 1]
+        add(alternative)
+    return Cited(citations, alternative is not None, alternative)
+
+
+def related(hits: Sequence[Hit], documents: dict[str, Document], limit: int = 3) -> list[Citation]:
+    """The closest sentences, offered when abstaining: marked related, never evidence."""
+    out = []
+    for hit in hits[:limit]:
+        c = _citation(hit.sentence, documents[hit.sentence.doc_id], hit.dense_score, None)
+        out.append(Citation(**{**c.__dict__, "kind": "related"}))
+    return out
+
+
+def verify(citations: Sequence[Citation], documents: dict[str, Document]) -> None:
+    """Raise AssertionError-free ValueError if any citation is not verbatim in its document."""
+    for c in citations:
+        doc = documents.get(c.doc_id)
+        if doc is None or doc.text[c.start:c.end] != c.sentence:
+            raise ValueError(f"citation not verbatim in document {c.doc_id!r} at {c.start}:{c.end}: {c.sentence!r}")
+        if c.answer_start is not None and not (c.start <= c.answer_start < c.answer_end <= c.end):
+            raise ValueError(f"answer offsets {c.answer_start}:{c.answer_end} outside cited sentence in {c.doc_id!r}")

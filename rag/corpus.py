@@ -1,0 +1,209 @@
+"""Loading a corpus: a folder of .txt/.md/.html files or a JSON Lines file of documents.
+
+Unreadable files (not UTF-8, binary, empty, too large) are skipped with a reason naming the file,
+so one bad file never stops the rest of the corpus from loading.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from rag.errors import CorpusError
+from rag.types import Document, Skipped
+
+TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm")
+METADATA_FILE = "metadata.json"       # optional: {"file name": {"title": ..., "outlet": ...}}
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """The documents that loaded, in a stable order, and the files that did not."""
+
+    documents: list[Document]
+    skipped: list[Skipped] = field(default_factory=list)
+    root: Path | None = None          # the folder new files are added to (None for a .jsonl corpus)
+
+    def by_id(self) -> dict[str, Document]:
+        return {d.doc_id: d for d in self.documents}
+
+
+def content_hash(text: str) -> str:
+    """sha256 of a document's text: what the index manifest compares to find changed documents."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class _TextExtractor(HTMLParser):
+    """HTML to plain text: drops script/style, turns block elements into line breaks."""
+
+    _BLOCK = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
+              "section", "article", "header", "footer", "blockquote", "pre", "table", "title"}
+    _SKIP = {"script", "style", "noscript", "template", "head"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.title = ""
+        self._skip = 0
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "title":
+            self._in_title = True
+        elif tag in self._SKIP:
+            self._skip += 1
+        if tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+        elif tag in self._SKIP and self._skip:
+            self._skip -= 1
+        if tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+        elif not self._skip:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> tuple[str, str]:
+    """(title, text) of an HTML page; whitespace inside lines collapsed, one paragraph per line."""
+    parser = _TextExtractor()
+    parser.feed(html)
+    parser.close()
+    lines = (re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in "".join(parser.parts).split("\n"))
+    return " ".join(parser.title.split()), "\n".join(line for line in lines if line)
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Bytes of a text file to str, or a ValueError saying why it is not a readable text file."""
+    if not data.strip():
+        raise ValueError(f"{name} is empty")
+    if b"\x00" in data[:8192]:
+        raise ValueError(f"{name} looks binary (contains NUL bytes), not a text file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{name} is not UTF-8 text (bad byte at position {exc.start}); "
+                         "re-save it as UTF-8") from None
+    if not text.strip():
+        raise ValueError(f"{name} has no text")
+    return text
+
+
+def _title_from(path: Path, text: str) -> str:
+    if path.suffix == ".md":
+        match = re.search(r"^#\s+(.+)$", text, flags=re.MULTILINE)
+        if match:
+            return match.group(1).strip()
+    return path.stem.replace("_", " ").replace("-", " ").strip() or path.name
+
+
+def read_file(path: Path, root: Path, metadata: dict[str, dict]) -> Document:
+    """One corpus file as a Document; ValueError with the reason if it cannot be used."""
+    name = path.relative_to(root).as_posix()
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ValueError(f"{name} is {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES // 2**20} MB limit; split it")
+    text = decode_text(path.read_bytes(), name)
+    title = ""
+    if path.suffix in (".html", ".htm"):
+        title, text = html_to_text(text)
+        if not text.strip():
+            raise ValueError(f"{name} has no visible text")
+    meta = metadata.get(name, {})
+    doc_id = name.rsplit(".", 1)[0]
+    return Document(doc_id=doc_id, title=meta.get("title") or title or _title_from(path, text),
+                    text=text, source=str(path), outlet=meta.get("outlet", ""))
+
+
+def _load_metadata(folder: Path) -> dict[str, dict]:
+    meta_path = folder / METADATA_FILE
+    if not meta_path.exists():
+        return {}
+    try:
+        data = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CorpusError(f"{meta_path} is not valid JSON: {exc}") from None
+    return {k: v for k, v in data.items() if isinstance(v, dict)}
+
+
+def _load_folder(folder: Path) -> Corpus:
+    metadata = _load_metadata(folder)
+    documents: list[Document] = []
+    skipped: list[Skipped] = []
+    paths = sorted(p for p in folder.rglob("*") if p.is_file()
+                   and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    for path in paths:
+        if path.suffix.lower() not in TEXT_SUFFIXES:
+            continue
+        try:
+            documents.append(read_file(path, folder, metadata))
+        except (ValueError, OSError) as exc:
+            skipped.append(Skipped(str(path), str(exc)))
+    return Corpus(*_dedupe(documents, skipped), root=folder)
+
+
+def _load_jsonl(path: Path) -> Corpus:
+    documents: list[Document] = []
+    skipped: list[Skipped] = []
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"cannot read {path}: {exc}") from None
+    for lineno, raw in enumerate(data.split(b"\n"), start=1):
+        where = f"{path}:{lineno}"
+        if not raw.strip():
+            continue
+        try:
+            row = json.loads(raw.decode("utf-8"))
+            doc_id, text = str(row["doc_id"]), row["text"]
+            if not isinstance(text, str) or not text.strip():
+                raise ValueError("'text' is empty or not a string")
+            documents.append(Document(doc_id=doc_id, title=str(row.get("title") or doc_id), text=text,
+                                      source=where, outlet=str(row.get("outlet", ""))))
+        except UnicodeDecodeError:
+            skipped.append(Skipped(where, "line is not UTF-8"))
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
+            skipped.append(Skipped(where, f"not a {{doc_id, title, text}} JSON object ({exc})"))
+    return Corpus(*_dedupe(documents, skipped), root=None)
+
+
+def _dedupe(documents: list[Document], skipped: list[Skipped]) -> tuple[list[Document], list[Skipped]]:
+    """Drop repeated ids and exact duplicate texts, so the same sentence is never cited twice."""
+    seen_ids: set[str] = set()
+    seen_text: dict[str, str] = {}
+    kept: list[Document] = []
+    for doc in documents:
+        digest = content_hash(doc.text)
+        if doc.doc_id in seen_ids:
+            skipped.append(Skipped(doc.source, f"duplicate document id {doc.doc_id!r}"))
+        elif digest in seen_text:
+            skipped.append(Skipped(doc.source, f"same text as document {seen_text[digest]!r}"))
+        else:
+            seen_ids.add(doc.doc_id)
+            seen_text[digest] = doc.doc_id
+            kept.append(doc)
+    return kept, skipped
+
+
+def load_corpus(path: str | Path) -> Corpus:
+    """Load a folder of text files or a .jsonl file; raises CorpusError if nothing usable is there."""
+    path = Path(path)
+    if not path.exists():
+        raise CorpusError(f"corpus not found: {path} does not exist")
+    corpus = _load_folder(path) if path.is_dir() else _load_jsonl(path)
+    if not corpus.documents:
+        reasons = "; ".join(f"{s.source}: {s.reason}" for s in corpus.skipped[:5])
+        raise CorpusError(f"no readable documents in {path}" + (f" ({reasons})" if reasons else
+                          f" (expected {', '.join(TEXT_SUFFIXES)} files or a .jsonl file)"))
+    return corpus

@@ -1,0 +1,285 @@
+"""The persisted sentence index: FAISS vectors plus a manifest, reused and updated incrementally.
+
+Layout of the index folder:
+    manifest.json          format version, model name and hash, splitter, each document's content
+                           hash and sentence count, the data files of the current generation and
+                           their sha256. Replacing it (atomically) is the commit point of a build.
+    sentences-<gen>.jsonl  one {"doc_id", "index", "start", "end", "text"} per FAISS row.
+    index-<gen>.faiss      the FAISS index; row position = line number in the sentences file.
+Data files are written under new generation names first, so an interrupted build leaves the
+previous manifest and its files intact. A lock file serialises builds between processes.
+No pickle: JSON and FAISS's own format only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from rag.corpus import Corpus, content_hash
+from rag.embedding import sha256_file
+from rag.types import Document, Embedder, Sentence
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+LOCK = ".lock"
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What loading the index did: which documents were reused, embedded or dropped, and why."""
+
+    reused: list[str] = field(default_factory=list)
+    embedded: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    rebuilt_because: str = ""          # non-empty when the stored index could not be used at all
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.embedded or self.removed or self.rebuilt_because)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write a file so that readers see either the old content or the new, never a mix."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def dense_search(index, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k inner-product search; returns (scores, row ids), -1 ids where fewer than k rows exist."""
+    k = min(k, index.ntotal)
+    if k <= 0:
+        n = len(queries)
+        return np.zeros((n, 0), dtype=np.float32), np.zeros((n, 0), dtype=np.int64)
+    return index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+
+
+def make_faiss_index(vectors: np.ndarray, kind: str = "flat"):
+    """A FAISS index over normalised vectors: exact inner product ("flat") or HNSW graph ("hnsw")."""
+    import faiss
+
+    dim = vectors.shape[1]
+    if kind == "flat":
+        index = faiss.IndexFlatIP(dim)
+    elif kind == "hnsw":
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 64
+    else:
+        raise ValueError(f"unknown index kind {kind!r}; expected 'flat' or 'hnsw'")
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+class SentenceIndex:
+    """Sentences and their vectors in a FAISS index; row position = sentence id."""
+
+    def __init__(self, sentences: list[Sentence], faiss_index, manifest: dict) -> None:
+        if faiss_index.ntotal != len(sentences):
+            raise ValueError(f"index has {faiss_index.ntotal} vectors for {len(sentences)} sentences")
+        self.sentences = sentences
+        self.faiss = faiss_index
+        self.manifest = manifest
+        self._by_doc: dict[str, list[Sentence]] = {}
+        for sentence in sentences:
+            self._by_doc.setdefault(sentence.doc_id, []).append(sentence)
+
+    def __len__(self) -> int:
+        return len(self.sentences)
+
+    def doc_sentences(self, doc_id: str) -> list[Sentence]:
+        return self._by_doc.get(doc_id, [])
+
+    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """(row, cosine) pairs for one normalised query vector, best first."""
+        scores, ids = dense_search(self.faiss, query.reshape(1, -1), k)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+    def vectors(self) -> np.ndarray:
+        """All stored vectors (reconstructed from FAISS), row-aligned with ``sentences``."""
+        if self.faiss.ntotal == 0:
+            return np.zeros((0, self.faiss.d), dtype=np.float32)
+        return self.faiss.reconstruct_n(0, self.faiss.ntotal)
+
+
+# --- reading and writing -------------------------------------------------------------------
+
+def _read_manifest(folder: Path) -> dict:
+    path = folder / MANIFEST
+    if not path.exists():
+        raise FileNotFoundError("no index yet")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"manifest is not valid JSON ({exc})") from None
+    if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
+        raise ValueError(f"index format {manifest.get('format_version') if isinstance(manifest, dict) else '?'} "
+                         f"is not the current {FORMAT_VERSION}")
+    return manifest
+
+
+def _read_stored(folder: Path, manifest: dict) -> SentenceIndex:
+    """The stored index, after checking every data file against the manifest's checksums."""
+    import faiss
+
+    files = manifest.get("files", {})
+    for role in ("sentences", "faiss"):
+        name = files.get(role, "")
+        path = folder / name
+        if not name or not path.is_file():
+            raise ValueError(f"index file {name or role!r} is missing")
+        if sha256_file(path) != manifest.get("checksums", {}).get(name):
+            raise ValueError(f"index file {name} does not match its checksum (truncated or edited)")
+    sentences = []
+    with open(folder / files["sentences"], encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            sentences.append(Sentence(row["doc_id"], row["index"], row["start"], row["end"], row["text"]))
+    index = faiss.read_index(str(folder / files["faiss"]))
+    if index.ntotal != len(sentences) or len(sentences) != manifest.get("counts", {}).get("sentences"):
+        raise ValueError("index row count does not match the manifest")
+    return SentenceIndex(sentences, index, manifest)
+
+
+def _write(folder: Path, sentences: list[Sentence], vectors: np.ndarray, documents: Sequence[Document],
+           model: dict, splitter: str, kind: str) -> SentenceIndex:
+    import faiss
+
+    folder.mkdir(parents=True, exist_ok=True)
+    gen = secrets.token_hex(6)
+    names = {"sentences": f"sentences-{gen}.jsonl", "faiss": f"index-{gen}.faiss"}
+    lines = "".join(json.dumps({"doc_id": s.doc_id, "index": s.index, "start": s.start, "end": s.end,
+                                "text": s.text}, ensure_ascii=False) + "\n" for s in sentences)
+    atomic_write(folder / names["sentences"], lines.encode("utf-8"))
+    index = make_faiss_index(vectors, kind)
+    tmp = folder / f".{names['faiss']}.tmp"
+    faiss.write_index(index, str(tmp))
+    os.replace(tmp, folder / names["faiss"])
+    counts: dict[str, int] = {}
+    for s in sentences:
+        counts[s.doc_id] = counts.get(s.doc_id, 0) + 1
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "model": model,
+        "splitter": splitter,
+        "index_kind": kind,
+        "files": names,
+        "checksums": {name: sha256_file(folder / name) for name in names.values()},
+        "counts": {"documents": len(documents), "sentences": len(sentences)},
+        "documents": {d.doc_id: {"sha256": content_hash(d.text), "title": d.title,
+                                 "sentences": counts.get(d.doc_id, 0)} for d in documents},
+    }
+    atomic_write(folder / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False).encode("utf-8"))
+    _remove_stale(folder, keep=set(names.values()))
+    return SentenceIndex(sentences, index, manifest)
+
+
+def _remove_stale(folder: Path, keep: set[str]) -> None:
+    for path in folder.iterdir():
+        stale_data = path.name.startswith(("sentences-", "index-")) and path.name not in keep
+        if stale_data or (path.name.startswith(".") and path.name.endswith(".tmp")):
+            path.unlink(missing_ok=True)
+
+
+# --- the entry point ------------------------------------------------------------------------
+
+def open_index(corpus: Corpus, embedder: Embedder, folder: Path, split, *, model_sha256: str = "",
+               splitter: str = "", kind: str = "flat", show_progress: bool = False
+               ) -> tuple[SentenceIndex, BuildReport]:
+    """Load the index for ``corpus`` from ``folder``, embedding only what changed.
+
+    Args:
+        corpus: the documents the index must match.
+        embedder: embeds new sentences.
+        folder: the index folder (created if missing).
+        split: ``split(documents) -> {doc_id: [Sentence]}``, the sentence splitter.
+        model_sha256 / splitter: identities recorded in the manifest; a change forces a rebuild.
+        kind: FAISS index kind for a (re)build.
+    Returns:
+        The index and a report of what was reused, embedded and removed.
+    """
+    import time
+
+    from filelock import FileLock
+
+    started = time.perf_counter()
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    model = {"name": embedder.name, "sha256": model_sha256, "dim": embedder.dim}
+    with FileLock(str(folder / LOCK), timeout=900):
+        stored: SentenceIndex | None = None
+        reason = ""
+        try:
+            manifest = _read_manifest(folder)
+            if manifest.get("model") != model:
+                reason = f"the embedding model changed ({manifest.get('model', {}).get('name')} -> {model['name']})"
+            elif manifest.get("splitter") != splitter:
+                reason = "the sentence splitter changed"
+            else:
+                stored = _read_stored(folder, manifest)
+        except FileNotFoundError:
+            reason = "no index yet"
+        except (ValueError, KeyError, TypeError, RuntimeError, json.JSONDecodeError) as exc:
+            # RuntimeError: FAISS could not read its file. Never serve a broken index: rebuild.
+            reason = f"stored index unusable: {exc}"
+        if reason and reason != "no index yet":
+            log.warning("rebuilding the index in %s: %s", folder, reason)
+
+        old_docs = stored.manifest["documents"] if stored else {}
+        reuse = [d for d in corpus.documents if old_docs.get(d.doc_id, {}).get("sha256") == content_hash(d.text)]
+        reuse_ids = {d.doc_id for d in reuse}
+        fresh = [d for d in corpus.documents if d.doc_id not in reuse_ids]
+        removed = [doc_id for doc_id in old_docs if doc_id not in {d.doc_id for d in corpus.documents}]
+        if stored is not None and not fresh and not removed:
+            stored_order = list(old_docs)
+            if stored_order == [d.doc_id for d in corpus.documents]:
+                return stored, BuildReport(reused=stored_order, seconds=time.perf_counter() - started)
+
+        new_sentences = split(fresh) if fresh else {}
+        texts = [s.text for d in fresh for s in new_sentences[d.doc_id]]
+        new_vectors = embedder.embed(texts, show_progress=show_progress) if texts else None
+        old_vectors = stored.vectors() if stored else None
+        old_rows: dict[str, list[int]] = {}
+        if stored:
+            for row, s in enumerate(stored.sentences):
+                old_rows.setdefault(s.doc_id, []).append(row)
+        sentences: list[Sentence] = []
+        parts: list[np.ndarray] = []
+        offset = 0
+        fresh_ids = {d.doc_id for d in fresh}
+        for doc in corpus.documents:
+            if doc.doc_id in fresh_ids:
+                doc_sentences = new_sentences[doc.doc_id]
+                parts.append(new_vectors[offset:offset + len(doc_sentences)])
+                offset += len(doc_sentences)
+            else:
+                rows = old_rows.get(doc.doc_id, [])
+                doc_sentences = [stored.sentences[r] for r in rows]
+                parts.append(old_vectors[rows] if rows else np.zeros((0, embedder.dim), np.float32))
+            sentences.extend(doc_sentences)
+        vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dim), np.float32)
+        index = _write(folder, sentences, vectors, corpus.documents, model, splitter, kind)
+        return index, BuildReport(reused=[d.doc_id for d in reuse], embedded=[d.doc_id for d in fresh],
+                                  removed=removed, rebuilt_because=reason if stored is None else "",
+                                  seconds=time.perf_counter() - started)
+

@@ -1,0 +1,18 @@
+"""Readers: pick the short answer out of retrieved sentence windows (see ``rag.types.Reader``)."""
+
+from __future__ import annotations
+
+from rag.types import Reader
+
+
+def load_reader(name: str, threads: int = 2) -> Reader:
+    """The reader called ``name``: "trained" (our SQuAD-trained model) or "baseline" (heuristic)."""
+    if name == "baseline":
+        from rag.readers.baseline import BaselineReader
+
+        return BaselineReader()
+    if name == "trained":
+        from rag.readers.trained import TrainedReader
+
+        return TrainedReader(threads=threads)
+    raise ValueError(f"unknown reader {name!r}; expected 'trained' or 'baseline'")

@@ -1,0 +1,70 @@
+"""All tunable settings in one frozen dataclass, built at the edge (CLI, app) and passed down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = PROJECT_ROOT / "corpus"
+DEFAULT_INDEX = PROJECT_ROOT / "embeddings"
+READERS = ("trained", "baseline")
+RETRIEVALS = ("hybrid", "dense", "bm25")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a user may tune. Validated on construction, naming the bad value.
+
+    Attributes:
+        corpus: a folder of .txt/.md/.html files, or a .jsonl file of {"doc_id","title","text"}.
+        index: folder holding the persisted FAISS index and its manifest.
+        top_k: sentences handed to the reader after fusion.
+        candidates: how deep each retriever (dense, BM25) searches before fusion.
+        rrf_k: the constant of reciprocal rank fusion (60 in the original paper).
+        window: neighbouring sentences on each side of a hit that the reader sees.
+        max_citations: most evidence sentences cited in one answer.
+        retrieval: "hybrid" (dense + BM25 fused), "dense" or "bm25" alone, for comparisons.
+        reader: "trained" (our SQuAD-trained model) or "baseline" (answer-type heuristic).
+        abstain_below: confidence under which the assistant says the documents don't say.
+        max_question_chars: longer questions are rejected with a message.
+        threads: torch threads (the machine's cores).
+    """
+
+    corpus: Path = DEFAULT_CORPUS
+    index: Path = DEFAULT_INDEX
+    top_k: int = 5
+    candidates: int = 30
+    rrf_k: int = 60
+    window: int = 1
+    max_citations: int = 3
+    reader: str = "baseline"
+    retrieval: str = "hybrid"
+    abstain_below: float | None = None   # None: the calibrated value shipped with the reader
+    max_question_chars: int = 1000
+    threads: int = 2
+    batch_size: int = 32
+    show_progress: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "corpus", Path(self.corpus))
+        object.__setattr__(self, "index", Path(self.index))
+        for name in ("top_k", "candidates", "rrf_k", "max_citations", "max_question_chars",
+                     "threads", "batch_size"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value <= 0:
+                raise ValueError(f"Settings.{name} must be a positive integer, got {value!r}")
+        if not isinstance(self.window, int) or self.window < 0:
+            raise ValueError(f"Settings.window must be an integer >= 0, got {self.window!r}")
+        if self.reader not in READERS:
+            raise ValueError(f"Settings.reader must be one of {READERS}, got {self.reader!r}")
+        if self.retrieval not in RETRIEVALS:
+            raise ValueError(f"Settings.retrieval must be one of {RETRIEVALS}, got {self.retrieval!r}")
+        if self.abstain_below is not None and not 0.0 <= self.abstain_below <= 1.0:
+            raise ValueError(f"Settings.abstain_below must be in [0, 1], got {self.abstain_below!r}")
+        if self.candidates < self.top_k:
+            raise ValueError(f"Settings.candidates ({self.candidates}) must be >= top_k ({self.top_k})")
+
+    def with_(self, **changes: object) -> "Settings":
+        """A copy with some fields changed (validated again)."""
+        return replace(self, **changes)

@@ -1,0 +1,147 @@
+"""Dataclasses passed between pipeline stages, and the one-method seams (Embedder, Reader).
+
+Kept in one module so stages can import each other's types without import cycles.
+Every piece of text carries its provenance: document id and character offsets into
+``Document.text``, so any answer can be pointed back at the exact words it came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, Sequence, runtime_checkable
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source document: its stable id, a readable title, the full text and where it came from."""
+
+    doc_id: str
+    title: str
+    text: str
+    source: str = ""   # file path (or "file.jsonl:line") it was loaded from
+    outlet: str = ""   # publisher, only when the text itself names it
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A corpus file (or JSONL line) that could not be loaded, and why, in words a user can act on."""
+
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence with provenance: ``document.text[start:end] == text`` always holds."""
+
+    doc_id: str
+    index: int      # position of the sentence within its document, from 0
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved sentence with its fused score and the per-retriever ranks that produced it."""
+
+    sentence: Sentence
+    score: float                  # reciprocal-rank-fusion score (higher is better)
+    dense_score: float = 0.0      # cosine similarity of question and sentence
+    dense_rank: int | None = None # 0-based; None when the dense retriever did not return it
+    bm25_rank: int | None = None
+
+
+@dataclass(frozen=True)
+class Window:
+    """A hit sentence with its neighbours, the unit a reader reads.
+
+    ``text == document.text[start:end]``; ``sentences`` are the window's sentences in order and
+    ``center`` is the index into ``sentences`` of the retrieved (hit) sentence.
+    """
+
+    doc_id: str
+    title: str
+    text: str
+    start: int
+    end: int
+    sentences: tuple[Sentence, ...]
+    center: int
+    rank: int                # 0-based rank of the hit among the retrieved windows
+    retrieval_score: float   # the hit's fused score
+    dense_score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Span:
+    """A candidate short answer: a verbatim span of a window, in document offsets.
+
+    ``score`` is the reader's confidence that this span answers the question, in [0, 1].
+    ``no_answer`` is the reader's probability that the window holds no answer at all (0 for
+    readers that cannot tell).
+    """
+
+    text: str
+    doc_id: str
+    start: int
+    end: int
+    score: float
+    window_rank: int
+    no_answer: float = 0.0
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A source sentence that supports (or, when ``kind == "related"``, merely resembles) an answer.
+
+    ``start``/``end`` are offsets of ``sentence`` in its document. ``answer_start``/``answer_end``
+    are document offsets of the short answer when it lies inside this sentence, for highlighting.
+    """
+
+    doc_id: str
+    title: str
+    sentence: str
+    start: int
+    end: int
+    score: float
+    answer_start: int | None = None
+    answer_end: int | None = None
+    kind: str = "evidence"     # "evidence" or "related"
+    index: int = 0             # sentence index within the document
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the assistant says to one question."""
+
+    question: str
+    text: str                                  # short answer, "" when abstained
+    abstained: bool
+    confidence: float                          # in [0, 1]
+    citations: list[Citation] = field(default_factory=list)
+    related: list[Citation] = field(default_factory=list)
+    message: str = ""                          # the full reply a person reads
+    resolved_question: str = ""                # the question after follow-up resolution
+    conflict: bool = False                     # sources disagree on this point
+    timings: dict[str, float] = field(default_factory=dict)   # stage -> seconds
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors, one row per text."""
+
+    name: str
+    dim: int
+
+    def embed(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray: ...
+
+
+@runtime_checkable
+class Reader(Protocol):
+    """Picks short answers out of retrieved windows, best first."""
+
+    name: str
+
+    def read(self, question: str, windows: Sequence[Window]) -> list[Span]: ...
