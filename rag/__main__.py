@@ -1,0 +1,82 @@
+"""Command line: ``python -m rag {index,ask,eval,calibrate,bench} ...``; parsing only, logic lives in rag/."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from rag.errors import RagError
+from rag.settings import DEFAULT_CORPUS, DEFAULT_INDEX, READERS, Settings
+
+# sub-commands implemented in their own modules, each exposing main(argv) -> int
+_DELEGATED = {"eval": "rag.evaluate", "calibrate": "rag.calibrate", "bench": "rag.bench"}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m rag", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, help_text in (("index", "build or update the index of a corpus"),
+                            ("ask", "answer one question with cited sentences")):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of .txt/.md/.html or a .jsonl file")
+        p.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder")
+        if name == "ask":
+            p.add_argument("question")
+            p.add_argument("--json", action="store_true", help="print the Answer as JSON")
+            p.add_argument("--reader", choices=READERS, default=Settings.reader)
+            p.add_argument("--top-k", type=int, default=Settings.top_k)
+    for name, module in _DELEGATED.items():
+        sub.add_parser(name, help=f"see python -m rag {name} --help", add_help=False)
+    return parser
+
+
+def _print_answer(answer) -> None:
+    print(answer.message if not answer.abstained else answer.message)
+    if answer.resolved_question and answer.resolved_question != answer.question:
+        print(f"(understood as: {answer.resolved_question})")
+    for i, c in enumerate(answer.citations or answer.related, start=1):
+        label = "source" if c.kind == "evidence" else "related"
+        print(f"  [{i}] {label}: {c.title} (sentence {c.index + 1}, chars {c.start}-{c.end}, score {c.score:.2f})")
+        print(f"      \"{c.sentence}\"")
+    print(f"confidence {answer.confidence:.2f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in _DELEGATED:
+        import importlib
+
+        return importlib.import_module(_DELEGATED[argv[0]]).main(argv[1:])
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    from rag.assistant import Assistant
+
+    try:
+        if args.command == "index":
+            assistant = Assistant.load(settings=Settings(corpus=args.corpus, index=args.index))
+            r = assistant.report
+            print(f"index {args.index}: {len(assistant.documents)} documents, {len(assistant.index)} sentences "
+                  f"({len(r.embedded)} embedded, {len(r.reused)} reused, {len(r.removed)} removed) in {r.seconds:.1f} s")
+            for s in assistant.skipped:
+                print(f"skipped {s.source}: {s.reason}")
+            return 0
+        settings = Settings(corpus=args.corpus, index=args.index, reader=args.reader, top_k=args.top_k,
+                            show_progress=False)
+        assistant = Assistant.load(settings=settings)
+        answer = assistant.ask(args.question)
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(asdict(answer), indent=2, ensure_ascii=False))
+    else:
+        _print_answer(answer)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
