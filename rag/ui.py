@@ -211,13 +211,12 @@ def render_source(citation: Citation, number: int, turn: int, document: Document
     """One card of the sources panel: title, outlet, score, the passage, and wider context."""
     related = citation.kind == "related"
     outlet = document.outlet if document is not None else ""
-    head = [_marker(turn, number) if not related else f"<span>({number})</span>",
-            f'<span class="rag-title">{esc(citation.title)}</span>']
-    if outlet:
-        head.append(f'<span class="rag-outlet">{esc(outlet)}</span>')
-    head.append(f'<span class="rag-score">score {citation.score:.3f}</span>')
+    meta = [f'<span class="rag-outlet">{esc(outlet)}</span>'] if outlet else []
+    meta.append(f'<span class="rag-score">score {citation.score:.3f}</span>')
     if related:
-        head.append('<span class="rag-tag">Related — not evidence</span>')
+        meta.append('<span class="rag-tag">Related — not evidence</span>')
+    head = [_marker(turn, number) if not related else f"<span>({number})</span>",
+            f'<span class="rag-title">{esc(citation.title)}</span><br>{" · ".join(meta)}']
     cls = "rag-source rag-related" if related else "rag-source"
     anchor = source_id(turn, number) if not related else f"rel-{turn}-{number}"
     return (f'<section class="{cls}" id="{anchor}"><div class="rag-source-head">{" ".join(head)}</div>'
