@@ -248,3 +248,13 @@ def test_documents_table_lists_title_outlet_and_sentence_count() -> None:
     view = chat.show_document("sharma")
     assert view.count("<p>") == 2 and "&lt;script&gt;" in view
     assert "Choose a document" in chat.show_document(None)
+
+
+def test_app_wires_the_ui_with_an_ask_endpoint() -> None:
+    pytest.importorskip("gradio", reason="gradio is not installed")
+    import app
+
+    demo = app.build(ui.ChatUI(FakeAssistant()))
+    endpoints = demo.get_api_info()["named_endpoints"]
+    assert list(endpoints) == ["/ask"]   # the other events are private
+    assert [p["parameter_name"] for p in endpoints["/ask"]["parameters"]] == ["question", "top_k", "reader"]
