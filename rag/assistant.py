@@ -30,7 +30,7 @@ from rag.types import Answer, Document, Hit, Reader, Sentence, Skipped
 log = logging.getLogger(__name__)
 
 NOT_IN_CORPUS = "The documents don't say."
-SPLITTER_ID = "spacy-senter/en_core_web_sm-3.8.0/v1"
+SPLITTER_ID = "spacy-senter/en_core_web_sm-3.8.0/v1; embed: title. sentence"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 

@@ -61,7 +61,10 @@ class MiniLMEmbedder:
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         verify_file(path / "model.safetensors", MODEL_SHA256)
         import torch
+        import transformers
         from sentence_transformers import SentenceTransformer
+
+        transformers.utils.logging.disable_progress_bar()   # no "Loading weights" bar on every start
 
         torch.set_num_threads(threads)
         self.batch_size = batch_size

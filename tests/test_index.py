@@ -57,7 +57,8 @@ def test_index_is_reused_then_updated_incrementally(mini_corpus: Path, tmp_path:
     embedder.embedded.clear()
     index, report = _open(mini_corpus, index_dir, embedder)
     assert sorted(report.embedded) == ["dogs", "fish"] and report.removed == ["birds"]
-    assert sorted(embedder.embedded) == ["Dogs bark.", "Fish swim.", "Rex moved to Munich."]
+    # each sentence is embedded with its document title (rag.index.embedding_text)
+    assert sorted(embedder.embedded) == ["dogs. Dogs bark.", "dogs. Rex moved to Munich.", "fish. Fish swim."]
     texts = [s.text for s in index.sentences]
     assert "Rex moved to Munich." in texts and not any("Parrot" in t for t in texts)
     # the reused rows still find their own sentences
