@@ -371,9 +371,9 @@ def _cell(key: str, value: float | None) -> str:
     return f"{value:.2f}" if key.startswith("latency") else f"{value:.3f}"
 
 
-def table(rows: dict[str, Metrics], markdown: bool = False) -> str:
-    """A table with one row per configuration (or group) and the COLUMNS as columns."""
-    headers = ["config", "n"] + [h for _, h in COLUMNS]
+def table(rows: dict[str, Metrics], markdown: bool = False, first: str = "config") -> str:
+    """A table with one row per configuration (or group, named by ``first``) and the COLUMNS as columns."""
+    headers = [first, "n"] + [h for _, h in COLUMNS]
     body = [[name, str(m["questions"])] + [_cell(k, m[k]) for k, _ in COLUMNS] for name, m in rows.items()]
     if markdown:
         lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
@@ -394,7 +394,9 @@ def chart(rows: dict[str, Metrics], latencies: Sequence[float], path: Path) -> N
     fig, (bars, hist) = plt.subplots(1, 2, figsize=(13, 4.5), gridspec_kw={"width_ratios": [2.2, 1]})
     width = 0.8 / max(len(rows), 1)
     for i, (name, m) in enumerate(rows.items()):
-        bars.bar([x + i * width for x in range(len(keys))], [m[k] or 0.0 for k in keys], width, label=name)
+        values = [float("nan") if m[k] is None else m[k] for k in keys]   # undefined: no bar
+        drawn = bars.bar([x + i * width for x in range(len(keys))], values, width, label=name)
+        bars.bar_label(drawn, fmt="%.2f", fontsize=6)
     bars.set_xticks([x + width * (len(rows) - 1) / 2 for x in range(len(keys))], keys, rotation=20)
     bars.set_ylim(0, 1)
     bars.set_title("scores")
@@ -413,7 +415,7 @@ def _markdown(header: dict[str, Any], rows: dict[str, Metrics], by_group: dict[s
              f"Corpus `{header['corpus']}`, {header['questions']} questions "
              f"({header['answerable']} answerable, {header['unanswerable']} not), {header['date']}.", "",
              "## Scores", "", table(rows, markdown=True), "",
-             f"## By group ({header['main']})", "", table(by_group, markdown=True), "",
+             f"## By group ({header['main']})", "", table(by_group, markdown=True, first="group"), "",
              "## Worst failures", ""]
     for r in worst:
         gold = " | ".join(r.gold_answers) or "(unanswerable)"
@@ -455,8 +457,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, help="only the first N lines of the question file")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     for name, (key, side) in THRESHOLDS.items():
+        unit = " seconds" if key.startswith("latency") else " (a fraction in [0, 1])"
         p.add_argument("--" + name.replace("_", "-"), type=float, metavar="X",
-                       help=f"exit 1 if {key} is {'below' if side == 'min' else 'above'} X")
+                       help=f"exit 1 if {key} is {'below' if side == 'min' else 'above'} X{unit}")
     return p
 
 
