@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import statistics
 import sys
 import time
@@ -272,6 +273,24 @@ def summarise(results: Sequence[Result]) -> Metrics:
     return metrics
 
 
+def bootstrap_interval(values: Sequence[float], level: float = 0.95, rounds: int = 2000,
+                       seed: int = 0) -> tuple[float, float] | None:
+    """Percentile-bootstrap interval of a mean: how far a score could move on another sample of
+    questions like these (small question sets make wide intervals). None for no values."""
+    if not values:
+        return None
+    rng = random.Random(seed)
+    n = len(values)
+    means = sorted(sum(rng.choices(values, k=n)) / n for _ in range(rounds))
+    return round(means[int((1 - level) / 2 * rounds)], 4), round(means[int((1 + level) / 2 * rounds) - 1], 4)
+
+
+def intervals(results: Sequence[Result]) -> dict[str, tuple[float, float] | None]:
+    """95% bootstrap intervals of EM and F1 over the answerable questions."""
+    answerable = [r for r in results if r.gold_answers]
+    return {key: bootstrap_interval([r.scores[key] for r in answerable]) for key in ("em", "f1")}
+
+
 def groups(results: Sequence[Result]) -> dict[str, Metrics]:
     """Metrics per question kind, for follow-up turns and for questions whose evidence spans articles."""
     out: dict[str, list[Result]] = {}
@@ -409,12 +428,18 @@ def chart(rows: dict[str, Metrics], latencies: Sequence[float], path: Path) -> N
     plt.close(fig)
 
 
+def _interval_line(spans: dict[str, tuple[float, float] | None]) -> str:
+    return "95% bootstrap interval over questions: " + ", ".join(
+        f"{key.upper() if key == 'em' else key.capitalize()} [{lo:.3f}, {hi:.3f}]"
+        for key, span in spans.items() if span for lo, hi in [span])
+
+
 def _markdown(header: dict[str, Any], rows: dict[str, Metrics], by_group: dict[str, Metrics],
-              worst: Sequence[Result]) -> str:
+              worst: Sequence[Result], spans: dict[str, tuple[float, float] | None]) -> str:
     lines = [f"# Evaluation: {header['questions_file']}", "",
              f"Corpus `{header['corpus']}`, {header['questions']} questions "
              f"({header['answerable']} answerable, {header['unanswerable']} not), {header['date']}.", "",
-             "## Scores", "", table(rows, markdown=True), "",
+             "## Scores", "", table(rows, markdown=True), "", f"{_interval_line(spans)} ({header['main']}).", "",
              f"## By group ({header['main']})", "", table(by_group, markdown=True, first="group"), "",
              "## Worst failures", ""]
     for r in worst:
@@ -437,10 +462,11 @@ def write_report(out: Path, header: dict[str, Any], runs: dict[str, list[Result]
         with open(target, "w", encoding="utf-8") as handle:
             for r in results:
                 handle.write(json.dumps(asdict(r), ensure_ascii=False) + "\n")
-    report = {**header, "main": main, "metrics": rows[main], "configs": rows, "groups": by_group,
-              "failures": [{**asdict(r), "cause": failure_cause(r)} for r in worst]}
+    spans = intervals(runs[main])
+    report = {**header, "main": main, "metrics": rows[main], "intervals": spans, "configs": rows,
+              "groups": by_group, "failures": [{**asdict(r), "cause": failure_cause(r)} for r in worst]}
     (out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
-    (out / "report.md").write_text(_markdown({**header, "main": main}, rows, by_group, worst), encoding="utf-8")
+    (out / "report.md").write_text(_markdown({**header, "main": main}, rows, by_group, worst, spans), encoding="utf-8")
     chart(rows, [r.latency_s for r in runs[main]], out / "chart.png")
     return report
 
@@ -516,6 +542,7 @@ def main(argv: list[str]) -> int:
               "thresholds": {k: v for k, v in thresholds.items() if v is not None}}
     report = write_report(args.out, header, runs, main_name)
     print(table(report["configs"]))
+    print(_interval_line(report["intervals"]) + f" ({main_name})")
     print(f"\nreport: {args.out / 'report.md'}, {args.out / 'report.json'}, {args.out / 'chart.png'}")
     problems = check_thresholds(report["metrics"], thresholds)
     for problem in problems:

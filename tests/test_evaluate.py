@@ -105,6 +105,16 @@ def test_percentile_matches_numpy() -> None:
     assert evaluate.percentile([], 95) == 0.0
 
 
+def test_bootstrap_interval_brackets_the_mean_and_narrows_with_more_questions() -> None:
+    few = [1.0, 0.0] * 10
+    many = [1.0, 0.0] * 500
+    lo, hi = evaluate.bootstrap_interval(few)
+    assert lo < 0.5 < hi
+    lo_many, hi_many = evaluate.bootstrap_interval(many)
+    assert lo < lo_many < 0.5 < hi_many < hi
+    assert evaluate.bootstrap_interval([1.0] * 5) == (1.0, 1.0) and evaluate.bootstrap_interval([]) is None
+
+
 def test_thresholds_name_each_failing_metric_and_its_flag() -> None:
     metrics = {"f1": 0.40, "em": 0.30, "refusal": None, "false_refusal": 0.2, "latency_p95_s": 0.5}
     problems = evaluate.check_thresholds(metrics, {"min_f1": 0.5, "min_em": 0.3, "max_false_refusal": 0.1,
@@ -329,3 +339,4 @@ def test_harness_on_the_real_assistant_writes_a_full_report(assistant, tmp_path:
 def test_xquad_question_file_loads() -> None:
     items = evaluate.load_questions(XQUAD / "questions.jsonl")
     assert len(items) == 200 and all(len(i.cases) == 1 and i.cases[0].answerable for i in items)
+
