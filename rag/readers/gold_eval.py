@@ -1,0 +1,136 @@
+"""Reader-only evaluation with the gold paragraph: EM/F1 and latency of a reader on xquad_en.
+
+Isolates the reader from retrieval: each question's gold paragraph is cut into windows of
+``window`` sentences with stride ``stride`` (0 = the whole paragraph as one window), the way
+the assistant hands windows to the reader, and the reader's top span is scored.
+
+    python -m rag.readers.gold_eval [--quantize] [--update-card]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from rag.metrics import exact_match, f1_score
+from rag.types import Reader, Sentence, Window
+
+DEFAULT_BENCH = Path("/work/shared/benchmarks/xquad_en")
+
+
+@dataclass(frozen=True)
+class GoldScores:
+    """Mean SQuAD EM/F1 (0-1) over the questions, and reader latency per question in seconds."""
+
+    questions: int
+    exact_match: float
+    f1: float
+    median_latency: float
+    p90_latency: float
+
+
+def paragraph_windows(doc_id: str, title: str, text: str, spans: Sequence[tuple[int, int]],
+                      window: int, stride: int) -> list[Window]:
+    """Windows of ``window`` consecutive sentences every ``stride`` sentences (0 = whole text)."""
+    sents = tuple(Sentence(doc_id, i, s, e, text[s:e]) for i, (s, e) in enumerate(spans))
+    if window <= 0 or len(sents) <= window:
+        groups = [sents]
+    else:
+        starts = list(range(0, len(sents) - window + 1, stride))
+        if starts[-1] != len(sents) - window:
+            starts.append(len(sents) - window)     # the tail is always covered
+        groups = [sents[k:k + window] for k in starts]
+    return [Window(doc_id=doc_id, title=title, text=text[g[0].start:g[-1].end], start=g[0].start,
+                   end=g[-1].end, sentences=g, center=len(g) // 2, rank=r, retrieval_score=0.0)
+            for r, g in enumerate(groups)]
+
+
+def evaluate_gold(reader: Reader, bench: Path = DEFAULT_BENCH, window: int = 3, stride: int = 1,
+                  limit: int = 0) -> GoldScores:
+    """Score ``reader`` on every question of ``bench`` given its gold paragraph."""
+    from rag.splitting import split_spans
+
+    corpus = {d["doc_id"]: d for d in map(json.loads, (bench / "corpus.jsonl").read_text().splitlines())}
+    questions = [json.loads(x) for x in (bench / "questions.jsonl").read_text().splitlines() if x.strip()]
+    if limit:
+        questions = questions[:limit]
+    ids = sorted({q["doc_ids"][0] for q in questions})
+    spans = dict(zip(ids, split_spans(corpus[i]["text"] for i in ids)))
+    em, f1, latency = [], [], []
+    for q in questions:
+        doc = corpus[q["doc_ids"][0]]
+        windows = paragraph_windows(doc["doc_id"], doc["title"], doc["text"], spans[doc["doc_id"]], window, stride)
+        t0 = time.perf_counter()
+        found = reader.read(q["question"], windows)
+        latency.append(time.perf_counter() - t0)
+        prediction = found[0].text if found else ""
+        em.append(exact_match(prediction, q["answers"]))
+        f1.append(f1_score(prediction, q["answers"]))
+    latency.sort()
+    return GoldScores(len(questions), statistics.fmean(em), statistics.fmean(f1), statistics.median(latency),
+                      latency[int(0.9 * (len(latency) - 1))])
+
+
+def update_card(card: Path, rows: Sequence[tuple[str, GoldScores]]) -> None:
+    """Replace the scores section of MODEL_CARD.md with a table of ``rows``."""
+    table = ["On `benchmarks/xquad_en` (240 Wikipedia paragraphs from SQuAD v1.1 dev, never trained on), "
+             "reader only, with the gold paragraph (`python -m rag.readers.gold_eval`), 2 threads:", "",
+             "| setting | questions | EM | F1 | median latency | p90 latency |", "| --- | --- | --- | --- | --- | --- |"]
+    table += [f"| {name} | {s.questions} | {100 * s.exact_match:.1f} | {100 * s.f1:.1f} | "
+              f"{1000 * s.median_latency:.0f} ms | {1000 * s.p90_latency:.0f} ms |" for name, s in rows]
+    text = card.read_text()
+    head, _, rest = text.partition("<!-- scores -->")
+    _, _, tail = rest.partition("<!-- /scores -->")
+    card.write_text(head + "<!-- scores -->\n" + "\n".join(table) + "\n<!-- /scores -->" + tail)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m rag.readers.gold_eval", description=__doc__.split("\n")[0])
+    parser.add_argument("--model-dir", type=Path, default=None, help="trained reader folder (default models/reader)")
+    parser.add_argument("--reader", default="trained", choices=["trained", "baseline"])
+    parser.add_argument("--bench", type=Path, default=DEFAULT_BENCH)
+    parser.add_argument("--window", type=int, default=3, help="sentences per window (0 = whole paragraph)")
+    parser.add_argument("--stride", type=int, default=1)
+    parser.add_argument("--limit", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--quantize", action="store_true", help="also score the int8 dynamic-quantised model")
+    parser.add_argument("--update-card", action="store_true", help="write the scores into MODEL_CARD.md")
+    parser.add_argument("--out", type=Path, default=None, help="write the scores as JSON here")
+    args = parser.parse_args(argv)
+    if args.stride <= 0:
+        parser.error(f"--stride must be positive, got {args.stride}")
+
+    rows: list[tuple[str, GoldScores]] = []
+    if args.reader == "baseline":
+        from rag.readers.baseline import BaselineReader
+
+        readers: list[tuple[str, Reader]] = [("baseline", BaselineReader())]
+    else:
+        from rag.readers.trained import DEFAULT_MODEL_DIR, TrainedReader
+
+        model_dir = args.model_dir or DEFAULT_MODEL_DIR
+        readers = [("float32", TrainedReader(model_dir, threads=args.threads))]
+        if args.quantize:
+            readers.append(("int8 dynamic", TrainedReader(model_dir, threads=args.threads, quantize=True)))
+    shape = "whole paragraph" if args.window <= 0 else f"{args.window}-sentence windows, stride {args.stride}"
+    for name, reader in readers:
+        scores = evaluate_gold(reader, args.bench, args.window, args.stride, args.limit)
+        rows.append((f"{name}, {shape}", scores))
+        print(f"{name} ({shape}): EM {100 * scores.exact_match:.1f} F1 {100 * scores.f1:.1f} "
+              f"median {1000 * scores.median_latency:.0f} ms p90 {1000 * scores.p90_latency:.0f} ms "
+              f"({scores.questions} questions)", flush=True)
+    if args.out:
+        args.out.write_text(json.dumps([{"setting": n, **s.__dict__} for n, s in rows], indent=1))
+    if args.update_card and args.reader == "trained":
+        update_card(Path(args.model_dir or DEFAULT_MODEL_DIR) / "MODEL_CARD.md", rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

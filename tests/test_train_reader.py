@@ -1,0 +1,127 @@
+"""Tests of rag.train_reader: window sampling, answer-to-token mapping, schedule, and a tiny real run."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from rag.train_reader import (Example, TrainConfig, _regex_spans, bucketed_batches, encode, lr_factor,
+                              make_examples, progress_of)
+
+CONTEXT = ("The Eiffel Tower was finished in 1889. It stands in Paris. Gustave Eiffel's company built it. "
+           "It is 330 metres tall. Millions of people visit it every year. It was painted brown in 1968.")
+ROWS = [
+    ("When was the Eiffel Tower finished?", "1889"),
+    ("Where does the tower stand?", "Paris"),
+    ("Whose company built the tower?", "Gustave Eiffel's company"),
+    ("How tall is the tower?", "330 metres"),
+    ("How many people visit it each year?", "Millions"),
+    ("When was it painted brown?", "1968"),
+]
+
+
+def _rows() -> list[dict]:
+    return [{"question": q, "answer": a, "answer_start": CONTEXT.index(a), "ctx": 0} for q, a in ROWS]
+
+
+def test_make_examples_keeps_answer_and_null_windows_lack_it() -> None:
+    cfg = TrainConfig(max_steps=1, null_fraction=0.5)
+    spans = [_regex_spans(CONTEXT)]
+    assert len(spans[0]) == 6
+    for seed in range(20):
+        examples = make_examples(_rows(), [CONTEXT], spans, cfg, random.Random(seed))
+        for ex in examples:
+            assert ex.text in CONTEXT
+            if ex.answer_start >= 0:
+                assert ex.text[ex.answer_start:ex.answer_start + len(ex.answer_text)] == ex.answer_text
+                assert 1 <= len(_regex_spans(ex.text)) <= 5
+            else:
+                assert all(a not in ex.text for q, a in ROWS if q == ex.question)
+    nulls = sum(ex.answer_start < 0 for seed in range(20)
+                for ex in make_examples(_rows(), [CONTEXT], spans, cfg, random.Random(seed)))
+    assert nulls > 20          # about one null per answer example at null_fraction 0.5
+
+
+def test_lr_schedule_warms_up_then_decays_to_zero() -> None:
+    assert lr_factor(0.0, 0.1) == 0.0
+    assert lr_factor(0.1, 0.1) == pytest.approx(1.0)
+    assert lr_factor(0.55, 0.1) == pytest.approx(0.5)
+    assert lr_factor(1.0, 0.1) == 0.0
+    cfg = TrainConfig(max_steps=100, max_minutes=10)
+    assert progress_of(cfg, 50, 0.0) == 0.5
+    assert progress_of(cfg, 10, 300.0) == 0.5           # the time budget ends first
+
+
+def test_config_rejects_an_endless_schedule() -> None:
+    with pytest.raises(ValueError, match="max-minutes"):
+        TrainConfig()
+
+
+def test_bucketed_batches_cover_every_example_once_with_similar_lengths() -> None:
+    lengths = [random.Random(i).randint(10, 200) for i in range(1000)]
+    batches = bucketed_batches(lengths, 16, 8, random.Random(0))
+    assert sorted(i for b in batches for i in b) == list(range(1000))
+    spread = sum(max(lengths[i] for i in b) - min(lengths[i] for i in b) for b in batches) / len(batches)
+    assert spread < 40         # unsorted batches of 16 would spread ~170
+
+
+@pytest.fixture(scope="module")
+def base_tokenizer():
+    from transformers import AutoTokenizer
+
+    from rag.train_reader import base_model_path
+
+    return AutoTokenizer.from_pretrained(str(base_model_path(TrainConfig(max_steps=1))), local_files_only=True)
+
+
+def test_encode_maps_answers_to_tokens_and_truncated_answers_to_cls(base_tokenizer) -> None:
+    examples = [Example("How tall is it?", CONTEXT, CONTEXT.index("330 metres"), "330 metres"),
+                Example("How tall is it?", CONTEXT, -1, ""),
+                Example("When was it painted?", CONTEXT, CONTEXT.index("1968"), "1968")]
+    enc = encode(base_tokenizer, examples, max_length=48)
+    answer = base_tokenizer.decode(enc.input_ids[0][enc.start_positions[0]:enc.end_positions[0] + 1])
+    assert answer == "330 metres"
+    assert (enc.start_positions[1], enc.end_positions[1]) == (0, 0)
+    assert (enc.start_positions[2], enc.end_positions[2]) == (0, 0)      # "1968" was cut off at 48 tokens
+    assert max(len(x) for x in enc.input_ids) <= 48
+
+
+@pytest.mark.slow
+def test_tiny_run_lowers_the_loss_and_checkpoints_resume(tmp_path: Path) -> None:
+    """A few steps on six questions with the real MiniLM base: the loss must fall, and the
+    safetensors checkpoint must restore model and AdamW state exactly."""
+    import torch
+    from transformers import AutoModelForQuestionAnswering
+
+    from rag.train_reader import base_model_path, build_optimizer, load_checkpoint, train
+
+    data = tmp_path / "train.jsonl.gz"
+    with gzip.open(data, "wt") as handle:
+        for i, (q, a) in enumerate(ROWS):
+            handle.write(json.dumps({"id": str(i), "question": q, "context": CONTEXT, "answer": a,
+                                     "answer_start": CONTEXT.index(a), "title": "Eiffel"}) + "\n")
+    cfg = TrainConfig(data=str(data), output=str(tmp_path / "model"), run_dir=str(tmp_path / "run"),
+                      max_steps=14, max_epochs=100, batch_size=6, lr=3e-4, warmup=0.1, null_fraction=0.25,
+                      log_every=1, fast_split=True)
+    state = train(cfg)
+    losses = [point[2] for point in state["curve"]]
+    assert state["step"] == 14
+    assert sum(losses[-3:]) / 3 < 0.7 * sum(losses[:3]) / 3, losses
+    out = tmp_path / "model"
+    for name in ("model.safetensors", "config.json", "tokenizer.json", "training.json", "loss_curve.png",
+                 "MODEL_CARD.md", "SHA256SUMS"):
+        assert (out / name).is_file(), name
+    assert json.loads((out / "training.json").read_text())["examples_seen"] == state["examples"]
+
+    model = AutoModelForQuestionAnswering.from_pretrained(str(base_model_path(cfg)), local_files_only=True)
+    optimizer = build_optimizer(model, cfg)
+    record = load_checkpoint(Path(cfg.run_dir), model, optimizer)
+    assert record["step"] == 14
+    exported = AutoModelForQuestionAnswering.from_pretrained(str(out), local_files_only=True, dtype=torch.float32)
+    for (name, a), b in zip(model.state_dict().items(), exported.state_dict().values()):
+        torch.testing.assert_close(a, b, atol=2e-3, rtol=2e-3, msg=name)   # float16 export
+    assert all("exp_avg" in s for s in optimizer.state_dict()["state"].values())
