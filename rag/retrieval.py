@@ -129,8 +129,13 @@ class HybridRetriever:
                       retrieval_score=hit.score, dense_score=hit.dense_score)
 
     def retrieve(self, question: str, *, top_k: int = 5, window: int = 1, mode: str = "hybrid",
-                 candidates: int = 30, rrf_k: int = 60) -> Retrieval:
-        """Hits for the question and the reader windows around the top ``top_k`` of them."""
+                 candidates: int = 30, rrf_k: int = 60, exclude: frozenset[str] = frozenset()) -> Retrieval:
+        """Hits for the question and the reader windows around the top ``top_k`` of them.
+
+        ``exclude`` drops hits from those documents (calibration asks questions with their gold
+        paragraph hidden, to see what an unanswerable question looks like)."""
         hits, timings = self.rank(question, mode=mode, candidates=candidates, rrf_k=rrf_k)
+        if exclude:
+            hits = [h for h in hits if h.sentence.doc_id not in exclude]
         windows = [self.window(hit, window, rank) for rank, hit in enumerate(hits[:top_k])]
         return Retrieval(hits=hits, windows=windows, timings=timings)

@@ -1,0 +1,140 @@
+"""Calibrating confidence and refusal: fit the logistic weights of ``rag.confidence`` per reader.
+
+Data: questions from SQuAD v1.1 *train* (never dev or xquad_en, which are for measuring) over a
+corpus of a few of its articles. Each question is asked twice: as is (answerable; a positive when
+the answer is right, F1 >= 0.5) and with its gold paragraph hidden from retrieval (unanswerable, a
+negative): the same topic, the same distractors, no answer. The threshold maximises
+(refusals of unanswerable) - (refusals of answerable) on this data. Written to rag/calibration.json
+with the data description and the rates it reaches, so the choice can be audited.
+
+    python -m rag calibrate --reader trained [--articles 12 --questions 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from rag.confidence import CALIBRATION_FILE, FEATURES, features, load_calibration
+from rag.metrics import f1_score
+from rag.settings import READERS, Settings
+
+SQUAD_TRAIN = Path(__file__).resolve().parent.parent.parent / "shared" / "training" / "squad_v1.1_train" / "train.jsonl.gz"
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 50) -> tuple[np.ndarray, float]:
+    """Logistic regression by Newton's method with a small L2 penalty (no bias penalty)."""
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(xb.shape[1])
+    penalty = np.full(xb.shape[1], l2)
+    penalty[-1] = 0.0
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-np.clip(xb @ w, -30, 30)))
+        grad = xb.T @ (p - y) + penalty * w
+        hess = (xb * (p * (1 - p))[:, None]).T @ xb + np.diag(penalty) + 1e-9 * np.eye(len(w))
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return w[:-1], float(w[-1])
+
+
+def choose_threshold(conf_answerable: np.ndarray, conf_unanswerable: np.ndarray) -> tuple[float, float, float]:
+    """(threshold, refusal rate on unanswerable, false-refusal rate on answerable) maximising their gap."""
+    best = (0.5, 0.0, 0.0, -1.0)
+    for t in np.linspace(0.05, 0.95, 181):
+        refusal = float(np.mean(conf_unanswerable < t))
+        false_refusal = float(np.mean(conf_answerable < t))
+        if refusal - false_refusal > best[3]:
+            best = (float(t), refusal, false_refusal, refusal - false_refusal)
+    return best[:3]
+
+
+def squad_sample(path: Path, articles: int, questions: int, seed: int) -> tuple[list[dict], list[dict]]:
+    """(documents, questions): every paragraph of ``articles`` random articles, and questions on them."""
+    rows = [json.loads(line) for line in gzip.open(path, "rt", encoding="utf-8")]
+    rng = random.Random(seed)
+    titles = sorted({r["title"] for r in rows})
+    chosen = set(rng.sample(titles, articles))
+    paragraphs: dict[str, str] = {}
+    qs = []
+    for r in rows:
+        if r["title"] in chosen:
+            doc_id = paragraphs.setdefault(r["context"], f"{r['title']}-{len(paragraphs)}")
+            qs.append({"question": r["question"], "answers": [r["answer"]], "doc_id": doc_id})
+    docs = [{"doc_id": doc_id, "title": doc_id.rsplit("-", 1)[0].replace("_", " "), "text": text}
+            for text, doc_id in paragraphs.items()]
+    return docs, rng.sample(qs, min(questions, len(qs)))
+
+
+def collect(assistant, questions: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    """Feature rows and labels: 1 = answerable and answered right, 0 = gold paragraph hidden."""
+    from tqdm import tqdm
+
+    s = assistant.settings
+    rows, labels = [], []
+    for q in tqdm(questions, desc="calibration questions", unit="q"):
+        for hide in (False, True):
+            retrieval = assistant.retriever.retrieve(q["question"], top_k=s.top_k, window=s.window, mode=s.retrieval,
+                                                     candidates=s.candidates, rrf_k=s.rrf_k,
+                                                     exclude=frozenset({q["doc_id"]}) if hide else frozenset())
+            spans = assistant.reader.read(q["question"], retrieval.windows)
+            if not hide and (not spans or f1_score(spans[0].text, q["answers"]) < 0.5):
+                continue   # answerable but answered wrong: neither a clean positive nor a negative
+            rows.append(features(spans, retrieval.windows))
+            labels.append(0.0 if hide else 1.0)
+    return np.array(rows, dtype=np.float64), np.array(labels)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m rag calibrate", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reader", choices=READERS, default=Settings.reader)
+    parser.add_argument("--articles", type=int, default=12)
+    parser.add_argument("--questions", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--squad", type=Path, default=SQUAD_TRAIN)
+    parser.add_argument("--out", type=Path, default=CALIBRATION_FILE)
+    args = parser.parse_args(argv)
+    from rag.assistant import Assistant
+
+    started = time.perf_counter()
+    docs, questions = squad_sample(args.squad, args.articles, args.questions, args.seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "calibration.jsonl"
+        corpus.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+        assistant = Assistant.load(settings=Settings(corpus=corpus, index=Path(tmp) / "index", reader=args.reader))
+        x, y = collect(assistant, questions)
+    weights, bias = fit_logistic(x, y)
+    z = x @ weights + bias
+    conf = 1 / (1 + np.exp(-z))
+    threshold, refusal, false_refusal = choose_threshold(conf[y == 1], conf[y == 0])
+    record = {
+        "weights": [round(float(w), 5) for w in weights], "bias": round(bias, 5), "threshold": round(threshold, 4),
+        "features": list(FEATURES),
+        "fitted_on": (f"SQuAD v1.1 train, {args.articles} random articles (seed {args.seed}), {len(docs)} paragraphs as "
+                      f"the corpus; {len(questions)} questions asked as is (kept when answered with F1 >= 0.5) "
+                      f"and with the gold paragraph hidden from retrieval"),
+        "positives": int(y.sum()), "negatives": int((1 - y).sum()),
+        "refusal_on_unanswerable": round(refusal, 4), "false_refusal_on_answered": round(false_refusal, 4),
+        "settings": {"top_k": assistant.settings.top_k, "window": assistant.settings.window},
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    data = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
+    data[args.reader] = record
+    args.out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    load_calibration.cache_clear()
+    print(json.dumps(record, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,99 @@
+"""The assistant end to end on the shipped corpus, with the real embedding model, FAISS and reader."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.assistant import NOT_IN_CORPUS, clean_question
+from rag.errors import QuestionError
+from rag.metrics import normalize_answer
+
+SHARMA, NEWSHUB, CHRONICLE = "000_35cb16b9355ba512", "001_a73b8f6d096a124e", "002_943de78afd3db06c"
+
+# (question, acceptable short answers, a phrase the first cited sentence must contain)
+ANSWERABLE = [
+    ("How old is Gaurav Sharma?", ["38"], "38-year-old"),
+    ("Which seat does Gaurav Sharma hold in Parliament?", ["Hamilton West", "West Hamilton"], "Hamilton"),
+    ("According to Ardern, why was Sharma suspended?", ["repeated breaches of colleagues' trust"], "repeated breaches"),
+    ("What leave had Steph Lewis just returned from?", ["maternity leave", "maternity"], "maternity leave"),
+    ("What sporting event was McAnulty watching while Sharma waited?", ["America's Cup"], "America's Cup"),
+    ("How long did Sharma say he waited in his office?", ["two hours"], "two hours"),
+    ("Which employment advocate called for an independent investigation?", ["David Buckingham"], "David Buckingham"),
+    ("Where is Soraya Peke-Mason based?", ["Rangitīkei"], "Rangitīkei"),
+    ("What role is Adrian Rurawhe leaving the caucus to take up?", ["Parliamentary speaker", "speaker"], "speaker"),
+    ("On what day did Labour MPs vote to expel Sharma?", ["Tuesday"], "voted on Tuesday"),
+    ("How many words long was Sharma's Facebook post?", ["2624", "2624-word"], "2624-word"),
+    ("How many of Sharma's previous staff quit within months?", ["three"], "three of whom quit"),
+]
+UNANSWERABLE = [
+    "What is Gaurav Sharma's favourite food?",
+    "How many children does Kieran McAnulty have?",
+    "Which university did Steph Lewis graduate from?",
+]
+
+
+def _contains_any(text: str, answers: list[str]) -> bool:
+    norm = f" {normalize_answer(text)} "
+    return any(f" {normalize_answer(a)} " in norm for a in answers)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question, answers, phrase", ANSWERABLE, ids=[q for q, _, _ in ANSWERABLE])
+def test_answers_with_the_right_sentence_cited_first(assistant, question: str, answers: list[str], phrase: str) -> None:
+    result = assistant.ask(question)
+    assert not result.abstained, f"refused: {result.related[:1]}"
+    assert _contains_any(result.text, answers), result.text
+    first = result.citations[0]
+    assert phrase in first.sentence
+    doc = assistant.document(first.doc_id)
+    for c in result.citations:   # every citation verbatim, the answer highlighted inside its sentence
+        assert assistant.document(c.doc_id).text[c.start:c.end] == c.sentence
+    assert first.answer_start is not None and doc.text[first.answer_start:first.answer_end] == result.text
+    assert 0.0 <= result.confidence <= 1.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", UNANSWERABLE)
+def test_refuses_when_the_corpus_does_not_say(assistant, question: str) -> None:
+    result = assistant.ask(question)
+    assert result.abstained and result.text == "" and result.citations == []
+    assert result.message == NOT_IN_CORPUS
+    assert result.related and all(c.kind == "related" for c in result.related)
+
+
+@pytest.mark.slow
+def test_follow_up_resolves_the_pronoun(assistant) -> None:
+    first = assistant.ask("Who is Steph Lewis?")
+    follow = assistant.ask("What leave was she on?", history=[("Who is Steph Lewis?", first)])
+    assert "Steph Lewis" in follow.resolved_question
+    assert _contains_any(follow.text, ["maternity leave", "maternity"])
+
+
+@pytest.mark.slow
+def test_sources_that_disagree_are_both_cited(assistant) -> None:
+    result = assistant.ask("Was Gaurav Sharma suspended or expelled from the Labour caucus?")
+    assert result.conflict and "sources differ" in result.message.lower()
+    docs = {c.doc_id for c in result.citations}
+    assert {SHARMA, CHRONICLE} <= docs
+    texts = " ".join(c.sentence for c in result.citations)
+    assert "suspended" in texts and "expelled" in texts
+
+
+@pytest.mark.slow
+def test_answer_shortcut_and_retrieve(assistant) -> None:
+    hits = assistant.retrieve("maternity leave", k=3)
+    assert len(hits) == 3 and hits[0].sentence.doc_id == CHRONICLE
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("", "empty"), ("   \n\t ", "empty"), ("?!...", "no words"), ("x" * 20_000, "limit"), (None, "must be text"),
+    (42, "must be text"), (b"bytes", "must be text"),
+])
+def test_bad_questions_get_a_clear_error(bad: object, message: str) -> None:
+    with pytest.raises(QuestionError, match=message):
+        clean_question(bad, 1000)
+
+
+def test_control_characters_and_odd_unicode_are_cleaned() -> None:
+    assert clean_question("Who\x00 is\u200b Steph\tLewis?\x1b", 1000) == "Who is Steph Lewis?"
+    assert clean_question("ｗｈｏ is Ｌｅｗｉｓ?", 1000) == "who is Lewis?"   # NFKC folds full-width letters
