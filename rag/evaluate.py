@@ -41,13 +41,13 @@ from typing import Any, Protocol, Sequence
 
 from rag.errors import QuestionError, RagError
 from rag.metrics import contains_answer, exact_match, f1_score
-from rag.settings import PROJECT_ROOT, READERS, RETRIEVALS
+from rag.readers.trained import DEFAULT_MODEL_DIR as TRAINED_READER_DIR
+from rag.settings import READERS, RETRIEVALS
 from rag.types import Answer, Citation, Hit
 
 Metrics = dict[str, float | None]   # metric name -> value, None when undefined
 RETRIEVE_K = 5
 KS = (1, 3, 5)
-TRAINED_READER_DIR = PROJECT_ROOT / "models" / "reader"
 # Columns of every table, in order: (metric key, header).
 COLUMNS = (("em", "EM"), ("f1", "F1"), ("recall@1", "R@1"), ("recall@3", "R@3"), ("recall@5", "R@5"),
            ("mrr", "MRR"), ("cited_accuracy", "cited"), ("citation_precision", "cite P"),
