@@ -81,7 +81,8 @@ class Assistant:
             log.warning("skipped %s: %s", skipped.source, skipped.reason)
         embedder = load_embedder(None, settings.threads, settings.batch_size)
         idx, report = open_index(loaded, embedder, settings.index, split_documents, model_sha256=MODEL_SHA256,
-                                 splitter=SPLITTER_ID, show_progress=settings.show_progress)
+                                 splitter=SPLITTER_ID, kind=settings.index_kind, hnsw_above=settings.hnsw_above,
+                                 show_progress=settings.show_progress)
         if report.changed:
             log.info("index: %d documents reused, %d embedded, %d removed%s", len(report.reused),
                      len(report.embedded), len(report.removed),

@@ -110,7 +110,7 @@ class HybridRetriever:
             # dense cosine of rows only BM25 found, so every hit has a comparable similarity
             missing = [row for row, _ in fused if row not in dense_score]
             if missing and query_vector is not None:
-                vectors = np.stack([self.index.faiss.reconstruct(int(r)) for r in missing])
+                vectors = self.index.vectors_at(missing)
                 dense_score.update(zip(missing, (vectors @ query_vector).tolist()))
         hits = [Hit(self.index.sentences[row], score, dense_score.get(row, 0.0), dense_rank.get(row),
                     bm25_rank.get(row)) for row, score in fused]

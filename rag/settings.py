@@ -10,6 +10,8 @@ DEFAULT_CORPUS = PROJECT_ROOT / "corpus"
 DEFAULT_INDEX = PROJECT_ROOT / "embeddings"
 READERS = ("trained", "baseline")
 RETRIEVALS = ("hybrid", "dense", "bm25")
+INDEX_KINDS = ("auto", "flat", "hnsw")
+HNSW_ABOVE = 200_000   # rows from which "auto" serves an HNSW graph instead of exact search (docs/SCALING.md)
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,9 @@ class Settings:
         abstain_below: confidence under which the assistant says the documents don't say.
         max_question_chars: longer questions are rejected with a message.
         threads: torch threads (the machine's cores).
+        index_kind: FAISS index: "flat" (exact), "hnsw" (approximate graph) or "auto" (flat below
+            ``hnsw_above`` rows, HNSW from there on).
+        hnsw_above: the row count from which "auto" picks HNSW.
     """
 
     corpus: Path = DEFAULT_CORPUS
@@ -45,12 +50,14 @@ class Settings:
     threads: int = 2
     batch_size: int = 32
     show_progress: bool = True
+    index_kind: str = "auto"
+    hnsw_above: int = HNSW_ABOVE
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "corpus", Path(self.corpus))
         object.__setattr__(self, "index", Path(self.index))
         for name in ("top_k", "candidates", "rrf_k", "max_citations", "max_question_chars",
-                     "threads", "batch_size"):
+                     "threads", "batch_size", "hnsw_above"):
             value = getattr(self, name)
             if not isinstance(value, int) or value <= 0:
                 raise ValueError(f"Settings.{name} must be a positive integer, got {value!r}")
@@ -60,6 +67,8 @@ class Settings:
             raise ValueError(f"Settings.reader must be one of {READERS}, got {self.reader!r}")
         if self.retrieval not in RETRIEVALS:
             raise ValueError(f"Settings.retrieval must be one of {RETRIEVALS}, got {self.retrieval!r}")
+        if self.index_kind not in INDEX_KINDS:
+            raise ValueError(f"Settings.index_kind must be one of {INDEX_KINDS}, got {self.index_kind!r}")
         if self.abstain_below is not None and not 0.0 <= self.abstain_below <= 1.0:
             raise ValueError(f"Settings.abstain_below must be in [0, 1], got {self.abstain_below!r}")
         if self.candidates < self.top_k:

@@ -105,3 +105,40 @@ def test_manifest_records_model_documents_and_checksums(mini_corpus: Path, tmp_p
     assert set(manifest["documents"]) == {"cats", "dogs", "birds"}
     assert all(len(v["sha256"]) == 64 for v in manifest["documents"].values())
     assert set(manifest["checksums"]) == set(manifest["files"].values())
+
+
+@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+def test_new_documents_are_appended_without_rebuilding_faiss(mini_corpus: Path, tmp_path: Path, kind: str,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    index_dir = tmp_path / "idx"
+    _open(mini_corpus, index_dir, FakeEmbedder(), kind=kind)
+    (mini_corpus / "ants.txt").write_text("Ants carry leaves. The ant Adam lives in Rome.")   # sorts first
+
+    def no_rebuild(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an append must not rebuild the FAISS index")
+
+    monkeypatch.setattr("rag.index.make_faiss_index", no_rebuild)
+    embedder = FakeEmbedder()
+    index, report = _open(mini_corpus, index_dir, embedder, kind=kind)
+    assert report.embedded == ["ants"] and not report.removed and not report.rebuilt_because
+    assert embedder.embedded == ["ants. Ants carry leaves.", "ants. The ant Adam lives in Rome."]
+    assert len(index) == 10 and index.faiss.ntotal == 10 and index.manifest["index_kind"] == kind
+    # the new rows come after the old ones and are found by their own vectors
+    assert [s.doc_id for s in index.sentences[8:]] == ["ants", "ants"]
+    assert index.search(FakeEmbedder().embed(["ants. The ant Adam lives in Rome."])[0], 1)[0][0] == 9
+    assert index.doc_sentences("ants")[1].text == "The ant Adam lives in Rome."
+
+    # reopening serves the appended generation as it is: nothing embedded, nothing rebuilt
+    again = FakeEmbedder()
+    reopened, report = _open(mini_corpus, index_dir, again, kind=kind)
+    assert not report.changed and not again.embedded
+    assert [s.text for s in reopened.sentences] == [s.text for s in index.sentences]
+    assert len(list(index_dir.glob("index-*.faiss"))) == 1 and len(list(index_dir.glob("sentences-*"))) == 1
+
+
+def test_auto_kind_switches_to_hnsw_at_the_threshold(mini_corpus: Path, tmp_path: Path) -> None:
+    index, _ = _open(mini_corpus, tmp_path / "a", FakeEmbedder(), kind="auto", hnsw_above=9)
+    assert index.manifest["index_kind"] == "flat"      # 8 rows
+    (mini_corpus / "fish.txt").write_text("Fish swim.")
+    index, report = _open(mini_corpus, tmp_path / "a", FakeEmbedder(), kind="auto", hnsw_above=9)
+    assert report.embedded == ["fish"] and index.manifest["index_kind"] == "hnsw" and len(index) == 9
