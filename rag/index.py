@@ -17,6 +17,7 @@ backend would be a new module offering the same methods (see docs/SCALING.md).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -167,23 +168,38 @@ def _read_manifest(folder: Path) -> dict:
 
 
 def _read_stored(folder: Path, manifest: dict) -> SentenceIndex:
-    """The stored index, after checking every data file against the manifest's checksums."""
+    """The stored index, after checking every data file against the manifest's checksums.
+
+    At 1M rows the FAISS file's sha256 (~1.3 s) runs on a second thread (hashlib releases the GIL)
+    while this one parses the sentences file (~3 s); nothing is served before both sums match.
+    """
     import faiss
+    from concurrent.futures import ThreadPoolExecutor
 
     files = manifest.get("files", {})
+    checksums = manifest.get("checksums", {})
+    paths: dict[str, Path] = {}
     for role in ("sentences", "faiss"):
         name = files.get(role, "")
-        path = folder / name
-        if not name or not path.is_file():
+        if not name or not (folder / name).is_file():
             raise ValueError(f"index file {name or role!r} is missing")
-        if sha256_file(path) != manifest.get("checksums", {}).get(name):
+        paths[role] = folder / name
+
+    def check(name: str, actual: str) -> None:
+        if actual != checksums.get(name):
             raise ValueError(f"index file {name} does not match its checksum (truncated or edited)")
-    sentences = []
-    with open(folder / files["sentences"], encoding="utf-8") as handle:
-        for line in handle:
-            row = json.loads(line)
-            sentences.append(Sentence(row["doc_id"], row["index"], row["start"], row["end"], row["text"]))
-    index = faiss.read_index(str(folder / files["faiss"]))
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        faiss_sum = pool.submit(sha256_file, paths["faiss"])
+        data = paths["sentences"].read_bytes()
+        check(files["sentences"], hashlib.sha256(data).hexdigest())
+        # one json.loads over all lines is ~2.5x faster than one per line (JSON strings hold no raw newline)
+        rows = json.loads(b"[" + data.rstrip(b"\n").replace(b"\n", b",") + b"]")
+        del data
+        sentences = [Sentence(row["doc_id"], row["index"], row["start"], row["end"], row["text"]) for row in rows]
+        del rows
+        check(files["faiss"], faiss_sum.result())
+    index = faiss.read_index(str(paths["faiss"]))
     if index.ntotal != len(sentences) or len(sentences) != manifest.get("counts", {}).get("sentences"):
         raise ValueError("index row count does not match the manifest")
     return SentenceIndex(sentences, index, manifest)
