@@ -20,10 +20,14 @@ _ORPHAN = re.compile(r"^[\"'”’)\]»…]+$")
 
 @lru_cache(maxsize=1)
 def sentence_pipeline():  # -> spacy.Language
-    """spaCy with only the sentence recogniser enabled; loaded once (about 0.5 s)."""
+    """spaCy with only the sentence recogniser enabled; loaded once (about 0.5 s).
+
+    The shared ``tok2vec`` is excluded too: en_core_web_sm's senter has its own embedding layer, so
+    running tok2vec only cost time (splitting xquad_en: 2.0 s -> 0.35 s, identical sentences).
+    """
     import spacy
 
-    nlp = spacy.load(SPACY_MODEL, exclude=["parser", "ner", "lemmatizer", "attribute_ruler", "tagger"])
+    nlp = spacy.load(SPACY_MODEL, exclude=["tok2vec", "parser", "ner", "lemmatizer", "attribute_ruler", "tagger"])
     if "senter" in nlp.disabled:
         nlp.enable_pipe("senter")
     nlp.max_length = 10_000_000
