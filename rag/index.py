@@ -23,6 +23,7 @@ import logging
 import os
 import secrets
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -202,6 +203,14 @@ def _read_stored(folder: Path, manifest: dict) -> SentenceIndex:
     index = faiss.read_index(str(paths["faiss"]))
     if index.ntotal != len(sentences) or len(sentences) != manifest.get("counts", {}).get("sentences"):
         raise ValueError("index row count does not match the manifest")
+    if index.d != manifest.get("model", {}).get("dim"):
+        raise ValueError(f"index vectors have {index.d} dimensions, not the model's {manifest['model'].get('dim')}")
+    # rows per document must be what the manifest lists: reusing a document by its hash must
+    # never duplicate its rows or keep rows of a document the manifest does not know
+    rows = Counter(s.doc_id for s in sentences)
+    listed = manifest.get("documents", {})
+    if set(rows) - set(listed) or any(rows.get(doc_id, 0) != info["sentences"] for doc_id, info in listed.items()):
+        raise ValueError("index rows per document do not match the manifest's document list")
     return SentenceIndex(sentences, index, manifest)
 
 
@@ -304,7 +313,9 @@ def open_index(corpus: Corpus, embedder: Embedder, folder: Path, split, *, model
         fresh = [d for d in corpus.documents if d.doc_id not in reuse_ids]
         removed = [doc_id for doc_id in old_docs if doc_id not in {d.doc_id for d in corpus.documents}]
         if stored is not None and not fresh and not removed:
-            # same documents, same content: rows need not follow the corpus order (appends don't)
+            # same documents, same content: rows need not follow the corpus order (appends don't).
+            # Files of a build killed after its commit point are removed here, under the lock.
+            _remove_stale(folder, keep=set(stored.manifest["files"].values()))
             return stored, BuildReport(reused=list(old_docs), seconds=time.perf_counter() - started)
 
         new_sentences = split(fresh) if fresh else {}
