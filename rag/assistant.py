@@ -138,6 +138,10 @@ class Assistant:
             with open(target, "xb") as handle:    # "x": never overwrite, even in a race
                 handle.write(data)
             doc = read_file(target, root, _load_metadata(root))
+            # the corpus loader would skip a second copy, so the upload would add nothing: say so
+            same = next((d.doc_id for d in self.documents if d.text == doc.text), None)
+            if same is not None:
+                raise ValueError(f"{base} has the same text as document {same!r}, which is already in the corpus")
         except (ValueError, OSError) as exc:
             target.unlink(missing_ok=True)
             raise UploadError(str(exc)) from None
