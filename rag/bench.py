@@ -1,0 +1,728 @@
+"""Benchmarks: ``python -m rag bench`` prints a table and writes ``bench.json`` (see ``--help``).
+
+The default run (under 2 minutes on 2 cores) measures, each figure a median over repeated runs
+with its spread [min-max]:
+
+- **cold start**: wall time of a fresh ``python -m rag ask ...`` process until it has printed its
+  answer, with a persisted index and with none (the index is built first), plus one extra run
+  under ``-X importtime`` that shows which imports the time goes to;
+- **warm answers**: ``Assistant.ask`` over the shipped question set (single questions, and the
+  first turn of each conversation), p50 and p95, broken down into the stages of ``Answer.timings``;
+- **index build throughput**: ``open_index`` on a fresh folder (split, embed, FAISS, write)
+  against the raw throughput of the embedding model on the same texts in the same run;
+- **peak memory**: ``ru_maxrss`` of this process and of the largest child process.
+
+``--scale`` adds synthetic corpora of 10k, 100k and 1M sentences. Embedding 1M sentences is out
+of reach here (~260 sentences/s), so a few thousand *real* sentences (shipped corpus, xquad_en,
+SQuAD train paragraphs) are embedded once with the real model and the rest are *perturbed copies
+of real vectors* (Gaussian noise, renormalised); queries are held-out real sentences that are not
+in the corpus. Each corpus goes through the real ``open_index`` (sentences file, FAISS file,
+manifest, checksums) with a replaying embedder that hands out the prepared vectors, for the flat
+index and for HNSW: build time, size on disk, reopen time, single-query search latency (k=10),
+recall@10 against exact search, and the time to add one 30-sentence article without a rebuild.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import gzip
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from rag.errors import RagError
+from rag.settings import DEFAULT_CORPUS, HNSW_ABOVE, PROJECT_ROOT, READERS, Settings
+from rag.types import Document, Sentence
+
+SHARED = PROJECT_ROOT.parent / "shared"
+XQUAD_CORPUS = SHARED / "benchmarks" / "xquad_en" / "corpus.jsonl"
+SQUAD_TRAIN = SHARED / "training" / "squad_v1.1_train" / "train.jsonl.gz"
+QUESTIONS = DEFAULT_CORPUS / "questions.jsonl"
+STAGES = ("embed", "search", "fusion", "read", "total")
+SCALE_SIZES = (10_000, 100_000, 1_000_000)
+EF_SEARCH = (16, 32, 64, 128, 256)
+ARTICLE_SENTENCES = 30
+# Targets on this machine (2 cores): (value key, bound, "max" or "min").
+TARGETS = {
+    "warm_p50_s": (0.250, "max"),
+    "cold_persisted_s": (8.0, "max"),
+    "build_ratio": (0.90, "min"),
+    "search_p50_ms": (20.0, "max"),
+    "recall@10": (0.95, "min"),
+    "index_gb": (2.0, "max"),
+    "reopen_s": (5.0, "max"),
+    "add_article_s": (2.0, "max"),
+}
+
+
+class BenchError(RagError):
+    """A benchmark step failed (a child process exited with an error, a build did not do what it should)."""
+
+
+# --- pure helpers ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Stat:
+    """A median over repeated measurements and its spread: min, max and the interquartile range."""
+
+    median: float
+    low: float
+    high: float
+    q1: float
+    q3: float
+    n: int
+
+
+def summarize(values: Sequence[float]) -> Stat:
+    """Median, min, max and quartiles of some measurements (ValueError if there are none)."""
+    if len(values) == 0:
+        raise ValueError("summarize needs at least one value")
+    data = np.asarray(values, dtype=np.float64)
+    q1, median, q3 = np.percentile(data, [25, 50, 75])
+    return Stat(float(median), float(data.min()), float(data.max()), float(q1), float(q3), len(data))
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0..100, linear interpolation) of some values."""
+    if len(values) == 0:
+        raise ValueError("percentile needs at least one value")
+    if not 0 <= q <= 100:
+        raise ValueError(f"percentile q must be in [0, 100], got {q!r}")
+    return float(np.percentile(np.asarray(values, dtype=np.float64), q))
+
+
+def recall_at_k(found: np.ndarray, exact: np.ndarray, k: int) -> float:
+    """Mean over queries of |found top-k ∩ exact top-k| / k. Rows are queries, ids are row numbers;
+    -1 (FAISS: fewer results than asked) never matches."""
+    if found.shape[0] != exact.shape[0]:
+        raise ValueError(f"found has {found.shape[0]} queries, exact {exact.shape[0]}")
+    if k <= 0 or exact.shape[1] < k:
+        raise ValueError(f"k must be in 1..{exact.shape[1]}, got {k}")
+    hits = [len(set(f[:k].tolist()) & set(e[:k].tolist()) - {-1}) for f, e in zip(found, exact)]
+    return float(np.mean(hits)) / k
+
+
+def synthetic_vectors(base: np.ndarray, n: int, noise: float = 0.5, seed: int = 0,
+                      chunk: int = 100_000) -> np.ndarray:
+    """``n`` unit vectors grown from real ones: the ``base`` rows themselves first, then row i is
+    ``base[i % len(base)]`` plus Gaussian noise of norm ~``noise``, renormalised (cosine to its
+    source ~1/sqrt(1 + noise^2): 0.89 for 0.5, like a close paraphrase).
+
+    Args:
+        base: real, L2-normalised embeddings, one per row.
+        n: rows wanted.
+        noise: norm of the added noise relative to the unit vector.
+        seed: the noise is deterministic for a seed.
+        chunk: rows generated at a time (bounds the temporary memory at 1M rows).
+    Returns:
+        float32 array of shape (n, dim), every row of norm 1.
+    """
+    if base.ndim != 2 or len(base) == 0:
+        raise ValueError(f"base must be a non-empty 2-D array, got shape {base.shape}")
+    if n <= 0:
+        raise ValueError(f"n must be positive, got {n}")
+    rng = np.random.default_rng(seed)
+    base = np.ascontiguousarray(base, dtype=np.float32)
+    dim = base.shape[1]
+    out = np.empty((n, dim), dtype=np.float32)
+    head = min(n, len(base))
+    out[:head] = base[:head]
+    for start in range(head, n, chunk):
+        stop = min(n, start + chunk)
+        block = base[np.arange(start, stop) % len(base)]
+        block += rng.standard_normal((stop - start, dim), dtype=np.float32) * np.float32(noise / np.sqrt(dim))
+        block /= np.linalg.norm(block, axis=1, keepdims=True)
+        out[start:stop] = block
+    return out
+
+
+def synthetic_corpus(texts: Sequence[str], n: int, per_doc: int = ARTICLE_SENTENCES,
+                     prefix: str = "syn") -> tuple[list[Document], dict[str, list[Sentence]]]:
+    """``n`` sentences of real text (``texts`` in turn) packed into documents of ``per_doc``
+    sentences, with exact offsets, so the synthetic index has real provenance to store.
+
+    Returns:
+        The documents and, per document id, its sentences (what a splitter would return).
+    """
+    if not texts or n <= 0 or per_doc <= 0:
+        raise ValueError(f"need texts, n > 0 and per_doc > 0; got {len(texts)} texts, n={n}, per_doc={per_doc}")
+    documents: list[Document] = []
+    sentences: dict[str, list[Sentence]] = {}
+    width = len(str((n - 1) // per_doc))
+    for first in range(0, n, per_doc):
+        doc_id = f"{prefix}-{first // per_doc:0{width}d}"
+        parts: list[str] = []
+        doc_sentences: list[Sentence] = []
+        offset = 0
+        for i, row in enumerate(range(first, min(n, first + per_doc))):
+            text = texts[row % len(texts)]
+            doc_sentences.append(Sentence(doc_id, i, offset, offset + len(text), text))
+            parts.append(text)
+            offset += len(text) + 1
+        documents.append(Document(doc_id, doc_id, " ".join(parts)))
+        sentences[doc_id] = doc_sentences
+    return documents, sentences
+
+
+class ReplayEmbedder:
+    """Hands out prepared vectors in order, whatever the texts: ``open_index`` embeds the fresh
+    documents' sentences in corpus order, so row i of a fresh build gets ``vectors[i]``."""
+
+    name = "all-MiniLM-L6-v2+synthetic"
+
+    def __init__(self, vectors: np.ndarray) -> None:
+        self.vectors = vectors
+        self.dim = int(vectors.shape[1])
+        self.cursor = 0
+
+    def embed(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+        stop = self.cursor + len(texts)
+        if stop > len(self.vectors):
+            raise BenchError(f"the replaying embedder has {len(self.vectors)} vectors, {stop} were asked for")
+        out = self.vectors[self.cursor:stop]
+        self.cursor = stop
+        return out
+
+
+def parse_importtime(stderr: str) -> dict[str, float]:
+    """Seconds per top-level package from ``python -X importtime`` output (only imports made at
+    the top level count, so nested imports are not counted twice), largest first."""
+    totals: dict[str, float] = {}
+    for line in stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        _, cumulative, name = line.split("|", 2)
+        if name.startswith("  ") or not cumulative.strip().isdigit():
+            continue                                         # nested import, or the header line
+        package = name.strip().split(".")[0]
+        totals[package] = totals.get(package, 0.0) + int(cumulative) / 1e6
+    return dict(sorted(totals.items(), key=lambda item: -item[1]))
+
+
+# --- measurements ------------------------------------------------------------------------------
+
+def _timed(run: Callable[[], object]) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = run()
+    return time.perf_counter() - started, result
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("HF_HUB_OFFLINE", "1")
+    env.setdefault("TRANSFORMERS_OFFLINE", "1")
+    return env
+
+
+def _run_ask(python: str, corpus: Path, index: Path, question: str, reader: str,
+             flags: Sequence[str] = ()) -> tuple[float, str]:
+    """Seconds from starting ``python -m rag ask`` to its exit with the answer printed, and its stderr."""
+    command = [python, *flags, "-m", "rag", "ask", question, "--corpus", str(corpus), "--index", str(index),
+               "--reader", reader]
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=PROJECT_ROOT, env=_child_env(), capture_output=True, text=True,
+                          timeout=600, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise BenchError(f"{' '.join(command)} exited with {done.returncode}: {done.stderr[-2000:]}")
+    return seconds, done.stderr
+
+
+def bench_cold_start(corpus: Path, question: str, reader: str, repeats: int, workdir: Path, python: str) -> dict:
+    """Cold starts of ``python -m rag ask`` without an index (it is built) and with a persisted one.
+
+    Returns:
+        ``{"no_index_s": Stat, "persisted_s": Stat, "python_s": Stat, "imports_s": {package: s},
+        "persisted_index": folder}``; the persisted index is kept in ``workdir`` for the warm run.
+    """
+    built: list[float] = []
+    persisted = workdir / "persisted-index"
+    for r in range(repeats):
+        folder = workdir / f"cold-none-{r}"
+        built.append(_run_ask(python, corpus, folder, question, reader)[0])
+        if r == 0:
+            shutil.copytree(folder, persisted)
+        shutil.rmtree(folder)
+    warm_disk: list[float] = []
+    for r in range(repeats):
+        folder = workdir / f"cold-persisted-{r}"
+        shutil.copytree(persisted, folder)
+        warm_disk.append(_run_ask(python, corpus, folder, question, reader)[0])
+        shutil.rmtree(folder)
+    folder = workdir / "cold-importtime"
+    shutil.copytree(persisted, folder)
+    importtime_s, stderr = _run_ask(python, corpus, folder, question, reader,
+                                      flags=("-X", "importtime"))
+    shutil.rmtree(folder)
+    bare = [_timed(lambda: subprocess.run([python, "-c", "pass"], check=True))[0] for _ in range(repeats)]
+    return {"no_index_s": summarize(built), "persisted_s": summarize(warm_disk), "python_s": summarize(bare),
+            "importtime_run_s": importtime_s, "imports_s": parse_importtime(stderr),
+            "persisted_index": str(persisted)}
+
+
+def shipped_questions(path: Path = QUESTIONS) -> list[str]:
+    """The question set's single questions and the first turn of each conversation (later turns
+    need the earlier answers as history, which would time the follow-up resolver, not a question)."""
+    from rag.evaluate import load_questions
+
+    return [item.cases[0].question for item in load_questions(path)]
+
+
+def bench_warm(assistant, questions: Sequence[str], repeats: int) -> dict:
+    """Per-stage latency of ``assistant.ask`` over ``questions``, ``repeats`` passes, one untimed
+    warm-up question first (the reader and spaCy load lazily on first use).
+
+    Returns:
+        ``{"questions": n, "p50": {stage: Stat}, "p95": {stage: Stat}}``: each pass's p50 and p95
+        per stage, summarised over passes. "other" is total minus the named stages (citing,
+        confidence).
+    """
+    assistant.ask(questions[0])
+    per_pass: list[dict[str, list[float]]] = []
+    for _ in range(repeats):
+        seen: dict[str, list[float]] = {stage: [] for stage in (*STAGES, "other")}
+        for question in questions:
+            timings = assistant.ask(question).timings
+            for stage in STAGES:
+                seen[stage].append(timings.get(stage, 0.0))
+            seen["other"].append(timings["total"] - sum(timings.get(s, 0.0) for s in STAGES[:-1]))
+        per_pass.append(seen)
+    stages = list(per_pass[0])
+    return {"questions": len(questions),
+            "p50": {s: summarize([percentile(p[s], 50) for p in per_pass]) for s in stages},
+            "p95": {s: summarize([percentile(p[s], 95) for p in per_pass]) for s in stages}}
+
+
+class _TimedEmbedder:
+    """Wraps an embedder and adds up the seconds spent in ``embed`` (to split a build's time)."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.name, self.dim, self.seconds = inner, inner.name, inner.dim, 0.0
+
+    def embed(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+        seconds, vectors = _timed(lambda: self.inner.embed(texts, show_progress=show_progress))
+        self.seconds += seconds
+        return vectors
+
+
+def bench_build(documents: Sequence[Document], embedder, repeats: int, workdir: Path) -> dict:
+    """Index build throughput (``open_index`` into an empty folder) against the raw embedding
+    throughput of the same texts, alternating which goes first. spaCy is loaded before timing.
+
+    Returns:
+        ``{"sentences", "build_per_s", "raw_per_s", "ratio", "split_s", "embed_s", "rest_s"}``
+        (Stats; "rest" = FAISS, writing files and checksums).
+    """
+    from rag.assistant import SPLITTER_ID
+    from rag.corpus import Corpus
+    from rag.embedding import MODEL_SHA256
+    from rag.index import embedding_text, open_index
+    from rag.splitting import split_documents
+
+    corpus = Corpus(list(documents))
+    by_doc = split_documents(corpus.documents)                       # loads spaCy, untimed
+    texts = [embedding_text(d, s) for d in corpus.documents for s in by_doc[d.doc_id]]
+    split_s: list[float] = []
+
+    def timed_split(docs: Sequence[Document]) -> dict[str, list[Sentence]]:
+        seconds, result = _timed(lambda: split_documents(docs))
+        split_s.append(seconds)
+        return result
+
+    build_s, raw_s, embed_s = [], [], []
+    for r in range(repeats):
+        order = ("build", "raw") if r % 2 == 0 else ("raw", "build")
+        for step in order:
+            if step == "raw":
+                raw_s.append(_timed(lambda: embedder.embed(texts))[0])
+                continue
+            folder = workdir / f"build-{r}"
+            timed = _TimedEmbedder(embedder)
+            seconds, (index, _) = _timed(lambda: open_index(corpus, timed, folder, timed_split,
+                                                            model_sha256=MODEL_SHA256, splitter=SPLITTER_ID))
+            if len(index) != len(texts):
+                raise BenchError(f"the build indexed {len(index)} sentences, expected {len(texts)}")
+            build_s.append(seconds)
+            embed_s.append(timed.seconds)
+            shutil.rmtree(folder)
+    n = len(texts)
+    return {"sentences": n, "documents": len(corpus.documents),
+            "build_per_s": summarize([n / s for s in build_s]), "raw_per_s": summarize([n / s for s in raw_s]),
+            "ratio": summarize([raw / build for raw, build in zip(raw_s, build_s)]),
+            "split_s": summarize(split_s), "embed_s": summarize(embed_s),
+            "rest_s": summarize([b - s - e for b, s, e in zip(build_s, split_s, embed_s)])}
+
+
+def build_documents(limit_docs: int = 0) -> tuple[str, list[Document]]:
+    """The corpus for the throughput run: xquad_en if present, else the shipped corpus repeated."""
+    from rag.corpus import load_corpus
+
+    if XQUAD_CORPUS.is_file():
+        docs = load_corpus(XQUAD_CORPUS).documents
+        name = "xquad_en"
+    else:
+        shipped = load_corpus(DEFAULT_CORPUS).documents
+        docs = [Document(f"{d.doc_id}-{i}", d.title, d.text) for i in range(15) for d in shipped]
+        name = "shipped corpus x15"
+    return name, docs[:limit_docs] if limit_docs else docs
+
+
+def peak_memory_mb() -> dict[str, float]:
+    """Peak resident memory (ru_maxrss, kB on Linux) of this process and of its largest child."""
+    return {"self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+
+
+def _rss_mb() -> float:
+    """Current resident memory of this process (not the peak)."""
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+# --- scale ------------------------------------------------------------------------------------
+
+def real_sentences(limit: int) -> list[str]:
+    """Up to ``limit`` distinct real sentences: the shipped corpus, xquad_en, then SQuAD train paragraphs."""
+    from rag.corpus import load_corpus
+    from rag.splitting import split_documents
+
+    docs = list(load_corpus(DEFAULT_CORPUS).documents)
+    if XQUAD_CORPUS.is_file():
+        docs += load_corpus(XQUAD_CORPUS).documents
+    if SQUAD_TRAIN.is_file():
+        contexts: dict[str, None] = {}
+        with gzip.open(SQUAD_TRAIN, "rt", encoding="utf-8") as handle:
+            for line in handle:
+                contexts.setdefault(json.loads(line)["context"], None)
+                if len(contexts) >= limit // 4:     # ~5 sentences a paragraph: enough to reach the limit
+                    break
+        docs += [Document(f"squad-{i}", "", text) for i, text in enumerate(contexts)]
+    seen: dict[str, None] = {}
+    for sentences in split_documents(docs).values():
+        for s in sentences:
+            if len(s.text) >= 20:
+                seen.setdefault(s.text, None)
+    return list(seen)[:limit]
+
+
+def _search_latencies(index, queries: np.ndarray, k: int) -> list[float]:
+    from rag.index import dense_search
+
+    out = []
+    for q in queries:
+        row = q.reshape(1, -1)
+        started = time.perf_counter()
+        dense_search(index, row, k)
+        out.append(time.perf_counter() - started)
+    return out
+
+
+def bench_scale_size(n: int, base: np.ndarray, base_texts: Sequence[str], queries: np.ndarray, repeats: int,
+                     workdir: Path, noise: float, bm25_max: int = 100_000) -> dict:
+    """Flat and HNSW indexes over ``n`` synthetic sentences, built and updated through ``open_index``,
+    and (up to ``bm25_max`` rows) the BM25 build the hybrid retriever does on every start."""
+    import faiss
+
+    from rag.corpus import Corpus
+    from rag.embedding import sha256_file
+    from rag.index import choose_index_kind, dense_search, open_index
+
+    vectors = synthetic_vectors(base, n, noise=noise, seed=n)
+    documents, by_doc = synthetic_corpus(base_texts, n)
+    articles, article_sentences = synthetic_corpus(base_texts[::-1], ARTICLE_SENTENCES * repeats, prefix="zz-new")
+    article_vectors = synthetic_vectors(base[::-1], ARTICLE_SENTENCES * repeats + len(base), noise=noise,
+                                        seed=n + 1)[len(base):]
+    all_sentences = {**by_doc, **article_sentences}
+
+    def split(docs: Sequence[Document]) -> dict[str, list[Sentence]]:
+        return {d.doc_id: all_sentences[d.doc_id] for d in docs}
+
+    result: dict = {"rows": n, "auto_kind": choose_index_kind(n), "kinds": {}}
+    if n <= bm25_max:
+        from rag.retrieval import BM25, bm25_texts
+
+        rows = [s for d in documents for s in by_doc[d.doc_id]]
+        result["bm25_build_s"] = _timed(lambda: BM25(bm25_texts(rows)))[0]
+    exact: np.ndarray | None = None
+    for kind in ("flat", "hnsw"):
+        folder = workdir / f"{kind}-{n}"
+        common = {"model_sha256": "synthetic", "splitter": "synthetic", "kind": kind}
+        build_s, (index, report) = _timed(lambda: open_index(Corpus(documents), ReplayEmbedder(vectors), folder,
+                                                             split, **common))
+        if len(index) != n or report.reused:
+            raise BenchError(f"{kind} build of {n} rows produced {len(index)} rows")
+        files = {role: folder / name for role, name in index.manifest["files"].items()}
+        queries_ids = dense_search(index.faiss, queries, 10)[1]
+        if exact is None:
+            exact = queries_ids                     # the flat index is exact search
+        row: dict = {"build_s": build_s, "faiss_bytes": files["faiss"].stat().st_size,
+                     "sentences_bytes": files["sentences"].stat().st_size,
+                     "recall@10": recall_at_k(queries_ids, exact, 10)}
+        latencies = _search_latencies(index.faiss, queries, 10)
+        row["search_ms"] = summarize([1000 * s for s in latencies])
+        row["search_p95_ms"] = percentile([1000 * s for s in latencies], 95)
+        if kind == "hnsw":
+            default_ef = index.faiss.hnsw.efSearch
+            sweep = {}
+            for ef in EF_SEARCH:
+                index.faiss.hnsw.efSearch = ef
+                found = dense_search(index.faiss, queries, 10)[1]
+                lat = [1000 * s for s in _search_latencies(index.faiss, queries, 10)]
+                sweep[ef] = {"recall@10": recall_at_k(found, exact, 10), "search_p50_ms": percentile(lat, 50)}
+            index.faiss.hnsw.efSearch = default_ef
+            row["ef_search"] = default_ef
+            row["ef_sweep"] = sweep
+        del index
+        gc.collect()
+        # reopening: FAISS's own read, and the whole open_index (checksums, sentences file, FAISS)
+        load_s, load_mb = [], []
+        for _ in range(repeats):
+            before = _rss_mb()
+            seconds, loaded = _timed(lambda: faiss.read_index(str(files["faiss"])))
+            load_s.append(seconds)
+            load_mb.append(_rss_mb() - before)
+            del loaded
+        row["read_index_s"] = summarize(load_s)
+        row["index_rss_mb"] = summarize(load_mb)
+        row["sha256_s"] = summarize([_timed(lambda: [sha256_file(p) for p in files.values()])[0]
+                                     for _ in range(repeats)])
+        reopen, reopen_mb = [], []
+        for _ in range(repeats):
+            gc.collect()
+            before = _rss_mb()
+            seconds, (loaded, report) = _timed(lambda: open_index(Corpus(documents), ReplayEmbedder(vectors[:0]),
+                                                                  folder, split, **common))
+            if report.changed:
+                raise BenchError(f"reopening the {kind} index of {n} rows changed it: {report}")
+            reopen.append(seconds)
+            reopen_mb.append(_rss_mb() - before)
+            del loaded
+        row["reopen_s"] = summarize(reopen)
+        # freed memory is not always returned to the OS, so the first (largest) growth is the honest one
+        row["reopen_rss_mb"] = max(reopen_mb)
+        # one new article at a time, appended without a rebuild
+        add_s, add_memory_ms = [], []
+        for r in range(repeats):
+            corpus = Corpus(documents + articles[:r + 1])
+            new = ReplayEmbedder(article_vectors[r * ARTICLE_SENTENCES:(r + 1) * ARTICLE_SENTENCES])
+            seconds, (loaded, report) = _timed(lambda: open_index(corpus, new, folder, split, **common))
+            if report.embedded != [articles[r].doc_id] or report.removed or report.rebuilt_because:
+                raise BenchError(f"adding one article to the {kind} index did more than append: {report}")
+            add_s.append(seconds)
+            extra = np.ascontiguousarray(article_vectors[r * ARTICLE_SENTENCES:(r + 1) * ARTICLE_SENTENCES])
+            add_memory_ms.append(1000 * _timed(lambda: loaded.faiss.add(extra))[0])
+            del loaded                              # never two copies of a 1M-row index at once
+            gc.collect()
+        row["add_article_s"] = summarize(add_s)
+        row["add_in_memory_ms"] = summarize(add_memory_ms)
+        shutil.rmtree(folder)
+        result["kinds"][kind] = row
+    return result
+
+
+def bench_scale(embedder, sizes: Sequence[int], repeats: int, workdir: Path, real_limit: int, n_queries: int,
+                noise: float, progress: Callable[[str], None]) -> dict:
+    """Real embeddings of ``real_limit`` sentences (``n_queries`` held out as queries), then
+    ``bench_scale_size`` for each size."""
+    texts = real_sentences(real_limit)
+    embed_s, real = _timed(lambda: embedder.embed(texts))
+    order = np.random.default_rng(7).permutation(len(texts))
+    held_out, kept = order[:n_queries], np.sort(order[n_queries:])
+    out: dict = {"real_sentences": len(texts), "real_embed_s": embed_s, "queries": len(held_out),
+                 "noise": noise, "sizes": {}}
+    for n in sizes:
+        progress(f"scale: {n:,} rows")
+        out["sizes"][n] = bench_scale_size(n, real[kept], [texts[i] for i in kept], real[held_out], repeats,
+                                           workdir, noise)
+    return out
+
+
+# --- the report -----------------------------------------------------------------------------------
+
+def _fmt(stat: Stat, scale: float = 1.0, digits: int = 3, iqr: bool = False) -> str:
+    """``median [min-max]``, or ``median [IQR q1-q3]`` for a distribution of many single timings."""
+    f = lambda v: f"{v * scale:.{digits}g}"
+    if iqr:
+        return f"{f(stat.median)} [IQR {f(stat.q1)}-{f(stat.q3)}]"
+    return f"{f(stat.median)} [{f(stat.low)}-{f(stat.high)}]"
+
+
+def _verdict(key: str, value: float, shown: float = 1.0) -> str:
+    """"<= bound: met" or "... MISSED"; ``shown`` converts the bound to the unit the row is printed in."""
+    bound, how = TARGETS[key]
+    ok = value <= bound if how == "max" else value >= bound
+    return f"{'<=' if how == 'max' else '>='} {bound * shown:g}: {'met' if ok else 'MISSED'}"
+
+
+def report_lines(results: dict) -> list[str]:
+    """The printed table, one line per figure: what, median [min-max], and the target if any."""
+    rows: list[tuple[str, str, str]] = []
+    if "cold" in results:
+        c = results["cold"]
+        rows += [("cold start, persisted index (s)", _fmt(c["persisted_s"]),
+                  _verdict("cold_persisted_s", c["persisted_s"].median)),
+                 ("cold start, no index: builds it (s)", _fmt(c["no_index_s"]), ""),
+                 ("  bare python start (s)", _fmt(c["python_s"]), "")]
+        top = list(c["imports_s"].items())[:5]
+        rows.append(("  imports in one run (s, -X importtime)", ", ".join(f"{k} {v:.2f}" for k, v in top), ""))
+    if "warm" in results:
+        w = results["warm"]
+        rows.append((f"warm answer, {w['questions']} questions, p50 (ms)", _fmt(w["p50"]["total"], 1000),
+                     _verdict("warm_p50_s", w["p50"]["total"].median, 1000)))
+        rows.append(("warm answer p95 (ms)", _fmt(w["p95"]["total"], 1000), ""))
+        for stage in ("embed", "search", "fusion", "read", "other"):
+            rows.append((f"  {stage} p50 / p95 (ms)", f"{_fmt(w['p50'][stage], 1000)} / "
+                                                      f"{w['p95'][stage].median * 1000:.3g}", ""))
+    if "build" in results:
+        b = results["build"]
+        rows += [(f"index build, {b['corpus']} {b['sentences']} sentences (sent/s)", _fmt(b["build_per_s"]), ""),
+                 ("raw embedding, same texts (sent/s)", _fmt(b["raw_per_s"]), ""),
+                 ("build / raw throughput", _fmt(b["ratio"]), _verdict("build_ratio", b["ratio"].median)),
+                 ("  build time in split / embed / rest (s)",
+                  f"{b['split_s'].median:.2f} / {b['embed_s'].median:.2f} / {b['rest_s'].median:.2f}", "")]
+    if "memory" in results:
+        m = results["memory"]
+        rows.append(("peak memory: bench / largest child (MB)", f"{m['self_mb']:.0f} / {m['children_mb']:.0f}", ""))
+    if "scale" in results:
+        s = results["scale"]
+        rows.append((f"SCALE: synthetic (perturbed copies of {s['real_sentences']} real MiniLM vectors, "
+                     f"noise {s['noise']}), {s['queries']} held-out real queries", "", ""))
+        for n, size in s["sizes"].items():
+            if "bm25_build_s" in size:
+                rows.append((f"{int(n):,}: BM25 build over the sentences (s, once per start)",
+                             f"{size['bm25_build_s']:.3g}", ""))
+            for kind, r in size["kinds"].items():
+                auto = kind == size["auto_kind"]
+                mark = " (auto)" if auto else ""
+                tag = f"{int(n):,} {kind}{mark}"
+                target = (lambda key, value: _verdict(key, value) if auto else "")
+                gb = r["faiss_bytes"] / 1e9
+                rows += [(f"{tag}: build (s)", f"{r['build_s']:.3g}", ""),
+                         (f"{tag}: RSS growth on open_index reopen (MB)", f"{r['reopen_rss_mb']:.0f}", ""),
+                         (f"{tag}: index on disk (GB) / RSS on load (MB)",
+                          f"{gb:.3f} / {_fmt(r['index_rss_mb'])}", target("index_gb", gb)),
+                         (f"{tag}: faiss.read_index (s)", _fmt(r["read_index_s"]), target("reopen_s", r["read_index_s"].median)),
+                         (f"{tag}: open_index reopen (s) [sha256 part]",
+                          f"{_fmt(r['reopen_s'])} [{r['sha256_s'].median:.2f}]", target("reopen_s", r["reopen_s"].median)),
+                         (f"{tag}: search k=10 p50 (ms) [p95]", f"{_fmt(r['search_ms'], iqr=True)} [{r['search_p95_ms']:.3g}]",
+                          target("search_p50_ms", r["search_ms"].median)),
+                         (f"{tag}: recall@10 vs exact", f"{r['recall@10']:.3f}", target("recall@10", r["recall@10"])),
+                         (f"{tag}: add one {ARTICLE_SENTENCES}-sentence article (s) [in memory ms]",
+                          f"{_fmt(r['add_article_s'])} [{r['add_in_memory_ms'].median:.3g}]",
+                          target("add_article_s", r["add_article_s"].median))]
+                if "ef_sweep" in r:
+                    sweep = ", ".join(f"ef{ef} {v['recall@10']:.3f}/{v['search_p50_ms']:.2f}ms"
+                                      for ef, v in r["ef_sweep"].items())
+                    rows.append((f"{tag}: efSearch sweep recall/p50 (default ef{r['ef_search']})", sweep, ""))
+    width = max(len(r[0]) for r in rows)
+    vwidth = max(len(r[1]) for r in rows if r[2]) if any(r[2] for r in rows) else 20
+    return [f"{what:<{width}}  {value:<{vwidth}}  {target}".rstrip() for what, value, target in rows]
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, Stat):
+        return asdict(value)
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    return value
+
+
+def _write_json(path: Path, results: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(_jsonable(results), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _environment() -> dict:
+    import faiss
+
+    commit = subprocess.run(["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True, check=False).stdout.strip()
+    return {"date_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()), "cpus": os.cpu_count(),
+            "python": platform.python_version(), "faiss": faiss.__version__, "commit": commit,
+            "load_average": os.getloadavg()}
+
+
+# --- command line ---------------------------------------------------------------------------------
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m rag bench", description="Speed and scale benchmarks: prints a table and writes <out>/bench.json. "
+                                     "Every figure is a median over --repeats runs [min-max]. See docs/SCALING.md.")
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "bench_out", help="folder for bench.json")
+    parser.add_argument("--repeats", type=int, default=3, help="runs behind every median")
+    parser.add_argument("--reader", choices=READERS, default=Settings.reader, help="reader for the answers")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus for cold start and warm answers")
+    parser.add_argument("--questions", type=Path, default=QUESTIONS, help="question file for the warm answers")
+    parser.add_argument("--scale", action="store_true", help="also run the synthetic 10k/100k/1M scale runs (slow)")
+    parser.add_argument("--scale-only", action="store_true", help="run only the scale runs")
+    parser.add_argument("--scale-sizes", default=",".join(map(str, SCALE_SIZES)),
+                        help="comma-separated corpus sizes in sentences for --scale")
+    parser.add_argument("--scale-real", type=int, default=4000, help="real sentences embedded for --scale")
+    parser.add_argument("--scale-queries", type=int, default=200, help="held-out real sentences used as queries")
+    parser.add_argument("--noise", type=float, default=0.5, help="norm of the noise added to copied vectors")
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    """Run the benchmarks, print the table and write ``<out>/bench.json``; 0 on success."""
+    args = _parser().parse_args(argv)
+    if args.repeats < 1:
+        raise SystemExit(f"--repeats must be >= 1, got {args.repeats}")
+    sizes = [int(s) for s in args.scale_sizes.split(",") if s.strip()]
+    if any(n <= args.scale_queries for n in sizes):
+        raise SystemExit(f"--scale-sizes must all exceed --scale-queries ({args.scale_queries}), got {sizes}")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    out = args.out / "bench.json"
+    results: dict = {"environment": _environment(), "repeats": args.repeats, "reader": args.reader,
+                     "targets": {k: {"bound": b, "kind": h} for k, (b, h) in TARGETS.items()}}
+    say = lambda text: print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+    from rag.embedding import load_embedder
+
+    settings = Settings(corpus=args.corpus, reader=args.reader, show_progress=False)
+    started = time.perf_counter()
+    try:
+        with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
+            workdir = Path(tmp)
+            embedder = load_embedder(None, settings.threads, settings.batch_size)
+            if not args.scale_only:
+                questions = shipped_questions(args.questions)
+                say(f"cold start x{args.repeats} (no index, persisted index)")
+                results["cold"] = bench_cold_start(args.corpus, questions[0], args.reader, args.repeats, workdir,
+                                                   sys.executable)
+                say(f"warm answers: {len(questions)} questions x{args.repeats}")
+                from rag.assistant import Assistant
+
+                assistant = Assistant.load(settings=settings.with_(index=Path(results["cold"]["persisted_index"])))
+                results["warm"] = bench_warm(assistant, questions, args.repeats)
+                name, documents = build_documents()
+                say(f"index build throughput on {name}")
+                results["build"] = {"corpus": name, **bench_build(documents, embedder, args.repeats, workdir)}
+                results["memory"] = peak_memory_mb()
+                _write_json(out, results)
+            if args.scale or args.scale_only:
+                results["scale"] = bench_scale(embedder, sizes, args.repeats, workdir, args.scale_real,
+                                               args.scale_queries, args.noise, say)
+                results["memory"] = peak_memory_mb()
+    except (RagError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    results["seconds"] = time.perf_counter() - started
+    _write_json(out, results)
+    print("\n".join(report_lines(results)))
+    print(f"({results['seconds']:.0f} s; medians over {args.repeats} runs [min-max]; written to {out})")
+    return 0

@@ -1,0 +1,103 @@
+"""The pure parts of the benchmark: statistics, recall, the synthetic corpus; no timed assertions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag.bench import (ReplayEmbedder, Stat, parse_importtime, percentile, recall_at_k, report_lines,
+                       shipped_questions, summarize, synthetic_corpus, synthetic_vectors)
+
+
+def _unit(rows: int, dim: int, seed: int = 0) -> np.ndarray:
+    v = np.random.default_rng(seed).normal(size=(rows, dim)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_summarize_gives_median_and_spread() -> None:
+    stat = summarize([5.0, 1.0, 3.0, 2.0, 4.0])
+    assert stat == Stat(median=3.0, low=1.0, high=5.0, q1=2.0, q3=4.0, n=5)
+    assert summarize([2.0, 4.0]).median == 3.0
+    with pytest.raises(ValueError):
+        summarize([])
+
+
+def test_percentile_interpolates_and_checks_q() -> None:
+    values = list(range(1, 101))          # 1..100
+    assert percentile(values, 50) == 50.5
+    assert percentile(values, 95) == pytest.approx(95.05)
+    assert percentile([7.0], 95) == 7.0
+    with pytest.raises(ValueError):
+        percentile(values, 101)
+
+
+def test_recall_counts_overlap_of_top_k_sets() -> None:
+    exact = np.array([[1, 2, 3, 4], [5, 6, 7, 8]])
+    found = np.array([[4, 3, 2, 1], [5, 9, -1, -1]])     # order does not matter; -1 never matches
+    assert recall_at_k(found, exact, 4) == (4 / 4 + 1 / 4) / 2
+    assert recall_at_k(found, exact, 2) == (0 / 2 + 1 / 2) / 2
+    with pytest.raises(ValueError):
+        recall_at_k(found, exact, 5)
+
+
+def test_synthetic_vectors_keep_real_rows_and_are_normalised() -> None:
+    base = _unit(7, 16)
+    out = synthetic_vectors(base, 50, noise=0.5, seed=3, chunk=8)
+    assert out.shape == (50, 16) and out.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(out, axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_array_equal(out[:7], base)
+    # each copy stays close to its source vector, and the same seed gives the same corpus
+    cosines = np.sum(out[7:] * base[np.arange(7, 50) % 7], axis=1)
+    assert cosines.min() > 0.6 and cosines.max() < 0.999
+    np.testing.assert_array_equal(out, synthetic_vectors(base, 50, noise=0.5, seed=3, chunk=8))
+    assert synthetic_vectors(base, 3).shape == (3, 16)
+
+
+def test_synthetic_corpus_has_exact_provenance() -> None:
+    texts = ["Alpha one.", "Beta two is longer.", "Gamma."]
+    documents, sentences = synthetic_corpus(texts, 7, per_doc=3)
+    assert [d.doc_id for d in documents] == ["syn-0", "syn-1", "syn-2"]
+    assert [len(sentences[d.doc_id]) for d in documents] == [3, 3, 1]
+    for doc in documents:
+        for i, s in enumerate(sentences[doc.doc_id]):
+            assert doc.text[s.start:s.end] == s.text and s.index == i and s.doc_id == doc.doc_id
+    assert sentences["syn-2"][0].text == "Alpha one."     # row 6 wraps around to texts[0]
+
+
+def test_replay_embedder_hands_out_rows_in_order() -> None:
+    vectors = _unit(5, 4)
+    embedder = ReplayEmbedder(vectors)
+    np.testing.assert_array_equal(embedder.embed(["a", "b"]), vectors[:2])
+    np.testing.assert_array_equal(embedder.embed(["c"]), vectors[2:3])
+    with pytest.raises(Exception, match="5 vectors"):
+        embedder.embed(["d", "e", "f"])
+
+
+def test_parse_importtime_keeps_top_level_imports_only() -> None:
+    stderr = "\n".join([
+        "import time: self [us] | cumulative | imported package",
+        "import time:       100 |        100 |   torch._C",
+        "import time:      2000 |    3000000 | torch",
+        "import time:        50 |      50000 | faiss.loader",
+        "import time:        10 |     500000 | faiss",
+        "some other line",
+    ])
+    assert parse_importtime(stderr) == {"torch": 3.0, "faiss": 0.55}
+
+
+def test_shipped_questions_take_first_turns() -> None:
+    questions = shipped_questions()
+    assert len(questions) > 50 and all(isinstance(q, str) and q for q in questions)
+    assert "Who is Steph Lewis?" in questions                # the first turn of conversation c01
+    assert "What leave had she just come back from?" not in questions
+
+
+def test_report_lines_show_targets() -> None:
+    stat = summarize([0.1, 0.2, 0.3])
+    lines = report_lines({"warm": {"questions": 3, "p50": {s: stat for s in ("total", "embed", "search", "fusion",
+                                                                             "read", "other")},
+                                   "p95": {s: stat for s in ("total", "embed", "search", "fusion", "read",
+                                                             "other")}}})
+    assert any("p50" in line and "met" in line for line in lines)
