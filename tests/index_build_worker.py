@@ -1,0 +1,103 @@
+"""A slowed index build in its own process, for the kill and concurrency tests in test_reliability.
+
+``python tests/index_build_worker.py CORPUS INDEX [--delay S] [--pause-at STAGE]`` builds (or
+updates) the index of CORPUS in INDEX with the fake embedder, sleeping ``--delay`` seconds per
+batch of two sentences so a test can kill it mid-build. It prints one ``stage NAME`` line at each
+point a kill is interesting; with ``--pause-at NAME`` it stops there until killed, so a test can
+SIGKILL it at exactly that point. The last line is ``done {report as JSON}``.
+
+Stages, in order: ``start`` (imports done), ``embed-<i>`` (before batch i), ``sentences-written``
+(new sentences file on disk), ``faiss-written`` (FAISS file written under its temporary name),
+``manifest-written`` (the commit point passed, older generations not yet removed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from conftest import FakeEmbedder, fake_split   # this script's folder (tests/) is on sys.path
+
+BATCH = 2
+
+
+class Stages:
+    """Prints each stage reached and, at the chosen one, waits to be killed."""
+
+    def __init__(self, pause_at: str) -> None:
+        self.pause_at = pause_at
+
+    def reached(self, name: str) -> None:
+        print(f"stage {name}", flush=True)
+        if name == self.pause_at:
+            print("paused", flush=True)
+            time.sleep(600)
+
+
+class SlowEmbedder(FakeEmbedder):
+    """The fake embedder (same name, same vectors), sleeping per batch like a real model would."""
+
+    def __init__(self, delay: float, stages: Stages) -> None:
+        super().__init__()
+        self.delay = delay
+        self.stages = stages
+
+    def embed(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+        parts = []
+        for i in range(0, len(texts), BATCH):
+            self.stages.reached(f"embed-{i // BATCH}")
+            time.sleep(self.delay)
+            parts.append(super().embed(texts[i:i + BATCH]))
+        return np.concatenate(parts) if parts else np.zeros((0, self.dim), dtype=np.float32)
+
+
+def instrument(stages: Stages) -> None:
+    """Report the write steps of ``rag.index._write`` as stages (wrapping the two writers it calls)."""
+    import faiss
+
+    import rag.index
+
+    write_file, write_index = rag.index.atomic_write, faiss.write_index
+
+    def atomic_write(path: Path, data: bytes) -> None:
+        write_file(path, data)
+        stages.reached("manifest-written" if path.name == rag.index.MANIFEST else "sentences-written")
+
+    def faiss_write_index(index: object, name: str) -> None:
+        write_index(index, name)
+        stages.reached("faiss-written")
+
+    rag.index.atomic_write = atomic_write
+    faiss.write_index = faiss_write_index
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the index once and print the report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("index", type=Path)
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds per embedding batch")
+    parser.add_argument("--pause-at", default="", help="stage at which to wait until killed")
+    args = parser.parse_args(argv)
+
+    from rag.corpus import load_corpus
+    from rag.index import open_index
+
+    stages = Stages(args.pause_at)
+    instrument(stages)
+    stages.reached("start")
+    _, report = open_index(load_corpus(args.corpus), SlowEmbedder(args.delay, stages), args.index, fake_split,
+                           model_sha256="abc", splitter="fake")
+    print("done " + json.dumps(asdict(report)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
