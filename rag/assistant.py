@@ -121,6 +121,11 @@ class Assistant:
             raise UploadError(f"invalid file name {name!r}")
         if "/" in str(name) or "\\" in str(name) or ".." in str(name):
             raise UploadError(f"file name {name!r} must not contain a path")
+        # control and format characters (NUL, newlines, right-to-left overrides that disguise the
+        # extension) and over-long names would fail in open() or mislead; refuse them by name
+        if (len(base.encode("utf-8")) > 255 or not Path(base).stem.strip()
+                or any(unicodedata.category(ch).startswith("C") for ch in base)):
+            raise UploadError(f"file name {name!r} is not allowed: use visible characters, at most 255 bytes")
         if Path(base).suffix.lower() not in TEXT_SUFFIXES:
             raise UploadError(f"{base}: only {', '.join(TEXT_SUFFIXES)} files can be added")
         if len(data) > MAX_UPLOAD_BYTES:
