@@ -32,6 +32,7 @@ from rag.errors import CorpusError, ModelError, QuestionError, UploadError
 from rag.index import LOCK, MANIFEST, open_index
 from rag.settings import Settings
 from rag.types import Span, Window
+from ui_server import UiServer, ui_server  # noqa: F401  (the app server fixture, shared with the UI tests)
 
 WORKER = Path(__file__).with_name("index_build_worker.py")
 XSS = "<img src=x onerror=alert(1)>"
@@ -470,6 +471,11 @@ REJECTED_UPLOADS = [
     ("..", b"Rex lives in Berlin.", "invalid file name"),
     (".hidden.txt", b"Rex lives in Berlin.", "invalid file name"),
     ("", b"Rex lives in Berlin.", "invalid file name"),
+    ("a\x00.txt", b"Rex lives in Berlin.", "is not allowed"),
+    ("a\nb.txt", b"Rex lives in Berlin.", "is not allowed"),
+    ("report\u202eexe.txt", b"Rex lives in Berlin.", "is not allowed"),   # shows as "reporttxt.exe"
+    ("x" * 300 + ".txt", b"Rex lives in Berlin.", "at most 255 bytes"),
+    (" .txt", b"Rex lives in Berlin.", "is not allowed"),
     ("cats.txt", b"Cats are plotting.", "cats.txt already exists"),
     ("cats.md", b"Cats are plotting.", "a document named 'cats' already exists"),
     ("dogs.TXT", b"Dogs are plotting.", "a document named 'dogs' already exists"),
@@ -573,3 +579,27 @@ def test_model_files_are_checked_by_sha256_before_loading(tmp_path: Path) -> Non
 
     with pytest.raises(ModelError, match="failed its checksum"):   # before torch is even imported
         MiniLMEmbedder(tmp_path)
+
+
+# --- the same through a real server (real models: slow) ----------------------------------------
+
+@pytest.mark.slow
+def test_bad_input_through_the_running_server_gets_a_message(ui_server: UiServer) -> None:
+    """What an API client (or a crafted browser request) can send to /ask: each gets an error
+    bubble, never a trace, and the corpus folder of the server is unchanged."""
+    gradio_client = pytest.importorskip("gradio_client", reason="gradio_client is not installed")
+    client = gradio_client.Client(ui_server.url, verbose=False)
+    before = snapshot(ui_server.corpus)
+    cases = [((None,), "empty"), (("",), "empty"), (("\x00\x1b\u200b",), "empty"), (("?!?",), "no words"),
+             (("x" * 20_000,), "the limit is 1,000"), (("How old is Gaurav Sharma?", 0, "baseline"), "must be 1 to 10"),
+             (("How old is Gaurav Sharma?", 5, "<script>"), "Settings not allowed")]
+    for args, message in cases:
+        client.reset_session()
+        messages, _, _ = client.submit(*args, api_name="/ask").result(timeout=120)
+        reply = json.dumps(messages[-1]["content"])
+        assert "rag-error" in reply and message in reply and "Traceback" not in reply, (args[:1], reply[:300])
+        assert "<script>" not in reply
+    client.reset_session()
+    messages, _, _ = client.submit("Who is <img src=x onerror=alert(1)> Steph Lewis?", api_name="/ask").result(timeout=120)
+    assert "<img" not in json.dumps(messages) and "&lt;img src=x onerror=alert(1)&gt;" in json.dumps(messages)
+    assert snapshot(ui_server.corpus) == before
