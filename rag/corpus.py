@@ -134,7 +134,12 @@ def _load_metadata(folder: Path) -> dict[str, dict]:
         data = json.loads(meta_path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CorpusError(f"{meta_path} is not valid JSON: {exc}") from None
-    return {k: v for k, v in data.items() if isinstance(v, dict)}
+    if not isinstance(data, dict):
+        raise CorpusError(f"{meta_path} must be a JSON object of {{\"file name\": {{\"title\": ..., \"outlet\": ...}}}}, "
+                          f"not a {type(data).__name__}")
+    # only text values: a number or list as a title would reach the page and the embedder as is
+    return {name: {key: value for key, value in entry.items() if key in ("title", "outlet") and isinstance(value, str)}
+            for name, entry in data.items() if isinstance(entry, dict)}
 
 
 def _load_folder(folder: Path) -> Corpus:
