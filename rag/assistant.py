@@ -139,10 +139,11 @@ class Assistant:
             raise UploadError(f"{base} already exists in the corpus; rename the file to add it")
         if any(d.doc_id == target.stem for d in self.documents):
             raise UploadError(f"a document named {target.stem!r} already exists; rename the file")
+        metadata = _load_metadata(root)   # before writing: a broken metadata.json must not leave the file behind
         try:
             with open(target, "xb") as handle:    # "x": never overwrite, even in a race
                 handle.write(data)
-            doc = read_file(target, root, _load_metadata(root))
+            doc = read_file(target, root, metadata)
             # the corpus loader would skip a second copy, so the upload would add nothing: say so
             same = next((d.doc_id for d in self.documents if d.text == doc.text), None)
             if same is not None:
