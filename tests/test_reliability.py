@@ -226,6 +226,46 @@ def test_a_missing_or_empty_corpus_folder_stops_with_a_message(fake_models: Fake
     assert "Cannot start: corpus not found" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("data, message", [
+    (b"{ not json", "metadata.json is not valid JSON"), (b"\xff\xfe{}", "metadata.json is not valid JSON"),
+    (b'["cats.txt"]', "metadata.json must be a JSON object"), (b"null", "must be a JSON object .* not a NoneType"),
+])
+def test_a_broken_metadata_file_stops_loading_with_its_name(fake_models: FakeEmbedder, mini_corpus: Path,
+                                                            tmp_path: Path, data: bytes, message: str) -> None:
+    (mini_corpus / "metadata.json").write_bytes(data)
+    with pytest.raises(CorpusError, match=message):
+        load(mini_corpus, tmp_path / "index")
+    assert not (tmp_path / "index").exists()
+
+
+def test_metadata_values_that_are_not_text_are_ignored(mini_corpus: Path) -> None:
+    (mini_corpus / "metadata.json").write_text(json.dumps({
+        "cats.txt": {"title": 5, "outlet": ["x"]}, "dogs.txt": "Dogs", "birds.md": {"title": "Parrots", "outlet": None}}))
+    docs = load_corpus(mini_corpus).by_id()
+    assert (docs["cats"].title, docs["cats"].outlet) == ("cats", "")
+    assert docs["dogs"].title == "dogs" and (docs["birds"].title, docs["birds"].outlet) == ("Parrots", "")
+
+
+def test_upload_while_metadata_is_broken_leaves_no_file(fake_models: FakeEmbedder, mini_corpus: Path,
+                                                        tmp_path: Path) -> None:
+    assistant = load(mini_corpus, tmp_path / "index")
+    (mini_corpus / "metadata.json").write_text("{ broken")
+    before = snapshot(tmp_path)
+    with pytest.raises(CorpusError, match="metadata.json is not valid JSON"):
+        assistant.add_file("zebras.txt", b"Zebras have stripes.")
+    assert snapshot(tmp_path) == before
+
+
+def test_a_jsonl_corpus_refuses_uploads(fake_models: FakeEmbedder, tmp_path: Path) -> None:
+    corpus = tmp_path / "docs.jsonl"
+    corpus.write_text(json.dumps({"doc_id": "a", "title": "A", "text": "Rex lives in Berlin."}) + "\n")
+    assistant = load(corpus, tmp_path / "index")
+    before = snapshot(tmp_path)
+    with pytest.raises(UploadError, match="uploads need a folder corpus"):
+        assistant.add_file("zebras.txt", b"Zebras have stripes.")
+    assert snapshot(tmp_path) == before
+
+
 def test_deleted_and_edited_files_between_runs_are_never_cited(fake_models: FakeEmbedder, mini_corpus: Path,
                                                                tmp_path: Path) -> None:
     index = tmp_path / "index"
