@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import secrets
 import time
 import unicodedata
 from dataclasses import replace
@@ -140,9 +141,20 @@ class Assistant:
         if any(d.doc_id == target.stem for d in self.documents):
             raise UploadError(f"a document named {target.stem!r} already exists; rename the file")
         metadata = _load_metadata(root)   # before writing: a broken metadata.json must not leave the file behind
+        # Written in full under a hidden name (the loader skips dot-files), then hard-linked into
+        # place: a crash never leaves half a document, and the link never overwrites, even in a race.
+        partial = root / f".upload-{secrets.token_hex(8)}.part"
         try:
-            with open(target, "xb") as handle:    # "x": never overwrite, even in a race
+            with open(partial, "xb") as handle:   # (not mkstemp: the document keeps the umask's mode)
                 handle.write(data)
+            os.link(partial, target)
+        except FileExistsError:
+            raise UploadError(f"{base} already exists in the corpus; rename the file to add it") from None
+        except OSError as exc:
+            raise UploadError(f"could not save {base} in the corpus folder ({exc.strerror})") from None
+        finally:
+            partial.unlink(missing_ok=True)
+        try:
             doc = read_file(target, root, metadata)
             # the corpus loader would skip a second copy, so the upload would add nothing: say so
             same = next((d.doc_id for d in self.documents if d.text == doc.text), None)
