@@ -559,6 +559,33 @@ def test_rejected_upload_through_the_ui_says_why(fake_models: FakeEmbedder, mini
     assert [c[1] for c in step.choices] == ["birds", "cats", "dogs"]
 
 
+def test_an_upload_interrupted_before_it_is_in_place_leaves_nothing(fake_models: FakeEmbedder, mini_corpus: Path,
+                                                                    tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crash between writing the data and linking it into place (KeyboardInterrupt stands in for
+    it) leaves no document, whole or partial; a name taken by someone else meanwhile is not touched."""
+    assistant = load(mini_corpus, tmp_path / "index")
+    before = snapshot(tmp_path)
+
+    def crash(source: str, target: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("rag.assistant.os.link", crash)
+    with pytest.raises(KeyboardInterrupt):
+        assistant.add_file("zebras.txt", b"Zebras have stripes. " * 1000)
+    assert snapshot(tmp_path) == before
+
+    def racer(source: str, target: str) -> None:   # another process saves the same name first
+        Path(target).write_text("Theirs.", encoding="utf-8")
+        raise FileExistsError(target)
+
+    monkeypatch.setattr("rag.assistant.os.link", racer)
+    with pytest.raises(UploadError, match="zebras.txt already exists"):
+        assistant.add_file("zebras.txt", b"Zebras have stripes.")
+    assert (mini_corpus / "zebras.txt").read_text(encoding="utf-8") == "Theirs.", "the other file is kept"
+    assert sorted(p.name for p in mini_corpus.iterdir()) == ["birds.md", "cats.txt", "dogs.txt", "zebras.txt"]
+
+
 def test_accepted_upload_is_indexed_escaped_and_stays_in_the_corpus(fake_models: FakeEmbedder, mini_corpus: Path,
                                                                     tmp_path: Path) -> None:
     chat = ui.ChatUI(load(mini_corpus, tmp_path / "index"))
