@@ -229,7 +229,7 @@ def test_a_missing_or_empty_corpus_folder_stops_with_a_message(fake_models: Fake
 @pytest.mark.parametrize("data, message", [
     (b"{ not json", "metadata.json is not valid JSON"), (b"\xff\xfe{}", "metadata.json is not valid JSON"),
     (b'["cats.txt"]', "metadata.json must be a JSON object"), (b"null", "must be a JSON object .* not a NoneType"),
-])
+], ids=["not-json", "not-utf8", "a-list", "null"])
 def test_a_broken_metadata_file_stops_loading_with_its_name(fake_models: FakeEmbedder, mini_corpus: Path,
                                                             tmp_path: Path, data: bytes, message: str) -> None:
     (mini_corpus / "metadata.json").write_bytes(data)
@@ -544,7 +544,7 @@ def test_rejected_upload_changes_nothing_anywhere(fake_models: FakeEmbedder, min
     ("cats.txt", b"Cats are plotting.", "Not added: cats.txt already exists in the corpus"),
     ("cats_copy.txt", MINI["cats.txt"].encode(), "same text as document"),
     ("..", None, "Not added"),                                   # a directory, not a file
-])
+], ids=["pdf", "oversized", "existing-name", "duplicate-text", "directory"])
 def test_rejected_upload_through_the_ui_says_why(fake_models: FakeEmbedder, mini_corpus: Path, tmp_path: Path,
                                                  name: str, data: bytes | None, message: str) -> None:
     chat = ui.ChatUI(load(mini_corpus, tmp_path / "index"))
@@ -670,3 +670,23 @@ def test_bad_input_through_the_running_server_gets_a_message(ui_server: UiServer
     messages, _, _ = client.submit("Who is <img src=x onerror=alert(1)> Steph Lewis?", api_name="/ask").result(timeout=120)
     assert "<img" not in json.dumps(messages) and "&lt;img src=x onerror=alert(1)&gt;" in json.dumps(messages)
     assert snapshot(ui_server.corpus) == before
+
+
+@pytest.mark.slow
+def test_the_server_does_not_serve_corpus_or_project_files(ui_server: UiServer) -> None:
+    """Gradio serves only its own upload cache: a document, the index or the code by path is refused."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))   # loopback, never a proxy
+    targets = [next(ui_server.corpus.glob("*.txt")), ROOT / "app.py", Path("/etc/passwd")]
+    for target in targets:
+        for route in ("gradio_api/file=", "file="):
+            url = ui_server.url + route + urllib.parse.quote(str(target))
+            try:
+                with opener.open(url, timeout=10) as response:
+                    status, body = response.status, response.read(200)
+            except urllib.error.HTTPError as exc:
+                status, body = exc.code, b""
+            assert status != 200 or target.read_bytes()[:50] not in body, f"{url} served {target}"
