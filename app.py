@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ import gradio as gr
 from rag.errors import RagError
 from rag.settings import READERS
 from rag.types import Answer
-from rag.ui import CSS, EMPTY_SOURCES, EXAMPLES, MAX_TOP_K, ChatUI, render_document
+from rag.ui import CSS, EMPTY_SOURCES, EXAMPLES, MAX_TOP_K, ChatUI, render_document, warm_up
 
 logger = logging.getLogger("app")
 
@@ -146,12 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for skipped in assistant.skipped:
         logger.warning("not loaded: %s (%s)", skipped.source, skipped.reason)
-    started = time.perf_counter()
-    try:
-        assistant.ask(EXAMPLES[0])
-    except RagError as exc:
-        logger.warning("warm-up question failed: %s", exc)
-    logger.info("warm-up answer took %.2f s", time.perf_counter() - started)
+    logger.info("warm-up (a question and a follow-up) took %.2f s", warm_up(assistant))
 
     demo = build(ChatUI(assistant))
     demo.queue(default_concurrency_limit=1)

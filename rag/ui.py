@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping, Protocol, Sequence
@@ -76,6 +77,18 @@ class Backend(Protocol):
     def with_settings(self, **changes: object) -> "Backend": ...
 
     def add_file(self, name: str, data: bytes) -> Document: ...
+
+
+def warm_up(assistant: Backend) -> float:
+    """Ask one question and one follow-up so models and pipelines load before the first user
+    asks; returns the seconds it took. A RagError (e.g. a missing model) is logged, not raised."""
+    started = time.perf_counter()
+    try:
+        first = assistant.ask(EXAMPLES[0])
+        assistant.ask("How did he respond?", history=[(EXAMPLES[0], first)])
+    except RagError as exc:
+        logger.warning("warm-up question failed: %s", exc)
+    return time.perf_counter() - started
 
 
 def esc(text: str) -> str:

@@ -258,3 +258,10 @@ def test_app_wires_the_ui_with_an_ask_endpoint() -> None:
     endpoints = demo.get_api_info()["named_endpoints"]
     assert list(endpoints) == ["/ask"]   # the other events are private
     assert [p["parameter_name"] for p in endpoints["/ask"]["parameters"]] == ["question", "top_k", "reader"]
+
+
+def test_warm_up_asks_a_question_and_a_follow_up_and_survives_a_rag_error() -> None:
+    fake = FakeAssistant()
+    assert ui.warm_up(fake) >= 0
+    assert [(q, n) for q, n, _ in fake.asked] == [(ui.EXAMPLES[0], 0), ("How did he respond?", 1)]
+    ui.warm_up(FakeAssistant(fail=QuestionError("model missing")))   # logged, not raised
