@@ -20,7 +20,7 @@ import os
 import random
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Sequence
 
@@ -506,9 +506,24 @@ def plot_curve(curve: Sequence[Sequence[float]], path: Path) -> None:
     plt.close(fig)
 
 
+def command_line(cfg: dict) -> str:
+    """The ``python -m rag.train_reader`` command that reproduces ``cfg`` (non-default flags only)."""
+    defaults = {f.name: f.default for f in fields(TrainConfig)}
+    flags = []
+    for key, value in cfg.items():
+        if key in ("output", "run_dir") or value == defaults[key]:
+            continue
+        flag = "--" + key.replace("_", "-")
+        flags.append(flag if value is True else f"{flag} {value:g}" if isinstance(value, float) else f"{flag} {value}")
+    return " ".join(["python -m rag.train_reader", *flags])
+
+
 def model_card(info: dict) -> str:
     """MODEL_CARD.md text; the scores section is filled in by ``rag.readers.gold_eval --update-card``."""
     cfg = info["config"]
+    splitter = ("a regular-expression splitter (`_regex_spans`: . ! ? followed by a capital, digit or "
+                "quote), to save the ~5 min spaCy pass; the app splits with spaCy" if cfg["fast_split"]
+                else "`rag.splitting` (spaCy en_core_web_sm 3.8.0), as the app does")
     hp = "\n".join(f"| `{k}` | {v} |" for k, v in cfg.items() if k not in ("output", "run_dir"))
     return f"""# Reader: extractive QA on all-MiniLM-L6-v2, fine-tuned on SQuAD v1.1 (CPU)
 
@@ -526,13 +541,17 @@ Loaded by `rag.readers.trained.TrainedReader`; `model.safetensors` is float16 (s
   Rajpurkar, Zhang, Lopyrev, Liang (2016), "SQuAD: 100,000+ Questions for Machine Comprehension
   of Text", EMNLP. These weights are a derivative and are shared under CC BY-SA 4.0 as well.
   No SQuAD dev or XQuAD data was used for training.
-- **Windows**: contexts split into sentences with `rag.splitting` (spaCy en_core_web_sm 3.8.0);
-  each question gives a window of 1-5 consecutive sentences with the answer at a random
-  position; about {cfg['null_fraction']:.0%} of examples are no-answer windows whose target is [CLS].
+- **Windows**: contexts split into sentences with {splitter};
+  each question gives a window of {cfg['min_sentences']}-{cfg['max_sentences']} consecutive sentences with the answer at a random
+  position; about {cfg['null_fraction']:.0%} of examples are no-answer windows (sentences of the same
+  paragraph away from the answer) whose target is [CLS].
 
 ## Training
-`python -m rag.train_reader --max-minutes {cfg['max_minutes']:g}` (see `training.json`). 2 CPU cores,
-bf16 autocast, AdamW, linear warm-up then linear decay to 0 over the time budget.
+`{command_line(cfg)}` (all settings in `training.json`).
+{cfg['threads']} CPU threads, {"bf16 autocast" if cfg['bf16'] else "float32 (this CPU has no AVX512-BF16; emulated bf16 autocast measured ~10x slower per step)"},
+AdamW with {cfg['warmup']:.0%} linear warm-up, then linear decay to 0 over the budget, grad-norm clip
+{cfg['grad_clip']}, dynamic padding with length-bucketed batches. Other jobs shared the 2 cores, so
+throughput varied (about 3-10 examples/s).
 - steps {info['steps']}, examples seen {info['examples_seen']:,}, training time
   {info['train_seconds'] / 60:.1f} min, final running loss {info['final_loss']}
 - loss curve: `loss_curve.png`
@@ -554,12 +573,11 @@ tokens), never generated text. Scores are probabilities of this model, not calib
 
 # ------------------------------------------------------------------------------------------ CLI
 
-def parse_args(argv: Sequence[str] | None = None) -> tuple[TrainConfig, bool, bool]:
-    """Build the TrainConfig from the command line; every field is a flag."""
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: one flag per TrainConfig field, plus --resume and --export-only."""
     parser = argparse.ArgumentParser(prog="python -m rag.train_reader", description=__doc__.split("\n")[0])
-    defaults = TrainConfig.__dataclass_fields__
-    for name, f in defaults.items():
-        flag = "--" + name.replace("_", "-")
+    for f in fields(TrainConfig):
+        flag = "--" + f.name.replace("_", "-")
         if f.type in ("bool", bool):
             parser.add_argument(flag, action="store_true", help=f"(default {f.default})")
         else:
@@ -567,26 +585,31 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[TrainConfig, bool, bo
             parser.add_argument(flag, type=kind, default=f.default, help=f"(default {f.default})")
     parser.add_argument("--resume", action="store_true", help="continue from the checkpoint in --run-dir")
     parser.add_argument("--export-only", action="store_true",
-                        help="export models/reader from the checkpoint in --run-dir without training")
-    args = vars(parser.parse_args(argv))
-    resume, export_only = args.pop("resume"), args.pop("export_only")
-    return TrainConfig(**args), resume, export_only
+                        help="export --output from the last checkpoint in --run-dir, with that run's settings")
+    return parser
+
+
+def export_checkpoint(run_dir: Path, output: Path) -> Path:
+    """Export ``output`` from the checkpoint in ``run_dir``, described by the run's saved settings."""
+    from transformers import AutoModelForQuestionAnswering, AutoTokenizer
+
+    saved = json.loads((run_dir / "config.json").read_text())
+    cfg = TrainConfig(**dict(saved, output=str(output), run_dir=str(run_dir)))
+    base = base_model_path(cfg)
+    tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
+    model = AutoModelForQuestionAnswering.from_pretrained(str(base), local_files_only=True)
+    record = load_checkpoint(run_dir, model, build_optimizer(model, cfg))
+    record["base"] = str(base)
+    return export(cfg, model, tokenizer, record)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    cfg, resume, export_only = parse_args(argv)
+    args = vars(build_parser().parse_args(argv))
+    resume, export_only = args.pop("resume"), args.pop("export_only")
     if export_only:
-        from transformers import AutoModelForQuestionAnswering, AutoTokenizer
-
-        base = base_model_path(cfg)
-        tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
-        model = AutoModelForQuestionAnswering.from_pretrained(str(base), local_files_only=True)
-        optimizer = build_optimizer(model, cfg)
-        record = load_checkpoint(Path(cfg.run_dir), model, optimizer)
-        record["base"] = str(base)
-        export(cfg, model, tokenizer, record)
+        export_checkpoint(Path(args["run_dir"]), Path(args["output"]))
         return 0
-    train(cfg, resume)
+    train(TrainConfig(**args), resume)
     return 0
 
 
