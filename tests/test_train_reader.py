@@ -125,3 +125,31 @@ def test_tiny_run_lowers_the_loss_and_checkpoints_resume(tmp_path: Path) -> None
     for (name, a), b in zip(model.state_dict().items(), exported.state_dict().values()):
         torch.testing.assert_close(a, b, atol=2e-3, rtol=2e-3, msg=name)   # float16 export
     assert all("exp_avg" in s for s in optimizer.state_dict()["state"].values())
+    # a second stage continues from the exported weights and records the first in its lineage
+    stage2 = TrainConfig(data=str(data), base=str(out), output=str(tmp_path / "model2"), run_dir=str(tmp_path / "run2"),
+                         max_steps=2, batch_size=6, log_every=1, fast_split=True, seed=14)
+    second = train(stage2)
+    assert second["curve"][0][2] < losses[0]     # it starts where the first stage ended, not from scratch
+    info = json.loads((tmp_path / "model2" / "training.json").read_text())
+    first_sha = (out / "SHA256SUMS").read_text().split()[0]
+    assert info["base_sha256"] == first_sha
+    assert [s["model_sha256"] for s in info["earlier_stages"]] == [first_sha]
+    card = (tmp_path / "model2" / "MODEL_CARD.md").read_text()
+    assert "Trained in 2 stages" in card and first_sha in card
+
+
+def test_held_out_articles_are_left_out_of_training(tmp_path: Path) -> None:
+    from rag.calibrate import held_out_titles
+    from rag.train_reader import load_squad
+
+    data = tmp_path / "train.jsonl.gz"
+    titles = [f"Article_{i}" for i in range(10)]
+    with gzip.open(data, "wt") as handle:
+        for i, title in enumerate(titles * 2):
+            handle.write(json.dumps({"id": str(i), "question": f"q{i}?", "context": f"{title} text {i % 10}.",
+                                     "answer": "text", "answer_start": len(title) + 1, "title": title}) + "\n")
+    held = held_out_titles(titles, 3, seed=7)
+    assert len(held) == 3 and held == held_out_titles(reversed(titles), 3, seed=7)   # order-independent
+    rows, contexts = load_squad(data, exclude_titles=frozenset(held))
+    assert len(rows) == 14 and not any(t in c for c in contexts for t in held)
+    assert held_out_titles(titles, 0, seed=7) == set()
