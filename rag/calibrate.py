@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 
@@ -58,12 +59,17 @@ def choose_threshold(conf_answerable: np.ndarray, conf_unanswerable: np.ndarray)
     return best[:3]
 
 
+def held_out_titles(titles: Iterable[str], articles: int, seed: int) -> set[str]:
+    """The SQuAD train articles calibration uses; ``rag.train_reader --holdout-articles`` leaves the
+    same ones out of training, so the reader is calibrated on questions it has not learned."""
+    return set(random.Random(seed).sample(sorted(set(titles)), articles)) if articles else set()
+
+
 def squad_sample(path: Path, articles: int, questions: int, seed: int) -> tuple[list[dict], list[dict]]:
     """(documents, questions): every paragraph of ``articles`` random articles, and questions on them."""
     rows = [json.loads(line) for line in gzip.open(path, "rt", encoding="utf-8")]
-    rng = random.Random(seed)
-    titles = sorted({r["title"] for r in rows})
-    chosen = set(rng.sample(titles, articles))
+    chosen = held_out_titles((r["title"] for r in rows), articles, seed)
+    rng = random.Random(seed + 1)
     paragraphs: dict[str, str] = {}
     qs = []
     for r in rows:
@@ -94,6 +100,16 @@ def collect(assistant, questions: list[dict]) -> tuple[np.ndarray, np.ndarray]:
     return np.array(rows, dtype=np.float64), np.array(labels)
 
 
+def reader_fingerprint(reader: str) -> str | None:
+    """The sha256 of the weights a calibration was fitted with (None for the weight-free baseline):
+    a retrained reader needs a new calibration, and a test compares the two."""
+    if reader != "trained":
+        return None
+    from rag.readers.trained import DEFAULT_MODEL_DIR, expected_sha256
+
+    return expected_sha256(DEFAULT_MODEL_DIR)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m rag calibrate", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -120,12 +136,14 @@ def main(argv: list[str]) -> int:
     record = {
         "weights": [round(float(w), 5) for w in weights], "bias": round(bias, 5), "threshold": round(threshold, 4),
         "features": list(FEATURES),
-        "fitted_on": (f"SQuAD v1.1 train, {args.articles} random articles (seed {args.seed}), {len(docs)} paragraphs as "
+        "fitted_on": (f"SQuAD v1.1 train, {args.articles} random articles (seed {args.seed}; `rag.train_reader "
+                      f"--holdout-articles {args.articles} --holdout-seed {args.seed}` leaves them out), {len(docs)} paragraphs as "
                       f"the corpus; {len(questions)} questions asked as is (kept when answered with F1 >= 0.5) "
                       f"and with the gold paragraph hidden from retrieval"),
         "positives": int(y.sum()), "negatives": int((1 - y).sum()),
         "refusal_on_unanswerable": round(refusal, 4), "false_refusal_on_answered": round(false_refusal, 4),
         "settings": {"top_k": assistant.settings.top_k, "window": assistant.settings.window},
+        "reader_sha256": reader_fingerprint(args.reader),
         "seconds": round(time.perf_counter() - started, 1),
     }
     data = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
