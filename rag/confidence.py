@@ -7,6 +7,7 @@ and unanswerable questions and stored, with how they were measured, in ``rag/cal
 from __future__ import annotations
 
 import json
+import logging
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,8 +16,12 @@ from typing import Sequence
 
 from rag.types import Span, Window
 
+log = logging.getLogger(__name__)
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
-FEATURES = ("span_score", "answerable", "top_dense", "span_dense")
+# The reader's probabilities enter as log-odds: they crowd against 0 and 1 (a no-answer score of
+# 0.97 and of 0.9999 differ a lot), and a linear model over raw probabilities cannot see that.
+FEATURES = ("span_logit", "answerable_logit", "top_dense", "span_dense")
+_EPS = 1e-6
 
 
 @dataclass(frozen=True)
@@ -28,8 +33,9 @@ class Calibration:
     threshold: float
 
 
-# Used only until `python -m rag calibrate` has been run for a reader: plain averages.
-_UNCALIBRATED = Calibration(weights=(2.0, 2.0, 4.0, 2.0), bias=-5.0, threshold=0.5)
+# Used only until `python -m rag calibrate` has been run for a reader (or when the stored one
+# was fitted on other features): a plain sum of the evidence.
+_UNCALIBRATED = Calibration(weights=(0.5, 0.5, 2.0, 1.0), bias=-2.0, threshold=0.5)
 
 
 @lru_cache(maxsize=4)
@@ -37,18 +43,28 @@ def load_calibration(reader: str, path: str = str(CALIBRATION_FILE)) -> Calibrat
     """The stored calibration for a reader, or the uncalibrated default."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))[reader]
+        if list(data["features"]) != list(FEATURES):
+            log.warning("%s: the %s calibration was fitted on other features; run `python -m rag calibrate "
+                        "--reader %s`", path, reader, reader)
+            return _UNCALIBRATED
         return Calibration(tuple(float(w) for w in data["weights"]), float(data["bias"]), float(data["threshold"]))
     except (FileNotFoundError, KeyError, ValueError, TypeError):
         return _UNCALIBRATED
 
 
+def _logit(p: float) -> float:
+    p = min(max(float(p), _EPS), 1.0 - _EPS)
+    return math.log(p / (1.0 - p))
+
+
 def features(spans: Sequence[Span], windows: Sequence[Window]) -> list[float]:
-    """The evidence that the best span answers the question, as numbers in about [0, 1]."""
+    """The evidence that the best span answers the question: the reader's span and answerable
+    probabilities as log-odds (about -14..14), and the cosine similarities of the windows."""
     if not spans or not windows:
-        return [0.0, 0.0, max((w.dense_score for w in windows), default=0.0), 0.0]
+        return [_logit(0.0), _logit(0.0), max((w.dense_score for w in windows), default=0.0), 0.0]
     best = spans[0]
     window = next((w for w in windows if w.rank == best.window_rank), windows[0])
-    return [best.score, 1.0 - best.no_answer, max(w.dense_score for w in windows), window.dense_score]
+    return [_logit(best.score), _logit(1.0 - best.no_answer), max(w.dense_score for w in windows), window.dense_score]
 
 
 def confidence(values: Sequence[float], calibration: Calibration) -> float:

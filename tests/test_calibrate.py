@@ -1,0 +1,61 @@
+"""Confidence calibration: the logistic fit, the threshold choice, and the shipped calibration file."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from rag.calibrate import choose_threshold, fit_logistic
+from rag.confidence import CALIBRATION_FILE, FEATURES, Calibration, confidence, features, load_calibration
+from rag.settings import READERS
+from rag.types import Span, Window
+
+
+def test_fit_logistic_separates_two_clouds() -> None:
+    rng = np.random.default_rng(0)
+    x = np.vstack([rng.normal(1.0, 1.0, (200, 2)), rng.normal(-1.0, 1.0, (200, 2))])
+    y = np.r_[np.ones(200), np.zeros(200)]
+    w, b = fit_logistic(x, y)
+    p = 1 / (1 + np.exp(-(x @ w + b)))
+    assert w[0] > 0 and w[1] > 0 and abs(b) < 0.5     # symmetric clouds: no bias
+    assert np.mean((p > 0.5) == (y == 1)) > 0.85       # about the Bayes rate of these clouds (0.92)
+
+
+def test_threshold_refuses_the_most_within_the_false_refusal_budget() -> None:
+    answerable = np.array([0.35, 0.6, 0.7, 0.8, 0.9])
+    unanswerable = np.array([0.1, 0.2, 0.3, 0.4, 0.65])
+    t, refusal, false_refusal = choose_threshold(answerable, unanswerable, max_false_refusal=0.2)
+    assert 0.4 < t <= 0.6 and refusal == 0.8 and false_refusal == 0.2
+    t, refusal, false_refusal = choose_threshold(answerable, unanswerable, max_false_refusal=0.0)
+    assert 0.3 < t <= 0.35 and refusal == 0.6 and false_refusal == 0.0
+    assert choose_threshold(np.array([0.01]), np.array([0.5]), 0.0) == (0.0, 0.0, 0.0)   # nothing fits: never refuse
+
+
+def _window(rank: int, dense: float) -> Window:
+    return Window("d", "t", "x", 0, 1, (), 0, rank, 0.1, dense)
+
+
+def test_features_are_log_odds_and_confidence_is_monotone() -> None:
+    windows = [_window(0, 0.6), _window(1, 0.4)]
+    sure = features([Span("a", "d", 0, 1, 0.9, 1, no_answer=0.001)], windows)
+    unsure = features([Span("a", "d", 0, 1, 0.2, 1, no_answer=0.5)], windows)
+    assert sure[0] == pytest.approx(np.log(9)) and sure[2:] == [0.6, 0.4]
+    assert unsure[1] == pytest.approx(0.0)
+    cal = Calibration((1.0, 1.0, 1.0, 1.0), -1.0, 0.5)
+    assert confidence(sure, cal) > confidence(unsure, cal)
+    assert features([], windows)[0] < -13         # no span: the lowest evidence there is
+
+
+def test_shipped_calibration_matches_the_features_and_the_shipped_reader() -> None:
+    """A retrained reader or new features must come with a new `python -m rag calibrate`."""
+    from rag.readers.trained import DEFAULT_MODEL_DIR, expected_sha256
+
+    data = json.loads(CALIBRATION_FILE.read_text())
+    for reader in READERS:
+        entry = data[reader]
+        assert entry["features"] == list(FEATURES), reader
+        assert len(entry["weights"]) == len(FEATURES) and 0.0 < entry["threshold"] < 1.0
+        assert load_calibration(reader).threshold == entry["threshold"]
+    assert data["trained"]["reader_sha256"] == expected_sha256(DEFAULT_MODEL_DIR)
