@@ -43,7 +43,7 @@ class Settings:
     rrf_k: int = 60
     window: int = 1
     max_citations: int = 3
-    reader: str = "baseline"
+    reader: str = "trained"
     retrieval: str = "hybrid"
     abstain_below: float | None = None   # None: the calibrated value shipped with the reader
     max_question_chars: int = 1000

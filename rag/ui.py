@@ -30,7 +30,7 @@ GENERIC_ERROR = "Sorry, something went wrong. The details are in the server log.
 EMPTY_SOURCES = ('<div class="rag-sources rag-empty"><p>Ask a question: the sources of the latest '
                  'answer appear here, each with its passage.</p></div>')
 EXAMPLES = (
-    "How old is Gaurav Sharma?",
+    "How long did Sharma say he waited in his office?",
     "Why was Gaurav Sharma suspended from the Labour caucus?",
     "Who is Steph Lewis?",
     "Who did Gaurav Sharma accuse of bullying?",
