@@ -17,18 +17,50 @@ _AMBIGUOUS = {"her"}      # object or possessive: the tagger decides
 _GROUP = {"they", "them", "their"}
 _NAME = re.compile(r"\b(?:[A-Z][\w'’-]+)(?:\s+(?:[A-Z][\w'’-]+))+")
 _SKIP_NAMES = {"Prime Minister", "New Zealand", "Labour Party", "The Prime Minister"}
+# Capitalised only because they start a sentence: "Which MP", "Has Steph Lewis" are not names as such.
+_LEADING = {"which", "what", "who", "whom", "whose", "when", "where", "why", "how", "the", "a", "an", "has",
+            "have", "had", "did", "does", "do", "is", "was", "are", "were", "can", "could", "will", "would",
+            "should", "tell", "name", "according", "after", "before", "in", "on", "at", "for", "to", "and"}
 
 
-def _names(nlp, text: str, exclude: str) -> list[tuple[str, str]]:
-    """(name, label) of people/organisations in text, in order, skipping those already in ``exclude``."""
-    found: list[tuple[str, str]] = []
-    doc = nlp(text)
-    for ent in doc.ents:
-        if ent.label_ in ("PERSON", "ORG", "NORP", "GPE"):
-            found.append((ent.text.removesuffix("'s").removesuffix("’s"), ent.label_))
-    if not any(label == "PERSON" for _, label in found):
-        found += [(m.group(0), "PERSON") for m in _NAME.finditer(text) if m.group(0) not in _SKIP_NAMES]
-    return [(n, lab) for n, lab in found if n and n.lower() not in exclude.lower()]
+def _capitalised_names(text: str) -> list[str]:
+    """Runs of two or more capitalised words, without a leading question or function word."""
+    names = []
+    for match in _NAME.finditer(text):
+        words = match.group(0).split()
+        while words and words[0].lower() in _LEADING:
+            words.pop(0)
+        name = " ".join(words).removesuffix("'s").removesuffix("’s")
+        if len(words) >= 2 and name not in _SKIP_NAMES:
+            names.append(name)
+    return names
+
+
+_ASKS_FOR_PERSON = re.compile(
+    r"^\W*(?:who|whom|whose\b|(?:which|what)\s+(?:\w+\s+)?(?:mp|minister|person|man|woman|leader|politician|"
+    r"member|spokesperson|spokesman|spokeswoman|staffer|advocate|official|player|author|actor|king|queen|president))\b",
+    re.IGNORECASE)
+
+
+_TITLES = {"mp", "minister", "party", "council", "caucus", "government", "parliament", "chronicle", "herald"}
+
+
+def _people(nlp, text: str) -> list[str]:
+    """People spaCy tags in text, else runs of capitalised words that do not end in a title."""
+    people = [e.text.removesuffix("'s").removesuffix("’s") for e in nlp(text).ents if e.label_ == "PERSON"]
+    return people or [n for n in _capitalised_names(text) if n.split()[-1].lower() not in _TITLES]
+
+
+def _turn_names(nlp, question: str, answer: str, exclude: str) -> tuple[str | None, str | None]:
+    """(person, group) an earlier turn is about. When its question asked for a person ("Who did
+    Sharma call a bully?" -> "Mr McAnulty") the answer names the new subject, else the question
+    does: a person in the answer to "Which electorate ...?" is a tagging error, not a subject."""
+    fresh = lambda name: bool(name) and name.lower() not in exclude.lower()
+    texts = [answer, question] if _ASKS_FOR_PERSON.match(question) else [question]
+    person = next((n for text in texts if text for n in _people(nlp, text) if fresh(n)), None)
+    groups = [e.text.removesuffix("'s").removesuffix("’s") for text in (question, answer) if text
+              for e in nlp(text).ents if e.label_ in ("ORG", "NORP")]
+    return person, next((g for g in groups if fresh(g)), None)
 
 
 def resolve(question: str, history: Sequence[tuple[str, Answer]], nlp) -> str:
@@ -41,12 +73,9 @@ def resolve(question: str, history: Sequence[tuple[str, Answer]], nlp) -> str:
         return question
     person = group = None
     for past_question, past in reversed(history):
-        for text in (past.resolved_question or past_question, past.text):
-            for name, label in _names(nlp, text, question):
-                if label == "PERSON" and person is None:
-                    person = name
-                elif label in ("ORG", "NORP") and group is None:
-                    group = name
+        found_person, found_group = _turn_names(nlp, past.resolved_question or past_question, past.text, question)
+        person = person or found_person
+        group = group or found_group
         if person:
             break
     out: list[str] = []

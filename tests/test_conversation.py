@@ -1,0 +1,58 @@
+"""Follow-up resolution with the real spaCy pipeline: which earlier name a pronoun stands for."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.conversation import resolve
+from rag.types import Answer
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from rag.readers.baseline import full_pipeline
+
+    return full_pipeline()
+
+
+def _turn(question: str, text: str) -> tuple[str, Answer]:
+    return question, Answer(question=question, text=text, abstained=not text, confidence=0.9,
+                            resolved_question=question)
+
+
+def test_no_history_or_no_pronoun_leaves_the_question_alone(nlp) -> None:
+    assert resolve("What leave was she on?", [], nlp) == "What leave was she on?"
+    history = [_turn("Who is Steph Lewis?", "Whanganui MP")]
+    assert resolve("What is the Labour caucus?", history, nlp) == "What is the Labour caucus?"
+
+
+def test_the_person_named_in_the_question_wins_over_a_title_in_the_answer(nlp) -> None:
+    history = [_turn("Who is Steph Lewis?", "Whanganui MP")]
+    assert resolve("What leave was she on?", history, nlp) == "What leave was Steph Lewis on?"
+    assert resolve("Has she experienced bullying?", history, nlp) == "Has Steph Lewis experienced bullying?"
+
+
+def test_a_which_question_is_about_the_person_its_answer_names(nlp) -> None:
+    """"Which MP ..." is not a name: the answer is (this resolved to "Which MP" before)."""
+    history = [_turn("Which MP is leaving caucus to become Parliamentary speaker?", "Adrian Rurawhe")]
+    resolved = resolve("Which electorate does he represent?", history, nlp)
+    assert resolved == "Which electorate does Adrian Rurawhe represent?"
+    history.append(_turn(resolved, "Te Tai Hauārau"))
+    assert resolve("Has he experienced bullying in Parliament?", history, nlp) == \
+        "Has Adrian Rurawhe experienced bullying in Parliament?"
+
+
+def test_possessive_pronoun_and_the_latest_turn_first(nlp) -> None:
+    history = [_turn("Who is Steph Lewis?", "Whanganui MP"), _turn("Who is Kieran McAnulty?", "former whip")]
+    assert resolve("What was his role?", history, nlp) == "What was Kieran McAnulty's role?"
+
+
+def test_a_refused_turn_still_gives_the_name_its_question_asked_about(nlp) -> None:
+    history = [_turn("Who is David Buckingham?", "")]
+    assert resolve("What does he say about bullying claims?", history, nlp) == \
+        "What does David Buckingham say about bullying claims?"
+
+
+def test_after_a_who_question_the_answer_is_the_new_subject(nlp) -> None:
+    history = [_turn("Who did Gaurav Sharma label a bully?", "Mr McAnulty")]
+    assert resolve("Has he responded to the claims?", history, nlp) == "Has McAnulty responded to the claims?"
