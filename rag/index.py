@@ -311,7 +311,8 @@ def open_index(corpus: Corpus, embedder: Embedder, folder: Path, split, *, model
         reuse = [d for d in corpus.documents if old_docs.get(d.doc_id, {}).get("sha256") == content_hash(d.text)]
         reuse_ids = {d.doc_id for d in reuse}
         fresh = [d for d in corpus.documents if d.doc_id not in reuse_ids]
-        removed = [doc_id for doc_id in old_docs if doc_id not in {d.doc_id for d in corpus.documents}]
+        current_ids = {d.doc_id for d in corpus.documents}      # once: inside the loop it made this O(docs^2)
+        removed = [doc_id for doc_id in old_docs if doc_id not in current_ids]
         if stored is not None and not fresh and not removed:
             # same documents, same content: rows need not follow the corpus order (appends don't).
             # Files of a build killed after its commit point are removed here, under the lock.
