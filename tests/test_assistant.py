@@ -25,6 +25,9 @@ ANSWERABLE = [
     ("On what day did Labour MPs vote to expel Sharma?", ["Tuesday"], "voted on Tuesday"),
     ("How many words long was Sharma's Facebook post?", ["2624", "2624-word"], "2624-word"),
     ("How many of Sharma's previous staff quit within months?", ["three"], "three of whom quit"),
+    ("Which MP is leaving caucus to become Parliamentary speaker?", ["Adrian Rurawhe"], "Adrian Rurawhe"),
+    ("Who is the incoming Labour list MP mentioned in the Whanganui Chronicle?", ["Soraya Peke-Mason"],
+     "Soraya Peke-Mason"),
 ]
 # Answerable, but the reader is unsure on them (the text says "the 38-year-old", not "Sharma is 38"; the
 # seat is named only in passing): refusing is acceptable, a wrong answer is not.
