@@ -13,12 +13,12 @@ with its spread [min-max]:
 - **peak memory**: ``ru_maxrss`` of this process and of the largest child process.
 
 ``--scale`` adds synthetic corpora of 10k, 100k and 1M sentences. Embedding 1M sentences is out
-of reach here (~260 sentences/s), so a few thousand *real* sentences (shipped corpus, xquad_en,
+of reach here (~115-130 sentences/s), so a few thousand *real* sentences (shipped corpus, xquad_en,
 SQuAD train paragraphs) are embedded once with the real model and the rest are *perturbed copies
 of real vectors* (Gaussian noise, renormalised); queries are held-out real sentences that are not
 in the corpus. Each corpus goes through the real ``open_index`` (sentences file, FAISS file,
 manifest, checksums) with a replaying embedder that hands out the prepared vectors, for the flat
-index and for HNSW: build time, size on disk, reopen time, single-query search latency (k=10),
+index, IVF and HNSW: build time, size on disk, reopen time, single-query search latency (k=10),
 recall@10 against exact search, and the time to add one 30-sentence article without a rebuild.
 """
 
@@ -43,7 +43,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from rag.errors import RagError
-from rag.settings import DEFAULT_CORPUS, HNSW_ABOVE, PROJECT_ROOT, READERS, Settings
+from rag.settings import DEFAULT_CORPUS, APPROXIMATE_ABOVE, PROJECT_ROOT, READERS, Settings
 from rag.types import Document, Sentence
 
 SHARED = PROJECT_ROOT.parent / "shared"
@@ -53,6 +53,7 @@ QUESTIONS = DEFAULT_CORPUS / "questions.jsonl"
 STAGES = ("embed", "search", "fusion", "read", "total")
 SCALE_SIZES = (10_000, 100_000, 1_000_000)
 EF_SEARCH = (16, 32, 64, 128, 256)
+NPROBES = (8, 16, 32, 64, 128)
 ARTICLE_SENTENCES = 30
 # Targets on this machine (2 cores): (value key, bound, "max" or "min").
 TARGETS = {
@@ -456,7 +457,7 @@ def bench_scale_size(n: int, base: np.ndarray, base_texts: Sequence[str], querie
         rows = [s for d in documents for s in by_doc[d.doc_id]]
         result["bm25_build_s"] = _timed(lambda: BM25(bm25_texts(rows)))[0]
     exact: np.ndarray | None = None
-    for kind in ("flat", "hnsw"):
+    for kind in ("flat", "ivf", "hnsw"):
         folder = workdir / f"{kind}-{n}"
         common = {"model_sha256": "synthetic", "splitter": "synthetic", "kind": kind}
         build_s, (index, report) = _timed(lambda: open_index(Corpus(documents), ReplayEmbedder(vectors), folder,
@@ -484,6 +485,18 @@ def bench_scale_size(n: int, base: np.ndarray, base_texts: Sequence[str], querie
             index.faiss.hnsw.efSearch = default_ef
             row["ef_search"] = default_ef
             row["ef_sweep"] = sweep
+        if kind == "ivf":
+            default_nprobe = index.faiss.nprobe
+            sweep = {}
+            for nprobe in NPROBES:
+                index.faiss.nprobe = nprobe
+                found = dense_search(index.faiss, queries, 10)[1]
+                lat = [1000 * s for s in _search_latencies(index.faiss, queries, 10)]
+                sweep[nprobe] = {"recall@10": recall_at_k(found, exact, 10), "search_p50_ms": percentile(lat, 50)}
+            index.faiss.nprobe = default_nprobe
+            row["nprobe"] = default_nprobe
+            row["nlist"] = index.faiss.nlist
+            row["nprobe_sweep"] = sweep
         del index
         gc.collect()
         # reopening: FAISS's own read, and the whole open_index (checksums, sentences file, FAISS)
@@ -626,6 +639,11 @@ def report_lines(results: dict) -> list[str]:
                     sweep = ", ".join(f"ef{ef} {v['recall@10']:.3f}/{v['search_p50_ms']:.2f}ms"
                                       for ef, v in r["ef_sweep"].items())
                     rows.append((f"{tag}: efSearch sweep recall/p50 (default ef{r['ef_search']})", sweep, ""))
+                if "nprobe_sweep" in r:
+                    sweep = ", ".join(f"nprobe{p} {v['recall@10']:.3f}/{v['search_p50_ms']:.2f}ms"
+                                      for p, v in r["nprobe_sweep"].items())
+                    rows.append((f"{tag}: nprobe sweep recall/p50 ({r['nlist']} lists, default {r['nprobe']})",
+                                 sweep, ""))
     width = max(len(r[0]) for r in rows)
     vwidth = max(len(r[1]) for r in rows if r[2]) if any(r[2] for r in rows) else 20
     return [f"{what:<{width}}  {value:<{vwidth}}  {target}".rstrip() for what, value, target in rows]

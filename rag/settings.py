@@ -10,8 +10,8 @@ DEFAULT_CORPUS = PROJECT_ROOT / "corpus"
 DEFAULT_INDEX = PROJECT_ROOT / "embeddings"
 READERS = ("trained", "baseline")
 RETRIEVALS = ("hybrid", "dense", "bm25")
-INDEX_KINDS = ("auto", "flat", "hnsw")
-HNSW_ABOVE = 200_000   # rows from which "auto" serves an HNSW graph instead of exact search (docs/SCALING.md)
+INDEX_KINDS = ("auto", "flat", "ivf", "hnsw")
+APPROXIMATE_ABOVE = 130_000   # rows from which "auto" serves IVF: flat search passes 20 ms near 135k rows (docs/SCALING.md)
 
 
 @dataclass(frozen=True)
@@ -31,9 +31,9 @@ class Settings:
         abstain_below: confidence under which the assistant says the documents don't say.
         max_question_chars: longer questions are rejected with a message.
         threads: torch threads (the machine's cores).
-        index_kind: FAISS index: "flat" (exact), "hnsw" (approximate graph) or "auto" (flat below
-            ``hnsw_above`` rows, HNSW from there on).
-        hnsw_above: the row count from which "auto" picks HNSW.
+        index_kind: FAISS index: "flat" (exact), "ivf" (inverted lists), "hnsw" (graph) or "auto"
+            (flat below ``approximate_above`` rows, IVF from there on).
+        approximate_above: the row count from which "auto" picks IVF.
     """
 
     corpus: Path = DEFAULT_CORPUS
@@ -51,13 +51,13 @@ class Settings:
     batch_size: int = 32
     show_progress: bool = True
     index_kind: str = "auto"
-    hnsw_above: int = HNSW_ABOVE
+    approximate_above: int = APPROXIMATE_ABOVE
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "corpus", Path(self.corpus))
         object.__setattr__(self, "index", Path(self.index))
         for name in ("top_k", "candidates", "rrf_k", "max_citations", "max_question_chars",
-                     "threads", "batch_size", "hnsw_above"):
+                     "threads", "batch_size", "approximate_above"):
             value = getattr(self, name)
             if not isinstance(value, int) or value <= 0:
                 raise ValueError(f"Settings.{name} must be a positive integer, got {value!r}")

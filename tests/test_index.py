@@ -18,7 +18,7 @@ def _open(corpus_dir: Path, index_dir: Path, embedder: FakeEmbedder, **kw):
                       splitter="fake", **kw)
 
 
-@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+@pytest.mark.parametrize("kind", ["flat", "ivf", "hnsw"])
 def test_faiss_search_matches_numpy_brute_force(kind: str) -> None:
     rng = np.random.default_rng(0)
     vectors = rng.normal(size=(500, 32)).astype(np.float32)
@@ -107,7 +107,7 @@ def test_manifest_records_model_documents_and_checksums(mini_corpus: Path, tmp_p
     assert set(manifest["checksums"]) == set(manifest["files"].values())
 
 
-@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+@pytest.mark.parametrize("kind", ["flat", "ivf", "hnsw"])
 def test_new_documents_are_appended_without_rebuilding_faiss(mini_corpus: Path, tmp_path: Path, kind: str,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     index_dir = tmp_path / "idx"
@@ -136,9 +136,9 @@ def test_new_documents_are_appended_without_rebuilding_faiss(mini_corpus: Path, 
     assert len(list(index_dir.glob("index-*.faiss"))) == 1 and len(list(index_dir.glob("sentences-*"))) == 1
 
 
-def test_auto_kind_switches_to_hnsw_at_the_threshold(mini_corpus: Path, tmp_path: Path) -> None:
-    index, _ = _open(mini_corpus, tmp_path / "a", FakeEmbedder(), kind="auto", hnsw_above=9)
+def test_auto_kind_switches_to_ivf_at_the_threshold(mini_corpus: Path, tmp_path: Path) -> None:
+    index, _ = _open(mini_corpus, tmp_path / "a", FakeEmbedder(), kind="auto", approximate_above=9)
     assert index.manifest["index_kind"] == "flat"      # 8 rows
     (mini_corpus / "fish.txt").write_text("Fish swim.")
-    index, report = _open(mini_corpus, tmp_path / "a", FakeEmbedder(), kind="auto", hnsw_above=9)
-    assert report.embedded == ["fish"] and index.manifest["index_kind"] == "hnsw" and len(index) == 9
+    index, report = _open(mini_corpus, tmp_path / "a", FakeEmbedder(), kind="auto", approximate_above=9)
+    assert report.embedded == ["fish"] and index.manifest["index_kind"] == "ivf" and len(index) == 9
