@@ -82,7 +82,7 @@ class Assistant:
             log.warning("skipped %s: %s", skipped.source, skipped.reason)
         embedder = load_embedder(None, settings.threads, settings.batch_size)
         idx, report = open_index(loaded, embedder, settings.index, split_documents, model_sha256=MODEL_SHA256,
-                                 splitter=SPLITTER_ID, kind=settings.index_kind, hnsw_above=settings.hnsw_above,
+                                 splitter=SPLITTER_ID, kind=settings.index_kind, approximate_above=settings.approximate_above,
                                  show_progress=settings.show_progress)
         if report.changed:
             log.info("index: %d documents reused, %d embedded, %d removed%s", len(report.reused),
