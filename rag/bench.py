@@ -432,7 +432,7 @@ def _search_latencies(index, queries: np.ndarray, k: int) -> list[float]:
 
 def bench_scale_size(n: int, base: np.ndarray, base_texts: Sequence[str], queries: np.ndarray, repeats: int,
                      workdir: Path, noise: float, bm25_max: int = 100_000) -> dict:
-    """Flat and HNSW indexes over ``n`` synthetic sentences, built and updated through ``open_index``,
+    """Flat, IVF and HNSW indexes over ``n`` synthetic sentences, built and updated through ``open_index``,
     and (up to ``bm25_max`` rows) the BM25 build the hybrid retriever does on every start."""
     import faiss
 
