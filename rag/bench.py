@@ -54,6 +54,10 @@ STAGES = ("embed", "search", "fusion", "read", "total")
 SCALE_SIZES = (10_000, 100_000, 1_000_000)
 EF_SEARCH = (16, 32, 64, 128, 256)
 NPROBES = (8, 16, 32, 64, 128)
+# per approximate index kind: its search-width knob (faiss parameter name), the values to sweep,
+# and how to read the knob's current value (faiss.ParameterSpace can set it but not read it)
+SWEEPS = {"hnsw": ("efSearch", EF_SEARCH, lambda index: index.hnsw.efSearch),
+          "ivf": ("nprobe", NPROBES, lambda index: index.nprobe)}
 ARTICLE_SENTENCES = 30
 # Targets on this machine (2 cores): (value key, bound, "max" or "min").
 TARGETS = {
@@ -430,6 +434,26 @@ def _search_latencies(index, queries: np.ndarray, k: int) -> list[float]:
     return out
 
 
+def _sweep(index, knob: str, values: Sequence[int], current: Callable[[object], int], queries: np.ndarray,
+           exact: np.ndarray) -> dict:
+    """Recall@10 and search p50 at each value of the index's search-width knob (efSearch of HNSW,
+    nprobe of IVF), set through faiss.ParameterSpace; the index keeps its own value afterwards."""
+    import faiss
+
+    from rag.index import dense_search
+
+    space = faiss.ParameterSpace()
+    default = int(current(index))
+    points = {}
+    for value in values:
+        space.set_index_parameter(index, knob, value)
+        found = dense_search(index, queries, 10)[1]
+        lat = [1000 * s for s in _search_latencies(index, queries, 10)]
+        points[value] = {"recall@10": recall_at_k(found, exact, 10), "search_p50_ms": percentile(lat, 50)}
+    space.set_index_parameter(index, knob, default)
+    return {"knob": knob, "default": default, "points": points}
+
+
 def bench_scale_size(n: int, base: np.ndarray, base_texts: Sequence[str], queries: np.ndarray, repeats: int,
                      workdir: Path, noise: float, bm25_max: int = 100_000) -> dict:
     """Flat, IVF and HNSW indexes over ``n`` synthetic sentences, built and updated through ``open_index``,
@@ -474,29 +498,8 @@ def bench_scale_size(n: int, base: np.ndarray, base_texts: Sequence[str], querie
         latencies = _search_latencies(index.faiss, queries, 10)
         row["search_ms"] = summarize([1000 * s for s in latencies])
         row["search_p95_ms"] = percentile([1000 * s for s in latencies], 95)
-        if kind == "hnsw":
-            default_ef = index.faiss.hnsw.efSearch
-            sweep = {}
-            for ef in EF_SEARCH:
-                index.faiss.hnsw.efSearch = ef
-                found = dense_search(index.faiss, queries, 10)[1]
-                lat = [1000 * s for s in _search_latencies(index.faiss, queries, 10)]
-                sweep[ef] = {"recall@10": recall_at_k(found, exact, 10), "search_p50_ms": percentile(lat, 50)}
-            index.faiss.hnsw.efSearch = default_ef
-            row["ef_search"] = default_ef
-            row["ef_sweep"] = sweep
-        if kind == "ivf":
-            default_nprobe = index.faiss.nprobe
-            sweep = {}
-            for nprobe in NPROBES:
-                index.faiss.nprobe = nprobe
-                found = dense_search(index.faiss, queries, 10)[1]
-                lat = [1000 * s for s in _search_latencies(index.faiss, queries, 10)]
-                sweep[nprobe] = {"recall@10": recall_at_k(found, exact, 10), "search_p50_ms": percentile(lat, 50)}
-            index.faiss.nprobe = default_nprobe
-            row["nprobe"] = default_nprobe
-            row["nlist"] = index.faiss.nlist
-            row["nprobe_sweep"] = sweep
+        if kind in SWEEPS:
+            row["sweep"] = _sweep(index.faiss, *SWEEPS[kind], queries, exact)
         del index
         gc.collect()
         # reopening: FAISS's own read, and the whole open_index (checksums, sentences file, FAISS)
@@ -635,15 +638,11 @@ def report_lines(results: dict) -> list[str]:
                          (f"{tag}: add one {ARTICLE_SENTENCES}-sentence article (s) [in memory ms]",
                           f"{_fmt(r['add_article_s'])} [{r['add_in_memory_ms'].median:.3g}]",
                           target("add_article_s", r["add_article_s"].median))]
-                if "ef_sweep" in r:
-                    sweep = ", ".join(f"ef{ef} {v['recall@10']:.3f}/{v['search_p50_ms']:.2f}ms"
-                                      for ef, v in r["ef_sweep"].items())
-                    rows.append((f"{tag}: efSearch sweep recall/p50 (default ef{r['ef_search']})", sweep, ""))
-                if "nprobe_sweep" in r:
-                    sweep = ", ".join(f"nprobe{p} {v['recall@10']:.3f}/{v['search_p50_ms']:.2f}ms"
-                                      for p, v in r["nprobe_sweep"].items())
-                    rows.append((f"{tag}: nprobe sweep recall/p50 ({r['nlist']} lists, default {r['nprobe']})",
-                                 sweep, ""))
+                if "sweep" in r:
+                    sw = r["sweep"]
+                    points = ", ".join(f"{sw['knob']} {value} {v['recall@10']:.3f}/{v['search_p50_ms']:.2f}ms"
+                                       for value, v in sw["points"].items())
+                    rows.append((f"{tag}: {sw['knob']} sweep recall/p50 (default {sw['default']})", points, ""))
     width = max(len(r[0]) for r in rows)
     vwidth = max(len(r[1]) for r in rows if r[2]) if any(r[2] for r in rows) else 20
     return [f"{what:<{width}}  {value:<{vwidth}}  {target}".rstrip() for what, value, target in rows]
