@@ -23,6 +23,11 @@ _LEADING = {"which", "what", "who", "whom", "whose", "when", "where", "why", "ho
             "should", "tell", "name", "according", "after", "before", "in", "on", "at", "for", "to", "and"}
 
 
+def _bare(name: str) -> str:
+    """A name without its possessive ending ("Sharma's" -> "Sharma")."""
+    return name.removesuffix("'s").removesuffix("’s")
+
+
 def _capitalised_names(text: str) -> list[str]:
     """Runs of two or more capitalised words, without a leading question or function word."""
     names = []
@@ -30,7 +35,7 @@ def _capitalised_names(text: str) -> list[str]:
         words = match.group(0).split()
         while words and words[0].lower() in _LEADING:
             words.pop(0)
-        name = " ".join(words).removesuffix("'s").removesuffix("’s")
+        name = _bare(" ".join(words))
         if len(words) >= 2 and name not in _SKIP_NAMES:
             names.append(name)
     return names
@@ -45,21 +50,22 @@ _ASKS_FOR_PERSON = re.compile(
 _TITLES = {"mp", "minister", "party", "council", "caucus", "government", "parliament", "chronicle", "herald"}
 
 
-def _people(nlp, text: str) -> list[str]:
-    """People spaCy tags in text, else runs of capitalised words that do not end in a title."""
-    people = [e.text.removesuffix("'s").removesuffix("’s") for e in nlp(text).ents if e.label_ == "PERSON"]
-    return people or [n for n in _capitalised_names(text) if n.split()[-1].lower() not in _TITLES]
-
-
 def _turn_names(nlp, question: str, answer: str, exclude: str) -> tuple[str | None, str | None]:
     """(person, group) an earlier turn is about. When its question asked for a person ("Who did
     Sharma call a bully?" -> "Mr McAnulty") the answer names the new subject, else the question
-    does: a person in the answer to "Which electorate ...?" is a tagging error, not a subject."""
+    does: a person in the answer to "Which electorate ...?" is a tagging error, not a subject.
+    A person is one spaCy tags PERSON, else a run of capitalised words not ending in a title."""
     fresh = lambda name: bool(name) and name.lower() not in exclude.lower()
+    ents = {text: nlp(text).ents for text in (question, answer) if text}     # each text parsed once
     texts = [answer, question] if _ASKS_FOR_PERSON.match(question) else [question]
-    person = next((n for text in texts if text for n in _people(nlp, text) if fresh(n)), None)
-    groups = [e.text.removesuffix("'s").removesuffix("’s") for text in (question, answer) if text
-              for e in nlp(text).ents if e.label_ in ("ORG", "NORP")]
+    person = None
+    for text in (t for t in texts if t):
+        people = [_bare(e.text) for e in ents[text] if e.label_ == "PERSON"] or \
+            [n for n in _capitalised_names(text) if n.split()[-1].lower() not in _TITLES]
+        person = next((n for n in people if fresh(n)), None)
+        if person:
+            break
+    groups = [_bare(e.text) for found in ents.values() for e in found if e.label_ in ("ORG", "NORP")]
     return person, next((g for g in groups if fresh(g)), None)
 
 
