@@ -5,7 +5,13 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
+
+# Nothing is ever fetched from a model hub: weights come from installed packages and models/.
+# Set here, once, before any module of the package can import transformers or huggingface_hub.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 __all__ = ["Assistant", "answer", "Answer", "Citation", "Settings"]
 

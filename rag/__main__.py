@@ -13,7 +13,8 @@ from rag.errors import RagError
 from rag.settings import DEFAULT_CORPUS, DEFAULT_INDEX, READERS, Settings
 
 # sub-commands implemented in their own modules, each exposing main(argv) -> int
-_DELEGATED = {"eval": "rag.evaluate", "calibrate": "rag.calibrate", "bench": "rag.bench"}
+_DELEGATED = {"eval": "rag.tools.evaluate", "calibrate": "rag.tools.calibrate", "bench": "rag.tools.bench",
+              "train-reader": "rag.tools.train_reader", "gold-eval": "rag.tools.gold_eval"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,8 +46,26 @@ def _print_answer(answer) -> None:
     print(f"confidence {answer.confidence:.2f}")
 
 
+def _take_shared(argv: list[str]) -> list[str]:
+    """Apply ``--shared PATH`` (where ../shared is, for the tools that read it) and drop it from argv."""
+    from rag.paths import use_shared
+
+    out, i = [], 0
+    while i < len(argv):
+        if argv[i] == "--shared" and i + 1 < len(argv):
+            use_shared(argv[i + 1])
+            i += 2
+        elif argv[i].startswith("--shared="):
+            use_shared(argv[i].split("=", 1)[1])
+            i += 1
+        else:
+            out.append(argv[i])
+            i += 1
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = _take_shared(list(sys.argv[1:] if argv is None else argv))
     if argv and argv[0] in _DELEGATED:
         import importlib
 

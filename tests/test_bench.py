@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.bench import (ReplayEmbedder, Stat, parse_importtime, percentile, recall_at_k, report_lines,
+from rag.tools.bench import (ReplayEmbedder, Stat, parse_importtime, percentile, recall_at_k, report_lines,
                        shipped_questions, summarize, synthetic_corpus, synthetic_vectors)
 
 

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from rag.calibrate import choose_threshold, fit_logistic
+from rag.tools.calibrate import choose_threshold, fit_logistic
 from rag.confidence import CALIBRATION_FILE, FEATURES, Calibration, confidence, features, load_calibration
 from rag.settings import READERS
 from rag.types import Span, Window

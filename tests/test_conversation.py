@@ -10,7 +10,7 @@ from rag.types import Answer
 
 @pytest.fixture(scope="session")
 def nlp():
-    from rag.readers.baseline import full_pipeline
+    from rag.nlp import full_pipeline
 
     return full_pipeline()
 

@@ -9,9 +9,9 @@ from typing import Sequence
 
 import pytest
 
-from rag import evaluate
-from rag.evaluate import Case, Item, Result
-from rag.types import Answer, Citation, Hit, Sentence
+from rag.tools import evaluate
+from rag.tools.evaluate import Case, Item, Result
+from rag.types import Answer, Citation, Hit, Sentence, Trace
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "corpus" / "questions.jsonl"
@@ -183,13 +183,11 @@ class FakeAssistant:
         self.replies = replies
         self.histories: dict[str, list[str]] = {}
 
-    def ask(self, question: str, history: Sequence[tuple[str, Answer]] = ()) -> Answer:
+    def run(self, question: str, history: Sequence[tuple[str, Answer]] = ()) -> Trace:
         self.histories[question] = [q for q, _ in history]
-        return self.replies[question]
-
-    def retrieve(self, question: str, k: int | None = None) -> list[Hit]:
         texts = [GOLD_1, OTHER]
-        return [Hit(Sentence("d", i, 0, len(t), t), 1.0 / (i + 1)) for i, t in enumerate(texts)][:k]
+        hits = [Hit(Sentence("d", i, 0, len(t), t), 1.0 / (i + 1)) for i, t in enumerate(texts)]
+        return Trace(question, question, hits, [], [], [], self.replies[question])
 
 
 def _fake_items() -> tuple[list[Item], FakeAssistant]:

@@ -50,19 +50,33 @@ class SentenceReader:
                      w.sentences[w.center].end, 1.0 / (1 + w.rank), w.rank) for w in windows]
 
 
+class FakeSplitter:
+    """The conftest's '. ' splitter behind the Splitter seam."""
+
+    name = "fake-split"
+
+    def split(self, documents):
+        return fake_split(documents)
+
+
+_FAKES: dict[str, object] = {}
+
+
 @pytest.fixture
-def fake_models(monkeypatch: pytest.MonkeyPatch) -> FakeEmbedder:
-    """Assistant.load with the fake embedder, splitter and reader (so uploads re-index with them too)."""
+def fake_models() -> Iterator[FakeEmbedder]:
+    """Fake embedder, splitter and reader, handed to Assistant.load by ``load`` (uploads re-index with them too)."""
     embedder = FakeEmbedder()
-    monkeypatch.setattr("rag.embedding.load_embedder", lambda *args, **kwargs: embedder)
-    monkeypatch.setattr("rag.splitting.split_documents", fake_split)
-    monkeypatch.setattr("rag.assistant._reader", lambda name, threads: SentenceReader())
-    return embedder
+    _FAKES.update(embedder=embedder, splitter=FakeSplitter(), reader=SentenceReader())
+    yield embedder
+    _FAKES.clear()
 
 
 def load(corpus: Path, index: Path) -> Assistant:
-    """An assistant over ``corpus`` that never abstains (the fake reader's confidence is not calibrated)."""
-    return Assistant.load(settings=Settings(corpus=corpus, index=index, abstain_below=0.0, show_progress=False))
+    """An assistant over ``corpus`` that never abstains (the fake reader's confidence is not calibrated),
+    built from the fake stages of ``fake_models``."""
+    assert _FAKES, "use the fake_models fixture"
+    return Assistant.load(settings=Settings(corpus=corpus, index=index, abstain_below=0.0, show_progress=False),
+                          **_FAKES)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -570,7 +584,7 @@ def test_an_upload_interrupted_before_it_is_in_place_leaves_nothing(fake_models:
     def crash(source: str, target: str) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("rag.assistant.os.link", crash)
+    monkeypatch.setattr("rag.corpus.os.link", crash)
     with pytest.raises(KeyboardInterrupt):
         assistant.add_file("zebras.txt", b"Zebras have stripes. " * 1000)
     assert snapshot(tmp_path) == before
@@ -579,7 +593,7 @@ def test_an_upload_interrupted_before_it_is_in_place_leaves_nothing(fake_models:
         Path(target).write_text("Theirs.", encoding="utf-8")
         raise FileExistsError(target)
 
-    monkeypatch.setattr("rag.assistant.os.link", racer)
+    monkeypatch.setattr("rag.corpus.os.link", racer)
     with pytest.raises(UploadError, match="zebras.txt already exists"):
         assistant.add_file("zebras.txt", b"Zebras have stripes.")
     assert (mini_corpus / "zebras.txt").read_text(encoding="utf-8") == "Theirs.", "the other file is kept"

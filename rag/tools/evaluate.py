@@ -43,7 +43,8 @@ from rag.errors import QuestionError, RagError
 from rag.metrics import contains_answer, exact_match, f1_score
 from rag.readers.trained import DEFAULT_MODEL_DIR as TRAINED_READER_DIR
 from rag.settings import READERS, RETRIEVALS
-from rag.types import Answer, Citation, Hit
+from rag.types import Answer, Citation, Hit, Trace
+from rag.util import percentile
 
 Metrics = dict[str, float | None]   # metric name -> value, None when undefined
 RETRIEVE_K = 5
@@ -110,12 +111,10 @@ class Result:
     error: str = ""
 
 
-class Askable(Protocol):
+class Runnable(Protocol):
     """The part of ``rag.Assistant`` the harness uses (a fake can stand in for tests)."""
 
-    def ask(self, question: str, history: Sequence[tuple[str, Answer]] = ()) -> Answer: ...
-
-    def retrieve(self, question: str, k: int | None = None) -> list[Hit]: ...
+    def run(self, question: str, history: Sequence[tuple[str, Answer]] = ()) -> Trace: ...
 
 
 # --- the question file ------------------------------------------------------------------------
@@ -233,17 +232,6 @@ def score_case(case: Case, answer: Answer, retrieved: Sequence[str]) -> dict[str
     return scores
 
 
-def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile (0-100) with linear interpolation, as numpy's default; 0 for no values."""
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    pos = (len(ordered) - 1) * q / 100
-    low = int(pos)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
-
-
 def _mean(results: Sequence[Result], key: str) -> float | None:
     """Mean of one per-question score; None when no question has it (nothing to average)."""
     return round(sum(r.scores[key] for r in results) / len(results), 4) if results else None
@@ -347,13 +335,13 @@ def _evidence_docs(case: Case, texts: dict[str, str]) -> int:
     return len({doc_id for doc_id, text in texts.items() for e in case.evidence if e in text})
 
 
-def run(assistant: Askable, items: Sequence[Item], doc_texts: dict[str, str] | None = None,
+def run(assistant: Runnable, items: Sequence[Item], doc_texts: dict[str, str] | None = None,
         label: str = "eval", progress: bool = True) -> list[Result]:
     """Ask every case (conversations turn by turn, with history) and score it."""
     from tqdm import tqdm
 
     if items:   # untimed warm-up: the reader and spaCy load lazily on the first question
-        assistant.ask(items[0].cases[0].question)
+        assistant.run(items[0].cases[0].question)
     results: list[Result] = []
     bar = tqdm(total=sum(len(i.cases) for i in items), desc=label, unit="q", disable=not progress)
     for item in items:
@@ -361,14 +349,15 @@ def run(assistant: Askable, items: Sequence[Item], doc_texts: dict[str, str] | N
         for case in item.cases:
             started = time.perf_counter()
             error = ""
+            retrieved: list[str] = []
             try:
-                answer = assistant.ask(case.question, history=history)
+                trace = assistant.run(case.question, history=history)
+                answer = trace.answer
+                retrieved = [h.sentence.text for h in trace.hits[:RETRIEVE_K]]
             except QuestionError as exc:   # a bad question in the file is scored as a refusal
                 answer = Answer(question=case.question, text="", abstained=True, confidence=0.0)
                 error = str(exc)
             latency = time.perf_counter() - started
-            retrieved = [] if error else [h.sentence.text for h in
-                                          assistant.retrieve(answer.resolved_question or case.question, k=RETRIEVE_K)]
             results.append(Result(
                 id=case.id, question=case.question, kind=case.kind, turn=case.turn,
                 gold_answers=list(case.answers), gold_evidence=list(case.evidence), answer=answer.text,

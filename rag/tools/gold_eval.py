@@ -4,7 +4,7 @@ Isolates the reader from retrieval: each question's gold paragraph is cut into w
 ``window`` sentences with stride ``stride`` (0 = the whole paragraph as one window), the way
 the assistant hands windows to the reader, and the reader's top span is scored.
 
-    python -m rag.readers.gold_eval [--quantize] [--update-card]
+    python -m rag.tools.gold_eval [--quantize] [--update-card]
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Sequence
 
 from rag.metrics import exact_match, f1_score
+from rag.paths import shared_path
 from rag.types import Reader, Sentence, Window
 
-DEFAULT_BENCH = Path("/work/shared/benchmarks/xquad_en")
+DEFAULT_BENCH = shared_path("benchmarks", "xquad_en")
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def evaluate_gold(reader: Reader, bench: Path = DEFAULT_BENCH, window: int = 3, 
 def update_card(card: Path, rows: Sequence[tuple[str, GoldScores]], threads: int) -> None:
     """Replace the scores section of MODEL_CARD.md with a table of ``rows``."""
     table = ["On `benchmarks/xquad_en` (240 Wikipedia paragraphs from SQuAD v1.1 dev, never trained on), "
-             "reader only, with the gold paragraph (`python -m rag.readers.gold_eval`), "
+             "reader only, with the gold paragraph (`python -m rag.tools.gold_eval`), "
              f"{threads} torch threads, latency = one `read()` call for all windows of a question:", "",
              "| setting | questions | EM | F1 | median latency | p90 latency |", "| --- | --- | --- | --- | --- | --- |"]
     table += [f"| {name} | {s.questions} | {100 * s.exact_match:.1f} | {100 * s.f1:.1f} | "
@@ -92,7 +93,7 @@ def update_card(card: Path, rows: Sequence[tuple[str, GoldScores]], threads: int
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rag.readers.gold_eval", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m rag.tools.gold_eval", description=__doc__.split("\n")[0])
     parser.add_argument("--model-dir", type=Path, default=None, help="trained reader folder (default models/reader)")
     parser.add_argument("--reader", default="trained", choices=["trained", "baseline"])
     parser.add_argument("--bench", type=Path, default=DEFAULT_BENCH)
