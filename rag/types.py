@@ -113,6 +113,15 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """A next-best answer offered beside an uncertain one, with the sentence it comes from."""
+
+    text: str
+    citation: Citation
+    confidence: float = 0.0
+
+
+@dataclass(frozen=True)
 class Answer:
     """What the assistant says to one question."""
 
@@ -126,6 +135,10 @@ class Answer:
     resolved_question: str = ""                # the question after follow-up resolution
     conflict: bool = False                     # sources disagree on this point
     timings: dict[str, float] = field(default_factory=dict)   # stage -> seconds
+    uncertain: bool = False                    # given, but below the "sure" level: may be wrong
+    alternatives: list[Alternative] = field(default_factory=list)   # next-best answers, best first
+    kind: str = "span"                         # "span" (a short answer), "sentence" (the clause or
+                                               # sentence that settles a why/how question), "yes", "no"
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,13 @@ class TrainConfig:
     threads: int = 2
     fast_split: bool = False       # regex sentence splitter instead of spaCy (saves ~5 min of spaCy)
     bf16: bool = False             # bf16 autocast: fast only on CPUs with AVX512-BF16/AMX
+    joint_windows: int = 0         # > 0: joint reading, this many windows per question, one softmax over
+                                   # all of them plus a no-answer option (rag.tools.joint); 0: one window each
+    group_batch: int = 8           # questions per step in joint mode (x joint_windows windows)
+    missed_fraction: float = 0.15  # joint: share of questions whose gold window is swapped for a distractor
+    unanswerable: str = ""         # joint: SQuAD 2.0 unanswerable paragraphs ("" = ../shared default)
+    unanswerable_repeats: int = 2  # joint: each training-article unanswerable question this often per epoch
+    unanswerable_holdout: float = 0.34   # joint: share of its articles kept for calibration, never trained on
 
     def __post_init__(self) -> None:
         if self.max_minutes <= 0 and self.max_steps <= 0:
@@ -97,6 +104,9 @@ class TrainConfig:
             raise ValueError(f"need 1 <= min_sentences <= max_sentences, got {self.min_sentences}, {self.max_sentences}")
         if not 0.0 <= self.null_fraction < 1.0:
             raise ValueError(f"null_fraction must be in [0, 1), got {self.null_fraction}")
+        if self.joint_windows < 0 or self.group_batch <= 0 or not 0.0 <= self.missed_fraction < 1.0:
+            raise ValueError(f"bad joint settings: joint_windows={self.joint_windows}, group_batch={self.group_batch}, "
+                             f"missed_fraction={self.missed_fraction}")
         if self.batch_size <= 0 or self.max_length < 32:
             raise ValueError(f"bad batch_size {self.batch_size} or max_length {self.max_length}")
 
@@ -393,6 +403,64 @@ def build_epoch(epoch: int, rows: Sequence[dict], contexts: Sequence[str], spans
     return enc, batches
 
 
+UNANSWERABLE = ("training", "squad_v2_dev_unanswerable", "paragraphs.jsonl.gz")
+
+
+def unanswerable_split(cfg: TrainConfig) -> tuple[list[dict], set[str], set[str]]:
+    """SQuAD 2.0 unanswerable paragraphs and their articles split into training and calibration."""
+    from rag.tools.joint import load_unanswerable, split_titles
+
+    path = project_path(cfg.unanswerable) if cfg.unanswerable else shared_path(*UNANSWERABLE, must_exist=True)
+    paragraphs = load_unanswerable(path)
+    train_titles, cal_titles = split_titles((p["title"] for p in paragraphs), cfg.unanswerable_holdout, cfg.holdout_seed)
+    return paragraphs, train_titles, cal_titles
+
+
+def joint_data(cfg: TrainConfig, rows: list[dict], contexts: list[str], spans: list, run_dir: Path):
+    """Contexts (SQuAD train + training-article unanswerable paragraphs), retrieval units and the
+    distractors our retriever's BM25 ranks first for each question; the mining is cached in run_dir."""
+    from rag.tools.joint import JointData, mine_distractors, unit_texts
+
+    paragraphs, train_titles, cal_titles = unanswerable_split(cfg)
+    contexts = list(contexts)
+    extra = [p["context"] for p in paragraphs if p["title"] in train_titles]
+    first_extra = len(contexts)
+    contexts.extend(extra)
+    spans = list(spans) + sentence_spans(extra, run_dir, cfg.fast_split)
+    unanswerable = [{"question": q["question"], "ctx": first_extra + i}
+                    for i, p in enumerate(p for p in paragraphs if p["title"] in train_titles) for q in p["unanswerable"]]
+    units, texts = unit_texts(contexts, spans)
+    questions = [r["question"] for r in rows] + [u["question"] for u in unanswerable]
+    digest = hashlib.sha256(("\x00".join(questions) + "\x01" + "\x00".join(texts)).encode()).hexdigest()[:16]
+    cache = run_dir / f"mined-{digest}.json"
+    if cache.exists():
+        mined = json.loads(cache.read_text())
+    else:
+        print(f"mining distractors: {len(questions)} questions over {len(units)} sentences (BM25)", flush=True)
+        t = time.monotonic()
+        mined = mine_distractors(questions, texts, k=12, threads=cfg.threads)
+        atomic_write(cache, json.dumps(mined))
+        print(f"mined in {time.monotonic() - t:.0f} s", flush=True)
+    print(f"unanswerable: {len(unanswerable)} questions from {len(train_titles)} training articles; "
+          f"{len(cal_titles)} articles held out for calibration: {', '.join(sorted(cal_titles))}", flush=True)
+    return JointData(contexts, spans, units, rows, mined[:len(rows)], unanswerable, mined[len(rows):])
+
+
+def build_joint_epoch(epoch: int, data, cfg: TrainConfig, tokenizer: "PreTrainedTokenizerFast"):
+    """Groups and batch order of one epoch in joint mode; deterministic in (seed, epoch) for resume."""
+    from rag.tools.joint import encode_groups, make_groups
+
+    rng = random.Random(cfg.seed * 1_000_003 + epoch)
+    groups = make_groups(data, cfg.joint_windows, cfg.missed_fraction, cfg.unanswerable_repeats, rng)
+    enc = encode_groups(tokenizer, groups, cfg.max_length)
+    batches = bucketed_batches(enc.lengths(), cfg.group_batch, cfg.bucket_batches, rng)
+    kinds = {k: sum(1 for g in groups if g.kind == k) for k in ("answer", "missed", "unanswerable")}
+    nulls = sum(1 for t in enc.target if t[0] < 0)
+    print(f"epoch {epoch}: {len(groups)} questions {kinds}, {len(enc.input_ids)} windows, {nulls} null targets, "
+          f"{len(batches)} batches", flush=True)
+    return enc, batches
+
+
 def train(cfg: TrainConfig, resume: bool = False) -> dict:
     """Run (or resume) training until the step/time budget ends; returns the final JSON state."""
     import torch
@@ -428,13 +496,17 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict:
     rows, contexts = load_squad(data_path(cfg.data), cfg.limit, held_out)
     spans = sentence_spans(contexts, run_dir, cfg.fast_split)
     print(f"{len(rows)} questions, {len(contexts)} contexts", flush=True)
+    data = joint_data(cfg, rows, contexts, spans, run_dir) if cfg.joint_windows else None
 
     running, run_n = 0.0, 0
     last_ckpt = time.monotonic()
     log_start, log_examples = time.monotonic(), 0
     done = False
     while not done and state["epoch"] < cfg.max_epochs:
-        enc, batches = build_epoch(state["epoch"], rows, contexts, spans, cfg, tokenizer)
+        if data is not None:
+            enc, batches = build_joint_epoch(state["epoch"], data, cfg, tokenizer)
+        else:
+            enc, batches = build_epoch(state["epoch"], rows, contexts, spans, cfg, tokenizer)
         while state["batch"] < len(batches):
             progress = progress_of(cfg, state["step"], state["train_seconds"])
             if progress >= 1.0:
@@ -443,9 +515,17 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict:
             t0 = time.monotonic()
             for group in optimizer.param_groups:
                 group["lr"] = cfg.lr * lr_factor(progress, cfg.warmup)
-            batch = collate(enc, batches[state["batch"]], tokenizer.pad_token_id)
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
-                loss = model(**batch).loss
+                if data is not None:
+                    from rag.tools.joint import collate_groups, joint_loss
+
+                    batch = collate_groups(enc, batches[state["batch"]], tokenizer.pad_token_id)
+                    out = model(input_ids=batch["input_ids"], token_type_ids=batch["token_type_ids"],
+                                attention_mask=batch["attention_mask"])
+                    loss = joint_loss(out.start_logits, out.end_logits, batch)
+                else:
+                    batch = collate(enc, batches[state["batch"]], tokenizer.pad_token_id)
+                    loss = model(**batch).loss
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
             optimizer.step()
@@ -503,6 +583,8 @@ def export(cfg: TrainConfig, model: "PreTrainedModel", tokenizer: "PreTrainedTok
             "loss_curve": [{"step": s, "examples": e, "loss": l} for s, e, l in curve],
             "model_sha256": digest, "torch": torch.__version__}
     (out / "training.json").write_text(json.dumps(info, indent=1))
+    # how the reader must decode: as it was trained (one softmax per window, or joint over all windows)
+    (out / "reader.json").write_text(json.dumps({"normalization": "joint" if cfg.joint_windows else "window"}) + "\n")
     plot_curve(curve, out / "loss_curve.png")
     (out / "MODEL_CARD.md").write_text(model_card(info))
     print(f"exported to {out} (model.safetensors sha256 {digest})", flush=True)
