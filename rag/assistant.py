@@ -11,11 +11,12 @@ import logging
 import re
 import time
 import unicodedata
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-from rag import citing
+from rag import answer_types, citing, clauses
 from rag.confidence import confidence, features, load_calibration
 from rag.corpus import MAX_UPLOAD_BYTES, Corpus, load_corpus, remove_file, save_upload  # noqa: F401
 from rag.errors import QuestionError
@@ -23,7 +24,8 @@ from rag.index import BuildReport, SentenceIndex, open_index
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
 from rag.splitting import SPLITTER_ID  # noqa: F401  (re-exported: the index manifest's splitter id)
-from rag.types import Answer, Document, Embedder, Hit, Reader, Sentence, Skipped, Splitter, Trace
+from rag.types import (Alternative, Answer, Document, Embedder, Hit, Reader, Sentence, Skipped, Span, Splitter,
+                       Trace, Window)
 
 log = logging.getLogger(__name__)
 
@@ -185,11 +187,20 @@ class Assistant:
         t = time.perf_counter()
         spans = self.reader.read(resolved, retrieval.windows)
         timings = {**retrieval.timings, "read": time.perf_counter() - t}
+        t = time.perf_counter()
+        if s.answer_types and spans:
+            spans = answer_types.rescore(resolved, spans, retrieval.windows, _parse)
+        form = clauses.question_form(resolved) if spans else None
+        if form is not None:
+            spans = [_clause_span(spans[0], retrieval.windows, form), *spans[1:]]
+        timings["answer"] = time.perf_counter() - t
         calibration = load_calibration(s.reader)
         feats = features(spans, retrieval.windows)
         conf = confidence(feats, calibration)
         threshold = s.abstain_below if s.abstain_below is not None else calibration.threshold
-        cited = citing.cite(spans, retrieval.windows, self._docs, s.max_citations) if spans else None
+        shape = _SpanShapes(retrieval.windows) if s.answer_types else None
+        cited = (citing.cite(spans, retrieval.windows, self._docs, s.max_citations,
+                             same_type=shape.same if shape else None) if spans else None)
 
         def trace(answer: Answer) -> Trace:
             return Trace(question=q, resolved_question=resolved, hits=retrieval.hits, windows=retrieval.windows,
@@ -207,10 +218,75 @@ class Assistant:
             a, b = self._docs[best.doc_id], self._docs[cited.alternative.doc_id]
             message = (f"The sources differ: {_source_name(a)} says \"{best.text}\", "
                        f"while {_source_name(b)} says \"{cited.alternative.text}\".")
+        alternatives = _alternatives(spans, retrieval.windows, self._docs, cited)
         timings["total"] = time.perf_counter() - started
         return trace(Answer(question=q, text=best.text, abstained=False, confidence=round(conf, 4),
                             citations=cited.citations, message=message, resolved_question=resolved,
-                            conflict=cited.conflict, timings=timings))
+                            conflict=cited.conflict, timings=timings, uncertain=conf < calibration.sure,
+                            alternatives=alternatives, kind="sentence" if form else "span"))
+
+
+def _parse(text: str):
+    """spaCy's full pipeline (entities, tags, parse), loaded once (rag.nlp)."""
+    from rag.nlp import full_pipeline
+
+    return full_pipeline()(text)
+
+
+class _SpanShapes:
+    """The coarse type of a span (entity label or head part of speech), parsing each window once."""
+
+    def __init__(self, windows: Sequence[Window]) -> None:
+        self._windows = {w.rank: w for w in windows}
+        self._parsed: dict[int, object] = {}
+
+    def shape(self, span: Span) -> str:
+        window = self._windows[span.window_rank]
+        if window.rank not in self._parsed:
+            self._parsed[window.rank] = _parse(window.text)
+        return answer_types.span_shape(span.start, span.end, self._parsed[window.rank], window.start)
+
+    def same(self, a: Span, b: Span) -> bool:
+        return self.shape(a) == self.shape(b) != ""
+
+
+def _clause_span(span: Span, windows: Sequence[Window], form: str) -> Span:
+    """The best span widened to the clause of its sentence that holds it (why/how/yes-no
+    questions); for why-questions, the phrase of that sentence that gives a reason, if it has one."""
+    window = next((w for w in windows if w.rank == span.window_rank), None)
+    if window is None:
+        return span
+    sentence = next((x for x in window.sentences if x.start <= span.start < x.end), None)
+    if sentence is None:
+        return span
+    reason = clauses.reason_in(sentence.text, _parse, span.start - sentence.start) if form == "why" else None
+    lo, hi = reason or clauses.clause_around(sentence.text, span.start - sentence.start,
+                                             min(span.end, sentence.end) - sentence.start, _parse)
+    if hi <= lo:
+        return span
+    start, end = sentence.start + lo, sentence.start + hi
+    return replace(span, text=sentence.text[lo:hi], start=start, end=end)
+
+
+def _alternatives(spans: Sequence[Span], windows: Sequence[Window], documents: dict[str, Document],
+                  cited: citing.Cited, limit: int = 2) -> list[Alternative]:
+    """Next-best answers that differ from the best one, each with the sentence it comes from."""
+    by_rank = {w.rank: w for w in windows}
+    best = spans[0]
+    out: list[Alternative] = []
+    seen = [best.text]
+    for span in spans[1:]:
+        if any(citing.same_answer(span.text, t) for t in seen) or span.window_rank not in by_rank:
+            continue
+        sentence = next((x for x in by_rank[span.window_rank].sentences if x.start <= span.start < x.end), None)
+        if sentence is None or span.end > sentence.end:
+            continue
+        citation = citing.citation_for(sentence, documents[sentence.doc_id], span)
+        out.append(Alternative(text=span.text, citation=citation, confidence=round(span.score, 4)))
+        seen.append(span.text)
+        if len(out) >= limit:
+            break
+    return out
 
 
 def _source_name(doc: Document) -> str:

@@ -7,7 +7,7 @@ construction; ``verify`` re-checks that against the document text before anythin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 from rag.metrics import normalize_answer
 from rag.types import Citation, Document, Hit, Sentence, Span, Window
@@ -29,6 +29,11 @@ def _sentences_of(span: Span, window: Window) -> list[Sentence]:
     return [s for s in window.sentences if s.start < span.end and span.start < s.end]
 
 
+def citation_for(sentence: Sentence, doc: Document, span: Span) -> Citation:
+    """The citation of ``sentence`` as the source of ``span`` (answer offsets set when inside it)."""
+    return _citation(sentence, doc, span.score, span)
+
+
 def _citation(sentence: Sentence, doc: Document, score: float, span: Span | None) -> Citation:
     inside = span is not None and sentence.start <= span.start and span.end <= sentence.end
     return Citation(doc_id=sentence.doc_id, title=doc.title, sentence=sentence.text, start=sentence.start,
@@ -37,15 +42,40 @@ def _citation(sentence: Sentence, doc: Document, score: float, span: Span | None
                     index=sentence.index)
 
 
-def _same_answer(a: str, b: str) -> bool:
+_TITLES = frozenset("mr mrs ms miss dr sir dame prof professor mp hon".split())
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in normalize_answer(text).split() if w not in _TITLES}
+
+
+def same_answer(a: str, b: str) -> bool:
+    """The same thing said two ways: one contains the other, or (titles such as "Mr" and "Dr"
+    aside) one's words are all in the other ("Mr McAnulty" / "Kieran McAnulty") or they share
+    most words ("Hamilton West" / "West Hamilton")."""
     na, nb = normalize_answer(a), normalize_answer(b)
-    return bool(na and nb) and (na == nb or f" {na} " in f" {nb} " or f" {nb} " in f" {na} ")
+    if not (na and nb):
+        return False
+    if na == nb or f" {na} " in f" {nb} " or f" {nb} " in f" {na} ":
+        return True
+    wa, wb = _words(a), _words(b)
+    if not (wa and wb):
+        return False
+    return wa <= wb or wb <= wa or len(wa & wb) / len(wa | wb) >= 0.5
+
+
+_same_answer = same_answer
 
 
 def cite(spans: Sequence[Span], windows: Sequence[Window], documents: dict[str, Document],
-         max_citations: int = 3) -> Cited:
+         max_citations: int = 3, same_type: Callable[[Span, Span], bool] | None = None) -> Cited:
     """Citations for the best span (first), then sentences from other windows giving the same
-    answer, then (when another document gives a different, nearly as likely answer) that one."""
+    answer, then (when another document gives a different, nearly as likely answer) that one.
+
+    Sources differ only when the other answer is as confident (``CONFLICT_RATIO``), from another
+    document, not the same thing said two ways (``same_answer``), and of the same type as the
+    best one (``same_type``, e.g. both a person; a name against a title such as "MP" is not a
+    disagreement). Without ``same_type`` every pair counts as the same type."""
     if not spans:
         return Cited([], False)
     by_rank = {w.rank: w for w in windows}
@@ -64,12 +94,13 @@ def cite(spans: Sequence[Span], windows: Sequence[Window], documents: dict[str, 
     best_window = by_rank[best.window_rank]
     for span in spans[1:]:
         if span.score < SUPPORT_RATIO * best.score:
-            break
-        if _same_answer(span.text, best.text):
+            continue   # (spans may be reordered by answer type, so not sorted by score)
+        if same_answer(span.text, best.text):
             add(span)
         elif (alternative is None and span.doc_id != best.doc_id and span.score >= CONFLICT_RATIO * best.score
               and normalize_answer(span.text) not in normalize_answer(best_window.text)
-              and normalize_answer(best.text) not in normalize_answer(by_rank[span.window_rank].text)):
+              and normalize_answer(best.text) not in normalize_answer(by_rank[span.window_rank].text)
+              and (same_type is None or same_type(best, span))):
             alternative = span
     if alternative is not None:
         if len(citations) >= max_citations:

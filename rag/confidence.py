@@ -20,22 +20,24 @@ log = logging.getLogger(__name__)
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 # The reader's probabilities enter as log-odds: they crowd against 0 and 1 (a no-answer score of
 # 0.97 and of 0.9999 differ a lot), and a linear model over raw probabilities cannot see that.
-FEATURES = ("span_logit", "answerable_logit", "top_dense", "span_dense")
+FEATURES = ("span_logit", "answerable_logit", "top_dense", "span_dense", "type_fit")
 _EPS = 1e-6
 
 
 @dataclass(frozen=True)
 class Calibration:
-    """Logistic weights over FEATURES, a bias, and the confidence below which we refuse."""
+    """Logistic weights over FEATURES, a bias, the confidence below which we refuse, and the one
+    below which a given answer is marked uncertain ("may be wrong")."""
 
     weights: tuple[float, ...]
     bias: float
     threshold: float
+    sure: float = 0.5
 
 
 # Used only until `python -m rag calibrate` has been run for a reader (or when the stored one
 # was fitted on other features): a plain sum of the evidence.
-_UNCALIBRATED = Calibration(weights=(0.5, 0.5, 2.0, 1.0), bias=-2.0, threshold=0.5)
+_UNCALIBRATED = Calibration(weights=(0.5, 0.5, 2.0, 1.0, 0.5), bias=-2.0, threshold=0.5, sure=0.7)
 
 
 @lru_cache(maxsize=4)
@@ -47,7 +49,9 @@ def load_calibration(reader: str, path: str = str(CALIBRATION_FILE)) -> Calibrat
             log.warning("%s: the %s calibration was fitted on other features; run `python -m rag calibrate "
                         "--reader %s`", path, reader, reader)
             return _UNCALIBRATED
-        return Calibration(tuple(float(w) for w in data["weights"]), float(data["bias"]), float(data["threshold"]))
+        threshold = float(data["threshold"])
+        return Calibration(tuple(float(w) for w in data["weights"]), float(data["bias"]), threshold,
+                           max(threshold, float(data.get("sure", threshold))))
     except (FileNotFoundError, KeyError, ValueError, TypeError):
         return _UNCALIBRATED
 
@@ -59,12 +63,14 @@ def _logit(p: float) -> float:
 
 def features(spans: Sequence[Span], windows: Sequence[Window]) -> list[float]:
     """The evidence that the best span answers the question: the reader's span and answerable
-    probabilities as log-odds (about -14..14), and the cosine similarities of the windows."""
+    probabilities as log-odds (about -14..14), the cosine similarities of the windows, and
+    whether the span's type fits the question (+1, 0, -1; rag.answer_types)."""
     if not spans or not windows:
-        return [_logit(0.0), _logit(0.0), max((w.dense_score for w in windows), default=0.0), 0.0]
+        return [_logit(0.0), _logit(0.0), max((w.dense_score for w in windows), default=0.0), 0.0, 0.0]
     best = spans[0]
     window = next((w for w in windows if w.rank == best.window_rank), windows[0])
-    return [_logit(best.score), _logit(1.0 - best.no_answer), max(w.dense_score for w in windows), window.dense_score]
+    return [_logit(best.score), _logit(1.0 - best.no_answer), max(w.dense_score for w in windows), window.dense_score,
+            float(best.type_fit)]
 
 
 def confidence(values: Sequence[float], calibration: Calibration) -> float:

@@ -35,6 +35,8 @@ class Settings:
         index_kind: FAISS index: "flat" (exact), "ivf" (inverted lists), "hnsw" (graph) or "auto"
             (flat below ``approximate_above`` rows, IVF from there on).
         approximate_above: the row count from which "auto" picks IVF.
+        answer_types: rescore the reader's candidates by whether their type fits the question, and
+            report sources as differing only when their answers have the same type (rag.answer_types).
     """
 
     corpus: Path = DEFAULT_CORPUS
@@ -53,6 +55,7 @@ class Settings:
     show_progress: bool = True
     index_kind: str = "auto"
     approximate_above: int = APPROXIMATE_ABOVE
+    answer_types: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "corpus", Path(self.corpus))

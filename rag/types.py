@@ -90,6 +90,7 @@ class Span:
     score: float
     window_rank: int
     no_answer: float = 0.0
+    type_fit: int = 0        # +1 the span's type fits the question, -1 it does not, 0 not checked (rag.answer_types)
 
 
 @dataclass(frozen=True)

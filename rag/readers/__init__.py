@@ -5,7 +5,7 @@ from __future__ import annotations
 from rag.types import Reader
 
 
-def load_reader(name: str, threads: int = 2) -> Reader:
+def load_reader(name: str, threads: int = 2, n_best: int = 5) -> Reader:
     """The reader called ``name``: "trained" (our SQuAD-trained model) or "baseline" (heuristic)."""
     if name == "baseline":
         from rag.readers.baseline import BaselineReader
@@ -14,5 +14,5 @@ def load_reader(name: str, threads: int = 2) -> Reader:
     if name == "trained":
         from rag.readers.trained import TrainedReader
 
-        return TrainedReader(threads=threads)
+        return TrainedReader(threads=threads, n_best=n_best)
     raise ValueError(f"unknown reader {name!r}; expected 'trained' or 'baseline'")

@@ -33,6 +33,7 @@ from rag.paths import shared_path
 from rag.settings import READERS, Settings
 
 SQUAD_TRAIN = shared_path("training", "squad_v1.1_train", "train.jsonl.gz")
+UNANSWERABLE = shared_path("training", "squad_v2_dev_unanswerable", "paragraphs.jsonl.gz")
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 50) -> tuple[np.ndarray, float]:
@@ -88,20 +89,52 @@ def squad_sample(path: Path, articles: int, questions: int, seed: int) -> tuple[
     return docs, rng.sample(qs, min(questions, len(qs)))
 
 
-def collect(assistant, questions: list[dict]) -> tuple[np.ndarray, np.ndarray]:
-    """Feature rows and labels: 1 = answerable and answered right, 0 = gold paragraph hidden."""
+def hard_negatives(path: Path, holdout: float, seed: int, questions: int) -> tuple[list[dict], list[dict]]:
+    """(documents, questions) from SQuAD 2.0's unanswerable questions on the calibration articles
+    (the share ``rag.tools.train_reader --unanswerable-holdout`` keeps out of training)."""
+    from rag.tools.joint import load_unanswerable, split_titles
+
+    paragraphs = load_unanswerable(path)
+    _, calibration = split_titles((p["title"] for p in paragraphs), holdout, seed)
+    docs, qs = [], []
+    for i, p in enumerate(x for x in paragraphs if x["title"] in calibration):
+        doc_id = f"v2-{p['title']}-{i}"
+        docs.append({"doc_id": doc_id, "title": p["title"].replace("_", " "), "text": p["context"]})
+        qs.extend({"question": q["question"], "doc_id": doc_id} for q in p["unanswerable"])
+    return docs, random.Random(seed + 2).sample(qs, min(questions, len(qs)))
+
+
+def collect(assistant, questions: list[dict], unanswerable: list[dict] = ()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Feature rows and labels (1 = answerable and answered right, 0 = gold paragraph hidden or a
+    question with no answer in the corpus), and each row's kind (0 answered, 1 hidden, 2 hard).
+    Rows of answerable questions answered wrong are returned with label -1: they are no clean
+    positive or negative, but they count when fitting the "sure" level."""
     from tqdm import tqdm
 
-    rows, labels = [], []
+    rows, labels, kinds = [], [], []
     for q in tqdm(questions, desc="calibration questions", unit="q"):
         for hide in (False, True):
             trace = assistant.run(q["question"], exclude=frozenset({q["doc_id"]}) if hide else frozenset())
             spans = trace.spans
-            if not hide and (not spans or f1_score(spans[0].text, q["answers"]) < 0.5):
-                continue   # answerable but answered wrong: neither a clean positive nor a negative
+            right = bool(spans) and f1_score(trace.answer.text or spans[0].text, q["answers"]) >= 0.5
             rows.append(trace.features)
-            labels.append(0.0 if hide else 1.0)
-    return np.array(rows, dtype=np.float64), np.array(labels)
+            labels.append(0.0 if hide else 1.0 if right else -1.0)
+            kinds.append(1 if hide else 0)
+    for q in tqdm(unanswerable, desc="hard negatives", unit="q"):
+        rows.append(assistant.run(q["question"]).features)
+        labels.append(0.0)
+        kinds.append(2)
+    return np.array(rows, dtype=np.float64), np.array(labels), np.array(kinds)
+
+
+def choose_sure(conf: np.ndarray, right: np.ndarray, threshold: float, precision: float = 0.9) -> float:
+    """The lowest confidence from which at least ``precision`` of the answers given are right:
+    answers below it (and above the refusal threshold) are marked uncertain."""
+    for t in np.linspace(threshold, 0.995, 200):
+        given = conf >= t
+        if given.sum() >= 10 and float(right[given].mean()) >= precision:
+            return round(float(t), 4)
+    return 0.995
 
 
 def reader_fingerprint(reader: str) -> str | None:
@@ -125,28 +158,47 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--out", type=Path, default=CALIBRATION_FILE)
     parser.add_argument("--max-false-refusal", type=float, default=0.05,
                         help="largest share of rightly answered questions the threshold may refuse")
+    parser.add_argument("--hard-negatives", type=int, default=300,
+                        help="SQuAD 2.0 unanswerable questions from the calibration articles (0: none)")
+    parser.add_argument("--unanswerable", type=Path, default=UNANSWERABLE)
+    parser.add_argument("--unanswerable-holdout", type=float, default=0.34,
+                        help="share of the SQuAD 2.0 articles held out of reader training (same as train_reader)")
     args = parser.parse_args(argv)
     from rag.assistant import Assistant
 
     started = time.perf_counter()
     docs, questions = squad_sample(args.squad, args.articles, args.questions, args.seed)
+    hard_docs, hard = (hard_negatives(args.unanswerable, args.unanswerable_holdout, args.seed, args.hard_negatives)
+                       if args.hard_negatives else ([], []))
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "calibration.jsonl"
-        corpus.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+        corpus.write_text("".join(json.dumps(d) + "\n" for d in docs + hard_docs), encoding="utf-8")
         assistant = Assistant.load(settings=Settings(corpus=corpus, index=Path(tmp) / "index", reader=args.reader))
-        x, y = collect(assistant, questions)
+        x_all, y_all, kinds = collect(assistant, questions, hard)
+    clean = y_all >= 0
+    x, y = x_all[clean], y_all[clean]
     weights, bias = fit_logistic(x, y)
-    z = x @ weights + bias
-    conf = 1 / (1 + np.exp(-z))
+    conf_all = 1 / (1 + np.exp(-(x_all @ weights + bias)))
+    conf = conf_all[clean]
     threshold, refusal, false_refusal = choose_threshold(conf[y == 1], conf[y == 0], args.max_false_refusal)
+    answered = kinds == 0
+    sure = choose_sure(conf_all[answered], (y_all[answered] == 1).astype(float), threshold)
+    hard_refusal = float(np.mean(conf_all[kinds == 2] < threshold)) if (kinds == 2).any() else None
+    hidden_refusal = float(np.mean(conf_all[kinds == 1] < threshold))
     record = {
         "weights": [round(float(w), 5) for w in weights], "bias": round(bias, 5), "threshold": round(threshold, 4),
+        "sure": sure,
+        "sure_rule": "the lowest confidence from which >= 90% of the answers given to answerable calibration questions are right (F1 >= 0.5)",
         "features": list(FEATURES),
         "fitted_on": (f"SQuAD v1.1 train, {args.articles} random articles (seed {args.seed}; `rag.tools.train_reader "
                       f"--holdout-articles {args.articles} --holdout-seed {args.seed}` leaves them out), {len(docs)} paragraphs as "
                       f"the corpus; {len(questions)} questions asked as is (kept when answered with F1 >= 0.5) "
                       f"and with the gold paragraph hidden from retrieval"),
         "positives": int(y.sum()), "negatives": int((1 - y).sum()),
+        "hard_negatives": (f"{len(hard)} SQuAD 2.0 dev unanswerable questions on the articles held out of reader training "
+                           f"(share {args.unanswerable_holdout}, seed {args.seed}), asked with their paragraphs in the corpus"),
+        "refusal_on_hard_negatives": round(hard_refusal, 4) if hard_refusal is not None else None,
+        "refusal_on_hidden_gold": round(hidden_refusal, 4),
         "threshold_rule": f"the most refusals with at most {args.max_false_refusal:.0%} false refusals",
         "refusal_on_unanswerable": round(refusal, 4), "false_refusal_on_answered": round(false_refusal, 4),
         "settings": {"top_k": assistant.settings.top_k, "window": assistant.settings.window},

@@ -1,0 +1,167 @@
+"""Answer types: what a question asks for, what a candidate span is, and whether the two fit.
+
+The reader scores spans by how well they sit in the text, not by what they are: for "Which
+electorate does X represent?" it may prefer "Labour" over the place name beside it. Here the
+question's form names the types an answer may have (who -> person or organisation, where ->
+place, when -> date, how many -> number, how old -> age), spaCy's entities and part-of-speech
+tags give each span a type, and ``rescore`` lets a fitting span beat a misfitting one when the
+reader's scores are close. The fit is also a confidence feature.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Callable, Sequence
+
+from rag.types import Span, Window
+
+PERSON = frozenset({"PERSON"})
+PERSON_OR_ORG = frozenset({"PERSON", "ORG", "NORP"})
+ORG = frozenset({"ORG", "NORP"})
+PLACE = frozenset({"GPE", "LOC", "FAC"})
+TIME = frozenset({"DATE", "TIME"})
+NUMBER = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "NUM"})
+AGE = frozenset({"AGE", "CARDINAL", "DATE", "NUM"})
+DURATION = frozenset({"DATE", "TIME", "QUANTITY", "CARDINAL", "NUM"})
+
+# head nouns of "which/what X" questions and the types they ask for
+_NOUN_TYPES: dict[str, frozenset[str]] = {}
+for _words, _types in (
+    ("person man woman mp minister whip leader politician member staffer advocate chair chairman chairwoman "
+     "president premier king queen author writer player coach actor singer director founder ceo officer "
+     "spokesperson spokesman spokeswoman judge senator governor mayor scientist artist", PERSON),
+    ("city country electorate town region place state province seat district county continent river "
+     "island village suburb capital location area nation territory", PLACE),
+    ("party company body organisation organization group team agency council committee newspaper outlet "
+     "paper network university school union firm bank club band", ORG),
+    ("year day date month time decade century week era season", TIME),
+    ("number percentage amount age size population", NUMBER),
+):
+    for _w in _words.split():
+        _NOUN_TYPES[_w] = _types
+
+# (pattern on the lower-cased question, types, name), first match wins
+_PATTERNS: list[tuple[re.Pattern[str], frozenset[str], str]] = [
+    (re.compile(r"\bhow (old|young)\b|\bwhat age\b|\bat what age\b"), AGE, "age"),
+    (re.compile(r"\bhow (many|much)\b"), NUMBER, "number"),
+    (re.compile(r"\bhow long\b"), DURATION, "duration"),
+    (re.compile(r"^(when)\b|\bwhen (did|does|do|was|were|is|will|had|has)\b"), TIME, "time"),
+    (re.compile(r"^where\b|\bwhere (did|does|do|was|were|is|are|will)\b"), PLACE | ORG, "place"),
+    # "Who is X?" asks for a description of X, not for a name: no type
+    (re.compile(r"^who (is|was|are|were) (?!the\b|a\b|an\b)[A-Z]", re.I), frozenset(), "description"),
+    (re.compile(r"^(who|whom|whose)\b|\b(who|whom) (did|does|do|was|is|has|had|will|would)\b"), PERSON_OR_ORG, "person"),
+]
+_WHICH = re.compile(r"\b(?:which|what)\s+")
+
+
+@dataclass(frozen=True)
+class Expected:
+    """The types an answer to a question may have; ``name`` for explanations and tests."""
+
+    name: str
+    labels: frozenset[str]
+
+
+def expected_type(question: str) -> Expected | None:
+    """What the question asks for, or None when its form names no type ("what happened?")."""
+    q = " ".join(question.split())
+    lower = q.lower()
+    for pattern, labels, name in _PATTERNS:
+        if pattern.search(q if name == "description" else lower):
+            return Expected(name, labels) if labels else None
+    match = _WHICH.search(lower)
+    if match:   # the first of the next three words that names a kind of thing: "which former whip"
+        for word in re.findall(r"[a-z-]+", lower[match.end():])[:3]:
+            for form in (word, word[:-1] if word.endswith("s") else word):
+                if form in _NOUN_TYPES:
+                    return Expected(form, _NOUN_TYPES[form])
+    return None
+
+
+_AGE = re.compile(r"\b\d{1,3}[- ]year[- ]old\b|\baged? \d{1,3}\b|^\d{1,3}$", re.I)
+_DIGIT = re.compile(r"\d")
+_NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve twenty thirty forty "
+                          "fifty hundred thousand million billion dozen".split())
+
+
+def span_labels(span_text: str, span_start: int, span_end: int, doc, offset: int) -> set[str]:
+    """Types of a span: entity labels of the entities it holds or lies in, NUM for numbers, AGE
+    for ages ("38-year-old"); ``doc`` is a spaCy parse of text starting at document offset ``offset``."""
+    labels: set[str] = set()
+    for ent in doc.ents:
+        a, b = offset + ent.start_char, offset + ent.end_char
+        overlap = min(b, span_end) - max(a, span_start)
+        # the entity must be what the span is, not a word inside it ("New Zealand" in
+        # "New Zealand Labour caucus" does not make the caucus a place)
+        if overlap > 0 and overlap >= 0.6 * (span_end - span_start):
+            labels.add(ent.label_)
+    words = span_text.lower().split()
+    if len(words) <= 4 and (_DIGIT.search(span_text) or any(w.strip(",.") in _NUMBER_WORDS for w in words)):
+        labels.add("NUM")
+    if _AGE.search(span_text.strip()):
+        labels.add("AGE")
+    return labels
+
+
+def span_shape(span_start: int, span_end: int, doc, offset: int) -> str:
+    """A coarse type for any span, for comparing two answers: its entity label, else the
+    part of speech of its head word (the token whose head lies outside the span)."""
+    tokens = [t for t in doc if offset + t.idx >= span_start and offset + t.idx + len(t) <= span_end]
+    if not tokens:
+        return ""
+    ents = {t.ent_type_ for t in tokens if t.ent_type_}
+    if ents:
+        return sorted(ents)[0]
+    inside = {t.i for t in tokens}
+    heads = [t for t in tokens if t.head.i not in inside or t.head.i == t.i]
+    head = heads[0] if heads else tokens[-1]
+    return {"PROPN": "NOUN"}.get(head.pos_, head.pos_)
+
+
+# spaCy's small model often tags a place as a person and back ("Hamilton West": PERSON): a span
+# with such a label neither fits nor misfits a question that asks for the other
+_CONFUSED = {"GPE": {"PERSON"}, "LOC": {"PERSON"}, "FAC": {"PERSON", "ORG"}, "PERSON": {"GPE", "LOC", "FAC"}}
+
+
+def fit(expected: Expected | None, labels: set[str]) -> int:
+    """+1 the span has a type the question asks for, -1 it has none of them, 0 nothing is
+    expected (or the span's label is one spaCy confuses with an expected one)."""
+    if expected is None:
+        return 0
+    if labels & expected.labels:
+        return 1
+    if any(labels & _CONFUSED.get(label, set()) for label in expected.labels):
+        return 0
+    return -1
+
+
+# How much a span's reader score counts after the type check: a misfit needs MISFIT_PENALTY^-1
+# times the score of a fitting span to stay first, so it wins only when the reader is much surer.
+MISFIT_PENALTY = 0.2
+
+
+def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str], object],
+            consider: float = 0.02) -> list[Span]:
+    """The spans with ``type_fit`` set, reordered: by reader score, a misfit's score times
+    MISFIT_PENALTY. Only spans within ``consider`` x the best score are parsed (spaCy, per window)."""
+    expected = expected_type(question)
+    if expected is None or not spans:
+        return list(spans)
+    by_rank = {w.rank: w for w in windows}
+    best = max(s.score for s in spans)
+    parsed: dict[int, object] = {}
+    out: list[Span] = []
+    for span in spans:
+        if span.score < consider * best:
+            out.append(replace(span, type_fit=0))
+            continue
+        window = by_rank.get(span.window_rank)
+        if window is None:
+            out.append(span)
+            continue
+        if window.rank not in parsed:
+            parsed[window.rank] = parse(window.text)
+        labels = span_labels(span.text, span.start, span.end, parsed[window.rank], window.start)
+        out.append(replace(span, type_fit=fit(expected, labels)))
+    return sorted(out, key=lambda s: -(s.score * (MISFIT_PENALTY if s.type_fit < 0 else 1.0)))

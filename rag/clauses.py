@@ -1,0 +1,107 @@
+"""Questions a short span cannot answer: why, how (in what way), yes/no, "what did X do".
+
+For these the reader's best span is often a one-word fragment ("frustrations"). The answer is
+instead the clause around that span that settles the question, found in spaCy's dependency parse
+of its sentence, or the whole sentence when no smaller clause holds it. No "Yes"/"No" is said: the
+evidence clause is quoted and cited, and the reader of the answer judges it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+_AUX = ("is|are|was|were|am|do|does|did|has|have|had|can|could|will|would|shall|should|may|might|must|"
+        "isn't|aren't|wasn't|weren't|don't|doesn't|didn't|hasn't|haven't|hadn't|won't|wouldn't|can't|couldn't")
+_YES_NO = re.compile(rf"^(?:{_AUX})\b", re.I)
+_CHOICE = re.compile(r"\bor\b", re.I)            # "Was he suspended or expelled?" asks for a span
+_WHY = re.compile(r"^why\b|\bfor what reason\b|\bwhat (?:was|is|were) the reason\b", re.I)
+_HOW = re.compile(r"^how\b(?!\s+(?:many|much|old|young|long|far|big|large|tall|often|soon|high|wide|deep)\b)", re.I)
+_DO = re.compile(r"^what (?:did|does|do|will|would|has|had|should) .+ (?:do|done|doing)\b", re.I)
+
+# dependency labels of tokens that head a clause or a phrase that can stand as an answer
+_CLAUSE_HEADS = frozenset({"advcl", "ccomp", "xcomp", "relcl", "acl", "conj", "csubj", "ROOT", "prep", "pcomp",
+                           "agent", "dobj", "attr", "oprd"})
+
+
+def question_form(question: str) -> str | None:
+    """"why", "how", "yes/no" or "do" for questions a clause answers; None for span questions."""
+    q = question.strip()
+    if _WHY.search(q):
+        return "why"
+    if _HOW.search(q):
+        return "how"
+    if _DO.search(q):
+        return "do"
+    if _YES_NO.search(q) and not _CHOICE.search(q):
+        return "yes/no"
+    return None
+
+
+_REASON_MARKS = frozenset({"because", "since", "as", "so"})
+_REASON_PREPS = frozenset({"due", "owing", "for", "after", "over", "amid", "from"})
+
+
+def reason_in(sentence: str, parse: Callable[[str], object], near: int) -> tuple[int, int] | None:
+    """Offsets of the phrase in ``sentence`` that gives a reason ("because ...", "in response to
+    ...", "due to ...", "to + verb" of purpose), the one nearest the character ``near``; None if none."""
+    doc = parse(sentence)
+    found: list[tuple[int, tuple[int, int]]] = []     # (strength: 0 strongest, offsets)
+    for t in doc:
+        lower = t.lower_
+        node, strength = None, 3
+        if lower in _REASON_MARKS and t.dep_ == "mark":
+            node, strength = t.head, 0
+        elif lower == "in" and t.i + 2 < len(doc) and doc[t.i + 1].lower_ in ("response", "order", "protest", "light"):
+            node, strength = t, 0
+        elif lower in ("due", "owing") or (lower == "result" and t.i >= 2 and doc[t.i - 2].lower_ == "as"):
+            node, strength = t, 0
+        elif lower == "for" and t.dep_ in ("mark", "prep") and any(x.tag_ == "TO" for x in t.subtree):
+            node, strength = t, 1                      # "for MPs to speak freely"
+        elif lower in ("after", "over", "amid") and t.dep_ == "prep":
+            node, strength = t, 2
+        elif lower == "to" and t.tag_ == "TO" and t.head.pos_ == "VERB" and t.head.dep_ == "advcl":
+            node, strength = t.head, 2                 # purpose: "called a meeting to discuss ..."
+        if node is not None:
+            subtree = list(node.subtree)
+            lo = min(subtree[0].idx, t.idx)
+            hi = subtree[-1].idx + len(subtree[-1])
+            if sum(1 for x in subtree if not x.is_punct) >= 3:
+                found.append((strength, _trim(sentence, lo, hi)))
+    if not found:
+        return None
+
+    def distance(span: tuple[int, int]) -> int:
+        return 0 if span[0] <= near < span[1] else min(abs(span[0] - near), abs(span[1] - near))
+
+    return min(found, key=lambda f: (f[0], distance(f[1])))[1]
+
+
+def clause_around(sentence: str, start: int, end: int, parse: Callable[[str], object], min_tokens: int = 4) -> tuple[int, int]:
+    """Offsets in ``sentence`` of the smallest clause or phrase that holds ``sentence[start:end]``
+    and has at least ``min_tokens`` words (the whole sentence when none does)."""
+    doc = parse(sentence)
+    tokens = [t for t in doc if t.idx < end and t.idx + len(t) > start]
+    if not tokens:
+        return 0, len(sentence)
+    inside = {t.i for t in tokens}
+    head = next((t for t in tokens if t.head.i not in inside or t.head.i == t.i), tokens[0])
+    node = head
+    while True:
+        subtree = list(node.subtree)
+        lo, hi = subtree[0].idx, subtree[-1].idx + len(subtree[-1])
+        words = sum(1 for t in subtree if not t.is_punct)
+        if node.dep_ in _CLAUSE_HEADS and lo <= start and hi >= end and words >= min_tokens:
+            return _trim(sentence, lo, hi)
+        if node.head.i == node.i:
+            return _trim(sentence, 0, len(sentence))
+        node = node.head
+
+
+def _trim(text: str, lo: int, hi: int) -> tuple[int, int]:
+    """Without surrounding spaces, quote marks and trailing punctuation."""
+    while lo < hi and (text[lo].isspace() or text[lo] in "\"'“”‘’,;:"):
+        lo += 1
+    while hi > lo and (text[hi - 1].isspace() or text[hi - 1] in "\"'“”‘’,;:.!?"):
+        hi -= 1
+    return lo, hi

@@ -1,0 +1,191 @@
+"""Answer shaping, unit by unit: clean spans, answer types, clause answers, real vs false conflicts."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer_types import MISFIT_PENALTY, expected_type, fit, rescore, span_labels
+from rag.citing import cite, same_answer
+from rag.clauses import clause_around, question_form, reason_in
+from rag.readers.trained import clean_span
+from rag.types import Document, Sentence, Span, Window
+
+
+def _window(text: str, doc_id: str = "d", offset: int = 0, rank: int = 0) -> Window:
+    """A window over ``text`` (placed at ``offset`` in its document), split at ". " and newlines."""
+    sentences, start = [], 0
+    import re
+
+    for i, m in enumerate(re.finditer(r"[^.\n]+[.]?\"?", text)):
+        s, e = m.span()
+        while s < e and text[s].isspace():
+            s += 1
+        sentences.append(Sentence(doc_id, i, offset + s, offset + e, text[s:e]))
+    return Window(doc_id, "t", text, offset, offset + len(text), tuple(sentences), 0, rank, 1.0, 0.5)
+
+
+def _clean(text: str, start: int, end: int) -> str:
+    s, e = clean_span(_window(text), start, end)
+    return text[s:e]
+
+
+# --- clean spans ------------------------------------------------------------------------------
+def test_a_span_is_cut_to_one_sentence_without_quotes_or_line_breaks() -> None:
+    text = 'suggesting Dr Sharma had committed serious misconduct under party rules.\n"I think so," he said.'
+    end = text.index("I think")
+    assert _clean(text, 0, end) == "suggesting Dr Sharma had committed serious misconduct under party rules"
+
+
+def test_a_span_across_paragraphs_keeps_the_part_with_the_answer() -> None:
+    text = 'He saw no bullying during his time in Parliament.\n\n"I think the relationships are a two-way street'
+    start = text.index("no bullying")
+    assert _clean(text, start, len(text)) == "no bullying during his time in Parliament"
+
+
+@pytest.mark.parametrize("raw, cleaned", [
+    ('"two hours"', "two hours"),
+    ("“Mr McAnulty”,", "Mr McAnulty"),
+    ("  the U.S.  ", "the U.S."),
+    ("(OAPEC", "OAPEC"),
+    ("Hamilton West)", "Hamilton West"),
+    ("(OAPEC)", "(OAPEC)"),
+    ("38-year-old;", "38-year-old"),
+    ("— a cold", "a cold"),
+])
+def test_leading_and_trailing_quotes_and_dangling_punctuation_go(raw: str, cleaned: str) -> None:
+    one_sentence = Window("d", "t", raw, 0, len(raw), (Sentence("d", 0, 0, len(raw), raw),), 0, 0, 1.0)
+    s, e = clean_span(one_sentence, 0, len(raw))
+    assert raw[s:e] == cleaned
+
+
+def test_nothing_left_is_an_empty_span() -> None:
+    s, e = clean_span(_window('" ,'), 0, 3)
+    assert e <= s
+
+
+# --- answer types -----------------------------------------------------------------------------
+@pytest.mark.parametrize("question, name", [
+    ("Who did Gaurav Sharma accuse of bullying?", "person"),
+    ("Which electorate does Gaurav Sharma represent?", "electorate"),
+    ("Where is Soraya Peke-Mason based?", "place"),
+    ("When did the caucus vote?", "time"),
+    ("How many staff quit?", "number"),
+    ("How much did it cost?", "number"),
+    ("How old is Gaurav Sharma?", "age"),
+    ("Which former whip did Sharma attack?", "whip"),
+    ("Which body would consider further action?", "body"),
+    ("In which year's election did Sharma first win his seat?", "year"),
+])
+def test_the_question_names_the_type_it_asks_for(question: str, name: str) -> None:
+    expected = expected_type(question)
+    assert expected is not None and expected.name == name
+
+
+@pytest.mark.parametrize("question", ["Who is Steph Lewis?", "What happened on Tuesday?", "Why was he suspended?"])
+def test_questions_that_name_no_type(question: str) -> None:
+    assert expected_type(question) is None
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    from rag.nlp import full_pipeline
+
+    return full_pipeline()
+
+
+def test_span_types_come_from_entities_numbers_and_ages(nlp) -> None:
+    text = "Dr Sharma, the first-term Hamilton West MP, is 38 and was elected in 2020 by the New Zealand Labour caucus."
+    doc = nlp(text)
+
+    def labels(span: str) -> set[str]:
+        i = text.index(span)
+        return span_labels(span, i, i + len(span), doc, 0)
+
+    place = labels("Hamilton West")   # spaCy's small model calls it a PERSON: neither fit nor misfit for a place
+    assert fit(expected_type("Which electorate does he represent?"), place) >= 0
+    assert "NUM" in labels("38") and "DATE" in labels("2020")
+    assert not {"GPE", "LOC", "FAC"} & labels("New Zealand Labour caucus")   # a caucus is not a place
+    assert fit(expected_type("How old is he?"), span_labels("38-year-old", 0, 11, nlp("38-year-old"), 0)) == 1
+    assert fit(None, {"PERSON"}) == 0
+
+
+def test_a_fitting_span_beats_a_close_misfit_but_not_a_far_better_one(nlp) -> None:
+    text = "The first-term Hamilton West MP spoke to the New Zealand Labour caucus on Tuesday."
+    window = _window(text)
+    place = Span("Hamilton West", "d", text.index("Hamilton West"), text.index("Hamilton West") + 13, 0.30, 0)
+    caucus_start = text.index("New Zealand Labour caucus")
+    caucus = Span("New Zealand Labour caucus", "d", caucus_start, caucus_start + 25, 0.35, 0)
+    question = "Which electorate does he represent?"
+    ranked = rescore(question, [caucus, place], [window], nlp)
+    assert [s.text for s in ranked] == ["Hamilton West", "New Zealand Labour caucus"]
+    assert ranked[0].type_fit >= 0 and ranked[1].type_fit == -1
+    far = Span("Hamilton West", "d", place.start, place.end, 0.35 * MISFIT_PENALTY * 0.5, 0)
+    assert rescore(question, [caucus, far], [window], nlp)[0].text == "New Zealand Labour caucus"
+    assert rescore("What happened?", [caucus, place], [window], nlp) == [caucus, place]   # no type: untouched
+
+
+# --- clause answers ---------------------------------------------------------------------------
+@pytest.mark.parametrize("question, form", [
+    ("Why was a hiring freeze placed on Sharma's office?", "why"),
+    ("How did Ardern react to the claims?", "how"),
+    ("How many staff quit?", None),
+    ("How old is he?", None),
+    ("Did the Prime Minister commit to an independent investigation?", "yes/no"),
+    ("Was Sharma suspended or expelled from the Labour caucus?", None),
+    ("What did Ardern do on Monday night?", "do"),
+    ("Who is Steph Lewis?", None),
+])
+def test_question_forms(question: str, form: str | None) -> None:
+    assert question_form(question) == form
+
+
+def test_a_why_question_gets_the_phrase_that_gives_the_reason(nlp) -> None:
+    sentence = ("Dr Sharma's frustrations appear to stem to a hiring freeze place on his office in response to "
+                "multiple complaints by previous staff, three of whom quit within months of joining his office.")
+    lo, hi = reason_in(sentence, nlp, sentence.index("frustrations"))
+    assert sentence[lo:hi].startswith("in response to multiple complaints by previous staff")
+
+
+def test_a_clause_is_never_a_one_word_fragment(nlp) -> None:
+    sentence = "That's something the Prime Minister would not commit to."
+    i = sentence.index("not")
+    lo, hi = clause_around(sentence, i, i + 3, nlp)
+    assert len(sentence[lo:hi].split()) >= 4 and "would not commit to" in sentence[lo:hi]
+
+
+# --- conflicts --------------------------------------------------------------------------------
+@pytest.mark.parametrize("a, b, same", [
+    ("Mr McAnulty", "Kieran McAnulty", True),
+    ("Hamilton West", "West Hamilton", True),
+    ("the 38-year-old", "38-year-old", True),
+    ("suspended", "expelled", False),
+    ("Mr McAnulty", "MP", False),
+    ("2020", "2017", False),
+])
+def test_the_same_thing_said_two_ways(a: str, b: str, same: bool) -> None:
+    assert same_answer(a, b) is same
+
+
+def _two_sources(first: str, second: str) -> tuple[list[Span], list[Window], dict[str, Document]]:
+    t1, t2 = f"He accused {first} of bullying.", f"He accused {second} of bullying."
+    docs = {"a": Document("a", "A", t1), "b": Document("b", "B", t2)}
+    w1, w2 = _window(t1, "a", rank=0), _window(t2, "b", rank=1)
+    s1 = Span(first, "a", t1.index(first), t1.index(first) + len(first), 0.8, 0)
+    s2 = Span(second, "b", t2.index(second), t2.index(second) + len(second), 0.7, 1)
+    return [s1, s2], [w1, w2], docs
+
+
+def test_sources_differ_only_on_answers_of_the_same_type() -> None:
+    spans, windows, docs = _two_sources("Mr McAnulty", "the MP")
+    kinds = {"Mr McAnulty": "PERSON", "the MP": "NOUN", "Ms Ardern": "PERSON"}
+
+    def same_type(a: Span, b: Span) -> bool:
+        return kinds[a.text] == kinds[b.text]
+
+    assert cite(spans, windows, docs, same_type=same_type).conflict is False        # a name vs a title
+    assert cite(spans, windows, docs).conflict is True                                # (without the type check)
+    spans, windows, docs = _two_sources("Mr McAnulty", "Ms Ardern")
+    assert cite(spans, windows, docs, same_type=same_type).conflict is True          # two people: a real conflict
+    spans, windows, docs = _two_sources("Mr McAnulty", "Kieran McAnulty")
+    cited = cite(spans, windows, docs, same_type=same_type)
+    assert cited.conflict is False and {c.doc_id for c in cited.citations} == {"a", "b"}   # support, not conflict
