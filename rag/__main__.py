@@ -14,7 +14,8 @@ from rag.settings import DEFAULT_CORPUS, DEFAULT_INDEX, READERS, Settings
 
 # sub-commands implemented in their own modules, each exposing main(argv) -> int
 _DELEGATED = {"eval": "rag.tools.evaluate", "calibrate": "rag.tools.calibrate", "bench": "rag.tools.bench",
-              "train-reader": "rag.tools.train_reader", "gold-eval": "rag.tools.gold_eval"}
+              "train-reader": "rag.tools.train_reader", "gold-eval": "rag.tools.gold_eval",
+              "news-threshold": "rag.tools.news_threshold"}
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -142,9 +142,10 @@ MISFIT_PENALTY = 0.2
 
 
 def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str], object],
-            consider: float = 0.02) -> list[Span]:
+            consider: float = MISFIT_PENALTY) -> list[Span]:
     """The spans with ``type_fit`` set, reordered: by reader score, a misfit's score times
-    MISFIT_PENALTY. Only spans within ``consider`` x the best score are parsed (spaCy, per window)."""
+    MISFIT_PENALTY. Only spans within ``consider`` x the best score are parsed (spaCy, per
+    window): a span further down cannot overtake the best one, whatever its type."""
     expected = expected_type(question)
     if expected is None or not spans:
         return list(spans)

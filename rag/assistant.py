@@ -226,8 +226,10 @@ class Assistant:
                             alternatives=alternatives, kind="sentence" if form else "span"))
 
 
+@lru_cache(maxsize=64)
 def _parse(text: str):
-    """spaCy's full pipeline (entities, tags, parse), loaded once (rag.nlp)."""
+    """spaCy's full pipeline (entities, tags, parse), loaded once (rag.nlp); the parses of recent
+    windows and sentences are kept, as the type check, the conflict check and follow-ups reuse them."""
     from rag.nlp import full_pipeline
 
     return full_pipeline()(text)
@@ -259,9 +261,14 @@ def _clause_span(span: Span, windows: Sequence[Window], form: str) -> Span:
     sentence = next((x for x in window.sentences if x.start <= span.start < x.end), None)
     if sentence is None:
         return span
-    reason = clauses.reason_in(sentence.text, _parse, span.start - sentence.start) if form == "why" else None
-    lo, hi = reason or clauses.clause_around(sentence.text, span.start - sentence.start,
-                                             min(span.end, sentence.end) - sentence.start, _parse)
+    start, end = span.start - sentence.start, min(span.end, sentence.end) - sentence.start
+    reason = clauses.reason_in(sentence.text, _parse, start) if form == "why" else None
+    if reason is not None and ((reason[0] <= start and end <= reason[1]) or (start <= reason[0] and reason[1] <= end)):
+        lo, hi = reason                             # the reader's answer and a reason phrase hold one another
+    elif not clauses.needs_clause(span.text, _parse):
+        return span                                 # a phrase that can stand as the answer
+    else:
+        lo, hi = reason or clauses.clause_around(sentence.text, start, end, _parse)
     if hi <= lo:
         return span
     start, end = sentence.start + lo, sentence.start + hi

@@ -74,7 +74,8 @@ def reason_in(sentence: str, parse: Callable[[str], object], near: int) -> tuple
     def distance(span: tuple[int, int]) -> int:
         return 0 if span[0] <= near < span[1] else min(abs(span[0] - near), abs(span[1] - near))
 
-    return min(found, key=lambda f: (f[0], distance(f[1])))[1]
+    # the reason nearest the reader's answer; among equally near ones, the strongest marker
+    return min(found, key=lambda f: (distance(f[1]), f[0]))[1]
 
 
 def clause_around(sentence: str, start: int, end: int, parse: Callable[[str], object], min_tokens: int = 4) -> tuple[int, int]:
@@ -88,14 +89,50 @@ def clause_around(sentence: str, start: int, end: int, parse: Callable[[str], ob
     head = next((t for t in tokens if t.head.i not in inside or t.head.i == t.i), tokens[0])
     node = head
     while True:
-        subtree = list(node.subtree)
-        lo, hi = subtree[0].idx, subtree[-1].idx + len(subtree[-1])
-        words = sum(1 for t in subtree if not t.is_punct)
+        kept = _own_clause(node, inside)
+        lo, hi = kept[0].idx, kept[-1].idx + len(kept[-1])
+        words = sum(1 for t in kept if not t.is_punct)
         if node.dep_ in _CLAUSE_HEADS and lo <= start and hi >= end and words >= min_tokens:
             return _trim(sentence, lo, hi)
         if node.head.i == node.i:
-            return _trim(sentence, 0, len(sentence))
+            return _trim(sentence, lo, hi) if lo <= start and hi >= end else _trim(sentence, 0, len(sentence))
         node = node.head
+
+
+def _own_clause(node, inside: set[int]) -> list:
+    """The tokens of ``node``'s subtree without the clauses coordinated to it ("..., but Ms Ardern
+    has dismissed them") that do not hold the answer, as one contiguous run."""
+    drop: set[int] = set()
+    for child in node.children:
+        if child.dep_ in ("conj", "cc", "parataxis") or (child.dep_ == "punct" and child.i > node.i):
+            sub = {t.i for t in child.subtree}
+            if not sub & inside:
+                drop |= sub
+    kept = [t for t in node.subtree if t.i not in drop]
+    # keep one contiguous run around the node
+    run = [t for t in kept if t.i <= node.i]
+    first = node.i
+    for t in reversed(run):
+        if t.i != first and t.i != first - 1:
+            break
+        first = t.i
+    last = node.i
+    for t in (x for x in kept if x.i > node.i):
+        if t.i != last + 1:
+            break
+        last = t.i
+    return [t for t in kept if first <= t.i <= last] or [node]
+
+
+def needs_clause(span_text: str, parse: Callable[[str], object]) -> bool:
+    """A span too small to settle a why/how/yes-no question: one word, or words without a verb
+    ("frustrations", "chat"); "never investigated" or "through a text message blunder" stand."""
+    words = span_text.split()
+    if len(words) < 2:
+        return True
+    if len(words) >= 3:
+        return False
+    return not any(t.pos_ in ("VERB", "AUX") for t in parse(span_text))
 
 
 def _trim(text: str, lo: int, hi: int) -> tuple[int, int]:

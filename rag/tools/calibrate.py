@@ -158,6 +158,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--out", type=Path, default=CALIBRATION_FILE)
     parser.add_argument("--max-false-refusal", type=float, default=0.05,
                         help="largest share of rightly answered questions the threshold may refuse")
+    parser.add_argument("--threads", type=int, default=Settings.threads, help="torch threads")
     parser.add_argument("--hard-negatives", type=int, default=300,
                         help="SQuAD 2.0 unanswerable questions from the calibration articles (0: none)")
     parser.add_argument("--unanswerable", type=Path, default=UNANSWERABLE)
@@ -173,7 +174,8 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "calibration.jsonl"
         corpus.write_text("".join(json.dumps(d) + "\n" for d in docs + hard_docs), encoding="utf-8")
-        assistant = Assistant.load(settings=Settings(corpus=corpus, index=Path(tmp) / "index", reader=args.reader))
+        assistant = Assistant.load(settings=Settings(corpus=corpus, index=Path(tmp) / "index", reader=args.reader,
+                                                        threads=args.threads))
         x_all, y_all, kinds = collect(assistant, questions, hard)
     clean = y_all >= 0
     x, y = x_all[clean], y_all[clean]

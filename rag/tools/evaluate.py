@@ -42,7 +42,7 @@ from typing import Any, Protocol, Sequence
 from rag.errors import QuestionError, RagError
 from rag.metrics import contains_answer, exact_match, f1_score
 from rag.readers.trained import DEFAULT_MODEL_DIR as TRAINED_READER_DIR
-from rag.settings import READERS, RETRIEVALS
+from rag.settings import READERS, RETRIEVALS, Settings
 from rag.types import Answer, Citation, Hit, Trace
 from rag.util import percentile
 
@@ -468,6 +468,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--index", type=Path, help="index folder (default: the shipped one; <out>/index with --corpus)")
     p.add_argument("--out", type=Path, default=Path("eval_out"), help="report folder (default eval_out/)")
     p.add_argument("--reader", choices=READERS, help="reader for the main run (default: Settings.reader)")
+    p.add_argument("--threads", type=int, default=Settings.threads,
+                   help="torch threads (1 is much faster when another process is busy on a 2-core machine)")
     p.add_argument("--compare", action="store_true", help="also run every retrieval mode x available reader")
     p.add_argument("--limit", type=int, help="only the first N lines of the question file")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -505,7 +507,7 @@ def main(argv: list[str]) -> int:
 
     try:
         items = load_questions(args.questions)[:args.limit]
-        settings = Settings(show_progress=not args.quiet)
+        settings = Settings(show_progress=not args.quiet, threads=args.threads)
         if args.corpus is not None:
             settings = settings.with_(corpus=args.corpus, index=args.index or args.out / "index")
         elif args.index is not None:
