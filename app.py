@@ -113,7 +113,7 @@ def build(ui: ChatUI) -> gr.Blocks:
                         upload = gr.File(label=f"Add a document ({FILE_TYPES}, up to 5 MB)", type="filepath",
                                          elem_id="upload")
                         status = gr.HTML(elem_id="upload-status")
-                        gr.Markdown("**The document chosen on the left:**")
+                        gr.Markdown("**The document chosen under “Read a document”:**")
                         replacement = gr.File(label="Replace it with a new version (a file of the same type)",
                                               type="filepath", elem_id="replace")
                         remove_button = gr.Button("Remove it from the documents", variant="stop",

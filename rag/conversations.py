@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS turns (
     created      REAL NOT NULL,
     PRIMARY KEY (conversation, turn)
 );
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -120,6 +121,14 @@ class ConversationStore:
         with closing(sqlite3.connect(self.path, timeout=30)) as db:
             db.execute("PRAGMA journal_mode=WAL")   # persistent: kept in the file
             db.executescript(_SCHEMA)
+
+    def browser_secret(self) -> str:
+        """A random key made once per store, for the browser-side storage of the browser's id:
+        it must outlive a server restart, or every browser would lose its conversations."""
+        with self._connect() as db:
+            db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('browser_secret', ?)",
+                       (secrets.token_urlsafe(24),))
+            return db.execute("SELECT value FROM meta WHERE key = 'browser_secret'").fetchone()[0]
 
     def _connect(self) -> "_Connection":
         return _Connection(self.path)

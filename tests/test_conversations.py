@@ -48,6 +48,7 @@ def test_turns_survive_a_restart_in_order(tmp_path: Path) -> None:
     assert first.add_turn(owner, conv.id, "Who is Steph Lewis?", answer("an MP")) == 0
     assert first.add_turn(owner, conv.id, "What leave was she on?", answer("maternity leave")) == 1
     again = ConversationStore(path)   # a server restart: a new store on the same file
+    assert again.browser_secret() == first.browser_secret() and len(first.browser_secret()) >= 32
     turns = again.turns(owner, conv.id)
     assert [(q, a.text) for q, a in turns] == [("Who is Steph Lewis?", "an MP"), ("What leave was she on?",
                                                                                   "maternity leave")]
