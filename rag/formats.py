@@ -12,13 +12,10 @@ text, and ``import rag`` stays cheap.
 from __future__ import annotations
 
 import io
-import logging
 import re
 import zipfile
 from dataclasses import dataclass
 from html.parser import HTMLParser
-
-log = logging.getLogger(__name__)
 
 PLAIN_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")

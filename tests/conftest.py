@@ -52,6 +52,27 @@ def fake_split(documents):
     return out
 
 
+class SentenceReader:
+    """A fake reader: answers with each window's hit sentence, best window first (no spaCy, no model)."""
+
+    name = "fake-sentence"
+
+    def read(self, question: str, windows):
+        from rag.types import Span
+
+        return [Span(w.sentences[w.center].text, w.doc_id, w.sentences[w.center].start,
+                     w.sentences[w.center].end, 1.0 / (1 + w.rank), w.rank) for w in windows]
+
+
+class FakeSplitter:
+    """``fake_split`` behind the Splitter seam."""
+
+    name = "fake-split"
+
+    def split(self, documents):
+        return fake_split(documents)
+
+
 MINI = {
     "cats.txt": "Cats sleep for sixteen hours a day. A cat named Tom lived in Paris. Tom liked fish.",
     "dogs.txt": "Dogs bark at the postman. The dog Rex was born in 2015. Rex lives in Berlin.",

@@ -7,17 +7,14 @@ The PDF and .docx files are built by the helpers in conftest.py, not committed a
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
-
 import pytest
 
-from conftest import FakeEmbedder, encrypt_pdf, fake_split, make_docx, make_pdf
+from conftest import FakeEmbedder, FakeSplitter, SentenceReader, encrypt_pdf, make_docx, make_pdf
 from rag.assistant import Assistant
 from rag.corpus import load_corpus
 from rag.errors import UploadError
 from rag.formats import extract
 from rag.settings import Settings
-from rag.types import Span, Window
 
 NEWS_PAGE = """<html><head><title>Storm hits Quillfen | Daily Bugle</title></head><body>
 <nav><ul><li><a href='/'>Home</a></li><li><a href='/news'>News</a></li><li>Sport</li></ul></nav>
@@ -79,26 +76,9 @@ def test_bad_files_say_why(name: str, data: bytes, reason: str) -> None:
         extract(name, data)
 
 
-class FirstSentenceReader:
-    """A fake reader: each window's hit sentence is the answer, best window first."""
-
-    name = "fake-first"
-
-    def read(self, question: str, windows: Sequence[Window]) -> list[Span]:
-        return [Span(w.sentences[w.center].text, w.doc_id, w.sentences[w.center].start,
-                     w.sentences[w.center].end, 1.0 / (1 + w.rank), w.rank) for w in windows]
-
-
-class FakeSplitter:
-    name = "fake-split"
-
-    def split(self, documents):
-        return fake_split(documents)
-
-
 def fake_assistant(corpus: Path, index: Path) -> Assistant:
     return Assistant.load(settings=Settings(corpus=corpus, index=index, abstain_below=0.0, show_progress=False),
-                          embedder=FakeEmbedder(), splitter=FakeSplitter(), reader=FirstSentenceReader())
+                          embedder=FakeEmbedder(), splitter=FakeSplitter(), reader=SentenceReader())
 
 
 def test_pdf_docx_and_web_page_are_cited_verbatim_and_bad_ones_skipped(mini_corpus: Path, tmp_path: Path) -> None:

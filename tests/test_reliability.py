@@ -23,7 +23,7 @@ from typing import Iterator, Sequence
 
 import pytest
 
-from conftest import MINI, ROOT, FakeEmbedder, fake_split
+from conftest import MINI, ROOT, FakeEmbedder, FakeSplitter, SentenceReader, fake_split
 from rag import ui
 from rag.assistant import MAX_UPLOAD_BYTES, Assistant
 from rag.corpus import MAX_FILE_BYTES, content_hash, load_corpus
@@ -31,7 +31,6 @@ from rag.embedding import verify_file
 from rag.errors import CorpusError, ModelError, QuestionError, UploadError
 from rag.index import LOCK, MANIFEST, open_index
 from rag.settings import Settings
-from rag.types import Span, Window
 from ui_server import UiServer, ui_server  # noqa: F401  (the app server fixture, shared with the UI tests)
 
 WORKER = Path(__file__).with_name("index_build_worker.py")
@@ -39,25 +38,6 @@ XSS = "<img src=x onerror=alert(1)>"
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-class SentenceReader:
-    """A fake reader: answers with each window's hit sentence, best window first (no spaCy, no model)."""
-
-    name = "fake-sentence"
-
-    def read(self, question: str, windows: Sequence[Window]) -> list[Span]:
-        return [Span(w.sentences[w.center].text, w.doc_id, w.sentences[w.center].start,
-                     w.sentences[w.center].end, 1.0 / (1 + w.rank), w.rank) for w in windows]
-
-
-class FakeSplitter:
-    """The conftest's '. ' splitter behind the Splitter seam."""
-
-    name = "fake-split"
-
-    def split(self, documents):
-        return fake_split(documents)
-
 
 _FAKES: dict[str, object] = {}
 
