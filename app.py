@@ -234,10 +234,10 @@ def main(argv: list[str] | None = None) -> int:
     paths = {k: v for k, v in (("corpus", args.corpus), ("index", args.index)) if v is not None}
     try:
         auth = checker(load_users(args.auth)) if args.auth is not None else None
-        store = ConversationStore(args.history)
         assistant = Assistant.load(**paths)
         if args.reader is not None:
             assistant = assistant.with_settings(reader=args.reader)
+        store = ConversationStore(args.history)   # after the corpus loaded: a failed start creates nothing
     except (RagError, sqlite3.Error, OSError) as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 1

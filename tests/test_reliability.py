@@ -216,8 +216,10 @@ def test_a_missing_or_empty_corpus_folder_stops_with_a_message(fake_models: Fake
     pytest.importorskip("gradio", reason="gradio is not installed")
     import app
 
-    assert app.main(["--corpus", str(tmp_path / "nope"), "--index", str(tmp_path / "index")]) == 1
+    assert app.main(["--corpus", str(tmp_path / "nope"), "--index", str(tmp_path / "index"),
+                     "--history", str(tmp_path / "history" / "c.sqlite3")]) == 1
     assert "Cannot start: corpus not found" in capsys.readouterr().err
+    assert not (tmp_path / "history").exists(), "no conversation store for a server that did not start"
 
 
 @pytest.mark.parametrize("data, message", [
