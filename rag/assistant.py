@@ -18,7 +18,7 @@ from typing import Sequence
 
 from rag import answer_types, citing, clauses
 from rag.confidence import confidence, features, load_calibration
-from rag.corpus import MAX_UPLOAD_BYTES, Corpus, load_corpus, remove_file, save_upload  # noqa: F401
+from rag.corpus import MAX_UPLOAD_BYTES, Corpus, load_corpus, remove_file, replace_file, save_upload  # noqa: F401
 from rag.errors import QuestionError
 from rag.index import BuildReport, SentenceIndex, open_index
 from rag.retrieval import HybridRetriever
@@ -141,6 +141,12 @@ class Assistant:
         doc = remove_file(self.corpus, doc_id)
         self._reload()
         return doc
+
+    def replace_file(self, doc_id: str, name: str, data: bytes) -> Document:
+        """Put a new version of a document's file in place and re-index it; UploadError changes nothing."""
+        doc = replace_file(self.corpus, doc_id, name, data)
+        self._reload()
+        return self._docs.get(doc.doc_id, doc)
 
     def _reload(self) -> None:
         """Re-read the corpus folder and update the index incrementally, in place."""

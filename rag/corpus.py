@@ -1,7 +1,8 @@
-"""Loading a corpus: a folder of .txt/.md/.html files or a JSON Lines file of documents.
+"""Loading a corpus: a folder of .txt/.md/.html/.pdf/.docx files or a JSON Lines file of documents.
 
-Unreadable files (not UTF-8, binary, empty, too large) are skipped with a reason naming the file,
-so one bad file never stops the rest of the corpus from loading.
+Unreadable files (not UTF-8, binary, empty, too large, encrypted or scanned PDFs, broken .docx)
+are skipped with a reason naming the file, so one bad file never stops the rest of the corpus
+from loading. ``rag.formats`` turns each file into the text that citations index into.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 from rag.errors import CorpusError, UploadError
+from rag.formats import SUFFIXES, Extracted, decode_text, extract, html_to_text  # noqa: F401  (re-exported)
 from rag.types import Document, Skipped
 
-TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm")
+TEXT_SUFFIXES = SUFFIXES               # the file types a folder corpus reads (rag.formats)
 METADATA_FILE = "metadata.json"       # optional: {"file name": {"title": ..., "outlet": ...}}
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -42,68 +43,6 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class _TextExtractor(HTMLParser):
-    """HTML to plain text: drops script/style, turns block elements into line breaks."""
-
-    _BLOCK = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
-              "section", "article", "header", "footer", "blockquote", "pre", "table", "title"}
-    _SKIP = {"script", "style", "noscript", "template", "head"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.title = ""
-        self._skip = 0
-        self._in_title = False
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag == "title":
-            self._in_title = True
-        elif tag in self._SKIP:
-            self._skip += 1
-        if tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self._in_title = False
-        elif tag in self._SKIP and self._skip:
-            self._skip -= 1
-        if tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title += data
-        elif not self._skip:
-            self.parts.append(data)
-
-
-def html_to_text(html: str) -> tuple[str, str]:
-    """(title, text) of an HTML page; whitespace inside lines collapsed, one paragraph per line."""
-    parser = _TextExtractor()
-    parser.feed(html)
-    parser.close()
-    lines = (re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in "".join(parser.parts).split("\n"))
-    return " ".join(parser.title.split()), "\n".join(line for line in lines if line)
-
-
-def decode_text(data: bytes, name: str) -> str:
-    """Bytes of a text file to str, or a ValueError saying why it is not a readable text file."""
-    if not data.strip():
-        raise ValueError(f"{name} is empty")
-    if b"\x00" in data[:8192]:
-        raise ValueError(f"{name} looks binary (contains NUL bytes), not a text file")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{name} is not UTF-8 text (bad byte at position {exc.start}); "
-                         "re-save it as UTF-8") from None
-    if not text.strip():
-        raise ValueError(f"{name} has no text")
-    return text
-
-
 def _title_from(path: Path, text: str) -> str:
     if path.suffix == ".md":
         match = re.search(r"^#\s+(.+)$", text, flags=re.MULTILINE)
@@ -118,16 +57,11 @@ def read_file(path: Path, root: Path, metadata: dict[str, dict]) -> Document:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise ValueError(f"{name} is {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES // 2**20} MB limit; split it")
-    text = decode_text(path.read_bytes(), name)
-    title = ""
-    if path.suffix in (".html", ".htm"):
-        title, text = html_to_text(text)
-        if not text.strip():
-            raise ValueError(f"{name} has no visible text")
+    extracted = extract(name, path.read_bytes())
     meta = metadata.get(name, {})
     doc_id = name.rsplit(".", 1)[0]
-    return Document(doc_id=doc_id, title=meta.get("title") or title or _title_from(path, text),
-                    text=text, source=str(path), outlet=meta.get("outlet", ""))
+    return Document(doc_id=doc_id, title=meta.get("title") or extracted.title or _title_from(path, extracted.text),
+                    text=extracted.text, source=str(path), outlet=meta.get("outlet", ""))
 
 
 def _load_metadata(folder: Path) -> dict[str, dict]:
@@ -218,13 +152,8 @@ def load_corpus(path: str | Path) -> Corpus:
     return corpus
 
 
-def save_upload(corpus: Corpus, name: str, data: bytes) -> Document:
-    """Write an uploaded file into a folder corpus, checked and atomically; UploadError changes nothing.
-
-    Returns the new Document; the caller re-indexes."""
-    root = corpus.root
-    if root is None:
-        raise UploadError("this corpus is a .jsonl file; uploads need a folder corpus")
+def _checked_name(name: str) -> str:
+    """The last component of an uploaded file's name, or UploadError if it is no plain file name."""
     base = Path(str(name).replace("\\", "/")).name
     if not base or base != str(name).replace("\\", "/").split("/")[-1] or base.startswith("."):
         raise UploadError(f"invalid file name {name!r}")
@@ -237,12 +166,28 @@ def save_upload(corpus: Corpus, name: str, data: bytes) -> Document:
         raise UploadError(f"file name {name!r} is not allowed: use visible characters, at most 255 bytes")
     if Path(base).suffix.lower() not in TEXT_SUFFIXES:
         raise UploadError(f"{base}: only {', '.join(TEXT_SUFFIXES)} files can be added")
+    return base
+
+
+def _checked_data(base: str, data: bytes) -> Extracted:
+    """The uploaded file's text, or UploadError (too big, unreadable) before anything is written."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise UploadError(f"{base} is {len(data) / 1e6:.1f} MB; the upload limit is {MAX_UPLOAD_BYTES // 2**20} MB")
     try:
-        decode_text(data, base)
+        return extract(base, data)   # encrypted or scanned PDF, broken .docx, not UTF-8, ...
     except ValueError as exc:
         raise UploadError(str(exc)) from None
+
+
+def save_upload(corpus: Corpus, name: str, data: bytes) -> Document:
+    """Write an uploaded file into a folder corpus, checked and atomically; UploadError changes nothing.
+
+    Returns the new Document; the caller re-indexes."""
+    root = corpus.root
+    if root is None:
+        raise UploadError("this corpus is a .jsonl file; uploads need a folder corpus")
+    base = _checked_name(name)
+    _checked_data(base, data)
     target = root / base
     if target.exists():
         raise UploadError(f"{base} already exists in the corpus; rename the file to add it")
@@ -274,10 +219,10 @@ def save_upload(corpus: Corpus, name: str, data: bytes) -> Document:
     return doc
 
 
-def remove_file(corpus: Corpus, doc_id: str) -> Document:
-    """Delete one document's file from a folder corpus (one atomic unlink); UploadError if it cannot."""
+def _own_file(corpus: Corpus, doc_id: str) -> tuple[Document, Path]:
+    """A document of a folder corpus and its file, or UploadError when there is no such file."""
     if corpus.root is None:
-        raise UploadError("this corpus is a .jsonl file; documents can be removed only from a folder corpus")
+        raise UploadError("this corpus is a .jsonl file; documents can be changed only in a folder corpus")
     doc = corpus.by_id().get(doc_id)
     if doc is None:
         raise UploadError(f"no document {doc_id!r} in the corpus")
@@ -286,6 +231,12 @@ def remove_file(corpus: Corpus, doc_id: str) -> Document:
         path.resolve().relative_to(corpus.root.resolve())
     except ValueError:
         raise UploadError(f"{doc_id!r} is not a file of the corpus folder") from None
+    return doc, path
+
+
+def remove_file(corpus: Corpus, doc_id: str) -> Document:
+    """Delete one document's file from a folder corpus (one atomic unlink); UploadError if it cannot."""
+    doc, path = _own_file(corpus, doc_id)
     try:
         path.unlink()
     except FileNotFoundError:
@@ -293,3 +244,37 @@ def remove_file(corpus: Corpus, doc_id: str) -> Document:
     except OSError as exc:
         raise UploadError(f"could not remove {path.name} ({exc.strerror})") from None
     return doc
+
+
+def replace_file(corpus: Corpus, doc_id: str, name: str, data: bytes) -> Document:
+    """Put a new version of a document's file in place: checked first, then one atomic rename, so
+    the folder holds the old file or the new one, never half of one. UploadError changes nothing.
+
+    The new file must be of the same type (suffix) as the old one: the document keeps its file
+    name, id and metadata. Returns the new Document; the caller re-indexes."""
+    doc, path = _own_file(corpus, doc_id)
+    base = _checked_name(name)
+    if Path(base).suffix.lower() != path.suffix.lower():
+        raise UploadError(f"{base} is not a {path.suffix} file: {path.name} can be replaced only by a "
+                          f"{path.suffix} file (remove it and add {base} as a new document instead)")
+    extracted = _checked_data(base, data)
+    if extracted.text == doc.text:
+        raise UploadError(f"{base} has the same text as the current {path.name}; nothing to replace")
+    same = next((d.doc_id for d in corpus.documents if d.doc_id != doc_id and d.text == extracted.text), None)
+    if same is not None:
+        raise UploadError(f"{base} has the same text as document {same!r}, which is already in the corpus")
+    root = corpus.root
+    assert root is not None   # _own_file refuses a .jsonl corpus
+    metadata = _load_metadata(root)   # before writing: a broken metadata.json changes nothing
+    partial = path.parent / f".upload-{secrets.token_hex(8)}.part"   # hidden: the loader skips it
+    try:
+        with open(partial, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, path)   # the commit point: atomic on POSIX
+    except OSError as exc:
+        raise UploadError(f"could not save the new {path.name} ({exc.strerror})") from None
+    finally:
+        partial.unlink(missing_ok=True)
+    return read_file(path, root, metadata)

@@ -9,6 +9,10 @@ SIGKILL it at exactly that point. The last line is ``done {report as JSON}``.
 Stages, in order: ``start`` (imports done), ``embed-<i>`` (before batch i), ``sentences-written``
 (new sentences file on disk), ``faiss-written`` (FAISS file written under its temporary name),
 ``manifest-written`` (the commit point passed, older generations not yet removed).
+
+With ``--replace DOC_ID=FILE`` it first replaces that document's file with FILE's bytes the way
+the Documents tab does (``rag.corpus.replace_file``), reporting ``replace-before-rename`` (the new
+version written under a hidden name) and ``replace-renamed`` (it is in place), then updates the index.
 """
 
 from __future__ import annotations
@@ -78,6 +82,22 @@ def instrument(stages: Stages) -> None:
     faiss.write_index = faiss_write_index
 
 
+def instrument_replace(stages: Stages, corpus: Path) -> None:
+    """Report the one rename that puts a replaced document in place (other renames pass through)."""
+    import rag.corpus
+
+    rename = rag.corpus.os.replace
+
+    def replace(source: str, target: str) -> None:
+        if Path(target).parent.resolve() != corpus.resolve():
+            return rename(source, target)
+        stages.reached("replace-before-rename")
+        rename(source, target)
+        stages.reached("replace-renamed")
+
+    rag.corpus.os.replace = replace
+
+
 def main(argv: list[str] | None = None) -> int:
     """Build the index once and print the report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -85,14 +105,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("index", type=Path)
     parser.add_argument("--delay", type=float, default=0.0, help="seconds per embedding batch")
     parser.add_argument("--pause-at", default="", help="stage at which to wait until killed")
+    parser.add_argument("--replace", default="", help="DOC_ID=FILE: replace that document's file first")
     args = parser.parse_args(argv)
 
-    from rag.corpus import load_corpus
+    from rag.corpus import load_corpus, replace_file
     from rag.index import open_index
 
     stages = Stages(args.pause_at)
     instrument(stages)
     stages.reached("start")
+    if args.replace:
+        doc_id, _, new = args.replace.partition("=")
+        instrument_replace(stages, args.corpus)
+        replace_file(load_corpus(args.corpus), doc_id, Path(new).name, Path(new).read_bytes())
     _, report = open_index(load_corpus(args.corpus), SlowEmbedder(args.delay, stages), args.index, fake_split,
                            model_sha256="abc", splitter="fake")
     print("done " + json.dumps(asdict(report)), flush=True)

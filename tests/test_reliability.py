@@ -23,7 +23,7 @@ from typing import Iterator, Sequence
 
 import pytest
 
-from conftest import MINI, ROOT, FakeEmbedder, fake_split
+from conftest import MINI, ROOT, FakeEmbedder, FakeSplitter, SentenceReader, fake_split
 from rag import ui
 from rag.assistant import MAX_UPLOAD_BYTES, Assistant
 from rag.corpus import MAX_FILE_BYTES, content_hash, load_corpus
@@ -31,7 +31,6 @@ from rag.embedding import verify_file
 from rag.errors import CorpusError, ModelError, QuestionError, UploadError
 from rag.index import LOCK, MANIFEST, open_index
 from rag.settings import Settings
-from rag.types import Span, Window
 from ui_server import UiServer, ui_server  # noqa: F401  (the app server fixture, shared with the UI tests)
 
 WORKER = Path(__file__).with_name("index_build_worker.py")
@@ -39,25 +38,6 @@ XSS = "<img src=x onerror=alert(1)>"
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-class SentenceReader:
-    """A fake reader: answers with each window's hit sentence, best window first (no spaCy, no model)."""
-
-    name = "fake-sentence"
-
-    def read(self, question: str, windows: Sequence[Window]) -> list[Span]:
-        return [Span(w.sentences[w.center].text, w.doc_id, w.sentences[w.center].start,
-                     w.sentences[w.center].end, 1.0 / (1 + w.rank), w.rank) for w in windows]
-
-
-class FakeSplitter:
-    """The conftest's '. ' splitter behind the Splitter seam."""
-
-    name = "fake-split"
-
-    def split(self, documents):
-        return fake_split(documents)
-
 
 _FAKES: dict[str, object] = {}
 
@@ -236,8 +216,10 @@ def test_a_missing_or_empty_corpus_folder_stops_with_a_message(fake_models: Fake
     pytest.importorskip("gradio", reason="gradio is not installed")
     import app
 
-    assert app.main(["--corpus", str(tmp_path / "nope"), "--index", str(tmp_path / "index")]) == 1
+    assert app.main(["--corpus", str(tmp_path / "nope"), "--index", str(tmp_path / "index"),
+                     "--history", str(tmp_path / "history" / "c.sqlite3")]) == 1
     assert "Cannot start: corpus not found" in capsys.readouterr().err
+    assert not (tmp_path / "history").exists(), "no conversation store for a server that did not start"
 
 
 @pytest.mark.parametrize("data, message", [
@@ -404,11 +386,12 @@ V2_REBUILD = {   # dogs edited, birds deleted, two files added: the full-rebuild
 V2_APPEND = {**MINI, "fish.txt": V2_REBUILD["fish.txt"], "ants.txt": V2_REBUILD["ants.txt"]}   # the append path
 
 
-def start_worker(corpus: Path, index: Path, delay: float = 0.0, pause_at: str = "") -> subprocess.Popen:
+def start_worker(corpus: Path, index: Path, delay: float = 0.0, pause_at: str = "",
+                 replace: str = "") -> subprocess.Popen:
     """tests/index_build_worker.py in its own process, its output (stdout and stderr) on a pipe."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen([sys.executable, str(WORKER), str(corpus), str(index), "--delay", str(delay),
-                             "--pause-at", pause_at], cwd=ROOT, env=env, text=True,
+                             "--pause-at", pause_at, "--replace", replace], cwd=ROOT, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
@@ -511,11 +494,44 @@ def test_two_builders_at_once_do_not_corrupt_the_index(versions: tuple[Path, Pat
     assert len(list(index.glob("index-*.faiss"))) == 1 and len(list(index.glob("sentences-*.jsonl"))) == 1
 
 
+REPLACE_STAGES = ["start", "replace-before-rename", "replace-renamed", "embed-0", "sentences-written",
+                  "faiss-written", "manifest-written"]
+CATS_V2 = "Cats sleep all day. A cat named Tom moved to Lyon. Tom now likes cheese. He has a sister."
+
+
+@pytest.mark.parametrize("stage", REPLACE_STAGES)
+def test_replacing_a_document_killed_at_each_stage_leaves_old_or_new(tmp_path: Path, stage: str) -> None:
+    """A document replaced from the Documents tab, the process SIGKILLed at each step: the file is
+    the old version or the new one (never half), the index is wholly one version's, and the next
+    load brings the index to the file on disk, re-embedding only that document."""
+    old, new = write_corpus(tmp_path / "old", MINI), write_corpus(tmp_path / "new", {**MINI, "cats.txt": CATS_V2})
+    live = write_corpus(tmp_path / "live", MINI)
+    index = tmp_path / "index"
+    open_fake(live, index)
+    upload = tmp_path / "uploads" / "cats_new.txt"
+    upload.parent.mkdir()
+    upload.write_text(CATS_V2, encoding="utf-8")
+    worker = start_worker(live, index, pause_at=stage, replace=f"cats={upload}")
+    read_until(worker, "paused")
+    kill(worker)
+    file_now = (live / "cats.txt").read_text(encoding="utf-8")
+    renamed = REPLACE_STAGES.index(stage) >= REPLACE_STAGES.index("replace-renamed")
+    assert file_now == (CATS_V2 if renamed else MINI["cats.txt"]), "the rename is the file's commit point"
+    assert sorted(p.name for p in live.iterdir() if not p.name.startswith(".")) == sorted(MINI)
+    indexed = assert_consistent(index, [old, new])
+    assert indexed == (new if stage == "manifest-written" else old), "the manifest is the index's commit point"
+    embedder = FakeEmbedder()
+    _, report = open_fake(live, index, embedder)
+    assert assert_consistent(index, [old, new]) == (new if renamed else old)
+    assert report.embedded == (["cats"] if renamed and indexed == old else []) and not report.rebuilt_because
+
+
 # --- uploads ---------------------------------------------------------------------------------
 
 REJECTED_UPLOADS = [
-    ("notes.pdf", b"%PDF-1.4 Rex lives in Berlin.", "only .txt, .md, .html, .htm files"),
-    ("script.py", b"print('hi')", "only .txt"),
+    ("notes.pdf", b"%PDF-1.4 Rex lives in Berlin.", "notes.pdf is not a readable PDF"),
+    ("script.py", b"print('hi')", "only .txt, .md, .html, .htm, .pdf, .docx files"),
+    ("setup.exe", b"MZ\x90\x00", "only .txt"),
     ("big.txt", b"Rex. " * (MAX_UPLOAD_BYTES // 5 + 1), "the upload limit is 5 MB"),
     ("../evil.txt", b"Rex lives in Berlin.", "must not contain a path"),
     ("../../../../tmp/evil.txt", b"Rex lives in Berlin.", "must not contain a path"),
@@ -553,12 +569,12 @@ def test_rejected_upload_changes_nothing_anywhere(fake_models: FakeEmbedder, min
 
 
 @pytest.mark.parametrize("name, data, message", [
-    ("notes.pdf", b"%PDF-1.4", "Not added: notes.pdf: only .txt"),
+    ("setup.exe", b"MZ\x90\x00", "Not added: setup.exe: only .txt"),
     ("big.txt", b"Rex. " * (MAX_UPLOAD_BYTES // 5 + 1), "the upload limit is 5 MB"),
     ("cats.txt", b"Cats are plotting.", "Not added: cats.txt already exists in the corpus"),
     ("cats_copy.txt", MINI["cats.txt"].encode(), "same text as document"),
     ("..", None, "Not added"),                                   # a directory, not a file
-], ids=["pdf", "oversized", "existing-name", "duplicate-text", "directory"])
+], ids=["exe", "oversized", "existing-name", "duplicate-text", "directory"])
 def test_rejected_upload_through_the_ui_says_why(fake_models: FakeEmbedder, mini_corpus: Path, tmp_path: Path,
                                                  name: str, data: bytes | None, message: str) -> None:
     chat = ui.ChatUI(load(mini_corpus, tmp_path / "index"))

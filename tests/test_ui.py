@@ -11,9 +11,10 @@ from typing import Sequence
 import pytest
 
 from rag import ui
+from rag.conversations import ConversationStore, new_owner_id
 from rag.errors import QuestionError, UploadError
 from rag.settings import Settings
-from rag.types import Answer, Citation, Document, Sentence, Skipped
+from rag.types import Alternative, Answer, Citation, Document, Sentence, Skipped
 
 TEXT = ("Dr Sharma is 38 years old. He was elected in 2020.\n"
         "He lives in Hamilton. He likes <script>alert(1)</script> tags.")
@@ -80,6 +81,19 @@ class FakeAssistant:
             raise UploadError(f"{name}: only .txt, .md, .html files can be added")
         doc = Document(Path(name).stem, Path(name).stem, data.decode("utf-8"))
         self.documents.append(doc)
+        return doc
+
+    def replace_file(self, doc_id: str, name: str, data: bytes) -> Document:
+        if not name.endswith(".txt"):
+            raise UploadError(f"{name} is not a .txt file")
+        old = next(d for d in self.documents if d.doc_id == doc_id)
+        new = Document(doc_id, old.title, data.decode("utf-8"), outlet=old.outlet)
+        self.documents[self.documents.index(old)] = new
+        return new
+
+    def remove_document(self, doc_id: str) -> Document:
+        doc = next(d for d in self.documents if d.doc_id == doc_id)
+        self.documents.remove(doc)
         return doc
 
 
@@ -230,13 +244,13 @@ def test_upload_adds_document_reports_progress_and_refreshes_lists(tmp_path: Pat
 
 
 def test_rejected_upload_says_why_and_changes_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "data.pdf"
-    path.write_bytes(b"%PDF-1.4")
+    path = tmp_path / "setup.exe"
+    path.write_bytes(b"MZ")
     fake = FakeAssistant()
     step = ui.ChatUI(fake).upload(str(path))
-    assert "rag-error" in step.status and "Not added: data.pdf: only .txt" in step.status
+    assert "rag-error" in step.status and "Not added: setup.exe: only .txt" in step.status
     assert step.selected is None and len(fake.documents) == 1
-    assert "Choose a .txt" in ui.ChatUI(fake).upload(None).status
+    assert "Choose a file to add (.txt, .md, .html, .htm, .pdf, .docx)" in ui.ChatUI(fake).upload(None).status
 
 
 def test_documents_table_lists_title_outlet_and_sentence_count() -> None:
@@ -265,3 +279,177 @@ def test_warm_up_asks_a_question_and_a_follow_up_and_survives_a_rag_error() -> N
     assert ui.warm_up(fake) >= 0
     assert [(q, n) for q, n, _ in fake.asked] == [(ui.EXAMPLES[0], 0), ("How did he respond?", 1)]
     ui.warm_up(FakeAssistant(fail=QuestionError("model missing")))   # logged, not raised
+
+
+# --- uncertainty, how the question was read, sources that open --------------------------------
+
+OTHER = Document("other", "Other paper", "Dr Sharma is 39 years old, the paper says.", outlet="Post")
+
+
+def unsure_answer(**kw: object) -> Answer:
+    alt_sentence = sentences_of(OTHER)[0]
+    alternative = Alternative("39", cite(alt_sentence, "39", doc=OTHER), 0.3)
+    return answered(confidence=0.42, uncertain=True, alternatives=[alternative], **kw)
+
+
+@pytest.mark.parametrize("confidence, uncertain, words, warned", [
+    (0.95, False, "sure", False), (0.65, False, "likely", False), (0.45, False, "unsure", True),
+    (0.9, True, "unsure", True)])
+def test_confidence_in_words_number_on_hover_and_may_be_wrong(confidence: float, uncertain: bool, words: str,
+                                                              warned: bool) -> None:
+    reply = ui.render_reply(answered(confidence=confidence, uncertain=uncertain), 0)
+    assert f'title="confidence {confidence:.0%}">{words}</span>' in reply
+    assert ("May be wrong" in reply) == warned and ("rag-unsure" in reply) == warned
+    assert f"{confidence:.0%}" not in reply.replace(f'title="confidence {confidence:.0%}"', ""), "number only on hover"
+
+
+def test_an_answer_that_may_be_wrong_offers_the_next_best_with_its_source() -> None:
+    reply = ui.render_reply(unsure_answer(), 3)
+    assert reply.index("May be wrong") < reply.index('<p class="rag-answer">')
+    alternative = reply[reply.index("rag-alternative"):]
+    assert "Another possible answer: <strong>39</strong>" in alternative
+    assert "“Dr Sharma is <mark>39</mark> years old, the paper says.”" in alternative
+    assert 'href="#alt-3-1"' in alternative and "— Other paper" in alternative
+    sure = ui.render_reply(answered(confidence=0.9, alternatives=unsure_answer().alternatives), 3)
+    assert "rag-alternative" not in sure, "a sure answer is not second-guessed"
+
+
+def test_a_resolved_follow_up_shows_how_it_was_read_in_one_line() -> None:
+    follow = answered(question="What leave was she on?", resolved_question="What leave was Steph Lewis on?")
+    reply = ui.render_reply(follow, 1)
+    assert reply.count("Read as:") == 1 and '<p class="rag-read-as">Read as: What leave was Steph Lewis on?</p>' in reply
+    assert "Read as" not in ui.render_reply(answered(resolved_question="How old is Dr Sharma?"), 0)
+    assert "Read as" not in ui.render_reply(answered(resolved_question=""), 0)
+
+
+def test_every_source_card_links_to_the_viewer() -> None:
+    panel = ui.render_sources(answered(), 2, {"sharma": DOC}, lambda _: SENTS, active="src-2-1")
+    assert 'class="rag-open" href="#src-2-1"' in panel and "rag-source rag-active" in panel
+    refused = Answer(question="q", text="", abstained=True, confidence=0.1,
+                     related=[cite(SENTS[2], kind="related")], message="no")
+    assert 'href="#rel-0-1"' in ui.render_sources(refused, 0, {"sharma": DOC}, lambda _: SENTS)
+
+
+def test_opening_a_source_of_an_old_answer_shows_its_turn_and_the_document_at_the_sentence() -> None:
+    fake = FakeAssistant(documents=[DOC, OTHER], replies={"second": answered(citations=[cite(SENTS[2], "Hamilton")]),
+                                                            "first": unsure_answer()})
+    chat = ui.ChatUI(fake)
+    history = chat.ask("second", chat.ask("first", []).history).history
+    step = chat.open_source(history, "src-0-1")   # the older answer: one click opens it
+    assert "For: “How old is Dr Sharma?”" in step.sources and 'rag-source rag-active" id="src-0-1"' in step.sources
+    text = re.search(r'<div class="rag-viewer-text rag-doc">(.*)</div></article>', step.viewer).group(1)
+    assert text.count("<p>") == 2, "the whole document, one paragraph per line"
+    assert '<span class="rag-cited"><mark>38</mark></span>' in text and "He lives in Hamilton." in text
+    assert "Sharma profile" in step.viewer and "source 1 of answer 1" in step.viewer
+    alt = chat.open_source(history, "alt-0-1")
+    assert "Other paper" in alt.viewer and "<mark>39</mark>" in alt.viewer
+    for bad in ("src-9-1", "src-0-7", "close", "nonsense", ""):
+        assert "rag-cited" not in chat.open_source(history, bad).viewer
+
+
+def test_viewer_finds_the_sentence_in_a_replaced_document_or_says_it_is_gone() -> None:
+    citation = cite(SENTS[2], "Hamilton")
+    moved = Document("sharma", DOC.title, "A new first line.\n" + TEXT)
+    html = ui.render_document(moved, citation)
+    assert "replaced since this answer" in html and '<span class="rag-cited"><mark>Hamilton</mark></span>' in html
+    gone = Document("sharma", DOC.title, "Entirely new text.")
+    assert "no longer in the document" in ui.render_document(gone, citation)
+    assert "has been removed" in ui.render_document(None, citation)
+
+
+def test_the_page_script_handles_every_reference_the_html_uses() -> None:
+    pattern = re.search(r"/\^\(\((.*?)\)-", ui.OPEN_JS)
+    assert pattern is not None and set(pattern.group(1).split("|")) == {"src", "alt", "rel"}
+    assert "a.rag-marker" in ui.OPEN_JS and "a.rag-open" in ui.OPEN_JS and "stopPropagation" in ui.OPEN_JS
+
+
+# --- rough edges ------------------------------------------------------------------------------
+
+def test_a_blank_question_gets_no_empty_bubble() -> None:
+    chat = ui.ChatUI(FakeAssistant())
+    first = chat.ask("How old is Dr Sharma?", [])
+    for blank in ("", "   ", "\u200b\n"):
+        step = chat.ask(blank, first.history)
+        assert [m["role"] for m in step.messages] == ["user", "assistant", "assistant"]
+        assert "the question is empty" in step.messages[-1]["content"] and step.draft == ""
+
+
+def test_a_refused_question_stays_in_the_box_for_editing() -> None:
+    long = "Why " * 300
+    fake = FakeAssistant(fail=QuestionError("the question is 1,200 characters long; the limit is 1,000"))
+    step = ui.ChatUI(fake).ask(long, [])
+    assert step.draft == long and "the limit is 1,000" in step.messages[-1]["content"]
+    assert ui.ChatUI(FakeAssistant()).ask("How old?", []).draft == ""
+
+
+def test_settings_are_in_plain_words() -> None:
+    assert "top_k" not in ui.TOP_K_LABEL + ui.TOP_K_INFO + ui.READER_LABEL + ui.READER_INFO
+    assert ui.TOP_K_LABEL == "Passages to read" and "trained" in ui.READER_INFO
+
+
+# --- documents managed ------------------------------------------------------------------------
+
+def test_replace_and_remove_a_document_from_the_documents_tab(tmp_path: Path) -> None:
+    fake = FakeAssistant(documents=[DOC, OTHER])
+    chat = ui.ChatUI(fake)
+    chat.ask("warm", [], 3, "baseline")
+    new = tmp_path / "sharma_v2.txt"
+    new.write_text("Dr Sharma is 40 years old. He moved to Wellington.", encoding="utf-8")
+    step = chat.replace("sharma", str(new))
+    assert "rag-ok" in step.status and "Replaced “Sharma profile” with sharma_v2.txt (2 sentences)" in step.status
+    assert step.selected == "sharma" and "Wellington" in chat.show_document("sharma") and chat._variants == {}
+    bad = tmp_path / "v3.pdf"
+    bad.write_bytes(b"%PDF")
+    assert "Not replaced: v3.pdf is not a .txt file" in chat.replace("sharma", str(bad)).status
+    assert "Choose the document to replace" in chat.replace(None, str(new)).status
+    removed = chat.remove("other")
+    assert "Removed “Other paper”" in removed.status and [c[1] for c in removed.choices] == ["sharma"]
+    assert "Other paper" not in removed.documents and "Choose the document to remove" in chat.remove(None).status
+
+
+def test_documents_table_scrolls_inside_its_box_and_hides_ids_on_phones() -> None:
+    table = ui.ChatUI(FakeAssistant()).documents_table()
+    assert '<div class="rag-docs-wrap"><table class="rag-docs">' in table and 'class="rag-id"' in table
+    assert ".rag-docs-wrap { max-width: 100%; overflow-x: auto; }" in ui.CSS and ".rag-docs .rag-id { display: none; }" in ui.CSS
+
+
+# --- conversations ----------------------------------------------------------------------------
+
+def test_turns_are_stored_before_they_are_shown_and_reopen_after_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    owner = new_owner_id()
+    chat = ui.ChatUI(FakeAssistant(), ConversationStore(path))
+    session = ui.Session(owner=owner)
+    first = chat.ask("How old is Dr Sharma?", [], session=session)
+    assert first.session.conversation, "the first answer starts a conversation"
+    second = chat.ask("Where does he live?", first.history, session=first.session)
+    assert second.session == first.session
+    failed = chat.ask("", second.history, session=second.session)
+    restarted = ui.ChatUI(FakeAssistant(), ConversationStore(path))   # a new server on the same file
+    step = restarted.start(owner)
+    assert step.chat.session == second.session and [q for q, _ in step.chat.history] == [
+        "How old is Dr Sharma?", "Where does he live?"], "a failed question is not stored"
+    assert step.chat.messages == second.messages and step.choices == [("How old is Dr Sharma?", first.session.conversation)]
+    assert len(failed.messages) == 5
+
+
+def test_conversations_list_reopen_rename_delete_and_stay_with_their_browser(tmp_path: Path) -> None:
+    chat = ui.ChatUI(FakeAssistant(), ConversationStore(tmp_path / "c.sqlite3"))
+    alice, bob = ui.Session(owner=new_owner_id()), ui.Session(owner=new_owner_id())
+    one = chat.ask("first question", [], session=alice)
+    two = chat.ask("second question", [], session=chat.clear(one.session).session)
+    assert one.session.conversation != two.session.conversation
+    assert [t for t, _ in chat.conversation_choices(two.session)] == ["second question", "first question"]
+    reopened = chat.open_conversation(two.session, one.session.conversation)
+    assert [q for q, _ in reopened.chat.history] == ["first question"]
+    renamed = chat.rename_conversation(reopened.chat.session, reopened.chat.history, "  Age  ")
+    assert ("Age", one.session.conversation) in renamed.choices and "Renamed" in renamed.status
+    assert "cannot be empty" in chat.rename_conversation(reopened.chat.session, [], " ").status
+    # another browser sees none of it and cannot open it by id
+    assert chat.start(bob.owner).choices == []
+    stolen = chat.open_conversation(bob, one.session.conversation)
+    assert stolen.chat.history == [] and "not there" in stolen.status
+    deleted = chat.delete_conversation(reopened.chat.session, reopened.chat.history)
+    assert [t for t, _ in deleted.choices] == ["second question"] and deleted.chat.history == []
+    # API clients (no browser id) are answered but nothing is stored
+    assert chat.ask("api question", [], session=ui.Session()).session == ui.Session()

@@ -26,16 +26,27 @@ EXTRA_ARGS_ENV = "RAG_APP_TEST_ARGS"   # extra app.py arguments, e.g. "--reader 
 
 @dataclass
 class UiServer:
-    """A running app: its URL, its private corpus folder and its log file."""
+    """A running app: its URL, its private corpus folder, its log file and its command line."""
 
     url: str
     corpus: Path
     log: Path
     process: subprocess.Popen
     users: int = 0
+    command: tuple[str, ...] = ()
+    history: Path | None = None
 
     def log_tail(self, chars: int = 4000) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")[-chars:]
+
+    def restart(self) -> None:
+        """Stop the app and start it again with the same command (same port, corpus, index and
+        conversation file), as an operator restarting the server would; waits until it serves."""
+        self.stop()
+        with open(self.log, "ab") as out:
+            self.process = subprocess.Popen(list(self.command), cwd=ROOT, env=_env(), stdout=out,
+                                            stderr=subprocess.STDOUT)
+        _wait(self, started_lines=self.log_tail(10**9).count("open http"))
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -73,27 +84,39 @@ def _is_up(url: str) -> bool:
         return False
 
 
-def start_server(root: Path) -> UiServer:
-    """Start ``app.py`` on a free port and wait until it serves the page (or fail with its log)."""
-    corpus = copy_corpus(root / "corpus")
-    port = free_port()
-    log = root / "app.log"
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1",
-           "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
-    command = [sys.executable, str(ROOT / "app.py"), "--corpus", str(corpus), "--index", str(root / "index"),
-               "--host", "127.0.0.1", "--port", str(port), *os.environ.get(EXTRA_ARGS_ENV, "").split()]
-    with open(log, "wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    server = UiServer(f"http://127.0.0.1:{port}/", corpus, log, process)
+def _env() -> dict[str, str]:
+    return {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1",
+            "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+
+
+def _wait(server: UiServer, started_lines: int = 0) -> None:
+    """Until the app has printed its URL (once more than ``started_lines`` times) and serves it."""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"app.py exited with code {process.returncode} before serving:\n{server.log_tail()}")
-        if "open http" in server.log_tail() and _is_up(server.url):
-            return server
+        if server.process.poll() is not None:
+            pytest.fail(f"app.py exited with code {server.process.returncode} before serving:\n{server.log_tail()}")
+        if server.log_tail(10**9).count("open http") > started_lines and _is_up(server.url):
+            return
         time.sleep(1.0)
     server.stop()
     pytest.fail(f"app.py did not serve {server.url} within {START_TIMEOUT:.0f} s:\n{server.log_tail()}")
+
+
+def start_server(root: Path, extra: tuple[str, ...] = ()) -> UiServer:
+    """Start ``app.py`` on a free port over a copy of the shipped corpus, with its index and
+    conversation file in ``root``, and wait until it serves the page (or fail with its log)."""
+    corpus = copy_corpus(root / "corpus")
+    port = free_port()
+    log = root / "app.log"
+    history = root / "conversations.sqlite3"
+    command = (sys.executable, str(ROOT / "app.py"), "--corpus", str(corpus), "--index", str(root / "index"),
+               "--history", str(history), "--host", "127.0.0.1", "--port", str(port), *extra,
+               *os.environ.get(EXTRA_ARGS_ENV, "").split())
+    with open(log, "wb") as out:
+        process = subprocess.Popen(list(command), cwd=ROOT, env=_env(), stdout=out, stderr=subprocess.STDOUT)
+    server = UiServer(f"http://127.0.0.1:{port}/", corpus, log, process, command=command, history=history)
+    _wait(server)
+    return server
 
 
 @pytest.fixture(scope="session")
