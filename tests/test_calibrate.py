@@ -41,7 +41,7 @@ def test_features_are_log_odds_and_confidence_is_monotone() -> None:
     windows = [_window(0, 0.6), _window(1, 0.4)]
     sure = features([Span("a", "d", 0, 1, 0.9, 1, no_answer=0.001)], windows)
     unsure = features([Span("a", "d", 0, 1, 0.2, 1, no_answer=0.5)], windows)
-    assert sure[0] == pytest.approx(np.log(9)) and sure[2:] == [0.6, 0.4]
+    assert sure[0] == pytest.approx(np.log(9)) and sure[2:4] == [0.6, 0.4] and sure[4] == 0.0   # type not checked
     assert unsure[1] == pytest.approx(0.0)
     cal = Calibration((1.0, 1.0, 1.0, 1.0), -1.0, 0.5)
     assert confidence(sure, cal) > confidence(unsure, cal)
