@@ -16,7 +16,8 @@ _AUX = ("is|are|was|were|am|do|does|did|has|have|had|can|could|will|would|shall|
 _YES_NO = re.compile(rf"^(?:{_AUX})\b", re.I)
 _CHOICE = re.compile(r"\bor\b", re.I)            # "Was he suspended or expelled?" asks for a span
 _WHY = re.compile(r"^why\b|\bfor what reason\b|\bwhat (?:was|is|were) the reason\b", re.I)
-_HOW = re.compile(r"^how\b(?!\s+(?:many|much|old|young|long|far|big|large|tall|often|soon|high|wide|deep)\b)", re.I)
+# "how" asks for a manner only when a verb follows ("How did she react?"); "How fast/far/many ..." ask for a span
+_HOW = re.compile(r"^how (?:did|does|do|was|is|were|are|has|have|had|can|could|will|would|should|might|may)\b", re.I)
 _DO = re.compile(r"^what (?:did|does|do|will|would|has|had|should) .+ (?:do|done|doing)\b", re.I)
 
 # dependency labels of tokens that head a clause or a phrase that can stand as an answer

@@ -130,6 +130,8 @@ def test_a_fitting_span_beats_a_close_misfit_but_not_a_far_better_one(nlp) -> No
     ("How did Ardern react to the claims?", "how"),
     ("How many staff quit?", None),
     ("How old is he?", None),
+    ("How fast were the winds around St. Augustine?", None),
+    ("How was Sharma treated by the whips?", "how"),
     ("Did the Prime Minister commit to an independent investigation?", "yes/no"),
     ("Was Sharma suspended or expelled from the Labour caucus?", None),
     ("What did Ardern do on Monday night?", "do"),
