@@ -196,7 +196,7 @@ class Assistant:
         t = time.perf_counter()
         if s.answer_types and spans:
             spans = answer_types.rescore(resolved, spans, retrieval.windows, _parse)
-        form = clauses.question_form(resolved) if spans else None
+        form = clauses.question_form(resolved) if spans and s.clause_answers else None
         if form is not None:
             spans = [_clause_span(spans[0], retrieval.windows, form), *spans[1:]]
         timings["answer"] = time.perf_counter() - t

@@ -37,6 +37,7 @@ class Settings:
         approximate_above: the row count from which "auto" picks IVF.
         answer_types: rescore the reader's candidates by whether their type fits the question, and
             report sources as differing only when their answers have the same type (rag.answer_types).
+        clause_answers: answer why/how/yes-no questions with the clause that settles them (rag.clauses).
     """
 
     corpus: Path = DEFAULT_CORPUS
@@ -56,6 +57,7 @@ class Settings:
     index_kind: str = "auto"
     approximate_above: int = APPROXIMATE_ABOVE
     answer_types: bool = True
+    clause_answers: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "corpus", Path(self.corpus))

@@ -468,6 +468,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--index", type=Path, help="index folder (default: the shipped one; <out>/index with --corpus)")
     p.add_argument("--out", type=Path, default=Path("eval_out"), help="report folder (default eval_out/)")
     p.add_argument("--reader", choices=READERS, help="reader for the main run (default: Settings.reader)")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="change one Settings field for the run (e.g. --set answer_types=false), for ablations")
     p.add_argument("--threads", type=int, default=Settings.threads,
                    help="torch threads (1 is much faster when another process is busy on a 2-core machine)")
     p.add_argument("--compare", action="store_true", help="also run every retrieval mode x available reader")
@@ -489,6 +491,24 @@ def configs(default_reader: str, compare: bool) -> dict[str, dict[str, str]]:
     others = {f"{mode}/{reader}": {"retrieval": mode, "reader": reader}
               for reader in readers for mode in RETRIEVALS}
     return {**main, **{k: v for k, v in others.items() if k not in main}}
+
+
+def _setting(item: str) -> tuple[str, object]:
+    """"name=value" as a Settings field and a value of that field's type (bool, int, float or text)."""
+    from dataclasses import fields
+
+    name, _, raw = item.partition("=")
+    kinds = {f.name: f.default for f in fields(Settings)}
+    if name not in kinds or not _:
+        raise RagError(f"--set {item!r}: expected NAME=VALUE with NAME one of {', '.join(sorted(kinds))}")
+    default = kinds[name]
+    if isinstance(default, bool):
+        return name, raw.lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return name, int(raw)
+    if isinstance(default, float) or default is None:
+        return name, float(raw) if raw.lower() != "none" else None
+    return name, raw
 
 
 def main(argv: list[str]) -> int:
@@ -514,6 +534,7 @@ def main(argv: list[str]) -> int:
             settings = settings.with_(index=args.index)
         if args.reader:
             settings = settings.with_(reader=args.reader)
+        settings = settings.with_(**dict(_setting(item) for item in args.set))
         assistant = Assistant.load(settings=settings)
         doc_texts = {d.doc_id: d.text for d in assistant.documents}
         runs: dict[str, list[Result]] = {}
