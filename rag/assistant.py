@@ -24,8 +24,8 @@ from rag.index import BuildReport, SentenceIndex, open_index
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
 from rag.splitting import SPLITTER_ID  # noqa: F401  (re-exported: the index manifest's splitter id)
-from rag.types import (Alternative, Answer, Document, Embedder, Hit, Reader, Sentence, Skipped, Span, Splitter,
-                       Trace, Window)
+from rag.types import (Alternative, Answer, Document, Embedder, Hit, Reader, Reranker, Sentence, Skipped, Span,
+                       Splitter, Trace, Window)
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ class Assistant:
 
     def __init__(self, settings: Settings, corpus: Corpus, index: SentenceIndex, retriever: HybridRetriever,
                  report: BuildReport, *, reader: Reader | None = None, embedder: Embedder | None = None,
-                 splitter: Splitter | None = None) -> None:
+                 splitter: Splitter | None = None, reranker: Reranker | None = None) -> None:
         self.settings = settings
         self.corpus = corpus
         self.index = index
@@ -66,13 +66,15 @@ class Assistant:
         self._reader = reader
         self._embedder = embedder if embedder is not None else retriever.embedder
         self._splitter = splitter
+        self._reranker = reranker
         self._docs = corpus.by_id()
 
     # --- construction -----------------------------------------------------------------------
     @classmethod
     def load(cls, corpus: str | Path | None = None, index: str | Path | None = None,
              settings: Settings | None = None, *, embedder: Embedder | None = None,
-             splitter: Splitter | None = None, reader: Reader | None = None) -> "Assistant":
+             splitter: Splitter | None = None, reader: Reader | None = None,
+             reranker: Reranker | None = None) -> "Assistant":
         """Load the corpus and its index (building or updating the index as needed).
 
         ``embedder``, ``splitter`` and ``reader`` default to the shipped stages (MiniLM, spaCy's
@@ -102,7 +104,7 @@ class Assistant:
                      len(report.embedded), len(report.removed),
                      f" ({report.rebuilt_because})" if report.rebuilt_because else "")
         return cls(settings, loaded, idx, HybridRetriever(idx, embedder, loaded.documents), report,
-                   reader=reader, embedder=embedder, splitter=splitter)
+                   reader=reader, embedder=embedder, splitter=splitter, reranker=reranker)
 
     def with_settings(self, **changes: object) -> "Assistant":
         """The same corpus, index and models with other settings (top_k, reader, retrieval, ...).
@@ -112,8 +114,9 @@ class Assistant:
         if settings.corpus != self.settings.corpus or settings.index != self.settings.index:
             raise ValueError("with_settings cannot change the corpus or index; use Assistant.load")
         reader = self._reader if settings.reader == self.settings.reader else None
+        reranker = self._reranker if settings.reranker == self.settings.reranker else None
         return Assistant(settings, self.corpus, self.index, self.retriever, self.report, reader=reader,
-                         embedder=self._embedder, splitter=self._splitter)
+                         embedder=self._embedder, splitter=self._splitter, reranker=reranker)
 
     # --- the corpus -------------------------------------------------------------------------
     @property
@@ -151,7 +154,7 @@ class Assistant:
     def _reload(self) -> None:
         """Re-read the corpus folder and update the index incrementally, in place."""
         fresh = Assistant.load(settings=self.settings, embedder=self._embedder, splitter=self._splitter,
-                               reader=self._reader)
+                               reader=self._reader, reranker=self._reranker)
         self.corpus, self.index, self.retriever, self.report = fresh.corpus, fresh.index, fresh.retriever, fresh.report
         self._docs = self.corpus.by_id()
 
@@ -162,11 +165,20 @@ class Assistant:
             return self._reader
         return _reader(self.settings.reader, self.settings.threads)
 
+    @property
+    def reranker(self) -> Reranker | None:
+        """The injected reranker, else the one ``settings.reranker`` names (None for "none")."""
+        if self._reranker is not None:
+            return self._reranker
+        return _reranker(self.settings.reranker, self.settings.threads)
+
     def retrieve(self, question: str, k: int | None = None) -> list[Hit]:
-        """Ranked sentences for a question (by ``settings.retrieval``), best first."""
+        """Ranked sentences for a question (by ``settings.retrieval``, fusion and reranker), best first."""
         q = clean_question(question, self.settings.max_question_chars)
         s = self.settings
-        hits, _ = self.retriever.rank(q, mode=s.retrieval, candidates=max(s.candidates, k or 0), rrf_k=s.rrf_k)
+        hits = self.retriever.retrieve(q, top_k=0, mode=s.retrieval, candidates=max(s.candidates, k or 0),
+                                       rrf_k=s.rrf_k, fusion=s.fusion, reranker=self.reranker,
+                                       rerank_depth=s.rerank_depth).hits
         return hits[:k] if k else hits
 
     def ask(self, question: str, history: Sequence[tuple[str, Answer]] = ()) -> Answer:
@@ -189,7 +201,8 @@ class Assistant:
 
             resolved = resolve(q, history, full_pipeline())
         retrieval = self.retriever.retrieve(resolved, top_k=s.top_k, window=s.window, mode=s.retrieval,
-                                            candidates=s.candidates, rrf_k=s.rrf_k, exclude=exclude)
+                                            candidates=s.candidates, rrf_k=s.rrf_k, fusion=s.fusion,
+                                            reranker=self.reranker, rerank_depth=s.rerank_depth, exclude=exclude)
         t = time.perf_counter()
         spans = self.reader.read(resolved, retrieval.windows)
         timings = {**retrieval.timings, "read": time.perf_counter() - t}
@@ -215,8 +228,9 @@ class Assistant:
         if cited is None or not cited.citations or conf < threshold:
             related = citing.related(retrieval.hits, self._docs)
             timings["total"] = time.perf_counter() - started
+            message = NOT_IN_CORPUS if related else f"{NOT_IN_CORPUS} {citing.NOTHING_RELATED}"
             return trace(Answer(question=q, text="", abstained=True, confidence=round(conf, 4), related=related,
-                                message=NOT_IN_CORPUS, resolved_question=resolved, timings=timings))
+                                message=message, resolved_question=resolved, timings=timings))
         citing.verify(cited.citations, self._docs)
         best = spans[0]
         message = best.text
@@ -312,6 +326,14 @@ def _reader(name: str, threads: int) -> Reader:
     from rag.readers import load_reader
 
     return load_reader(name, threads=threads)
+
+
+@lru_cache(maxsize=2)
+def _reranker(name: str, threads: int) -> Reranker | None:
+    """Rerankers are loaded on first use and cached, like readers."""
+    from rag.rerank import load_reranker
+
+    return load_reranker(name, threads=threads)
 
 
 @lru_cache(maxsize=1)

@@ -9,11 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from rag.fusion import load_fusion
 from rag.metrics import normalize_answer
 from rag.types import Citation, Document, Hit, Sentence, Span, Window
 
 SUPPORT_RATIO = 0.3    # a same-answer span this close to the best one also counts as support
 CONFLICT_RATIO = 0.6   # a different answer from another document this close means sources differ
+# Shown to people (the UI may use these): what a related passage's score means, and what to say
+# when no passage is related enough to offer.
+RELATED_SCORE_NOTE = ("Score: how likely the passage is about what you asked, from 0 to 1 "
+                      "(estimated from its wording and meaning; not whether it answers).")
+NOTHING_RELATED = "Nothing in the documents seems related to this question."
 
 
 @dataclass(frozen=True)
@@ -109,11 +115,17 @@ def cite(spans: Sequence[Span], windows: Sequence[Window], documents: dict[str, 
     return Cited(citations, alternative is not None, alternative)
 
 
-def related(hits: Sequence[Hit], documents: dict[str, Document], limit: int = 3) -> list[Citation]:
-    """The closest sentences, offered when abstaining: marked related, never evidence."""
+def related(hits: Sequence[Hit], documents: dict[str, Document], limit: int = 3,
+            floor: float | None = None) -> list[Citation]:
+    """Sentences offered when abstaining, marked related, never evidence: only those whose
+    likelihood of being on the question's subject (``Hit.relatedness``, rag.fusion) reaches
+    ``floor`` (None: the one fitted with it, rag/fusion.json), best first, scored by that
+    likelihood; none when nothing reaches it (then say ``NOTHING_RELATED``)."""
+    floor = load_fusion().floor if floor is None else floor
+    chosen = sorted((h for h in hits if h.relatedness >= floor), key=lambda h: -h.relatedness)[:limit]
     out = []
-    for hit in hits[:limit]:
-        c = _citation(hit.sentence, documents[hit.sentence.doc_id], hit.dense_score, None)
+    for hit in chosen:
+        c = _citation(hit.sentence, documents[hit.sentence.doc_id], hit.relatedness, None)
         out.append(Citation(**{**c.__dict__, "kind": "related"}))
     return out
 

