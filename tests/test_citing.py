@@ -176,12 +176,13 @@ def test_empty_spans_give_no_citations() -> None:
 
 
 def _hit(doc_id: str, index: int, dense: float) -> Hit:
-    return Hit(sentence=SENTENCES[doc_id][index], score=0.03, dense_score=dense, dense_rank=0, bm25_rank=None)
+    return Hit(sentence=SENTENCES[doc_id][index], score=0.03, dense_score=dense, dense_rank=0, bm25_rank=None,
+               relatedness=dense)
 
 
 def test_related_marks_sentences_related_without_answer_offsets() -> None:
-    hits = [_hit("wiki", 2, 0.654321), _hit("acme", 1, 0.5), _hit("news", 0, 0.25), _hit("blog", 0, 0.125)]
-    out = related(hits, DOCS)
+    hits = [_hit("acme", 1, 0.5), _hit("wiki", 2, 0.654321), _hit("news", 0, 0.25), _hit("blog", 0, 0.125)]
+    out = related(hits, DOCS, floor=0.0)
 
     assert len(out) == 3    # default limit
     assert [(c.doc_id, c.index, c.sentence) for c in out] == [
@@ -189,15 +190,17 @@ def test_related_marks_sentences_related_without_answer_offsets() -> None:
         ("news", 0, "Reports agree on the date.")]
     assert [c.kind for c in out] == ["related"] * 3
     assert [(c.answer_start, c.answer_end) for c in out] == [(None, None)] * 3
-    assert [c.score for c in out] == [0.6543, 0.5, 0.25]     # the dense similarity, not the fused score
+    assert [c.score for c in out] == [0.6543, 0.5, 0.25]     # the relatedness in [0, 1], best first
     assert [c.title for c in out] == ["Title of wiki", "Title of acme", "Title of news"]
     assert (out[0].start, out[0].end) == (SENTENCES["wiki"][2].start, SENTENCES["wiki"][2].end)
     verify(out, DOCS)
 
 
-def test_related_respects_its_limit_and_empty_hits() -> None:
+def test_related_respects_its_limit_its_floor_and_empty_hits() -> None:
     hits = [_hit("acme", 0, 0.9), _hit("news", 1, 0.8)]
-    assert [c.doc_id for c in related(hits, DOCS, limit=1)] == ["acme"]
+    assert [c.doc_id for c in related(hits, DOCS, limit=1, floor=0.0)] == ["acme"]
+    assert [c.doc_id for c in related(hits, DOCS, floor=0.85)] == ["acme"]    # under the floor: not offered
+    assert related(hits, DOCS, floor=0.95) == []
     assert related([], DOCS) == []
 
 
