@@ -79,6 +79,7 @@ def expected_type(question: str) -> Expected | None:
     return None
 
 
+_SMALL = frozenset("of the and de la von van du des for in on at to a an".split())
 _AGE = re.compile(r"\b\d{1,3}[- ]year[- ]old\b|\baged? \d{1,3}\b|^\d{1,3}$", re.I)
 _DIGIT = re.compile(r"\d")
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve twenty thirty forty "
@@ -101,6 +102,8 @@ def span_labels(span_text: str, span_start: int, span_end: int, doc, offset: int
         labels.add("NUM")
     if _AGE.search(span_text.strip()):
         labels.add("AGE")
+    if not labels and words and all(w[:1].isupper() for w in span_text.split() if w.lower() not in _SMALL):
+        labels.add("PROPN")          # a name spaCy did not recognise ("Newshub")
     return labels
 
 
@@ -119,9 +122,12 @@ def span_shape(span_start: int, span_end: int, doc, offset: int) -> str:
     return {"PROPN": "NOUN"}.get(head.pos_, head.pos_)
 
 
-# spaCy's small model often tags a place as a person and back ("Hamilton West": PERSON): a span
-# with such a label neither fits nor misfits a question that asks for the other
-_CONFUSED = {"GPE": {"PERSON"}, "LOC": {"PERSON"}, "FAC": {"PERSON", "ORG"}, "PERSON": {"GPE", "LOC", "FAC"}}
+# spaCy's small model often mislabels names it has not seen ("Hamilton West": PERSON, "Adrian
+# Rurawhe": ORG, "Sharma": GPE): a span with such a label neither fits nor misfits a question that
+# asks for the other kind of name
+_NAMES = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PROPN"}
+_CONFUSED = {"GPE": {"PERSON", "PROPN"}, "LOC": {"PERSON", "PROPN"}, "FAC": {"PERSON", "ORG", "PROPN"},
+             "PERSON": _NAMES - {"PERSON"}, "ORG": {"PERSON", "GPE", "PROPN"}}
 
 
 def fit(expected: Expected | None, labels: set[str]) -> int:
