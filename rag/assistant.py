@@ -218,8 +218,17 @@ class Assistant:
         conf = confidence(feats, calibration)
         threshold = s.abstain_below if s.abstain_below is not None else calibration.threshold
         shape = _SpanShapes(retrieval.windows) if s.answer_types else None
-        cited = (citing.cite(spans, retrieval.windows, self._docs, s.max_citations,
-                             same_type=shape.same if shape else None) if spans else None)
+        names = _question_names(resolved)
+
+        def comparable(a: Span, b: Span) -> bool:
+            """Two answers can disagree only if they are of one type and both documents speak of
+            everyone the question names (a document that never mentions Lewis does not answer
+            "What did Lewis say ...?", whatever span the reader found in it)."""
+            about = all(_mentions(self._docs[x.doc_id].text, n) for x in (a, b) for n in names)
+            return about and (shape is None or shape.same(a, b))
+
+        cited = (citing.cite(spans, retrieval.windows, self._docs, s.max_citations, same_type=comparable)
+                 if spans else None)
 
         def trace(answer: Answer) -> Trace:
             return Trace(question=q, resolved_question=resolved, hits=retrieval.hits, windows=retrieval.windows,
@@ -244,6 +253,18 @@ class Assistant:
                             citations=cited.citations, message=message, resolved_question=resolved,
                             conflict=cited.conflict, timings=timings, uncertain=conf < calibration.sure,
                             alternatives=alternatives, kind="sentence" if form else "span"))
+
+
+_NAME_WORD = re.compile(r"(?<!^)(?<![.?!] )\b([A-Z][\w’'-]{2,})")
+
+
+def _question_names(question: str) -> list[str]:
+    """The capitalised words of a question after its first word ("Lewis", "Cup"), possessives cut."""
+    return [w.removesuffix("'s").removesuffix("’s") for w in _NAME_WORD.findall(question.strip())]
+
+
+def _mentions(text: str, word: str) -> bool:
+    return re.search(rf"\b{re.escape(word)}\b", text, flags=re.IGNORECASE) is not None
 
 
 @lru_cache(maxsize=64)

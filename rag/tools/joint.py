@@ -167,16 +167,10 @@ def collate_groups(enc: EncodedGroups, group_ids: Sequence[int], pad_id: int) ->
     """The windows of some groups as one padded batch, with each window's group and the targets."""
     import torch
 
+    from rag.tools.batching import pad_batch
+
     rows = [enc.first[g] + i for g in group_ids for i in range(enc.count[g])]
-    width = max(len(enc.input_ids[r]) for r in rows)
-    ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
-    types = torch.zeros((len(rows), width), dtype=torch.long)
-    mask = torch.zeros((len(rows), width), dtype=torch.long)
-    for k, r in enumerate(rows):
-        n = len(enc.input_ids[r])
-        ids[k, :n] = torch.tensor(enc.input_ids[r])
-        types[k, :n] = torch.tensor(enc.token_type_ids[r])
-        mask[k, :n] = 1
+    batch = pad_batch([enc.input_ids[r] for r in rows], [enc.token_type_ids[r] for r in rows], pad_id)
     owner = torch.tensor([n for n, g in enumerate(group_ids) for _ in range(enc.count[g])])
     first_row, target_row, target_start, target_end = [], [], [], []
     offset = 0
@@ -187,7 +181,7 @@ def collate_groups(enc: EncodedGroups, group_ids: Sequence[int], pad_id: int) ->
         target_start.append(s)
         target_end.append(e)
         offset += enc.count[g]
-    return {"input_ids": ids, "token_type_ids": types, "attention_mask": mask, "owner": owner,
+    return {**batch, "owner": owner,
             "target_row": torch.tensor(target_row), "target_start": torch.tensor(target_start),
             "target_end": torch.tensor(target_end)}
 

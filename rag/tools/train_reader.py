@@ -281,16 +281,10 @@ def collate(enc: Encoded, idx: Sequence[int], pad_id: int) -> dict[str, "torch.T
     """Pad one batch to its own longest example."""
     import torch
 
-    width = max(len(enc.input_ids[i]) for i in idx)
-    ids = torch.full((len(idx), width), pad_id, dtype=torch.long)
-    types = torch.zeros((len(idx), width), dtype=torch.long)
-    mask = torch.zeros((len(idx), width), dtype=torch.long)
-    for r, i in enumerate(idx):
-        n = len(enc.input_ids[i])
-        ids[r, :n] = torch.tensor(enc.input_ids[i])
-        types[r, :n] = torch.tensor(enc.token_type_ids[i])
-        mask[r, :n] = 1
-    return {"input_ids": ids, "token_type_ids": types, "attention_mask": mask,
+    from rag.tools.batching import pad_batch
+
+    batch = pad_batch([enc.input_ids[i] for i in idx], [enc.token_type_ids[i] for i in idx], pad_id)
+    return {**batch,
             "start_positions": torch.tensor([enc.start_positions[i] for i in idx]),
             "end_positions": torch.tensor([enc.end_positions[i] for i in idx])}
 

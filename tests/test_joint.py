@@ -1,0 +1,96 @@
+"""Joint reading for training (rag.tools.joint): groups, batches and the shared softmax, without a model."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from rag.tools.joint import (Group, JointData, collate_groups, context_mask, distractor_windows, encode_groups,  # noqa: E402
+                             joint_log_probs, joint_loss, make_groups, split_titles, unit_texts)
+
+MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "reader"
+CONTEXTS = ["The tower was finished in 1889. It is in Paris. Gustave Eiffel built it.",
+            "The bridge opened in 1937. It spans the Golden Gate. Its colour is orange.",
+            "The canal opened in 1914. It links two oceans. Ships pay a toll."]
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    out, start = [], 0
+    for part in text.split(". "):
+        end = start + len(part) + (1 if not part.endswith(".") else 0)
+        out.append((start, min(end, len(text))))
+        start = end + 1
+    return out
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(str(MODEL_DIR), local_files_only=True)
+
+
+def _data() -> JointData:
+    spans = [_spans(c) for c in CONTEXTS]
+    units, _ = unit_texts(CONTEXTS, spans)
+    rows = [{"question": "When was the tower finished?", "answer": "1889", "answer_start": CONTEXTS[0].index("1889"),
+             "ctx": 0}]
+    mined = [[i for i, u in enumerate(units)]]               # every unit, in order, as "retrieved"
+    return JointData(CONTEXTS, spans, units, rows, mined, [{"question": "Who painted it?", "ctx": 1}], [list(range(len(units)))])
+
+
+def test_groups_hold_the_answer_once_and_distractors_without_it() -> None:
+    groups = make_groups(_data(), windows=3, missed_fraction=0.0, unanswerable_repeats=1, rng=random.Random(1))
+    answer = next(g for g in groups if g.kind == "answer")
+    gold = answer.windows[answer.answer_window]
+    assert gold[answer.answer_start:answer.answer_start + 4] == "1889"
+    assert all("1889" not in w for i, w in enumerate(answer.windows) if i != answer.answer_window)
+    none = next(g for g in groups if g.kind == "unanswerable")
+    assert none.answer_window == -1 and len(none.windows) >= 1
+
+
+def test_distractors_skip_the_gold_window_and_repeats() -> None:
+    data = _data()
+    out = distractor_windows(range(len(data.units)), data.units, data.contexts, data.spans, "1889", (0, 0, 3), 5)
+    assert out and all("1889" not in w for w in out) and len(out) == len(set(out))
+
+
+def test_the_softmax_runs_over_all_windows_of_a_group_plus_one_null(tokenizer) -> None:
+    groups = [Group("When was the tower finished?", (CONTEXTS[1], CONTEXTS[0]), 1, CONTEXTS[0].index("1889"), "1889"),
+              Group("Who painted it?", (CONTEXTS[2],), -1, kind="unanswerable")]
+    enc = encode_groups(tokenizer, groups, 64)
+    batch = collate_groups(enc, [0, 1], tokenizer.pad_token_id)
+    assert batch["input_ids"].shape[0] == 3 and batch["owner"].tolist() == [0, 0, 1]
+    assert batch["target_row"].tolist() == [1, -1]
+    row, start = 1, int(batch["target_start"][0])
+    assert tokenizer.decode(batch["input_ids"][row, start:int(batch["target_end"][0]) + 1]) == "1889"
+    logits = torch.randn(batch["input_ids"].shape)
+    ctx = context_mask(batch["token_type_ids"], batch["attention_mask"])
+    token_lp, null_lp = joint_log_probs(logits, ctx, batch["owner"], 2)
+    for g in range(2):
+        rows = batch["owner"] == g
+        total = torch.exp(token_lp[rows][ctx[rows]]).sum() + torch.exp(null_lp[g])
+        assert float(total) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_the_loss_prefers_the_right_span_and_the_null_for_unanswerable(tokenizer) -> None:
+    groups = [Group("When was the tower finished?", (CONTEXTS[1], CONTEXTS[0]), 1, CONTEXTS[0].index("1889"), "1889"),
+              Group("Who painted it?", (CONTEXTS[2],), -1, kind="unanswerable")]
+    enc = encode_groups(tokenizer, groups, 64)
+    batch = collate_groups(enc, [0, 1], tokenizer.pad_token_id)
+    flat = torch.zeros(batch["input_ids"].shape)
+    right_s, right_e = flat.clone(), flat.clone()
+    right_s[1, int(batch["target_start"][0])] = 10.0
+    right_e[1, int(batch["target_end"][0])] = 10.0
+    right_s[2, 0] = right_e[2, 0] = 10.0                        # [CLS] of the unanswerable group's window
+    assert float(joint_loss(right_s, right_e, batch)) < float(joint_loss(flat, flat, batch)) - 1.0
+
+
+def test_articles_split_into_disjoint_training_and_calibration_sets() -> None:
+    train, calibration = split_titles([f"t{i}" for i in range(35)] * 2, 0.34, 7)
+    assert not train & calibration and len(train) + len(calibration) == 35 and len(calibration) == 12
+    assert split_titles([f"t{i}" for i in range(35)], 0.34, 7) == (train, calibration)
