@@ -220,7 +220,7 @@ def test_uploaded_document_can_be_asked_about_and_markup_shows_as_text(page: "sy
 
 # --- issue 13: an assistant a person trusts -------------------------------------------------------
 
-UNSURE_QUESTION = "Which electorate does Adrian Rurawhe represent?"   # the reader says "Labour" at ~25%
+UNSURE_QUESTION = "What illness did one MP want to fake to avoid going in?"   # "poisoned" at ~16% (the text says "a cold")
 
 
 def confidence_of(reply: "sync_api.Locator") -> tuple[str, int]:
@@ -237,12 +237,12 @@ def test_an_answer_that_may_be_wrong_says_so(page: "sync_api.Page", ui_server: U
     ask(page, "How long did Sharma say he waited in his office?")
     sure = page.locator("#chat .rag-reply").first
     words, number = confidence_of(sure)
-    assert (words, number >= 80) == ("sure", True) and sure.locator(".rag-warning").count() == 0
+    assert (words, number >= 60) == ("sure", True) and sure.locator(".rag-warning").count() == 0
     assert "%" not in sure.inner_text(), "the number is shown on hover only"
 
     unsure = ask(page, UNSURE_QUESTION)
     words, number = confidence_of(unsure)
-    assert number < 50, f"the reader's confidence in this answer is low today ({number}%)"
+    assert number < 40, f"the reader's confidence in this answer is low today ({number}%)"
     assert words == "unsure"
     assert "May be wrong" in unsure.locator(".rag-warning").inner_text()
     assert "rag-unsure" in (unsure.get_attribute("class") or "")

@@ -293,7 +293,7 @@ def unsure_answer(**kw: object) -> Answer:
 
 
 @pytest.mark.parametrize("confidence, uncertain, words, warned", [
-    (0.95, False, "sure", False), (0.65, False, "likely", False), (0.45, False, "unsure", True),
+    (0.95, False, "sure", False), (0.5, False, "likely", False), (0.35, False, "unsure", True),
     (0.9, True, "unsure", True)])
 def test_confidence_in_words_number_on_hover_and_may_be_wrong(confidence: float, uncertain: bool, words: str,
                                                               warned: bool) -> None:
