@@ -70,8 +70,6 @@ def same_answer(a: str, b: str) -> bool:
     return wa <= wb or wb <= wa or len(wa & wb) / len(wa | wb) >= 0.5
 
 
-_same_answer = same_answer
-
 
 def cite(spans: Sequence[Span], windows: Sequence[Window], documents: dict[str, Document],
          max_citations: int = 3, same_type: Callable[[Span, Span], bool] | None = None) -> Cited:
