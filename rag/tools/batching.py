@@ -1,4 +1,4 @@
-"""Padding token rows into one batch: shared by the reader's single-window and joint training."""
+"""Batching helpers shared by the reader's single-window and joint training: padding, answer tokens."""
 
 from __future__ import annotations
 
@@ -22,3 +22,15 @@ def pad_batch(input_ids: Sequence[Sequence[int]], token_type_ids: Sequence[Seque
         types[r, :len(row)] = torch.tensor(kinds)
         mask[r, :len(row)] = 1
     return {"input_ids": ids, "token_type_ids": types, "attention_mask": mask}
+
+
+def answer_tokens(sequence_ids: Sequence[int | None], offsets: Sequence[Sequence[int]], start: int,
+                  end: int) -> tuple[int, int] | None:
+    """First and last token of the window (segment 1) that cover the characters [start, end), or
+    None when truncation cut the answer off (the model cannot see it: a no-answer target)."""
+    ctx = [t for t, sid in enumerate(sequence_ids) if sid == 1]
+    starts = [t for t in ctx if offsets[t][1] > start]
+    ends = [t for t in ctx if offsets[t][0] < end]
+    if ctx and starts and ends and offsets[ctx[-1]][1] >= end and starts[0] <= ends[-1]:
+        return starts[0], ends[-1]
+    return None

@@ -136,6 +136,8 @@ def split_titles(titles: Iterable[str], calibration_share: float, seed: int) -> 
 def encode_groups(tokenizer, groups: Sequence[Group], max_length: int) -> EncodedGroups:
     """Tokenise every window of every group (question first, window truncated) and map the answer
     to token positions in its window; an answer cut off by truncation makes the group a null one."""
+    from rag.tools.batching import answer_tokens
+
     out = EncodedGroups()
     flat = [(g, i, w) for g, group in enumerate(groups) for i, w in enumerate(group.windows)]
     targets: dict[int, tuple[int, int, int]] = {g: (-1, 0, 0) for g in range(len(groups))}
@@ -151,14 +153,10 @@ def encode_groups(tokenizer, groups: Sequence[Group], max_length: int) -> Encode
             out.input_ids.append(enc["input_ids"][j])
             out.token_type_ids.append(enc["token_type_ids"][j])
             if group.answer_window == i:
-                a_s, a_e = group.answer_start, group.answer_start + len(group.answer_text)
-                seq = enc.sequence_ids(j)
-                offsets = enc["offset_mapping"][j]
-                ctx = [t for t, sid in enumerate(seq) if sid == 1]
-                starts = [t for t in ctx if offsets[t][1] > a_s]
-                ends = [t for t in ctx if offsets[t][0] < a_e]
-                if starts and ends and offsets[ctx[-1]][1] >= a_e and starts[0] <= ends[-1]:
-                    targets[g] = (i, starts[0], ends[-1])
+                found = answer_tokens(enc.sequence_ids(j), enc["offset_mapping"][j], group.answer_start,
+                                      group.answer_start + len(group.answer_text))
+                if found is not None:
+                    targets[g] = (i, *found)
     out.target = [targets[g] for g in range(len(groups))]
     return out
 

@@ -237,6 +237,8 @@ def encode(tokenizer: "PreTrainedTokenizerFast", examples: Sequence[Example], ma
     An answer cut off by truncation becomes a no-answer target ([CLS], position 0): the model
     really cannot see it.
     """
+    from rag.tools.batching import answer_tokens
+
     out = Encoded()
     for b in range(0, len(examples), 1000):
         chunk = examples[b:b + 1000]
@@ -245,14 +247,10 @@ def encode(tokenizer: "PreTrainedTokenizerFast", examples: Sequence[Example], ma
         for i, x in enumerate(chunk):
             start_tok = end_tok = 0
             if x.answer_start >= 0:
-                a_s, a_e = x.answer_start, x.answer_start + len(x.answer_text)
-                seq = enc.sequence_ids(i)
-                offsets = enc["offset_mapping"][i]
-                ctx_toks = [t for t, sid in enumerate(seq) if sid == 1]
-                starts = [t for t in ctx_toks if offsets[t][1] > a_s]
-                ends = [t for t in ctx_toks if offsets[t][0] < a_e]
-                if starts and ends and offsets[ctx_toks[-1]][1] >= a_e and starts[0] <= ends[-1]:
-                    start_tok, end_tok = starts[0], ends[-1]
+                found = answer_tokens(enc.sequence_ids(i), enc["offset_mapping"][i], x.answer_start,
+                                      x.answer_start + len(x.answer_text))
+                if found is not None:
+                    start_tok, end_tok = found
             out.input_ids.append(enc["input_ids"][i])
             out.token_type_ids.append(enc["token_type_ids"][i])
             out.start_positions.append(start_tok)
