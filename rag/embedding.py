@@ -6,7 +6,6 @@ loading; a mismatch or a missing package is a clear ModelError, never a download
 
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence

@@ -11,7 +11,6 @@ in [0, 1] and comparable across windows of one question.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
