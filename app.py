@@ -1,4 +1,4 @@
-"""The browser chat: ``python app.py [--host H] [--port P] [--corpus PATH] [--index DIR]
+"""The browser chat: ``python app.py [--host H] [--port P] [--corpus PATH] [--index DIR] [--store SPEC]
 [--history FILE] [--auth USERS_FILE]``.
 
 Only wiring: it loads the assistant once, warms it up, and binds gradio components to the
@@ -20,9 +20,10 @@ from rag.accounts import checker, load_users
 from rag.conversations import ConversationStore, new_owner_id, valid_owner
 from rag.errors import RagError
 from rag.paths import PROJECT_ROOT
-from rag.settings import READERS
+from rag.settings import READERS, Settings
 from rag.ui import (CSS, EMPTY_SOURCES, EMPTY_VIEWER, EXAMPLES, FILE_TYPES, MAX_TOP_K, OPEN_JS, READER_INFO,
                     READER_LABEL, TOP_K_INFO, TOP_K_LABEL, ChatUI, History, Session, render_document, warm_up)
+from rag.vector_store import store_arg
 
 logger = logging.getLogger("app")
 
@@ -41,6 +42,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--corpus", type=Path, default=None,
                         help="folder of .txt/.md/.html/.pdf/.docx files or a .jsonl file (default: the shipped corpus)")
     parser.add_argument("--index", type=Path, default=None, help="folder for the persisted index")
+    parser.add_argument("--store", type=store_arg, default=Settings.store,
+                        help="where vectors live: faiss (default), milvus:PATH.db or milvus:http://HOST:19530")
     parser.add_argument("--reader", choices=READERS, default=None,
                         help="the reader answers start with (default: the settings default)")
     parser.add_argument("--history", type=Path, default=DEFAULT_HISTORY,
@@ -234,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     paths = {k: v for k, v in (("corpus", args.corpus), ("index", args.index)) if v is not None}
     try:
         auth = checker(load_users(args.auth)) if args.auth is not None else None
-        assistant = Assistant.load(**paths)
+        assistant = Assistant.load(**paths, settings=Settings(store=args.store))
         if args.reader is not None:
             assistant = assistant.with_settings(reader=args.reader)
         store = ConversationStore(args.history)   # after the corpus loaded: a failed start creates nothing

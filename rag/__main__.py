@@ -11,6 +11,7 @@ from pathlib import Path
 
 from rag.errors import RagError
 from rag.settings import DEFAULT_CORPUS, DEFAULT_INDEX, READERS, Settings
+from rag.vector_store import store_arg
 
 # sub-commands implemented in their own modules, each exposing main(argv) -> int
 _DELEGATED = {"eval": "rag.tools.evaluate", "calibrate": "rag.tools.calibrate", "bench": "rag.tools.bench",
@@ -26,6 +27,9 @@ def _parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text)
         p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of .txt/.md/.html or a .jsonl file")
         p.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder")
+        p.add_argument("--store", type=store_arg, default=Settings.store,
+                       help="where vectors live: faiss (default), milvus:PATH.db (Milvus Lite) or "
+                            "milvus:http://HOST:19530 (a Milvus server); Milvus needs requirements-scale.txt")
         if name == "ask":
             p.add_argument("question")
             p.add_argument("--json", action="store_true", help="print the Answer as JSON")
@@ -77,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "index":
-            assistant = Assistant.load(settings=Settings(corpus=args.corpus, index=args.index))
+            assistant = Assistant.load(settings=Settings(corpus=args.corpus, index=args.index, store=args.store))
             r = assistant.report
             print(f"index {args.index}: {len(assistant.documents)} documents, {len(assistant.index)} sentences "
                   f"({len(r.embedded)} embedded, {len(r.reused)} reused, {len(r.removed)} removed) in {r.seconds:.1f} s")
@@ -85,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"skipped {s.source}: {s.reason}")
             return 0
         settings = Settings(corpus=args.corpus, index=args.index, reader=args.reader, top_k=args.top_k,
-                            show_progress=False)
+                            show_progress=False, store=args.store)
         assistant = Assistant.load(settings=settings)
         answer = assistant.ask(args.question)
     except RagError as exc:

@@ -98,7 +98,7 @@ class Assistant:
         idx, report = open_index(loaded, embedder, settings.index, splitter.split,
                                  model_sha256=getattr(embedder, "sha256", ""), splitter=splitter.name,
                                  kind=settings.index_kind, approximate_above=settings.approximate_above,
-                                 show_progress=settings.show_progress)
+                                 show_progress=settings.show_progress, store=settings.store)
         if report.changed:
             log.info("index: %d documents reused, %d embedded, %d removed%s", len(report.reused),
                      len(report.embedded), len(report.removed),
@@ -111,8 +111,9 @@ class Assistant:
 
         An injected reader is kept unless ``reader`` names another one."""
         settings = self.settings.with_(**changes)
-        if settings.corpus != self.settings.corpus or settings.index != self.settings.index:
-            raise ValueError("with_settings cannot change the corpus or index; use Assistant.load")
+        if (settings.corpus, settings.index, settings.store) != (self.settings.corpus, self.settings.index,
+                                                                 self.settings.store):
+            raise ValueError("with_settings cannot change the corpus, index or store; use Assistant.load")
         reader = self._reader if settings.reader == self.settings.reader else None
         reranker = self._reranker if settings.reranker == self.settings.reranker else None
         return Assistant(settings, self.corpus, self.index, self.retriever, self.report, reader=reader,

@@ -7,17 +7,16 @@ neighbours carry the names that pronouns in the hit sentence refer to.
 
 from __future__ import annotations
 
-import logging
-import re
 import time
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 
-from rag.fusion import feature_matrix, idf, load_fusion, name_words, rrf_scores
+from rag.bm25 import BM25, bm25_texts, top_rows  # noqa: F401  (re-exported: tools and tests import them from here)
+from rag.fusion import feature_matrix, load_fusion, rrf_scores
 from rag.index import SentenceIndex
-from rag.types import Document, Embedder, Hit, Reranker, Sentence, Window
+from rag.types import Document, Embedder, Hit, Reranker, Window
 
 
 def rrf_fuse(rankings: Sequence[Sequence[int]], k: int = 60) -> list[tuple[int, float]]:
@@ -27,111 +26,6 @@ def rrf_fuse(rankings: Sequence[Sequence[int]], k: int = 60) -> list[tuple[int, 
         for rank, row in enumerate(ranking, start=1):
             scores[row] = scores.get(row, 0.0) + 1.0 / (k + rank)
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-
-
-class BM25:
-    """BM25 over sentence texts (bm25s, English stop words, Snowball stemming)."""
-
-    def __init__(self, texts: Sequence[str], documents: Sequence[str] | None = None) -> None:
-        """``documents``: the document id of each text (default: each text its own document), so
-        that a name can be known to occur in one document only."""
-        import bm25s
-        import Stemmer
-
-        logging.getLogger("bm25s").setLevel(logging.WARNING)   # it logs every index build at DEBUG
-
-        self._bm25s = bm25s
-        self._stemmer = Stemmer.Stemmer("english")
-        self.size = len(texts)
-        self.model = bm25s.BM25()
-        tokens = bm25s.tokenize(list(texts), stopwords="en", stemmer=self._stemmer, show_progress=False)
-        self.model.index(tokens, show_progress=False)
-        # bm25s keeps one posting list per term (CSC: rows of term t are indices[indptr[t]:indptr[t+1]])
-        self._indptr = self.model.scores["indptr"]
-        self._rows = self.model.scores["indices"]
-        self.idf = idf(np.diff(self._indptr), self.size)
-        self._doc_of = np.asarray(list(documents) if documents is not None else range(self.size), dtype=object)
-
-    def _tokens(self, text: str) -> list[str]:
-        return self._bm25s.tokenize([text], stopwords="en", stemmer=self._stemmer, show_progress=False,
-                                    return_ids=False)[0]
-
-    def term_ids(self, text: str) -> list[int]:
-        """Ids of the text's terms that occur in the indexed sentences (stop words and unknown terms left out)."""
-        return self.model.get_tokens_ids(self._tokens(text)) if self.size else []
-
-    def scores(self, query: str) -> tuple[np.ndarray, float]:
-        """The BM25 score of every row for ``query``, and its ideal score: the sum of the IDFs of its
-        known terms, about what a sentence holding each of them once scores (0 when none is known)."""
-        ids = self.term_ids(query)
-        if not ids:
-            return np.zeros(self.size, dtype=np.float32), 0.0
-        return self.model.get_scores_from_ids(ids), float(self.idf[ids].sum())
-
-    def search(self, query: str, k: int) -> list[tuple[int, float]]:
-        """(row, score) pairs with a positive score, best first."""
-        return top_rows(self.scores(query)[0], k)
-
-    def _name_terms(self, question: str) -> list[tuple[float, str, frozenset]]:
-        """(IDF, stemmed term, the documents holding it) for each term of the question's
-        ``name_words``; a term no sentence holds gets the highest IDF and no documents."""
-        out: list[tuple[float, str, frozenset]] = []
-        for word in name_words(question):
-            for term in self._tokens(word):
-                tid = self.model.vocab_dict.get(term) if self.size else None
-                if tid is None:
-                    out.append((float(idf(0, self.size)), term, frozenset()))
-                else:
-                    rows = self._rows[self._indptr[tid]:self._indptr[tid + 1]]
-                    out.append((float(self.idf[tid]), term, frozenset(self._doc_of[rows].tolist())))
-        return out
-
-    def names_known(self, question: str) -> float | None:
-        """IDF-weighted share of the question's names and numbers that some sentence holds (None: it has none)."""
-        terms = self._name_terms(question)
-        total = sum(w for w, _, _ in terms)
-        return sum(w for w, _, docs in terms if docs) / total if total > 0 else None
-
-    def name_features(self, question: str, sentences: Sequence[Sentence]) -> np.ndarray:
-        """Three columns per sentence, each an IDF-weighted share of the question's names and numbers
-        (``name_words``; a name no sentence holds counts at the highest IDF; all 0 when the question
-        has none): ``name_cover``, those the sentence itself holds (not its predecessor, which BM25
-        sees too, so the sentence that names someone outranks the one after it); ``unique_cover``,
-        those it holds among the names that occur in one document only; ``doc_name_cover``, those
-        its document holds anywhere."""
-        terms = self._name_terms(question)
-        out = np.zeros((len(sentences), 3))
-        total = sum(w for w, _, _ in terms)
-        unique_total = sum(w for w, _, docs in terms if len(docs) == 1)
-        if not sentences or total <= 0:
-            return out
-        for i, sentence in enumerate(sentences):
-            own = set(self._stemmer.stemWords(re.findall(r"\w\w+", sentence.text.lower())))
-            out[i, 0] = sum(w for w, term, _ in terms if term in own) / total
-            if unique_total > 0:
-                out[i, 1] = sum(w for w, term, docs in terms if len(docs) == 1 and term in own) / unique_total
-            out[i, 2] = sum(w for w, _, docs in terms if sentence.doc_id in docs) / total
-        return out
-
-
-def top_rows(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """The ``k`` best (row, score) pairs with a positive score, best first (ties: lower row first)."""
-    k = min(k, len(scores))
-    if k <= 0:
-        return []
-    part = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-    order = sorted(part.tolist(), key=lambda r: (-float(scores[r]), r))
-    return [(int(r), float(scores[r])) for r in order if scores[r] > 0]
-
-
-def bm25_texts(sentences: Sequence[Sentence]) -> list[str]:
-    """BM25 sees each sentence with the one before it, so a sentence that says "he" or "the
-    team" still matches the name a question uses (xquad_en fused hit@1 0.79 -> 0.815)."""
-    out = []
-    for i, s in enumerate(sentences):
-        prev = sentences[i - 1] if i and sentences[i - 1].doc_id == s.doc_id else None
-        out.append(f"{prev.text} {s.text}" if prev else s.text)
-    return out
 
 
 @dataclass(frozen=True)
@@ -162,7 +56,10 @@ class HybridRetriever:
         self.index = index
         self.embedder = embedder
         self.documents = {d.doc_id: d for d in documents}
-        self.bm25 = BM25(bm25_texts(index.sentences), [s.doc_id for s in index.sentences])
+        # the index persists its BM25 (memory-mapped on reopen); an index object without one gets it built here
+        bm25 = getattr(index, "bm25", None)
+        self.bm25 = bm25 if bm25 is not None else BM25(bm25_texts(index.sentences),
+                                                        [s.doc_id for s in index.sentences])
 
     def candidates(self, question: str, *, mode: str = "hybrid", candidates: int = 30,
                    query_vector: np.ndarray | None = None) -> tuple[Candidates, dict[str, float]]:

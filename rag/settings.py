@@ -45,6 +45,9 @@ class Settings:
         answer_types: rescore the reader's candidates by whether their type fits the question, and
             report sources as differing only when their answers have the same type (rag.answer_types).
         clause_answers: answer why/how/yes-no questions with the clause that settles them (rag.clauses).
+        store: where sentence vectors live (rag.vector_store): "faiss" (in the index folder), or
+            "milvus:PATH.db" (Milvus Lite, embedded) or "milvus:http://HOST:19530" (a Milvus server),
+            optionally "#COLLECTION". Milvus needs requirements-scale.txt.
     """
 
     corpus: Path = DEFAULT_CORPUS
@@ -68,6 +71,7 @@ class Settings:
     approximate_above: int = APPROXIMATE_ABOVE
     answer_types: bool = True
     clause_answers: bool = True
+    store: str = "faiss"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "corpus", Path(self.corpus))
@@ -91,6 +95,10 @@ class Settings:
             raise ValueError(f"Settings.index_kind must be one of {INDEX_KINDS}, got {self.index_kind!r}")
         if self.abstain_below is not None and not 0.0 <= self.abstain_below <= 1.0:
             raise ValueError(f"Settings.abstain_below must be in [0, 1], got {self.abstain_below!r}")
+        if not isinstance(self.store, str) or not (self.store == "faiss" or (
+                self.store.startswith("milvus:") and len(self.store) > len("milvus:"))):
+            raise ValueError(f"Settings.store must be 'faiss', 'milvus:PATH.db' or 'milvus:http://HOST:19530', "
+                             f"got {self.store!r}")
         if self.candidates < self.top_k:
             raise ValueError(f"Settings.candidates ({self.candidates}) must be >= top_k ({self.top_k})")
 

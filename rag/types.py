@@ -1,4 +1,4 @@
-"""Dataclasses passed between pipeline stages, and the one-method seams (Embedder, Splitter, Reranker, Reader).
+"""Dataclasses passed between pipeline stages, and the seams (Embedder, Splitter, Reranker, Reader, VectorStore).
 
 Kept in one module so stages can import each other's types without import cycles.
 Every piece of text carries its provenance: document id and character offsets into
@@ -200,3 +200,16 @@ class Reader(Protocol):
     name: str
 
     def read(self, question: str, windows: Sequence[Window]) -> list[Span]: ...
+
+
+@runtime_checkable
+class VectorStore(Protocol):
+    """Sentence vectors by sentence key (``rag.sentence_table``): nearest keys to a normalised query
+    by cosine, best first, and the stored vectors of some keys. FAISS and Milvus implement it
+    (``rag.vector_store``); ``rag.index.SentenceIndex`` maps keys to rows for retrieval."""
+
+    name: str
+
+    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]: ...
+
+    def vectors(self, keys: Sequence[int]) -> np.ndarray: ...

@@ -87,7 +87,7 @@ def test_broken_index_is_detected_and_rebuilt(mini_corpus: Path, tmp_path: Path,
         (tmp_path / MANIFEST).write_text("{ not json")
     elif damage == "edit_sentences":
         path = tmp_path / files["sentences"]
-        path.write_text(path.read_text().replace("Tom", "Tim"))
+        path.write_bytes(path.read_bytes().replace(b"Tom", b"Tim"))
     else:
         (tmp_path / files["faiss"]).unlink()
     embedder = FakeEmbedder()
@@ -117,7 +117,7 @@ def test_new_documents_are_appended_without_rebuilding_faiss(mini_corpus: Path, 
     def no_rebuild(*args: object, **kwargs: object) -> None:
         raise AssertionError("an append must not rebuild the FAISS index")
 
-    monkeypatch.setattr("rag.index.make_faiss_index", no_rebuild)
+    monkeypatch.setattr("rag.vector_store.make_faiss_index", no_rebuild)
     embedder = FakeEmbedder()
     index, report = _open(mini_corpus, index_dir, embedder, kind=kind)
     assert report.embedded == ["ants"] and not report.removed and not report.rebuilt_because

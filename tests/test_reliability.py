@@ -80,17 +80,18 @@ def assert_verbatim(assistant: Assistant, corpus: Path, answer) -> None:
 
 def assert_consistent(index: Path, versions: Sequence[Path]) -> Path:
     """Check the committed index without rag.index: every data file matches its checksum, the FAISS
-    rows, sentence lines and manifest counts agree, and every row is verbatim in one corpus version.
+    rows, sentence table rows and manifest counts agree, and every row is verbatim in one corpus version.
 
     Returns the corpus version (folder) the index matches.
     """
     import faiss
+    import pyarrow.ipc
 
     manifest = json.loads((index / MANIFEST).read_text(encoding="utf-8"))
     files = manifest["files"]
     for name in files.values():
         assert hashlib.sha256((index / name).read_bytes()).hexdigest() == manifest["checksums"][name], name
-    rows = [json.loads(line) for line in (index / files["sentences"]).read_text(encoding="utf-8").splitlines()]
+    rows = pyarrow.ipc.open_file(str(index / files["sentences"])).read_all().to_pylist()   # rag.sentence_table
     assert faiss.read_index(str(index / files["faiss"])).ntotal == len(rows) == manifest["counts"]["sentences"]
     per_doc = {doc_id: sum(r["doc_id"] == doc_id for r in rows) for doc_id in manifest["documents"]}
     assert per_doc == {doc_id: info["sentences"] for doc_id, info in manifest["documents"].items()}
@@ -491,7 +492,7 @@ def test_two_builders_at_once_do_not_corrupt_the_index(versions: tuple[Path, Pat
     assert "stage embed-" not in out_second, "the second builder waited, then reused the first one's work"
     assert report_second["embedded"] == [] and sorted(report_second["reused"]) == ["ants", "cats", "dogs", "fish"]
     assert assert_consistent(index, [v1, v2]) == v2
-    assert len(list(index.glob("index-*.faiss"))) == 1 and len(list(index.glob("sentences-*.jsonl"))) == 1
+    assert len(list(index.glob("index-*.faiss"))) == 1 and len(list(index.glob("sentences-*.arrow"))) == 1
 
 
 REPLACE_STAGES = ["start", "replace-before-rename", "replace-renamed", "embed-0", "sentences-written",
