@@ -74,11 +74,12 @@ class Assistant:
     def load(cls, corpus: str | Path | None = None, index: str | Path | None = None,
              settings: Settings | None = None, *, embedder: Embedder | None = None,
              splitter: Splitter | None = None, reader: Reader | None = None,
-             reranker: Reranker | None = None) -> "Assistant":
+             reranker: Reranker | None = None, current: SentenceIndex | None = None) -> "Assistant":
         """Load the corpus and its index (building or updating the index as needed).
 
         ``embedder``, ``splitter`` and ``reader`` default to the shipped stages (MiniLM, spaCy's
-        sentence recogniser, the reader named by ``settings.reader``)."""
+        sentence recogniser, the reader named by ``settings.reader``); ``current``, an index opened
+        earlier from the same folder, lends its segments so an update reads only the new ones."""
         settings = settings or Settings()
         if corpus is not None:
             settings = settings.with_(corpus=Path(corpus))
@@ -98,7 +99,8 @@ class Assistant:
         idx, report = open_index(loaded, embedder, settings.index, splitter.split,
                                  model_sha256=getattr(embedder, "sha256", ""), splitter=splitter.name,
                                  kind=settings.index_kind, approximate_above=settings.approximate_above,
-                                 show_progress=settings.show_progress, store=settings.store)
+                                 show_progress=settings.show_progress, store=settings.store, current=current,
+                                 merge=settings.segment_merge, max_segments=settings.max_segments)
         if report.changed:
             log.info("index: %d documents reused, %d embedded, %d removed%s", len(report.reused),
                      len(report.embedded), len(report.removed),
@@ -155,7 +157,7 @@ class Assistant:
     def _reload(self) -> None:
         """Re-read the corpus folder and update the index incrementally, in place."""
         fresh = Assistant.load(settings=self.settings, embedder=self._embedder, splitter=self._splitter,
-                               reader=self._reader, reranker=self._reranker)
+                               reader=self._reader, reranker=self._reranker, current=self.index)
         self.corpus, self.index, self.retriever, self.report = fresh.corpus, fresh.index, fresh.retriever, fresh.report
         self._docs = self.corpus.by_id()
 

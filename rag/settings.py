@@ -48,6 +48,9 @@ class Settings:
         store: where sentence vectors live (rag.vector_store): "faiss" (in the index folder), or
             "milvus:PATH.db" (Milvus Lite, embedded) or "milvus:http://HOST:19530" (a Milvus server),
             optionally "#COLLECTION". Milvus needs requirements-scale.txt.
+        segment_merge: when the index has more than ``max_segments`` segments (each update adds one)
+            or many deleted rows, compact them: "background" (a thread; the served index stays valid),
+            "inline" (before the update returns) or "off" (rag.index.merge_segments).
     """
 
     corpus: Path = DEFAULT_CORPUS
@@ -72,12 +75,14 @@ class Settings:
     answer_types: bool = True
     clause_answers: bool = True
     store: str = "faiss"
+    segment_merge: str = "background"
+    max_segments: int = 8
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "corpus", Path(self.corpus))
         object.__setattr__(self, "index", Path(self.index))
         for name in ("top_k", "candidates", "rrf_k", "max_citations", "max_question_chars",
-                     "threads", "batch_size", "approximate_above", "rerank_depth"):
+                     "threads", "batch_size", "approximate_above", "rerank_depth", "max_segments"):
             value = getattr(self, name)
             if not isinstance(value, int) or value <= 0:
                 raise ValueError(f"Settings.{name} must be a positive integer, got {value!r}")
@@ -99,6 +104,8 @@ class Settings:
                 self.store.startswith("milvus:") and len(self.store) > len("milvus:"))):
             raise ValueError(f"Settings.store must be 'faiss', 'milvus:PATH.db' or 'milvus:http://HOST:19530', "
                              f"got {self.store!r}")
+        if self.segment_merge not in ("background", "inline", "off"):
+            raise ValueError(f"Settings.segment_merge must be 'background', 'inline' or 'off', got {self.segment_merge!r}")
         if self.candidates < self.top_k:
             raise ValueError(f"Settings.candidates ({self.candidates}) must be >= top_k ({self.top_k})")
 

@@ -187,12 +187,19 @@ class FaissStore:
             return self.all_vectors()
         if not len(rows):
             return np.zeros((0, self.dim), dtype=np.float32)
+        self._direct_map()
         return np.stack([self.index.reconstruct(int(r)) for r in rows])
 
     def all_vectors(self) -> np.ndarray:
         if self.index.ntotal == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
+        self._direct_map()
         return self.index.reconstruct_n(0, self.index.ntotal)
+
+    def _direct_map(self) -> None:
+        """IVF can give a stored vector back only with its id -> list map (a merge reads vectors back)."""
+        if hasattr(self.index, "make_direct_map") and self.index.direct_map.type == 0:   # DirectMap.NoMap
+            self.index.make_direct_map()
 
     def updated(self, keep: np.ndarray, new_keys: np.ndarray, new_vectors: np.ndarray | None,
                 kind: str) -> "FaissStore":
@@ -206,13 +213,13 @@ class FaissStore:
         vectors = np.concatenate([self.vectors(keep), new_vectors])
         return FaissStore(make_faiss_index(vectors, kind), np.concatenate([keep, new_keys]).astype(np.int64), kind)
 
-    def save(self, folder: Path, gen: str) -> dict[str, str]:
-        """``index-<gen>.faiss``, written under a temporary name, then renamed."""
+    def save(self, folder: Path, gen: str, prefix: str = "") -> dict[str, str]:
+        """``<prefix>index-<gen>.faiss``, written under a temporary name, then renamed."""
         import os
 
         import faiss
 
-        name = f"index-{gen}.faiss"
+        name = f"{prefix}index-{gen}.faiss"
         tmp = folder / f".{name}.tmp"
         faiss.write_index(self.index, str(tmp))
         os.replace(tmp, folder / name)

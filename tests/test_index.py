@@ -10,7 +10,7 @@ import pytest
 
 from conftest import FakeEmbedder, fake_split
 from rag.corpus import load_corpus
-from rag.index import MANIFEST, dense_search, make_faiss_index, open_index
+from rag.index import MANIFEST, dense_search, make_faiss_index, manifest_files, merge_segments, open_index
 
 
 def _open(corpus_dir: Path, index_dir: Path, embedder: FakeEmbedder, **kw):
@@ -79,7 +79,7 @@ def test_model_change_forces_rebuild(mini_corpus: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize("damage", ["truncate_faiss", "garbage_manifest", "edit_sentences", "delete_faiss"])
 def test_broken_index_is_detected_and_rebuilt(mini_corpus: Path, tmp_path: Path, damage: str) -> None:
     index, _ = _open(mini_corpus, tmp_path, FakeEmbedder())
-    files = index.manifest["files"]
+    files = index.manifest["segments"][0]["files"]
     if damage == "truncate_faiss":
         path = tmp_path / files["faiss"]
         path.write_bytes(path.read_bytes()[:100])
@@ -104,41 +104,44 @@ def test_manifest_records_model_documents_and_checksums(mini_corpus: Path, tmp_p
     assert manifest["model"] == {"name": "fake-bow", "sha256": "abc", "dim": 64}
     assert set(manifest["documents"]) == {"cats", "dogs", "birds"}
     assert all(len(v["sha256"]) == 64 for v in manifest["documents"].values())
-    assert set(manifest["checksums"]) == set(manifest["files"].values())
+    assert set(manifest["checksums"]) == set(manifest_files(manifest))
 
 
 @pytest.mark.parametrize("kind", ["flat", "ivf", "hnsw"])
-def test_new_documents_are_appended_without_rebuilding_faiss(mini_corpus: Path, tmp_path: Path, kind: str,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_new_documents_go_to_a_new_segment_and_no_old_file_is_rewritten(mini_corpus: Path, tmp_path: Path,
+                                                                         kind: str) -> None:
     index_dir = tmp_path / "idx"
     _open(mini_corpus, index_dir, FakeEmbedder(), kind=kind)
+    before = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes()) for p in index_dir.iterdir()
+              if p.name != MANIFEST and not p.name.startswith(".")}
     (mini_corpus / "ants.txt").write_text("Ants carry leaves. The ant Adam lives in Rome.")   # sorts first
-
-    def no_rebuild(*args: object, **kwargs: object) -> None:
-        raise AssertionError("an append must not rebuild the FAISS index")
-
-    monkeypatch.setattr("rag.vector_store.make_faiss_index", no_rebuild)
     embedder = FakeEmbedder()
     index, report = _open(mini_corpus, index_dir, embedder, kind=kind)
     assert report.embedded == ["ants"] and not report.removed and not report.rebuilt_because
     assert embedder.embedded == ["ants. Ants carry leaves.", "ants. The ant Adam lives in Rome."]
-    assert len(index) == 10 and index.faiss.ntotal == 10 and index.manifest["index_kind"] == kind
+    assert len(index) == 10 and len(index.segments) == 2 and index.manifest["index_kind"] == kind
+    for name, (inode, mtime, data) in before.items():   # the first segment's files are untouched
+        path = index_dir / name
+        assert (path.stat().st_ino, path.stat().st_mtime_ns, path.read_bytes()) == (inode, mtime, data), name
     # the new rows come after the old ones and are found by their own vectors
     assert [s.doc_id for s in index.sentences[8:]] == ["ants", "ants"]
     assert index.search(FakeEmbedder().embed(["ants. The ant Adam lives in Rome."])[0], 1)[0][0] == 9
     assert index.doc_sentences("ants")[1].text == "The ant Adam lives in Rome."
 
-    # reopening serves the appended generation as it is: nothing embedded, nothing rebuilt
+    # reopening serves the two segments as they are: nothing embedded, nothing rebuilt
     again = FakeEmbedder()
     reopened, report = _open(mini_corpus, index_dir, again, kind=kind)
     assert not report.changed and not again.embedded
     assert [s.text for s in reopened.sentences] == [s.text for s in index.sentences]
-    assert len(list(index_dir.glob("index-*.faiss"))) == 1 and len(list(index_dir.glob("sentences-*"))) == 1
+    assert len(list(index_dir.glob("index-*.faiss"))) == 2 and len(list(index_dir.glob("sentences-*"))) == 2
 
 
-def test_auto_kind_switches_to_ivf_at_the_threshold(mini_corpus: Path, tmp_path: Path) -> None:
+def test_auto_kind_is_chosen_per_segment_and_again_by_a_merge(mini_corpus: Path, tmp_path: Path) -> None:
     index, _ = _open(mini_corpus, tmp_path / "a", FakeEmbedder(), kind="auto", approximate_above=9)
     assert index.manifest["index_kind"] == "flat"      # 8 rows
     (mini_corpus / "fish.txt").write_text("Fish swim.")
     index, report = _open(mini_corpus, tmp_path / "a", FakeEmbedder(), kind="auto", approximate_above=9)
-    assert report.embedded == ["fish"] and index.manifest["index_kind"] == "ivf" and len(index) == 9
+    assert report.embedded == ["fish"] and [seg.entry["kind"] for seg in index.segments] == ["flat", "flat"]
+    merged = merge_segments(tmp_path / "a", full=True)
+    assert merged is not None and len(merged.segments) == 1 and len(merged) == 9
+    assert merged.manifest["index_kind"] == "ivf" and merged.faiss.ntotal == 9

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from conftest import FakeEmbedder, fake_split
-from rag.bm25 import BM25, bm25_texts
+from rag.bm25 import BM25, Postings, SegmentView, bm25_texts
 from rag.corpus import load_corpus
 from rag.index import MANIFEST, open_index
 from rag.sentence_table import SentenceTable
@@ -40,13 +40,13 @@ def test_a_file_that_is_not_a_sentence_table_is_refused(tmp_path: Path) -> None:
         SentenceTable.read(path)
 
 
-def test_saved_bm25_scores_like_a_fresh_one(tmp_path: Path) -> None:
+def test_saved_bm25_postings_score_like_fresh_ones(tmp_path: Path) -> None:
     fresh = BM25(bm25_texts(ROWS), [s.doc_id for s in ROWS])
-    names = fresh.save(tmp_path, "bm25-x")
+    names = Postings.build(bm25_texts(ROWS)).save(tmp_path, "bm25-x")
     table = SentenceTable.from_sentences(ROWS)
-    loaded = BM25.load(tmp_path, names, table.doc_codes, table.doc_names)
+    loaded = BM25.over([SegmentView(Postings.load(tmp_path, names), None, table.doc_codes, table.doc_names)])
     for question in ("Where does Rex live?", "Who naps?", "Köln"):
-        np.testing.assert_allclose(loaded.scores(question)[0], fresh.scores(question)[0])
+        np.testing.assert_array_equal(loaded.scores(question)[0], fresh.scores(question)[0])
         np.testing.assert_allclose(loaded.name_features(question, ROWS), fresh.name_features(question, ROWS))
     assert loaded.names_known("Rex and Tom") == fresh.names_known("Rex and Tom") == 1.0
 
@@ -65,16 +65,17 @@ def test_reopen_serves_the_persisted_bm25_and_converts_format_1(mini_corpus: Pat
     import hashlib
 
     (tmp_path / "sentences-old.jsonl").write_bytes(lines)
-    v1 = {k: v for k, v in manifest.items() if k not in ("store", "bm25", "next_key")}
-    v1.update(format_version=1, files={"sentences": "sentences-old.jsonl", "faiss": manifest["files"]["faiss"]},
+    faiss_file = manifest["segments"][0]["files"]["faiss"]
+    v1 = {k: v for k, v in manifest.items() if k not in ("store", "bm25", "next_key", "segments", "index_request")}
+    v1.update(format_version=1, files={"sentences": "sentences-old.jsonl", "faiss": faiss_file},
               checksums={"sentences-old.jsonl": hashlib.sha256(lines).hexdigest(),
-                         manifest["files"]["faiss"]: manifest["checksums"][manifest["files"]["faiss"]]})
+                         faiss_file: manifest["checksums"][faiss_file]})
     (tmp_path / MANIFEST).write_text(json.dumps(v1))
     embedder = FakeEmbedder()
     converted, report = open_index(load_corpus(mini_corpus), embedder, tmp_path, fake_split, model_sha256="abc",
                                    splitter="fake")
     assert not embedder.embedded and not report.changed
-    assert converted.manifest["format_version"] == 2 and list(converted.sentences) == list(index.sentences)
+    assert converted.manifest["format_version"] == 3 and list(converted.sentences) == list(index.sentences)
     assert not list(tmp_path.glob("*.jsonl"))
 
     def no_tokenising(*args: object, **kwargs: object) -> None:
