@@ -7,8 +7,14 @@ point a kill is interesting; with ``--pause-at NAME`` it stops there until kille
 SIGKILL it at exactly that point. The last line is ``done {report as JSON}``.
 
 Stages, in order: ``start`` (imports done), ``embed-<i>`` (before batch i), ``sentences-written``
-(new sentences file on disk), ``faiss-written`` (FAISS file written under its temporary name),
-``manifest-written`` (the commit point passed, older generations not yet removed).
+(the new segment's sentence table on disk), ``faiss-written`` (its FAISS file written under its
+temporary name), ``manifest-written`` (the commit point passed, unreferenced files not yet removed).
+An update that leaves many tombstones merges inline afterwards and passes those stages again.
+
+With ``--merge`` it runs ``rag.index.merge_segments(full=True)`` instead: ``sentences-written`` and
+``faiss-written`` (the merged segment under ``merging-`` names), ``merge-renamed`` (its first file
+renamed into place, the manifest not yet replaced), ``manifest-written``. ``--write-delay S`` sleeps
+after each write stage, so a kill at a random moment often lands among the writes.
 
 With ``--replace DOC_ID=FILE`` it first replaces that document's file with FILE's bytes the way
 the Documents tab does (``rag.corpus.replace_file``), reporting ``replace-before-rename`` (the new
@@ -62,24 +68,38 @@ class SlowEmbedder(FakeEmbedder):
         return np.concatenate(parts) if parts else np.zeros((0, self.dim), dtype=np.float32)
 
 
-def instrument(stages: Stages) -> None:
-    """Report the write steps of ``rag.index._write`` as stages (wrapping the two writers it calls)."""
+def instrument(stages: Stages, write_delay: float = 0.0) -> None:
+    """Report the write steps of ``rag.index`` (segment files, a merge's renames, the manifest) as
+    stages, wrapping the writers it calls."""
+    import os
+
     import faiss
 
     import rag.index
 
-    write_file, write_index = rag.index.atomic_write, faiss.write_index
+    write_file, write_index, rename = rag.index.atomic_write, faiss.write_index, os.replace
+    renamed = []
 
     def atomic_write(path: Path, data: bytes) -> None:
         write_file(path, data)
         stages.reached("manifest-written" if path.name == rag.index.MANIFEST else "sentences-written")
+        time.sleep(write_delay)
 
     def faiss_write_index(index: object, name: str) -> None:
         write_index(index, name)
         stages.reached("faiss-written")
+        time.sleep(write_delay)
+
+    def replace(source, target) -> None:
+        rename(source, target)
+        if Path(source).name.startswith(rag.index.MERGING) and not renamed:
+            renamed.append(target)
+            stages.reached("merge-renamed")
+            time.sleep(write_delay)
 
     rag.index.atomic_write = atomic_write
     faiss.write_index = faiss_write_index
+    os.replace = replace
 
 
 def instrument_replace(stages: Stages, corpus: Path) -> None:
@@ -106,14 +126,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--delay", type=float, default=0.0, help="seconds per embedding batch")
     parser.add_argument("--pause-at", default="", help="stage at which to wait until killed")
     parser.add_argument("--replace", default="", help="DOC_ID=FILE: replace that document's file first")
+    parser.add_argument("--merge", action="store_true", help="merge all segments instead of building")
+    parser.add_argument("--write-delay", type=float, default=0.0, help="seconds after each write stage")
     args = parser.parse_args(argv)
 
     from rag.corpus import load_corpus, replace_file
-    from rag.index import open_index
+    from rag.index import merge_segments, open_index
 
     stages = Stages(args.pause_at)
-    instrument(stages)
+    instrument(stages, args.write_delay)
     stages.reached("start")
+    if args.merge:
+        merged = merge_segments(args.index, full=True)
+        print("done " + json.dumps({"segments": len(merged.segments) if merged else None}), flush=True)
+        return 0
     if args.replace:
         doc_id, _, new = args.replace.partition("=")
         instrument_replace(stages, args.corpus)

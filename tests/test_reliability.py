@@ -29,7 +29,7 @@ from rag.assistant import MAX_UPLOAD_BYTES, Assistant
 from rag.corpus import MAX_FILE_BYTES, content_hash, load_corpus
 from rag.embedding import verify_file
 from rag.errors import CorpusError, ModelError, QuestionError, UploadError
-from rag.index import LOCK, MANIFEST, open_index
+from rag.index import LOCK, MANIFEST, MERGE_LOCK, manifest_files, merge_segments, open_index
 from rag.settings import Settings
 from ui_server import UiServer, ui_server  # noqa: F401  (the app server fixture, shared with the UI tests)
 
@@ -79,8 +79,10 @@ def assert_verbatim(assistant: Assistant, corpus: Path, answer) -> None:
 
 
 def assert_consistent(index: Path, versions: Sequence[Path]) -> Path:
-    """Check the committed index without rag.index: every data file matches its checksum, the FAISS
-    rows, sentence table rows and manifest counts agree, and every row is verbatim in one corpus version.
+    """Check the committed index without rag.index: every segment's data files match their checksums,
+    its FAISS rows and sentence table rows agree, the live rows (tombstoned documents left out) agree
+    with the manifest's counts, no document is live twice, and every live row is verbatim in one
+    corpus version.
 
     Returns the corpus version (folder) the index matches.
     """
@@ -88,11 +90,20 @@ def assert_consistent(index: Path, versions: Sequence[Path]) -> Path:
     import pyarrow.ipc
 
     manifest = json.loads((index / MANIFEST).read_text(encoding="utf-8"))
-    files = manifest["files"]
-    for name in files.values():
-        assert hashlib.sha256((index / name).read_bytes()).hexdigest() == manifest["checksums"][name], name
-    rows = pyarrow.ipc.open_file(str(index / files["sentences"])).read_all().to_pylist()   # rag.sentence_table
-    assert faiss.read_index(str(index / files["faiss"])).ntotal == len(rows) == manifest["counts"]["sentences"]
+    assert manifest["format_version"] == 3
+    rows, keys = [], []
+    for segment in manifest["segments"]:
+        files = segment["files"]
+        for name in files.values():
+            assert hashlib.sha256((index / name).read_bytes()).hexdigest() == manifest["checksums"][name], name
+        table = pyarrow.ipc.open_file(str(index / files["sentences"])).read_all().to_pylist()   # rag.sentence_table
+        assert faiss.read_index(str(index / files["faiss"])).ntotal == len(table) == segment["rows"]
+        keys += [r["key"] for r in table]
+        live = [r for r in table if r["doc_id"] not in segment["deleted"]]
+        assert not {r["doc_id"] for r in live} & {r["doc_id"] for r in rows}, "a document live in two segments"
+        rows += live
+    assert keys == sorted(set(keys)), "keys grow from segment to segment"
+    assert len(rows) == manifest["counts"]["sentences"]
     per_doc = {doc_id: sum(r["doc_id"] == doc_id for r in rows) for doc_id in manifest["documents"]}
     assert per_doc == {doc_id: info["sentences"] for doc_id, info in manifest["documents"].items()}
     assert len(rows) == sum(per_doc.values()), "rows of a document the manifest does not list"
@@ -313,15 +324,16 @@ def test_index_follows_a_random_sequence_of_edits(tmp_path: Path) -> None:
 
 def _damage(corpus: Path, index: Path, case: str) -> None:
     """Break the index in ``index`` (built from ``corpus``) in one of the DAMAGE ways."""
-    if case == "manifest_of_an_older_generation":   # a backup restored after a newer build
+    if case == "manifest_of_an_older_generation":   # a backup restored after a newer build and a merge
         older = (index / MANIFEST).read_bytes()
         (corpus / "fish.txt").write_text("Fish swim.", encoding="utf-8")
         open_fake(corpus, index)
+        assert merge_segments(index, full=True) is not None   # the older segment's files are gone now
         (corpus / "fish.txt").unlink()
         (index / MANIFEST).write_bytes(older)
         return
     manifest = json.loads((index / MANIFEST).read_text(encoding="utf-8"))
-    files = manifest["files"]
+    files = manifest["segments"][0]["files"]
     if case == "bit_flip_in_faiss":          # same size, one byte changed
         data = bytearray((index / files["faiss"]).read_bytes())
         data[len(data) // 2] ^= 0xFF
@@ -388,11 +400,11 @@ V2_APPEND = {**MINI, "fish.txt": V2_REBUILD["fish.txt"], "ants.txt": V2_REBUILD[
 
 
 def start_worker(corpus: Path, index: Path, delay: float = 0.0, pause_at: str = "",
-                 replace: str = "") -> subprocess.Popen:
+                 replace: str = "", extra: Sequence[str] = ()) -> subprocess.Popen:
     """tests/index_build_worker.py in its own process, its output (stdout and stderr) on a pipe."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen([sys.executable, str(WORKER), str(corpus), str(index), "--delay", str(delay),
-                             "--pause-at", pause_at, "--replace", replace], cwd=ROOT, env=env, text=True,
+                             "--pause-at", pause_at, "--replace", replace, *extra], cwd=ROOT, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
@@ -439,7 +451,8 @@ def check_after_kill(v1: Path, v2: Path, index: Path) -> Path:
         fresh = {d.doc_id for d in load_corpus(v2).documents} - set(report.reused)
         assert set(report.embedded) == fresh and fresh
     assert assert_consistent(index, [v2]) == v2
-    assert sorted(p.name for p in index.iterdir()) == sorted([LOCK, MANIFEST, *built.manifest["files"].values()])
+    assert sorted(p.name for p in index.iterdir() if p.name not in (LOCK, MERGE_LOCK)) == sorted(
+        [MANIFEST, *manifest_files(built.manifest)]), "only the committed segments' files are left"
     return left
 
 
@@ -477,6 +490,74 @@ def test_build_killed_at_random_moments_loses_nothing(versions: tuple[Path, Path
         open_fake(v1, index)   # back to v1 for the next round
 
 
+def _segmented(v1: Path, v2: Path, index: Path) -> list[tuple[str, str]]:
+    """Bring the index from v1 to v2 without merging (two segments, v1's changed and removed documents
+    tombstoned in the first); returns v2's sentences, the content every later state must serve."""
+    open_index(load_corpus(v2), FakeEmbedder(), index, fake_split, model_sha256="abc", splitter="fake", merge="off")
+    manifest = json.loads((index / MANIFEST).read_text(encoding="utf-8"))
+    assert len(manifest["segments"]) == 2 and manifest["segments"][0]["deleted"] == ["birds", "dogs"]
+    return sorted((s.doc_id, s.text) for doc in fake_split(load_corpus(v2).documents).values() for s in doc)
+
+
+def check_after_merge_kill(v2: Path, index: Path, expected: list[tuple[str, str]]) -> None:
+    """After a killed merge the index serves v2's sentences as they were, the next open embeds nothing,
+    a new merge completes, and no file of the killed merge is left."""
+    assert assert_consistent(index, [v2]) == v2
+    embedder = FakeEmbedder()
+    served, report = open_fake(v2, index, embedder)
+    assert not report.changed and not embedder.embedded, "nothing lost: served without re-embedding"
+    assert sorted((s.doc_id, s.text) for s in served.sentences) == expected
+    merged = merge_segments(index, full=True)
+    final = merged if merged is not None else served
+    assert sorted((s.doc_id, s.text) for s in final.sentences) == expected and len(final.segments) == 1
+    assert assert_consistent(index, [v2]) == v2
+    assert sorted(p.name for p in index.iterdir() if p.name not in (LOCK, MERGE_LOCK)) == sorted(
+        [MANIFEST, *manifest_files(final.manifest)]), "no merging- or stale file left"
+
+
+MERGE_STAGES = ["start", "sentences-written", "faiss-written", "merge-renamed", "manifest-written"]
+
+
+@pytest.mark.parametrize("stage", MERGE_STAGES)
+def test_merge_killed_at_each_stage_loses_nothing(versions: tuple[Path, Path, Path, Path], stage: str) -> None:
+    """A merge SIGKILLed while writing the merged segment, halfway through renaming it into place, or
+    right after its commit: the index is the two segments or the merged one, whole, never a mix."""
+    v1, v2, _, index = versions
+    expected = _segmented(v1, v2, index)
+    worker = start_worker(v2, index, pause_at=stage, extra=["--merge"])
+    read_until(worker, "paused")
+    kill(worker)
+    segments = len(json.loads((index / MANIFEST).read_text(encoding="utf-8"))["segments"])
+    assert segments == (1 if stage == "manifest-written" else 2), "the manifest replace is the merge's commit point"
+    check_after_merge_kill(v2, index, expected)
+
+
+def test_updates_and_merges_killed_at_random_moments_lose_nothing(versions: tuple[Path, Path, Path, Path]) -> None:
+    """Updates that tombstone and add a segment, then merge inline, and lone merges, each SIGKILLed at
+    a random moment among their writes: the index is always one committed state, whole."""
+    v1, v2, _, index = versions
+    rng = random.Random(20261123)
+    for round_ in range(6):
+        merge_only = round_ % 2 == 1
+        if merge_only:
+            expected = _segmented(v1, v2, index)
+        worker = start_worker(v2, index, delay=0.02, extra=["--write-delay", "0.05", *(["--merge"] if merge_only else [])])
+        read_until(worker, "stage start")
+        try:
+            worker.wait(timeout=rng.uniform(0.0, 0.6))
+        except subprocess.TimeoutExpired:
+            pass
+        if worker.poll() is None:
+            kill(worker)
+        else:
+            worker.stdout.close()
+        if merge_only:
+            check_after_merge_kill(v2, index, expected)
+        else:
+            check_after_kill(v1, v2, index)
+        open_fake(v1, index)   # back to v1 for the next round
+
+
 def test_two_builders_at_once_do_not_corrupt_the_index(versions: tuple[Path, Path, Path, Path]) -> None:
     v1, v2, _, index = versions
     first = start_worker(v2, index, delay=0.3)
@@ -492,7 +573,8 @@ def test_two_builders_at_once_do_not_corrupt_the_index(versions: tuple[Path, Pat
     assert "stage embed-" not in out_second, "the second builder waited, then reused the first one's work"
     assert report_second["embedded"] == [] and sorted(report_second["reused"]) == ["ants", "cats", "dogs", "fish"]
     assert assert_consistent(index, [v1, v2]) == v2
-    assert len(list(index.glob("index-*.faiss"))) == 1 and len(list(index.glob("sentences-*.arrow"))) == 1
+    manifest = json.loads((index / MANIFEST).read_text(encoding="utf-8"))
+    assert sorted(p.name for p in index.glob("*-*.*")) == sorted(manifest_files(manifest))
 
 
 REPLACE_STAGES = ["start", "replace-before-rename", "replace-renamed", "embed-0", "sentences-written",
