@@ -101,3 +101,22 @@ def test_report_lines_show_targets() -> None:
                                    "p95": {s: stat for s in ("total", "embed", "search", "fusion", "read",
                                                              "other")}}})
     assert any("p50" in line and "met" in line for line in lines)
+
+
+def test_scale_run_adds_articles_as_segments_without_rewriting_the_large_one(tmp_path) -> None:
+    """The --scale code path on a tiny synthetic corpus (no model): every figure is there, the
+    article adds made segments, the large segment's files were never rewritten."""
+    import numpy as np
+
+    from rag.tools.bench import bench_scale_size
+
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=(60, 8)).astype(np.float32)
+    base /= np.linalg.norm(base, axis=1, keepdims=True)
+    texts = [f"Sentence number {i} about topic {i % 7}." for i in range(60)]
+    result = bench_scale_size(600, base[:50], texts[:50], base[50:], 1, tmp_path, 0.5)
+    for kind, row in result["kinds"].items():
+        assert row["segments_after_adds"] == 3 and not row["large_segment_rewritten"], kind
+        assert row["segments_after_merge"] == 2 and row["add_article_open_s"].n == 1
+    lines = report_lines({"scale": {"real_sentences": 60, "noise": 0.5, "queries": 10, "sizes": {600: result}}})
+    assert any("add one article to the open index" in line for line in lines)

@@ -19,7 +19,9 @@ of real vectors* (Gaussian noise, renormalised); queries are held-out real sente
 in the corpus. Each corpus goes through the real ``open_index`` (sentences file, FAISS file,
 manifest, checksums) with a replaying embedder that hands out the prepared vectors, for the flat
 index, IVF and HNSW: build time, size on disk, reopen time, single-query search latency (k=10),
-recall@10 against exact search, and the time to add one 30-sentence article without a rebuild.
+recall@10 against exact search, and the time to add one 30-sentence article (synthetic vectors too),
+which goes to a new index segment: from a new process (reads and verifies the stored index first)
+and to the open index (as the serving process does), plus the time to merge the article segments.
 """
 
 from __future__ import annotations
@@ -452,12 +454,13 @@ def bench_scale_size(n: int, base: np.ndarray, base_texts: Sequence[str], querie
 
     from rag.corpus import Corpus
     from rag.util import sha256_file
-    from rag.index import choose_index_kind, dense_search, open_index
+    from rag.index import choose_index_kind, dense_search, make_faiss_index, manifest_files, merge_segments, open_index
 
     vectors = synthetic_vectors(base, n, noise=noise, seed=n)
     documents, by_doc = synthetic_corpus(base_texts, n)
-    articles, article_sentences = synthetic_corpus(base_texts[::-1], ARTICLE_SENTENCES * repeats, prefix="zz-new")
-    article_vectors = synthetic_vectors(base[::-1], ARTICLE_SENTENCES * repeats + len(base), noise=noise,
+    # 2 x repeats articles: added from disk (a new process), then to the open index (the serving one)
+    articles, article_sentences = synthetic_corpus(base_texts[::-1], ARTICLE_SENTENCES * 2 * repeats, prefix="zz-new")
+    article_vectors = synthetic_vectors(base[::-1], ARTICLE_SENTENCES * 2 * repeats + len(base), noise=noise,
                                         seed=n + 1)[len(base):]
     all_sentences = {**by_doc, **article_sentences}
 
@@ -478,7 +481,8 @@ def bench_scale_size(n: int, base: np.ndarray, base_texts: Sequence[str], querie
                                                              split, **common))
         if len(index) != n or report.reused:
             raise BenchError(f"{kind} build of {n} rows produced {len(index)} rows")
-        files = {role: folder / name for role, name in index.manifest["files"].items()}
+        files = {role: folder / name for role, name in index.manifest["segments"][0]["files"].items()}
+        big_files = {name: (folder / name).stat().st_mtime_ns for name in manifest_files(index.manifest)}
         queries_ids = dense_search(index.faiss, queries, 10)[1]
         if exact is None:
             exact = queries_ids                     # the flat index is exact search
@@ -518,21 +522,44 @@ def bench_scale_size(n: int, base: np.ndarray, base_texts: Sequence[str], querie
         row["reopen_s"] = summarize(reopen)
         # freed memory is not always returned to the OS, so the first (largest) growth is the honest one
         row["reopen_rss_mb"] = max(reopen_mb)
-        # one new article at a time, appended without a rebuild
+        # one new article at a time, each written as a new segment (the large one is not rewritten):
+        # first by a new process (open_index reads and verifies the stored index, then adds) ...
         add_s, add_memory_ms = [], []
         for r in range(repeats):
             corpus = Corpus(documents + articles[:r + 1])
-            new = ReplayEmbedder(article_vectors[r * ARTICLE_SENTENCES:(r + 1) * ARTICLE_SENTENCES])
-            seconds, (loaded, report) = _timed(lambda: open_index(corpus, new, folder, split, **common))
+            extra = np.ascontiguousarray(article_vectors[r * ARTICLE_SENTENCES:(r + 1) * ARTICLE_SENTENCES])
+            seconds, (loaded, report) = _timed(lambda: open_index(corpus, ReplayEmbedder(extra), folder, split,
+                                                                  **common))
             if report.embedded != [articles[r].doc_id] or report.removed or report.rebuilt_because:
                 raise BenchError(f"adding one article to the {kind} index did more than append: {report}")
             add_s.append(seconds)
-            extra = np.ascontiguousarray(article_vectors[r * ARTICLE_SENTENCES:(r + 1) * ARTICLE_SENTENCES])
-            add_memory_ms.append(1000 * _timed(lambda: loaded.faiss.add(extra))[0])
+            add_memory_ms.append(1000 * _timed(lambda: make_faiss_index(extra, "flat"))[0])
             del loaded                              # never two copies of a 1M-row index at once
             gc.collect()
         row["add_article_s"] = summarize(add_s)
         row["add_in_memory_ms"] = summarize(add_memory_ms)
+        # ... then by the serving process, which hands open_index the index it has open
+        # (Assistant._reload): only the new segment is written and read
+        loaded, _ = open_index(Corpus(documents + articles[:repeats]), ReplayEmbedder(vectors[:0]), folder, split,
+                               **common)
+        add_open_s = []
+        for r in range(repeats, 2 * repeats):
+            corpus = Corpus(documents + articles[:r + 1])
+            extra = article_vectors[r * ARTICLE_SENTENCES:(r + 1) * ARTICLE_SENTENCES]
+            started = time.perf_counter()
+            loaded, report = open_index(corpus, ReplayEmbedder(extra), folder, split, current=loaded, **common)
+            add_open_s.append(time.perf_counter() - started)
+            if report.embedded != [articles[r].doc_id]:
+                raise BenchError(f"adding one article to the open {kind} index did more than append: {report}")
+        row["add_article_open_s"] = summarize(add_open_s)
+        row["segments_after_adds"] = len(loaded.segments)
+        row["large_segment_rewritten"] = any((folder / name).stat().st_mtime_ns != mtime
+                                             for name, mtime in big_files.items())
+        # merging the article segments with each other (the large segment stays as it is)
+        row["merge_small_s"], merged = _timed(lambda: merge_segments(folder, max_segments=1, current=loaded))
+        row["segments_after_merge"] = len(merged.segments) if merged is not None else len(loaded.segments)
+        del loaded, merged
+        gc.collect()
         shutil.rmtree(folder)
         result["kinds"][kind] = row
     return result
@@ -625,9 +652,15 @@ def report_lines(results: dict) -> list[str]:
                          (f"{tag}: search k=10 p50 (ms) [p95]", f"{_fmt(r['search_ms'], iqr=True)} [{r['search_p95_ms']:.3g}]",
                           target("search_p50_ms", r["search_ms"].median)),
                          (f"{tag}: recall@10 vs exact", f"{r['recall@10']:.3f}", target("recall@10", r["recall@10"])),
-                         (f"{tag}: add one {ARTICLE_SENTENCES}-sentence article (s) [in memory ms]",
+                         (f"{tag}: add one {ARTICLE_SENTENCES}-sentence article, new process (s) [in memory ms]",
                           f"{_fmt(r['add_article_s'])} [{r['add_in_memory_ms'].median:.3g}]",
-                          target("add_article_s", r["add_article_s"].median))]
+                          target("add_article_s", r["add_article_s"].median)),
+                         (f"{tag}: add one article to the open index (s), as a new segment",
+                          _fmt(r["add_article_open_s"]), target("add_article_s", r["add_article_open_s"].median)),
+                         (f"{tag}: segments after {2 * r['add_article_s'].n} adds / large segment rewritten / "
+                          f"merging the small ones (s)",
+                          f"{r['segments_after_adds']} / {'yes' if r['large_segment_rewritten'] else 'no'} / "
+                          f"{r['merge_small_s']:.3g} -> {r['segments_after_merge']} segments", "")]
                 if "sweep" in r:
                     sw = r["sweep"]
                     points = ", ".join(f"{sw['knob']} {value} {v['recall@10']:.3f}/{v['search_p50_ms']:.2f}ms"
