@@ -71,10 +71,26 @@ def test_the_normal_bench_does_not_run_the_peers() -> None:
     assert args.peers is False and args.peers_limit == 0
 
 
+def test_the_peers_table_has_one_row_per_system_and_shows_a_recall_spread() -> None:
+    stat = lambda *values: bench.summarize(list(values))
+    row = {"units": 1177, "unit_words": 24.4, "build_s": stat(9.0, 9.5), "p50_ms": stat(17.0, 18.0),
+           "p95_ms": stat(25.0, 26.0), "peak_mb": stat(800.0), "before_build_mb": stat(580.0)}
+    table = bench.peers_report_lines({"documents": 240, "questions": 200, "threads": 2, "candidates": 30, "top_k": 5,
+                                      "systems": {"ours": {**row, "label": "ours (rag)", "recall@1": stat(0.8),
+                                                           "recall@5": stat(0.95)},
+                                                  "haystack": {**row, "label": "haystack-ai 2.31.0",
+                                                               "recall@1": stat(0.75, 0.76), "recall@5": stat(0.9)}}})
+    assert "240 paragraphs, 200 questions" in table[0] and "2 torch/OpenMP threads" in table[0]
+    assert [line.split()[0] for line in table[2:]] == ["ours", "haystack-ai"]
+    assert table[2].split()[6:8] == ["0.800", "0.950"] and "0.755 [0.750-0.760]" in table[3] and "1177 (24)" in table[2]
+
+
 _MISSING = peers.missing_peers()
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)   # three fresh processes that each import torch and load the model: ~1-2 min on a
+                             # quiet machine, over the default 600 s when the CPU is shared with a training run
 @pytest.mark.skipif(bool(_MISSING), reason=f"peer frameworks not installed in this python ({', '.join(_MISSING)}): "
                                            "see requirements-bench.txt / scripts/setup_bench.sh")
 @pytest.mark.skipif(not (XQUAD / "corpus.jsonl").is_file(), reason="xquad_en is not in ../shared")

@@ -622,8 +622,8 @@ def peers_report_lines(peers: dict) -> list[str]:
             f"{peers['top_k']} fused units; medians over runs [min-max]")
     headers = ("system", "units (words/unit)", "build s", "R@1", "R@5", "p50 ms", "p95 ms", "peak MB (before build)")
     recall = lambda stat: f"{stat.median:.3f}" + (f" [{stat.low:.3f}-{stat.high:.3f}]" if stat.low != stat.high else "")
-    rows = [(r["label"], f"{r['units']} ({r['unit_words']:.0f})", _fmt(r["build_s"]), recall(r["recall@1"]),
-             recall(r["recall@5"]), _fmt(r["p50_ms"]), _fmt(r["p95_ms"]),
+    rows = [(r["label"], f"{r['units']} ({r['unit_words']:.0f})", _fmt(r["build_s"], digits=4), recall(r["recall@1"]),
+             recall(r["recall@5"]), _fmt(r["p50_ms"], digits=4), _fmt(r["p95_ms"], digits=4),
              f"{r['peak_mb'].median:.0f} ({r['before_build_mb'].median:.0f})") for r in peers["systems"].values()]
     widths = [max(len(row[i]) for row in (headers, *rows)) for i in range(len(headers))]
     return [head] + ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in (headers, *rows)]
@@ -654,7 +654,10 @@ def _main_peers(args: argparse.Namespace) -> int:
     _write_json(out, {"environment": _environment(), "repeats": args.repeats, "peers": peers,
                       "seconds": time.perf_counter() - started})
     print("\n".join(peers_report_lines(peers)))
-    print(f"({time.perf_counter() - started:.0f} s; {args.repeats} runs per system; written to {out})")
+    load = os.getloadavg()[0]
+    print(f"({time.perf_counter() - started:.0f} s; {args.repeats} runs per system; load average {load:.1f} on "
+          f"{os.cpu_count()} cores at the end{': other work was running, timings are not comparable' if load > 1 else ''}; "
+          f"written to {out})")
     return 0
 
 
