@@ -22,6 +22,13 @@ index, IVF and HNSW: build time, size on disk, reopen time, single-query search 
 recall@10 against exact search, and the time to add one 30-sentence article (synthetic vectors too),
 which goes to a new index segment: from a new process (reads and verifies the stored index first)
 and to the open index (as the serving process does), plus the time to merge the article segments.
+
+``--peers`` runs only the side-by-side comparison on xquad_en instead: this project's retrieval
+(fusion only, no reader), a Haystack 2.x pipeline and a LlamaIndex pipeline with the same embedding
+model, each built and asked in a process of its own (``rag.tools.peers``, which says exactly what
+each system does and how recall is counted): build time, recall@1 and @5 of the sentence holding
+the answer, retrieval p50 / p95 and peak memory. The peers are an optional install
+(``requirements-bench.txt``); without them ``--peers`` says how to install them and exits with 2.
 """
 
 from __future__ import annotations
@@ -52,6 +59,7 @@ from rag.util import percentile
 
 SHARED = shared_dir()
 XQUAD_CORPUS = SHARED / "benchmarks" / "xquad_en" / "corpus.jsonl"
+XQUAD_QUESTIONS = SHARED / "benchmarks" / "xquad_en" / "questions.jsonl"
 SQUAD_TRAIN = SHARED / "training" / "squad_v1.1_train" / "train.jsonl.gz"
 QUESTIONS = DEFAULT_CORPUS / "questions.jsonl"
 STAGES = ("embed", "search", "fusion", "read", "total")
@@ -582,6 +590,104 @@ def bench_scale(embedder, sizes: Sequence[int], repeats: int, workdir: Path, rea
     return out
 
 
+# --- peers: Haystack and LlamaIndex beside us ---------------------------------------------------
+
+def _run_peer(python: str, system: str, corpus: Path, questions: Path, limit: int, limit_questions: int,
+              threads: int, chunk_tokens: int) -> dict:
+    """One ``python -m rag.tools.peers`` process: builds ``system``, asks the questions, returns its JSON."""
+    command = [python, "-m", "rag.tools.peers", "--system", system, "--corpus", str(corpus),
+               "--questions", str(questions), "--limit", str(limit), "--limit-questions", str(limit_questions),
+               "--threads", str(threads), "--chunk-tokens", str(chunk_tokens)]
+    # every OpenMP pool (torch, FAISS, BLAS) gets the same thread count in every system
+    env = {**_child_env(), "OMP_NUM_THREADS": str(threads), "HAYSTACK_TELEMETRY_ENABLED": "False"}
+    done = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=3600,
+                          check=False)
+    if done.returncode != 0:
+        raise BenchError(f"{' '.join(command)} exited with {done.returncode}: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def bench_peers(corpus: Path, questions: Path, limit: int, limit_questions: int, threads: int, chunk_tokens: int,
+                repeats: int, python: str, progress: Callable[[str], None]) -> dict:
+    """Each system of ``rag.tools.peers.SYSTEMS`` measured in ``repeats`` fresh processes, the systems
+    taking turns so that a slow spell of the machine does not fall on one of them.
+
+    Returns:
+        ``{"documents", "questions", "threads", "candidates", "top_k", "systems": {name: row}}``, a row
+        holding its label, units and words per unit, and Stats over runs of recall@1 / @5, build
+        seconds, per-run p50 / p95 retrieval ms and peak RSS MB (and RSS before the build).
+    """
+    from rag.tools.peers import SYSTEMS
+
+    runs: dict[str, list[dict]] = {name: [] for name in SYSTEMS}
+    for r in range(repeats):
+        for name in SYSTEMS:
+            progress(f"peers: {name}, run {r + 1} of {repeats}")
+            runs[name].append(_run_peer(python, name, corpus, questions, limit, limit_questions, threads,
+                                        chunk_tokens))
+    first = runs[SYSTEMS[0]][0]
+    out: dict = {key: first[key] for key in ("documents", "questions", "threads", "candidates", "top_k")}
+    out["systems"] = {}
+    for name, results in runs.items():
+        ms = [[1000 * s for s in r["latencies_s"]] for r in results]
+        out["systems"][name] = {
+            "label": results[0]["label"], "units": results[0]["units"], "unit_words": results[0]["unit_words"],
+            # the same in every run unless float noise reorders a tie; then the spread is shown
+            "recall@1": summarize([r["recall@1"] for r in results]),
+            "recall@5": summarize([r["recall@5"] for r in results]),
+            "build_s": summarize([r["build_s"] for r in results]),
+            "p50_ms": summarize([percentile(m, 50) for m in ms]), "p95_ms": summarize([percentile(m, 95) for m in ms]),
+            "peak_mb": summarize([r["peak_rss_mb"] for r in results]),
+            "before_build_mb": summarize([r["rss_before_build_mb"] for r in results])}
+    return out
+
+
+def peers_report_lines(peers: dict) -> list[str]:
+    """The side-by-side table: one row per system."""
+    head = (f"PEERS on xquad_en: {peers['documents']} paragraphs, {peers['questions']} questions; all-MiniLM-L6-v2 "
+            f"for all; {peers['threads']} torch/OpenMP threads; top {peers['candidates']} per retriever, RRF, "
+            f"{peers['top_k']} fused units; medians over runs [min-max]")
+    headers = ("system", "units (words/unit)", "build s", "R@1", "R@5", "p50 ms", "p95 ms", "peak MB (before build)")
+    recall = lambda stat: f"{stat.median:.3f}" + (f" [{stat.low:.3f}-{stat.high:.3f}]" if stat.low != stat.high else "")
+    rows = [(r["label"], f"{r['units']} ({r['unit_words']:.0f})", _fmt(r["build_s"], digits=4), recall(r["recall@1"]),
+             recall(r["recall@5"]), _fmt(r["p50_ms"], digits=4), _fmt(r["p95_ms"], digits=4),
+             f"{r['peak_mb'].median:.0f} ({r['before_build_mb'].median:.0f})") for r in peers["systems"].values()]
+    widths = [max(len(row[i]) for row in (headers, *rows)) for i in range(len(headers))]
+    return [head] + ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in (headers, *rows)]
+
+
+def _main_peers(args: argparse.Namespace) -> int:
+    """``--peers``: check the peers are installed and the benchmark is there, run, print, write peers.json."""
+    from rag.tools.peers import INSTALL_HINT, missing_peers
+
+    missing = missing_peers()
+    if missing:
+        print(f"error: --peers needs {', '.join(missing)}, not installed in {sys.executable};\n{INSTALL_HINT}",
+              file=sys.stderr)
+        return 2
+    if not (XQUAD_CORPUS.is_file() and XQUAD_QUESTIONS.is_file()):
+        print(f"error: --peers runs on xquad_en, not found at {XQUAD_CORPUS.parent} (see rag/paths.py: "
+              f"--shared or RAG_SHARED)", file=sys.stderr)
+        return 2
+    say = lambda text: print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    try:
+        peers = bench_peers(XQUAD_CORPUS, XQUAD_QUESTIONS, args.peers_limit, args.peers_questions, args.peers_threads,
+                            args.peers_chunk_tokens, args.repeats, sys.executable, say)
+    except (RagError, OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    out = args.out / "peers.json"
+    _write_json(out, {"environment": _environment(), "repeats": args.repeats, "peers": peers,
+                      "seconds": time.perf_counter() - started})
+    print("\n".join(peers_report_lines(peers)))
+    load = os.getloadavg()[0]
+    print(f"({time.perf_counter() - started:.0f} s; {args.repeats} runs per system; load average {load:.1f} on "
+          f"{os.cpu_count()} cores at the end{': other work was running, timings are not comparable' if load > 1 else ''}; "
+          f"written to {out})")
+    return 0
+
+
 # --- the report -----------------------------------------------------------------------------------
 
 def _fmt(stat: Stat, scale: float = 1.0, digits: int = 3, iqr: bool = False) -> str:
@@ -701,6 +807,8 @@ def _environment() -> dict:
 # --- command line ---------------------------------------------------------------------------------
 
 def _parser() -> argparse.ArgumentParser:
+    from rag.tools.peers import PeerConfig
+
     parser = argparse.ArgumentParser(prog="python -m rag bench", description="Speed and scale benchmarks: prints a table and writes <out>/bench.json. "
                                      "Every figure is a median over --repeats runs [min-max]. See docs/SCALING.md.")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "bench_out", help="folder for bench.json")
@@ -715,6 +823,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--scale-real", type=int, default=4000, help="real sentences embedded for --scale")
     parser.add_argument("--scale-queries", type=int, default=200, help="held-out real sentences used as queries")
     parser.add_argument("--noise", type=float, default=0.5, help="norm of the noise added to copied vectors")
+    parser.add_argument("--peers", action="store_true",
+                        help="only the side-by-side table of our retrieval, Haystack and LlamaIndex on xquad_en "
+                             "(needs requirements-bench.txt; writes <out>/peers.json)")
+    parser.add_argument("--peers-limit", type=int, default=0, help="--peers on the first N paragraphs only (0: all)")
+    parser.add_argument("--peers-questions", type=int, default=0,
+                        help="--peers: at most N questions (0: all whose paragraph is included)")
+    parser.add_argument("--peers-threads", type=int, default=Settings.threads,
+                        help="torch and OpenMP threads of every system in --peers")
+    parser.add_argument("--peers-chunk-tokens", type=int, default=PeerConfig.chunk_tokens,
+                        help="--peers: LlamaIndex chunk size in tokens of the embedding model")
     return parser
 
 
@@ -723,6 +841,11 @@ def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     if args.repeats < 1:
         raise SystemExit(f"--repeats must be >= 1, got {args.repeats}")
+    if args.peers:
+        if min(args.peers_limit, args.peers_questions) < 0 or min(args.peers_threads, args.peers_chunk_tokens) < 1:
+            raise SystemExit("--peers-limit and --peers-questions must be >= 0, --peers-threads and "
+                             "--peers-chunk-tokens >= 1")
+        return _main_peers(args)
     sizes = [int(s) for s in args.scale_sizes.split(",") if s.strip()]
     if any(n <= args.scale_queries for n in sizes):
         raise SystemExit(f"--scale-sizes must all exceed --scale-queries ({args.scale_queries}), got {sizes}")
