@@ -101,3 +101,26 @@ def test_report_lines_show_targets() -> None:
                                    "p95": {s: stat for s in ("total", "embed", "search", "fusion", "read",
                                                              "other")}}})
     assert any("p50" in line and "met" in line for line in lines)
+
+
+def test_thread_rows_compare_the_busy_neighbour_with_quiet() -> None:
+    def warm(seconds: float) -> dict:
+        return {"p50": {"total": summarize([seconds])}}
+
+    lines = report_lines({"threads_compare": {1: {"quiet": warm(0.1), "neighbour": warm(0.15)},
+                                              2: {"quiet": warm(0.08), "neighbour": warm(1.5)}}})
+    one = next(line for line in lines if "1 thread" in line)
+    two = next(line for line in lines if "2 thread" in line)
+    assert "100 / 150 (1.5x)" in one and "met" in one
+    assert "80 / 1500" in two and "MISSED" in two
+
+
+def test_the_neighbour_process_is_busy_then_gone() -> None:
+    import time
+
+    from rag.tools.bench import cpu_neighbour
+
+    with cpu_neighbour(seconds=60) as child:
+        assert child.poll() is None
+        time.sleep(0.5)
+    assert child.poll() is not None
