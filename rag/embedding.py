@@ -175,11 +175,16 @@ def _tokenizer(file: str, max_tokens: int):  # -> tokenizers.Tokenizer
     return tokenizer
 
 
-@lru_cache(maxsize=4)
 def load_embedder(path: str | None = None, threads: int = 2, batch_size: int = 32, backend: str = "torch",
                   build_threads: int | None = None, spinning: bool = False) -> MiniLMEmbedder | OnnxEmbedder:
     """The embedder for ``backend`` ("torch", "onnx", "onnx-int8", ...), loaded once per process and
     arguments (loading costs ~0.5 s, plus the torch import for "torch")."""
+    return _load_embedder(path, threads, batch_size, backend, build_threads or threads, spinning)
+
+
+@lru_cache(maxsize=4)
+def _load_embedder(path: str | None, threads: int, batch_size: int, backend: str, build_threads: int,
+                   spinning: bool) -> MiniLMEmbedder | OnnxEmbedder:
     folder = Path(path) if path else default_model_path()
     if backend == "torch":
         return MiniLMEmbedder(folder, threads, batch_size, build_threads)

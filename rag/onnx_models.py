@@ -82,7 +82,11 @@ def _atomic(target: Path, write: Callable[[Path], None]) -> None:
 def quantize(source: Path, target: Path, per_channel: bool = False) -> None:
     """Dynamic int8 quantisation of the weight matrices (activations stay float and are quantised
     per batch at run time), with ONNX Runtime's own tool. Matrix products of two activations (the
-    attention scores) stay float: that is ``MatMulConstBOnly``, the default of dynamic mode."""
+    attention scores) stay float: that is ``MatMulConstBOnly``, the default of dynamic mode.
+
+    One scale per weight matrix (``per_channel`` False) is coarse for these models: on an AVX2 CPU
+    the embedder's per-tensor int8 vectors had a mean cosine of 0.961 to fp32 on xquad_en texts,
+    per-channel ones 0.993 (one scale per output column)."""
     import logging
 
     from onnxruntime.quantization import QuantType, quantize_dynamic

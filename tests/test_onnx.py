@@ -128,7 +128,8 @@ def test_onnx_embedders_give_the_torch_vectors() -> None:
 
     texts = ["Who is Steph Lewis?", DOC, "Cats sleep for sixteen hours a day. " * 60]   # the last one is cut at 256
     reference = load_embedder(None, 2, 32, "torch").embed(texts)
-    for backend, floor in (("onnx", 0.99999), ("onnx-int8", 0.98)):
+    # per-tensor int8 is the rough one (cosine ~0.96 on xquad_en texts on an AVX2 CPU, 0.99 per channel)
+    for backend, floor in (("onnx", 0.99999), ("onnx-int8-per-channel", 0.97), ("onnx-int8", 0.85)):
         embedder = load_embedder(None, 2, 32, backend)
         vectors = embedder.embed(texts)
         assert vectors.dtype == np.float32 and vectors.shape == reference.shape

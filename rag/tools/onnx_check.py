@@ -92,7 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=None, help="corpus for the retrieval check (default: the bench's)")
     parser.add_argument("--questions", type=Path, default=None,
                         help="questions for the retrieval check (default: the bench's; corpus/questions.jsonl works)")
-    parser.add_argument("--embedders", nargs="*", choices=BACKENDS, default=["onnx", "onnx-int8"],
+    parser.add_argument("--embedders", nargs="*", choices=BACKENDS,
+                        default=["onnx", "onnx-int8", "onnx-int8-per-channel"],
                         help="embedder backends compared with torch (none: skip the retrieval check)")
     parser.add_argument("--readers", nargs="*", choices=BACKENDS,
                         default=["onnx", "onnx-int8", "onnx-int8-per-channel"],
