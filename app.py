@@ -20,7 +20,7 @@ from rag.accounts import checker, load_users
 from rag.conversations import ConversationStore, new_owner_id, valid_owner
 from rag.errors import RagError
 from rag.paths import PROJECT_ROOT
-from rag.settings import READERS, Settings
+from rag.settings import BACKENDS, READERS, Settings
 from rag.ui import (CSS, EMPTY_SOURCES, EMPTY_VIEWER, EXAMPLES, FILE_TYPES, MAX_TOP_K, OPEN_JS, READER_INFO,
                     READER_LABEL, TOP_K_INFO, TOP_K_LABEL, ChatUI, History, Session, render_document, warm_up)
 from rag.vector_store import store_arg
@@ -46,11 +46,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="where vectors live: faiss (default), milvus:PATH.db or milvus:http://HOST:19530")
     parser.add_argument("--reader", choices=READERS, default=None,
                         help="the reader answers start with (default: the settings default)")
+    parser.add_argument("--embedder-backend", choices=BACKENDS, default=Settings.embedder_backend,
+                        help="what runs the embedding model (an ONNX one and an ONNX reader: no torch at all)")
+    parser.add_argument("--reader-backend", choices=BACKENDS, default=Settings.reader_backend,
+                        help="what runs the trained reader")
+    parser.add_argument("--threads", type=int, default=Settings.threads,
+                        help="CPU threads per model call while answering (1 can be faster on a busy machine)")
     parser.add_argument("--history", type=Path, default=DEFAULT_HISTORY,
                         help="SQLite file of the kept conversations (default: .data/conversations.sqlite3)")
     parser.add_argument("--auth", type=Path, default=None,
                         help="users file: ask for a name and password (python -m rag.accounts FILE NAME adds one)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.threads <= 0:
+        parser.error(f"--threads must be positive, got {args.threads}")
+    return args
 
 
 def owner_of(browser_id: object, request: gr.Request | None) -> tuple[str, str]:
@@ -237,7 +246,9 @@ def main(argv: list[str] | None = None) -> int:
     paths = {k: v for k, v in (("corpus", args.corpus), ("index", args.index)) if v is not None}
     try:
         auth = checker(load_users(args.auth)) if args.auth is not None else None
-        assistant = Assistant.load(**paths, settings=Settings(store=args.store))
+        settings = Settings(embedder_backend=args.embedder_backend, reader_backend=args.reader_backend,
+                            threads=args.threads, store=args.store)
+        assistant = Assistant.load(**paths, settings=settings)
         if args.reader is not None:
             assistant = assistant.with_settings(reader=args.reader)
         store = ConversationStore(args.history)   # after the corpus loaded: a failed start creates nothing

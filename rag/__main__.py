@@ -10,13 +10,14 @@ from dataclasses import asdict
 from pathlib import Path
 
 from rag.errors import RagError
-from rag.settings import DEFAULT_CORPUS, DEFAULT_INDEX, READERS, Settings
+from rag.settings import BACKENDS, DEFAULT_CORPUS, DEFAULT_INDEX, READERS, Settings
 from rag.vector_store import store_arg
 
 # sub-commands implemented in their own modules, each exposing main(argv) -> int
 _DELEGATED = {"eval": "rag.tools.evaluate", "calibrate": "rag.tools.calibrate", "bench": "rag.tools.bench",
               "train-reader": "rag.tools.train_reader", "gold-eval": "rag.tools.gold_eval",
-              "news-threshold": "rag.tools.news_threshold", "store-check": "rag.tools.store_check"}
+              "news-threshold": "rag.tools.news_threshold", "store-check": "rag.tools.store_check",
+              "onnx-check": "rag.tools.onnx_check"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,11 +31,16 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--store", type=store_arg, default=Settings.store,
                        help="where vectors live: faiss (default), milvus:PATH.db (Milvus Lite) or "
                             "milvus:http://HOST:19530 (a Milvus server); Milvus needs requirements-scale.txt")
+        p.add_argument("--embedder-backend", choices=BACKENDS, default=Settings.embedder_backend,
+                       help="what runs the embedding model (torch, or ONNX Runtime fp32 / int8)")
+        p.add_argument("--threads", type=int, default=Settings.threads, help="CPU threads per model call")
         if name == "ask":
             p.add_argument("question")
             p.add_argument("--json", action="store_true", help="print the Answer as JSON")
             p.add_argument("--reader", choices=READERS, default=Settings.reader)
             p.add_argument("--top-k", type=int, default=Settings.top_k)
+            p.add_argument("--reader-backend", choices=BACKENDS, default=Settings.reader_backend,
+                           help="what runs the trained reader (torch, or ONNX Runtime fp32 / int8)")
     for name, module in _DELEGATED.items():
         sub.add_parser(name, help=f"see python -m rag {name} --help", add_help=False)
     return parser
@@ -81,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "index":
-            assistant = Assistant.load(settings=Settings(corpus=args.corpus, index=args.index, store=args.store))
+            assistant = Assistant.load(settings=Settings(corpus=args.corpus, index=args.index, store=args.store,
+                                                         threads=args.threads, embedder_backend=args.embedder_backend))
             r = assistant.report
             print(f"index {args.index}: {len(assistant.documents)} documents, {len(assistant.index)} sentences "
                   f"({len(r.embedded)} embedded, {len(r.reused)} reused, {len(r.removed)} removed) in {r.seconds:.1f} s")
@@ -89,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"skipped {s.source}: {s.reason}")
             return 0
         settings = Settings(corpus=args.corpus, index=args.index, reader=args.reader, top_k=args.top_k,
-                            show_progress=False, store=args.store)
+                            show_progress=False, store=args.store, threads=args.threads,
+                            embedder_backend=args.embedder_backend, reader_backend=args.reader_backend)
         assistant = Assistant.load(settings=settings)
         answer = assistant.ask(args.question)
     except RagError as exc:

@@ -88,7 +88,8 @@ class Assistant:
         if embedder is None:
             from rag.embedding import load_embedder
 
-            embedder = load_embedder(None, settings.threads, settings.batch_size)
+            embedder = load_embedder(None, settings.threads, settings.batch_size, settings.embedder_backend,
+                                     settings.build_threads, settings.ort_spinning)
         if splitter is None:
             from rag.splitting import SpacySplitter
 
@@ -116,7 +117,10 @@ class Assistant:
         if (settings.corpus, settings.index, settings.store) != (self.settings.corpus, self.settings.index,
                                                                  self.settings.store):
             raise ValueError("with_settings cannot change the corpus, index or store; use Assistant.load")
-        reader = self._reader if settings.reader == self.settings.reader else None
+        if settings.embedder_backend != self.settings.embedder_backend:
+            raise ValueError("with_settings cannot change the embedder (the index holds its vectors); use Assistant.load")
+        same_reader = (settings.reader, settings.reader_backend) == (self.settings.reader, self.settings.reader_backend)
+        reader = self._reader if same_reader else None
         reranker = self._reranker if settings.reranker == self.settings.reranker else None
         return Assistant(settings, self.corpus, self.index, self.retriever, self.report, reader=reader,
                          embedder=self._embedder, splitter=self._splitter, reranker=reranker)
@@ -166,7 +170,8 @@ class Assistant:
     def reader(self) -> Reader:
         if self._reader is not None:
             return self._reader
-        return _reader(self.settings.reader, self.settings.threads)
+        s = self.settings
+        return _reader(s.reader, s.threads, s.reader_backend, s.ort_spinning)
 
     @property
     def reranker(self) -> Reranker | None:
@@ -345,11 +350,11 @@ def _source_name(doc: Document) -> str:
 
 
 @lru_cache(maxsize=4)
-def _reader(name: str, threads: int) -> Reader:
+def _reader(name: str, threads: int, backend: str = "torch", spinning: bool = False) -> Reader:
     """Readers are loaded on first use and cached: the trained one costs ~1 s to load."""
     from rag.readers import load_reader
 
-    return load_reader(name, threads=threads)
+    return load_reader(name, threads=threads, backend=backend, spinning=spinning)
 
 
 @lru_cache(maxsize=2)

@@ -41,13 +41,16 @@ def verify_file(path: Path, expected: str) -> None:
 
 
 class MiniLMEmbedder:
-    """all-MiniLM-L6-v2 through sentence-transformers; returns L2-normalised float32 rows."""
+    """all-MiniLM-L6-v2 through sentence-transformers; returns L2-normalised float32 rows.
+
+    ``threads`` are set once here (not per call); a bulk call (more texts than one batch, i.e. an
+    index build) runs with ``build_threads`` and sets ``threads`` back afterwards."""
 
     name = MODEL_NAME
     dim = DIM
     sha256 = MODEL_SHA256
 
-    def __init__(self, path: Path, threads: int = 2, batch_size: int = 32) -> None:
+    def __init__(self, path: Path, threads: int = 2, batch_size: int = 32, build_threads: int | None = None) -> None:
         verify_file(path / "model.safetensors", MODEL_SHA256)
         import torch
         import transformers
@@ -56,18 +59,133 @@ class MiniLMEmbedder:
         transformers.utils.logging.disable_progress_bar()   # no "Loading weights" bar on every start
 
         torch.set_num_threads(threads)
+        self.threads = threads
+        self.build_threads = build_threads or threads
         self.batch_size = batch_size
         self.model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
 
     def embed(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self.model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
-                                    convert_to_numpy=True, show_progress_bar=show_progress)
+        bulk = len(texts) > self.batch_size and self.build_threads != self.threads
+        if bulk:
+            import torch
+
+            torch.set_num_threads(self.build_threads)
+        try:
+            vectors = self.model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+                                        convert_to_numpy=True, show_progress_bar=show_progress)
+        finally:
+            if bulk:
+                torch.set_num_threads(self.threads)
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-@lru_cache(maxsize=2)
-def load_embedder(path: str | None = None, threads: int = 2, batch_size: int = 32) -> MiniLMEmbedder:
-    """The embedder, loaded once per process and path (loading costs ~0.5 s plus torch import)."""
-    return MiniLMEmbedder(Path(path) if path else default_model_path(), threads, batch_size)
+class OnnxEmbedder:
+    """all-MiniLM-L6-v2 in ONNX Runtime (fp32 or dynamic int8), tokenised with ``tokenizers``: no
+    torch at run time. Mean pooling and normalisation as the sentence-transformers model does them.
+
+    Its ``name`` carries the variant, so the index manifest records it and switching backends rebuilds
+    the index instead of mixing vectors of two models. The ONNX file is made from the packaged weights
+    on first use (``rag.onnx_models``; that one time imports torch).
+
+    Args:
+        path: the packaged sentence-transformers folder (weights verified by sha256 first).
+        backend: "onnx", "onnx-int8" or "onnx-int8-per-channel".
+        threads: intra-op threads for queries; ``build_threads`` for bulk calls (index builds), in
+            a second session made on the first such call.
+        spinning: let idle ONNX Runtime threads busy-wait (faster alone, slower on a shared CPU).
+    """
+
+    dim = DIM
+    sha256 = MODEL_SHA256
+    max_tokens = 256      # sentence_bert_config.json: max_seq_length
+
+    def __init__(self, path: Path, backend: str = "onnx-int8", threads: int = 2, batch_size: int = 32,
+                 build_threads: int | None = None, spinning: bool = False, cache: Path | None = None) -> None:
+        from rag.onnx_models import DEFAULT_CACHE, cached_model, export_bert, session, variant_of
+
+        variant = variant_of(backend)
+        if variant is None:
+            raise ValueError(f"OnnxEmbedder runs an ONNX backend, not {backend!r}")
+        verify_file(path / "model.safetensors", MODEL_SHA256)
+        self.name = f"{MODEL_NAME}+{backend}"
+        self.backend = backend
+        self.threads, self.build_threads = threads, build_threads or threads
+        self.batch_size, self.spinning = batch_size, spinning
+
+        def export(target: Path) -> None:
+            from transformers import AutoModel
+
+            export_bert(lambda: AutoModel.from_pretrained(str(path), local_files_only=True,
+                                                          attn_implementation="eager"),
+                        target, ["last_hidden_state"])
+
+        self.model_file = cached_model("embedder", MODEL_SHA256, variant, export, cache or DEFAULT_CACHE)
+        self._session = session(self.model_file, threads, spinning)
+        self._bulk_session = self._session if self.build_threads == threads else None
+        self.tokenizer = _tokenizer(str(path / "tokenizer.json"), self.max_tokens)
+
+    def embed(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        run = self._session
+        if len(texts) > self.batch_size:
+            if self._bulk_session is None:
+                from rag.onnx_models import session
+
+                self._bulk_session = session(self.model_file, self.build_threads, self.spinning)
+            run = self._bulk_session
+        # longest first in batches of similar length: little padding, as sentence-transformers does
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        steps = range(0, len(order), self.batch_size)
+        if show_progress:
+            from tqdm import tqdm
+
+            steps = tqdm(steps, desc="embedding", unit="batch")
+        for start in steps:
+            rows = order[start:start + self.batch_size]
+            encoded = self.tokenizer.encode_batch([texts[i] for i in rows])
+            ids = np.array([e.ids for e in encoded], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+            hidden = run.run(None, {"input_ids": ids, "attention_mask": mask,
+                                    "token_type_ids": np.zeros_like(ids)})[0]
+            out[rows] = mean_pool(hidden, mask)
+        return out
+
+
+def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Mean of the token vectors under the attention mask, L2-normalised (float32 rows)."""
+    weights = mask[..., None].astype(np.float32)
+    summed = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+    norms = np.linalg.norm(summed, axis=1, keepdims=True)
+    return (summed / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+@lru_cache(maxsize=4)
+def _tokenizer(file: str, max_tokens: int):  # -> tokenizers.Tokenizer
+    """The model's fast tokenizer, truncating at ``max_tokens`` and padding to the longest text of
+    a batch (tokenizer.json itself pads every text to 128, which would cut long sentences)."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(file)
+    tokenizer.enable_truncation(max_tokens)
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    return tokenizer
+
+
+def load_embedder(path: str | None = None, threads: int = 2, batch_size: int = 32, backend: str = "torch",
+                  build_threads: int | None = None, spinning: bool = False) -> MiniLMEmbedder | OnnxEmbedder:
+    """The embedder for ``backend`` ("torch", "onnx", "onnx-int8", ...), loaded once per process and
+    arguments (loading costs ~0.5 s, plus the torch import for "torch")."""
+    return _load_embedder(path, threads, batch_size, backend, build_threads or threads, spinning)
+
+
+@lru_cache(maxsize=4)
+def _load_embedder(path: str | None, threads: int, batch_size: int, backend: str, build_threads: int,
+                   spinning: bool) -> MiniLMEmbedder | OnnxEmbedder:
+    folder = Path(path) if path else default_model_path()
+    if backend == "torch":
+        return MiniLMEmbedder(folder, threads, batch_size, build_threads)
+    return OnnxEmbedder(folder, backend, threads, batch_size, build_threads, spinning)

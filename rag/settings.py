@@ -14,6 +14,7 @@ RETRIEVALS = ("hybrid", "dense", "bm25")
 FUSIONS = ("rrf", "weighted", "weighted+boost")    # rag.fusion
 RERANKERS = ("none", "trained")                    # rag.rerank
 INDEX_KINDS = ("auto", "flat", "ivf", "hnsw")
+BACKENDS = ("torch", "onnx", "onnx-int8", "onnx-int8-per-channel")   # rag.onnx_models: what runs a model
 APPROXIMATE_ABOVE = 130_000   # rows from which "auto" serves IVF: flat search passes 20 ms near 135k rows (docs/SCALING.md)
 
 
@@ -38,7 +39,15 @@ class Settings:
         reader: "trained" (our SQuAD-trained model) or "baseline" (answer-type heuristic).
         abstain_below: confidence under which the assistant says the documents don't say.
         max_question_chars: longer questions are rejected with a message.
-        threads: torch threads (the machine's cores).
+        threads: CPU threads per model call while serving (torch.set_num_threads, set once at load,
+            and ONNX Runtime's intra-op threads). On a CPU shared with other work, fewer can be faster.
+        build_threads: threads for bulk embedding (index builds); None = ``threads``.
+        embedder_backend / reader_backend: what runs the embedding model / the trained reader:
+            "torch", or ONNX Runtime ("onnx" fp32, "onnx-int8", "onnx-int8-per-channel" dynamic int8;
+            no torch import when both are ONNX). The embedder's backend is recorded in the index
+            manifest: changing it rebuilds the index.
+        ort_spinning: let idle ONNX Runtime threads busy-wait between operations (off: they sleep,
+            which costs little alone and leaves the core to a neighbour process).
         index_kind: FAISS index: "flat" (exact), "ivf" (inverted lists), "hnsw" (graph) or "auto"
             (flat below ``approximate_above`` rows, IVF from there on).
         approximate_above: the row count from which "auto" picks IVF.
@@ -68,6 +77,10 @@ class Settings:
     abstain_below: float | None = None   # None: the calibrated value shipped with the reader
     max_question_chars: int = 1000
     threads: int = 2
+    build_threads: int | None = None
+    embedder_backend: str = "torch"
+    reader_backend: str = "torch"
+    ort_spinning: bool = False
     batch_size: int = 32
     show_progress: bool = True
     index_kind: str = "auto"
@@ -86,6 +99,11 @@ class Settings:
             value = getattr(self, name)
             if not isinstance(value, int) or value <= 0:
                 raise ValueError(f"Settings.{name} must be a positive integer, got {value!r}")
+        if self.build_threads is not None and (not isinstance(self.build_threads, int) or self.build_threads <= 0):
+            raise ValueError(f"Settings.build_threads must be a positive integer or None, got {self.build_threads!r}")
+        for name in ("embedder_backend", "reader_backend"):
+            if getattr(self, name) not in BACKENDS:
+                raise ValueError(f"Settings.{name} must be one of {BACKENDS}, got {getattr(self, name)!r}")
         if not isinstance(self.window, int) or self.window < 0:
             raise ValueError(f"Settings.window must be an integer >= 0, got {self.window!r}")
         if self.reader not in READERS:

@@ -120,3 +120,24 @@ def test_scale_run_adds_articles_as_segments_without_rewriting_the_large_one(tmp
         assert row["segments_after_merge"] == 2 and row["add_article_open_s"].n == 1
     lines = report_lines({"scale": {"real_sentences": 60, "noise": 0.5, "queries": 10, "sizes": {600: result}}})
     assert any("add one article to the open index" in line for line in lines)
+def test_thread_rows_compare_the_busy_neighbour_with_quiet() -> None:
+    def warm(seconds: float) -> dict:
+        return {"p50": {"total": summarize([seconds])}}
+
+    lines = report_lines({"threads_compare": {1: {"quiet": warm(0.1), "neighbour": warm(0.15)},
+                                              2: {"quiet": warm(0.08), "neighbour": warm(1.5)}}})
+    one = next(line for line in lines if "1 thread" in line)
+    two = next(line for line in lines if "2 thread" in line)
+    assert "100 / 150 (1.5x)" in one and "met" in one
+    assert "80 / 1500" in two and "MISSED" in two
+
+
+def test_the_neighbour_process_is_busy_then_gone() -> None:
+    import time
+
+    from rag.tools.bench import cpu_neighbour
+
+    with cpu_neighbour(seconds=60) as child:
+        assert child.poll() is None
+        time.sleep(0.5)
+    assert child.poll() is not None

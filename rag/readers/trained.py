@@ -14,14 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Callable, Sequence
+
+import numpy as np
 
 from rag.errors import ModelError, QuestionError
 from rag.types import Span, Window
 from rag.util import sha256_file
-
-if TYPE_CHECKING:
-    import torch
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent.parent / "models" / "reader"
 WEIGHTS = "model.safetensors"
@@ -29,8 +28,12 @@ WEIGHTS = "model.safetensors"
 
 @dataclass(frozen=True)
 class _Loaded:
-    model: Any        # transformers BertForQuestionAnswering (or its int8 dynamic-quantised copy)
-    tokenizer: Any    # the BERT uncased fast tokenizer saved with it
+    """A loaded span model: ``run(feeds) -> (start_logits, end_logits)``, numpy in and out, whatever
+    runs it (torch, or ONNX Runtime without torch)."""
+
+    run: Callable[[dict[str, np.ndarray]], tuple[np.ndarray, np.ndarray]]
+    backend: str
+    model: Any = None    # the torch model, or the ONNX Runtime session
 
 
 def expected_sha256(folder: Path) -> str:
@@ -57,20 +60,68 @@ def verify_weights(folder: Path) -> None:
 
 
 @lru_cache(maxsize=4)
-def _load(folder: str, quantize: bool) -> _Loaded:
-    """Verify and load the model once per (folder, quantize); ~1 s, so it is cached."""
-    import torch
-    from transformers import AutoModelForQuestionAnswering, AutoTokenizer
+def _load(folder: str, quantize: bool, backend: str = "torch", threads: int = 2, spinning: bool = False) -> _Loaded:
+    """Verify and load the model once per arguments; ~1 s, so it is cached. Threads are set here,
+    once, never per read (``torch.set_num_threads`` is process-wide and not free)."""
+    from rag.onnx_models import variant_of
 
     path = Path(folder)
     verify_weights(path)
-    tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+    variant = variant_of(backend)
+    if variant is None:
+        return _load_torch(path, quantize, threads)
+    from rag.onnx_models import cached_model, session
+
+    model = cached_model("reader", expected_sha256(path), variant, lambda target: _export(path, target))
+    ort_session = session(model, threads, spinning)
+    outputs = ["start_logits", "end_logits"]
+
+    def run(feeds: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        start, end = ort_session.run(outputs, feeds)
+        return start, end
+    return _Loaded(run, backend, ort_session)
+
+
+def _load_torch(path: Path, quantize: bool, threads: int) -> _Loaded:
+    import torch
+    from transformers import AutoModelForQuestionAnswering
+
+    torch.set_num_threads(threads)
     # stored as float16 to halve the download; CPUs compute faster in float32
-    model = AutoModelForQuestionAnswering.from_pretrained(folder, local_files_only=True, dtype=torch.float32)
+    model = AutoModelForQuestionAnswering.from_pretrained(str(path), local_files_only=True, dtype=torch.float32)
     model.eval()
     if quantize:
         model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-    return _Loaded(model, tokenizer)
+
+    def run(feeds: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        with torch.inference_mode():
+            out = model(**{k: torch.from_numpy(v) for k, v in feeds.items()})
+        return out.start_logits.float().numpy(), out.end_logits.float().numpy()
+    return _Loaded(run, "torch", model)
+
+
+def _export(folder: Path, target: Path) -> None:
+    """The fp32 ONNX graph of the reader in ``folder`` (weights stored in float16, run in float32)."""
+    import torch
+    from transformers import AutoModelForQuestionAnswering
+
+    from rag.onnx_models import export_bert
+
+    export_bert(lambda: AutoModelForQuestionAnswering.from_pretrained(
+        str(folder), local_files_only=True, dtype=torch.float32, attn_implementation="eager"),
+        target, ["start_logits", "end_logits"])
+
+
+@lru_cache(maxsize=4)
+def _tokenizer(folder: str, max_length: int):  # -> tokenizers.Tokenizer
+    """The reader's fast tokenizer (``tokenizers``, no transformers): (question, window) pairs,
+    the window truncated to ``max_length`` tokens in all, padded to the longest pair of a batch."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
+    tokenizer.enable_truncation(max_length, strategy="only_second")
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    return tokenizer
 
 
 class TrainedReader:
@@ -78,8 +129,11 @@ class TrainedReader:
 
     Args:
         model_dir: folder written by ``rag.tools.train_reader``; default ``models/reader`` of the project.
-        threads: torch CPU threads for inference.
-        quantize: int8 dynamic quantisation of the Linear layers (smaller, see MODEL_CARD for its cost).
+        threads: CPU threads for inference (torch or ONNX Runtime intra-op), set once at load.
+        quantize: torch int8 dynamic quantisation of the Linear layers (see MODEL_CARD for its cost).
+        backend: "torch", or an ONNX Runtime copy ("onnx" fp32, "onnx-int8", "onnx-int8-per-channel";
+            ``rag.onnx_models``) that reads without importing torch.
+        spinning: let idle ONNX Runtime threads busy-wait (faster alone, slower on a shared CPU).
         max_answer_tokens: longest span, in word pieces.
         max_length: question + window tokens per window; longer windows are truncated.
         n_best: spans returned per window (non-overlapping, best first): the answer-type stage
@@ -96,7 +150,7 @@ class TrainedReader:
 
     def __init__(self, model_dir: Path | str | None = None, threads: int = 2, quantize: bool = False,
                  max_answer_tokens: int = 30, max_length: int = 256, n_best: int = 1,
-                 normalization: str | None = None) -> None:
+                 normalization: str | None = None, backend: str = "torch", spinning: bool = False) -> None:
         folder = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
         if not folder.is_dir():
             raise ModelError(f"reader model folder {folder} does not exist; "
@@ -113,77 +167,77 @@ class TrainedReader:
         self.normalization = normalization or trained_normalization(self.folder)
         if self.normalization not in ("window", "joint"):
             raise ValueError(f"normalization must be 'window' or 'joint', got {self.normalization!r}")
-        self._loaded = _load(str(self.folder), quantize)
+        self.backend = backend
+        self._loaded = _load(str(self.folder), quantize, backend, threads, spinning)
+        self._tokenizer = _tokenizer(str(self.folder), max_length)
 
     def read(self, question: str, windows: Sequence[Window]) -> list[Span]:
         """The ``n_best`` best spans of every non-empty window, best first (one forward pass for all)."""
-        import torch
-
         if not question or not question.strip():
             raise QuestionError("the question is empty")
         windows = [w for w in windows if w.text.strip()]
         if not windows:
             return []
-        torch.set_num_threads(self.threads)
-        tok = self._loaded.tokenizer
-        enc = tok([question] * len(windows), [w.text for w in windows], truncation="only_second",
-                  max_length=self.max_length, padding=True, return_offsets_mapping=True, return_tensors="pt")
-        offsets = enc.pop("offset_mapping")
-        context = torch.tensor([[sid == 1 for sid in enc.sequence_ids(i)] for i in range(len(windows))])
-        with torch.inference_mode():
-            out = self._loaded.model(**enc)
-        log_ps, log_pe, null = self._log_probs(out.start_logits.float(), out.end_logits.float(), context)
+        feeds, encoded = self.encode(question, windows)
+        context = np.array([[sid == 1 for sid in e.sequence_ids] for e in encoded], dtype=bool)
+        start, end = self._loaded.run(feeds)
+        log_ps, log_pe, null = self._log_probs(start.astype(np.float32), end.astype(np.float32), context)
         spans = []
         for i, w in enumerate(windows):
-            spans.extend(self._best_spans(w, log_ps[i], log_pe[i], float(null[i]), context[i], offsets[i]))
+            spans.extend(self._best_spans(w, log_ps[i], log_pe[i], float(null[i]), context[i], encoded[i].offsets))
         return sorted(spans, key=lambda s: -s.score)
 
-    def _log_probs(self, start: "torch.Tensor", end: "torch.Tensor", context: "torch.Tensor"):
+    def encode(self, question: str, windows: Sequence[Window]) -> tuple[dict[str, np.ndarray], list[Any]]:
+        """The model's inputs for (question, window) pairs, padded to the longest, and the
+        ``tokenizers`` encodings (offsets, sequence ids) they came from."""
+        encoded = self._tokenizer.encode_batch([(question, w.text) for w in windows])
+        feeds = {"input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
+                 "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
+                 "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64)}
+        return feeds, encoded
+
+    def _log_probs(self, start: np.ndarray, end: np.ndarray,
+                   context: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Log-probabilities of every start and end token, and the no-answer log-probability
         (per window, or the question's shared one when normalising jointly)."""
-        import torch
-
-        allowed = context.clone()
+        allowed = context.copy()
         allowed[:, 0] = True                                   # [CLS] = the null answer
-        neg = torch.finfo(start.dtype).min
         if self.normalization == "window":
-            log_ps = torch.log_softmax(start.masked_fill(~allowed, neg), dim=1)
-            log_pe = torch.log_softmax(end.masked_fill(~allowed, neg), dim=1)
+            log_ps = _log_softmax(np.where(allowed, start, _NEG))
+            log_pe = _log_softmax(np.where(allowed, end, _NEG))
             return log_ps, log_pe, log_ps[:, 0] + log_pe[:, 0]
         # joint, as trained (rag.tools.joint): one softmax over every window's tokens plus one null
         # option whose logit is the log-mean-exp of the windows' [CLS] logits
-        n = torch.tensor(float(len(start))).log()
+        n = np.log(float(len(start)))
         result = []
         for logits in (start, end):
-            tokens = logits.masked_fill(~context, neg)
-            null = torch.logsumexp(logits[:, 0], dim=0) - n
-            total = torch.logaddexp(torch.logsumexp(tokens.reshape(-1), dim=0), null)
+            tokens = np.where(context, logits, _NEG)
+            null = _logsumexp(logits[:, 0]) - n
+            total = np.logaddexp(_logsumexp(tokens.reshape(-1)), null)
             lp = tokens - total
             lp[:, 0] = null - total
             result.append(lp)
         return result[0], result[1], result[0][:, 0] + result[1][:, 0]
 
-    def _best_spans(self, window: Window, log_ps: "torch.Tensor", log_pe: "torch.Tensor", null: float,
-                    context: "torch.Tensor", offsets: "torch.Tensor") -> list[Span]:
+    def _best_spans(self, window: Window, log_ps: np.ndarray, log_pe: np.ndarray, null: float,
+                    context: np.ndarray, offsets: Sequence[tuple[int, int]]) -> list[Span]:
         """The ``n_best`` non-overlapping spans of one window by p_start*p_end, at most
         max_answer_tokens long, each cleaned to lie inside one sentence."""
-        import torch
-
-        neg = torch.finfo(log_ps.dtype).min
         n = len(context)
         pair = log_ps[:, None] + log_pe[None, :]
-        i = torch.arange(n)
-        valid = (context[:, None] & context[None, :] & (i[None, :] >= i[:, None])
-                 & (i[None, :] - i[:, None] < self.max_answer_tokens))
-        if not bool(valid.any()):
+        i = np.arange(n)
+        length = i[None, :] - i[:, None]
+        valid = context[:, None] & context[None, :] & (length >= 0) & (length < self.max_answer_tokens)
+        flat = np.flatnonzero(valid)
+        if len(flat) == 0:
             return []
-        scores = pair.masked_fill(~valid, neg).reshape(-1)
-        order = torch.topk(scores, k=min(int(valid.sum()), 20 * self.n_best)).indices.tolist()
-        no_answer = float(torch.exp(torch.tensor(null)))
+        scores = pair.reshape(-1)[flat]
+        order = flat[np.argsort(-scores, kind="stable")[:20 * self.n_best]].tolist()
+        no_answer = float(np.exp(null))
         chosen: list[Span] = []
         taken: list[tuple[int, int]] = []
-        for flat in order:
-            s, e = divmod(flat, n)
+        for position in order:
+            s, e = divmod(position, n)
             if any(s <= b and a <= e for a, b in taken):
                 continue
             taken.append((s, e))
@@ -191,11 +245,25 @@ class TrainedReader:
             if c_end <= c_start:
                 continue
             chosen.append(Span(text=window.text[c_start:c_end], doc_id=window.doc_id, start=window.start + c_start,
-                               end=window.start + c_end, score=float(torch.exp(pair[s, e])),
+                               end=window.start + c_end, score=float(np.exp(pair[s, e])),
                                window_rank=window.rank, no_answer=no_answer))
             if len(chosen) >= self.n_best:
                 break
         return chosen
+
+
+_NEG = np.float32(-1e9)     # a masked logit: exp() of it is 0, and sums of two stay finite in float32
+
+
+def _logsumexp(x: np.ndarray) -> float:
+    top = float(x.max())
+    return top + float(np.log(np.exp(x - top).sum()))
+
+
+def _log_softmax(x: np.ndarray) -> np.ndarray:
+    """log softmax over the last axis (rows are windows)."""
+    shifted = x - x.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 _QUOTES = "\"'“”‘’«»„"

@@ -45,15 +45,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
 from rag.errors import RagError
 from rag.paths import shared_dir
-from rag.settings import DEFAULT_CORPUS, APPROXIMATE_ABOVE, PROJECT_ROOT, READERS, Settings
+from rag.settings import DEFAULT_CORPUS, APPROXIMATE_ABOVE, BACKENDS, PROJECT_ROOT, READERS, Settings
 from rag.types import Document, Sentence
 from rag.util import percentile
 
@@ -232,10 +233,11 @@ def _child_env() -> dict[str, str]:
 
 
 def _run_ask(python: str, corpus: Path, index: Path, question: str, reader: str,
-             flags: Sequence[str] = ()) -> tuple[float, str]:
-    """Seconds from starting ``python -m rag ask`` to its exit with the answer printed, and its stderr."""
+             flags: Sequence[str] = (), options: Sequence[str] = ()) -> tuple[float, str]:
+    """Seconds from starting ``python -m rag ask`` to its exit with the answer printed, and its stderr.
+    ``options`` are more ``rag ask`` arguments (backends, threads)."""
     command = [python, *flags, "-m", "rag", "ask", question, "--corpus", str(corpus), "--index", str(index),
-               "--reader", reader]
+               "--reader", reader, *options]
     started = time.perf_counter()
     done = subprocess.run(command, cwd=PROJECT_ROOT, env=_child_env(), capture_output=True, text=True,
                           timeout=600, check=False)
@@ -245,8 +247,10 @@ def _run_ask(python: str, corpus: Path, index: Path, question: str, reader: str,
     return seconds, done.stderr
 
 
-def bench_cold_start(corpus: Path, question: str, reader: str, repeats: int, workdir: Path, python: str) -> dict:
-    """Cold starts of ``python -m rag ask`` without an index (it is built) and with a persisted one.
+def bench_cold_start(corpus: Path, question: str, reader: str, repeats: int, workdir: Path, python: str,
+                     options: Sequence[str] = ()) -> dict:
+    """Cold starts of ``python -m rag ask`` (with ``options``) without an index (it is built) and with
+    a persisted one.
 
     Returns:
         ``{"no_index_s": Stat, "persisted_s": Stat, "python_s": Stat, "imports_s": {package: s},
@@ -256,7 +260,7 @@ def bench_cold_start(corpus: Path, question: str, reader: str, repeats: int, wor
     persisted = workdir / "persisted-index"
     for r in range(repeats):
         folder = workdir / f"cold-none-{r}"
-        built.append(_run_ask(python, corpus, folder, question, reader)[0])
+        built.append(_run_ask(python, corpus, folder, question, reader, options=options)[0])
         if r == 0:
             shutil.copytree(folder, persisted)
         shutil.rmtree(folder)
@@ -264,12 +268,12 @@ def bench_cold_start(corpus: Path, question: str, reader: str, repeats: int, wor
     for r in range(repeats):
         folder = workdir / f"cold-persisted-{r}"
         shutil.copytree(persisted, folder)
-        warm_disk.append(_run_ask(python, corpus, folder, question, reader)[0])
+        warm_disk.append(_run_ask(python, corpus, folder, question, reader, options=options)[0])
         shutil.rmtree(folder)
     folder = workdir / "cold-importtime"
     shutil.copytree(persisted, folder)
     importtime_s, stderr = _run_ask(python, corpus, folder, question, reader,
-                                      flags=("-X", "importtime"))
+                                      flags=("-X", "importtime"), options=options)
     shutil.rmtree(folder)
     bare = [_timed(lambda: subprocess.run([python, "-c", "pass"], check=True))[0] for _ in range(repeats)]
     return {"no_index_s": summarize(built), "persisted_s": summarize(warm_disk), "python_s": summarize(bare),
@@ -308,6 +312,40 @@ def bench_warm(assistant, questions: Sequence[str], repeats: int) -> dict:
     return {"questions": len(questions),
             "p50": {s: summarize([percentile(p[s], 50) for p in per_pass]) for s in stages},
             "p95": {s: summarize([percentile(p[s], 95) for p in per_pass]) for s in stages}}
+
+
+_NEIGHBOUR = "import time\nend = time.monotonic() + {seconds}\nwhile time.monotonic() < end:\n    pass\n"
+
+
+@contextmanager
+def cpu_neighbour(seconds: float = 1800.0) -> Iterator[subprocess.Popen]:
+    """A CPU-bound child process (one core kept busy, as an index build or a second worker would)
+    for the duration of the block. It is stopped on leaving, and stops by itself after ``seconds``."""
+    child = subprocess.Popen([sys.executable, "-c", _NEIGHBOUR.format(seconds=seconds)])
+    try:
+        time.sleep(0.5)                       # let it start spinning before anything is timed
+        yield child
+    finally:
+        child.terminate()
+        child.wait(timeout=30)
+
+
+def bench_threads(load_assistant: Callable[[int], object], questions: Sequence[str], repeats: int,
+                  threads: Sequence[int], say: Callable[[str], None]) -> dict:
+    """Warm answers per serving thread count, quiet and beside a CPU-bound neighbour process.
+
+    Returns:
+        ``{threads: {"quiet": bench_warm result, "neighbour": bench_warm result}}``.
+    """
+    out: dict = {}
+    for count in threads:
+        assistant = load_assistant(count)
+        say(f"warm answers with {count} thread(s): quiet, then beside a CPU-bound neighbour")
+        quiet = bench_warm(assistant, questions, repeats)
+        with cpu_neighbour():
+            busy = bench_warm(assistant, questions, repeats)
+        out[count] = {"quiet": quiet, "neighbour": busy}
+    return out
 
 
 class _TimedEmbedder:
@@ -724,6 +762,11 @@ def report_lines(results: dict) -> list[str]:
         for stage in ("embed", "search", "fusion", "read", "other"):
             rows.append((f"  {stage} p50 / p95 (ms)", f"{_fmt(w['p50'][stage], 1000)} / "
                                                       f"{w['p95'][stage].median * 1000:.3g}", ""))
+    for count, pair in results.get("threads_compare", {}).items():
+        quiet, busy = pair["quiet"]["p50"]["total"], pair["neighbour"]["p50"]["total"]
+        rows.append((f"warm answer p50 with {count} thread(s): quiet / beside a busy neighbour (ms)",
+                     f"{1000 * quiet.median:.0f} / {1000 * busy.median:.0f} ({busy.median / quiet.median:.1f}x)",
+                     f"<= 2x quiet: {'met' if busy.median <= 2 * quiet.median else 'MISSED'}"))
     if "build" in results:
         b = results["build"]
         rows += [(f"index build, {b['corpus']} {b['sentences']} sentences (sent/s)", _fmt(b["build_per_s"]), ""),
@@ -777,6 +820,19 @@ def report_lines(results: dict) -> list[str]:
     return [f"{what:<{width}}  {value:<{vwidth}}  {target}".rstrip() for what, value, target in rows]
 
 
+def _with_threads(assistant, count: int):
+    """The assistant answering with ``count`` threads per model call (models loaded anew for it;
+    torch's thread count is process-wide, so it is set here too)."""
+    from rag.assistant import Assistant
+
+    settings = assistant.settings.with_(threads=count)
+    if "torch" in (settings.embedder_backend, settings.reader_backend):
+        import torch
+
+        torch.set_num_threads(count)
+    return Assistant.load(settings=settings)
+
+
 def _jsonable(value: object) -> object:
     if isinstance(value, Stat):
         return asdict(value)
@@ -814,6 +870,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "bench_out", help="folder for bench.json")
     parser.add_argument("--repeats", type=int, default=3, help="runs behind every median")
     parser.add_argument("--reader", choices=READERS, default=Settings.reader, help="reader for the answers")
+    parser.add_argument("--embedder-backend", choices=BACKENDS, default=Settings.embedder_backend,
+                        help="what runs the embedding model (torch, or ONNX Runtime fp32 / int8)")
+    parser.add_argument("--reader-backend", choices=BACKENDS, default=Settings.reader_backend,
+                        help="what runs the trained reader")
+    parser.add_argument("--threads", type=int, default=Settings.threads, help="serving threads per model call")
+    parser.add_argument("--build-threads", type=int, default=None, help="threads for index builds (default --threads)")
+    parser.add_argument("--spinning", action="store_true", help="let idle ONNX Runtime threads busy-wait")
+    parser.add_argument("--neighbour", default="",
+                        help="comma-separated serving thread counts (e.g. 1,2): warm answers with each, quiet and "
+                             "beside a CPU-bound neighbour process the benchmark starts and stops itself")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus for cold start and warm answers")
     parser.add_argument("--questions", type=Path, default=QUESTIONS, help="question file for the warm answers")
     parser.add_argument("--scale", action="store_true", help="also run the synthetic 10k/100k/1M scale runs (slow)")
@@ -850,27 +916,40 @@ def main(argv: list[str]) -> int:
     if any(n <= args.scale_queries for n in sizes):
         raise SystemExit(f"--scale-sizes must all exceed --scale-queries ({args.scale_queries}), got {sizes}")
     out = args.out / "bench.json"
+    neighbour = [int(t) for t in args.neighbour.split(",") if t.strip()]
+    if args.threads < 1 or any(t < 1 for t in neighbour) or (args.build_threads or 1) < 1:
+        raise SystemExit("thread counts must be >= 1")
     results: dict = {"environment": _environment(), "repeats": args.repeats, "reader": args.reader,
+                     "embedder_backend": args.embedder_backend, "reader_backend": args.reader_backend,
+                     "threads": args.threads, "build_threads": args.build_threads, "spinning": args.spinning,
                      "targets": {k: {"bound": b, "kind": h} for k, (b, h) in TARGETS.items()}}
     say = lambda text: print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
     from rag.embedding import load_embedder
 
-    settings = Settings(corpus=args.corpus, reader=args.reader, show_progress=False)
+    settings = Settings(corpus=args.corpus, reader=args.reader, show_progress=False, threads=args.threads,
+                        build_threads=args.build_threads, embedder_backend=args.embedder_backend,
+                        reader_backend=args.reader_backend, ort_spinning=args.spinning)
+    options = ["--embedder-backend", args.embedder_backend, "--reader-backend", args.reader_backend,
+               "--threads", str(args.threads)]
     started = time.perf_counter()
     try:
         with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
             workdir = Path(tmp)
-            embedder = load_embedder(None, settings.threads, settings.batch_size)
+            embedder = load_embedder(None, settings.threads, settings.batch_size, settings.embedder_backend,
+                                     settings.build_threads, settings.ort_spinning)
             if not args.scale_only:
                 questions = shipped_questions(args.questions)
                 say(f"cold start x{args.repeats} (no index, persisted index)")
                 results["cold"] = bench_cold_start(args.corpus, questions[0], args.reader, args.repeats, workdir,
-                                                   sys.executable)
+                                                   sys.executable, options)
                 say(f"warm answers: {len(questions)} questions x{args.repeats}")
                 from rag.assistant import Assistant
 
                 assistant = Assistant.load(settings=settings.with_(index=Path(results["cold"]["persisted_index"])))
                 results["warm"] = bench_warm(assistant, questions, args.repeats)
+                if neighbour:
+                    results["threads_compare"] = bench_threads(
+                        lambda count: _with_threads(assistant, count), questions, args.repeats, neighbour, say)
                 name, documents = build_documents()
                 say(f"index build throughput on {name}")
                 results["build"] = {"corpus": name, **bench_build(documents, embedder, args.repeats, workdir)}

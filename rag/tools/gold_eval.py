@@ -4,7 +4,7 @@ Isolates the reader from retrieval: each question's gold paragraph is cut into w
 ``window`` sentences with stride ``stride`` (0 = the whole paragraph as one window), the way
 the assistant hands windows to the reader, and the reader's top span is scored.
 
-    python -m rag.tools.gold_eval [--quantize] [--update-card]
+    python -m rag.tools.gold_eval [--quantize] [--backend torch onnx onnx-int8 ...] [--update-card]
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Sequence
 
 from rag.metrics import exact_match, f1_score
 from rag.paths import shared_path
+from rag.settings import BACKENDS
 from rag.types import Reader, Sentence, Window
 
 DEFAULT_BENCH = shared_path("benchmarks", "xquad_en")
@@ -103,6 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--quantize", action="store_true", help="also score the int8 dynamic-quantised model")
+    parser.add_argument("--backend", nargs="+", choices=BACKENDS, default=["torch"],
+                        help="what runs the trained reader: torch and/or ONNX Runtime copies; one row each")
     parser.add_argument("--update-card", action="store_true", help="write the scores into MODEL_CARD.md")
     parser.add_argument("--out", type=Path, default=None, help="write the scores as JSON here")
     args = parser.parse_args(argv)
@@ -118,7 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from rag.readers.trained import DEFAULT_MODEL_DIR, TrainedReader
 
         model_dir = args.model_dir or DEFAULT_MODEL_DIR
-        readers = [("float32", TrainedReader(model_dir, threads=args.threads))]
+        readers = [("float32" if backend == "torch" else backend,
+                    TrainedReader(model_dir, threads=args.threads, backend=backend)) for backend in args.backend]
         if args.quantize:
             readers.append(("int8 dynamic", TrainedReader(model_dir, threads=args.threads, quantize=True)))
     for window in args.window:
