@@ -15,14 +15,13 @@ import argparse
 import gzip
 import hashlib
 import json
-import math
 import os
 import random
 import sys
 import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from rag.paths import PROJECT_ROOT, shared_path
 from rag.util import atomic_write, sha256_file
@@ -453,100 +452,62 @@ def build_joint_epoch(epoch: int, data, cfg: TrainConfig, tokenizer: "PreTrained
     return enc, batches
 
 
+def held_out_articles(cfg) -> frozenset[str]:
+    """The SQuAD articles ``cfg.holdout_articles`` keeps out of training, for calibration."""
+    if not cfg.holdout_articles:
+        return frozenset()
+    from rag.tools.calibrate import held_out_titles
+
+    with gzip.open(data_path(cfg.data), "rt", encoding="utf-8") as handle:
+        return frozenset(held_out_titles((json.loads(line)["title"] for line in handle),
+                                         cfg.holdout_articles, cfg.holdout_seed))
+
+
 def train(cfg: TrainConfig, resume: bool = False) -> dict:
     """Run (or resume) training until the step/time budget ends; returns the final JSON state."""
     import torch
     from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
-    torch.set_num_threads(cfg.threads)
-    torch.manual_seed(cfg.seed)
+    from rag.tools import loop
+
     run_dir = project_path(cfg.run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
     base = base_model_path(cfg)
     tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
     # float32 whatever the base is stored in (a shipped reader is float16; transformers 5 keeps that)
     model = AutoModelForQuestionAnswering.from_pretrained(str(base), local_files_only=True, dtype=torch.float32)
-    model.train()
-    optimizer = build_optimizer(model, cfg)
+    optimizer, state = loop.start(cfg, model, run_dir, resume)
+    state["base"] = str(base)
 
-    state = {"step": 0, "epoch": 0, "batch": 0, "examples": 0, "train_seconds": 0.0,
-             "curve": [], "config": asdict(cfg), "base": str(base)}
-    if resume and (run_dir / "state.json").exists():
-        saved = load_checkpoint(run_dir, model, optimizer)
-        state.update({k: saved[k] for k in ("step", "epoch", "batch", "examples", "train_seconds", "curve")})
-        print(f"resumed at step {state['step']} (epoch {state['epoch']}, batch {state['batch']})", flush=True)
-    atomic_write(run_dir / "config.json", json.dumps(asdict(cfg), indent=1))
-
-    held_out = frozenset()
-    if cfg.holdout_articles:
-        from rag.tools.calibrate import held_out_titles
-
-        with gzip.open(data_path(cfg.data), "rt", encoding="utf-8") as handle:
-            held_out = frozenset(held_out_titles((json.loads(line)["title"] for line in handle),
-                                                 cfg.holdout_articles, cfg.holdout_seed))
+    held_out = held_out_articles(cfg)
+    if held_out:
         print(f"holding out {len(held_out)} articles for calibration: {', '.join(sorted(held_out))}", flush=True)
     rows, contexts = load_squad(data_path(cfg.data), cfg.limit, held_out)
     spans = sentence_spans(contexts, run_dir, cfg.fast_split)
     print(f"{len(rows)} questions, {len(contexts)} contexts", flush=True)
     data = joint_data(cfg, rows, contexts, spans, run_dir) if cfg.joint_windows else None
+    encoded = {}
 
-    running, run_n = 0.0, 0
-    last_ckpt = time.monotonic()
-    log_start, log_examples = time.monotonic(), 0
-    done = False
-    while not done and state["epoch"] < cfg.max_epochs:
+    def epoch_batches(epoch: int) -> list[list[int]]:
         if data is not None:
-            enc, batches = build_joint_epoch(state["epoch"], data, cfg, tokenizer)
+            encoded["enc"], batches = build_joint_epoch(epoch, data, cfg, tokenizer)
         else:
-            enc, batches = build_epoch(state["epoch"], rows, contexts, spans, cfg, tokenizer)
-        while state["batch"] < len(batches):
-            progress = progress_of(cfg, state["step"], state["train_seconds"])
-            if progress >= 1.0:
-                done = True
-                break
-            t0 = time.monotonic()
-            for group in optimizer.param_groups:
-                group["lr"] = cfg.lr * lr_factor(progress, cfg.warmup)
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
-                if data is not None:
-                    from rag.tools.joint import collate_groups, joint_loss
+            encoded["enc"], batches = build_epoch(epoch, rows, contexts, spans, cfg, tokenizer)
+        return batches
 
-                    batch = collate_groups(enc, batches[state["batch"]], tokenizer.pad_token_id)
-                    out = model(input_ids=batch["input_ids"], token_type_ids=batch["token_type_ids"],
-                                attention_mask=batch["attention_mask"])
-                    loss = joint_loss(out.start_logits, out.end_logits, batch)
-                else:
-                    batch = collate(enc, batches[state["batch"]], tokenizer.pad_token_id)
-                    loss = model(**batch).loss
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-            optimizer.step()
-            optimizer.zero_grad(set_to_none=True)
-            n = len(batches[state["batch"]])
-            state["step"] += 1
-            state["batch"] += 1
-            state["examples"] += n
-            state["train_seconds"] += time.monotonic() - t0
-            log_examples += n
-            running, run_n = running + loss.item(), run_n + 1
-            if state["step"] % cfg.log_every == 0:
-                mean = running / run_n
-                state["curve"].append([state["step"], state["examples"], round(mean, 4)])
-                rate = log_examples / (time.monotonic() - log_start)
-                log_start, log_examples = time.monotonic(), 0
-                done_frac = progress_of(cfg, state["step"], state["train_seconds"])
-                eta = state["train_seconds"] * (1 - done_frac) / max(done_frac, 1e-9)
-                print(f"step {state['step']} ep {state['epoch']} ex {state['examples']} "
-                      f"loss {mean:.4f} lr {optimizer.param_groups[0]['lr']:.2e} {rate:.1f} ex/s "
-                      f"progress {done_frac:.1%} eta {eta / 60:.1f} min", flush=True)
-                running, run_n = 0.0, 0
-            if time.monotonic() - last_ckpt >= cfg.checkpoint_minutes * 60:
-                save_checkpoint(run_dir, model, optimizer, state)
-                last_ckpt = time.monotonic()
-        else:
-            state["epoch"] += 1
-            state["batch"] = 0
-    save_checkpoint(run_dir, model, optimizer, state)
+    def step(idx: list[int]):
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
+            if data is not None:
+                from rag.tools.joint import collate_groups, joint_loss
+
+                batch = collate_groups(encoded["enc"], idx, tokenizer.pad_token_id)
+                out = model(input_ids=batch["input_ids"], token_type_ids=batch["token_type_ids"],
+                            attention_mask=batch["attention_mask"])
+                loss = joint_loss(out.start_logits, out.end_logits, batch)
+            else:
+                loss = model(**collate(encoded["enc"], idx, tokenizer.pad_token_id)).loss
+        return loss, len(idx), {}
+
+    state = loop.run(cfg, model, optimizer, state, run_dir, epoch_batches, step, unit="ex")
     export(cfg, model, tokenizer, state)
     return state
 

@@ -36,9 +36,8 @@ from typing import TYPE_CHECKING, Sequence
 
 from rag.rerank import passage_text
 from rag.settings import FUSIONS, Settings
-from rag.tools.train_reader import (BASE_SHA256, _sentence_of, base_model_path, build_optimizer, data_path,
-                                    load_checkpoint, load_squad, lr_factor, portable, progress_of, project_path,
-                                    save_checkpoint, sentence_spans)
+from rag.tools.train_reader import (BASE_SHA256, _sentence_of, base_model_path, data_path, held_out_articles,
+                                    load_squad, portable, project_path, sentence_spans)
 from rag.util import atomic_write, sha256_file
 
 if TYPE_CHECKING:  # torch/transformers load only when training starts (STYLE habit 7)
@@ -237,85 +236,34 @@ def load_model(base: Path) -> tuple["PreTrainedModel", "PreTrainedTokenizerFast"
 
 def train(cfg: RerankConfig, resume: bool = False) -> dict:
     """Run (or resume) training until the step/time budget ends, then export; returns the final state."""
-    import torch
+    from rag.tools import loop
 
-    torch.set_num_threads(cfg.threads)
-    torch.manual_seed(cfg.seed)
     run_dir = project_path(cfg.run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
     base = base_model_path(cfg)
     model, tokenizer = load_model(base)
-    model.train()
-    optimizer = build_optimizer(model, cfg)
-    state = {"step": 0, "epoch": 0, "batch": 0, "examples": 0, "train_seconds": 0.0, "curve": [],
-             "config": asdict(cfg), "base": str(base)}
-    if resume and (run_dir / "state.json").exists():
-        saved = load_checkpoint(run_dir, model, optimizer)
-        state.update({k: saved[k] for k in ("step", "epoch", "batch", "examples", "train_seconds", "curve")})
-        print(f"resumed at step {state['step']} (epoch {state['epoch']}, batch {state['batch']})", flush=True)
-    atomic_write(run_dir / "config.json", json.dumps(asdict(cfg), indent=1))
+    optimizer, state = loop.start(cfg, model, run_dir, resume)
+    state["base"] = str(base)
 
-    held_out: frozenset[str] = frozenset()
-    if cfg.holdout_articles:
-        from rag.tools.calibrate import held_out_titles
-
-        with gzip.open(data_path(cfg.data), "rt", encoding="utf-8") as handle:
-            held_out = frozenset(held_out_titles((json.loads(line)["title"] for line in handle),
-                                                 cfg.holdout_articles, cfg.holdout_seed))
+    held_out = held_out_articles(cfg)
+    if held_out:
         print(f"holding out {len(held_out)} articles for calibration", flush=True)
     rows, contexts = load_squad(data_path(cfg.data), cfg.limit, held_out)
     titles = context_titles(data_path(cfg.data), contexts)
     print(f"{len(rows)} questions, {len(contexts)} contexts", flush=True)
     mined = mine(cfg, rows, contexts, titles, run_dir)
     print(f"{len(mined.questions)} training groups of 1 + {cfg.negatives} pairs", flush=True)
-
     size = cfg.negatives + 1
-    running, accuracy, run_n = 0.0, 0.0, 0
-    last_ckpt = time.monotonic()
-    log_start, log_examples = time.monotonic(), 0
-    done = False
-    while not done and state["epoch"] < cfg.max_epochs:
-        groups = epoch_groups(mined, cfg, state["epoch"])
-        batches = [groups[i:i + cfg.group_batch] for i in range(0, len(groups), cfg.group_batch)]
-        while state["batch"] < len(batches):
-            progress = progress_of(cfg, state["step"], state["train_seconds"])
-            if progress >= 1.0:
-                done = True
-                break
-            t0 = time.monotonic()
-            for group in optimizer.param_groups:
-                group["lr"] = cfg.lr * lr_factor(progress, cfg.warmup)
-            batch = batches[state["batch"]]
-            logits = model(**collate(tokenizer, mined, batch, cfg.max_length)).logits[:, 0]
-            loss, acc = group_loss(logits, size, cfg.bce_weight)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-            optimizer.step()
-            optimizer.zero_grad(set_to_none=True)
-            state["step"] += 1
-            state["batch"] += 1
-            state["examples"] += len(batch)
-            state["train_seconds"] += time.monotonic() - t0
-            log_examples += len(batch)
-            running, accuracy, run_n = running + loss.item(), accuracy + acc, run_n + 1
-            if state["step"] % cfg.log_every == 0:
-                mean = running / run_n
-                state["curve"].append([state["step"], state["examples"], round(mean, 4), round(accuracy / run_n, 4)])
-                rate = log_examples / (time.monotonic() - log_start)
-                log_start, log_examples = time.monotonic(), 0
-                done_frac = progress_of(cfg, state["step"], state["train_seconds"])
-                eta = state["train_seconds"] * (1 - done_frac) / max(done_frac, 1e-9)
-                print(f"step {state['step']} ep {state['epoch']} questions {state['examples']} loss {mean:.4f} "
-                      f"gold-first {accuracy / run_n:.3f} lr {optimizer.param_groups[0]['lr']:.2e} {rate:.1f} q/s "
-                      f"progress {done_frac:.1%} eta {eta / 60:.1f} min", flush=True)
-                running, accuracy, run_n = 0.0, 0.0, 0
-            if time.monotonic() - last_ckpt >= cfg.checkpoint_minutes * 60:
-                save_checkpoint(run_dir, model, optimizer, state)
-                last_ckpt = time.monotonic()
-        else:
-            state["epoch"] += 1
-            state["batch"] = 0
-    save_checkpoint(run_dir, model, optimizer, state)
+
+    def epoch_batches(epoch: int) -> list[list[list[int]]]:
+        groups = epoch_groups(mined, cfg, epoch)
+        return [groups[i:i + cfg.group_batch] for i in range(0, len(groups), cfg.group_batch)]
+
+    def step(batch: list[list[int]]):
+        logits = model(**collate(tokenizer, mined, batch, cfg.max_length)).logits[:, 0]
+        loss, accuracy = group_loss(logits, size, cfg.bce_weight)
+        return loss, len(batch), {"gold-first": accuracy}
+
+    state = loop.run(cfg, model, optimizer, state, run_dir, epoch_batches, step, unit="questions")
     export(cfg, model, tokenizer, state, len(mined.questions))
     return state
 

@@ -1,0 +1,105 @@
+"""The training loop both trained models share (reader, reranker): time/step budget, warm-up and
+linear decay, gradient clipping, a log line every few steps, atomic checkpoints and resume.
+
+What differs between the two is only what one batch is and how it becomes a loss; each caller
+passes that in as ``epoch_batches`` and ``step``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+
+from rag.util import atomic_write
+
+if TYPE_CHECKING:
+    import torch
+    from transformers import PreTrainedModel
+
+# One batch -> (loss, examples in it, named metrics to average and log beside the loss)
+StepFn = Callable[[Any], tuple["torch.Tensor", int, Mapping[str, float]]]
+
+
+def start(cfg: Any, model: "PreTrainedModel", run_dir: Path, resume: bool) -> tuple["torch.optim.Optimizer", dict]:
+    """Seed torch, build AdamW and a fresh state, or restore both from ``run_dir`` on resume;
+    records ``cfg`` as run_dir/config.json."""
+    import torch
+    from dataclasses import asdict
+
+    from rag.tools.train_reader import build_optimizer, load_checkpoint
+
+    torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    model.train()
+    optimizer = build_optimizer(model, cfg)
+    state = {"step": 0, "epoch": 0, "batch": 0, "examples": 0, "train_seconds": 0.0, "curve": [],
+             "config": asdict(cfg)}
+    if resume and (run_dir / "state.json").exists():
+        saved = load_checkpoint(run_dir, model, optimizer)
+        state.update({k: saved[k] for k in ("step", "epoch", "batch", "examples", "train_seconds", "curve")})
+        print(f"resumed at step {state['step']} (epoch {state['epoch']}, batch {state['batch']})", flush=True)
+    atomic_write(run_dir / "config.json", json.dumps(asdict(cfg), indent=1))
+    return optimizer, state
+
+
+def run(cfg: Any, model: "PreTrainedModel", optimizer: "torch.optim.Optimizer", state: dict, run_dir: Path,
+        epoch_batches: Callable[[int], Sequence[Any]], step: StepFn, unit: str = "ex") -> dict:
+    """Train until the budget in ``cfg`` (max_steps / max_minutes / max_epochs) is spent; the state
+    is checkpointed every ``cfg.checkpoint_minutes`` and at the end. ``epoch_batches(epoch)`` must be
+    deterministic, so a resumed run rebuilds the same batches and continues at ``state['batch']``.
+    Curve rows are [step, examples, mean loss, *mean metrics]."""
+    import torch
+
+    from rag.tools.train_reader import lr_factor, progress_of, save_checkpoint
+
+    running, metrics, run_n = 0.0, {}, 0
+    last_ckpt = time.monotonic()
+    log_start, log_examples = time.monotonic(), 0
+    done = False
+    while not done and state["epoch"] < cfg.max_epochs:
+        batches = epoch_batches(state["epoch"])
+        while state["batch"] < len(batches):
+            progress = progress_of(cfg, state["step"], state["train_seconds"])
+            if progress >= 1.0:
+                done = True
+                break
+            t0 = time.monotonic()
+            for group in optimizer.param_groups:
+                group["lr"] = cfg.lr * lr_factor(progress, cfg.warmup)
+            loss, n, extra = step(batches[state["batch"]])
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+            state["step"] += 1
+            state["batch"] += 1
+            state["examples"] += n
+            state["train_seconds"] += time.monotonic() - t0
+            log_examples += n
+            running, run_n = running + loss.item(), run_n + 1
+            for key, value in extra.items():
+                metrics[key] = metrics.get(key, 0.0) + value
+            if state["step"] % cfg.log_every == 0:
+                means = {k: v / run_n for k, v in metrics.items()}
+                state["curve"].append([state["step"], state["examples"], round(running / run_n, 4),
+                                       *(round(v, 4) for v in means.values())])
+                rate = log_examples / (time.monotonic() - log_start)
+                log_start, log_examples = time.monotonic(), 0
+                done_frac = progress_of(cfg, state["step"], state["train_seconds"])
+                eta = state["train_seconds"] * (1 - done_frac) / max(done_frac, 1e-9)
+                shown = "".join(f" {k} {v:.3f}" for k, v in means.items())
+                print(f"step {state['step']} ep {state['epoch']} {unit} {state['examples']} "
+                      f"loss {running / run_n:.4f}{shown} lr {optimizer.param_groups[0]['lr']:.2e} "
+                      f"{rate:.1f} {unit}/s progress {done_frac:.1%} eta {eta / 60:.1f} min", flush=True)
+                running, metrics, run_n = 0.0, {}, 0
+            if time.monotonic() - last_ckpt >= cfg.checkpoint_minutes * 60:
+                save_checkpoint(run_dir, model, optimizer, state)
+                last_ckpt = time.monotonic()
+        else:
+            state["epoch"] += 1
+            state["batch"] = 0
+    save_checkpoint(run_dir, model, optimizer, state)
+    return state
