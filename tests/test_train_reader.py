@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from rag.tools.train_reader import (Example, TrainConfig, _regex_spans, bucketed_batches, encode, lr_factor,
-                              make_examples, progress_of)
+from rag.tools.loop import lr_factor, progress_of
+from rag.tools.train_reader import (Example, TrainConfig, _regex_spans, bucketed_batches, encode,
+                              make_examples)
 
 CONTEXT = ("The Eiffel Tower was finished in 1889. It stands in Paris. Gustave Eiffel's company built it. "
            "It is 330 metres tall. Millions of people visit it every year. It was painted brown in 1968.")
@@ -97,7 +98,8 @@ def test_tiny_run_lowers_the_loss_and_checkpoints_resume(tmp_path: Path) -> None
     import torch
     from transformers import AutoModelForQuestionAnswering
 
-    from rag.tools.train_reader import base_model_path, build_optimizer, load_checkpoint, train
+    from rag.tools.loop import build_optimizer, load_checkpoint
+    from rag.tools.train_reader import base_model_path, train
 
     data = tmp_path / "train.jsonl.gz"
     with gzip.open(data, "wt") as handle:

@@ -8,6 +8,7 @@ passes that in as ``epoch_batches`` and ``step``.
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
@@ -27,8 +28,6 @@ def start(cfg: Any, model: "PreTrainedModel", run_dir: Path, resume: bool) -> tu
     records ``cfg`` as run_dir/config.json."""
     import torch
     from dataclasses import asdict
-
-    from rag.tools.train_reader import build_optimizer, load_checkpoint
 
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
@@ -52,8 +51,6 @@ def run(cfg: Any, model: "PreTrainedModel", optimizer: "torch.optim.Optimizer", 
     deterministic, so a resumed run rebuilds the same batches and continues at ``state['batch']``.
     Curve rows are [step, examples, mean loss, *mean metrics]."""
     import torch
-
-    from rag.tools.train_reader import lr_factor, progress_of, save_checkpoint
 
     running, metrics, run_n = 0.0, {}, 0
     last_ckpt = time.monotonic()
@@ -103,3 +100,81 @@ def run(cfg: Any, model: "PreTrainedModel", optimizer: "torch.optim.Optimizer", 
             state["batch"] = 0
     save_checkpoint(run_dir, model, optimizer, state)
     return state
+
+
+def build_optimizer(model: "PreTrainedModel", cfg: Any) -> "torch.optim.AdamW":
+    """AdamW without weight decay on biases and LayerNorm weights (the usual BERT recipe)."""
+    import torch
+
+    decay = [p for n, p in model.named_parameters() if not n.endswith("bias") and "LayerNorm" not in n]
+    no_decay = [p for n, p in model.named_parameters() if n.endswith("bias") or "LayerNorm" in n]
+    return torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay},
+                              {"params": no_decay, "weight_decay": 0.0}], lr=cfg.lr)
+
+
+def lr_factor(progress: float, warmup: float) -> float:
+    """Linear warm-up over the first ``warmup`` of the schedule, then linear decay to 0."""
+    if progress < warmup:
+        return progress / warmup
+    return max(0.0, (1.0 - progress) / (1.0 - warmup))
+
+
+def progress_of(cfg: Any, step: int, train_seconds: float) -> float:
+    """Fraction of the schedule done: the further of the step budget and the time budget."""
+    parts = []
+    if cfg.max_steps > 0:
+        parts.append(step / cfg.max_steps)
+    if cfg.max_minutes > 0:
+        parts.append(train_seconds / (cfg.max_minutes * 60.0))
+    return max(parts)
+
+
+def save_checkpoint(run_dir: Path, model: "PreTrainedModel", optimizer: "torch.optim.Optimizer",
+                    state: dict) -> None:
+    """Model and AdamW tensors as safetensors, step/RNG/data position as JSON; each file atomic.
+
+    ``state.json`` is written last and names the other two files' hashes, so a crash mid-way
+    leaves the previous complete checkpoint in force (resume checks them).
+    """
+    import torch
+    from safetensors.torch import save_file
+
+    run_dir.mkdir(parents=True, exist_ok=True)
+    tensors = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
+    opt = optimizer.state_dict()
+    opt_tensors: dict[str, torch.Tensor] = {}
+    for pid, pstate in opt["state"].items():
+        for key, value in pstate.items():
+            value = value if torch.is_tensor(value) else torch.tensor(value)
+            opt_tensors[f"{pid}.{key}"] = value.detach().contiguous()
+    opt_tensors["__torch_rng__"] = torch.get_rng_state()
+    files = {}
+    for name, data in (("model", tensors), ("optimizer", opt_tensors)):
+        final = run_dir / f"{name}-{state['step']}.safetensors"
+        tmp = final.with_name(final.name + ".tmp")
+        save_file(data, str(tmp))
+        os.replace(tmp, final)
+        files[name] = final.name
+    groups = [{k: v for k, v in g.items()} for g in opt["param_groups"]]
+    record = dict(state, files=files, param_groups=groups)
+    atomic_write(run_dir / "state.json", json.dumps(record, indent=1))
+    for old in run_dir.glob("*.safetensors"):   # keep only the checkpoint state.json points at
+        if old.name not in files.values():
+            old.unlink()
+
+
+def load_checkpoint(run_dir: Path, model: "PreTrainedModel", optimizer: "torch.optim.Optimizer") -> dict:
+    """Restore model, optimizer and torch RNG from ``run_dir``; returns the JSON state."""
+    import torch
+    from safetensors.torch import load_file
+
+    record = json.loads((run_dir / "state.json").read_text())
+    model.load_state_dict(load_file(str(run_dir / record["files"]["model"])))
+    flat = load_file(str(run_dir / record["files"]["optimizer"]))
+    torch.set_rng_state(flat.pop("__torch_rng__"))
+    opt_state: dict[int, dict] = {}
+    for key, value in flat.items():
+        pid, name = key.split(".", 1)
+        opt_state.setdefault(int(pid), {})[name] = value
+    optimizer.load_state_dict({"state": opt_state, "param_groups": record["param_groups"]})
+    return record

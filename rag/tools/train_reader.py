@@ -301,82 +301,14 @@ def base_model_path(cfg: TrainConfig) -> Path:
     return path
 
 
-def build_optimizer(model: "PreTrainedModel", cfg: TrainConfig) -> "torch.optim.AdamW":
-    """AdamW without weight decay on biases and LayerNorm weights (the usual BERT recipe)."""
-    import torch
-
-    decay = [p for n, p in model.named_parameters() if not n.endswith("bias") and "LayerNorm" not in n]
-    no_decay = [p for n, p in model.named_parameters() if n.endswith("bias") or "LayerNorm" in n]
-    return torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay},
-                              {"params": no_decay, "weight_decay": 0.0}], lr=cfg.lr)
 
 
-def lr_factor(progress: float, warmup: float) -> float:
-    """Linear warm-up over the first ``warmup`` of the schedule, then linear decay to 0."""
-    if progress < warmup:
-        return progress / warmup
-    return max(0.0, (1.0 - progress) / (1.0 - warmup))
 
 
-def progress_of(cfg: TrainConfig, step: int, train_seconds: float) -> float:
-    """Fraction of the schedule done: the further of the step budget and the time budget."""
-    parts = []
-    if cfg.max_steps > 0:
-        parts.append(step / cfg.max_steps)
-    if cfg.max_minutes > 0:
-        parts.append(train_seconds / (cfg.max_minutes * 60.0))
-    return max(parts)
 
 
-def save_checkpoint(run_dir: Path, model: "PreTrainedModel", optimizer: "torch.optim.Optimizer",
-                    state: dict) -> None:
-    """Model and AdamW tensors as safetensors, step/RNG/data position as JSON; each file atomic.
-
-    ``state.json`` is written last and names the other two files' hashes, so a crash mid-way
-    leaves the previous complete checkpoint in force (resume checks them).
-    """
-    import torch
-    from safetensors.torch import save_file
-
-    run_dir.mkdir(parents=True, exist_ok=True)
-    tensors = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
-    opt = optimizer.state_dict()
-    opt_tensors: dict[str, torch.Tensor] = {}
-    for pid, pstate in opt["state"].items():
-        for key, value in pstate.items():
-            value = value if torch.is_tensor(value) else torch.tensor(value)
-            opt_tensors[f"{pid}.{key}"] = value.detach().contiguous()
-    opt_tensors["__torch_rng__"] = torch.get_rng_state()
-    files = {}
-    for name, data in (("model", tensors), ("optimizer", opt_tensors)):
-        final = run_dir / f"{name}-{state['step']}.safetensors"
-        tmp = final.with_name(final.name + ".tmp")
-        save_file(data, str(tmp))
-        os.replace(tmp, final)
-        files[name] = final.name
-    groups = [{k: v for k, v in g.items()} for g in opt["param_groups"]]
-    record = dict(state, files=files, param_groups=groups)
-    atomic_write(run_dir / "state.json", json.dumps(record, indent=1))
-    for old in run_dir.glob("*.safetensors"):   # keep only the checkpoint state.json points at
-        if old.name not in files.values():
-            old.unlink()
 
 
-def load_checkpoint(run_dir: Path, model: "PreTrainedModel", optimizer: "torch.optim.Optimizer") -> dict:
-    """Restore model, optimizer and torch RNG from ``run_dir``; returns the JSON state."""
-    import torch
-    from safetensors.torch import load_file
-
-    record = json.loads((run_dir / "state.json").read_text())
-    model.load_state_dict(load_file(str(run_dir / record["files"]["model"])))
-    flat = load_file(str(run_dir / record["files"]["optimizer"]))
-    torch.set_rng_state(flat.pop("__torch_rng__"))
-    opt_state: dict[int, dict] = {}
-    for key, value in flat.items():
-        pid, name = key.split(".", 1)
-        opt_state.setdefault(int(pid), {})[name] = value
-    optimizer.load_state_dict({"state": opt_state, "param_groups": record["param_groups"]})
-    return record
 
 
 # ------------------------------------------------------------------------------------ training
@@ -676,6 +608,8 @@ def export_checkpoint(run_dir: Path, output: Path) -> Path:
     """Export ``output`` from the checkpoint in ``run_dir``, described by the run's saved settings."""
     import torch
     from transformers import AutoModelForQuestionAnswering, AutoTokenizer
+
+    from rag.tools.loop import build_optimizer, load_checkpoint
 
     saved = json.loads((run_dir / "config.json").read_text())
     cfg = TrainConfig(**dict(saved, output=str(output), run_dir=str(run_dir)))
