@@ -77,7 +77,11 @@ def test_spans_are_verbatim_with_document_offsets_one_per_window(reader) -> None
 
 @pytest.mark.slow
 def test_batched_read_equals_one_window_at_a_time(reader) -> None:
-    """Padding in the batch must not change any window's answer or scores."""
+    """Padding in the batch must not change any window's answer or scores (per-window softmax,
+    so each window's scores can be compared alone; the shipped reader's joint scores are tested below)."""
+    from rag.readers.trained import TrainedReader
+
+    reader = TrainedReader(MODEL_DIR, normalization="window")
     windows = [replace(w, rank=i) for i, w in enumerate(_windows(1) + _windows(3))]
     question = "Who built the tower?"
     batched = {s.window_rank: s for s in reader.read(question, windows)}
@@ -88,6 +92,22 @@ def test_batched_read_equals_one_window_at_a_time(reader) -> None:
         assert (twin.text, twin.start) == (span.text, span.start)
         assert twin.score == pytest.approx(span.score, abs=1e-4)
         assert twin.no_answer == pytest.approx(span.no_answer, abs=1e-4)
+
+
+@pytest.mark.slow
+def test_joint_scores_share_one_softmax_across_windows() -> None:
+    """Normalised jointly (as the reader was trained), the best spans of all windows are
+    disjoint events of one distribution: their probabilities sum to at most 1, and the
+    answer is the same as when each window is scored on its own."""
+    from rag.readers.trained import TrainedReader
+
+    joint = TrainedReader(MODEL_DIR, normalization="joint")
+    windows = [replace(w, rank=i) for i, w in enumerate(_windows(1))]
+    spans = joint.read("When was the Eiffel Tower finished?", windows)
+    assert sum(s.score for s in spans) <= 1.0 + 1e-4
+    assert spans[0].text == "1889"
+    alone = TrainedReader(MODEL_DIR, normalization="window").read("When was the Eiffel Tower finished?", windows)
+    assert alone[0].text == "1889"
 
 
 @pytest.mark.slow
