@@ -7,9 +7,11 @@ passes that in as ``epoch_batches`` and ``step``.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import time
+from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
@@ -178,3 +180,29 @@ def load_checkpoint(run_dir: Path, model: "PreTrainedModel", optimizer: "torch.o
         opt_state.setdefault(int(pid), {})[name] = value
     optimizer.load_state_dict({"state": opt_state, "param_groups": record["param_groups"]})
     return record
+
+
+def config_parser(prog: str, description: str, config: type) -> argparse.ArgumentParser:
+    """A command line with one flag per field of the ``config`` dataclass, plus --resume."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    for f in fields(config):
+        flag = "--" + f.name.replace("_", "-")
+        if f.type in ("bool", bool):
+            parser.add_argument(flag, action="store_true", help=f"(default {f.default})")
+        else:
+            kind = {"int": int, "float": float, "str": str}[str(f.type)]
+            parser.add_argument(flag, type=kind, default=f.default, help=f"(default {f.default})")
+    parser.add_argument("--resume", action="store_true", help="continue from the checkpoint in --run-dir")
+    return parser
+
+
+def command_line(prog: str, config: type, cfg: dict) -> str:
+    """The ``python -m prog`` command that reproduces ``cfg`` (non-default flags only, paths left out)."""
+    defaults = {f.name: f.default for f in fields(config)}
+    flags = []
+    for key, value in cfg.items():
+        if key in ("output", "run_dir") or value == defaults[key]:
+            continue
+        flag = "--" + key.replace("_", "-")
+        flags.append(flag if value is True else f"{flag} {value:g}" if isinstance(value, float) else f"{flag} {value}")
+    return " ".join([f"python -m {prog}", *flags])

@@ -19,7 +19,7 @@ import os
 import random
 import sys
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
@@ -511,14 +511,9 @@ def plot_curve(curve: Sequence[Sequence[float]], path: Path) -> None:
 
 def command_line(cfg: dict) -> str:
     """The ``python -m rag.tools.train_reader`` command that reproduces ``cfg`` (non-default flags only)."""
-    defaults = {f.name: f.default for f in fields(TrainConfig)}
-    flags = []
-    for key, value in cfg.items():
-        if key in ("output", "run_dir") or value == defaults[key]:
-            continue
-        flag = "--" + key.replace("_", "-")
-        flags.append(flag if value is True else f"{flag} {value:g}" if isinstance(value, float) else f"{flag} {value}")
-    return " ".join(["python -m rag.tools.train_reader", *flags])
+    from rag.tools.loop import command_line as line
+
+    return line("rag.tools.train_reader", TrainConfig, cfg)
 
 
 def model_card(info: dict) -> str:
@@ -590,15 +585,9 @@ tokens), never generated text. Scores are probabilities of this model, not calib
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line: one flag per TrainConfig field, plus --resume and --export-only."""
-    parser = argparse.ArgumentParser(prog="python -m rag.tools.train_reader", description=__doc__.split("\n")[0])
-    for f in fields(TrainConfig):
-        flag = "--" + f.name.replace("_", "-")
-        if f.type in ("bool", bool):
-            parser.add_argument(flag, action="store_true", help=f"(default {f.default})")
-        else:
-            kind = {"int": int, "float": float, "str": str}[str(f.type)]
-            parser.add_argument(flag, type=kind, default=f.default, help=f"(default {f.default})")
-    parser.add_argument("--resume", action="store_true", help="continue from the checkpoint in --run-dir")
+    from rag.tools.loop import config_parser
+
+    parser = config_parser("python -m rag.tools.train_reader", __doc__.split("\n")[0], TrainConfig)
     parser.add_argument("--export-only", action="store_true",
                         help="export --output from the last checkpoint in --run-dir, with that run's settings")
     return parser

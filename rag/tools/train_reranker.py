@@ -30,7 +30,7 @@ import json
 import random
 import sys
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
@@ -272,14 +272,9 @@ def train(cfg: RerankConfig, resume: bool = False) -> dict:
 
 def command_line(cfg: dict) -> str:
     """The ``python -m rag.tools.train_reranker`` command that reproduces ``cfg`` (non-default flags only)."""
-    defaults = {f.name: f.default for f in fields(RerankConfig)}
-    flags = []
-    for key, value in cfg.items():
-        if key in ("output", "run_dir") or value == defaults[key]:
-            continue
-        flag = "--" + key.replace("_", "-")
-        flags.append(flag if value is True else f"{flag} {value:g}" if isinstance(value, float) else f"{flag} {value}")
-    return " ".join(["python -m rag.tools.train_reranker", *flags])
+    from rag.tools.loop import command_line as line
+
+    return line("rag.tools.train_reranker", RerankConfig, cfg)
 
 
 def export(cfg: RerankConfig, model: "PreTrainedModel", tokenizer: "PreTrainedTokenizerFast", state: dict,
@@ -363,15 +358,9 @@ recover a sentence that fusion left out of them.
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line: one flag per RerankConfig field, plus --resume."""
-    parser = argparse.ArgumentParser(prog="python -m rag.tools.train_reranker", description=__doc__.split("\n")[0])
-    for f in fields(RerankConfig):
-        flag = "--" + f.name.replace("_", "-")
-        if f.type in ("bool", bool):
-            parser.add_argument(flag, action="store_true", help=f"(default {f.default})")
-        else:
-            kind = {"int": int, "float": float, "str": str}[str(f.type)]
-            parser.add_argument(flag, type=kind, default=f.default, help=f"(default {f.default})")
-    parser.add_argument("--resume", action="store_true", help="continue from the checkpoint in --run-dir")
+    from rag.tools.loop import config_parser
+
+    parser = config_parser("python -m rag.tools.train_reranker", __doc__.split("\n")[0], RerankConfig)
     return parser
 
 
