@@ -16,7 +16,7 @@ from typing import Iterator, Sequence, overload
 import numpy as np
 
 from rag.bm25 import Postings
-from rag.sentence_table import SentenceTable
+from rag.sentence_table import SentenceTable, checked_row
 from rag.types import Sentence
 
 MAX_SEGMENTS = 8        # more than this and the small segments are merged
@@ -76,12 +76,7 @@ class LiveTable(Sequence[Sentence]):
     def __getitem__(self, row):
         if isinstance(row, slice):
             return [self[r] for r in range(*row.indices(len(self)))]
-        row = int(row)
-        if row < 0:
-            row += len(self)
-        if not 0 <= row < len(self):
-            raise IndexError(f"row {row} out of range for {len(self)} sentences")
-        s, local = self.locate(row)
+        s, local = self.locate(checked_row(row, len(self)))
         return self.tables[s][local]
 
     def __iter__(self) -> Iterator[Sentence]:

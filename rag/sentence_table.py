@@ -20,6 +20,16 @@ from rag.types import Sentence
 SCHEMA_VERSION = 1
 
 
+def checked_row(row: int, n: int) -> int:
+    """``row`` as a position in 0..n-1 (negative rows count from the end), or IndexError."""
+    row = int(row)
+    if row < 0:
+        row += n
+    if not 0 <= row < n:
+        raise IndexError(f"row {row} out of range for {n} sentences")
+    return row
+
+
 @dataclass(frozen=True, eq=False)
 class SentenceTable(Sequence[Sentence]):
     """Rows of sentences as columns; ``table[row]`` is a ``Sentence``, built on demand.
@@ -96,11 +106,7 @@ class SentenceTable(Sequence[Sentence]):
     def __getitem__(self, row):
         if isinstance(row, slice):
             return [self[r] for r in range(*row.indices(len(self)))]
-        row = int(row)
-        if row < 0:
-            row += len(self)
-        if not 0 <= row < len(self):
-            raise IndexError(f"row {row} out of range for {len(self)} sentences")
+        row = checked_row(row, len(self))
         return Sentence(self.doc_names[self.doc_codes[row]], int(self.position[row]), int(self.start[row]),
                         int(self.end[row]), self.text[row].as_py())
 
