@@ -141,3 +141,19 @@ def test_the_neighbour_process_is_busy_then_gone() -> None:
         assert child.poll() is None
         time.sleep(0.5)
     assert child.poll() is not None
+
+
+def test_roofline_counts_the_multiplies_of_an_encoder_pass(tmp_path) -> None:
+    """Per token and layer: 4 h^2 projections + 2 h f feed-forward + 2 L h attention, 2 FLOPs per
+    multiply-add; padding is counted per batch of 32 sorted by length."""
+    from rag.embedding import default_model_path
+    from rag.tools.roofline import flops_per_sequence, token_counts
+
+    config = {"hidden_size": 4, "intermediate_size": 8, "num_hidden_layers": 2}
+    # one token: 2 layers x 2 x (4*16 + 2*4*8 + 2*1*4) = 4 x 136
+    assert flops_per_sequence(config, 1) == 2 * 2 * (64 + 64 + 8)
+    assert flops_per_sequence(config, 3) == 2 * 3 * 2 * (64 + 64 + 24)
+    counts, padded = token_counts(default_model_path() / "tokenizer.json", ["a b", "a b c d e f"] + ["x"] * 31)
+    assert counts[0] == 4 and counts[1] == 8 and counts[2] == 3   # [CLS] ... [SEP]
+    # batch 1: the 32 longest (8, 4, 3 x 30) padded to 8; batch 2: one text of 3 tokens
+    assert padded == (32 * 8 + 3) / 33

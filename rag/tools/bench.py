@@ -408,6 +408,19 @@ def bench_build(documents: Sequence[Document], embedder, repeats: int, workdir: 
             "rest_s": summarize([b - s - e for b, s, e in zip(build_s, split_s, embed_s)])}
 
 
+def _roofline(documents: Sequence[Document], raw_per_s: float, settings: Settings) -> dict:
+    """The embedding roofline (rag.tools.roofline) for the texts the build embedded."""
+    from rag.embedding import default_model_path
+    from rag.index import embedding_text
+    from rag.splitting import split_documents
+    from rag.tools.roofline import roofline
+
+    by_doc = split_documents(documents)
+    texts = [embedding_text(d, s) for d in documents for s in by_doc[d.doc_id]]
+    return roofline(default_model_path(), texts, raw_per_s, settings.build_threads or settings.threads,
+                    settings.embedder_backend)
+
+
 def build_documents(limit_docs: int = 0) -> tuple[str, list[Document]]:
     """The corpus for the throughput run: xquad_en if present, else the shipped corpus repeated."""
     from rag.corpus import load_corpus
@@ -899,7 +912,36 @@ def _parser() -> argparse.ArgumentParser:
                         help="torch and OpenMP threads of every system in --peers")
     parser.add_argument("--peers-chunk-tokens", type=int, default=PeerConfig.chunk_tokens,
                         help="--peers: LlamaIndex chunk size in tokens of the embedding model")
+    parser.add_argument("--ray-workers", default="",
+                        help="only the index build on a local Ray with these worker counts (e.g. 1,2) against the "
+                             "local build, on xquad_en (needs requirements-scale.txt; writes <out>/ray.json)")
+    parser.add_argument("--ray-batch-size", type=int, default=Settings.ray_batch_size, help="rows per Ray batch")
     return parser
+
+
+def _main_ray(args: argparse.Namespace) -> int:
+    """``--ray-workers``: the local build against Ray builds, print the table, write ray.json."""
+    from rag.tools.ray_bench import bench_ray, ray_report_lines
+
+    workers = [int(w) for w in args.ray_workers.split(",") if w.strip()]
+    if not workers or min(workers) < 1 or args.ray_batch_size < 1:
+        raise SystemExit("--ray-workers must list counts >= 1 and --ray-batch-size must be >= 1")
+    say = lambda text: print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+    name, documents = build_documents()
+    started = time.perf_counter()
+    try:
+        with tempfile.TemporaryDirectory(prefix="rag-bench-ray-") as tmp:
+            result = bench_ray(documents, workers, args.repeats, Path(tmp), args.ray_batch_size, say)
+    except (RagError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    out = args.out / "ray.json"
+    _write_json(out, {"environment": _environment(), "corpus": name, "repeats": args.repeats, **result,
+                      "seconds": time.perf_counter() - started})
+    print("\n".join(ray_report_lines(result)))
+    print(f"({time.perf_counter() - started:.0f} s on {name}; medians over {args.repeats} runs [min-max]; "
+          f"load average {os.getloadavg()[0]:.1f} at the end; written to {out})")
+    return 0
 
 
 def main(argv: list[str]) -> int:
@@ -912,6 +954,8 @@ def main(argv: list[str]) -> int:
             raise SystemExit("--peers-limit and --peers-questions must be >= 0, --peers-threads and "
                              "--peers-chunk-tokens >= 1")
         return _main_peers(args)
+    if args.ray_workers:
+        return _main_ray(args)
     sizes = [int(s) for s in args.scale_sizes.split(",") if s.strip()]
     if any(n <= args.scale_queries for n in sizes):
         raise SystemExit(f"--scale-sizes must all exceed --scale-queries ({args.scale_queries}), got {sizes}")
@@ -953,6 +997,8 @@ def main(argv: list[str]) -> int:
                 name, documents = build_documents()
                 say(f"index build throughput on {name}")
                 results["build"] = {"corpus": name, **bench_build(documents, embedder, args.repeats, workdir)}
+                say("roofline: this CPU's matmul throughput")
+                results["roofline"] = _roofline(documents, results["build"]["raw_per_s"].median, settings)
                 results["memory"] = peak_memory_mb()
                 _write_json(out, results)
             if args.scale or args.scale_only:
@@ -965,5 +1011,9 @@ def main(argv: list[str]) -> int:
     results["seconds"] = time.perf_counter() - started
     _write_json(out, results)
     print("\n".join(report_lines(results)))
+    if "roofline" in results:
+        from rag.tools.roofline import roofline_lines
+
+        print("\n".join(roofline_lines(results["roofline"])))
     print(f"({results['seconds']:.0f} s; medians over {args.repeats} runs [min-max]; written to {out})")
     return 0

@@ -1,0 +1,119 @@
+"""The physical limit of embedding on this CPU: the models' arithmetic per token and sentence, this
+machine's measured matrix-multiply throughput (fp32, and int8 through ONNX Runtime), and so the
+fraction of that roofline the measured embedding rate reaches (``rag bench`` prints it).
+
+Work is counted as matrix-multiply FLOPs (a multiply-add = 2): per token and layer the four
+attention projections (4 h^2), the feed-forward pair (2 h f) and the attention scores and mixing
+(2 L h for a sequence of L tokens). Softmax, GELU and LayerNorm are ignored (a few percent).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+# the shape of the multiplies in one embedding batch: 32 sentences x ~40 tokens by the FFN weight
+GEMM_SHAPE = (1280, 384, 1536)
+
+
+def flops_per_sequence(config: dict, tokens: int) -> float:
+    """Matrix-multiply FLOPs of one encoder pass over ``tokens`` tokens (BERT-style ``config``)."""
+    h, f, layers = config["hidden_size"], config["intermediate_size"], config["num_hidden_layers"]
+    per_token_layer = 2 * (4 * h * h + 2 * h * f) + 2 * 2 * tokens * h
+    return float(layers * tokens * per_token_layer)
+
+
+def token_counts(tokenizer_file: Path, texts: Sequence[str]) -> tuple[np.ndarray, float]:
+    """Tokens per text (with [CLS] and [SEP]), and the padded tokens per text that batches of 32
+    sorted by length (as sentence-transformers and our ONNX path run them) actually compute."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(tokenizer_file))
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    counts = np.array([len(e.ids) for e in tokenizer.encode_batch(list(texts))], dtype=np.int64)
+    ordered = np.sort(counts)[::-1]
+    padded = sum(int(ordered[i]) * len(ordered[i:i + 32]) for i in range(0, len(ordered), 32))
+    return counts, padded / max(1, len(counts))
+
+
+def _timed_best(fn, seconds: float = 1.0) -> float:
+    """Best time of one call of ``fn`` over about ``seconds`` of repeats (after one warm-up)."""
+    fn()
+    best, spent = float("inf"), 0.0
+    while spent < seconds:
+        t0 = time.perf_counter()
+        fn()
+        took = time.perf_counter() - t0
+        best, spent = min(best, took), spent + took
+    return best
+
+
+def fp32_gemm_flops(threads: int, shape: tuple[int, int, int] = GEMM_SHAPE) -> float:
+    """Measured fp32 matrix-multiply FLOP/s with torch on ``threads`` threads (the embedder's path)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        m, k, n = shape
+        a, b = torch.randn(m, k), torch.randn(k, n)
+        return 2 * m * k * n / _timed_best(lambda: torch.mm(a, b))
+    finally:
+        torch.set_num_threads(before)
+
+
+def int8_gemm_ops(threads: int, shape: tuple[int, int, int] = GEMM_SHAPE) -> float:
+    """Measured int8 matrix-multiply ops/s in ONNX Runtime (MatMulInteger, the dynamic-int8 path)."""
+    import onnxruntime as ort
+    from onnx import TensorProto, helper
+
+    m, k, n = shape
+    graph = helper.make_graph(
+        [helper.make_node("MatMulInteger", ["a", "b"], ["y"])], "gemm",
+        [helper.make_tensor_value_info("a", TensorProto.UINT8, [m, k]),
+         helper.make_tensor_value_info("b", TensorProto.INT8, [k, n])],
+        [helper.make_tensor_value_info("y", TensorProto.INT32, [m, n])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=9)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+    rng = np.random.default_rng(0)
+    feeds = {"a": rng.integers(0, 255, (m, k), dtype=np.uint8), "b": rng.integers(-127, 127, (k, n), dtype=np.int8)}
+    return 2 * m * k * n / _timed_best(lambda: session.run(None, feeds))
+
+
+def roofline(model_folder: Path, texts: Sequence[str], sentences_per_s: float, threads: int,
+             backend: str) -> dict:
+    """The embedding roofline: work per sentence, this machine's measured peak for ``backend``'s
+    arithmetic (int8 for the int8 backends), and the fraction of it ``sentences_per_s`` reaches."""
+    config = json.loads((model_folder / "config.json").read_text(encoding="utf-8"))
+    counts, padded = token_counts(model_folder / "tokenizer.json", texts)
+    useful = float(np.mean([flops_per_sequence(config, int(c)) for c in counts]))
+    computed = flops_per_sequence(config, int(round(padded)))
+    fp32 = fp32_gemm_flops(threads)
+    int8 = int8_gemm_ops(threads)
+    peak = int8 if "int8" in backend else fp32
+    return {"tokens_mean": float(counts.mean()), "tokens_padded_mean": padded,
+            "flops_per_token": useful / float(counts.mean()),
+            "flops_per_sentence": useful, "flops_per_sentence_padded": computed,
+            "fp32_gemm_flops": fp32, "int8_gemm_ops": int8, "peak": peak, "backend": backend,
+            "threads": threads, "sentences_per_s": sentences_per_s,
+            "achieved_flops": useful * sentences_per_s, "fraction": useful * sentences_per_s / peak,
+            "fraction_padded": computed * sentences_per_s / peak,
+            "ceiling_sentences_per_s": peak / useful}
+
+
+def roofline_lines(r: dict) -> list[str]:
+    """Printed lines: work, peak, achieved and the fraction of the roofline."""
+    g = 1e9
+    return [f"embedding roofline ({r['backend']}, {r['threads']} threads): {r['flops_per_sentence'] / g:.3f} GFLOP "
+            f"per sentence ({r['tokens_mean']:.1f} tokens; {r['tokens_padded_mean']:.1f} with batch padding)",
+            f"  this CPU's measured matmul: fp32 {r['fp32_gemm_flops'] / g:.0f} GFLOP/s, int8 (ONNX Runtime) "
+            f"{r['int8_gemm_ops'] / g:.0f} GOP/s; ceiling {r['ceiling_sentences_per_s']:.0f} sentences/s",
+            f"  reached: {r['sentences_per_s']:.0f} sentences/s = {r['achieved_flops'] / g:.0f} GFLOP/s = "
+            f"{r['fraction']:.0%} of the roofline ({r['fraction_padded']:.0%} counting padded tokens)"]
