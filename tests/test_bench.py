@@ -157,3 +157,30 @@ def test_roofline_counts_the_multiplies_of_an_encoder_pass(tmp_path) -> None:
     assert counts[0] == 4 and counts[1] == 8 and counts[2] == 3   # [CLS] ... [SEP]
     # batch 1: the 32 longest (8, 4, 3 x 30) padded to 8; batch 2: one text of 3 tokens
     assert padded == (32 * 8 + 3) / 33
+
+
+def test_real_vectors_measure_finds_the_cheapest_setting_at_the_recall_target(tmp_path, capsys) -> None:
+    """``rag.tools.real_vectors measure`` scores IVF and HNSW settings against exact search; a missing
+    chunk is a clear error, not a smaller corpus."""
+    import json
+
+    import numpy as np
+
+    from rag.tools.real_vectors import main, recall_at
+
+    assert recall_at(np.array([[1, 2, 3]]), np.array([[3, 4, 1]])) == 2 / 3
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(3000, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    (tmp_path / "meta.json").write_text(json.dumps({"sentences": 3000, "queries": 20, "chunk": 2048,
+                                                    "model": "test", "backend": "torch", "fingerprint": "x"}))
+    np.save(tmp_path / "queries.npy", vectors[:20])
+    np.save(tmp_path / "chunk-00000.npy", vectors[:2048])
+    with pytest.raises(SystemExit, match="1 of 2 chunks missing"):
+        main(["measure", "--out", str(tmp_path)])
+    np.save(tmp_path / "chunk-00001.npy", vectors[2048:])
+    assert main(["measure", "--out", str(tmp_path), "--threads", "1"]) == 0
+    result = json.loads((tmp_path / "measure.json").read_text())
+    assert result["sentences"] == 3000 and result["best"]["recall"] >= 0.95
+    assert {r["kind"] for r in result["rows"]} == {"flat", "ivf", "hnsw"}
+    assert "cheapest with recall@10 >= 0.95" in capsys.readouterr().out
