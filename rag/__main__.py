@@ -34,6 +34,12 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--embedder-backend", choices=BACKENDS, default=Settings.embedder_backend,
                        help="what runs the embedding model (torch, or ONNX Runtime fp32 / int8)")
         p.add_argument("--threads", type=int, default=Settings.threads, help="CPU threads per model call")
+        if name == "index":
+            p.add_argument("--ray", nargs="?", const="local", default="", metavar="ADDRESS",
+                           help="split and embed as Ray Data pipelines: a local Ray, or the cluster at ADDRESS "
+                                "(needs requirements-scale.txt)")
+            p.add_argument("--ray-workers", type=int, default=Settings.ray_workers, help="actors per stage on Ray")
+            p.add_argument("--ray-batch-size", type=int, default=Settings.ray_batch_size, help="rows per Ray batch")
         if name == "ask":
             p.add_argument("question")
             p.add_argument("--json", action="store_true", help="print the Answer as JSON")
@@ -87,8 +93,17 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "index":
-            assistant = Assistant.load(settings=Settings(corpus=args.corpus, index=args.index, store=args.store,
-                                                         threads=args.threads, embedder_backend=args.embedder_backend))
+            from rag import ray_indexing
+
+            ray_was_running = ray_indexing.running()
+            try:
+                assistant = Assistant.load(settings=Settings(
+                    corpus=args.corpus, index=args.index, store=args.store, threads=args.threads,
+                    embedder_backend=args.embedder_backend, ray=args.ray, ray_workers=args.ray_workers,
+                    ray_batch_size=args.ray_batch_size))
+            finally:
+                if args.ray and not ray_was_running:
+                    ray_indexing.shutdown()
             r = assistant.report
             print(f"index {args.index}: {len(assistant.documents)} documents, {len(assistant.index)} sentences "
                   f"({len(r.embedded)} embedded, {len(r.reused)} reused, {len(r.removed)} removed) in {r.seconds:.1f} s")

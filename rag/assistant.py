@@ -85,6 +85,7 @@ class Assistant:
             settings = settings.with_(corpus=Path(corpus))
         if index is not None:
             settings = settings.with_(index=Path(index))
+        shipped_stages = embedder is None and splitter is None   # Ray runs the shipped ones, not a custom stage
         if embedder is None:
             from rag.embedding import load_embedder
 
@@ -94,6 +95,12 @@ class Assistant:
             from rag.splitting import SpacySplitter
 
             splitter = SpacySplitter()
+        if settings.ray and shipped_stages:
+            from rag.ray_indexing import RayEmbedder, RayOptions, RaySplitter
+
+            options = RayOptions(settings.ray, settings.ray_workers, settings.ray_batch_size)
+            embedder = RayEmbedder(embedder, options, settings.embedder_backend)
+            splitter = RaySplitter(options)
         loaded = load_corpus(settings.corpus)
         for skipped in loaded.skipped:
             log.warning("skipped %s: %s", skipped.source, skipped.reason)

@@ -60,6 +60,9 @@ class Settings:
         segment_merge: when the index has more than ``max_segments`` segments (each update adds one)
             or many deleted rows, compact them: "background" (a thread; the served index stays valid),
             "inline" (before the update returns) or "off" (rag.index.merge_segments).
+        ray: "" (off), "local" (start a Ray on this machine) or a Ray address: the index build splits
+            and embeds as Ray Data pipelines (rag.ray_indexing; needs requirements-scale.txt).
+        ray_workers / ray_batch_size: actors per pipeline stage and rows per batch on Ray.
     """
 
     corpus: Path = DEFAULT_CORPUS
@@ -90,12 +93,16 @@ class Settings:
     store: str = "faiss"
     segment_merge: str = "background"
     max_segments: int = 8
+    ray: str = ""
+    ray_workers: int = 2
+    ray_batch_size: int = 256
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "corpus", Path(self.corpus))
         object.__setattr__(self, "index", Path(self.index))
         for name in ("top_k", "candidates", "rrf_k", "max_citations", "max_question_chars",
-                     "threads", "batch_size", "approximate_above", "rerank_depth", "max_segments"):
+                     "threads", "batch_size", "approximate_above", "rerank_depth", "max_segments",
+                     "ray_workers", "ray_batch_size"):
             value = getattr(self, name)
             if not isinstance(value, int) or value <= 0:
                 raise ValueError(f"Settings.{name} must be a positive integer, got {value!r}")
