@@ -70,14 +70,31 @@ def connect(options: RayOptions) -> None:
 
     runtime_env = {"py_modules": [str(Path(rag.__file__).parent)],
                    "env_vars": {"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}}
-    if options.address == "local":
-        ray.init(address="local", num_cpus=max(os.cpu_count() or 1, options.workers * options.cpus),
-                 include_dashboard=False, runtime_env=runtime_env, log_to_driver=False)
-    else:
-        ray.init(address=options.address, runtime_env=runtime_env, log_to_driver=False)
+    _check_reachable(options.address)
+    try:
+        if options.address == "local":
+            ray.init(address="local", num_cpus=max(os.cpu_count() or 1, options.workers * options.cpus),
+                     include_dashboard=False, runtime_env=runtime_env, log_to_driver=False)
+        else:
+            ray.init(address=options.address, runtime_env=runtime_env, log_to_driver=False)
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        raise IndexError_(f"could not start or reach Ray at {options.address!r}: {exc}") from exc
     import ray.data
 
     ray.data.DataContext.get_current().enable_progress_bars = True
+
+
+def _check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail in seconds, not after Ray's minutes of retries, when a HOST:PORT address does not answer."""
+    import socket
+
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if address in ("local", "auto") or not host or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise IndexError_(f"could not start or reach Ray at {address!r}: {exc}") from None
 
 
 def running() -> bool:

@@ -36,6 +36,18 @@ def _assert_same(on_ray, local) -> None:
     assert np.abs(on_ray.vectors() - local.vectors()).max() <= 1e-5
 
 
+def test_an_unreachable_ray_cluster_is_a_clear_error(shipped_corpus, tmp_path, capsys) -> None:
+    from rag.__main__ import main
+
+    if running():
+        pytest.skip("a Ray is already connected in this process")
+    code = main(["index", "--corpus", str(shipped_corpus), "--index", str(tmp_path / "i"), "--ray", "127.0.0.1:9"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "could not start or reach Ray at '127.0.0.1:9'" in err and "Traceback" not in err
+    assert not (tmp_path / "i" / "manifest.json").exists()
+
+
 def test_rag_index_ray_equals_the_local_index_and_the_local_path_reuses_it(assistant, shipped_corpus, tmp_path,
                                                                           ray_options, capsys) -> None:
     from rag.__main__ import main
@@ -68,3 +80,4 @@ def test_ray_options_are_checked() -> None:
     with pytest.raises(ValueError, match="ray_workers"):
         Settings(ray="local", ray_workers=0)
     assert RaySplitter(RayOptions()).name == SPLITTER_ID
+
