@@ -33,25 +33,38 @@ TARGET_RECALL = 0.95
 
 
 def squad_texts(limit: int, n_queries: int) -> tuple[list[str], list[str]]:
-    """Up to ``limit`` distinct sentences (>= 20 characters) of the SQuAD train paragraphs, in file
-    order, and ``n_queries`` distinct questions spread evenly over the file."""
+    """Up to ``limit`` distinct sentences (>= 10 characters) of real text: the SQuAD v1.1 train
+    paragraphs, then the SQuAD 2.0 dev paragraphs of the unanswerable set, xquad_en and the shipped
+    corpus (SQuAD train alone gives ~91k); and ``n_queries`` distinct SQuAD train questions spread
+    evenly over the file."""
+    from rag.corpus import load_corpus
+    from rag.settings import DEFAULT_CORPUS
     from rag.splitting import split_spans
 
-    source = shared_path("training", "squad_v1.1_train", "train.jsonl.gz", must_exist=True)
     contexts: dict[str, None] = {}
     questions: list[str] = []
-    with gzip.open(source, "rt", encoding="utf-8") as handle:
+    with gzip.open(shared_path("training", "squad_v1.1_train", "train.jsonl.gz", must_exist=True), "rt",
+                   encoding="utf-8") as handle:
         for line in handle:
             row = json.loads(line)
             contexts.setdefault(row["context"], None)
             questions.append(row["question"])
+    more = shared_path("training", "squad_v2_dev_unanswerable", "paragraphs.jsonl.gz")
+    if more.is_file():
+        with gzip.open(more, "rt", encoding="utf-8") as handle:
+            for line in handle:
+                contexts.setdefault(json.loads(line)["context"], None)
+    xquad = shared_path("benchmarks", "xquad_en", "corpus.jsonl")
+    for corpus in ([xquad] if xquad.is_file() else []) + [DEFAULT_CORPUS]:
+        for document in load_corpus(corpus).documents:
+            contexts.setdefault(document.text, None)
     sentences: dict[str, None] = {}
     paragraphs = list(contexts)
     for start in range(0, len(paragraphs), 500):
         batch = paragraphs[start:start + 500]
         for text, spans in zip(batch, split_spans(batch)):
             for s, e in spans:
-                if e - s >= 20:
+                if e - s >= 10:
                     sentences.setdefault(text[s:e], None)
         if len(sentences) >= limit:
             break
