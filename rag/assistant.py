@@ -236,9 +236,12 @@ class Assistant:
         names = _question_names(resolved)
 
         def comparable(a: Span, b: Span) -> bool:
-            """Two answers can disagree only if they are of one type and both documents speak of
-            everyone the question names (a document that never mentions Lewis does not answer
-            "What did Lewis say ...?", whatever span the reader found in it)."""
+            """Two answers can disagree only if the question asks for one value (not a why / how /
+            yes-no question, whose clauses from two outlets give two reasons, not a contradiction),
+            they are of one type, and both documents speak of everyone the question names (a
+            document that never mentions Lewis does not answer "What did Lewis say ...?")."""
+            if form is not None:
+                return False
             about = all(_mentions(self._docs[x.doc_id].text, n) for x in (a, b) for n in names)
             return about and (shape is None or shape.same(a, b))
 
