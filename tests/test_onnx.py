@@ -111,7 +111,9 @@ def test_onnx_fp32_reader_gives_the_torch_logits_and_spans(readers) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("backend", ["onnx-int8", "onnx-int8-per-channel"])
+@pytest.mark.parametrize("backend", ["onnx-int8", pytest.param("onnx-int8-per-channel", marks=pytest.mark.xfail(
+    strict=True, reason="reader stage 3 (2026-11-30): per-channel int8 gives the fp32 answer on 3 of these 5 "
+                        "questions (per-tensor on all 5); int8 stays opt-in, docs/EVALUATION.md"))])
 def test_int8_readers_mostly_give_the_same_answer(readers, backend) -> None:
     windows = _windows(2)
     same = 0
