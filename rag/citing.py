@@ -14,9 +14,9 @@ from rag.metrics import normalize_answer
 from rag.types import Citation, Document, Hit, Sentence, Span, Window
 
 SUPPORT_RATIO = 0.3    # a same-answer span this close to the best one also counts as support
-CONFLICT_RATIO = 0.45  # a different answer from another document this close means sources differ (0.6 with
-#   the stage-2 reader; the stage-3 reader scores all windows as one distribution, where a second
-#   document's answer sits lower: "expelled" at 0.49 of "suspended" on the shipped corpus)
+CONFLICT_RATIO = 0.6   # a different answer from another document this close means sources differ; compared
+#   on each span's own-window score (``Span.own_score``): a jointly normalised reader splits its
+#   confidence between windows, so its joint scores would make a second source look unsure
 # Shown to people (the UI may use these): what a related passage's score means, and what to say
 # when no passage is related enough to offer.
 RELATED_SCORE_NOTE = ("Score: how likely the passage is about what you asked, from 0 to 1 "
@@ -78,7 +78,8 @@ def cite(spans: Sequence[Span], windows: Sequence[Window], documents: dict[str, 
     """Citations for the best span (first), then sentences from other windows giving the same
     answer, then (when another document gives a different, nearly as likely answer) that one.
 
-    Sources differ only when the other answer is as confident (``CONFLICT_RATIO``), from another
+    Sources differ only when the other answer is as confident, each read in its own window
+    (``CONFLICT_RATIO`` of ``Span.own_score``), from another
     document, not the same thing said two ways (``same_answer``), and of the same type as the
     best one (``same_type``, e.g. both a person; a name against a title such as "MP" is not a
     disagreement). Without ``same_type`` every pair counts as the same type."""
@@ -103,7 +104,7 @@ def cite(spans: Sequence[Span], windows: Sequence[Window], documents: dict[str, 
             continue   # (spans may be reordered by answer type, so not sorted by score)
         if same_answer(span.text, best.text):
             add(span)
-        elif (alternative is None and span.doc_id != best.doc_id and span.score >= CONFLICT_RATIO * best.score
+        elif (alternative is None and span.doc_id != best.doc_id and span.own_score >= CONFLICT_RATIO * best.own_score
               and normalize_answer(span.text) not in normalize_answer(best_window.text)
               and normalize_answer(best.text) not in normalize_answer(by_rank[span.window_rank].text)
               and (same_type is None or same_type(best, span))):

@@ -95,6 +95,13 @@ class Span:
     window_rank: int
     no_answer: float = 0.0
     type_fit: int = 0        # +1 the span's type fits the question, -1 it does not, 0 not checked (rag.answer_types)
+    window_score: float | None = None   # the span's probability reading its window alone (None: same as score)
+
+    @property
+    def own_score(self) -> float:
+        """How sure the reader is of this span given its own window only: a jointly normalised
+        reader splits its confidence across windows, so two sources are compared on this."""
+        return self.score if self.window_score is None else self.window_score
 
 
 @dataclass(frozen=True)

@@ -191,3 +191,18 @@ def test_sources_differ_only_on_answers_of_the_same_type() -> None:
     spans, windows, docs = _two_sources("Mr McAnulty", "Kieran McAnulty")
     cited = cite(spans, windows, docs, same_type=same_type)
     assert cited.conflict is False and {c.doc_id for c in cited.citations} == {"a", "b"}   # support, not conflict
+
+
+def test_sources_are_compared_on_what_each_says_in_its_own_window() -> None:
+    """A jointly normalised reader splits its confidence across windows, so a second source's
+    answer can look unsure jointly while its own window states it plainly: that is still a
+    disagreement; a second answer its own window is unsure of is not."""
+    from dataclasses import replace
+
+    spans, windows, docs = _two_sources("Mr McAnulty", "Ms Ardern")
+    best = replace(spans[0], score=0.5, window_score=0.9)
+    plain = replace(spans[1], score=0.2, window_score=0.8)      # 0.4 of the best jointly, 0.89 on its own
+    unsure = replace(spans[1], score=0.2, window_score=0.3)     # its own window hesitates
+    assert cite([best, plain], windows, docs).conflict is True
+    assert cite([best, unsure], windows, docs).conflict is False
+    assert replace(spans[1], window_score=None).own_score == spans[1].score   # readers that do not split

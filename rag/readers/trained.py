@@ -181,10 +181,14 @@ class TrainedReader:
         feeds, encoded = self.encode(question, windows)
         context = np.array([[sid == 1 for sid in e.sequence_ids] for e in encoded], dtype=bool)
         start, end = self._loaded.run(feeds)
-        log_ps, log_pe, null = self._log_probs(start.astype(np.float32), end.astype(np.float32), context)
+        start, end = start.astype(np.float32), end.astype(np.float32)
+        log_ps, log_pe, null = self._log_probs(start, end, context)
+        # each window read alone (one softmax per window, null included), for comparing sources
+        own_ps, own_pe, _ = self._log_probs(start, end, context, "window")
         spans = []
         for i, w in enumerate(windows):
-            spans.extend(self._best_spans(w, log_ps[i], log_pe[i], float(null[i]), context[i], encoded[i].offsets))
+            spans.extend(self._best_spans(w, log_ps[i], log_pe[i], float(null[i]), context[i], encoded[i].offsets,
+                                          own_ps[i][:, None] + own_pe[i][None, :]))
         return sorted(spans, key=lambda s: -s.score)
 
     def encode(self, question: str, windows: Sequence[Window]) -> tuple[dict[str, np.ndarray], list[Any]]:
@@ -196,13 +200,14 @@ class TrainedReader:
                  "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64)}
         return feeds, encoded
 
-    def _log_probs(self, start: np.ndarray, end: np.ndarray,
-                   context: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _log_probs(self, start: np.ndarray, end: np.ndarray, context: np.ndarray,
+                   normalization: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Log-probabilities of every start and end token, and the no-answer log-probability
-        (per window, or the question's shared one when normalising jointly)."""
+        (per window, or the question's shared one when normalising jointly; ``normalization``
+        overrides the reader's own)."""
         allowed = context.copy()
         allowed[:, 0] = True                                   # [CLS] = the null answer
-        if self.normalization == "window":
+        if (normalization or self.normalization) == "window":
             log_ps = _log_softmax(np.where(allowed, start, _NEG))
             log_pe = _log_softmax(np.where(allowed, end, _NEG))
             return log_ps, log_pe, log_ps[:, 0] + log_pe[:, 0]
@@ -220,7 +225,8 @@ class TrainedReader:
         return result[0], result[1], result[0][:, 0] + result[1][:, 0]
 
     def _best_spans(self, window: Window, log_ps: np.ndarray, log_pe: np.ndarray, null: float,
-                    context: np.ndarray, offsets: Sequence[tuple[int, int]]) -> list[Span]:
+                    context: np.ndarray, offsets: Sequence[tuple[int, int]],
+                    own_pair: np.ndarray | None = None) -> list[Span]:
         """The ``n_best`` non-overlapping spans of one window by p_start*p_end, at most
         max_answer_tokens long, each cleaned to lie inside one sentence."""
         n = len(context)
@@ -246,7 +252,8 @@ class TrainedReader:
                 continue
             chosen.append(Span(text=window.text[c_start:c_end], doc_id=window.doc_id, start=window.start + c_start,
                                end=window.start + c_end, score=float(np.exp(pair[s, e])),
-                               window_rank=window.rank, no_answer=no_answer))
+                               window_rank=window.rank, no_answer=no_answer,
+                               window_score=None if own_pair is None else float(np.exp(own_pair[s, e]))))
             if len(chosen) >= self.n_best:
                 break
         return chosen
