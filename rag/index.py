@@ -236,12 +236,14 @@ def _read_segment(folder: Path, entry: dict, manifest: dict, bm25_ok: bool) -> S
 
         from rag.vector_store import FaissStore
 
-        index = faiss.read_index(str(folder / files["faiss"]))
+        # memory-mapped: a reopen reads no vectors, and only the pages a search touches become
+        # resident (segment files are immutable, so the mapping never changes under a search)
+        index = faiss.read_index(str(folder / files["faiss"]), faiss.IO_FLAG_MMAP_IFC)
         if index.ntotal != len(table):
             raise ValueError("index row count does not match the manifest")
         if index.d != manifest.get("model", {}).get("dim"):
             raise ValueError(f"index vectors have {index.d} dimensions, not the model's {manifest['model'].get('dim')}")
-        store = FaissStore(index, table.keys, entry.get("kind") or "flat")
+        store = FaissStore(index, table.keys, entry.get("kind") or "flat", mapped=True)
     checksums = manifest.get("checksums", {})
     return Segment(entry["id"], table, postings, store, entry, {name: checksums.get(name) for name in files.values()})
 

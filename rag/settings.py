@@ -15,7 +15,7 @@ FUSIONS = ("rrf", "weighted", "weighted+boost")    # rag.fusion
 RERANKERS = ("none", "trained")                    # rag.rerank
 INDEX_KINDS = ("auto", "flat", "ivf", "hnsw")
 BACKENDS = ("torch", "onnx", "onnx-int8", "onnx-int8-per-channel")   # rag.onnx_models: what runs a model
-APPROXIMATE_ABOVE = 130_000   # rows from which "auto" serves IVF: flat search passes 20 ms near 135k rows (docs/SCALING.md)
+APPROXIMATE_ABOVE = 50_000   # rows from which "auto" serves HNSW: exact search nears 10 ms a query at ~50k (docs/SCALING.md)
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,8 @@ class Settings:
         ort_spinning: let idle ONNX Runtime threads busy-wait between operations (off: they sleep,
             which costs little alone and leaves the core to a neighbour process).
         index_kind: FAISS index: "flat" (exact), "ivf" (inverted lists), "hnsw" (graph) or "auto"
-            (flat below ``approximate_above`` rows, IVF from there on).
-        approximate_above: the row count from which "auto" picks IVF.
+            (flat below ``approximate_above`` rows, HNSW from there on).
+        approximate_above: the row count from which "auto" picks HNSW.
         answer_types: rescore the reader's candidates by whether their type fits the question, and
             report sources as differing only when their answers have the same type (rag.answer_types).
         clause_answers: answer why/how/yes-no questions with the clause that settles them (rag.clauses).

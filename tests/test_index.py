@@ -144,4 +144,4 @@ def test_auto_kind_is_chosen_per_segment_and_again_by_a_merge(mini_corpus: Path,
     assert report.embedded == ["fish"] and [seg.entry["kind"] for seg in index.segments] == ["flat", "flat"]
     merged = merge_segments(tmp_path / "a", full=True)
     assert merged is not None and len(merged.segments) == 1 and len(merged) == 9
-    assert merged.manifest["index_kind"] == "ivf" and merged.faiss.ntotal == 9
+    assert merged.manifest["index_kind"] == "hnsw" and merged.faiss.ntotal == 9
