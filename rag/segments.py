@@ -11,12 +11,12 @@ segments a background merge compacts (``rag.index.merge_segments``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Sequence, overload
+from typing import Iterator, Sequence
 
 import numpy as np
 
 from rag.bm25 import Postings
-from rag.sentence_table import SentenceTable, checked_row
+from rag.sentence_table import SentenceRows, SentenceTable
 from rag.types import Sentence
 
 MAX_SEGMENTS = 8        # more than this and the small segments are merged
@@ -44,7 +44,7 @@ class Segment:
         return np.flatnonzero(~np.isin(self.table.doc_codes, codes))
 
 
-class LiveTable(Sequence[Sentence]):
+class LiveTable(SentenceRows):
     """The live rows of several segments as one table: row r is the r-th live row in segment order.
     Reads like a ``SentenceTable`` (``table[row]``, ``keys``, ``rows_of_keys``, ``doc_rows``); with one
     segment and no tombstones it adds nothing (the keys are that table's own array)."""
@@ -68,15 +68,8 @@ class LiveTable(Sequence[Sentence]):
         local = row - int(self.offsets[s])
         return s, local if self.live[s] is None else int(self.live[s][local])
 
-    @overload
-    def __getitem__(self, row: int) -> Sentence: ...
-    @overload
-    def __getitem__(self, row: slice) -> list[Sentence]: ...
-
-    def __getitem__(self, row):
-        if isinstance(row, slice):
-            return [self[r] for r in range(*row.indices(len(self)))]
-        s, local = self.locate(checked_row(row, len(self)))
+    def _row(self, row: int) -> Sentence:
+        s, local = self.locate(row)
         return self.tables[s][local]
 
     def __iter__(self) -> Iterator[Sentence]:
@@ -86,17 +79,6 @@ class LiveTable(Sequence[Sentence]):
             else:
                 rows = table[:] if len(live) else []
                 yield from (rows[r] for r in live.tolist())
-
-    def __add__(self, other: object) -> list[Sentence]:
-        return list(self) + list(other)   # type: ignore[arg-type]
-
-    def rows_of_keys(self, keys: Sequence[int]) -> np.ndarray:
-        """The live row of each key, -1 for a key no live row holds (tombstoned, or never committed)."""
-        keys = np.asarray(keys, dtype=np.int64)
-        rows = np.searchsorted(self.keys, keys)
-        found = rows < len(self.keys)
-        found[found] = self.keys[rows[found]] == keys[found]
-        return np.where(found, rows, -1)
 
     def doc_rows(self) -> dict[str, range]:
         """The live rows of each document (contiguous: a document lives in one segment);

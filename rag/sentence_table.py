@@ -30,8 +30,43 @@ def checked_row(row: int, n: int) -> int:
     return row
 
 
+class SentenceRows(Sequence[Sentence]):
+    """What every table of sentences shares (``SentenceTable``, and ``rag.segments.LiveTable`` over
+    several): ``rows[i]`` (negative counts from the end) and ``rows[a:b]`` through ``_row``,
+    ``rows + [sentences]`` as a plain list, and finding rows by key in the increasing ``keys``."""
+
+    keys: np.ndarray
+
+    def _row(self, row: int) -> Sentence:
+        """The sentence at ``row``, already checked to be in 0..len-1."""
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, row: int) -> Sentence: ...
+    @overload
+    def __getitem__(self, row: slice) -> list[Sentence]: ...
+
+    def __getitem__(self, row):
+        if isinstance(row, slice):
+            return [self[r] for r in range(*row.indices(len(self)))]
+        return self._row(checked_row(row, len(self)))
+
+    def __add__(self, other: object) -> list[Sentence]:
+        """``table + [sentences]``: a plain list, as when the sentences were a list."""
+        return list(self) + list(other)   # type: ignore[arg-type]
+
+    def rows_of_keys(self, keys: Sequence[int]) -> np.ndarray:
+        """The row of each key, -1 for a key no row holds (the vector store may hold keys of an
+        uncommitted or retired build, or of a tombstoned document; they are never served)."""
+        keys = np.asarray(keys, dtype=np.int64)
+        rows = np.searchsorted(self.keys, keys)
+        found = rows < len(self.keys)
+        found[found] = self.keys[rows[found]] == keys[found]
+        return np.where(found, rows, -1)
+
+
 @dataclass(frozen=True, eq=False)
-class SentenceTable(Sequence[Sentence]):
+class SentenceTable(SentenceRows):
     """Rows of sentences as columns; ``table[row]`` is a ``Sentence``, built on demand.
 
     Attributes:
@@ -98,15 +133,7 @@ class SentenceTable(Sequence[Sentence]):
     def __len__(self) -> int:
         return len(self.keys)
 
-    @overload
-    def __getitem__(self, row: int) -> Sentence: ...
-    @overload
-    def __getitem__(self, row: slice) -> list[Sentence]: ...
-
-    def __getitem__(self, row):
-        if isinstance(row, slice):
-            return [self[r] for r in range(*row.indices(len(self)))]
-        row = checked_row(row, len(self))
+    def _row(self, row: int) -> Sentence:
         return Sentence(self.doc_names[self.doc_codes[row]], int(self.position[row]), int(self.start[row]),
                         int(self.end[row]), self.text[row].as_py())
 
@@ -115,19 +142,6 @@ class SentenceTable(Sequence[Sentence]):
         for row, text in enumerate(texts):
             yield Sentence(self.doc_names[self.doc_codes[row]], int(self.position[row]), int(self.start[row]),
                            int(self.end[row]), text)
-
-    def __add__(self, other: object) -> list[Sentence]:
-        """``table + [sentences]``: a plain list, as when the sentences were a list."""
-        return list(self) + list(other)   # type: ignore[arg-type]
-
-    def rows_of_keys(self, keys: Sequence[int]) -> np.ndarray:
-        """The row of each key, -1 for a key no row holds (the vector store may hold keys of an
-        uncommitted or retired build; they are never served)."""
-        keys = np.asarray(keys, dtype=np.int64)
-        rows = np.searchsorted(self.keys, keys)
-        found = rows < len(self.keys)
-        found[found] = self.keys[rows[found]] == keys[found]
-        return np.where(found, rows, -1)
 
     def doc_counts(self) -> dict[str, int]:
         """Rows per document."""

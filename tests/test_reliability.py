@@ -428,6 +428,20 @@ def kill(process: subprocess.Popen) -> None:
     process.stdout.close()
 
 
+def kill_at_random_moment(worker: subprocess.Popen, rng: random.Random, within: float) -> None:
+    """Once the worker has started, let it run for a random 0..``within`` seconds, then SIGKILL it
+    (or, when it finished first, just close its output)."""
+    read_until(worker, "stage start")
+    try:
+        worker.wait(timeout=rng.uniform(0.0, within))
+    except subprocess.TimeoutExpired:
+        pass
+    if worker.poll() is None:
+        kill(worker)
+    else:
+        worker.stdout.close()
+
+
 @pytest.fixture
 def versions(tmp_path: Path) -> Iterator[tuple[Path, Path, Path, Path]]:
     """(v1 corpus, rebuild v2, append v2, index folder holding v1's index)."""
@@ -477,15 +491,7 @@ def test_build_killed_at_random_moments_loses_nothing(versions: tuple[Path, Path
     rng = random.Random(20261122)
     for _ in range(4):
         worker = start_worker(v2, index, delay=0.05)
-        read_until(worker, "stage start")
-        try:
-            worker.wait(timeout=rng.uniform(0.0, 0.5))   # ~8 batches x 0.05 s: most kills land mid-build
-        except subprocess.TimeoutExpired:
-            pass
-        if worker.poll() is None:
-            kill(worker)
-        else:
-            worker.stdout.close()
+        kill_at_random_moment(worker, rng, 0.5)   # ~8 batches x 0.05 s: most kills land mid-build
         check_after_kill(v1, v2, index)
         open_fake(v1, index)   # back to v1 for the next round
 
@@ -542,15 +548,7 @@ def test_updates_and_merges_killed_at_random_moments_lose_nothing(versions: tupl
         if merge_only:
             expected = _segmented(v1, v2, index)
         worker = start_worker(v2, index, delay=0.02, extra=["--write-delay", "0.05", *(["--merge"] if merge_only else [])])
-        read_until(worker, "stage start")
-        try:
-            worker.wait(timeout=rng.uniform(0.0, 0.6))
-        except subprocess.TimeoutExpired:
-            pass
-        if worker.poll() is None:
-            kill(worker)
-        else:
-            worker.stdout.close()
+        kill_at_random_moment(worker, rng, 0.6)
         if merge_only:
             check_after_merge_kill(v2, index, expected)
         else:

@@ -46,7 +46,7 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
@@ -55,6 +55,7 @@ import numpy as np
 from rag.errors import RagError
 from rag.paths import shared_dir
 from rag.settings import DEFAULT_CORPUS, APPROXIMATE_ABOVE, BACKENDS, PROJECT_ROOT, READERS, Settings
+from rag.tools.stats import Stat, summarize, timed, timed_searches
 from rag.types import Document, Sentence
 from rag.util import percentile
 
@@ -90,27 +91,6 @@ class BenchError(RagError):
 
 
 # --- pure helpers ---------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Stat:
-    """A median over repeated measurements and its spread: min, max and the interquartile range."""
-
-    median: float
-    low: float
-    high: float
-    q1: float
-    q3: float
-    n: int
-
-
-def summarize(values: Sequence[float]) -> Stat:
-    """Median, min, max and quartiles of some measurements (ValueError if there are none)."""
-    if len(values) == 0:
-        raise ValueError("summarize needs at least one value")
-    data = np.asarray(values, dtype=np.float64)
-    q1, median, q3 = np.percentile(data, [25, 50, 75])
-    return Stat(float(median), float(data.min()), float(data.max()), float(q1), float(q3), len(data))
-
 
 def recall_at_k(found: np.ndarray, exact: np.ndarray, k: int) -> float:
     """Mean over queries of |found top-k ∩ exact top-k| / k. Rows are queries, ids are row numbers;
@@ -222,12 +202,6 @@ def parse_importtime(stderr: str) -> dict[str, float]:
 
 # --- measurements ------------------------------------------------------------------------------
 
-def _timed(run: Callable[[], object]) -> tuple[float, object]:
-    started = time.perf_counter()
-    result = run()
-    return time.perf_counter() - started, result
-
-
 def _child_env() -> dict[str, str]:
     return dict(os.environ)   # rag/__init__ has set the offline flags; children inherit them
 
@@ -275,7 +249,7 @@ def bench_cold_start(corpus: Path, question: str, reader: str, repeats: int, wor
     importtime_s, stderr = _run_ask(python, corpus, folder, question, reader,
                                       flags=("-X", "importtime"), options=options)
     shutil.rmtree(folder)
-    bare = [_timed(lambda: subprocess.run([python, "-c", "pass"], check=True))[0] for _ in range(repeats)]
+    bare = [timed(lambda: subprocess.run([python, "-c", "pass"], check=True))[0] for _ in range(repeats)]
     return {"no_index_s": summarize(built), "persisted_s": summarize(warm_disk), "python_s": summarize(bare),
             "importtime_run_s": importtime_s, "imports_s": parse_importtime(stderr),
             "persisted_index": str(persisted)}
@@ -355,7 +329,7 @@ class _TimedEmbedder:
         self.inner, self.name, self.dim, self.seconds = inner, inner.name, inner.dim, 0.0
 
     def embed(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
-        seconds, vectors = _timed(lambda: self.inner.embed(texts, show_progress=show_progress))
+        seconds, vectors = timed(lambda: self.inner.embed(texts, show_progress=show_progress))
         self.seconds += seconds
         return vectors
 
@@ -380,7 +354,7 @@ def bench_build(documents: Sequence[Document], embedder, repeats: int, workdir: 
     split_s: list[float] = []
 
     def timed_split(docs: Sequence[Document]) -> dict[str, list[Sentence]]:
-        seconds, result = _timed(lambda: split_documents(docs))
+        seconds, result = timed(lambda: split_documents(docs))
         split_s.append(seconds)
         return result
 
@@ -389,16 +363,16 @@ def bench_build(documents: Sequence[Document], embedder, repeats: int, workdir: 
         order = ("build", "raw") if r % 2 == 0 else ("raw", "build")
         for step in order:
             if step == "raw":
-                raw_s.append(_timed(lambda: embedder.embed(texts))[0])
+                raw_s.append(timed(lambda: embedder.embed(texts))[0])
                 continue
             folder = workdir / f"build-{r}"
-            timed = _TimedEmbedder(embedder)
-            seconds, (index, _) = _timed(lambda: open_index(corpus, timed, folder, timed_split,
-                                                            model_sha256=MODEL_SHA256, splitter=SPLITTER_ID))
+            counting = _TimedEmbedder(embedder)
+            seconds, (index, _) = timed(lambda: open_index(corpus, counting, folder, timed_split,
+                                                           model_sha256=MODEL_SHA256, splitter=SPLITTER_ID))
             if len(index) != len(texts):
                 raise BenchError(f"the build indexed {len(index)} sentences, expected {len(texts)}")
             build_s.append(seconds)
-            embed_s.append(timed.seconds)
+            embed_s.append(counting.seconds)
             shutil.rmtree(folder)
     n = len(texts)
     return {"sentences": n, "documents": len(corpus.documents),
@@ -473,18 +447,6 @@ def real_sentences(limit: int) -> list[str]:
     return list(seen)[:limit]
 
 
-def _search_latencies(index, queries: np.ndarray, k: int) -> list[float]:
-    from rag.index import dense_search
-
-    out = []
-    for q in queries:
-        row = q.reshape(1, -1)
-        started = time.perf_counter()
-        dense_search(index, row, k)
-        out.append(time.perf_counter() - started)
-    return out
-
-
 def _sweep(index, knob: str, values: Sequence[int], current: Callable[[object], int], queries: np.ndarray,
            exact: np.ndarray) -> dict:
     """Recall@10 and search p50 at each value of the index's search-width knob (efSearch of HNSW,
@@ -499,7 +461,7 @@ def _sweep(index, knob: str, values: Sequence[int], current: Callable[[object], 
     for value in values:
         space.set_index_parameter(index, knob, value)
         found = dense_search(index, queries, 10)[1]
-        lat = [1000 * s for s in _search_latencies(index, queries, 10)]
+        lat = [1000 * s for s in timed_searches(lambda row: dense_search(index, row, 10), queries)[1]]
         points[value] = {"recall@10": recall_at_k(found, exact, 10), "search_p50_ms": percentile(lat, 50)}
     space.set_index_parameter(index, knob, default)
     return {"knob": knob, "default": default, "points": points}
@@ -531,13 +493,13 @@ def bench_scale_size(n: int, base: np.ndarray, base_texts: Sequence[str], querie
         from rag.retrieval import BM25, bm25_texts
 
         rows = [s for d in documents for s in by_doc[d.doc_id]]
-        result["bm25_build_s"] = _timed(lambda: BM25(bm25_texts(rows)))[0]
+        result["bm25_build_s"] = timed(lambda: BM25(bm25_texts(rows)))[0]
     exact: np.ndarray | None = None
     for kind in ("flat", "ivf", "hnsw"):
         folder = workdir / f"{kind}-{n}"
         common = {"model_sha256": "synthetic", "splitter": "synthetic", "kind": kind}
-        build_s, (index, report) = _timed(lambda: open_index(Corpus(documents), ReplayEmbedder(vectors), folder,
-                                                             split, **common))
+        build_s, (index, report) = timed(lambda: open_index(Corpus(documents), ReplayEmbedder(vectors), folder,
+                                                            split, **common))
         if len(index) != n or report.reused:
             raise BenchError(f"{kind} build of {n} rows produced {len(index)} rows")
         files = {role: folder / name for role, name in index.manifest["segments"][0]["files"].items()}
@@ -548,7 +510,7 @@ def bench_scale_size(n: int, base: np.ndarray, base_texts: Sequence[str], querie
         row: dict = {"build_s": build_s, "faiss_bytes": files["faiss"].stat().st_size,
                      "sentences_bytes": files["sentences"].stat().st_size,
                      "recall@10": recall_at_k(queries_ids, exact, 10)}
-        latencies = _search_latencies(index.faiss, queries, 10)
+        latencies = timed_searches(lambda row: dense_search(index.faiss, row, 10), queries)[1]
         row["search_ms"] = summarize([1000 * s for s in latencies])
         row["search_p95_ms"] = percentile([1000 * s for s in latencies], 95)
         if kind in SWEEPS:
@@ -559,20 +521,20 @@ def bench_scale_size(n: int, base: np.ndarray, base_texts: Sequence[str], querie
         load_s, load_mb = [], []
         for _ in range(repeats):
             before = _rss_mb()
-            seconds, loaded = _timed(lambda: faiss.read_index(str(files["faiss"])))
+            seconds, loaded = timed(lambda: faiss.read_index(str(files["faiss"])))
             load_s.append(seconds)
             load_mb.append(_rss_mb() - before)
             del loaded
         row["read_index_s"] = summarize(load_s)
         row["index_rss_mb"] = summarize(load_mb)
-        row["sha256_s"] = summarize([_timed(lambda: [sha256_file(p) for p in files.values()])[0]
+        row["sha256_s"] = summarize([timed(lambda: [sha256_file(p) for p in files.values()])[0]
                                      for _ in range(repeats)])
         reopen, reopen_mb = [], []
         for _ in range(repeats):
             gc.collect()
             before = _rss_mb()
-            seconds, (loaded, report) = _timed(lambda: open_index(Corpus(documents), ReplayEmbedder(vectors[:0]),
-                                                                  folder, split, **common))
+            seconds, (loaded, report) = timed(lambda: open_index(Corpus(documents), ReplayEmbedder(vectors[:0]),
+                                                                 folder, split, **common))
             if report.changed:
                 raise BenchError(f"reopening the {kind} index of {n} rows changed it: {report}")
             reopen.append(seconds)
@@ -587,12 +549,12 @@ def bench_scale_size(n: int, base: np.ndarray, base_texts: Sequence[str], querie
         for r in range(repeats):
             corpus = Corpus(documents + articles[:r + 1])
             extra = np.ascontiguousarray(article_vectors[r * ARTICLE_SENTENCES:(r + 1) * ARTICLE_SENTENCES])
-            seconds, (loaded, report) = _timed(lambda: open_index(corpus, ReplayEmbedder(extra), folder, split,
-                                                                  **common))
+            seconds, (loaded, report) = timed(lambda: open_index(corpus, ReplayEmbedder(extra), folder, split,
+                                                                 **common))
             if report.embedded != [articles[r].doc_id] or report.removed or report.rebuilt_because:
                 raise BenchError(f"adding one article to the {kind} index did more than append: {report}")
             add_s.append(seconds)
-            add_memory_ms.append(1000 * _timed(lambda: make_faiss_index(extra, "flat"))[0])
+            add_memory_ms.append(1000 * timed(lambda: make_faiss_index(extra, "flat"))[0])
             del loaded                              # never two copies of a 1M-row index at once
             gc.collect()
         row["add_article_s"] = summarize(add_s)
@@ -615,7 +577,7 @@ def bench_scale_size(n: int, base: np.ndarray, base_texts: Sequence[str], querie
         row["large_segment_rewritten"] = any((folder / name).stat().st_mtime_ns != mtime
                                              for name, mtime in big_files.items())
         # merging the article segments with each other (the large segment stays as it is)
-        row["merge_small_s"], merged = _timed(lambda: merge_segments(folder, max_segments=1, current=loaded))
+        row["merge_small_s"], merged = timed(lambda: merge_segments(folder, max_segments=1, current=loaded))
         row["segments_after_merge"] = len(merged.segments) if merged is not None else len(loaded.segments)
         del loaded, merged
         gc.collect()
@@ -629,7 +591,7 @@ def bench_scale(embedder, sizes: Sequence[int], repeats: int, workdir: Path, rea
     """Real embeddings of ``real_limit`` sentences (``n_queries`` held out as queries), then
     ``bench_scale_size`` for each size."""
     texts = real_sentences(real_limit)
-    embed_s, real = _timed(lambda: embedder.embed(texts))
+    embed_s, real = timed(lambda: embedder.embed(texts))
     order = np.random.default_rng(7).permutation(len(texts))
     held_out, kept = order[:n_queries], np.sort(order[n_queries:])
     out: dict = {"real_sentences": len(texts), "real_embed_s": embed_s, "queries": len(held_out),

@@ -12,17 +12,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 
+from rag.tools.stats import spread, timed
 from rag.types import Document
-
-
-def _spread(values: Sequence[float]) -> dict:
-    return {"median": float(np.median(values)), "low": float(min(values)), "high": float(max(values))}
 
 
 def bench_ray(documents: Sequence[Document], workers: Sequence[int], repeats: int, workdir: Path,
@@ -41,10 +37,9 @@ def bench_ray(documents: Sequence[Document], workers: Sequence[int], repeats: in
 
     def build(name: str, embedder, splitter, r: int):
         folder = workdir / f"ray-bench-{name}-{r}"
-        started = time.perf_counter()
-        index, _ = open_index(corpus, embedder, folder, splitter.split, model_sha256=embedder.sha256,
-                              splitter=splitter.name)
-        return time.perf_counter() - started, index, folder
+        seconds, (index, _) = timed(lambda: open_index(corpus, embedder, folder, splitter.split,
+                                                       model_sha256=embedder.sha256, splitter=splitter.name))
+        return seconds, index, folder
 
     say("local build (in-process)")
     local_s, reference = [], None
@@ -55,12 +50,10 @@ def bench_ray(documents: Sequence[Document], workers: Sequence[int], repeats: in
             reference = ([index.sentences[i] for i in range(len(index))], index.vectors().copy())
         shutil.rmtree(folder)
     n = len(reference[0])
-    rows.append({"path": "local", "workers": 0, "sentences": n, "seconds": _spread(local_s),
-                 "per_s": _spread([n / s for s in local_s])})
-    started = time.perf_counter()
+    rows.append({"path": "local", "workers": 0, "sentences": n, "seconds": spread(local_s),
+                 "per_s": spread([n / s for s in local_s])})
     options = RayOptions("local", workers=max(workers), batch_size=batch_size, min_rows=1)
-    connect(options)
-    startup = time.perf_counter() - started
+    startup = timed(lambda: connect(options))[0]
     try:
         for w in workers:
             options = RayOptions("local", workers=w, batch_size=batch_size, min_rows=1,
@@ -75,7 +68,7 @@ def bench_ray(documents: Sequence[Document], workers: Sequence[int], repeats: in
                 diff = max(diff, float(np.abs(index.vectors() - reference[1]).max()))
                 shutil.rmtree(folder)
             rows.append({"path": "ray", "workers": w, "cpus_per_worker": options.cpus, "sentences": n,
-                         "seconds": _spread(times), "per_s": _spread([n / s for s in times]),
+                         "seconds": spread(times), "per_s": spread([n / s for s in times]),
                          "same_sentences": same, "max_vector_diff": diff})
     finally:
         shutdown()

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.paths import PROJECT_ROOT, shared_path, use_shared
+from rag.tools.stats import timed, timed_searches
 from rag.util import atomic_write
 
 CHUNK = 2048
@@ -126,16 +127,6 @@ def load(out: Path) -> tuple[np.ndarray, np.ndarray, dict]:
     return vectors, np.load(out / "queries.npy"), meta
 
 
-def _timed_search(index, queries: np.ndarray, k: int) -> tuple[np.ndarray, list[float]]:
-    """Top-k ids of each query, searched one at a time as a server does, and each search's ms."""
-    ids, ms = np.empty((len(queries), k), dtype=np.int64), []
-    for i, q in enumerate(queries):
-        t0 = time.perf_counter()
-        ids[i] = index.search(q.reshape(1, -1), k)[1][0]
-        ms.append(1000 * (time.perf_counter() - t0))
-    return ids, ms
-
-
 def recall_at(found: np.ndarray, exact: np.ndarray) -> float:
     """Mean share of the exact top-k ids that a search found."""
     return float(np.mean([len(set(f) & set(e)) / len(e) for f, e in zip(found.tolist(), exact.tolist())]))
@@ -152,7 +143,9 @@ def measure(out: Path, k: int, threads: int) -> int:
     rows = []
 
     def add(kind: str, knob: str, value, index, build_s: float, exact: np.ndarray | None):
-        found, ms = _timed_search(index, queries, k)
+        ids, seconds = timed_searches(lambda row: index.search(row, k)[1][0], queries)
+        found = np.array(ids, dtype=np.int64).reshape(len(queries), k)
+        ms = [1000 * s for s in seconds]
         rows.append({"kind": kind, knob: value, "build_s": build_s, "p50_ms": float(np.percentile(ms, 50)),
                      "p95_ms": float(np.percentile(ms, 95)),
                      "recall": 1.0 if exact is None else recall_at(found, exact)})
@@ -160,18 +153,13 @@ def measure(out: Path, k: int, threads: int) -> int:
               f"recall@{k} {rows[-1]['recall']:.3f}", flush=True)
         return found
 
-    t0 = time.perf_counter()
-    flat = make_faiss_index(vectors, "flat")
-    exact = add("flat", "-", "-", flat, time.perf_counter() - t0, None)
-    t0 = time.perf_counter()
-    ivf = make_faiss_index(vectors, "ivf")
-    ivf_build = time.perf_counter() - t0
+    flat_build, flat = timed(lambda: make_faiss_index(vectors, "flat"))
+    exact = add("flat", "-", "-", flat, flat_build, None)
+    ivf_build, ivf = timed(lambda: make_faiss_index(vectors, "ivf"))
     for nprobe in NPROBES:
         ivf.nprobe = min(nprobe, ivf.nlist)
         add("ivf", "nprobe", nprobe, ivf, ivf_build, exact)
-    t0 = time.perf_counter()
-    hnsw = make_faiss_index(vectors, "hnsw")
-    hnsw_build = time.perf_counter() - t0
+    hnsw_build, hnsw = timed(lambda: make_faiss_index(vectors, "hnsw"))
     for ef in EF_SEARCH:
         hnsw.hnsw.efSearch = ef
         add("hnsw", "efSearch", ef, hnsw, hnsw_build, exact)

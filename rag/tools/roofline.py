@@ -10,11 +10,12 @@ attention projections (4 h^2), the feed-forward pair (2 h f) and the attention s
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+
+from rag.tools.stats import best_time
 
 # the shape of the multiplies in one embedding batch: 32 sentences x ~40 tokens by the FFN weight
 GEMM_SHAPE = (1280, 384, 1536)
@@ -41,18 +42,6 @@ def token_counts(tokenizer_file: Path, texts: Sequence[str]) -> tuple[np.ndarray
     return counts, padded / max(1, len(counts))
 
 
-def _timed_best(fn, seconds: float = 1.0) -> float:
-    """Best time of one call of ``fn`` over about ``seconds`` of repeats (after one warm-up)."""
-    fn()
-    best, spent = float("inf"), 0.0
-    while spent < seconds:
-        t0 = time.perf_counter()
-        fn()
-        took = time.perf_counter() - t0
-        best, spent = min(best, took), spent + took
-    return best
-
-
 def fp32_gemm_flops(threads: int, shape: tuple[int, int, int] = GEMM_SHAPE) -> float:
     """Measured fp32 matrix-multiply FLOP/s with torch on ``threads`` threads (the embedder's path)."""
     import torch
@@ -62,7 +51,7 @@ def fp32_gemm_flops(threads: int, shape: tuple[int, int, int] = GEMM_SHAPE) -> f
     try:
         m, k, n = shape
         a, b = torch.randn(m, k), torch.randn(k, n)
-        return 2 * m * k * n / _timed_best(lambda: torch.mm(a, b))
+        return 2 * m * k * n / best_time(lambda: torch.mm(a, b))
     finally:
         torch.set_num_threads(before)
 
@@ -84,7 +73,7 @@ def int8_gemm_ops(threads: int, shape: tuple[int, int, int] = GEMM_SHAPE) -> flo
     session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
     rng = np.random.default_rng(0)
     feeds = {"a": rng.integers(0, 255, (m, k), dtype=np.uint8), "b": rng.integers(-127, 127, (k, n), dtype=np.int8)}
-    return 2 * m * k * n / _timed_best(lambda: session.run(None, feeds))
+    return 2 * m * k * n / best_time(lambda: session.run(None, feeds))
 
 
 def roofline(model_folder: Path, texts: Sequence[str], sentences_per_s: float, threads: int,
