@@ -95,12 +95,13 @@ def test_shipped_questions_take_first_turns() -> None:
 
 
 def test_report_lines_show_targets() -> None:
-    stat = summarize([0.1, 0.2, 0.3])
-    lines = report_lines({"warm": {"questions": 3, "p50": {s: stat for s in ("total", "embed", "search", "fusion",
-                                                                             "read", "other")},
-                                   "p95": {s: stat for s in ("total", "embed", "search", "fusion", "read",
-                                                             "other")}}})
-    assert any("p50" in line and "met" in line for line in lines)
+    def lines_for(stat):
+        stages = ("total", "embed", "search", "fusion", "read", "other")
+        return report_lines({"warm": {"questions": 3, "p50": {s: stat for s in stages},
+                                      "p95": {s: stat for s in stages}}})
+
+    assert any("p50" in line and "<= 60: met" in line for line in lines_for(summarize([0.04, 0.05, 0.06])))
+    assert any("p50" in line and "<= 60: MISSED" in line for line in lines_for(summarize([0.1, 0.2, 0.3])))
 
 
 def test_scale_run_adds_articles_as_segments_without_rewriting_the_large_one(tmp_path) -> None:
@@ -120,6 +121,11 @@ def test_scale_run_adds_articles_as_segments_without_rewriting_the_large_one(tmp
         assert row["segments_after_merge"] == 2 and row["add_article_open_s"].n == 1
     lines = report_lines({"scale": {"real_sentences": 60, "noise": 0.5, "queries": 10, "sizes": {600: result}}})
     assert any("add one article to the open index" in line for line in lines)
+    serving = [line for line in lines if "RSS growth serving" in line]
+    assert len(serving) == len(result["kinds"]) and all(set(row["serving_rss_mb"]) == {"total", "anon", "file"}
+                                                         for row in result["kinds"].values())
+
+
 def test_thread_rows_compare_the_busy_neighbour_with_quiet() -> None:
     def warm(seconds: float) -> dict:
         return {"p50": {"total": summarize([seconds])}}
