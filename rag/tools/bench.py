@@ -478,9 +478,10 @@ def _sweep(index, knob: str, values: Sequence[int], current: Callable[[object], 
 
 
 def bench_scale_size(n: int, base: np.ndarray, base_texts: Sequence[str], queries: np.ndarray, repeats: int,
-                     workdir: Path, noise: float, bm25_max: int = 100_000) -> dict:
-    """Flat, IVF and HNSW indexes over ``n`` synthetic sentences, built and updated through ``open_index``,
-    and (up to ``bm25_max`` rows) the BM25 build the hybrid retriever does on every start."""
+                     workdir: Path, noise: float, bm25_max: int = 100_000,
+                     kinds: Sequence[str] = ("flat", "ivf", "hnsw")) -> dict:
+    """Indexes of ``kinds`` (flat, IVF, HNSW) over ``n`` synthetic sentences, built and updated through
+    ``open_index``, and (up to ``bm25_max`` rows) the BM25 build the hybrid retriever does on every start."""
     import faiss
 
     from rag.corpus import Corpus
@@ -504,8 +505,8 @@ def bench_scale_size(n: int, base: np.ndarray, base_texts: Sequence[str], querie
 
         rows = [s for d in documents for s in by_doc[d.doc_id]]
         result["bm25_build_s"] = timed(lambda: BM25(bm25_texts(rows)))[0]
-    exact: np.ndarray | None = None
-    for kind in ("flat", "ivf", "hnsw"):
+    exact = dense_search(make_faiss_index(vectors, "flat"), queries, 10)[1]   # the true top 10
+    for kind in kinds:
         folder = workdir / f"{kind}-{n}"
         common = {"model_sha256": "synthetic", "splitter": "synthetic", "kind": kind}
         build_s, (index, report) = timed(lambda: open_index(Corpus(documents), ReplayEmbedder(vectors), folder,
@@ -515,8 +516,6 @@ def bench_scale_size(n: int, base: np.ndarray, base_texts: Sequence[str], querie
         files = {role: folder / name for role, name in index.manifest["segments"][0]["files"].items()}
         big_files = {name: (folder / name).stat().st_mtime_ns for name in manifest_files(index.manifest)}
         queries_ids = dense_search(index.faiss, queries, 10)[1]
-        if exact is None:
-            exact = queries_ids                     # the flat index is exact search
         row: dict = {"build_s": build_s, "faiss_bytes": files["faiss"].stat().st_size,
                      "sentences_bytes": files["sentences"].stat().st_size,
                      "recall@10": recall_at_k(queries_ids, exact, 10)}
@@ -610,7 +609,7 @@ def bench_scale_size(n: int, base: np.ndarray, base_texts: Sequence[str], querie
 
 
 def bench_scale(embedder, sizes: Sequence[int], repeats: int, workdir: Path, real_limit: int, n_queries: int,
-                noise: float, progress: Callable[[str], None]) -> dict:
+                noise: float, progress: Callable[[str], None], kinds: Sequence[str] = ("flat", "ivf", "hnsw")) -> dict:
     """Real embeddings of ``real_limit`` sentences (``n_queries`` held out as queries), then
     ``bench_scale_size`` for each size."""
     texts = real_sentences(real_limit)
@@ -622,7 +621,7 @@ def bench_scale(embedder, sizes: Sequence[int], repeats: int, workdir: Path, rea
     for n in sizes:
         progress(f"scale: {n:,} rows")
         out["sizes"][n] = bench_scale_size(n, real[kept], [texts[i] for i in kept], real[held_out], repeats,
-                                           workdir, noise)
+                                           workdir, noise, kinds=kinds)
     return out
 
 
@@ -889,6 +888,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--scale-only", action="store_true", help="run only the scale runs")
     parser.add_argument("--scale-sizes", default=",".join(map(str, SCALE_SIZES)),
                         help="comma-separated corpus sizes in sentences for --scale")
+    parser.add_argument("--scale-kinds", default="flat,ivf,hnsw",
+                        help="index kinds built at each scale size (comma-separated; recall is always against exact)")
     parser.add_argument("--scale-real", type=int, default=4000, help="real sentences embedded for --scale")
     parser.add_argument("--scale-queries", type=int, default=200, help="held-out real sentences used as queries")
     parser.add_argument("--noise", type=float, default=0.5, help="norm of the noise added to copied vectors")
@@ -947,6 +948,9 @@ def main(argv: list[str]) -> int:
     if args.ray_workers:
         return _main_ray(args)
     sizes = [int(s) for s in args.scale_sizes.split(",") if s.strip()]
+    kinds = [k.strip() for k in args.scale_kinds.split(",") if k.strip()]
+    if not kinds or set(kinds) - {"flat", "ivf", "hnsw"}:
+        raise SystemExit(f"--scale-kinds takes flat, ivf and/or hnsw, got {args.scale_kinds!r}")
     if any(n <= args.scale_queries for n in sizes):
         raise SystemExit(f"--scale-sizes must all exceed --scale-queries ({args.scale_queries}), got {sizes}")
     out = args.out / "bench.json"
@@ -993,7 +997,7 @@ def main(argv: list[str]) -> int:
                 _write_json(out, results)
             if args.scale or args.scale_only:
                 results["scale"] = bench_scale(embedder, sizes, args.repeats, workdir, args.scale_real,
-                                               args.scale_queries, args.noise, say)
+                                               args.scale_queries, args.noise, say, kinds=kinds)
                 results["memory"] = peak_memory_mb()
     except (RagError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
