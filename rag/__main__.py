@@ -1,4 +1,4 @@
-"""Command line: ``python -m rag {index,ask,eval,calibrate,bench,store-check} ...``; parsing only, logic lives in rag/."""
+"""Command line: ``python -m rag {prepare,index,ask,eval,calibrate,bench,store-check} ...``; parsing only, logic lives in rag/."""
 
 from __future__ import annotations
 
@@ -47,6 +47,10 @@ def _parser() -> argparse.ArgumentParser:
             p.add_argument("--top-k", type=int, default=Settings.top_k)
             p.add_argument("--reader-backend", choices=BACKENDS, default=Settings.reader_backend,
                            help="what runs the trained reader (torch, or ONNX Runtime fp32 / int8)")
+    p = sub.add_parser("prepare", help="make the ONNX Runtime copies of both models now (setup runs it), "
+                                       "so the first start does not spend a minute or two on them")
+    p.add_argument("--embedder-backend", choices=BACKENDS, default=Settings.embedder_backend)
+    p.add_argument("--reader-backend", choices=BACKENDS, default=Settings.reader_backend)
     for name, module in _DELEGATED.items():
         sub.add_parser(name, help=f"see python -m rag {name} --help", add_help=False)
     return parser
@@ -81,6 +85,21 @@ def _take_shared(argv: list[str]) -> list[str]:
     return out
 
 
+def _prepare(embedder_backend: str, reader_backend: str) -> int:
+    """Load both models once with the given backends: an ONNX backend exports (and for int8
+    quantises) its copy into models/onnx here, the only step that imports torch."""
+    import time
+
+    from rag.embedding import load_embedder
+    from rag.readers.trained import TrainedReader
+
+    started = time.perf_counter()
+    embedder = load_embedder(None, Settings.threads, Settings.batch_size, embedder_backend)
+    TrainedReader(backend=reader_backend)
+    print(f"models ready: embedder {embedder.name}, reader {reader_backend} ({time.perf_counter() - started:.0f} s)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = _take_shared(list(sys.argv[1:] if argv is None else argv))
     if argv and argv[0] in _DELEGATED:
@@ -92,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     from rag.assistant import Assistant
 
     try:
+        if args.command == "prepare":
+            return _prepare(args.embedder_backend, args.reader_backend)
         if args.command == "index":
             from rag import ray_indexing
 

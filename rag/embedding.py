@@ -176,16 +176,19 @@ def _tokenizer(file: str, max_tokens: int):  # -> tokenizers.Tokenizer
 
 
 def load_embedder(path: str | None = None, threads: int = 2, batch_size: int = 32, backend: str = "torch",
-                  build_threads: int | None = None, spinning: bool = False) -> MiniLMEmbedder | OnnxEmbedder:
+                  build_threads: int | None = None, spinning: bool = False,
+                  cache: str | None = None) -> MiniLMEmbedder | OnnxEmbedder:
     """The embedder for ``backend`` ("torch", "onnx", "onnx-int8", ...), loaded once per process and
-    arguments (loading costs ~0.5 s, plus the torch import for "torch")."""
-    return _load_embedder(path, threads, batch_size, backend, build_threads or threads, spinning)
+    arguments (loading costs ~0.5 s, plus the torch import for "torch"). ``cache``: the folder of
+    ONNX copies (default models/onnx of this checkout; Ray actors are handed the driver's)."""
+    return _load_embedder(path, threads, batch_size, backend, build_threads or threads, spinning, cache)
 
 
 @lru_cache(maxsize=4)
 def _load_embedder(path: str | None, threads: int, batch_size: int, backend: str, build_threads: int,
-                   spinning: bool) -> MiniLMEmbedder | OnnxEmbedder:
+                   spinning: bool, cache: str | None = None) -> MiniLMEmbedder | OnnxEmbedder:
     folder = Path(path) if path else default_model_path()
     if backend == "torch":
         return MiniLMEmbedder(folder, threads, batch_size, build_threads)
-    return OnnxEmbedder(folder, backend, threads, batch_size, build_threads, spinning)
+    return OnnxEmbedder(folder, backend, threads, batch_size, build_threads, spinning,
+                        cache=Path(cache) if cache else None)

@@ -18,6 +18,7 @@ from typing import Sequence
 import numpy as np
 
 from rag.errors import IndexError_
+from rag.onnx_models import DEFAULT_CACHE
 from rag.types import Document, Embedder, Sentence
 
 log = logging.getLogger(__name__)
@@ -139,10 +140,10 @@ class _SplitActor:
 class _EmbedActor:
     """A Ray actor: the embedding model, loaded once with ``threads`` threads, over batches of texts."""
 
-    def __init__(self, backend: str, threads: int, batch_size: int) -> None:
+    def __init__(self, backend: str, threads: int, batch_size: int, cache: str | None = None) -> None:
         from rag.embedding import load_embedder
 
-        self.embedder = load_embedder(None, threads, batch_size, backend)
+        self.embedder = load_embedder(None, threads, batch_size, backend, cache=cache)
 
     def __call__(self, batch: dict) -> dict:
         return {"row": batch["row"], "vector": self.embedder.embed(batch["text"].tolist())}
@@ -217,7 +218,10 @@ class RayEmbedder:
         ds = _dataset({"row": np.arange(len(texts), dtype=np.int64), "text": texts}, batch)
         out = ds.map_batches(_EmbedActor, batch_size=batch, batch_format="numpy",
                              fn_constructor_kwargs={"backend": self.backend, "threads": self.options.cpus,
-                                                    "batch_size": getattr(self.local, "batch_size", 32)},
+                                                    "batch_size": getattr(self.local, "batch_size", 32),
+                                                    # the driver's ONNX copies: an actor's own rag package
+                                                    # is a copy Ray made, beside no models/ folder
+                                                    "cache": str(DEFAULT_CACHE)},
                              concurrency=_actors(len(texts), batch, self.options.workers),
                              num_cpus=self.options.cpus)
         vectors = np.empty((len(texts), self.dim), dtype=np.float32)

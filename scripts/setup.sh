@@ -15,4 +15,6 @@ if [ "${1:-}" = "--test" ]; then
 else
   .venv/bin/pip install -q -r requirements.txt
 fi
+# the ONNX Runtime copies of both models (the default backends), made once from the local weights
+HF_HUB_OFFLINE=1 .venv/bin/python -m rag prepare
 echo "setup done: $(.venv/bin/python --version), packages in .venv"

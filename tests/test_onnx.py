@@ -179,3 +179,15 @@ def test_serving_with_onnx_backends_never_imports_torch(mini_corpus: Path, tmp_p
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result == {"span": "Paris", "after_ask": [], "after_app": False}
+
+
+def test_prepare_makes_both_onnx_copies_and_says_so(capsys) -> None:
+    """``python -m rag prepare`` (run by setup) leaves the default backends' copies in the cache."""
+    from rag.__main__ import main
+    from rag.onnx_models import DEFAULT_CACHE
+
+    assert Settings().embedder_backend == Settings().reader_backend == "onnx"
+    assert main(["prepare"]) == 0
+    assert "models ready: embedder all-MiniLM-L6-v2+onnx, reader onnx" in capsys.readouterr().out
+    kinds = {folder.name.split("-")[0] for folder in DEFAULT_CACHE.iterdir() if (folder / "fp32.onnx").is_file()}
+    assert {"embedder", "reader"} <= kinds

@@ -65,10 +65,11 @@ def test_rag_index_ray_equals_the_local_index_and_the_local_path_reuses_it(assis
 @pytest.mark.skipif(not XQUAD.is_file(), reason="xquad_en is not in ../shared")
 def test_ray_index_equals_the_local_index_on_xquad(tmp_path, ray_options) -> None:
     corpus = load_corpus(XQUAD)
-    embedder = load_embedder(None, 2, 32, "torch")
+    backend = Settings().embedder_backend      # the default (ONNX): actors use the driver's export folder
+    embedder = load_embedder(None, 2, 32, backend)
     built = {}
     for name, emb, splitter in (("local", embedder, SpacySplitter()),
-                                ("ray", RayEmbedder(embedder, ray_options), RaySplitter(ray_options))):
+                                ("ray", RayEmbedder(embedder, ray_options, backend), RaySplitter(ray_options))):
         built[name] = open_index(corpus, emb, tmp_path / name, splitter.split, model_sha256=emb.sha256,
                                  splitter=splitter.name)[0]
     _assert_same(built["ray"], built["local"])
