@@ -183,12 +183,13 @@ class TrainedReader:
         start, end = self._loaded.run(feeds)
         start, end = start.astype(np.float32), end.astype(np.float32)
         log_ps, log_pe, null = self._log_probs(start, end, context)
-        # each window read alone (one softmax per window, null included), for comparing sources
-        own_ps, own_pe, _ = self._log_probs(start, end, context, "window")
+        # a joint reader's spans also get their window read alone (one softmax per window, null
+        # included), for comparing sources; a per-window reader's scores are that already
+        own = self._log_probs(start, end, context, "window")[:2] if self.normalization == "joint" else None
         spans = []
         for i, w in enumerate(windows):
             spans.extend(self._best_spans(w, log_ps[i], log_pe[i], float(null[i]), context[i], encoded[i].offsets,
-                                          own_ps[i][:, None] + own_pe[i][None, :]))
+                                          None if own is None else (own[0][i], own[1][i])))
         return sorted(spans, key=lambda s: -s.score)
 
     def encode(self, question: str, windows: Sequence[Window]) -> tuple[dict[str, np.ndarray], list[Any]]:
@@ -226,7 +227,7 @@ class TrainedReader:
 
     def _best_spans(self, window: Window, log_ps: np.ndarray, log_pe: np.ndarray, null: float,
                     context: np.ndarray, offsets: Sequence[tuple[int, int]],
-                    own_pair: np.ndarray | None = None) -> list[Span]:
+                    own: tuple[np.ndarray, np.ndarray] | None = None) -> list[Span]:
         """The ``n_best`` non-overlapping spans of one window by p_start*p_end, at most
         max_answer_tokens long, each cleaned to lie inside one sentence."""
         n = len(context)
@@ -253,7 +254,7 @@ class TrainedReader:
             chosen.append(Span(text=window.text[c_start:c_end], doc_id=window.doc_id, start=window.start + c_start,
                                end=window.start + c_end, score=float(np.exp(pair[s, e])),
                                window_rank=window.rank, no_answer=no_answer,
-                               window_score=None if own_pair is None else float(np.exp(own_pair[s, e]))))
+                               window_score=None if own is None else float(np.exp(own[0][s] + own[1][e]))))
             if len(chosen) >= self.n_best:
                 break
         return chosen
