@@ -5,7 +5,8 @@ Layout of the index folder:
     manifest.json                 format version, model name and hash, splitter, vector store, each
                                   document's content hash and sentence count, the segments in key order
                                   (their files, rows, index kind and the documents deleted from them) and
-                                  every data file's sha256. Replacing it (atomically) is the commit point.
+                                  every data file's checksum (xxh3_128; sha256 in older indexes). Replacing it
+                                  (atomically) is the commit point.
     sentences-<seg>.arrow         a segment's key, doc_id, index, start, end, text as one Arrow IPC file,
                                   memory-mapped on reopen (``rag.sentence_table``).
     bm25-<seg>.<part>             its BM25 postings (numpy arrays and a JSON vocabulary, ``rag.bm25``).
@@ -39,7 +40,7 @@ from rag.segments import MAX_SEGMENTS, LiveTable, Segment, SegmentedFaiss, merge
 from rag.sentence_table import SentenceTable
 from rag.settings import APPROXIMATE_ABOVE
 from rag.types import Document, Embedder, Sentence, VectorStore
-from rag.util import atomic_write, sha256_file
+from rag.util import atomic_write, checksum_matches, file_checksum
 from rag.vector_store import (IVF_NPROBE, choose_index_kind, dense_search,  # noqa: F401  (re-exported)
                               make_faiss_index)
 
@@ -175,8 +176,8 @@ def _read_stored(folder: Path, manifest: dict, current: SentenceIndex | None = N
 
     Segments ``current`` (an index opened earlier from this folder) already holds, with the same files
     and checksums, are taken from it: segments never change, so an update re-reads only new ones.
-    The files' sha256 run on two other threads (hashlib releases the GIL) while this one maps the
-    tables and opens the stores; nothing is returned before every sum matches."""
+    The files' checksums run on two other threads (xxhash and hashlib release the GIL) while this one
+    maps the tables and opens the stores; nothing is returned before every sum matches."""
     from concurrent.futures import ThreadPoolExecutor
 
     if manifest["format_version"] == 1:
@@ -208,12 +209,12 @@ def _read_stored(folder: Path, manifest: dict, current: SentenceIndex | None = N
             segments.append(None)
             to_hash.extend(files.values())
     with ThreadPoolExecutor(max_workers=2) as pool:
-        sums = pool.map(lambda name: (name, sha256_file(folder / name)), to_hash)
+        sums = pool.map(lambda name: (name, checksum_matches(folder / name, checksums.get(name))), to_hash)
         for i, entry in enumerate(entries):
             if segments[i] is None:
                 segments[i] = _read_segment(folder, entry, manifest, bm25_ok)
-        for name, actual in sums:
-            if actual != checksums.get(name):
+        for name, ok in sums:
+            if not ok:
                 raise ValueError(f"index file {name} does not match its checksum (truncated or edited)")
     index = _assemble(folder, manifest, segments)   # type: ignore[arg-type]
     return _Stored(index, "" if bm25_ok else "the BM25 index is stale")
@@ -296,7 +297,7 @@ def _read_v2(folder: Path, manifest: dict) -> _Stored:
         if not files.get(role):
             raise ValueError(f"index file {role!r} is missing")
     for name in files.values():
-        if not (folder / name).is_file() or sha256_file(folder / name) != checksums.get(name):
+        if not (folder / name).is_file() or not checksum_matches(folder / name, checksums.get(name)):
             raise ValueError(f"index file {name!r} is missing or does not match its checksum")
     table = LiveTable([SentenceTable.read(folder / files["sentences"])], [None])
     _check_rows(table, manifest)
@@ -317,8 +318,6 @@ def _read_v2(folder: Path, manifest: dict) -> _Stored:
 def _read_v1(folder: Path, manifest: dict) -> _Stored:
     """An index of format 1 (sentences as JSON lines, FAISS): read and checked as before, then written
     again as one segment by ``open_index`` without embedding anything."""
-    import hashlib
-
     import faiss
 
     from rag.vector_store import FaissStore
@@ -331,8 +330,8 @@ def _read_v1(folder: Path, manifest: dict) -> _Stored:
             raise ValueError(f"index file {name or role!r} is missing")
         paths[role] = folder / name
     data = paths["sentences"].read_bytes()
-    if hashlib.sha256(data).hexdigest() != checksums.get(files["sentences"]) or \
-            sha256_file(paths["faiss"]) != checksums.get(files["faiss"]):
+    if not checksum_matches(paths["sentences"], checksums.get(files["sentences"])) or \
+            not checksum_matches(paths["faiss"], checksums.get(files["faiss"])):
         raise ValueError("an index file does not match its checksum (truncated or edited)")
     rows = json.loads(b"[" + data.rstrip(b"\n").replace(b"\n", b",") + b"]")
     table = LiveTable([SentenceTable.from_sentences([Sentence(r["doc_id"], r["index"], r["start"], r["end"],
@@ -359,7 +358,7 @@ def _write_segment(folder: Path, table: SentenceTable, faiss_store, prefix: str 
         names[f"bm25:{part}"] = name[len(prefix):]
     if faiss_store is not None:
         names["faiss"] = faiss_store.save(folder, seg_id, prefix)["faiss"][len(prefix):]
-    sums = {name: sha256_file(folder / f"{prefix}{name}") for name in names.values()}
+    sums = {name: file_checksum(folder / f"{prefix}{name}") for name in names.values()}
     entry = {"id": seg_id, "rows": len(table), "kind": faiss_store.kind if faiss_store is not None else None,
              "files": names, "deleted": []}
     return Segment(seg_id, table, postings, faiss_store, entry, sums)

@@ -107,6 +107,27 @@ def test_manifest_records_model_documents_and_checksums(mini_corpus: Path, tmp_p
     assert set(manifest["checksums"]) == set(manifest_files(manifest))
 
 
+def test_checksums_are_xxh3_and_an_older_index_with_sha256_still_opens(mini_corpus: Path, tmp_path: Path) -> None:
+    """Data files are checked with xxh3_128 (fast enough for a 1 GB index at every reopen); an index
+    written with sha256 sums opens without re-embedding, and a wrong sha256 is still caught."""
+    import hashlib
+
+    _open(mini_corpus, tmp_path, FakeEmbedder())
+    manifest = json.loads((tmp_path / MANIFEST).read_text())
+    assert all(v.startswith("xxh3_128:") and len(v) == 9 + 32 for v in manifest["checksums"].values())
+    older = {**manifest, "checksums": {name: hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()
+                                       for name in manifest["checksums"]}}
+    (tmp_path / MANIFEST).write_text(json.dumps(older))
+    embedder = FakeEmbedder()
+    index, report = _open(mini_corpus, tmp_path, embedder)
+    assert not embedder.embedded and not report.rebuilt_because and len(index) == 8
+    name = next(iter(older["checksums"]))
+    older["checksums"][name] = "0" * 64
+    (tmp_path / MANIFEST).write_text(json.dumps(older))
+    index, report = _open(mini_corpus, tmp_path, FakeEmbedder())
+    assert "checksum" in report.rebuilt_because and len(index) == 8
+
+
 @pytest.mark.parametrize("kind", ["flat", "ivf", "hnsw"])
 def test_new_documents_go_to_a_new_segment_and_no_old_file_is_rewritten(mini_corpus: Path, tmp_path: Path,
                                                                          kind: str) -> None:

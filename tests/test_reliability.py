@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 import pytest
+import xxhash
 
 from conftest import MINI, ROOT, FakeEmbedder, FakeSplitter, SentenceReader, fake_split
 from rag import ui
@@ -31,6 +32,7 @@ from rag.embedding import verify_file
 from rag.errors import CorpusError, ModelError, QuestionError, UploadError
 from rag.index import LOCK, MANIFEST, MERGE_LOCK, manifest_files, merge_segments, open_index
 from rag.settings import Settings
+from rag.util import file_checksum
 from ui_server import UiServer, ui_server  # noqa: F401  (the app server fixture, shared with the UI tests)
 
 WORKER = Path(__file__).with_name("index_build_worker.py")
@@ -95,7 +97,8 @@ def assert_consistent(index: Path, versions: Sequence[Path]) -> Path:
     for segment in manifest["segments"]:
         files = segment["files"]
         for name in files.values():
-            assert hashlib.sha256((index / name).read_bytes()).hexdigest() == manifest["checksums"][name], name
+            expected = manifest["checksums"][name]
+            assert expected == "xxh3_128:" + xxhash.xxh3_128((index / name).read_bytes()).hexdigest(), name
         table = pyarrow.ipc.open_file(str(index / files["sentences"])).read_all().to_pylist()   # rag.sentence_table
         assert faiss.read_index(str(index / files["faiss"])).ntotal == len(table) == segment["rows"]
         keys += [r["key"] for r in table]
@@ -361,7 +364,7 @@ def _damage(corpus: Path, index: Path, case: str) -> None:
         other = faiss.IndexFlatIP(32)
         other.add(vectors)
         faiss.write_index(other, str(index / files["faiss"]))
-        manifest["checksums"][files["faiss"]] = hashlib.sha256((index / files["faiss"]).read_bytes()).hexdigest()
+        manifest["checksums"][files["faiss"]] = file_checksum(index / files["faiss"])
     else:
         raise AssertionError(case)
     (index / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
