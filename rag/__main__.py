@@ -47,10 +47,12 @@ def _parser() -> argparse.ArgumentParser:
             p.add_argument("--top-k", type=int, default=Settings.top_k)
             p.add_argument("--reader-backend", choices=BACKENDS, default=Settings.reader_backend,
                            help="what runs the trained reader (torch, or ONNX Runtime fp32 / int8)")
-    p = sub.add_parser("prepare", help="make the ONNX Runtime copies of both models now (setup runs it), "
+    p = sub.add_parser("prepare", help="make the ONNX Runtime copies of the models now (setup runs it), "
                                        "so the first start does not spend a minute or two on them")
     p.add_argument("--embedder-backend", choices=BACKENDS, default=Settings.embedder_backend)
     p.add_argument("--reader-backend", choices=BACKENDS, default=Settings.reader_backend)
+    p.add_argument("--reranker-backend", choices=BACKENDS, default=Settings.reranker_backend,
+                   help="used only when models/reranker holds trained weights")
     for name, module in _DELEGATED.items():
         sub.add_parser(name, help=f"see python -m rag {name} --help", add_help=False)
     return parser
@@ -85,18 +87,25 @@ def _take_shared(argv: list[str]) -> list[str]:
     return out
 
 
-def _prepare(embedder_backend: str, reader_backend: str) -> int:
-    """Load both models once with the given backends: an ONNX backend exports (and for int8
-    quantises) its copy into models/onnx here, the only step that imports torch."""
+def _prepare(embedder_backend: str, reader_backend: str, reranker_backend: str) -> int:
+    """Load the models once with the given backends: an ONNX backend exports (and for int8
+    quantises) its copy into models/onnx here, the only step that imports torch. The reranker is
+    prepared only when its weights ship (models/reranker)."""
     import time
 
     from rag.embedding import load_embedder
     from rag.readers.trained import TrainedReader
+    from rag.rerank import DEFAULT_MODEL_DIR, WEIGHTS, TrainedReranker
 
     started = time.perf_counter()
     embedder = load_embedder(None, Settings.threads, Settings.batch_size, embedder_backend)
     TrainedReader(backend=reader_backend)
-    print(f"models ready: embedder {embedder.name}, reader {reader_backend} ({time.perf_counter() - started:.0f} s)")
+    reranker = "none shipped"
+    if (DEFAULT_MODEL_DIR / WEIGHTS).is_file():
+        TrainedReranker(backend=reranker_backend)
+        reranker = reranker_backend
+    print(f"models ready: embedder {embedder.name}, reader {reader_backend}, reranker {reranker} "
+          f"({time.perf_counter() - started:.0f} s)")
     return 0
 
 
@@ -112,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "prepare":
-            return _prepare(args.embedder_backend, args.reader_backend)
+            return _prepare(args.embedder_backend, args.reader_backend, args.reranker_backend)
         if args.command == "index":
             from rag import ray_indexing
 

@@ -128,7 +128,9 @@ class Assistant:
             raise ValueError("with_settings cannot change the embedder (the index holds its vectors); use Assistant.load")
         same_reader = (settings.reader, settings.reader_backend) == (self.settings.reader, self.settings.reader_backend)
         reader = self._reader if same_reader else None
-        reranker = self._reranker if settings.reranker == self.settings.reranker else None
+        same_reranker = (settings.reranker, settings.reranker_backend) == (self.settings.reranker,
+                                                                            self.settings.reranker_backend)
+        reranker = self._reranker if same_reranker else None
         return Assistant(settings, self.corpus, self.index, self.retriever, self.report, reader=reader,
                          embedder=self._embedder, splitter=self._splitter, reranker=reranker)
 
@@ -185,7 +187,8 @@ class Assistant:
         """The injected reranker, else the one ``settings.reranker`` names (None for "none")."""
         if self._reranker is not None:
             return self._reranker
-        return _reranker(self.settings.reranker, self.settings.threads)
+        s = self.settings
+        return _reranker(s.reranker, s.threads, s.reranker_backend, s.ort_spinning)
 
     def retrieve(self, question: str, k: int | None = None) -> list[Hit]:
         """Ranked sentences for a question (by ``settings.retrieval``, fusion and reranker), best first."""
@@ -368,11 +371,11 @@ def _reader(name: str, threads: int, backend: str = "torch", spinning: bool = Fa
 
 
 @lru_cache(maxsize=2)
-def _reranker(name: str, threads: int) -> Reranker | None:
+def _reranker(name: str, threads: int, backend: str, spinning: bool) -> Reranker | None:
     """Rerankers are loaded on first use and cached, like readers."""
     from rag.rerank import load_reranker
 
-    return load_reranker(name, threads=threads)
+    return load_reranker(name, threads=threads, backend=backend, spinning=spinning)
 
 
 @lru_cache(maxsize=1)

@@ -12,15 +12,14 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
 
 from rag.errors import ModelError
 from rag.paths import PROJECT_ROOT
 from rag.settings import RERANKERS
 from rag.types import Document, Hit, Reranker
-
-if TYPE_CHECKING:
-    import torch
 
 DEFAULT_MODEL_DIR = PROJECT_ROOT / "models" / "reranker"
 WEIGHTS = "model.safetensors"
@@ -54,22 +53,63 @@ def rerank(question: str, hits: Sequence[Hit], reranker: Reranker, depth: int,
     return [replace(head[i], rerank_score=round(float(scores[i]), 4)) for i in order] + tail
 
 
-@lru_cache(maxsize=2)
-def _load(folder: str) -> tuple[Any, Any]:
-    """Verify and load (model, tokenizer) once per folder."""
-    import torch
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
-
+@lru_cache(maxsize=4)
+def _load(folder: str, backend: str, threads: int, spinning: bool = False,
+          cache: Path | None = None) -> Callable[[dict[str, np.ndarray]], np.ndarray]:
+    """Verify the weights and load the model once per arguments: ``run(feeds) -> logits`` (one per
+    pair), numpy in and out, whether torch or an ONNX Runtime copy (``rag.onnx_models``) runs it."""
     from rag.embedding import verify_file
+    from rag.onnx_models import variant_of
     from rag.readers.trained import expected_sha256   # SHA256SUMS is written the same way for both models
 
     path = Path(folder)
     verify_file(path / WEIGHTS, expected_sha256(path))
-    tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
-    # stored as float16 to halve the size; CPUs compute faster in float32
-    model = AutoModelForSequenceClassification.from_pretrained(folder, local_files_only=True, dtype=torch.float32)
-    model.eval()
-    return model, tokenizer
+    variant = variant_of(backend)
+    if variant is None:
+        import torch
+        from transformers import AutoModelForSequenceClassification
+
+        torch.set_num_threads(threads)
+        # stored as float16 to halve the size; CPUs compute faster in float32
+        model = AutoModelForSequenceClassification.from_pretrained(folder, local_files_only=True,
+                                                                   dtype=torch.float32).eval()
+
+        def run_torch(feeds: dict[str, np.ndarray]) -> np.ndarray:
+            with torch.inference_mode():
+                return model(**{k: torch.from_numpy(v) for k, v in feeds.items()}).logits[:, 0].float().numpy()
+        return run_torch
+    from rag.onnx_models import DEFAULT_CACHE, cached_model, session
+
+    onnx_path = cached_model("reranker", expected_sha256(path), variant, lambda target: _export(path, target),
+                             cache or DEFAULT_CACHE)
+    ort_session = session(onnx_path, threads, spinning)
+
+    def run_onnx(feeds: dict[str, np.ndarray]) -> np.ndarray:
+        return ort_session.run(["logits"], feeds)[0][:, 0]
+    return run_onnx
+
+
+def _export(folder: Path, target: Path) -> None:
+    """The fp32 ONNX graph of the cross-encoder in ``folder`` (weights stored in float16)."""
+    import torch
+    from transformers import AutoModelForSequenceClassification
+
+    from rag.onnx_models import export_bert
+
+    export_bert(lambda: AutoModelForSequenceClassification.from_pretrained(
+        str(folder), local_files_only=True, dtype=torch.float32, attn_implementation="eager"), target, ["logits"])
+
+
+@lru_cache(maxsize=4)
+def _tokenizer(folder: str, max_length: int):  # -> tokenizers.Tokenizer
+    """(question, passage) pairs, the passage truncated to ``max_length`` word pieces in all, padded
+    to the longest pair of a batch (``tokenizers`` alone: no transformers import when serving)."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
+    tokenizer.enable_truncation(max_length, strategy="only_second")
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    return tokenizer
 
 
 class TrainedReranker:
@@ -77,8 +117,12 @@ class TrainedReranker:
 
     Args:
         model_dir: folder written by ``rag.tools.train_reranker``; default ``models/reranker``.
-        threads: torch CPU threads.
+        threads: CPU threads (torch, or ONNX Runtime's intra-op threads).
         max_length: question + passage word pieces; longer passages are truncated.
+        backend: "torch", or an ONNX Runtime copy ("onnx" fp32, the default; int8 variants), as for
+            the reader (``rag.onnx_models``).
+        spinning: let idle ONNX Runtime threads busy-wait (``Settings.ort_spinning``).
+        cache: where ONNX copies live (default ``rag.onnx_models.DEFAULT_CACHE``, models/onnx).
 
     Raises:
         ModelError: the folder is missing, or its weights fail their sha256.
@@ -86,7 +130,8 @@ class TrainedReranker:
 
     name = "trained"
 
-    def __init__(self, model_dir: Path | str | None = None, threads: int = 2, max_length: int = 128) -> None:
+    def __init__(self, model_dir: Path | str | None = None, threads: int = 2, max_length: int = 128,
+                 backend: str = "onnx", spinning: bool = False, cache: Path | None = None) -> None:
         folder = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
         if not (folder / WEIGHTS).is_file():
             raise ModelError(f"reranker weights {folder / WEIGHTS} are missing; train them with "
@@ -96,29 +141,29 @@ class TrainedReranker:
         self.folder = folder.resolve()
         self.threads = threads
         self.max_length = max_length
-        self._model, self._tokenizer = _load(str(self.folder))
+        self.backend = backend
+        self._run = _load(str(self.folder), backend, threads, spinning, cache)
+        self._tokenizer = _tokenizer(str(self.folder), max_length)
 
-    def logits(self, question: str, passages: Sequence[str]) -> "torch.Tensor":
+    def logits(self, question: str, passages: Sequence[str]) -> np.ndarray:
         """One relevance logit per passage (one batched forward pass)."""
-        import torch
-
-        torch.set_num_threads(self.threads)
-        enc = self._tokenizer([question] * len(passages), list(passages), truncation="only_second",
-                              max_length=self.max_length, padding=True, return_tensors="pt")
-        with torch.inference_mode():
-            return self._model(**enc).logits[:, 0].float()
+        encoded = self._tokenizer.encode_batch([(question, p) for p in passages])
+        feeds = {"input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
+                 "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
+                 "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64)}
+        return np.asarray(self._run(feeds), dtype=np.float64)
 
     def score(self, question: str, passages: Sequence[str]) -> list[float]:
         """P(the passage answers the question) as the model estimates it, in [0, 1]."""
         if not passages:
             return []
-        return self.logits(question, passages).sigmoid().tolist()
+        return (1.0 / (1.0 + np.exp(-self.logits(question, passages)))).tolist()
 
 
-def load_reranker(name: str, threads: int = 2) -> Reranker | None:
+def load_reranker(name: str, threads: int = 2, backend: str = "onnx", spinning: bool = False) -> Reranker | None:
     """The reranker called ``name``: None for "none", our cross-encoder for "trained"."""
     if name == "none":
         return None
     if name == "trained":
-        return TrainedReranker(threads=threads)
+        return TrainedReranker(threads=threads, backend=backend, spinning=spinning)
     raise ValueError(f"unknown reranker {name!r}; expected one of {RERANKERS}")

@@ -33,6 +33,7 @@ class Settings:
             exact-match feature for the question's names and numbers).
         reranker: "none", or "trained" (our cross-encoder in models/reranker, ``rag.rerank``).
         rerank_depth: how many fused hits the reranker reorders.
+        reranker_backend: what runs the trained reranker, as ``reader_backend`` (default "onnx").
         window: neighbouring sentences on each side of a hit that the reader sees.
         max_citations: most evidence sentences cited in one answer.
         retrieval: "hybrid" (dense + BM25 fused), "dense" or "bm25" alone, for comparisons.
@@ -84,6 +85,7 @@ class Settings:
     build_threads: int | None = None
     embedder_backend: str = "onnx"   # ONNX Runtime fp32: torch's numbers, 1.3x-3x faster (docs/SCALING.md)
     reader_backend: str = "onnx"
+    reranker_backend: str = "onnx"
     ort_spinning: bool = False
     batch_size: int = 32
     show_progress: bool = True
@@ -109,7 +111,7 @@ class Settings:
                 raise ValueError(f"Settings.{name} must be a positive integer, got {value!r}")
         if self.build_threads is not None and (not isinstance(self.build_threads, int) or self.build_threads <= 0):
             raise ValueError(f"Settings.build_threads must be a positive integer or None, got {self.build_threads!r}")
-        for name in ("embedder_backend", "reader_backend"):
+        for name in ("embedder_backend", "reader_backend", "reranker_backend"):
             if getattr(self, name) not in BACKENDS:
                 raise ValueError(f"Settings.{name} must be one of {BACKENDS}, got {getattr(self, name)!r}")
         if not isinstance(self.window, int) or self.window < 0:

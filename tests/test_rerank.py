@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
 import pytest
 
 from rag.errors import ModelError
@@ -186,7 +187,14 @@ def test_tiny_run_mines_trains_checkpoints_resumes_and_exports(tmp_path: Path) -
     with safe_open(str(out / "model.safetensors"), "pt") as handle:
         assert all(handle.get_tensor(k).dtype.is_floating_point and handle.get_tensor(k).element_size() == 2
                    for k in list(handle.keys())[:5])
-    scores = TrainedReranker(out).score("When was the Eiffel Tower finished?",
-                                        [passage_text("Eiffel Tower", "The Eiffel Tower was finished in 1889."),
-                                         passage_text("Berlin Zoo", "It has an aquarium.")])
+    question = "When was the Eiffel Tower finished?"
+    passages = [passage_text("Eiffel Tower", "The Eiffel Tower was finished in 1889."),
+                passage_text("Berlin Zoo", "It has an aquarium, and the zoo's many visitors come from all over Europe.")]
+    cache = tmp_path / "onnx"                            # not models/onnx: these weights are thrown away
+    served = TrainedReranker(out, cache=cache)           # the default backend: ONNX Runtime fp32
+    scores = served.score(question, passages)
+    assert served.backend == "onnx" and list(cache.glob("reranker-*/fp32.onnx"))
     assert len(scores) == 2 and all(0.0 <= s <= 1.0 for s in scores)
+    # ONNX Runtime gives torch's logits (padded pairs of different lengths in one batch)
+    np.testing.assert_allclose(served.logits(question, passages),
+                               TrainedReranker(out, backend="torch").logits(question, passages), atol=1e-4)
