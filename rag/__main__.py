@@ -10,7 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from rag.errors import RagError
-from rag.settings import BACKENDS, DEFAULT_CORPUS, DEFAULT_INDEX, READERS, Settings
+from rag.settings import BACKENDS, DEFAULT_CORPUS, DEFAULT_INDEX, READERS, RERANKERS, Settings
 from rag.vector_store import store_arg
 
 # sub-commands implemented in their own modules, each exposing main(argv) -> int
@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
             p.add_argument("--top-k", type=int, default=Settings.top_k)
             p.add_argument("--reader-backend", choices=BACKENDS, default=Settings.reader_backend,
                            help="what runs the trained reader (torch, or ONNX Runtime fp32 / int8)")
+            p.add_argument("--reranker", choices=RERANKERS, default=Settings.reranker,
+                           help="reorder the fused sentences with our cross-encoder (models/reranker) or not")
     p = sub.add_parser("prepare", help="make the ONNX Runtime copies of the models now (setup runs it), "
                                        "so the first start does not spend a minute or two on them")
     p.add_argument("--embedder-backend", choices=BACKENDS, default=Settings.embedder_backend)
@@ -142,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         settings = Settings(corpus=args.corpus, index=args.index, reader=args.reader, top_k=args.top_k,
                             show_progress=False, store=args.store, threads=args.threads,
-                            embedder_backend=args.embedder_backend, reader_backend=args.reader_backend)
+                            embedder_backend=args.embedder_backend, reader_backend=args.reader_backend,
+                            reranker=args.reranker)
         assistant = Assistant.load(settings=settings)
         answer = assistant.ask(args.question)
     except RagError as exc:

@@ -54,7 +54,7 @@ import numpy as np
 
 from rag.errors import RagError
 from rag.paths import shared_dir
-from rag.settings import DEFAULT_CORPUS, APPROXIMATE_ABOVE, BACKENDS, PROJECT_ROOT, READERS, Settings
+from rag.settings import DEFAULT_CORPUS, APPROXIMATE_ABOVE, BACKENDS, PROJECT_ROOT, READERS, RERANKERS, Settings
 from rag.tools.stats import Stat, summarize, timed, timed_searches
 from rag.types import Document, Sentence
 from rag.util import percentile
@@ -876,6 +876,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="what runs the embedding model (torch, or ONNX Runtime fp32 / int8)")
     parser.add_argument("--reader-backend", choices=BACKENDS, default=Settings.reader_backend,
                         help="what runs the trained reader")
+    parser.add_argument("--reranker", choices=RERANKERS, default=Settings.reranker,
+                        help="reranker between fusion and reading (its ONNX copy runs with --reader-backend)")
     parser.add_argument("--threads", type=int, default=Settings.threads, help="serving threads per model call")
     parser.add_argument("--build-threads", type=int, default=None, help="threads for index builds (default --threads)")
     parser.add_argument("--spinning", action="store_true", help="let idle ONNX Runtime threads busy-wait")
@@ -959,6 +961,7 @@ def main(argv: list[str]) -> int:
         raise SystemExit("thread counts must be >= 1")
     results: dict = {"environment": _environment(), "repeats": args.repeats, "reader": args.reader,
                      "embedder_backend": args.embedder_backend, "reader_backend": args.reader_backend,
+                     "reranker": args.reranker,
                      "threads": args.threads, "build_threads": args.build_threads, "spinning": args.spinning,
                      "targets": {k: {"bound": b, "kind": h} for k, (b, h) in TARGETS.items()}}
     say = lambda text: print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
@@ -966,9 +969,10 @@ def main(argv: list[str]) -> int:
 
     settings = Settings(corpus=args.corpus, reader=args.reader, show_progress=False, threads=args.threads,
                         build_threads=args.build_threads, embedder_backend=args.embedder_backend,
-                        reader_backend=args.reader_backend, ort_spinning=args.spinning)
+                        reader_backend=args.reader_backend, ort_spinning=args.spinning, reranker=args.reranker,
+                        reranker_backend=args.reader_backend)
     options = ["--embedder-backend", args.embedder_backend, "--reader-backend", args.reader_backend,
-               "--threads", str(args.threads)]
+               "--threads", str(args.threads), "--reranker", args.reranker]
     started = time.perf_counter()
     try:
         with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
