@@ -3,8 +3,9 @@ puts the one that answers it first, before the reader sees the windows.
 
 The model is ours: all-MiniLM-L6-v2 with a one-logit head, trained on (question, sentence) pairs of
 SQuAD v1.1 train with hard negatives mined by our own retriever (``python -m rag.tools.train_reranker``,
-see models/reranker/MODEL_CARD.md once trained). ``Settings.reranker``: "none" (the default while no
-trained weights ship; the assistant then works without ``models/reranker/``) or "trained".
+see models/reranker/MODEL_CARD.md). ``Settings.reranker``: "none" (the default: the assistant then
+works without ``models/reranker/``; reranking 20 pairs costs ~330 ms a question on 2 cores) or
+"trained" (opt-in).
 """
 
 from __future__ import annotations

@@ -73,7 +73,7 @@ class Settings:
     candidates: int = 30
     rrf_k: int = 60
     fusion: str = "rrf"
-    reranker: str = "none"   # no trained reranker weights ship yet (rag/rerank.py)
+    reranker: str = "none"   # trained weights ship, opt-in: +0.11 R@1 but ~330 ms a question (docs/EVALUATION.md)
     rerank_depth: int = 20
     window: int = 1
     max_citations: int = 3

@@ -190,4 +190,4 @@ def test_prepare_makes_both_onnx_copies_and_says_so(capsys) -> None:
     assert main(["prepare"]) == 0
     assert "models ready: embedder all-MiniLM-L6-v2+onnx, reader onnx" in capsys.readouterr().out
     kinds = {folder.name.split("-")[0] for folder in DEFAULT_CACHE.iterdir() if (folder / "fp32.onnx").is_file()}
-    assert {"embedder", "reader"} <= kinds
+    assert {"embedder", "reader", "reranker"} <= kinds      # the reranker's weights ship (opt-in)

@@ -75,6 +75,18 @@ def test_none_is_the_default_and_a_missing_model_is_a_clear_error(tmp_path: Path
         load_reranker("bogus")
 
 
+def test_the_shipped_reranker_loads_verified_and_puts_the_answering_sentence_first() -> None:
+    """The weights in models/reranker (opt-in: Settings.reranker stays "none") load through the
+    default ONNX backend, and rank the sentence that answers above sentences on the same subject."""
+    reranker = load_reranker("trained")
+    question = "When did Berlin Zoo open?"
+    sentences = ["Berlin Zoo is the most visited zoo in Europe.", "The zoo opened in 1844.",
+                 "About 20,000 animals live in Berlin Zoo."]
+    scores = reranker.score(question, [passage_text("Berlin Zoo", s) for s in sentences])
+    assert reranker.backend == "onnx" and all(0.0 <= s <= 1.0 for s in scores)
+    assert max(range(3), key=scores.__getitem__) == 1, scores
+
+
 def test_assistant_passes_the_injected_reranker_between_fusion_and_reading(mini_corpus: Path, tmp_path: Path,
                                                                            fake_embedder) -> None:
     from conftest import fake_split
