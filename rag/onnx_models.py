@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -137,6 +138,31 @@ def export_bert(load_model: Callable[[], Any], target: Path, outputs: Sequence[s
         warnings.simplefilter("ignore")     # the legacy exporter's deprecation and tracer notices
         torch.onnx.export(_Outputs(), (ids, mask, types), str(target), dynamo=False, opset_version=OPSET,
                           input_names=list(BERT_INPUTS), output_names=list(outputs), dynamic_axes=axes)
+
+
+@lru_cache(maxsize=8)
+def pair_tokenizer(folder: str, max_length: int) -> Any:   # -> tokenizers.Tokenizer
+    """The fast tokenizer in ``folder`` for (question, text) pairs, with ``tokenizers`` alone (no
+    transformers when serving): the text truncated to ``max_length`` word pieces in all, padded to
+    the longest pair of a batch. Shared by the reader and the reranker."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
+    tokenizer.enable_truncation(max_length, strategy="only_second")
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    return tokenizer
+
+
+def encode_pairs(tokenizer: Any, pairs: Sequence[tuple[str, str]]) -> tuple[dict[str, Any], list[Any]]:
+    """A BERT model's int64 inputs (``BERT_INPUTS``) for ``pairs``, and the encodings (offsets,
+    sequence ids) they came from."""
+    import numpy as np
+
+    encoded = tokenizer.encode_batch(list(pairs))
+    feeds = {"input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
+             "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
+             "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64)}
+    return feeds, encoded
 
 
 def session(path: Path, threads: int, spinning: bool = False) -> Any:

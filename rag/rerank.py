@@ -18,6 +18,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from rag.errors import ModelError
+from rag.onnx_models import encode_pairs, pair_tokenizer
 from rag.paths import PROJECT_ROOT
 from rag.settings import RERANKERS
 from rag.types import Document, Hit, Reranker
@@ -101,18 +102,6 @@ def _export(folder: Path, target: Path) -> None:
         str(folder), local_files_only=True, dtype=torch.float32, attn_implementation="eager"), target, ["logits"])
 
 
-@lru_cache(maxsize=4)
-def _tokenizer(folder: str, max_length: int):  # -> tokenizers.Tokenizer
-    """(question, passage) pairs, the passage truncated to ``max_length`` word pieces in all, padded
-    to the longest pair of a batch (``tokenizers`` alone: no transformers import when serving)."""
-    from tokenizers import Tokenizer
-
-    tokenizer = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
-    tokenizer.enable_truncation(max_length, strategy="only_second")
-    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-    return tokenizer
-
-
 class TrainedReranker:
     """Our cross-encoder (``rag.tools.train_reranker``) behind the Reranker protocol.
 
@@ -144,14 +133,11 @@ class TrainedReranker:
         self.max_length = max_length
         self.backend = backend
         self._run = _load(str(self.folder), backend, threads, spinning, cache)
-        self._tokenizer = _tokenizer(str(self.folder), max_length)
+        self._tokenizer = pair_tokenizer(str(self.folder), max_length)
 
     def logits(self, question: str, passages: Sequence[str]) -> np.ndarray:
         """One relevance logit per passage (one batched forward pass)."""
-        encoded = self._tokenizer.encode_batch([(question, p) for p in passages])
-        feeds = {"input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
-                 "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
-                 "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64)}
+        feeds, _ = encode_pairs(self._tokenizer, [(question, p) for p in passages])
         return np.asarray(self._run(feeds), dtype=np.float64)
 
     def score(self, question: str, passages: Sequence[str]) -> list[float]:

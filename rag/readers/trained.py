@@ -19,6 +19,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from rag.errors import ModelError, QuestionError
+from rag.onnx_models import encode_pairs, pair_tokenizer
 from rag.types import Span, Window
 from rag.util import sha256_file
 
@@ -112,18 +113,6 @@ def _export(folder: Path, target: Path) -> None:
         target, ["start_logits", "end_logits"])
 
 
-@lru_cache(maxsize=4)
-def _tokenizer(folder: str, max_length: int):  # -> tokenizers.Tokenizer
-    """The reader's fast tokenizer (``tokenizers``, no transformers): (question, window) pairs,
-    the window truncated to ``max_length`` tokens in all, padded to the longest pair of a batch."""
-    from tokenizers import Tokenizer
-
-    tokenizer = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
-    tokenizer.enable_truncation(max_length, strategy="only_second")
-    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-    return tokenizer
-
-
 class TrainedReader:
     """Reader on our fine-tuned MiniLM span model (see models/reader/MODEL_CARD.md).
 
@@ -169,7 +158,7 @@ class TrainedReader:
             raise ValueError(f"normalization must be 'window' or 'joint', got {self.normalization!r}")
         self.backend = backend
         self._loaded = _load(str(self.folder), quantize, backend, threads, spinning)
-        self._tokenizer = _tokenizer(str(self.folder), max_length)
+        self._tokenizer = pair_tokenizer(str(self.folder), max_length)
 
     def read(self, question: str, windows: Sequence[Window]) -> list[Span]:
         """The ``n_best`` best spans of every non-empty window, best first (one forward pass for all)."""
@@ -195,11 +184,7 @@ class TrainedReader:
     def encode(self, question: str, windows: Sequence[Window]) -> tuple[dict[str, np.ndarray], list[Any]]:
         """The model's inputs for (question, window) pairs, padded to the longest, and the
         ``tokenizers`` encodings (offsets, sequence ids) they came from."""
-        encoded = self._tokenizer.encode_batch([(question, w.text) for w in windows])
-        feeds = {"input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
-                 "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
-                 "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64)}
-        return feeds, encoded
+        return encode_pairs(self._tokenizer, [(question, w.text) for w in windows])
 
     def _log_probs(self, start: np.ndarray, end: np.ndarray, context: np.ndarray,
                    normalization: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
