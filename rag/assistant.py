@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Sequence
 
 from rag import answer_types, citing, clauses
-from rag.confidence import confidence, features, load_calibration
+from rag.confidence import calibration_key, confidence, features, load_calibration
 from rag.corpus import MAX_UPLOAD_BYTES, Corpus, load_corpus, remove_file, replace_file, save_upload  # noqa: F401
 from rag.errors import QuestionError
 from rag.index import BuildReport, SentenceIndex, open_index
@@ -218,9 +218,10 @@ class Assistant:
             from rag.nlp import full_pipeline
 
             resolved = resolve(q, history, full_pipeline())
+        reranker = self.reranker
         retrieval = self.retriever.retrieve(resolved, top_k=s.top_k, window=s.window, mode=s.retrieval,
                                             candidates=s.candidates, rrf_k=s.rrf_k, fusion=s.fusion,
-                                            reranker=self.reranker, rerank_depth=s.rerank_depth, exclude=exclude)
+                                            reranker=reranker, rerank_depth=s.rerank_depth, exclude=exclude)
         t = time.perf_counter()
         spans = self.reader.read(resolved, retrieval.windows)
         timings = {**retrieval.timings, "read": time.perf_counter() - t}
@@ -231,7 +232,7 @@ class Assistant:
         if form is not None:
             spans = [_clause_span(spans[0], retrieval.windows, form), *spans[1:]]
         timings["answer"] = time.perf_counter() - t
-        calibration = load_calibration(s.reader)
+        calibration = load_calibration(calibration_key(s.reader, reranker.name if reranker is not None else None))
         feats = features(spans, retrieval.windows)
         conf = confidence(feats, calibration)
         threshold = s.abstain_below if s.abstain_below is not None else calibration.threshold

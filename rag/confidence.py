@@ -21,6 +21,9 @@ CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 # The reader's probabilities enter as log-odds: they crowd against 0 and 1 (a no-answer score of
 # 0.97 and of 0.9999 differ a lot), and a linear model over raw probabilities cannot see that.
 FEATURES = ("span_logit", "answerable_logit", "top_dense", "span_dense", "type_fit")
+# With a reranker in the path, its P(the sentence answers) as log-odds: the best window's and the
+# answer's window's. A cross-encoder trained on hard negatives tells "on topic" from "answers it".
+RERANK_FEATURES = ("top_rerank", "span_rerank")
 _EPS = 1e-6
 
 
@@ -40,14 +43,33 @@ class Calibration:
 _UNCALIBRATED = Calibration(weights=(0.5, 0.5, 2.0, 1.0, 0.5), bias=-2.0, threshold=0.5, sure=0.7)
 
 
-@lru_cache(maxsize=4)
-def load_calibration(reader: str, path: str = str(CALIBRATION_FILE)) -> Calibration:
-    """The stored calibration for a reader, or the uncalibrated default."""
+def calibration_key(reader: str, reranker: str | None = None) -> str:
+    """The calibration entry of a (reader, reranker) pair: "trained", or "trained+reranker:trained"."""
+    return reader if reranker in (None, "none") else f"{reader}+reranker:{reranker}"
+
+
+def feature_names(key: str) -> tuple[str, ...]:
+    """The features a calibration entry is fitted on."""
+    return FEATURES + RERANK_FEATURES if "+reranker:" in key else FEATURES
+
+
+@lru_cache(maxsize=8)
+def load_calibration(key: str, path: str = str(CALIBRATION_FILE)) -> Calibration:
+    """The stored calibration for a reader (``calibration_key``), or the uncalibrated default.
+
+    With a reranker and no entry fitted for it, the reader's own entry serves: ``confidence``
+    then reads only the reader's features, which come first."""
+    reader = key.split("+", 1)[0]
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))[reader]
-        if list(data["features"]) != list(FEATURES):
+        entries = json.loads(Path(path).read_text(encoding="utf-8"))
+        if key not in entries and key != reader:
+            log.warning("%s: no calibration for %s; using the %s one (`python -m rag calibrate --reranker ...` "
+                        "fits it)", path, key, reader)
+            key = reader
+        data = entries[key]
+        if list(data["features"]) != list(feature_names(key)):
             log.warning("%s: the %s calibration was fitted on other features; run `python -m rag calibrate "
-                        "--reader %s`", path, reader, reader)
+                        "--reader %s`", path, key, reader)
             return _UNCALIBRATED
         threshold = float(data["threshold"])
         return Calibration(tuple(float(w) for w in data["weights"]), float(data["bias"]), threshold,
@@ -64,15 +86,24 @@ def _logit(p: float) -> float:
 def features(spans: Sequence[Span], windows: Sequence[Window]) -> list[float]:
     """The evidence that the best span answers the question: the reader's span and answerable
     probabilities as log-odds (about -14..14), the cosine similarities of the windows, and
-    whether the span's type fits the question (+1, 0, -1; rag.answer_types)."""
+    whether the span's type fits the question (+1, 0, -1; rag.answer_types). When a reranker scored
+    the windows, also RERANK_FEATURES (a window it did not score counts as its lowest score)."""
+    reranked = [w.rerank_score for w in windows if w.rerank_score is not None]
     if not spans or not windows:
-        return [_logit(0.0), _logit(0.0), max((w.dense_score for w in windows), default=0.0), 0.0, 0.0]
+        base = [_logit(0.0), _logit(0.0), max((w.dense_score for w in windows), default=0.0), 0.0, 0.0]
+        return base + ([_logit(max(reranked)), _logit(0.0)] if reranked else [])
     best = spans[0]
     window = next((w for w in windows if w.rank == best.window_rank), windows[0])
-    return [_logit(best.score), _logit(1.0 - best.no_answer), max(w.dense_score for w in windows), window.dense_score,
+    base = [_logit(best.score), _logit(1.0 - best.no_answer), max(w.dense_score for w in windows), window.dense_score,
             float(best.type_fit)]
+    if not reranked:
+        return base
+    own = window.rerank_score if window.rerank_score is not None else min(reranked)
+    return base + [_logit(max(reranked)), _logit(own)]
 
 
 def confidence(values: Sequence[float], calibration: Calibration) -> float:
+    """The calibrated probability that the answer is right; reads as many ``values`` as the
+    calibration has weights (a reader-only calibration ignores the reranker's features)."""
     z = calibration.bias + sum(w * x for w, x in zip(calibration.weights, values))
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))

@@ -129,7 +129,7 @@ class HybridRetriever:
         start, end = chosen[0].start, chosen[-1].end
         return Window(doc_id=doc.doc_id, title=doc.title, text=doc.text[start:end], start=start, end=end,
                       sentences=chosen, center=i - chosen[0].index, rank=rank,
-                      retrieval_score=hit.score, dense_score=hit.dense_score)
+                      retrieval_score=hit.score, dense_score=hit.dense_score, rerank_score=hit.rerank_score)
 
     def retrieve(self, question: str, *, top_k: int = 5, window: int = 1, mode: str = "hybrid",
                  candidates: int = 30, rrf_k: int = 60, fusion: str = "rrf", reranker: Reranker | None = None,

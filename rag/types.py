@@ -76,6 +76,7 @@ class Window:
     rank: int                # 0-based rank of the hit among the retrieved windows
     retrieval_score: float   # the hit's fused score
     dense_score: float = 0.0
+    rerank_score: float | None = None   # the reranker's P(the hit sentence answers), when one ran
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from rag.tools.calibrate import choose_threshold, fit_logistic
-from rag.confidence import CALIBRATION_FILE, FEATURES, Calibration, confidence, features, load_calibration
+from rag.confidence import (CALIBRATION_FILE, FEATURES, RERANK_FEATURES, Calibration, calibration_key, confidence,
+                            feature_names, features, load_calibration)
 from rag.settings import READERS
 from rag.types import Span, Window
 
@@ -33,8 +34,8 @@ def test_threshold_refuses_the_most_within_the_false_refusal_budget() -> None:
     assert choose_threshold(np.array([0.01]), np.array([0.5]), 0.0) == (0.0, 0.0, 0.0)   # nothing fits: never refuse
 
 
-def _window(rank: int, dense: float) -> Window:
-    return Window("d", "t", "x", 0, 1, (), 0, rank, 0.1, dense)
+def _window(rank: int, dense: float, rerank: float | None = None) -> Window:
+    return Window("d", "t", "x", 0, 1, (), 0, rank, 0.1, dense, rerank)
 
 
 def test_features_are_log_odds_and_confidence_is_monotone() -> None:
@@ -48,6 +49,34 @@ def test_features_are_log_odds_and_confidence_is_monotone() -> None:
     assert features([], windows)[0] < -13         # no span: the lowest evidence there is
 
 
+def test_with_a_reranker_its_scores_are_features_and_a_reader_only_calibration_still_reads_its_own() -> None:
+    windows = [_window(0, 0.6, rerank=0.9), _window(1, 0.4, rerank=0.1)]
+    span = Span("a", "d", 0, 1, 0.9, 1, no_answer=0.001)
+    values = features([span], windows)
+    assert len(values) == len(FEATURES) + len(RERANK_FEATURES)
+    assert values[5] == pytest.approx(np.log(9)) and values[6] == pytest.approx(-np.log(9))   # best, the span's window
+    assert values[:5] == features([span], [_window(0, 0.6), _window(1, 0.4)])                  # the reader's part unchanged
+    assert features([], windows)[5:] == [pytest.approx(np.log(9)), pytest.approx(np.log(1e-6 / (1 - 1e-6)))]
+    reader_only = Calibration((1.0, 1.0, 1.0, 1.0, 1.0), -1.0, 0.5)
+    assert confidence(values, reader_only) == confidence(values[:5], reader_only)
+    assert calibration_key("trained", None) == calibration_key("trained", "none") == "trained"
+    assert feature_names(calibration_key("trained", "trained")) == FEATURES + RERANK_FEATURES
+
+
+def test_a_reranker_without_its_own_calibration_falls_back_to_the_readers(tmp_path) -> None:
+    path = tmp_path / "calibration.json"
+    path.write_text(json.dumps({"trained": {"features": list(FEATURES), "weights": [0.1] * 5, "bias": -1.0,
+                                            "threshold": 0.2}}))
+    assert load_calibration("trained+reranker:trained", str(path)).threshold == 0.2
+    data = json.loads(path.read_text())
+    data["trained+reranker:trained"] = {"features": list(FEATURES + RERANK_FEATURES), "weights": [0.1] * 7,
+                                        "bias": -1.0, "threshold": 0.3}
+    path.write_text(json.dumps(data))
+    load_calibration.cache_clear()
+    assert load_calibration("trained+reranker:trained", str(path)).threshold == 0.3
+    load_calibration.cache_clear()
+
+
 def test_shipped_calibration_matches_the_features_and_the_shipped_reader() -> None:
     """A retrained reader or new features must come with a new `python -m rag calibrate`."""
     from rag.readers.trained import DEFAULT_MODEL_DIR, expected_sha256
@@ -59,3 +88,10 @@ def test_shipped_calibration_matches_the_features_and_the_shipped_reader() -> No
         assert len(entry["weights"]) == len(FEATURES) and 0.0 < entry["threshold"] < 1.0
         assert load_calibration(reader).threshold == entry["threshold"]
     assert data["trained"]["reader_sha256"] == expected_sha256(DEFAULT_MODEL_DIR)
+    for key, entry in data.items():   # entries fitted with a reranker in the path: the shipped reader and reranker
+        if "+reranker:" in key:
+            from rag.rerank import DEFAULT_MODEL_DIR as RERANKER_DIR
+
+            assert entry["features"] == list(feature_names(key)) and len(entry["weights"]) == len(entry["features"])
+            assert entry["reader_sha256"] == expected_sha256(DEFAULT_MODEL_DIR), key
+            assert entry["reranker_sha256"] == expected_sha256(RERANKER_DIR), key

@@ -27,10 +27,10 @@ from typing import Iterable
 
 import numpy as np
 
-from rag.confidence import CALIBRATION_FILE, FEATURES, features, load_calibration
+from rag.confidence import CALIBRATION_FILE, calibration_key, feature_names, load_calibration
 from rag.metrics import f1_score
 from rag.paths import shared_path
-from rag.settings import READERS, Settings
+from rag.settings import READERS, RERANKERS, Settings
 
 SQUAD_TRAIN = shared_path("training", "squad_v1.1_train", "train.jsonl.gz")
 UNANSWERABLE = shared_path("training", "squad_v2_dev_unanswerable", "paragraphs.jsonl.gz")
@@ -147,10 +147,20 @@ def reader_fingerprint(reader: str) -> str | None:
     return expected_sha256(DEFAULT_MODEL_DIR)
 
 
+def reranker_fingerprint(reranker: str) -> str:
+    """The sha256 of the reranker weights a calibration was fitted with."""
+    from rag.readers.trained import expected_sha256
+    from rag.rerank import DEFAULT_MODEL_DIR
+
+    return expected_sha256(DEFAULT_MODEL_DIR)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m rag calibrate", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reader", choices=READERS, default=Settings.reader)
+    parser.add_argument("--reranker", choices=RERANKERS, default="none",
+                        help="fit the entry for this reader with this reranker in the path (its scores as features)")
     parser.add_argument("--articles", type=int, default=12)
     parser.add_argument("--questions", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
@@ -168,6 +178,7 @@ def main(argv: list[str]) -> int:
     from rag.assistant import Assistant
 
     started = time.perf_counter()
+    key = calibration_key(args.reader, args.reranker)
     docs, questions = squad_sample(args.squad, args.articles, args.questions, args.seed)
     hard_docs, hard = (hard_negatives(args.unanswerable, args.unanswerable_holdout, args.seed, args.hard_negatives)
                        if args.hard_negatives else ([], []))
@@ -175,7 +186,7 @@ def main(argv: list[str]) -> int:
         corpus = Path(tmp) / "calibration.jsonl"
         corpus.write_text("".join(json.dumps(d) + "\n" for d in docs + hard_docs), encoding="utf-8")
         assistant = Assistant.load(settings=Settings(corpus=corpus, index=Path(tmp) / "index", reader=args.reader,
-                                                        threads=args.threads))
+                                                        threads=args.threads, reranker=args.reranker))
         x_all, y_all, kinds = collect(assistant, questions, hard)
     clean = y_all >= 0
     x, y = x_all[clean], y_all[clean]
@@ -191,7 +202,7 @@ def main(argv: list[str]) -> int:
         "weights": [round(float(w), 5) for w in weights], "bias": round(bias, 5), "threshold": round(threshold, 4),
         "sure": sure,
         "sure_rule": "the lowest confidence from which >= 90% of the answers given to answerable calibration questions are right (F1 >= 0.5)",
-        "features": list(FEATURES),
+        "features": list(feature_names(key)),
         "fitted_on": (f"SQuAD v1.1 train, {args.articles} random articles (seed {args.seed}; `rag.tools.train_reader "
                       f"--holdout-articles {args.articles} --holdout-seed {args.seed}` leaves them out), {len(docs)} paragraphs as "
                       f"the corpus; {len(questions)} questions asked as is (kept when answered with F1 >= 0.5) "
@@ -203,12 +214,15 @@ def main(argv: list[str]) -> int:
         "refusal_on_hidden_gold": round(hidden_refusal, 4),
         "threshold_rule": f"the most refusals with at most {args.max_false_refusal:.0%} false refusals",
         "refusal_on_unanswerable": round(refusal, 4), "false_refusal_on_answered": round(false_refusal, 4),
-        "settings": {"top_k": assistant.settings.top_k, "window": assistant.settings.window},
+        "settings": {"top_k": assistant.settings.top_k, "window": assistant.settings.window,
+                     **({"reranker": args.reranker, "rerank_depth": assistant.settings.rerank_depth}
+                        if args.reranker != "none" else {})},
         "reader_sha256": reader_fingerprint(args.reader),
+        **({"reranker_sha256": reranker_fingerprint(args.reranker)} if args.reranker != "none" else {}),
         "seconds": round(time.perf_counter() - started, 1),
     }
     data = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
-    data[args.reader] = record
+    data[key] = record
     args.out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     load_calibration.cache_clear()
     print(json.dumps(record, indent=2))

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.confidence import CALIBRATION_FILE, confidence, load_calibration
+from rag.confidence import CALIBRATION_FILE, calibration_key, confidence, load_calibration
 from rag.metrics import f1_score
-from rag.settings import DEFAULT_CORPUS, PROJECT_ROOT, READERS, Settings
+from rag.settings import DEFAULT_CORPUS, PROJECT_ROOT, READERS, RERANKERS, Settings
 from rag.tools.calibrate import choose_threshold
 from rag.tools.evaluate import load_questions
 
@@ -83,6 +83,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--index", type=Path, default=PROJECT_ROOT / "embeddings")
     parser.add_argument("--reader", choices=READERS, default=Settings.reader)
+    parser.add_argument("--reranker", choices=RERANKERS, default=Settings.reranker,
+                        help="reranker in the path (its calibration entry is the one refit)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--max-false-refusal", type=float, default=0.05)
     parser.add_argument("--threads", type=int, default=Settings.threads)
@@ -92,10 +94,11 @@ def main(argv: list[str]) -> int:
     from rag.assistant import Assistant
 
     settings = Settings(corpus=args.corpus, index=args.index, reader=args.reader, threads=args.threads,
-                        show_progress=False)
+                        reranker=args.reranker, show_progress=False)
     assistant = Assistant.load(settings=settings)
     rows = collect(assistant, load_questions(args.questions))
-    calibration = load_calibration(args.reader, str(args.out))
+    key = calibration_key(args.reader, args.reranker)
+    calibration = load_calibration(key, str(args.out))
     conf = np.array([confidence(r["features"], calibration) for r in rows])
     cv = cross_validate(conf, rows, args.folds, args.max_false_refusal)
     pos = np.array([r["right"] for r in rows])
@@ -108,7 +111,11 @@ def main(argv: list[str]) -> int:
     print(json.dumps(report, indent=2))
     if args.write:
         data = json.loads(args.out.read_text(encoding="utf-8"))
-        entry = data[args.reader]
+        if key not in data:
+            print(f"{args.out} has no {key} entry to refit: run `python -m rag calibrate --reader {args.reader} "
+                  f"--reranker {args.reranker}` first", file=sys.stderr)
+            return 2
+        entry = data[key]
         entry["squad_threshold"] = entry.get("squad_threshold", entry["threshold"])
         entry["threshold"] = threshold
         entry["sure"] = max(entry.get("sure", threshold), threshold)
