@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import math
 import re
 from dataclasses import dataclass
@@ -34,8 +33,13 @@ K1, B = 1.5, 0.75                                   # bm25s.BM25's defaults, as 
 POSTING_PARTS = ("indptr", "rows", "tf", "lengths")  # numpy files; "vocab" is JSON
 
 
-def _quiet() -> None:
-    logging.getLogger("bm25s").setLevel(logging.WARNING)   # it logs every index build at DEBUG
+# bm25s.tokenize(texts, stopwords="en", stemmer=..., return_ids=False), written out: importing bm25s
+# pulls in scipy, half a second of every cold start, for a regex, 33 stop words and a stemmer.
+# tests/test_sentence_table.py checks that the two give the same tokens.
+TOKEN = re.compile(r"(?u)\b\w\w+\b")
+STOPWORDS_EN = frozenset(("a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is",
+                          "it", "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there",
+                          "these", "they", "this", "to", "was", "will", "with"))   # bm25s.stopwords.STOPWORDS_EN
 
 
 def _stemmer():
@@ -45,14 +49,12 @@ def _stemmer():
 
 
 def tokenize(texts: Sequence[str], stemmer=None) -> list[list[str]]:
-    """bm25s's tokens of each text (lower-cased, English stop words out, Snowball-stemmed)."""
-    import bm25s
-
-    _quiet()
-    if not texts:
-        return []
-    return bm25s.tokenize(list(texts), stopwords="en", stemmer=stemmer or _stemmer(), show_progress=False,
-                          return_ids=False)
+    """bm25s's tokens of each text: lower-cased words of 2+ characters, English stop words out,
+    Snowball-stemmed (each distinct word stemmed once)."""
+    words = [[w for w in TOKEN.findall(text.lower()) if w not in STOPWORDS_EN] for text in texts]
+    distinct = list(dict.fromkeys(w for doc in words for w in doc))
+    stems = dict(zip(distinct, (stemmer or _stemmer()).stemWords(distinct)))
+    return [[stems[w] for w in doc] for doc in words]
 
 
 @dataclass(frozen=True, eq=False)

@@ -47,6 +47,20 @@ def test_reading_a_table_maps_its_columns_without_importing_pandas(tmp_path: Pat
     assert out == "[5, 6, 7] [0, 0, 1] [9, 24, 11] False"
 
 
+def test_our_tokens_are_bm25s_tokens() -> None:
+    """rag.bm25.tokenize writes bm25s.tokenize out (its import costs half a second of a cold start)."""
+    import bm25s
+
+    from rag.bm25 import _stemmer, tokenize
+
+    texts = ["How old is Gaurav Sharma?", "The 38-year-old MP's posts, e-mails & Köln's U.S. office; running runs RAN",
+             "", "a an the", "Te Tai Hauārau MP Adrian Rurawhe", "x 1 22 ___ 3.5% naïve café CAFÉ", "It's isn't"]
+    stemmer = _stemmer()
+    theirs = bm25s.tokenize(texts, stopwords="en", stemmer=stemmer, show_progress=False, return_ids=False)
+    assert tokenize(texts, stemmer) == [list(doc) for doc in theirs]
+    assert tokenize([]) == []
+
+
 def test_a_file_that_is_not_a_sentence_table_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "t.arrow"
     path.write_bytes(b"not arrow at all")

@@ -64,7 +64,7 @@ XQUAD_CORPUS = SHARED / "benchmarks" / "xquad_en" / "corpus.jsonl"
 XQUAD_QUESTIONS = SHARED / "benchmarks" / "xquad_en" / "questions.jsonl"
 SQUAD_TRAIN = SHARED / "training" / "squad_v1.1_train" / "train.jsonl.gz"
 QUESTIONS = DEFAULT_CORPUS / "questions.jsonl"
-STAGES = ("embed", "search", "fusion", "read", "total")
+STAGES = ("embed", "search", "fusion", "rerank", "read", "total")   # "rerank" is 0 without a reranker
 SCALE_SIZES = (10_000, 100_000, 1_000_000)
 EF_SEARCH = (16, 32, 64, 128, 256)
 NPROBES = (8, 16, 32, 64, 128)
@@ -756,7 +756,9 @@ def report_lines(results: dict) -> list[str]:
         rows.append((f"warm answer, {w['questions']} questions, p50 (ms)", _fmt(w["p50"]["total"], 1000),
                      _verdict("warm_p50_s", w["p50"]["total"].median, 1000)))
         rows.append(("warm answer p95 (ms)", _fmt(w["p95"]["total"], 1000), ""))
-        for stage in ("embed", "search", "fusion", "read", "other"):
+        for stage in ("embed", "search", "fusion", "rerank", "read", "other"):
+            if stage not in w["p50"] or (stage == "rerank" and not w["p50"][stage].median):
+                continue
             rows.append((f"  {stage} p50 / p95 (ms)", f"{_fmt(w['p50'][stage], 1000)} / "
                                                       f"{w['p95'][stage].median * 1000:.3g}", ""))
     for count, pair in results.get("threads_compare", {}).items():
