@@ -165,32 +165,6 @@ def encode_pairs(tokenizer: Any, pairs: Sequence[tuple[str, str]]) -> tuple[dict
     return feeds, encoded
 
 
-def run_unpadded(run: Callable[[dict[str, Any]], Sequence[Any]], feeds: dict[str, Any]) -> list[Any]:
-    """``run`` on each row of a padded batch alone, cut to its own length, with the outputs put back
-    together: per-token outputs (n, length) padded with zeros, per-row outputs stacked.
-
-    Why: a padded batch computes every row at the longest row's length. The reader's 5 windows of a
-    question carry ~20% padding, and one row at a time was also faster per token on 2 cores.
-    Rows see the same tokens either way (padding is masked), so the logits are the same.
-    """
-    import numpy as np
-
-    lengths = feeds["attention_mask"].sum(axis=1)
-    width = feeds["attention_mask"].shape[1]
-    parts = [run({k: v[i:i + 1, :int(n)] for k, v in feeds.items()}) for i, n in enumerate(lengths)]
-    out = []
-    for j in range(len(parts[0])):
-        rows = [np.asarray(p[j]) for p in parts]
-        if all(r.ndim == 2 and r.shape[1] == int(n) for r, n in zip(rows, lengths)):   # one value per token
-            full = np.zeros((len(rows), width), dtype=rows[0].dtype)
-            for i, r in enumerate(rows):
-                full[i, :r.shape[1]] = r[0]
-            out.append(full)
-        else:
-            out.append(np.concatenate(rows, axis=0))
-    return out
-
-
 def session(path: Path, threads: int, spinning: bool = False) -> Any:
     """An ONNX Runtime CPU session with ``threads`` intra-op threads.
 

@@ -80,15 +80,13 @@ def _load(folder: str, backend: str, threads: int, spinning: bool = False,
             with torch.inference_mode():
                 return model(**{k: torch.from_numpy(v) for k, v in feeds.items()}).logits[:, 0].float().numpy()
         return run_torch
-    from rag.onnx_models import DEFAULT_CACHE, cached_model, run_unpadded, session
+    from rag.onnx_models import DEFAULT_CACHE, cached_model, session
 
     onnx_path = cached_model("reranker", expected_sha256(path), variant, lambda target: _export(path, target),
                              cache or DEFAULT_CACHE)
     ort_session = session(onnx_path, threads, spinning)
 
     def run_onnx(feeds: dict[str, np.ndarray]) -> np.ndarray:
-        if variant == "fp32":   # unpadded: the same logits for less work (int8: as measured, batched; see the reader)
-            return run_unpadded(lambda row: ort_session.run(["logits"], row), feeds)[0][:, 0]
         return ort_session.run(["logits"], feeds)[0][:, 0]
     return run_onnx
 

@@ -67,35 +67,6 @@ def test_mean_pool_ignores_padding() -> None:
     assert np.allclose(pooled, [[0.6, 0.8]])
 
 
-def test_run_unpadded_runs_each_row_at_its_own_length_and_reassembles() -> None:
-    from rag.onnx_models import run_unpadded
-
-    feeds = {"input_ids": np.array([[5, 6, 7, 0], [8, 9, 0, 0]]), "attention_mask": np.array([[1, 1, 1, 0], [1, 1, 0, 0]]),
-             "token_type_ids": np.zeros((2, 4), dtype=np.int64)}
-    seen = []
-
-    def run(row):
-        seen.append(row["input_ids"].tolist())
-        return [row["input_ids"] * 1.0, row["input_ids"].sum(axis=1, keepdims=True) * 1.0]   # per token, per row
-    per_token, per_row = run_unpadded(run, feeds)
-    assert seen == [[[5, 6, 7]], [[8, 9]]]
-    assert per_token.tolist() == [[5, 6, 7, 0], [8, 9, 0, 0]] and per_row.tolist() == [[18], [17]]
-
-
-@pytest.mark.slow
-def test_reading_windows_unpadded_gives_the_batched_logits(readers) -> None:
-    """The reader's ONNX path reads each window alone (no padding); the logits of its tokens are the
-    padded batch's."""
-    onnx_reader = readers["onnx"]
-    windows = [replace(w, rank=i) for i, w in enumerate(_windows(1) + _windows(2))]
-    feeds = _feeds(onnx_reader, QUESTIONS[0], windows)
-    assert len(set(feeds["attention_mask"].sum(axis=1).tolist())) > 1          # the windows differ in length
-    batched = onnx_reader._loaded.model.run(["start_logits", "end_logits"], feeds)
-    real = feeds["attention_mask"].astype(bool)
-    for a, b in zip(batched, onnx_reader._loaded.run(feeds)):
-        assert np.abs(a - b)[real].max() < 1e-4
-
-
 # --- the real models ------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -131,9 +102,8 @@ def test_onnx_fp32_reader_gives_the_torch_logits_and_spans(readers) -> None:
     windows = [replace(w, rank=i) for i, w in enumerate(_windows(1) + _windows(2))]
     for question in QUESTIONS:
         feeds = _feeds(torch_reader, question, windows)
-        real = feeds["attention_mask"].astype(bool)   # ONNX reads each window unpadded: no logits for padding
         for a, b in zip(torch_reader._loaded.run(feeds), onnx_reader._loaded.run(feeds)):
-            assert np.abs(a - b)[real].max() < 1e-3
+            assert np.abs(a - b).max() < 1e-3
         expected, got = torch_reader.read(question, windows), onnx_reader.read(question, windows)
         assert [(s.text, s.start, s.window_rank) for s in got] == [(s.text, s.start, s.window_rank) for s in expected]
         assert [s.score for s in got] == pytest.approx([s.score for s in expected], abs=1e-4)

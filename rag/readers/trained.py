@@ -71,19 +71,14 @@ def _load(folder: str, quantize: bool, backend: str = "torch", threads: int = 2,
     variant = variant_of(backend)
     if variant is None:
         return _load_torch(path, quantize, threads)
-    from rag.onnx_models import cached_model, run_unpadded, session
+    from rag.onnx_models import cached_model, session
 
     model = cached_model("reader", expected_sha256(path), variant, lambda target: _export(path, target))
     ort_session = session(model, threads, spinning)
     outputs = ["start_logits", "end_logits"]
 
     def run(feeds: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        # fp32 reads each window unpadded (same logits, less work); dynamic int8 quantises each batch
-        # with one activation range, so its answers were measured on the padded batch and stay so
-        if variant == "fp32":
-            start, end = run_unpadded(lambda row: ort_session.run(outputs, row), feeds)
-        else:
-            start, end = ort_session.run(outputs, feeds)
+        start, end = ort_session.run(outputs, feeds)
         return start, end
     return _Loaded(run, backend, ort_session)
 
