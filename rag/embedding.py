@@ -121,7 +121,8 @@ class OnnxEmbedder:
                                                           attn_implementation="eager"),
                         target, ["last_hidden_state"])
 
-        self.model_file = cached_model("embedder", MODEL_SHA256, variant, export, cache or DEFAULT_CACHE)
+        self.model_file = cached_model("embedder", MODEL_SHA256, variant, export, cache or DEFAULT_CACHE,
+                                       source=path / "model.safetensors")
         self._session = session(self.model_file, threads, spinning)
         self._bulk_session = self._session if self.build_threads == threads else None
         self.tokenizer = _tokenizer(str(path / "tokenizer.json"), self.max_tokens)

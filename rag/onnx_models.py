@@ -40,7 +40,7 @@ def cache_folder(kind: str, source_sha256: str, cache: Path = DEFAULT_CACHE) -> 
 
 
 def cached_model(kind: str, source_sha256: str, variant: str, export: Callable[[Path], None],
-                 cache: Path = DEFAULT_CACHE) -> Path:
+                 cache: Path = DEFAULT_CACHE, source: Path | None = None) -> Path:
     """The path of ``variant`` of a model, exporting (fp32) and quantising (int8) it first if needed.
 
     Args:
@@ -48,6 +48,11 @@ def cached_model(kind: str, source_sha256: str, variant: str, export: Callable[[
         source_sha256: sha256 of the torch weights the copy is made from (already verified by the caller).
         variant: "fp32", "int8" (per-tensor) or "int8-per-channel".
         export: writes the fp32 ONNX graph to the path it is given (torch is imported only here).
+        source: the weights file ``export`` reads; hashed again after the export, so a file replaced
+            while it ran (the caller verified the one before) cannot leave a copy under the wrong hash.
+
+    Raises:
+        ModelError: ``source`` no longer has ``source_sha256`` after the export (nothing is kept).
     """
     if variant not in ("fp32", "int8", "int8-per-channel"):
         raise ValueError(f"unknown ONNX variant {variant!r}")
@@ -61,10 +66,20 @@ def cached_model(kind: str, source_sha256: str, variant: str, export: Callable[[
     with FileLock(str(folder / ".lock")):
         fp32 = folder / "fp32.onnx"
         if not fp32.is_file():
-            _atomic(fp32, export)
+            _atomic(fp32, lambda tmp: _export_checked(export, tmp, source, source_sha256))
         if not target.is_file():
             _atomic(target, lambda tmp: quantize(fp32, tmp, per_channel=variant == "int8-per-channel"))
     return target
+
+
+def _export_checked(export: Callable[[Path], None], tmp: Path, source: Path | None, source_sha256: str) -> None:
+    export(tmp)
+    if source is not None:
+        from rag.errors import ModelError
+        from rag.util import sha256_file
+
+        if sha256_file(source) != source_sha256:
+            raise ModelError(f"{source} changed while it was exported to ONNX; run `python -m rag prepare` again")
 
 
 def _atomic(target: Path, write: Callable[[Path], None]) -> None:

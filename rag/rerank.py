@@ -83,7 +83,7 @@ def _load(folder: str, backend: str, threads: int, spinning: bool = False,
     from rag.onnx_models import DEFAULT_CACHE, cached_model, session
 
     onnx_path = cached_model("reranker", expected_sha256(path), variant, lambda target: _export(path, target),
-                             cache or DEFAULT_CACHE)
+                             cache or DEFAULT_CACHE, source=path / WEIGHTS)
     ort_session = session(onnx_path, threads, spinning)
 
     def run_onnx(feeds: dict[str, np.ndarray]) -> np.ndarray:

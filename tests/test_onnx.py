@@ -59,6 +59,31 @@ def test_a_failed_export_leaves_nothing_behind(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.rglob("*") if p.is_file() and p.name != ".lock"] == []
 
 
+def test_weights_replaced_during_the_export_leave_no_copy_under_the_old_hash(tmp_path: Path) -> None:
+    """The caller verified the weights before; if the file changes while the export reads it, the
+    copy would carry the old hash with other weights. The weights are hashed again after export."""
+    import hashlib
+
+    from rag.errors import ModelError
+    from rag.onnx_models import cached_model
+
+    weights = tmp_path / "model.safetensors"
+    weights.write_bytes(b"stage one")
+    digest = hashlib.sha256(b"stage one").hexdigest()
+
+    def export_while_replaced(target: Path) -> None:
+        weights.write_bytes(b"stage two")          # e.g. a checkout reset under a running `rag prepare`
+        target.write_bytes(b"graph of stage two")
+
+    cache = tmp_path / "onnx"
+    with pytest.raises(ModelError, match="changed while it was exported"):
+        cached_model("reranker", digest, "fp32", export_while_replaced, cache=cache, source=weights)
+    assert [p.name for p in cache.rglob("*") if p.is_file() and p.name != ".lock"] == []
+    weights.write_bytes(b"stage one")
+    copy = cached_model("reranker", digest, "fp32", lambda t: t.write_bytes(b"graph"), cache=cache, source=weights)
+    assert copy.read_bytes() == b"graph"
+
+
 def test_mean_pool_ignores_padding() -> None:
     from rag.embedding import mean_pool
 

@@ -73,7 +73,8 @@ def _load(folder: str, quantize: bool, backend: str = "torch", threads: int = 2,
         return _load_torch(path, quantize, threads)
     from rag.onnx_models import cached_model, session
 
-    model = cached_model("reader", expected_sha256(path), variant, lambda target: _export(path, target))
+    model = cached_model("reader", expected_sha256(path), variant, lambda target: _export(path, target),
+                         source=path / WEIGHTS)
     ort_session = session(model, threads, spinning)
     outputs = ["start_logits", "end_logits"]
 

@@ -137,21 +137,18 @@ def choose_sure(conf: np.ndarray, right: np.ndarray, threshold: float, precision
     return 0.995
 
 
-def reader_fingerprint(reader: str) -> str | None:
-    """The sha256 of the weights a calibration was fitted with (None for the weight-free baseline):
-    a retrained reader needs a new calibration, and a test compares the two."""
-    if reader != "trained":
-        return None
-    from rag.readers.trained import DEFAULT_MODEL_DIR, expected_sha256
-
-    return expected_sha256(DEFAULT_MODEL_DIR)
-
-
-def reranker_fingerprint(reranker: str) -> str:
-    """The sha256 of the reranker weights a calibration was fitted with."""
+def fingerprint(model: str) -> str | None:
+    """The sha256 of the weights a calibration was fitted with: "trained" (the reader) or
+    "reranker:trained"; None for the weight-free baseline reader. Retrained weights need a new
+    calibration, and a test compares the two."""
     from rag.readers.trained import expected_sha256
-    from rag.rerank import DEFAULT_MODEL_DIR
 
+    if model == "trained":
+        from rag.readers.trained import DEFAULT_MODEL_DIR
+    elif model == "reranker:trained":
+        from rag.rerank import DEFAULT_MODEL_DIR
+    else:
+        return None
     return expected_sha256(DEFAULT_MODEL_DIR)
 
 
@@ -217,8 +214,8 @@ def main(argv: list[str]) -> int:
         "settings": {"top_k": assistant.settings.top_k, "window": assistant.settings.window,
                      **({"reranker": args.reranker, "rerank_depth": assistant.settings.rerank_depth}
                         if args.reranker != "none" else {})},
-        "reader_sha256": reader_fingerprint(args.reader),
-        **({"reranker_sha256": reranker_fingerprint(args.reranker)} if args.reranker != "none" else {}),
+        "reader_sha256": fingerprint(args.reader),
+        **({"reranker_sha256": fingerprint(f"reranker:{args.reranker}")} if args.reranker != "none" else {}),
         "seconds": round(time.perf_counter() - started, 1),
     }
     data = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
