@@ -190,3 +190,42 @@ def test_real_vectors_measure_finds_the_cheapest_setting_at_the_recall_target(tm
     assert result["sentences"] == 3000 and result["best"]["recall"] >= 0.95
     assert {r["kind"] for r in result["rows"]} == {"flat", "ivf", "hnsw"}
     assert "cheapest with recall@10 >= 0.95" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not Path("/proc/stat").exists(), reason="reads /proc/stat")
+def test_other_load_counts_a_foreign_process_and_not_the_benchmark_itself() -> None:
+    """The quiet check: the benchmark's own work and its waited-for children are not "other work",
+    a process it does not wait for is (the load average counted both, so it always cried busy).
+    Compared with what else the machine runs meanwhile, so the test holds on a busy machine too."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from rag.tools.bench import quiet_note
+    from rag.tools.stats import cpu_clock, other_load
+
+    spin = "import time\nt = time.monotonic()\nwhile time.monotonic() - t < {}: pass"
+    clock = cpu_clock()
+    time.sleep(1.0)
+    background = other_load(clock)
+
+    clock = cpu_clock()
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline:      # one core busy in this process
+        sum(i * i for i in range(1000))
+    subprocess.run([sys.executable, "-c", spin.format(1)], check=True)   # and a second in a waited-for child
+    assert other_load(clock) < background + 0.5
+    if background > (os.cpu_count() or 1) - 1:
+        pytest.skip("no free core to see another process on")
+
+    spinner = subprocess.Popen([sys.executable, "-c", spin.format(3)])
+    try:
+        time.sleep(0.3)
+        clock = cpu_clock()
+        time.sleep(1.5)                      # not waited for yet: someone else's work
+        assert other_load(clock) > background + 0.4
+        assert "other work was running" in quiet_note(clock)
+    finally:
+        spinner.kill()
+        spinner.wait()

@@ -55,7 +55,7 @@ import numpy as np
 from rag.errors import RagError
 from rag.paths import shared_dir
 from rag.settings import DEFAULT_CORPUS, APPROXIMATE_ABOVE, BACKENDS, PROJECT_ROOT, READERS, RERANKERS, Settings
-from rag.tools.stats import Stat, summarize, timed, timed_searches
+from rag.tools.stats import CpuClock, Stat, cpu_clock, other_load, summarize, timed, timed_searches
 from rag.types import Document, Sentence
 from rag.util import percentile
 
@@ -705,7 +705,7 @@ def _main_peers(args: argparse.Namespace) -> int:
               f"--shared or RAG_SHARED)", file=sys.stderr)
         return 2
     say = lambda text: print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
-    started = time.perf_counter()
+    started, clock = time.perf_counter(), cpu_clock()
     try:
         peers = bench_peers(XQUAD_CORPUS, XQUAD_QUESTIONS, args.peers_limit, args.peers_questions, args.peers_threads,
                             args.peers_chunk_tokens, args.repeats, sys.executable, say)
@@ -714,11 +714,9 @@ def _main_peers(args: argparse.Namespace) -> int:
         return 2
     out = args.out / "peers.json"
     _write_json(out, {"environment": _environment(), "repeats": args.repeats, "peers": peers,
-                      "seconds": time.perf_counter() - started})
+                      "seconds": time.perf_counter() - started, "other_load": other_load(clock)})
     print("\n".join(peers_report_lines(peers)))
-    load = os.getloadavg()[0]
-    print(f"({time.perf_counter() - started:.0f} s; {args.repeats} runs per system; load average {load:.1f} on "
-          f"{os.cpu_count()} cores at the end{': other work was running, timings are not comparable' if load > 1 else ''}; "
+    print(f"({time.perf_counter() - started:.0f} s; {args.repeats} runs per system; {quiet_note(clock)}; "
           f"written to {out})")
     return 0
 
@@ -854,6 +852,19 @@ def _write_json(path: Path, results: dict) -> None:
     path.write_text(json.dumps(_jsonable(results), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+OTHER_LOAD_LIMIT = 0.2   # cores other processes may take on average before timings are called not comparable
+
+
+def quiet_note(clock: CpuClock | None) -> str:
+    """One clause on whether other processes ran during the benchmark (its own children excluded;
+    the neighbour that ``--neighbour`` starts is one of them)."""
+    load = other_load(clock)
+    if load is None:
+        return "whether other work ran is unknown (no /proc/stat)"
+    verdict = "quiet" if load <= OTHER_LOAD_LIMIT else "other work was running, timings are not comparable"
+    return f"other processes took {load:.2f} of {os.cpu_count()} cores on average: {verdict}"
+
+
 def _environment() -> dict:
     import faiss
 
@@ -975,7 +986,7 @@ def main(argv: list[str]) -> int:
                         reranker_backend=args.reader_backend)
     options = ["--embedder-backend", args.embedder_backend, "--reader-backend", args.reader_backend,
                "--threads", str(args.threads), "--reranker", args.reranker]
-    started = time.perf_counter()
+    started, clock = time.perf_counter(), cpu_clock()
     try:
         with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
             workdir = Path(tmp)
@@ -1008,12 +1019,13 @@ def main(argv: list[str]) -> int:
     except (RagError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    results["seconds"] = time.perf_counter() - started
+    results["seconds"], results["other_load"] = time.perf_counter() - started, other_load(clock)
     _write_json(out, results)
     print("\n".join(report_lines(results)))
     if "roofline" in results:
         from rag.tools.roofline import roofline_lines
 
         print("\n".join(roofline_lines(results["roofline"])))
-    print(f"({results['seconds']:.0f} s; medians over {args.repeats} runs [min-max]; written to {out})")
+    print(f"({results['seconds']:.0f} s; medians over {args.repeats} runs [min-max]; {quiet_note(clock)}; "
+          f"written to {out})")
     return 0

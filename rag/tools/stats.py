@@ -4,6 +4,7 @@ no other rag module, so any tool can use it without an import cycle."""
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from typing import Callable, Sequence, TypeVar
@@ -68,3 +69,36 @@ def timed_searches(search: Callable[[np.ndarray], T], queries: np.ndarray) -> tu
         results.append(search(row))
         seconds.append(time.perf_counter() - started)
     return results, seconds
+
+
+@dataclass(frozen=True)
+class CpuClock:
+    """A reading of the machine's busy CPU seconds and of this process's own (with its waited-for
+    children), so that a benchmark can tell afterwards how much of the CPU other work took."""
+
+    wall: float
+    busy: float
+    own: float
+
+
+def cpu_clock() -> CpuClock | None:
+    """Read the clocks now; None where there is no /proc/stat (not Linux)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as handle:
+            ticks = [int(x) for x in handle.readline().split()[1:9]]   # user nice system idle iowait irq softirq steal
+    except (OSError, ValueError):
+        return None
+    busy = (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+    t = os.times()
+    return CpuClock(time.monotonic(), busy, t.user + t.system + t.children_user + t.children_system)
+
+
+def other_load(since: CpuClock | None) -> float | None:
+    """Cores other processes kept busy on average since ``since``: the machine's busy time less
+    this process's and its waited-for children's. Unlike the load average, which counts the
+    benchmark itself, this says whether anything else was running (None if unknown)."""
+    now = cpu_clock()
+    if since is None or now is None or now.wall <= since.wall:
+        return None
+    other = (now.busy - since.busy) - (now.own - since.own)
+    return max(0.0, other / (now.wall - since.wall))
