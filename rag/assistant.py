@@ -221,7 +221,8 @@ class Assistant:
         reranker = self.reranker
         retrieval = self.retriever.retrieve(resolved, top_k=s.top_k, window=s.window, mode=s.retrieval,
                                             candidates=s.candidates, rrf_k=s.rrf_k, fusion=s.fusion,
-                                            reranker=reranker, rerank_depth=s.rerank_depth, exclude=exclude)
+                                            reranker=reranker, rerank_depth=s.rerank_depth, exclude=exclude,
+                                            windows_mode=s.windows)
         t = time.perf_counter()
         spans = self.reader.read(resolved, retrieval.windows)
         timings = {**retrieval.timings, "read": time.perf_counter() - t}

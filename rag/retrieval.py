@@ -16,7 +16,11 @@ import numpy as np
 from rag.bm25 import BM25, bm25_texts, top_rows  # noqa: F401  (re-exported: tools and tests import them from here)
 from rag.fusion import feature_matrix, load_fusion, rrf_scores
 from rag.index import SentenceIndex
-from rag.types import Document, Embedder, Hit, Reranker, Window
+from rag.types import Document, Embedder, Hit, Reranker, Sentence, Window
+
+# The longest window the reader was trained on (rag.tools.train_reader --max-sentences); merged windows stop there.
+MAX_WINDOW_SENTENCES = 5
+WINDOW_MODES = ("fill", "merge", "overlap")
 
 
 def rrf_fuse(rankings: Sequence[Sequence[int]], k: int = 60) -> list[tuple[int, float]]:
@@ -47,6 +51,19 @@ class Retrieval:
     hits: list[Hit]
     windows: list[Window]
     timings: dict[str, float]
+
+
+def _clear_of(taken: Sequence[list], lo: int, hi: int, keep_lo: int, keep_hi: int) -> tuple[int, int] | None:
+    """[lo, hi) cut so that it shares no sentence with the ``taken`` windows ([doc, lo, hi, hit]) while
+    still holding [keep_lo, keep_hi); None when a taken window lies inside what must be kept."""
+    for _, t_lo, t_hi, _ in taken:
+        if t_hi <= keep_lo:
+            lo = max(lo, t_hi)
+        elif t_lo >= keep_hi:
+            hi = min(hi, t_lo)
+        else:
+            return None
+    return lo, hi
 
 
 class HybridRetriever:
@@ -122,19 +139,18 @@ class HybridRetriever:
 
     def window(self, hit: Hit, radius: int, rank: int) -> Window:
         """The hit sentence with ``radius`` neighbours on each side, as one verbatim slice."""
-        doc_sentences = self.index.doc_sentences(hit.sentence.doc_id)
-        i = hit.sentence.index
-        chosen = tuple(doc_sentences[max(0, i - radius): i + radius + 1])
-        doc = self.documents[hit.sentence.doc_id]
-        start, end = chosen[0].start, chosen[-1].end
-        return Window(doc_id=doc.doc_id, title=doc.title, text=doc.text[start:end], start=start, end=end,
-                      sentences=chosen, center=i - chosen[0].index, rank=rank,
-                      retrieval_score=hit.score, dense_score=hit.dense_score, rerank_score=hit.rerank_score)
+        i, doc_sentences = hit.sentence.index, self.index.doc_sentences(hit.sentence.doc_id)
+        return self._window(hit, doc_sentences, max(0, i - radius), min(len(doc_sentences), i + radius + 1), rank)
 
     def retrieve(self, question: str, *, top_k: int = 5, window: int = 1, mode: str = "hybrid",
                  candidates: int = 30, rrf_k: int = 60, fusion: str = "rrf", reranker: Reranker | None = None,
-                 rerank_depth: int = 20, exclude: frozenset[str] = frozenset()) -> Retrieval:
+                 rerank_depth: int = 20, exclude: frozenset[str] = frozenset(),
+                 windows_mode: str = "merge") -> Retrieval:
         """Hits for the question and the reader windows around the top ``top_k`` of them.
+
+        ``windows_mode`` (``Settings.windows``): "merge" (windows around the first ``top_k`` hits that
+        share no sentence, ``distinct_windows``; fewer when hits are neighbours), "fill" (the same, then
+        further hits until there are ``top_k`` windows) or "overlap" (one window per hit).
 
         ``reranker`` (None: none) reorders the first ``rerank_depth`` fused hits before the windows
         are cut. ``exclude`` drops hits from those documents (calibration asks questions with their
@@ -148,5 +164,49 @@ class HybridRetriever:
             t = time.perf_counter()
             hits = rerank(question, hits, reranker, rerank_depth, self.documents)
             timings["rerank"] = time.perf_counter() - t
-        windows = [self.window(hit, window, rank) for rank, hit in enumerate(hits[:top_k])]
+        windows = (self.distinct_windows(hits, top_k, window, fill=windows_mode == "fill") if windows_mode != "overlap"
+                   else [self.window(hit, window, rank) for rank, hit in enumerate(hits[:top_k])])
         return Retrieval(hits=hits, windows=windows, timings=timings)
+
+    def distinct_windows(self, hits: Sequence[Hit], top_k: int, radius: int, fill: bool = True) -> list[Window]:
+        """Windows around the best hits that share no sentence, so the reader reads each sentence once
+        (as it was trained: its joint softmax would split an answer's probability between two copies).
+
+        A hit already inside a window adds nothing; one whose window overlaps another of the same
+        document widens that one, up to MAX_WINDOW_SENTENCES (the longest window the reader was
+        trained on); past that it is cut to the sentences not yet taken. The first ``top_k`` hits are
+        always covered; with ``fill``, further hits follow until there are ``top_k`` windows."""
+        cap = max(MAX_WINDOW_SENTENCES, 2 * radius + 1)
+        spans: list[list] = []        # [doc_id, lo, hi, first hit]
+        sentences: dict[str, list[Sentence]] = {}
+        for n, hit in enumerate(hits):
+            if n >= top_k and (not fill or len(spans) >= top_k):
+                break
+            doc_id, i = hit.sentence.doc_id, hit.sentence.index
+            if doc_id not in sentences:
+                sentences[doc_id] = self.index.doc_sentences(doc_id)
+            count = len(sentences[doc_id])
+            lo, hi = max(0, i - radius), min(count, i + radius + 1)
+            mine = [sp for sp in spans if sp[0] == doc_id]
+            if any(sp[1] <= i < sp[2] for sp in mine):
+                continue
+            for sp in mine:               # widen a window this one overlaps, within the cap
+                if lo < sp[2] and sp[1] < hi:
+                    kept = _clear_of([x for x in mine if x is not sp], min(lo, sp[1]), max(hi, sp[2]),
+                                     min(i, sp[1]), max(i + 1, sp[2]))
+                    if kept is not None and kept[1] - kept[0] <= cap:
+                        sp[1], sp[2] = kept
+                        break
+            else:
+                lo, hi = _clear_of(mine, lo, hi, i, i + 1)    # the hit's own sentence is never taken
+                spans.append([doc_id, lo, hi, hit])
+        return [self._window(hit, sentences[doc_id], lo, hi, rank) for rank, (doc_id, lo, hi, hit) in enumerate(spans)]
+
+    def _window(self, hit: Hit, doc_sentences: Sequence[Sentence], lo: int, hi: int, rank: int) -> Window:
+        """Sentences [lo, hi) of the hit's document, as one verbatim slice; ``center`` is the hit."""
+        chosen = tuple(doc_sentences[lo:hi])
+        doc = self.documents[hit.sentence.doc_id]
+        start, end = chosen[0].start, chosen[-1].end
+        return Window(doc_id=doc.doc_id, title=doc.title, text=doc.text[start:end], start=start, end=end,
+                      sentences=chosen, center=hit.sentence.index - lo, rank=rank,
+                      retrieval_score=hit.score, dense_score=hit.dense_score, rerank_score=hit.rerank_score)

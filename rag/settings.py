@@ -35,6 +35,9 @@ class Settings:
         rerank_depth: how many fused hits the reranker reorders.
         reranker_backend: what runs the trained reranker, as ``reader_backend`` (default "onnx").
         window: neighbouring sentences on each side of a hit that the reader sees.
+        windows: "merge" (default): the windows around the first ``top_k`` hits share no sentence;
+            neighbouring hits widen one window (up to 5 sentences), so there may be fewer windows;
+            "fill": the same, with further hits filling the freed places; "overlap": one window per hit.
         max_citations: most evidence sentences cited in one answer.
         retrieval: "hybrid" (dense + BM25 fused), "dense" or "bm25" alone, for comparisons.
         reader: "trained" (our SQuAD-trained model) or "baseline" (answer-type heuristic).
@@ -76,6 +79,7 @@ class Settings:
     reranker: str = "none"   # trained weights ship, opt-in: +0.11 R@1 but ~330 ms a question (docs/EVALUATION.md)
     rerank_depth: int = 20
     window: int = 1
+    windows: str = "merge"
     max_citations: int = 3
     reader: str = "trained"
     retrieval: str = "hybrid"
@@ -116,6 +120,8 @@ class Settings:
                 raise ValueError(f"Settings.{name} must be one of {BACKENDS}, got {getattr(self, name)!r}")
         if not isinstance(self.window, int) or self.window < 0:
             raise ValueError(f"Settings.window must be an integer >= 0, got {self.window!r}")
+        if self.windows not in ("fill", "merge", "overlap"):
+            raise ValueError(f"Settings.windows must be 'fill', 'merge' or 'overlap', got {self.windows!r}")
         if self.reader not in READERS:
             raise ValueError(f"Settings.reader must be one of {READERS}, got {self.reader!r}")
         if self.retrieval not in RETRIEVALS:

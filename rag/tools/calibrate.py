@@ -212,6 +212,7 @@ def main(argv: list[str]) -> int:
         "threshold_rule": f"the most refusals with at most {args.max_false_refusal:.0%} false refusals",
         "refusal_on_unanswerable": round(refusal, 4), "false_refusal_on_answered": round(false_refusal, 4),
         "settings": {"top_k": assistant.settings.top_k, "window": assistant.settings.window,
+                     "windows": assistant.settings.windows,
                      **({"reranker": args.reranker, "rerank_depth": assistant.settings.rerank_depth}
                         if args.reranker != "none" else {})},
         "reader_sha256": fingerprint(args.reader),
