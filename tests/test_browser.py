@@ -220,7 +220,7 @@ def test_uploaded_document_can_be_asked_about_and_markup_shows_as_text(page: "sy
 
 # --- issue 13: an assistant a person trusts -------------------------------------------------------
 
-UNSURE_QUESTION = "Who has complained to Ardern of being bullied by the whips?"   # "Dr Sharma" at ~23% (the text says no one has)
+UNSURE_QUESTION = "Who replaced Kieran McAnulty as chief whip?"   # "Dr Sharma" at ~21% (the articles do not say)
 
 
 def confidence_of(reply: "sync_api.Locator") -> tuple[str, int]:
