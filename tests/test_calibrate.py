@@ -95,3 +95,11 @@ def test_shipped_calibration_matches_the_features_and_the_shipped_reader() -> No
             assert entry["features"] == list(feature_names(key)) and len(entry["weights"]) == len(entry["features"])
             assert entry["reader_sha256"] == expected_sha256(DEFAULT_MODEL_DIR), key
             assert entry["reranker_sha256"] == expected_sha256(RERANKER_DIR), key
+
+
+def test_news_threshold_refuses_a_calibration_file_that_is_not_there(tmp_path, capsys) -> None:
+    """Without the file it would score with uncalibrated weights and report rates of nothing real."""
+    from rag.tools.news_threshold import main
+
+    assert main(["--out", str(tmp_path / "missing.json")]) == 2
+    assert "missing.json not found" in capsys.readouterr().err

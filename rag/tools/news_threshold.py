@@ -89,8 +89,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--max-false-refusal", type=float, default=0.05)
     parser.add_argument("--threads", type=int, default=Settings.threads)
     parser.add_argument("--write", action="store_true", help="store the threshold fitted on all questions")
-    parser.add_argument("--out", type=Path, default=CALIBRATION_FILE)
+    parser.add_argument("--out", type=Path, default=CALIBRATION_FILE,
+                        help="the calibration file whose weights are used and, with --write, refit")
     args = parser.parse_args(argv)
+    if not args.out.is_file():   # load_calibration would fall back to uncalibrated weights: a silently wrong report
+        print(f"error: {args.out} not found; --out names the calibration file to read (and, with --write, "
+              f"refit), default {CALIBRATION_FILE}", file=sys.stderr)
+        return 2
     from rag.assistant import Assistant
 
     settings = Settings(corpus=args.corpus, index=args.index, reader=args.reader, threads=args.threads,
