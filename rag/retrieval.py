@@ -16,11 +16,11 @@ import numpy as np
 from rag.bm25 import BM25, bm25_texts, top_rows  # noqa: F401  (re-exported: tools and tests import them from here)
 from rag.fusion import feature_matrix, load_fusion, rrf_scores
 from rag.index import SentenceIndex
+from rag.settings import WINDOW_MODES
 from rag.types import Document, Embedder, Hit, Reranker, Sentence, Window
 
 # The longest window the reader was trained on (rag.tools.train_reader --max-sentences); merged windows stop there.
 MAX_WINDOW_SENTENCES = 5
-WINDOW_MODES = ("fill", "merge", "overlap")
 
 
 def rrf_fuse(rankings: Sequence[Sequence[int]], k: int = 60) -> list[tuple[int, float]]:
@@ -155,6 +155,8 @@ class HybridRetriever:
         ``reranker`` (None: none) reorders the first ``rerank_depth`` fused hits before the windows
         are cut. ``exclude`` drops hits from those documents (calibration asks questions with their
         gold paragraph hidden, to see what an unanswerable question looks like)."""
+        if windows_mode not in WINDOW_MODES:
+            raise ValueError(f"windows_mode must be one of {WINDOW_MODES}, got {windows_mode!r}")
         hits, timings = self.rank(question, mode=mode, candidates=candidates, rrf_k=rrf_k, fusion=fusion)
         if exclude:
             hits = [h for h in hits if h.sentence.doc_id not in exclude]

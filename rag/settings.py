@@ -12,6 +12,7 @@ DEFAULT_INDEX = PROJECT_ROOT / "embeddings"
 READERS = ("trained", "baseline")
 RETRIEVALS = ("hybrid", "dense", "bm25")
 FUSIONS = ("rrf", "weighted", "weighted+boost")    # rag.fusion
+WINDOW_MODES = ("merge", "fill", "overlap")         # rag.retrieval.HybridRetriever.retrieve
 RERANKERS = ("none", "trained")                    # rag.rerank
 INDEX_KINDS = ("auto", "flat", "ivf", "hnsw")
 BACKENDS = ("torch", "onnx", "onnx-int8", "onnx-int8-per-channel")   # rag.onnx_models: what runs a model
@@ -120,8 +121,8 @@ class Settings:
                 raise ValueError(f"Settings.{name} must be one of {BACKENDS}, got {getattr(self, name)!r}")
         if not isinstance(self.window, int) or self.window < 0:
             raise ValueError(f"Settings.window must be an integer >= 0, got {self.window!r}")
-        if self.windows not in ("fill", "merge", "overlap"):
-            raise ValueError(f"Settings.windows must be 'fill', 'merge' or 'overlap', got {self.windows!r}")
+        if self.windows not in WINDOW_MODES:
+            raise ValueError(f"Settings.windows must be one of {WINDOW_MODES}, got {self.windows!r}")
         if self.reader not in READERS:
             raise ValueError(f"Settings.reader must be one of {READERS}, got {self.reader!r}")
         if self.retrieval not in RETRIEVALS:

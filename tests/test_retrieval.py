@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import FakeEmbedder, fake_split
 from rag.corpus import load_corpus
 from rag.index import open_index
@@ -91,11 +93,11 @@ def test_windows_share_no_sentence_and_neighbouring_hits_widen_one(tmp_path: Pat
     assert ranges(merged) == [("a", 2, 7, 3), ("b", 0, 2, 0), ("a", 0, 2, 1)]
     overlap = r.retrieve("Alpha fact", top_k=5, window=1, windows_mode="overlap").windows
     assert len(overlap) == 5
+    with pytest.raises(ValueError, match="windows_mode"):
+        r.retrieve("Alpha fact", windows_mode="merged")
 
 
 def test_settings_check_the_windows_mode() -> None:
-    import pytest
-
     from rag.settings import Settings
 
     assert Settings().windows == "merge"
