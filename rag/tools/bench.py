@@ -55,7 +55,7 @@ import numpy as np
 from rag.errors import RagError
 from rag.paths import shared_dir
 from rag.settings import DEFAULT_CORPUS, APPROXIMATE_ABOVE, BACKENDS, PROJECT_ROOT, READERS, RERANKERS, Settings
-from rag.tools.stats import CpuClock, Stat, cpu_clock, other_load, summarize, timed, timed_searches
+from rag.tools.stats import Stat, cpu_clock, other_load, summarize, timed, timed_searches
 from rag.types import Document, Sentence
 from rag.util import percentile
 
@@ -713,10 +713,11 @@ def _main_peers(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     out = args.out / "peers.json"
+    load = other_load(clock)
     _write_json(out, {"environment": _environment(), "repeats": args.repeats, "peers": peers,
-                      "seconds": time.perf_counter() - started, "other_load": other_load(clock)})
+                      "seconds": time.perf_counter() - started, "other_load": load})
     print("\n".join(peers_report_lines(peers)))
-    print(f"({time.perf_counter() - started:.0f} s; {args.repeats} runs per system; {quiet_note(clock)}; "
+    print(f"({time.perf_counter() - started:.0f} s; {args.repeats} runs per system; {quiet_note(load)}; "
           f"written to {out})")
     return 0
 
@@ -855,10 +856,9 @@ def _write_json(path: Path, results: dict) -> None:
 OTHER_LOAD_LIMIT = 0.2   # cores other processes may take on average before timings are called not comparable
 
 
-def quiet_note(clock: CpuClock | None) -> str:
-    """One clause on whether other processes ran during the benchmark (its own children excluded;
-    the neighbour that ``--neighbour`` starts is one of them)."""
-    load = other_load(clock)
+def quiet_note(load: float | None) -> str:
+    """One clause on whether other processes ran during the benchmark, from ``other_load`` (its own
+    children excluded; the neighbour that ``--neighbour`` starts is one of them)."""
     if load is None:
         return "whether other work ran is unknown (no /proc/stat)"
     verdict = "quiet" if load <= OTHER_LOAD_LIMIT else "other work was running, timings are not comparable"
@@ -1026,6 +1026,6 @@ def main(argv: list[str]) -> int:
         from rag.tools.roofline import roofline_lines
 
         print("\n".join(roofline_lines(results["roofline"])))
-    print(f"({results['seconds']:.0f} s; medians over {args.repeats} runs [min-max]; {quiet_note(clock)}; "
+    print(f"({results['seconds']:.0f} s; medians over {args.repeats} runs [min-max]; {quiet_note(results['other_load'])}; "
           f"written to {out})")
     return 0
