@@ -93,6 +93,13 @@ def test_summarise_averages_each_metric_over_its_own_subset() -> None:
     assert m["cited_accuracy"] == 1.0 and m["citation_precision"] == 0.5     # answered ones only
     assert m["refusal"] == 0.5 and m["false_refusal"] == 0.5
     assert m["latency_median_s"] == 0.25 and m["latency_p95_s"] == pytest.approx(0.895)
+    assert m["windows_per_question"] is None and m["sentences_read_twice"] is None   # no reading recorded
+    from dataclasses import replace
+
+    read = [replace(results[0], windows=3, sentences_read=9, distinct_sentences=9),
+            replace(results[1], windows=5, sentences_read=15, distinct_sentences=11)]
+    m = evaluate.summarise(read)
+    assert m["windows_per_question"] == 4.0 and m["sentences_read_twice"] == round(4 / 24, 4)
     only_unanswerable = evaluate.summarise(results[2:])
     assert only_unanswerable["f1"] is None and only_unanswerable["cited_accuracy"] is None
 

@@ -109,6 +109,9 @@ class Result:
     scores: dict[str, float] = field(default_factory=dict)
     evidence_docs: int = 0     # documents the gold evidence comes from
     error: str = ""
+    windows: int = 0           # windows the reader read
+    sentences_read: int = 0    # sentences in them, and how many were distinct (Settings.windows)
+    distinct_sentences: int = 0
 
 
 class Runnable(Protocol):
@@ -256,6 +259,9 @@ def summarise(results: Sequence[Result]) -> Metrics:
         metrics[key] = _mean(answered, key)
     metrics["refusal"] = _mean(unanswerable, "refused")
     metrics["false_refusal"] = _mean(answerable, "refused")
+    read = sum(r.sentences_read for r in results)
+    metrics["windows_per_question"] = round(statistics.fmean(r.windows for r in results), 3) if read else None
+    metrics["sentences_read_twice"] = round(1 - sum(r.distinct_sentences for r in results) / read, 4) if read else None
     metrics["latency_median_s"] = round(statistics.median(latencies), 4) if latencies else None
     metrics["latency_p95_s"] = round(percentile(latencies, 95), 4) if latencies else None
     return metrics
@@ -350,10 +356,14 @@ def run(assistant: Runnable, items: Sequence[Item], doc_texts: dict[str, str] | 
             started = time.perf_counter()
             error = ""
             retrieved: list[str] = []
+            read: list[tuple[str, int]] = []
+            windows = 0
             try:
                 trace = assistant.run(case.question, history=history)
                 answer = trace.answer
                 retrieved = [h.sentence.text for h in trace.hits[:RETRIEVE_K]]
+                read = [(x.doc_id, x.index) for w in trace.windows for x in w.sentences]
+                windows = len(trace.windows)
             except QuestionError as exc:   # a bad question in the file is scored as a refusal
                 answer = Answer(question=case.question, text="", abstained=True, confidence=0.0)
                 error = str(exc)
@@ -365,7 +375,8 @@ def run(assistant: Runnable, items: Sequence[Item], doc_texts: dict[str, str] | 
                 resolved_question=answer.resolved_question or case.question,
                 citations=[c.sentence for c in answer.citations], retrieved=retrieved, latency_s=round(latency, 4),
                 scores=score_case(case, answer, retrieved),
-                evidence_docs=_evidence_docs(case, doc_texts or {}), error=error))
+                evidence_docs=_evidence_docs(case, doc_texts or {}), error=error,
+                windows=windows, sentences_read=len(read), distinct_sentences=len(set(read))))
             history.append((case.question, answer))
             bar.update(1)
     bar.close()
