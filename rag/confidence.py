@@ -74,7 +74,10 @@ def load_calibration(key: str, path: str = str(CALIBRATION_FILE)) -> Calibration
         threshold = float(data["threshold"])
         return Calibration(tuple(float(w) for w in data["weights"]), float(data["bias"]), threshold,
                            max(threshold, float(data.get("sure", threshold))))
-    except (FileNotFoundError, KeyError, ValueError, TypeError):
+    except FileNotFoundError:
+        log.warning("%s not found: answers use uncalibrated confidence (`python -m rag calibrate` writes it)", path)
+        return _UNCALIBRATED
+    except (KeyError, ValueError, TypeError):
         return _UNCALIBRATED
 
 

@@ -103,3 +103,11 @@ def test_news_threshold_refuses_a_calibration_file_that_is_not_there(tmp_path, c
 
     assert main(["--out", str(tmp_path / "missing.json")]) == 2
     assert "missing.json not found" in capsys.readouterr().err
+
+
+def test_a_missing_calibration_file_is_said_not_silent(tmp_path, caplog) -> None:
+    from rag.confidence import _UNCALIBRATED, load_calibration
+
+    with caplog.at_level("WARNING", logger="rag.confidence"):
+        assert load_calibration("trained", str(tmp_path / "none.json")) == _UNCALIBRATED
+    assert "none.json not found" in caplog.text

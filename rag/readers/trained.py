@@ -79,8 +79,7 @@ def _load(folder: str, quantize: bool, backend: str = "torch", threads: int = 2,
     outputs = ["start_logits", "end_logits"]
 
     def run(feeds: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        start, end = ort_session.run(outputs, feeds)
-        return start, end
+        return tuple(ort_session.run(outputs, feeds))
     return _Loaded(run, backend, ort_session)
 
 
