@@ -31,21 +31,50 @@ def full_pipeline():  # -> spacy.Language
 
 
 def _import_spacy():  # -> the spacy module
-    """``import spacy`` without importing torch along with it.
+    """``import spacy`` without importing torch or spaCy's command line along with it.
 
     thinc (spaCy's network library) imports torch at import time whenever it is installed, only to
     offer torch layers, which en_core_web_sm does not use. That costs seconds of start-up and ~200 MB,
     and would pull torch into a server that runs its own models in ONNX Runtime. So, unless torch is
     loaded already, thinc is imported while ``import torch`` fails; torch itself stays importable
     afterwards for whoever needs it.
+
+    ``spacy/__init__.py`` also imports its whole command line (``from .cli.info import info``:
+    typer, weasel, httpx, requests; ~0.35 s of its ~1.2 s) for one re-export. While spaCy imports,
+    ``spacy.cli`` is a placeholder whose ``info`` imports the real one when called; the placeholder
+    is removed afterwards, so ``import spacy.cli`` still gives the real command line.
     """
     if "spacy" in sys.modules or "torch" in sys.modules:
         import spacy
 
         return spacy
     sys.modules["torch"] = None          # type: ignore[assignment]  (makes `import torch` raise ImportError)
+    placeholders = _cli_placeholders()
+    sys.modules.update(placeholders)
     try:
         import spacy
     finally:
         del sys.modules["torch"]
+        for name, module in placeholders.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+    if getattr(spacy, "cli", None) is placeholders["spacy.cli"]:
+        del spacy.cli                    # the next `import spacy.cli` (or `spacy.cli` after it) is the real one
     return spacy
+
+
+def _cli_placeholders() -> dict:
+    """Stand-ins for ``spacy.cli`` and ``spacy.cli.info`` whose ``info`` defers to the real one."""
+    import types
+
+    def info(*args, **kwargs):
+        from spacy.cli.info import info as real
+
+        return real(*args, **kwargs)
+
+    package = types.ModuleType("spacy.cli")
+    package.__path__ = []                # a package, so `spacy.cli.info` resolves to the entry below
+    submodule = types.ModuleType("spacy.cli.info")
+    submodule.info = info
+    package.info = submodule
+    return {"spacy.cli": package, "spacy.cli.info": submodule}

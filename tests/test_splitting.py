@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -41,3 +43,24 @@ def test_sentences_never_cross_paragraphs() -> None:
     text = "Line one has no full stop\nLine two has none either"
     assert [s.text for s in split_sentences(Document("d", "t", text))] == [
         "Line one has no full stop", "Line two has none either"]
+
+
+_FRESH_SPACY = """
+import sys
+from rag.nlp import full_pipeline
+ents = [e.label_ for e in full_pipeline()("Jacinda Ardern met Gaurav Sharma in Hamilton.").ents]
+loaded = sorted(m for m in ("torch", "spacy.cli", "weasel", "typer") if m in sys.modules)
+import spacy, spacy.cli
+print(ents, loaded, spacy.cli.__file__.endswith("__init__.py"), callable(spacy.cli.download), spacy.info()["spacy_version"])
+"""
+
+
+def test_spacy_loads_without_torch_or_its_command_line_which_stays_importable() -> None:
+    """rag.nlp keeps torch and spaCy's command line (~0.4 s of every cold start) out of the import,
+    and a later ``import spacy.cli`` or ``spacy.info()`` still gets the real thing."""
+    import spacy
+
+    done = subprocess.run([sys.executable, "-c", _FRESH_SPACY], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["['PERSON',", "'PERSON',", "'GPE']", "[]", "True", "True", spacy.__version__]
