@@ -13,6 +13,7 @@ from typing import Sequence
 import numpy as np
 
 from rag.errors import ModelError
+from rag.settings import Settings
 from rag.util import sha256_file
 
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -50,7 +51,7 @@ class MiniLMEmbedder:
     dim = DIM
     sha256 = MODEL_SHA256
 
-    def __init__(self, path: Path, threads: int = 2, batch_size: int = 32, build_threads: int | None = None) -> None:
+    def __init__(self, path: Path, threads: int = 2, batch_size: int = Settings.batch_size, build_threads: int | None = None) -> None:
         verify_file(path / "model.safetensors", MODEL_SHA256)
         import torch
         import transformers
@@ -101,7 +102,7 @@ class OnnxEmbedder:
     sha256 = MODEL_SHA256
     max_tokens = 256      # sentence_bert_config.json: max_seq_length
 
-    def __init__(self, path: Path, backend: str = "onnx-int8", threads: int = 2, batch_size: int = 32,
+    def __init__(self, path: Path, backend: str = "onnx-int8", threads: int = 2, batch_size: int = Settings.batch_size,
                  build_threads: int | None = None, spinning: bool = False, cache: Path | None = None) -> None:
         from rag.onnx_models import DEFAULT_CACHE, cached_model, export_bert, session, variant_of
 
@@ -176,7 +177,7 @@ def _tokenizer(file: str, max_tokens: int):  # -> tokenizers.Tokenizer
     return tokenizer
 
 
-def load_embedder(path: str | None = None, threads: int = 2, batch_size: int = 32, backend: str = "torch",
+def load_embedder(path: str | None = None, threads: int = 2, batch_size: int = Settings.batch_size, backend: str = "torch",
                   build_threads: int | None = None, spinning: bool = False,
                   cache: str | None = None) -> MiniLMEmbedder | OnnxEmbedder:
     """The embedder for ``backend`` ("torch", "onnx", "onnx-int8", ...), loaded once per process and
