@@ -46,7 +46,7 @@ class Settings:
         max_question_chars: longer questions are rejected with a message.
         threads: CPU threads per model call while serving (torch.set_num_threads, set once at load,
             and ONNX Runtime's intra-op threads). On a CPU shared with other work, fewer can be faster.
-        build_threads: threads for bulk embedding (index builds); None = ``threads``.
+        build_threads: batches embedded side by side in bulk calls (index builds), one thread each; None = ``threads``.
         embedder_backend / reader_backend: what runs the embedding model / the trained reader:
             "torch", or ONNX Runtime ("onnx" fp32, the default: the same vectors and answers as torch,
             measured faster on every figure; "onnx-int8", "onnx-int8-per-channel" dynamic int8;
@@ -92,7 +92,7 @@ class Settings:
     reader_backend: str = "onnx"
     reranker_backend: str = "onnx"
     ort_spinning: bool = False
-    batch_size: int = 16            # sentences per embedding call: 16 embeds ~18% faster than 32 here (docs/SCALING.md)
+    batch_size: int = 8             # sentences per embedding call: more per second than 16 or 32 here (docs/SCALING.md)
     show_progress: bool = True
     index_kind: str = "auto"
     approximate_above: int = APPROXIMATE_ABOVE
