@@ -162,11 +162,13 @@ class OnnxEmbedder:
             progress.close()
         return out
 
-    def _embed_rows(self, run, texts: Sequence[str], rows: list[int]) -> tuple[list[int], np.ndarray]:
+    def _embed_rows(self, ort_session, texts: Sequence[str], rows: list[int]) -> tuple[list[int], np.ndarray]:
+        """The vectors of ``texts[rows]`` (one batch) from ``ort_session``, with the rows they belong to."""
         encoded = self.tokenizer.encode_batch([texts[i] for i in rows])
         ids = np.array([e.ids for e in encoded], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
-        hidden = run.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
+        hidden = ort_session.run(None, {"input_ids": ids, "attention_mask": mask,
+                                        "token_type_ids": np.zeros_like(ids)})[0]
         return rows, mean_pool(hidden, mask)
 
 
