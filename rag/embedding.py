@@ -94,8 +94,8 @@ class OnnxEmbedder:
         path: the packaged sentence-transformers folder (weights verified by sha256 first).
         backend: "onnx", "onnx-int8" or "onnx-int8-per-channel".
         threads: intra-op threads for queries. Bulk calls (index builds) run ``build_threads``
-            batches at once, each on one thread of a second, single-threaded session made on the
-            first such call: for a model this small, two batches side by side beat two threads
+            batches at once, each on one thread of a single-threaded session made for the call
+            (0.2-0.3 s): for a model this small, two batches side by side beat two threads
             sharing every matrix product (~25% more sentences/s on 2 cores, docs/SCALING.md).
         spinning: let idle ONNX Runtime threads busy-wait (faster alone, slower on a shared CPU).
     """
@@ -127,7 +127,6 @@ class OnnxEmbedder:
         self.model_file = cached_model("embedder", MODEL_SHA256, variant, export, cache or DEFAULT_CACHE,
                                        source=path / "model.safetensors")
         self._session = session(self.model_file, threads, spinning)
-        self._bulk_session = self._session if threads == 1 else None
         self.tokenizer = _tokenizer(str(path / "tokenizer.json"), self.max_tokens)
 
     def embed(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
@@ -141,10 +140,11 @@ class OnnxEmbedder:
             rows, vectors = self._embed_rows(self._session, texts, batches[0])
             out[rows] = vectors
             return out
-        if self._bulk_session is None:
-            from rag.onnx_models import session
+        bulk = self._session if self.threads == 1 else None
+        if bulk is None:     # made per bulk call and dropped after: a second copy of the weights
+            from rag.onnx_models import session       # would stay resident in the server otherwise (~55 MB)
 
-            self._bulk_session = session(self.model_file, 1, self.spinning)
+            bulk = session(self.model_file, 1, self.spinning)
         progress = None
         if show_progress:
             from tqdm import tqdm
@@ -154,7 +154,7 @@ class OnnxEmbedder:
 
         # ONNX Runtime releases the GIL while it runs, and one session may run on several threads
         with ThreadPoolExecutor(max_workers=max(1, self.build_threads), thread_name_prefix="embed") as pool:
-            for rows, vectors in pool.map(lambda rows: self._embed_rows(self._bulk_session, texts, rows), batches):
+            for rows, vectors in pool.map(lambda rows: self._embed_rows(bulk, texts, rows), batches):
                 out[rows] = vectors
                 if progress is not None:
                     progress.update()
