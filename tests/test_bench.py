@@ -151,7 +151,7 @@ def test_the_neighbour_process_is_busy_then_gone() -> None:
 
 def test_roofline_counts_the_multiplies_of_an_encoder_pass(tmp_path) -> None:
     """Per token and layer: 4 h^2 projections + 2 h f feed-forward + 2 L h attention, 2 FLOPs per
-    multiply-add; padding is counted per batch of 32 sorted by length."""
+    multiply-add; padding is counted per batch (32 unless said) sorted by length."""
     from rag.embedding import default_model_path
     from rag.tools.roofline import flops_per_sequence, token_counts
 
@@ -163,6 +163,9 @@ def test_roofline_counts_the_multiplies_of_an_encoder_pass(tmp_path) -> None:
     assert counts[0] == 4 and counts[1] == 8 and counts[2] == 3   # [CLS] ... [SEP]
     # batch 1: the 32 longest (8, 4, 3 x 30) padded to 8; batch 2: one text of 3 tokens
     assert padded == (32 * 8 + 3) / 33
+    # batches of 8 (the index build's): 8 x 8, then four batches of 3-token texts
+    assert token_counts(default_model_path() / "tokenizer.json", ["a b", "a b c d e f"] + ["x"] * 31, 8)[1] \
+        == (8 * 8 + 25 * 3) / 33
 
 
 def test_real_vectors_measure_finds_the_cheapest_setting_at_the_recall_target(tmp_path, capsys) -> None:

@@ -394,7 +394,7 @@ def _roofline(documents: Sequence[Document], raw_per_s: float, settings: Setting
     by_doc = split_documents(documents)
     texts = [embedding_text(d, s) for d in documents for s in by_doc[d.doc_id]]
     return roofline(default_model_path(), texts, raw_per_s, settings.build_threads or settings.threads,
-                    settings.embedder_backend)
+                    settings.embedder_backend, settings.batch_size)
 
 
 def build_documents(limit_docs: int = 0) -> tuple[str, list[Document]]:

@@ -17,7 +17,8 @@ import numpy as np
 
 from rag.tools.stats import best_time
 
-# the shape of the multiplies in one embedding batch: 32 sentences x ~40 tokens by the FFN weight
+# the shape of the feed-forward multiply over ~32 sentences of ~40 tokens (an index build runs batches
+# of 8 on each core side by side, together about this much work at a time)
 GEMM_SHAPE = (1280, 384, 1536)
 
 
@@ -28,9 +29,9 @@ def flops_per_sequence(config: dict, tokens: int) -> float:
     return float(layers * tokens * per_token_layer)
 
 
-def token_counts(tokenizer_file: Path, texts: Sequence[str]) -> tuple[np.ndarray, float]:
-    """Tokens per text (with [CLS] and [SEP]), and the padded tokens per text that batches of 32
-    sorted by length (as sentence-transformers and our ONNX path run them) actually compute."""
+def token_counts(tokenizer_file: Path, texts: Sequence[str], batch_size: int = 32) -> tuple[np.ndarray, float]:
+    """Tokens per text (with [CLS] and [SEP]), and the padded tokens per text that batches of
+    ``batch_size`` sorted by length (as sentence-transformers and our ONNX path run them) compute."""
     from tokenizers import Tokenizer
 
     tokenizer = Tokenizer.from_file(str(tokenizer_file))
@@ -38,7 +39,7 @@ def token_counts(tokenizer_file: Path, texts: Sequence[str]) -> tuple[np.ndarray
     tokenizer.no_truncation()
     counts = np.array([len(e.ids) for e in tokenizer.encode_batch(list(texts))], dtype=np.int64)
     ordered = np.sort(counts)[::-1]
-    padded = sum(int(ordered[i]) * len(ordered[i:i + 32]) for i in range(0, len(ordered), 32))
+    padded = sum(int(ordered[i]) * len(ordered[i:i + batch_size]) for i in range(0, len(ordered), batch_size))
     return counts, padded / max(1, len(counts))
 
 
@@ -77,11 +78,11 @@ def int8_gemm_ops(threads: int, shape: tuple[int, int, int] = GEMM_SHAPE) -> flo
 
 
 def roofline(model_folder: Path, texts: Sequence[str], sentences_per_s: float, threads: int,
-             backend: str) -> dict:
+             backend: str, batch_size: int = 32) -> dict:
     """The embedding roofline: work per sentence, this machine's measured peak for ``backend``'s
     arithmetic (int8 for the int8 backends), and the fraction of it ``sentences_per_s`` reaches."""
     config = json.loads((model_folder / "config.json").read_text(encoding="utf-8"))
-    counts, padded = token_counts(model_folder / "tokenizer.json", texts)
+    counts, padded = token_counts(model_folder / "tokenizer.json", texts, batch_size)
     useful = float(np.mean([flops_per_sequence(config, int(c)) for c in counts]))
     computed = flops_per_sequence(config, int(round(padded)))
     fp32 = fp32_gemm_flops(threads)
