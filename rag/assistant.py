@@ -81,6 +81,10 @@ class Assistant:
         sentence recogniser, the reader named by ``settings.reader``); ``current``, an index opened
         earlier from the same folder, lends its segments so an update reads only the new ones."""
         settings = settings or Settings()
+        if settings.answer_types or settings.clause_answers:
+            from rag.nlp import preload
+
+            preload()          # spaCy (~2 s) loads beside the models and the index, for the first answer
         if corpus is not None:
             settings = settings.with_(corpus=Path(corpus))
         if index is not None:

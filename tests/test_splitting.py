@@ -64,3 +64,24 @@ def test_spacy_loads_without_torch_or_its_command_line_which_stays_importable() 
                           timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["['PERSON',", "'PERSON',", "'GPE']", "[]", "True", "True", spacy.__version__]
+
+
+_PRELOAD = """
+import sys
+from rag import nlp
+thread = nlp.preload()
+import torch                                  # another thread may import torch meanwhile
+thread.join()
+print(thread is not None, nlp.preload() is None, "torch" in sys.modules,
+      [e.label_ for e in nlp.full_pipeline()("Jacinda Ardern spoke.").ents])
+"""
+
+
+def test_spacy_preloads_on_a_thread_and_torch_stays_importable_meanwhile() -> None:
+    """``rag.nlp.preload`` loads the pipeline once on its own thread; keeping torch out of spaCy's
+    import applies to that thread only, so the main thread can import torch at the same time."""
+    done = subprocess.run([sys.executable, "-c", _PRELOAD], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["True", "True", "True", "['PERSON']"]
+    assert "failed" not in done.stderr
