@@ -51,7 +51,8 @@ class MiniLMEmbedder:
     dim = DIM
     sha256 = MODEL_SHA256
 
-    def __init__(self, path: Path, threads: int = 2, batch_size: int = Settings.batch_size, build_threads: int | None = None) -> None:
+    def __init__(self, path: Path, threads: int = 2, batch_size: int = Settings.batch_size,
+                 build_threads: int | None = None) -> None:
         verify_file(path / "model.safetensors", MODEL_SHA256)
         import torch
         import transformers
@@ -192,8 +193,8 @@ def _tokenizer(file: str, max_tokens: int):  # -> tokenizers.Tokenizer
     return tokenizer
 
 
-def load_embedder(path: str | None = None, threads: int = 2, batch_size: int = Settings.batch_size, backend: str = "torch",
-                  build_threads: int | None = None, spinning: bool = False,
+def load_embedder(path: str | None = None, threads: int = 2, batch_size: int = Settings.batch_size,
+                  backend: str = "torch", build_threads: int | None = None, spinning: bool = False,
                   cache: str | None = None) -> MiniLMEmbedder | OnnxEmbedder:
     """The embedder for ``backend`` ("torch", "onnx", "onnx-int8", ...), loaded once per process and
     arguments (loading costs ~0.5 s, plus the torch import for "torch"). ``cache``: the folder of

