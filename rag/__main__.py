@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
                 assistant = Assistant.load(settings=Settings(
                     corpus=args.corpus, index=args.index, store=args.store, threads=args.threads,
                     embedder_backend=args.embedder_backend, ray=args.ray, ray_workers=args.ray_workers,
-                    ray_batch_size=args.ray_batch_size))
+                    ray_batch_size=args.ray_batch_size), answering=False)
             finally:
                 if args.ray and not ray_was_running:
                     ray_indexing.shutdown()

@@ -74,14 +74,16 @@ class Assistant:
     def load(cls, corpus: str | Path | None = None, index: str | Path | None = None,
              settings: Settings | None = None, *, embedder: Embedder | None = None,
              splitter: Splitter | None = None, reader: Reader | None = None,
-             reranker: Reranker | None = None, current: SentenceIndex | None = None) -> "Assistant":
+             reranker: Reranker | None = None, current: SentenceIndex | None = None,
+             answering: bool = True) -> "Assistant":
         """Load the corpus and its index (building or updating the index as needed).
 
         ``embedder``, ``splitter`` and ``reader`` default to the shipped stages (MiniLM, spaCy's
         sentence recogniser, the reader named by ``settings.reader``); ``current``, an index opened
-        earlier from the same folder, lends its segments so an update reads only the new ones."""
+        earlier from the same folder, lends its segments so an update reads only the new ones.
+        ``answering`` False (a process that only indexes) skips loading spaCy's full pipeline early."""
         settings = settings or Settings()
-        if settings.answer_types or settings.clause_answers:
+        if answering and (settings.answer_types or settings.clause_answers):
             from rag.nlp import preload
 
             preload()          # spaCy (~2 s) loads beside the models and the index, for the first answer

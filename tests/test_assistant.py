@@ -145,3 +145,18 @@ def test_no_false_conflict_on_any_shipped_question_or_ui_example(assistant) -> N
             false.append((question, result.message))
     assert false == []
     assert assistant.ask("Was Sharma suspended or expelled from the Labour caucus?").conflict
+
+
+def test_only_an_answering_assistant_starts_loading_spacy_early(mini_corpus, tmp_path, monkeypatch) -> None:
+    """``Assistant.load`` starts spaCy's full pipeline on a thread for the first answer; a process
+    that only indexes (``answering=False``, as ``rag index``) does not pay for it."""
+    import rag.nlp
+    from conftest import FakeEmbedder, FakeSplitter
+    from rag.assistant import Assistant
+
+    started = []
+    monkeypatch.setattr(rag.nlp, "preload", lambda: started.append(1))
+    for answering in (False, True):
+        Assistant.load(mini_corpus, tmp_path / "index", embedder=FakeEmbedder(), splitter=FakeSplitter(),
+                       answering=answering)
+        assert len(started) == int(answering)
