@@ -141,8 +141,9 @@ class OnnxEmbedder:
             rows, vectors = self._embed_rows(self._session, texts, batches[0])
             out[rows] = vectors
             return out
-        bulk = self._session if self.threads == 1 else None
-        if bulk is None:     # made per bulk call and dropped after: a second copy of the weights
+        if self.threads == 1:
+            bulk = self._session
+        else:                # made per bulk call and dropped after: a second copy of the weights
             from rag.onnx_models import session       # would stay resident in the server otherwise (~55 MB)
 
             bulk = session(self.model_file, 1, self.spinning)

