@@ -24,13 +24,26 @@ TIME = frozenset({"DATE", "TIME"})
 NUMBER = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "NUM"})
 AGE = frozenset({"AGE", "CARDINAL", "DATE", "NUM"})
 DURATION = frozenset({"DATE", "TIME", "QUANTITY", "CARDINAL", "NUM"})
+# "What is the name of ...?": any name (an entity spaCy labels, or a capitalised phrase it does not)
+NAME = frozenset({"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
+                  "LANGUAGE", "PROPN"})
+# "What position did X hold?": a role noun ("former chief whip"), not the person who held it
+ROLE = frozenset({"ROLE"})
 
+# nouns for what a person is or does: a "which X" question asks for a person, and a span ending in
+# one answers "what position ...?"
+_ROLE_WORDS = frozenset(
+    "mp minister whip leader politician member staffer advocate chair chairman chairwoman president premier "
+    "king queen author writer player coach actor singer director founder ceo officer spokesperson spokesman "
+    "spokeswoman judge senator governor mayor scientist artist secretary treasurer ambassador general "
+    "commander captain chancellor professor lecturer editor manager bishop pope emperor empress prince "
+    "princess duke lord chief head deputy executive adviser advisor councillor councilor representative "
+    "speaker lawyer teacher doctor engineer consul admiral colonel lieutenant sergeant archbishop cardinal "
+    "priest chairperson correspondent reporter journalist economist".split())
 # head nouns of "which/what X" questions and the types they ask for
 _NOUN_TYPES: dict[str, frozenset[str]] = {}
 for _words, _types in (
-    ("person man woman mp minister whip leader politician member staffer advocate chair chairman chairwoman "
-     "president premier king queen author writer player coach actor singer director founder ceo officer "
-     "spokesperson spokesman spokeswoman judge senator governor mayor scientist artist", PERSON),
+    (" ".join(sorted(_ROLE_WORDS)) + " person man woman", PERSON),
     ("city country electorate town region place state province seat district county continent river "
      "island village suburb capital location area nation territory", PLACE),
     ("party company body organisation organization group team agency council committee newspaper outlet "
@@ -53,6 +66,10 @@ _PATTERNS: list[tuple[re.Pattern[str], frozenset[str], str]] = [
     (re.compile(r"^(who|whom|whose)\b|\b(who|whom) (did|does|do|was|is|has|had|will|would)\b"), PERSON_OR_ORG, "person"),
 ]
 _WHICH = re.compile(r"\b(?:which|what)\s+")
+# "What is the name of the advocate ...?", "What was the team's name?"; a list ("Name three ...") is not
+_NAME_Q = re.compile(r"^(?:what|which)\b.*\b(?:the|its|his|her|their|\w+'s)\s+(?:\w+\s+)?names?(?=\s+(?:of|for|given)\b|\s*\?|\s*$)"
+                     r"(?:\s+(?:of|for|given to)\s+(?:the\s+|an?\s+)?)?")
+_ROLE_Q = re.compile(r"^what\s+(?:\w+\s+)?(?:position|post|office|rank|job|profession|occupation|title(?!\s+of\b))s?\b")
 
 
 @dataclass(frozen=True)
@@ -70,12 +87,21 @@ def expected_type(question: str) -> Expected | None:
     for pattern, labels, name in _PATTERNS:
         if pattern.search(q if name == "description" else lower):
             return Expected(name, labels) if labels else None
+    if _ROLE_Q.search(lower):
+        return Expected("role", ROLE)
+    named = _NAME_Q.search(lower)
+    if named:   # the name of a kind of thing the question names ("of the employment advocate"), else any name
+        return _head_type(lower[named.end():]) or Expected("name", NAME)
     match = _WHICH.search(lower)
-    if match:   # the first of the next three words that names a kind of thing: "which former whip"
-        for word in re.findall(r"[a-z-]+", lower[match.end():])[:3]:
-            for form in (word, word[:-1] if word.endswith("s") else word):
-                if form in _NOUN_TYPES:
-                    return Expected(form, _NOUN_TYPES[form])
+    return _head_type(lower[match.end():]) if match else None
+
+
+def _head_type(rest: str) -> Expected | None:
+    """The first of the next three words that names a kind of thing: "former whip ..." -> whip."""
+    for word in re.findall(r"[a-z-]+", rest)[:3]:
+        for form in (word, word[:-1] if word.endswith("s") else word):
+            if form in _NOUN_TYPES:
+                return Expected(form, _NOUN_TYPES[form])
     return None
 
 
@@ -104,6 +130,8 @@ def span_labels(span_text: str, span_start: int, span_end: int, doc, offset: int
         labels.add("AGE")
     if not labels and words and all(w[:1].isupper() for w in span_text.split() if w.lower() not in _SMALL):
         labels.add("PROPN")          # a name spaCy did not recognise ("Newshub")
+    if words and words[-1].strip(",.") in _ROLE_WORDS and not labels & {"PERSON"}:
+        labels.add("ROLE")           # "former chief whip", "Prime Minister"
     return labels
 
 

@@ -125,15 +125,22 @@ def _own_clause(node, inside: set[int]) -> list:
     return [t for t in kept if first <= t.i <= last] or [node]
 
 
-def needs_clause(span_text: str, parse: Callable[[str], object]) -> bool:
-    """A span too small to settle a why/how/yes-no question: one word, or words without a verb
-    ("frustrations", "chat"); "never investigated" or "through a text message blunder" stand."""
+def needs_clause(span_text: str, parse: Callable[[str], object], form: str | None = None) -> bool:
+    """A span too small to settle a why/how/yes-no question: one word, or two words without a verb
+    ("frustrations", "chat"); "never investigated" or "through a text message blunder" stand. A
+    yes/no question is settled by something said, so there any span without a verb needs its
+    clause ("unanimous caucus decision" does not say whether Ardern reached Sharma)."""
     words = span_text.split()
     if len(words) < 2:
         return True
-    if len(words) >= 3:
+    if len(words) >= 3 and form != "yes/no":
         return False
     return not any(t.pos_ in ("VERB", "AUX") for t in parse(span_text))
+
+
+def whole(sentence: str) -> tuple[int, int]:
+    """Offsets of the whole sentence, without surrounding quote marks and end punctuation."""
+    return _trim(sentence, 0, len(sentence))
 
 
 def _trim(text: str, lo: int, hi: int) -> tuple[int, int]:

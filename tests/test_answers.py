@@ -6,7 +6,7 @@ import pytest
 
 from rag.answer_types import MISFIT_PENALTY, expected_type, fit, rescore, span_labels
 from rag.citing import cite, same_answer
-from rag.clauses import clause_around, question_form, reason_in
+from rag.clauses import clause_around, needs_clause, question_form, reason_in
 from rag.readers.trained import clean_span
 from rag.types import Document, Sentence, Span, Window
 
@@ -75,13 +75,22 @@ def test_nothing_left_is_an_empty_span() -> None:
     ("Which former whip did Sharma attack?", "whip"),
     ("Which body would consider further action?", "body"),
     ("In which year's election did Sharma first win his seat?", "year"),
+    ("What is the name of the employment advocate who spoke?", "advocate"),
+    ("What was the name of the city where he was born?", "city"),
+    ("What is the Islamic name for God?", "name"),
+    ("What was the band's name?", "name"),
+    ("What position had the man held?", "role"),
+    ("What title did Napoleon hold?", "role"),
+    ("What job did she have before politics?", "role"),
 ])
 def test_the_question_names_the_type_it_asks_for(question: str, name: str) -> None:
     expected = expected_type(question)
     assert expected is not None and expected.name == name
 
 
-@pytest.mark.parametrize("question", ["Who is Steph Lewis?", "What happened on Tuesday?", "Why was he suspended?"])
+@pytest.mark.parametrize("question", ["Who is Steph Lewis?", "What happened on Tuesday?", "Why was he suspended?",
+                                      "Name three philosophers of the last century.", "What is the title of the book?",
+                                      "What did they name as the cause?"])
 def test_questions_that_name_no_type(question: str) -> None:
     assert expected_type(question) is None
 
@@ -107,6 +116,23 @@ def test_span_types_come_from_entities_numbers_and_ages(nlp) -> None:
     assert not {"GPE", "LOC", "FAC"} & labels("New Zealand Labour caucus")   # a caucus is not a place
     assert fit(expected_type("How old is he?"), span_labels("38-year-old", 0, 11, nlp("38-year-old"), 0)) == 1
     assert fit(None, {"PERSON"}) == 0
+
+
+def test_a_role_answers_what_position_and_a_name_answers_what_name(nlp) -> None:
+    text = "Mr McAnulty, the former chief whip, met David Buckingham, an employment advocate, in Wellington."
+    doc = nlp(text)
+
+    def labels(span: str) -> set[str]:
+        i = text.index(span)
+        return span_labels(span, i, i + len(span), doc, 0)
+
+    position = expected_type("What position had the man who drank beer held?")
+    assert fit(position, labels("former chief whip")) == 1
+    assert fit(position, labels("Mr McAnulty")) == -1          # the person is not the position
+    name = expected_type("What is the name of the advocate who spoke about bullying?")
+    assert fit(name, labels("David Buckingham")) == 1
+    assert fit(name, labels("employment advocate")) == -1
+    assert fit(expected_type("What was the band's name?"), labels("employment advocate")) == -1
 
 
 def test_a_fitting_span_beats_a_close_misfit_but_not_a_far_better_one(nlp) -> None:
@@ -153,6 +179,19 @@ def test_a_clause_is_never_a_one_word_fragment(nlp) -> None:
     i = sentence.index("not")
     lo, hi = clause_around(sentence, i, i + 3, nlp)
     assert len(sentence[lo:hi].split()) >= 4 and "would not commit to" in sentence[lo:hi]
+
+
+def test_a_yes_no_question_is_answered_by_what_is_said_not_by_a_noun_phrase(nlp) -> None:
+    from rag.assistant import _clause_span
+
+    assert needs_clause("unanimous caucus decision", nlp, "yes/no")
+    assert not needs_clause("unanimous caucus decision", nlp, "why")          # a reason may be a phrase
+    assert not needs_clause("he had experienced no bullying", nlp, "yes/no")  # it says something: it stands
+    text = "Ms Ardern said she was unable to get through to Dr Sharma to tell him of the unanimous caucus decision."
+    i = text.index("unanimous caucus decision")
+    span = Span("unanimous caucus decision", "d", i, i + 25, 0.5, 0)
+    answer = _clause_span(span, [_window(text)], "yes/no")
+    assert answer.text == text.rstrip(".") and (answer.start, answer.end) == (0, len(text) - 1)
 
 
 # --- conflicts --------------------------------------------------------------------------------
