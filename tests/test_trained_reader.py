@@ -94,6 +94,31 @@ def test_batched_read_equals_one_window_at_a_time(reader) -> None:
         assert twin.no_answer == pytest.approx(span.no_answer, abs=1e-4)
 
 
+def test_windows_of_about_one_length_are_read_together() -> None:
+    from rag.readers.trained import length_groups
+
+    assert length_groups([98, 126, 60, 100, 97]) == [[1], [3, 0, 4], [2]]   # padding within 10% of the tokens
+    assert length_groups([100] * 4) == [[0, 1, 2, 3]] and length_groups([]) == []
+    groups = length_groups([10, 200, 30, 190, 11], tolerance=1.5)
+    assert sorted(i for g in groups for i in g) == [0, 1, 2, 3, 4]
+
+
+def test_reading_in_length_groups_gives_the_logits_of_one_padded_batch(reader) -> None:
+    """Each group is cut to its own longest window; the logits of every real token are those of
+    one batch padded to the longest window (past a window's end nothing is read)."""
+    import numpy as np
+
+    windows = _windows(1) + _windows(3) + [replace(_windows(1)[0], text=DOC)]
+    feeds, _ = reader.encode("Who built the tower?", windows)
+    grouped = reader._run_grouped(feeds)
+    padded = reader._loaded.run(feeds)
+    real = feeds["attention_mask"].astype(bool)
+    assert len(set(feeds["attention_mask"].sum(axis=1).tolist())) > 2        # lengths differ: several groups
+    for ours, theirs in zip(grouped, padded):
+        assert ours.shape == theirs.shape
+        assert np.abs(ours[real] - theirs[real]).max() < 1e-3
+
+
 @pytest.mark.slow
 def test_joint_scores_share_one_softmax_across_windows() -> None:
     """Normalised jointly (as the reader was trained), the best spans of all windows are
