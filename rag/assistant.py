@@ -323,9 +323,10 @@ class _SpanShapes:
 
 
 def _clause_span(span: Span, windows: Sequence[Window], form: str) -> Span:
-    """The best span widened to the clause of its sentence that holds it (why/how questions; for
-    why-questions, the phrase of that sentence that gives a reason, if it has one), or to the whole
-    sentence for a yes/no question whose span has no verb."""
+    """The best span widened to the clause of its sentence that holds it (why/how questions, and a
+    span cut off after a word that needs the rest: "he had experienced no"; for why-questions, the
+    phrase of that sentence that gives a reason, if it has one), or to the whole sentence for a
+    yes/no question whose span has no verb."""
     window = next((w for w in windows if w.rank == span.window_rank), None)
     if window is None:
         return span
@@ -336,6 +337,8 @@ def _clause_span(span: Span, windows: Sequence[Window], form: str) -> Span:
     reason = clauses.reason_in(sentence.text, _parse, start) if form == "why" else None
     if reason is not None and ((reason[0] <= start and end <= reason[1]) or (start <= reason[0] and reason[1] <= end)):
         lo, hi = reason                             # the reader's answer and a reason phrase hold one another
+    elif clauses.dangles(sentence.text, start, end, _parse):
+        lo, hi = clauses.clause_around(sentence.text, start, end, _parse)   # "Mr McAnulty has not" -> its clause
     elif not clauses.needs_clause(span.text, _parse, form):
         return span                                 # a phrase that can stand as the answer
     elif form == "yes/no":                          # a phrase without a verb says neither yes nor no:

@@ -138,6 +138,22 @@ def needs_clause(span_text: str, parse: Callable[[str], object], form: str | Non
     return not any(t.pos_ in ("VERB", "AUX") for t in parse(span_text))
 
 
+# words that cannot end an answer: what they belong to comes after them ("has not", "no", "the", "of")
+_DANGLING_POS = frozenset({"AUX", "PART", "DET", "ADP", "CCONJ", "SCONJ"})
+
+
+def dangles(sentence: str, start: int, end: int, parse: Callable[[str], object]) -> bool:
+    """Whether ``sentence[start:end]`` stops after a function word whose head comes later in the
+    sentence ("Mr McAnulty has not" of "... has not responded to the claims"): a cut clause."""
+    doc = parse(sentence)
+    inside = [t for t in doc if t.idx < end and t.idx + len(t) > start and not t.is_punct]
+    if not inside:
+        return False
+    last = inside[-1]
+    negation = last.dep_ == "neg" or last.lower_ in ("no", "not", "never", "n't")
+    return (last.pos_ in _DANGLING_POS or negation) and last.head.i > last.i and last.head.idx >= end
+
+
 def whole(sentence: str) -> tuple[int, int]:
     """Offsets of the whole sentence, without surrounding quote marks and end punctuation."""
     return _trim(sentence, 0, len(sentence))

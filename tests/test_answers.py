@@ -6,7 +6,7 @@ import pytest
 
 from rag.answer_types import MISFIT_PENALTY, expected_type, fit, rescore, span_labels
 from rag.citing import cite, same_answer
-from rag.clauses import clause_around, needs_clause, question_form, reason_in
+from rag.clauses import clause_around, dangles, needs_clause, question_form, reason_in
 from rag.readers.trained import clean_span
 from rag.types import Document, Sentence, Span, Window
 
@@ -192,6 +192,23 @@ def test_a_yes_no_question_is_answered_by_what_is_said_not_by_a_noun_phrase(nlp)
     span = Span("unanimous caucus decision", "d", i, i + 25, 0.5, 0)
     answer = _clause_span(span, [_window(text)], "yes/no")
     assert answer.text == text.rstrip(".") and (answer.start, answer.end) == (0, len(text) - 1)
+
+
+@pytest.mark.parametrize("span, cut", [("Mr McAnulty has not", True), ("McAnulty has not responded", False),
+                                       ("responded to the", True), ("not responded to the claims", False),
+                                       ("Mr McAnulty", False)])
+def test_a_span_cut_after_a_word_that_needs_the_rest_dangles(nlp, span: str, cut: bool) -> None:
+    text = "Mr McAnulty has not responded to the claims, his office said."
+    i = text.index(span)
+    assert dangles(text, i, i + len(span), nlp) is cut
+
+
+def test_a_cut_clause_is_made_whole(nlp) -> None:
+    from rag.assistant import _clause_span
+
+    text = "Mr McAnulty has not responded to the claims."
+    span = Span("Mr McAnulty has not", "d", 0, 19, 0.5, 0)
+    assert _clause_span(span, [_window(text)], "yes/no").text == "Mr McAnulty has not responded to the claims"
 
 
 # --- conflicts --------------------------------------------------------------------------------
