@@ -236,8 +236,12 @@ class Assistant:
         if s.answer_types and spans:
             spans = answer_types.rescore(resolved, spans, retrieval.windows, _parse)
         form = clauses.question_form(resolved) if spans and s.clause_answers else None
+        said = None                  # "yes" / "no" when the evidence decides a yes/no question by rule
         if form is not None:
             spans = [_clause_span(spans[0], retrieval.windows, form), *spans[1:]]
+            decided = _verdict(resolved, spans[0], retrieval.windows) if form == "yes/no" else None
+            if decided is not None:
+                said, spans[0] = decided
         timings["answer"] = time.perf_counter() - t
         calibration = load_calibration(calibration_key(s.reader, reranker.name if reranker is not None else None))
         feats = features(spans, retrieval.windows)
@@ -271,7 +275,7 @@ class Assistant:
                                 message=message, resolved_question=resolved, timings=timings))
         citing.verify(cited.citations, self._docs)
         best = spans[0]
-        message = best.text
+        message = f"{said.capitalize()}: {best.text}" if said else best.text
         if cited.conflict and cited.alternative is not None:
             a, b = self._docs[best.doc_id], self._docs[cited.alternative.doc_id]
             message = (f"The sources differ: {_source_name(a)} says \"{best.text}\", "
@@ -281,7 +285,7 @@ class Assistant:
         return trace(Answer(question=q, text=best.text, abstained=False, confidence=round(conf, 4),
                             citations=cited.citations, message=message, resolved_question=resolved,
                             conflict=cited.conflict, timings=timings, uncertain=conf < calibration.sure,
-                            alternatives=alternatives, kind="sentence" if form else "span"))
+                            alternatives=alternatives, kind=said or ("sentence" if form else "span")))
 
 
 _NAME_WORD = re.compile(r"(?<!^)(?<![.?!] )\b([A-Z][\w’'-]{2,})")
@@ -349,6 +353,25 @@ def _clause_span(span: Span, windows: Sequence[Window], form: str) -> Span:
         return span
     start, end = sentence.start + lo, sentence.start + hi
     return replace(span, text=sentence.text[lo:hi], start=start, end=end)
+
+
+def _verdict(question: str, span: Span, windows: Sequence[Window]) -> tuple[str, Span] | None:
+    """("yes" or "no", the span to quote with it) when the answer's sentence settles the yes/no
+    question by rule (rag.clauses.verdict), the sentence before it in its window giving context."""
+    window = next((w for w in windows if w.rank == span.window_rank), None)
+    if window is None:
+        return None
+    at = next((i for i, x in enumerate(window.sentences) if x.start <= span.start < x.end), None)
+    if at is None:
+        return None
+    sentence = window.sentences[at]
+    context = window.sentences[at - 1].text if at > 0 else ""
+    found = clauses.verdict(question, sentence.text, context, _parse, span.start - sentence.start,
+                            min(span.end, sentence.end) - sentence.start)
+    if found is None:
+        return None
+    said, lo, hi = found
+    return said, replace(span, text=sentence.text[lo:hi], start=sentence.start + lo, end=sentence.start + hi)
 
 
 def _alternatives(spans: Sequence[Span], windows: Sequence[Window], documents: dict[str, Document],

@@ -154,6 +154,103 @@ def dangles(sentence: str, start: int, end: int, parse: Callable[[str], object])
     return (last.pos_ in _DANGLING_POS or negation) and last.head.i > last.i and last.head.idx >= end
 
 
+# verbs that carry no claim of their own ("is he going to", "did she get"); words that hedge a claim;
+# words that deny without a negation ("unable to", "refused"), which the rule below leaves alone
+_LIGHT_VERBS = frozenset({"be", "hav", "do", "go", "get", "let", "mak"})      # as stem() gives them
+_HEDGES = frozenset({"if", "whether", "unless", "might", "may", "could", "perhaps", "possibly", "maybe",
+                     "reportedly", "allegedly", "likely", "unlikely", "expected"})
+_IMPLICIT_NO = frozenset({"unabl", "refus", "deny", "fail", "declin", "reject", "without", "yet"})   # stems
+_NEGATIONS = frozenset({"not", "n't", "never", "no", "nothing", "none", "nobody", "neither", "nor"})
+
+
+def _negation(token) -> bool:
+    return token.dep_ == "neg" or token.lower_ in _NEGATIONS
+
+
+# the pipeline runs without spaCy's lemmatizer (rag.nlp), so words are compared by a crude stem:
+# common irregular past forms, then the regular endings ("expelled", "expels" -> "expel")
+_IRREGULAR = {w: base for base, forms in (
+    ("be", "is are was were been being am"), ("have", "has had having"), ("say", "said"), ("tell", "told"),
+    ("go", "went gone going goes"), ("get", "got gotten"), ("do", "did done does doing"), ("make", "made"), ("take", "took taken"),
+    ("give", "gave given"), ("know", "knew known"), ("think", "thought"), ("leave", "left"), ("meet", "met"),
+    ("find", "found"), ("win", "won"), ("lose", "lost"), ("hold", "held"), ("keep", "kept"),
+    ("bring", "brought"), ("buy", "bought"), ("speak", "spoke spoken"), ("write", "wrote written"),
+    ("begin", "began begun"), ("run", "ran"), ("see", "saw seen"), ("come", "came"), ("become", "became"),
+    ("stand", "stood"), ("send", "sent"), ("spend", "spent"), ("build", "built"), ("pay", "paid"),
+    ("lead", "led"), ("feel", "felt"), ("hear", "heard"), ("fall", "fell fallen"), ("choose", "chose chosen"),
+    ("seek", "sought"), ("teach", "taught"), ("catch", "caught"), ("fight", "fought"), ("sell", "sold"),
+    ("understand", "understood"), ("drink", "drank drunk"), ("break", "broke broken"), ("forget", "forgot forgotten"),
+    ("rise", "rose risen"), ("drive", "drove driven"), ("eat", "ate eaten"), ("grow", "grew grown"),
+    ("throw", "threw thrown"), ("wear", "wore worn"), ("show", "shown"), ("draw", "drew drawn")) for w in (base, *forms.split())}
+
+
+def stem(word: str) -> str:
+    """A crude common key for the forms of an English word: "responded"/"responds" -> "respond",
+    "expelled" -> "expel", "told" -> "tell"."""
+    w = word.lower()
+    if w in _IRREGULAR:
+        w = _IRREGULAR[w]
+    else:
+        for suffix, keep in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+            if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+                w = w[: len(w) - len(suffix)] + keep
+                break
+    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiou":
+        w = w[:-1]                                      # "committ" -> "commit", "expell" -> "expel"
+    return w[:-1] if w.endswith("e") and len(w) > 3 else w
+
+
+def verdict(question: str, sentence: str, context: str, parse: Callable[[str], object],
+            start: int = 0, end: int | None = None) -> tuple[str, int, int] | None:
+    """("yes" or "no", lo, hi) when ``sentence`` settles the yes/no ``question`` by a rule, else None;
+    ``sentence[lo:hi]`` is what to quote with it: the answer ``sentence[start:end]`` if it holds a verb
+    the verdict is about, else the clause holding those verbs (an answer outside it gets no verdict).
+
+    The rule, strict on purpose (a wrong "No" is worse than none): the question is not itself
+    negative; every verb of it that carries a claim appears in the sentence with the same lemma;
+    each name, number and noun of it appears in the sentence or in ``context`` (the sentence before);
+    nothing hedges or denies by implication ("may", "if", "unable"); and the sentence's negations are
+    either none ("yes") or exactly one, on one of those verbs or on its object ("has not responded",
+    "experienced no bullying": "no"). Hedges and negations are looked for in the clause that holds
+    those verbs, without the clauses joined to it by "but", "and" or a comma."""
+    q = parse(question)
+    if any(_negation(t) for t in q):
+        return None
+    verbs = {stem(t.text) for t in q if t.pos_ == "VERB" and t.dep_ != "prep" and stem(t.text) not in _LIGHT_VERBS}
+    if not verbs:
+        return None
+    doc = parse(sentence)
+    matched = [t for t in doc if t.pos_ == "VERB" and stem(t.text) in verbs]
+    if "?" in sentence or {stem(t.text) for t in matched} != verbs:
+        return None
+    # the clause that holds those verbs, without clauses joined to it ("..., but Ms Ardern has dismissed
+    # them as without foundation"): hedges, implicit denials and negations count only inside it
+    common = set.intersection(*({a.i for a in v.ancestors} | {v.i} for v in matched))
+    top = max((doc[i] for i in common), key=lambda t: len(list(t.ancestors)))
+    scope = _own_clause(top, {v.i for v in matched})
+    if any(t.lower_ in _HEDGES or stem(t.text) in _IMPLICIT_NO for t in scope):
+        return None
+    around = {stem(t.text) for t in parse(context)} | {stem(t.text) for t in doc} if context else {stem(t.text) for t in doc}
+    terms = [t.text for t in q if t.pos_ in ("PROPN", "NUM") or (t.pos_ == "NOUN" and not t.is_stop)]
+    if not all(stem(w) in around for w in terms):
+        return None
+    negations = [t for t in scope if _negation(t)]
+    if len(negations) > 1:
+        return None
+    if negations:
+        neg = negations[0]
+        on_verb = any(neg.head.i == v.i for v in matched)
+        on_object = neg.dep_ == "det" and any(neg.head.head.i == v.i for v in matched)
+        if not (on_verb or on_object):
+            return None
+    said = "no" if negations else "yes"
+    end = len(sentence) if end is None else end
+    if any(start <= v.idx < end for v in matched):
+        return said, start, end
+    lo, hi = _trim(sentence, scope[0].idx, scope[-1].idx + len(scope[-1]))
+    return (said, lo, hi) if lo <= start < hi else None
+
+
 def whole(sentence: str) -> tuple[int, int]:
     """Offsets of the whole sentence, without surrounding quote marks and end punctuation."""
     return _trim(sentence, 0, len(sentence))

@@ -151,7 +151,9 @@ class Answer:
     uncertain: bool = False                    # given, but below the "sure" level: may be wrong
     alternatives: list[Alternative] = field(default_factory=list)   # next-best answers, best first
     kind: str = "span"                         # "span" (a short answer), "sentence" (the clause or
-                                               # sentence that settles a why/how question), "yes", "no"
+                                               # sentence that settles a why/how/yes-no question), or
+                                               # "yes" / "no": that sentence decides a yes/no question
+                                               # by rule (rag.clauses.verdict); ``text`` stays the clause
 
 
 @dataclass(frozen=True)

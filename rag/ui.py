@@ -284,7 +284,10 @@ def render_reply(answer: Answer, turn: int) -> str:
         if unsure:
             parts.append('<p class="rag-warning">May be wrong: the documents do not clearly say this. '
                          'Check the source.</p>')
-        parts.append(f'<p class="rag-answer"><strong>{esc(answer.text)}</strong></p>')
+        if answer.kind in ("yes", "no"):       # the rule's verdict, then the clause that decides it
+            parts.append(f'<p class="rag-answer"><strong>{answer.kind.capitalize()}</strong>: {esc(answer.text)}</p>')
+        else:
+            parts.append(f'<p class="rag-answer"><strong>{esc(answer.text)}</strong></p>')
         parts.extend(render_quote(c, turn, i) for i, c in enumerate(answer.citations, start=1))
         if unsure:
             parts.append(render_alternative(answer, turn))

@@ -6,7 +6,7 @@ import pytest
 
 from rag.answer_types import MISFIT_PENALTY, expected_type, fit, rescore, span_labels
 from rag.citing import cite, same_answer
-from rag.clauses import clause_around, dangles, needs_clause, question_form, reason_in
+from rag.clauses import clause_around, dangles, needs_clause, question_form, reason_in, stem, verdict
 from rag.readers.trained import clean_span
 from rag.types import Document, Sentence, Span, Window
 
@@ -201,6 +201,49 @@ def test_a_span_cut_after_a_word_that_needs_the_rest_dangles(nlp, span: str, cut
     text = "Mr McAnulty has not responded to the claims, his office said."
     i = text.index(span)
     assert dangles(text, i, i + len(span), nlp) is cut
+
+
+@pytest.mark.parametrize("words", [("responded", "responds", "respond"), ("expelled", "expel"), ("committed", "commit"),
+                                   ("bullied", "bully"), ("told", "tell"), ("said", "say"), ("investigated", "investigate")])
+def test_the_forms_of_a_word_share_a_stem(words: tuple[str, ...]) -> None:
+    assert len({stem(w) for w in words}) == 1
+
+
+@pytest.mark.parametrize("question, sentence, context, said", [
+    ("Has Mr McAnulty responded to the claims?",
+     "Mr McAnulty has not responded to the claims, but Ms Ardern has dismissed them as without foundation.", "", "no"),
+    ("Did Adrian Rurawhe say he had experienced bullying in Parliament?",
+     "Adrian Rurawhe said he had experienced no bullying during his time in Parliament.", "", "no"),
+    ("Did the Prime Minister commit to an independent investigation?",
+     "That's something the Prime Minister would not commit to.",
+     "The only way to sort out bullying claims is through an independent investigation.", "no"),
+    ("Did the caucus vote to expel Sharma?", "Labour's caucus voted to expel Sharma on Tuesday.", "", "yes"),
+    # none: a verb of the question is missing, a name or number is missing, a hedge, an implicit
+    # denial, a negative question, a double negation
+    ("Did the caucus vote to suspend Sharma?", "Labour's caucus voted to expel Sharma on Tuesday.", "", None),
+    ("Did the whips bully staff?", "Sharma said the whips bullied him.", "", None),
+    ("Was Sharma expelled in 2020?", "Sharma was expelled on Tuesday.", "", None),
+    ("Did Sharma leave the party?", "Sharma may leave the party.", "", None),
+    ("Did Ardern manage to reach Sharma to tell him the outcome?",
+     "Ms Ardern said she was unable to get through to Dr Sharma to tell him of the unanimous caucus decision.", "", None),
+    ("Didn't Sharma leave the party?", "Sharma left the party.", "", None),
+    ("Did Sharma say he would stay?", "Sharma did not say he would not stay.", "", None),
+])
+def test_yes_or_no_only_when_the_evidence_decides_it_by_rule(nlp, question: str, sentence: str, context: str,
+                                                             said: str | None) -> None:
+    found = verdict(question, sentence, context, nlp)
+    assert (found[0] if found else None) == said
+
+
+def test_a_verdict_quotes_the_clause_it_is_about(nlp) -> None:
+    sentence = "Mr McAnulty has not responded to the claims, but Ms Ardern has dismissed them as without foundation."
+    question = "Has Mr McAnulty responded to the claims?"
+    i = sentence.index("has not responded")
+    assert verdict(question, sentence, "", nlp, i, i + 17) == ("no", i, i + 17)          # the answer holds the verb
+    said, lo, hi = verdict(question, sentence, "", nlp, 0, len("Mr McAnulty"))            # it does not: the clause
+    assert said == "no" and sentence[lo:hi] == "Mr McAnulty has not responded to the claims"
+    j = sentence.index("Ms Ardern")
+    assert verdict(question, sentence, "", nlp, j, j + 9) is None                        # outside that clause
 
 
 def test_a_cut_clause_is_made_whole(nlp) -> None:

@@ -88,6 +88,15 @@ def test_follow_up_resolves_the_pronoun(assistant) -> None:
     assert _contains_any(follow.text, ["maternity leave", "maternity"])
 
 
+def test_a_yes_no_question_the_evidence_decides_gets_a_verdict(assistant) -> None:
+    result = assistant.ask("Has Mr McAnulty responded to the claims?")
+    assert (result.kind, result.text) == ("no", "Mr McAnulty has not responded to the claims")
+    assert result.message == "No: Mr McAnulty has not responded to the claims"
+    assert "not responded" in result.citations[0].sentence
+    undecided = assistant.ask("Did Ardern manage to reach Sharma to tell him the outcome?")
+    assert undecided.kind == "sentence" and not undecided.message.startswith(("Yes", "No"))
+
+
 @pytest.mark.slow
 def test_sources_that_disagree_are_both_cited(assistant) -> None:
     result = assistant.ask("Was Gaurav Sharma suspended or expelled from the Labour caucus?")

@@ -172,6 +172,27 @@ def test_loader_errors_name_file_and_line(tmp_path: Path, line: str, message: st
     assert f"{path}:2" in str(info.value)
 
 
+def test_gold_verdicts_are_read_checked_and_scored(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    path = tmp_path / "q.jsonl"
+    path.write_text(json.dumps({"id": "a", "question": "Has he replied?", "answers": ["has not replied"],
+                                "verdict": "no", "kind": "yes/no"}) + "\n", encoding="utf-8")
+    assert evaluate.load_questions(path)[0].cases[0].verdict == "no"
+    path.write_text(json.dumps({"id": "a", "question": "Q?", "answers": ["x"], "verdict": "maybe"}) + "\n",
+                    encoding="utf-8")
+    with pytest.raises(evaluate.QuestionFileError, match="'verdict' must be"):
+        evaluate.load_questions(path)
+    base = _result(["x"], False, {key: 1.0 for key in ("em", "f1", "recall@1", "recall@3", "recall@5", "mrr",
+                                                       "cited_accuracy", "citation_precision", "citation_recall")}
+                   | {"refused": 0.0})
+    results = [replace(base, gold_verdict="no", answer_kind="no"), replace(base, gold_verdict="no", answer_kind="yes"),
+               replace(base, gold_verdict="yes", answer_kind="sentence"), replace(base, answer_kind="no")]
+    m = evaluate.summarise(results)
+    assert (m["verdict_questions"], m["verdicts_given"], m["verdict_accuracy"]) == (3, 2, 0.5)
+    assert evaluate.summarise(results[2:])["verdict_accuracy"] is None
+
+
 def test_loader_rejects_duplicate_ids_and_empty_files(tmp_path: Path) -> None:
     path = tmp_path / "dup.jsonl"
     path.write_text('{"id": "a", "question": "Q?"}\n{"id": "a", "question": "R?"}\n', encoding="utf-8")

@@ -124,6 +124,11 @@ def test_reply_quotes_evidence_with_mark_and_marker() -> None:
     assert "— Sharma profile" in html
 
 
+def test_a_yes_no_verdict_leads_the_clause_that_decides_it() -> None:
+    html = ui.render_reply(answered(kind="no", message="No: 38"), turn=0)      # (the clause is "38" here)
+    assert '<p class="rag-answer"><strong>No</strong>: 38</p>' in html and "<mark>38</mark>" in html
+
+
 def test_reply_without_answer_offsets_has_no_mark() -> None:
     answer = answered(citations=[cite(SENTS[1])])
     assert "<mark>" not in ui.render_reply(answer, turn=0)

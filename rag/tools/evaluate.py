@@ -4,7 +4,8 @@
 any question file in the same format: one JSON object per line, either a single question
 ``{"id", "question", "answers", "evidence"}`` or a conversation ``{"id", "turns": [{"question",
 "answers", "evidence"}, ...]}``. ``answers: []`` marks a question the documents do not answer.
-An optional ``"kind"`` (who, what, when, ..., yes/no) only groups the scores.
+An optional ``"kind"`` (who, what, when, ..., yes/no) only groups the scores; an optional
+``"verdict"`` ("yes" / "no") on a yes/no question scores the verdicts the assistant gives.
 
 Metrics (every one in [0, 1] except latency; each turn of a conversation counts as one question,
 asked with the earlier turns' (question, Answer) pairs as history):
@@ -23,6 +24,8 @@ asked with the earlier turns' (question, Answer) pairs as history):
   that are correct; citation recall = share of the gold evidence sentences that were cited.
 - **refusal**: share of unanswerable questions the assistant abstained on; **false refusal**:
   share of answerable questions it abstained on.
+- **verdicts** (questions with a gold ``"verdict"``): how many got a "Yes"/"No" (``Answer.kind``), and
+  the share of those that were right.
 - **latency**: median and 95th percentile of the wall time of ``assistant.ask`` per question
   (one untimed warm-up question first, so lazy model loading is not counted).
 """
@@ -75,6 +78,7 @@ class Case:
     evidence: tuple[str, ...]
     kind: str = ""
     turn: int = 0          # 0 for single questions and the first turn of a conversation
+    verdict: str = ""      # "yes" / "no" for a yes/no question whose answer is known, else ""
 
     @property
     def answerable(self) -> bool:
@@ -112,6 +116,8 @@ class Result:
     windows: int = 0           # windows the reader read
     sentences_read: int = 0    # sentences in them, and how many were distinct (Settings.windows)
     distinct_sentences: int = 0
+    answer_kind: str = ""      # Answer.kind: span, sentence, or the verdict yes / no
+    gold_verdict: str = ""
 
 
 class Runnable(Protocol):
@@ -135,7 +141,10 @@ def _case(row: object, case_id: str, kind: str, turn: int, where: str) -> Case:
         raise QuestionFileError(f"{where}: 'question' must be a non-empty string, got {question!r}")
     answers = _strings(row.get("answers", []), "answers", where)
     evidence = _strings(row.get("evidence", []), "evidence", where)
-    return Case(case_id, question, answers, evidence, str(row.get("kind", kind)), turn)
+    verdict = row.get("verdict", "")
+    if verdict not in ("", "yes", "no"):
+        raise QuestionFileError(f"{where}: 'verdict' must be \"yes\" or \"no\", got {verdict!r}")
+    return Case(case_id, question, answers, evidence, str(row.get("kind", kind)), turn, verdict)
 
 
 def load_questions(path: str | Path) -> list[Item]:
@@ -262,6 +271,11 @@ def summarise(results: Sequence[Result]) -> Metrics:
     read = sum(r.sentences_read for r in results)
     metrics["windows_per_question"] = round(statistics.fmean(r.windows for r in results), 3) if read else None
     metrics["sentences_read_twice"] = round(1 - sum(r.distinct_sentences for r in results) / read, 4) if read else None
+    judged = [r for r in results if r.gold_verdict]
+    given = [r for r in judged if r.answer_kind in ("yes", "no") and not r.abstained]
+    metrics["verdict_questions"] = len(judged)
+    metrics["verdicts_given"] = len(given)
+    metrics["verdict_accuracy"] = round(sum(r.answer_kind == r.gold_verdict for r in given) / len(given), 4) if given else None
     metrics["latency_median_s"] = round(statistics.median(latencies), 4) if latencies else None
     metrics["latency_p95_s"] = round(percentile(latencies, 95), 4) if latencies else None
     return metrics
@@ -376,7 +390,8 @@ def run(assistant: Runnable, items: Sequence[Item], doc_texts: dict[str, str] | 
                 citations=[c.sentence for c in answer.citations], retrieved=retrieved, latency_s=round(latency, 4),
                 scores=score_case(case, answer, retrieved),
                 evidence_docs=_evidence_docs(case, doc_texts or {}), error=error,
-                windows=windows, sentences_read=len(read), distinct_sentences=len(set(read))))
+                windows=windows, sentences_read=len(read), distinct_sentences=len(set(read)),
+                answer_kind=answer.kind, gold_verdict=case.verdict))
             history.append((case.question, answer))
             bar.update(1)
     bar.close()
@@ -434,12 +449,23 @@ def _interval_line(spans: dict[str, tuple[float, float] | None]) -> str:
         for key, span in spans.items() if span for lo, hi in [span])
 
 
+def _verdict_line(metrics: Metrics) -> list[str]:
+    """One line on the yes/no verdicts, when the question file has gold verdicts."""
+    if not metrics.get("verdict_questions"):
+        return []
+    accuracy = metrics["verdict_accuracy"]
+    right = f", right on {accuracy:.0%} of them" if accuracy is not None else ""
+    return [f"Yes/no verdicts: given on {metrics['verdicts_given']} of {metrics['verdict_questions']} "
+            f"questions with a gold verdict{right} (the others are answered with the evidence clause).", ""]
+
+
 def _markdown(header: dict[str, Any], rows: dict[str, Metrics], by_group: dict[str, Metrics],
               worst: Sequence[Result], spans: dict[str, tuple[float, float] | None]) -> str:
     lines = [f"# Evaluation: {header['questions_file']}", "",
              f"Corpus `{header['corpus']}`, {header['questions']} questions "
              f"({header['answerable']} answerable, {header['unanswerable']} not), {header['date']}.", "",
              "## Scores", "", table(rows, markdown=True), "", f"{_interval_line(spans)} ({header['main']}).", "",
+             *_verdict_line(rows[header["main"]]),
              f"## By group ({header['main']})", "", table(by_group, markdown=True, first="group"), "",
              "## Worst failures", ""]
     for r in worst:
@@ -577,6 +603,8 @@ def main(argv: list[str]) -> int:
     report = write_report(args.out, header, runs, main_name)
     print(table(report["configs"]))
     print(_interval_line(report["intervals"]) + f" ({main_name})")
+    for line in _verdict_line(report["metrics"])[:1]:
+        print(line)
     print(f"\nreport: {args.out / 'report.md'}, {args.out / 'report.json'}, {args.out / 'chart.png'}")
     problems = check_thresholds(report["metrics"], thresholds)
     for problem in problems:
