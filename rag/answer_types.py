@@ -67,8 +67,9 @@ _PATTERNS: list[tuple[re.Pattern[str], frozenset[str], str]] = [
 ]
 _WHICH = re.compile(r"\b(?:which|what)\s+")
 # "What is the name of the advocate ...?", "What was the team's name?"; a list ("Name three ...") is not
-_NAME_Q = re.compile(r"^(?:what|which)\b.*\b(?:the|its|his|her|their|\w+'s)\s+(?:\w+\s+)?names?(?=\s+(?:of|for|given)\b|\s*\?|\s*$)"
-                     r"(?:\s+(?:of|for|given to)\s+(?:the\s+|an?\s+)?)?")
+_NAME_Q = re.compile(r"^(?:what|which)\b.*\b(?:the|its|his|her|their|\w+'s)\s+(?:\w+\s+)?names?"
+                     r"(?=\s+(?:of|for|given)\b|\s*\?|\s*$)(?:\s+(?:of|for|given to)\s+(?:the\s+|an?\s+)?)?")
+# "What position / job / title ...?" ("the title of the book" asks for a name, not a role)
 _ROLE_Q = re.compile(r"^what\s+(?:\w+\s+)?(?:position|post|office|rank|job|profession|occupation|title(?!\s+of\b))s?\b")
 
 

@@ -171,7 +171,8 @@ def _negation(token) -> bool:
 # common irregular past forms, then the regular endings ("expelled", "expels" -> "expel")
 _IRREGULAR = {w: base for base, forms in (
     ("be", "is are was were been being am"), ("have", "has had having"), ("say", "said"), ("tell", "told"),
-    ("go", "went gone going goes"), ("get", "got gotten"), ("do", "did done does doing"), ("make", "made"), ("take", "took taken"),
+    ("go", "went gone going goes"), ("get", "got gotten"), ("do", "did done does doing"), ("make", "made"),
+    ("take", "took taken"),
     ("give", "gave given"), ("know", "knew known"), ("think", "thought"), ("leave", "left"), ("meet", "met"),
     ("find", "found"), ("win", "won"), ("lose", "lost"), ("hold", "held"), ("keep", "kept"),
     ("bring", "brought"), ("buy", "bought"), ("speak", "spoke spoken"), ("write", "wrote written"),
@@ -179,9 +180,10 @@ _IRREGULAR = {w: base for base, forms in (
     ("stand", "stood"), ("send", "sent"), ("spend", "spent"), ("build", "built"), ("pay", "paid"),
     ("lead", "led"), ("feel", "felt"), ("hear", "heard"), ("fall", "fell fallen"), ("choose", "chose chosen"),
     ("seek", "sought"), ("teach", "taught"), ("catch", "caught"), ("fight", "fought"), ("sell", "sold"),
-    ("understand", "understood"), ("drink", "drank drunk"), ("break", "broke broken"), ("forget", "forgot forgotten"),
-    ("rise", "rose risen"), ("drive", "drove driven"), ("eat", "ate eaten"), ("grow", "grew grown"),
-    ("throw", "threw thrown"), ("wear", "wore worn"), ("show", "shown"), ("draw", "drew drawn")) for w in (base, *forms.split())}
+    ("understand", "understood"), ("drink", "drank drunk"), ("break", "broke broken"),
+    ("forget", "forgot forgotten"), ("rise", "rose risen"), ("drive", "drove driven"), ("eat", "ate eaten"),
+    ("grow", "grew grown"), ("throw", "threw thrown"), ("wear", "wore worn"), ("show", "shown"),
+    ("draw", "drew drawn")) for w in (base, *forms.split())}
 
 
 def stem(word: str) -> str:
@@ -207,16 +209,16 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
     the verdict is about, else the clause holding those verbs (an answer outside it gets no verdict).
 
     The rule, strict on purpose (a wrong "No" is worse than none): the question is not itself
-    negative; every verb of it that carries a claim appears in the sentence with the same lemma;
+    negative; every verb of it that carries a claim appears in the sentence (the same ``stem``);
     each name, number and noun of it appears in the sentence or in ``context`` (the sentence before);
-    nothing hedges or denies by implication ("may", "if", "unable"); and the sentence's negations are
-    either none ("yes") or exactly one, on one of those verbs or on its object ("has not responded",
-    "experienced no bullying": "no"). Hedges and negations are looked for in the clause that holds
-    those verbs, without the clauses joined to it by "but", "and" or a comma."""
+    the clause that holds those verbs (without the clauses joined to it by "but", "and" or a comma)
+    neither hedges nor denies by implication ("may", "if", "unable"), and its negations are either
+    none ("yes") or exactly one, on one of those verbs or on its object ("has not responded",
+    "experienced no bullying": "no")."""
     q = parse(question)
     if any(_negation(t) for t in q):
         return None
-    verbs = {stem(t.text) for t in q if t.pos_ == "VERB" and t.dep_ != "prep" and stem(t.text) not in _LIGHT_VERBS}
+    verbs = {stem(t.text) for t in q if t.pos_ == "VERB" and t.dep_ != "prep"} - _LIGHT_VERBS   # not "According"
     if not verbs:
         return None
     doc = parse(sentence)
@@ -230,7 +232,7 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
     scope = _own_clause(top, {v.i for v in matched})
     if any(t.lower_ in _HEDGES or stem(t.text) in _IMPLICIT_NO for t in scope):
         return None
-    around = {stem(t.text) for t in parse(context)} | {stem(t.text) for t in doc} if context else {stem(t.text) for t in doc}
+    around = {stem(t.text) for t in doc} | ({stem(t.text) for t in parse(context)} if context else set())
     terms = [t.text for t in q if t.pos_ in ("PROPN", "NUM") or (t.pos_ == "NOUN" and not t.is_stop)]
     if not all(stem(w) in around for w in terms):
         return None

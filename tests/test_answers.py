@@ -102,14 +102,20 @@ def nlp():
     return full_pipeline()
 
 
-def test_span_types_come_from_entities_numbers_and_ages(nlp) -> None:
-    text = "Dr Sharma, the first-term Hamilton West MP, is 38 and was elected in 2020 by the New Zealand Labour caucus."
+def _labeller(nlp, text: str):
+    """The types of a span of ``text``, found by its words (their first occurrence)."""
     doc = nlp(text)
 
     def labels(span: str) -> set[str]:
         i = text.index(span)
         return span_labels(span, i, i + len(span), doc, 0)
 
+    return labels
+
+
+def test_span_types_come_from_entities_numbers_and_ages(nlp) -> None:
+    labels = _labeller(nlp, "Dr Sharma, the first-term Hamilton West MP, is 38 and was elected in 2020 by the "
+                            "New Zealand Labour caucus.")
     place = labels("Hamilton West")   # spaCy's small model calls it a PERSON: neither fit nor misfit for a place
     assert fit(expected_type("Which electorate does he represent?"), place) >= 0
     assert "NUM" in labels("38") and "DATE" in labels("2020")
@@ -119,13 +125,8 @@ def test_span_types_come_from_entities_numbers_and_ages(nlp) -> None:
 
 
 def test_a_role_answers_what_position_and_a_name_answers_what_name(nlp) -> None:
-    text = "Mr McAnulty, the former chief whip, met David Buckingham, an employment advocate, in Wellington."
-    doc = nlp(text)
-
-    def labels(span: str) -> set[str]:
-        i = text.index(span)
-        return span_labels(span, i, i + len(span), doc, 0)
-
+    labels = _labeller(nlp, "Mr McAnulty, the former chief whip, met David Buckingham, an employment advocate, "
+                            "in Wellington.")
     position = expected_type("What position had the man who drank beer held?")
     assert fit(position, labels("former chief whip")) == 1
     assert fit(position, labels("Mr McAnulty")) == -1          # the person is not the position
