@@ -236,6 +236,8 @@ class Assistant:
         if s.answer_types and spans:
             spans = answer_types.rescore(resolved, spans, retrieval.windows, _parse)
         form = clauses.question_form(resolved) if spans and s.clause_answers else None
+        if form == "do" and clauses.did_question(resolved, _parse):
+            form = "did"                # "What did Ardern do?": what was done, not a noun phrase
         said = None                  # "yes" / "no" when the evidence decides a yes/no question by rule
         if form is not None:
             spans = [_clause_span(spans[0], retrieval.windows, form), *spans[1:]]
@@ -347,6 +349,9 @@ def _clause_span(span: Span, windows: Sequence[Window], form: str) -> Span:
         return span                                 # a phrase that can stand as the answer
     elif form == "yes/no":                          # a phrase without a verb says neither yes nor no:
         lo, hi = clauses.whole(sentence.text)       # the evidence sentence is the answer
+    elif form == "did":                             # the verb phrase that holds it: what was done
+        lo, hi = (clauses.predicate(sentence.text, start, end, _parse)
+                  or clauses.clause_around(sentence.text, start, end, _parse))
     else:
         lo, hi = reason or clauses.clause_around(sentence.text, start, end, _parse)
     if hi <= lo:

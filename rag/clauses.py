@@ -39,6 +39,35 @@ def question_form(question: str) -> str | None:
     return None
 
 
+def did_question(question: str, parse: Callable[[str], object]) -> bool:
+    """Whether a "do" question asks what someone did ("What did Ardern do on Monday night?": "do"
+    is the main verb), not for a thing ("What does Sharma want done?")."""
+    return any(t.dep_ == "ROOT" and t.lower_ in ("do", "did", "does", "doing", "done") for t in parse(question))
+
+
+def predicate(sentence: str, start: int, end: int, parse: Callable[[str], object]) -> tuple[int, int] | None:
+    """Offsets of what was done around ``sentence[start:end]``: from the nearest verb that governs it
+    to the end of that verb's phrase, stopping at the first comma or semicolon after the span
+    ("called a secret partyroom meeting on Monday night to discuss his acts without him"); None
+    when no verb governs it."""
+    doc = parse(sentence)
+    tokens = [t for t in doc if t.idx < end and t.idx + len(t) > start]
+    if not tokens:
+        return None
+    inside = {t.i for t in tokens}
+    node = next((t for t in tokens if t.head.i not in inside or t.head.i == t.i), tokens[0])
+    while node.pos_ not in ("VERB",) and node.head.i != node.i:
+        node = node.head
+    if node.pos_ != "VERB":
+        return None
+    last = max(t.i for t in node.subtree)
+    stop = next((t.i for t in doc[max(node.i, max(inside)) + 1:last + 1] if t.text in (",", ";", ":", "—")), None)
+    last = stop - 1 if stop is not None else last
+    lo = min(node.idx, start)
+    hi = max(doc[last].idx + len(doc[last]), end)
+    return _trim(sentence, lo, hi)
+
+
 _REASON_MARKS = frozenset({"because", "since", "as", "so"})
 _REASON_PREPS = frozenset({"due", "owing", "for", "after", "over", "amid", "from"})
 
@@ -128,12 +157,14 @@ def _own_clause(node, inside: set[int]) -> list:
 def needs_clause(span_text: str, parse: Callable[[str], object], form: str | None = None) -> bool:
     """A span too small to settle a why/how/yes-no question: one word, or two words without a verb
     ("frustrations", "chat"); "never investigated" or "through a text message blunder" stand. A
-    yes/no question is settled by something said, so there any span without a verb needs its
-    clause ("unanimous caucus decision" does not say whether Ardern reached Sharma)."""
+    yes/no question is settled by something said, and "What did X do?" (``form`` "did", see
+    ``did_question``) by something done, so there any span without a verb needs its clause
+    ("unanimous caucus decision" does not say whether Ardern reached Sharma; "secret partyroom
+    meeting" is not what Ardern did)."""
     words = span_text.split()
     if len(words) < 2:
         return True
-    if len(words) >= 3 and form != "yes/no":
+    if len(words) >= 3 and form not in ("yes/no", "did"):
         return False
     return not any(t.pos_ in ("VERB", "AUX") for t in parse(span_text))
 

@@ -6,7 +6,8 @@ import pytest
 
 from rag.answer_types import MISFIT_PENALTY, expected_type, fit, rescore, span_labels
 from rag.citing import cite, same_answer
-from rag.clauses import clause_around, dangles, needs_clause, question_form, reason_in, stem, verdict
+from rag.clauses import (clause_around, dangles, did_question, needs_clause, predicate, question_form, reason_in, stem,
+                         verdict)
 from rag.readers.trained import clean_span
 from rag.types import Document, Sentence, Span, Window
 
@@ -245,6 +246,18 @@ def test_a_verdict_quotes_the_clause_it_is_about(nlp) -> None:
     assert said == "no" and sentence[lo:hi] == "Mr McAnulty has not responded to the claims"
     j = sentence.index("Ms Ardern")
     assert verdict(question, sentence, "", nlp, j, j + 9) is None                        # outside that clause
+
+
+def test_what_someone_did_is_a_verb_phrase_not_a_noun_phrase(nlp) -> None:
+    assert did_question("What did Ardern do on Monday night?", nlp)
+    assert not did_question("What does Sharma want done about his allegations?", nlp)     # a thing, not a deed
+    assert needs_clause("secret partyroom meeting", nlp, "did") and not needs_clause("raise his voice", nlp, "did")
+    sentence = ("In response to her rogue MP, Ms Ardern called a secret partyroom meeting on Monday night to discuss "
+                "his acts without him, which she justified as necessary for MPs to speak freely.")
+    i = sentence.index("secret partyroom meeting")
+    lo, hi = predicate(sentence, i, i + 24, nlp)
+    assert sentence[lo:hi] == "called a secret partyroom meeting on Monday night to discuss his acts without him"
+    assert predicate("The meeting.", 4, 11, nlp) is None                                  # no verb governs it
 
 
 def test_a_cut_clause_is_made_whole(nlp) -> None:
