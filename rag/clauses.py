@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from rag.util import balance_quotes
+
 _AUX = ("is|are|was|were|am|do|does|did|has|have|had|can|could|will|would|shall|should|may|might|must|"
         "isn't|aren't|wasn't|weren't|don't|doesn't|didn't|hasn't|haven't|hadn't|won't|wouldn't|can't|couldn't")
 _YES_NO = re.compile(rf"^(?:{_AUX})\b", re.I)
@@ -290,9 +292,10 @@ def whole(sentence: str) -> tuple[int, int]:
 
 
 def _trim(text: str, lo: int, hi: int) -> tuple[int, int]:
-    """Without surrounding spaces, quote marks and trailing punctuation."""
+    """Without surrounding spaces, quote marks and trailing punctuation (a quote mark that closes a
+    quotation opened inside stays: ``rag.util.balance_quotes``)."""
     while lo < hi and (text[lo].isspace() or text[lo] in "\"'“”‘’,;:"):
         lo += 1
     while hi > lo and (text[hi - 1].isspace() or text[hi - 1] in "\"'“”‘’,;:.!?"):
         hi -= 1
-    return lo, hi
+    return balance_quotes(text, lo, hi) if hi > lo else (lo, hi)

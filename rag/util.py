@@ -1,4 +1,5 @@
-"""Small helpers more than one stage needs: file hashing and checksums, atomic writes, percentiles."""
+"""Small helpers more than one stage needs: file hashing and checksums, atomic writes, percentiles,
+quote marks kept in pairs."""
 
 from __future__ import annotations
 
@@ -74,3 +75,27 @@ def percentile(values: Sequence[float], q: float) -> float:
     low = int(pos)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+_QUOTE_PAIRS = (('"', '"'), ("\u201c", "\u201d"))
+
+
+def balance_quotes(text: str, start: int, end: int) -> tuple[int, int]:
+    """``text[start:end]`` widened by one character where that closes a quotation it opens (or opens
+    one it closes): trimming quote marks off an answer's ends must not leave
+    ``called "repeated breaches of colleagues' trust`` with its quotation open."""
+    for opening, closing in _QUOTE_PAIRS:
+        inner = text[start:end]
+        if opening == closing:
+            if inner.count(opening) % 2 == 0:
+                continue
+            if end < len(text) and text[end] == closing:
+                end += 1
+            elif start > 0 and text[start - 1] == opening:
+                start -= 1
+            continue
+        if inner.count(opening) > inner.count(closing) and end < len(text) and text[end] == closing:
+            end += 1
+        elif inner.count(closing) > inner.count(opening) and start > 0 and text[start - 1] == opening:
+            start -= 1
+    return start, end

@@ -52,6 +52,9 @@ def test_a_span_across_paragraphs_keeps_the_part_with_the_answer() -> None:
     ("(OAPEC)", "(OAPEC)"),
     ("38-year-old;", "38-year-old"),
     ("— a cold", "a cold"),
+    ('called "repeated breaches of trust".', 'called "repeated breaches of trust"'),   # a quotation stays closed
+    ('"repeated breaches" of trust', '"repeated breaches" of trust'),
+    ("“Mr McAnulty” had", "“Mr McAnulty” had"),
 ])
 def test_leading_and_trailing_quotes_and_dangling_punctuation_go(raw: str, cleaned: str) -> None:
     one_sentence = Window("d", "t", raw, 0, len(raw), (Sentence("d", 0, 0, len(raw), raw),), 0, 0, 1.0)

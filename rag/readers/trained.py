@@ -21,7 +21,7 @@ import numpy as np
 from rag.errors import ModelError, QuestionError
 from rag.onnx_models import encode_pairs, pair_tokenizer
 from rag.types import Span, Window
-from rag.util import sha256_file
+from rag.util import balance_quotes, sha256_file
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent.parent / "models" / "reader"
 WEIGHTS = "model.safetensors"
@@ -296,7 +296,8 @@ _LEADING = ",;:.!?-–—)]" + _QUOTES
 def clean_span(window: Window, start: int, end: int) -> tuple[int, int]:
     """A span (offsets into ``window.text``) cut to the sentence it starts in, without
     surrounding whitespace, line breaks, quote marks or dangling punctuation; brackets stay only
-    when both ends of the pair are inside. Returns (start, end); end <= start means nothing is left."""
+    when both ends of the pair are inside, and a quote mark that closes a quotation opened inside
+    stays. Returns (start, end); end <= start means nothing is left."""
     text = window.text
     best = None
     for sentence in window.sentences:
@@ -333,7 +334,7 @@ def clean_span(window: Window, start: int, end: int) -> tuple[int, int]:
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    return start, end
+    return balance_quotes(text, start, end) if end > start else (start, end)
 
 
 def _abbreviation(span: str) -> bool:
