@@ -27,9 +27,14 @@ _CLAUSE_HEADS = frozenset({"advcl", "ccomp", "xcomp", "relcl", "acl", "conj", "c
                            "agent", "dobj", "attr", "oprd"})
 
 
+# a phrase in front of the question proper: "According to someone involved, were the complaints ...?"
+_FRONTED = re.compile(r"^(?:according to|in|on|at|after|before|since|by|for|from)\b[^,?]{0,80},\s*", re.I)
+
+
 def question_form(question: str) -> str | None:
-    """"why", "how", "yes/no" or "do" for questions a clause answers; None for span questions."""
-    q = question.strip()
+    """"why", "how", "yes/no" or "do" for questions a clause answers; None for span questions. A
+    phrase in front ("According to Newshub, ...") does not change the form."""
+    q = _FRONTED.sub("", question.strip(), count=1)
     if _WHY.search(q):
         return "why"
     if _HOW.search(q):

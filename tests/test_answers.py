@@ -167,6 +167,9 @@ def test_a_fitting_span_beats_a_close_misfit_but_not_a_far_better_one(nlp) -> No
     ("Was Sharma suspended or expelled from the Labour caucus?", None),
     ("What did Ardern do on Monday night?", "do"),
     ("Who is Steph Lewis?", None),
+    ("According to someone involved, were the complaints investigated?", "yes/no"),   # a phrase in front
+    ("According to the Prime Minister, when did the claims begin?", None),
+    ("In which year did he win?", None),
 ])
 def test_question_forms(question: str, form: str | None) -> None:
     assert question_form(question) == form
