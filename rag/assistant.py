@@ -331,8 +331,9 @@ class _SpanShapes:
 def _clause_span(span: Span, windows: Sequence[Window], form: str) -> Span:
     """The best span widened to the clause of its sentence that holds it (why/how questions, and a
     span cut off after a word that needs the rest: "he had experienced no"; for why-questions, the
-    phrase of that sentence that gives a reason, if it has one), or to the whole sentence for a
-    yes/no question whose span has no verb."""
+    phrase of that sentence that gives a reason, if it has one), to the whole sentence for a
+    yes/no question whose span has no verb, or to the verb phrase of what was done for "What did
+    X do?" (``form`` "did")."""
     window = next((w for w in windows if w.rank == span.window_rank), None)
     if window is None:
         return span

@@ -54,7 +54,7 @@ def did_question(question: str, parse: Callable[[str], object]) -> bool:
 
 def predicate(sentence: str, start: int, end: int, parse: Callable[[str], object]) -> tuple[int, int] | None:
     """Offsets of what was done around ``sentence[start:end]``: from the nearest verb that governs it
-    to the end of that verb's phrase, stopping at the first comma or semicolon after the span
+    to the end of that verb's phrase, stopping at the first comma, semicolon, colon or dash after the span
     ("called a secret partyroom meeting on Monday night to discuss his acts without him"); None
     when no verb governs it."""
     doc = parse(sentence)
@@ -63,7 +63,7 @@ def predicate(sentence: str, start: int, end: int, parse: Callable[[str], object
         return None
     inside = {t.i for t in tokens}
     node = next((t for t in tokens if t.head.i not in inside or t.head.i == t.i), tokens[0])
-    while node.pos_ not in ("VERB",) and node.head.i != node.i:
+    while node.pos_ != "VERB" and node.head.i != node.i:
         node = node.head
     if node.pos_ != "VERB":
         return None
