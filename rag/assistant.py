@@ -328,18 +328,25 @@ class _SpanShapes:
         return self.shape(a) == self.shape(b) != ""
 
 
+def _sentence_of(span: Span, windows: Sequence[Window]) -> tuple[Window, int] | None:
+    """The window a span was read in and the index there of the sentence it starts in, or None."""
+    window = next((w for w in windows if w.rank == span.window_rank), None)
+    if window is None:
+        return None
+    at = next((i for i, x in enumerate(window.sentences) if x.start <= span.start < x.end), None)
+    return None if at is None else (window, at)
+
+
 def _clause_span(span: Span, windows: Sequence[Window], form: str) -> Span:
     """The best span widened to the clause of its sentence that holds it (why/how questions, and a
     span cut off after a word that needs the rest: "he had experienced no"; for why-questions, the
     phrase of that sentence that gives a reason, if it has one), to the whole sentence for a
     yes/no question whose span has no verb, or to the verb phrase of what was done for "What did
     X do?" (``form`` "did")."""
-    window = next((w for w in windows if w.rank == span.window_rank), None)
-    if window is None:
+    found = _sentence_of(span, windows)
+    if found is None:
         return span
-    sentence = next((x for x in window.sentences if x.start <= span.start < x.end), None)
-    if sentence is None:
-        return span
+    sentence = found[0].sentences[found[1]]
     start, end = span.start - sentence.start, min(span.end, sentence.end) - sentence.start
     reason = clauses.reason_in(sentence.text, _parse, start) if form == "why" else None
     if reason is not None and ((reason[0] <= start and end <= reason[1]) or (start <= reason[0] and reason[1] <= end)):
@@ -364,12 +371,10 @@ def _clause_span(span: Span, windows: Sequence[Window], form: str) -> Span:
 def _verdict(question: str, span: Span, windows: Sequence[Window]) -> tuple[str, Span] | None:
     """("yes" or "no", the span to quote with it) when the answer's sentence settles the yes/no
     question by rule (rag.clauses.verdict), the sentence before it in its window giving context."""
-    window = next((w for w in windows if w.rank == span.window_rank), None)
-    if window is None:
+    located = _sentence_of(span, windows)
+    if located is None:
         return None
-    at = next((i for i, x in enumerate(window.sentences) if x.start <= span.start < x.end), None)
-    if at is None:
-        return None
+    window, at = located
     sentence = window.sentences[at]
     context = window.sentences[at - 1].text if at > 0 else ""
     found = clauses.verdict(question, sentence.text, context, _parse, span.start - sentence.start,
