@@ -77,12 +77,13 @@ def test_the_peers_table_has_one_row_per_system_and_shows_a_recall_spread() -> N
            "p95_ms": stat(25.0, 26.0), "peak_mb": stat(800.0), "before_build_mb": stat(580.0)}
     table = bench.peers_report_lines({"documents": 240, "questions": 200, "threads": 2, "candidates": 30, "top_k": 5,
                                       "systems": {"ours": {**row, "label": "ours (rag)", "recall@1": stat(0.8),
-                                                           "recall@5": stat(0.95)},
+                                                           "recall@5": stat(0.95), "retrieved_words": 71.6},
                                                   "haystack": {**row, "label": "haystack-ai 2.31.0",
                                                                "recall@1": stat(0.75, 0.76), "recall@5": stat(0.9)}}})
     assert "240 paragraphs, 200 questions" in table[0] and "2 torch/OpenMP threads" in table[0]
     assert [line.split()[0] for line in table[2:]] == ["ours", "haystack-ai"]
-    assert table[2].split()[6:8] == ["0.800", "0.950"] and "0.755 [0.750-0.760]" in table[3] and "1177 (24)" in table[2]
+    assert table[2].split()[7:9] == ["0.800", "0.950"] and "0.755 [0.750-0.760]" in table[3] and "1177 (24)" in table[2]
+    assert table[2].split()[4] == "72" and table[3].split()[4] == "-"     # words per unit handed back, when known
 
 
 _MISSING = peers.missing_peers()

@@ -667,6 +667,7 @@ def bench_peers(corpus: Path, questions: Path, limit: int, limit_questions: int,
         ms = [[1000 * s for s in r["latencies_s"]] for r in results]
         out["systems"][name] = {
             "label": results[0]["label"], "units": results[0]["units"], "unit_words": results[0]["unit_words"],
+            "retrieved_words": results[0].get("retrieved_words"),
             # the same in every run unless float noise reorders a tie; then the spread is shown
             "recall@1": summarize([r["recall@1"] for r in results]),
             "recall@5": summarize([r["recall@5"] for r in results]),
@@ -682,9 +683,10 @@ def peers_report_lines(peers: dict) -> list[str]:
     head = (f"PEERS on xquad_en: {peers['documents']} paragraphs, {peers['questions']} questions; all-MiniLM-L6-v2 "
             f"for all; {peers['threads']} torch/OpenMP threads; top {peers['candidates']} per retriever, RRF, "
             f"{peers['top_k']} fused units; medians over runs [min-max]")
-    headers = ("system", "units (words/unit)", "build s", "R@1", "R@5", "p50 ms", "p95 ms", "peak MB (before build)")
+    headers = ("system", "units (words/unit)", "words/unit returned", "build s", "R@1", "R@5", "p50 ms", "p95 ms", "peak MB (before build)")
     recall = lambda stat: f"{stat.median:.3f}" + (f" [{stat.low:.3f}-{stat.high:.3f}]" if stat.low != stat.high else "")
-    rows = [(r["label"], f"{r['units']} ({r['unit_words']:.0f})", _fmt(r["build_s"], digits=4), recall(r["recall@1"]),
+    rows = [(r["label"], f"{r['units']} ({r['unit_words']:.0f})",
+             "-" if r.get("retrieved_words") is None else f"{r['retrieved_words']:.0f}", _fmt(r["build_s"], digits=4), recall(r["recall@1"]),
              recall(r["recall@5"]), _fmt(r["p50_ms"], digits=4), _fmt(r["p95_ms"], digits=4),
              f"{r['peak_mb'].median:.0f} ({r['before_build_mb'].median:.0f})") for r in peers["systems"].values()]
     widths = [max(len(row[i]) for row in (headers, *rows)) for i in range(len(headers))]

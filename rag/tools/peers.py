@@ -55,7 +55,7 @@ from rag.errors import RagError
 from rag.metrics import contains_answer
 from rag.types import Document
 
-SYSTEMS = ("ours", "haystack", "llamaindex")
+SYSTEMS = ("ours", "ours-windows", "haystack", "llamaindex")
 # module -> the distribution that provides it, for the install hint
 PEER_MODULES = {"haystack": "haystack-ai", "llama_index.core": "llama-index-core",
                 "llama_index.embeddings.huggingface": "llama-index-embeddings-huggingface",
@@ -191,9 +191,12 @@ def _distribution(name: str) -> str:
 
 
 class OursSystem:
-    """``rag``'s hybrid retrieval as the assistant builds it, without reranker or reader."""
+    """``rag``'s hybrid retrieval as the assistant builds it, without reranker or reader. Its units are
+    the fused sentences, or with ``windows`` what the reader is given: each of the top hits with a
+    sentence either side, overlapping windows merged (``Settings.window``, ``Settings.windows``), the
+    fair match for a peer that hands its reader chunks of several sentences."""
 
-    def __init__(self, config: PeerConfig) -> None:
+    def __init__(self, config: PeerConfig, windows: bool = False) -> None:
         from rag.embedding import load_embedder
         from rag.settings import Settings
         from rag.splitting import SpacySplitter, sentence_pipeline
@@ -204,7 +207,8 @@ class OursSystem:
         self.embedder = load_embedder(None, config.threads, config.batch_size)
         self.splitter = SpacySplitter()
         sentence_pipeline()                 # spaCy loads once per process, like the models: untimed
-        self.label = f"ours (rag, fusion {self.settings.fusion})"
+        self.windows = windows
+        self.label = f"ours (rag, fusion {self.settings.fusion}{', reader windows' if windows else ''})"
         self._folder = tempfile.TemporaryDirectory(prefix="rag-peers-")
         self.retriever = None
 
@@ -221,8 +225,12 @@ class OursSystem:
         return [s.text for s in index.sentences]
 
     def retrieve(self, question: str) -> list[Unit]:
-        hits, _ = self.retriever.rank(question, candidates=self.settings.candidates, rrf_k=self.settings.rrf_k,
-                                      fusion=self.settings.fusion)
+        s = self.settings
+        if self.windows:
+            found = self.retriever.retrieve(question, top_k=self.config.top_k, window=s.window, candidates=s.candidates,
+                                            rrf_k=s.rrf_k, fusion=s.fusion, windows_mode=s.windows)
+            return [Unit(w.doc_id, w.text) for w in found.windows]
+        hits, _ = self.retriever.rank(question, candidates=s.candidates, rrf_k=s.rrf_k, fusion=s.fusion)
         return [Unit(h.sentence.doc_id, h.sentence.text) for h in hits[:self.config.top_k]]
 
 
@@ -370,10 +378,12 @@ def missing_peers() -> list[str]:
 
 def make_system(name: str, config: PeerConfig) -> PeerSystem:
     """The named system with its models loaded (``SYSTEMS``)."""
-    if name != "ours" and missing_peers():
+    if not name.startswith("ours") and missing_peers():
         raise PeerError(f"{name} needs {', '.join(missing_peers())}, not installed in {sys.executable}; "
                         + INSTALL_HINT)
     systems = {"ours": OursSystem, "haystack": HaystackSystem, "llamaindex": LlamaIndexSystem}
+    if name == "ours-windows":
+        return OursSystem(config, windows=True)
     if name not in systems:
         raise ValueError(f"system must be one of {SYSTEMS}, got {name!r}")
     return systems[name](config)
@@ -388,9 +398,10 @@ def measure(system: PeerSystem, documents: Sequence[Document], questions: Sequen
     """Build the system (timed), ask each question once after an untimed warm-up, score the answers.
 
     Returns:
-        ``{"label", "documents", "questions", "units", "unit_words", "build_s", "latencies_s",
+        ``{"label", "documents", "questions", "units", "unit_words", "retrieved_words", "build_s", "latencies_s",
         "recall@1", "recall@5", "rss_before_build_mb", "peak_rss_mb"}``: latencies per question in
-        question order; peak RSS is ``ru_maxrss`` of this process (models, index and all).
+        question order; ``retrieved_words`` is the mean length of the units handed back (a reader's
+        input); peak RSS is ``ru_maxrss`` of this process (models, index and all).
     """
     if not documents or not questions:
         raise PeerError(f"nothing to measure: {len(documents)} documents, {len(questions)} questions")
@@ -406,6 +417,8 @@ def measure(system: PeerSystem, documents: Sequence[Document], questions: Sequen
         latencies.append(time.perf_counter() - started)
     return {"label": system.label, "documents": len(documents), "questions": len(questions),
             "units": len(units), "unit_words": sum(len(u.split()) for u in units) / max(len(units), 1),
+            "retrieved_words": (sum(len(u.text.split()) for units_ in retrieved for u in units_)
+                                / max(1, sum(len(units_) for units_ in retrieved))),
             "build_s": build_s, "latencies_s": latencies,
             "recall@1": recall_at(retrieved, questions, 1), "recall@5": recall_at(retrieved, questions, 5),
             "rss_before_build_mb": before,
