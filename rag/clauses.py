@@ -21,6 +21,9 @@ _WHY = re.compile(r"^why\b|\bfor what reason\b|\bwhat (?:was|is|were) the reason
 # "how" asks for a manner only when a verb follows ("How did she react?"); "How fast/far/many ..." ask for a span
 _HOW = re.compile(r"^how (?:did|does|do|was|is|were|are|has|have|had|can|could|will|would|should|might|may)\b", re.I)
 _DO = re.compile(r"^what (?:did|does|do|will|would|has|had|should) .+ (?:do|done|doing)\b", re.I)
+# "What happened to Sharma?", "What could happen if ...?": an event, answered like "What did X do?"
+_HAPPEN = re.compile(r"^what (?:(?:has|had|will|would|could|might|may|can|did|does|is|was) )?(?:happen|happens|happened|"
+                     r"happening)\b", re.I)
 
 # dependency labels of tokens that head a clause or a phrase that can stand as an answer
 _CLAUSE_HEADS = frozenset({"advcl", "ccomp", "xcomp", "relcl", "acl", "conj", "csubj", "ROOT", "prep", "pcomp",
@@ -32,13 +35,16 @@ _FRONTED = re.compile(r"^(?:according to|in|on|at|after|before|since|by|for|from
 
 
 def question_form(question: str) -> str | None:
-    """"why", "how", "yes/no" or "do" for questions a clause answers; None for span questions. A
-    phrase in front ("According to Newshub, ...") does not change the form."""
+    """"why", "how", "yes/no", "do" or "did" for questions a clause answers; None for span questions.
+    "did" (what happened) is answered by what was done; a "do" question is one when ``did_question``
+    says so. A phrase in front ("According to Newshub, ...") does not change the form."""
     q = _FRONTED.sub("", question.strip(), count=1)
     if _WHY.search(q):
         return "why"
     if _HOW.search(q):
         return "how"
+    if _HAPPEN.search(q):
+        return "did"
     if _DO.search(q):
         return "do"
     if _YES_NO.search(q) and not _CHOICE.search(q):

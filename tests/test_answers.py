@@ -170,6 +170,11 @@ def test_a_fitting_span_beats_a_close_misfit_but_not_a_far_better_one(nlp) -> No
     ("According to someone involved, were the complaints investigated?", "yes/no"),   # a phrase in front
     ("According to the Prime Minister, when did the claims begin?", None),
     ("In which year did he win?", None),
+    ("What happened to Gaurav Sharma?", "did"),                 # an event: what was done
+    ("What could happen if Sharma sits as an independent?", "did"),
+    ("What happens next?", "did"),
+    ("What happened in 1066?", "did"),
+    ("What is the name of the whip?", None),
 ])
 def test_question_forms(question: str, form: str | None) -> None:
     assert question_form(question) == form
@@ -264,6 +269,16 @@ def test_what_someone_did_is_a_verb_phrase_not_a_noun_phrase(nlp) -> None:
     lo, hi = predicate(sentence, i, i + 24, nlp)
     assert sentence[lo:hi] == "called a secret partyroom meeting on Monday night to discuss his acts without him"
     assert predicate("The meeting.", 4, 11, nlp) is None                                  # no verb governs it
+
+
+def test_what_happened_is_answered_with_what_was_done(nlp) -> None:
+    from rag.assistant import _clause_span
+
+    text = "Renegade MP Gaurav Sharma has been suspended from the New Zealand Labour caucus after a vote."
+    i = text.index("suspended")
+    span = Span("suspended", "d", i, i + 9, 0.5, 0)
+    widened = _clause_span(span, [_window(text)], question_form("What happened to Gaurav Sharma?"))
+    assert widened.text == "suspended from the New Zealand Labour caucus after a vote"
 
 
 def test_a_cut_clause_is_made_whole(nlp) -> None:
