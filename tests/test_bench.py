@@ -233,3 +233,13 @@ def test_other_load_counts_a_foreign_process_and_not_the_benchmark_itself() -> N
     finally:
         spinner.kill()
         spinner.wait()
+
+
+def test_the_bench_names_the_cpu_and_its_vector_instructions() -> None:
+    """Figures differ ~3x between an AVX2 and an AVX-512 machine of 2 cores, so each run records which."""
+    from rag.tools.bench import cpu_description
+
+    avx512 = "processor\t: 0\nmodel name\t: AMD EPYC\nflags\t\t: fpu sse avx2 avx512f avx512_vnni avx512_bf16\n" * 2
+    assert cpu_description(avx512) == "AMD EPYC; avx2 avx512f avx512_vnni avx512_bf16"
+    assert cpu_description("model name\t: Old CPU\nflags\t: fpu sse\n").startswith("Old CPU; none of avx2")
+    assert cpu_description().count(";") == 1 or cpu_description() == "unknown"      # this machine's
