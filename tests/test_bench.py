@@ -243,3 +243,18 @@ def test_the_bench_names_the_cpu_and_its_vector_instructions() -> None:
     assert cpu_description(avx512) == "AMD EPYC; avx2 avx512f avx512_vnni avx512_bf16"
     assert cpu_description("model name\t: Old CPU\nflags\t: fpu sse\n").startswith("Old CPU; none of avx2")
     assert cpu_description().count(";") == 1 or cpu_description() == "unknown"      # this machine's
+
+
+@pytest.mark.slow
+def test_app_memory_is_read_from_the_app_once_it_serves(tmp_path) -> None:
+    """``rag bench`` reports app.py's own resident memory (the issue's "after warm-up" figure); an app
+    that cannot start is a clear error, not a number."""
+    import sys
+
+    from rag.errors import RagError
+    from rag.tools.bench import PROJECT_ROOT, bench_app_memory
+
+    found = bench_app_memory(sys.executable, PROJECT_ROOT / "corpus", tmp_path / "index")
+    assert 100 < found["rss_mb"] <= found["peak_mb"] < 4000 and found["ready_s"] > 0
+    with pytest.raises(RagError, match="exited with"):
+        bench_app_memory(sys.executable, tmp_path / "no-such-corpus", tmp_path / "index2", timeout=60)
