@@ -414,19 +414,17 @@ def build_documents(limit_docs: int = 0) -> tuple[str, list[Document]]:
 
 
 def peak_memory_mb() -> dict[str, float]:
-    """Peak resident memory (ru_maxrss, kB on Linux) of this process and of its largest child."""
-    return {"self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+    """Peak resident memory (ru_maxrss, kB on Linux) of this process. (Not of its children: a child
+    spawned once this process is large inherits its resident size as the child's own peak.)"""
+    return {"self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def _process_memory_mb(pid: int) -> dict[str, float]:
-    """Resident memory of process ``pid`` now and at its peak (VmRSS, VmHWM), MB."""
-    fields = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            fields[key] = int(value.split()[0]) / 1024
-    return {"rss_mb": fields["VmRSS"], "peak_mb": fields["VmHWM"]}
+def _status_mb(pid: int | str = "self", **fields: str) -> dict[str, float]:
+    """Memory fields of /proc/<pid>/status in MB, under the names given (``total="VmRSS"``)."""
+    wanted = {v: k for k, v in fields.items()}
+    with open(f"/proc/{pid}/status") as handle:
+        return {wanted[k]: int(v.split()[0]) / 1024 for k, v in (line.split(":", 1) for line in handle)
+                if k in wanted}
 
 
 def bench_app_memory(python: str, corpus: Path, index: Path, options: Sequence[str] = (),
@@ -463,7 +461,7 @@ def bench_app_memory(python: str, corpus: Path, index: Path, options: Sequence[s
             except OSError:
                 time.sleep(0.2)
         ready = time.perf_counter() - started
-        return {**_process_memory_mb(child.pid), "ready_s": ready}
+        return {**_status_mb(child.pid, rss_mb="VmRSS", peak_mb="VmHWM"), "ready_s": ready}
     finally:
         child.terminate()
         try:
@@ -475,10 +473,7 @@ def bench_app_memory(python: str, corpus: Path, index: Path, options: Sequence[s
 
 def _rss_parts_mb() -> dict[str, float]:
     """Resident memory of this process now: total, anonymous (heap) and file-backed (mapped files)."""
-    fields = {"VmRSS": "total", "RssAnon": "anon", "RssFile": "file"}
-    with open("/proc/self/status") as handle:
-        return {fields[k]: int(v.split()[0]) / 1024 for k, v in (line.split(":", 1) for line in handle)
-                if k in fields}
+    return _status_mb(total="VmRSS", anon="RssAnon", file="RssFile")
 
 
 def _rss_mb() -> float:
@@ -1068,8 +1063,9 @@ def main(argv: list[str]) -> int:
                         build_threads=args.build_threads, embedder_backend=args.embedder_backend,
                         reader_backend=args.reader_backend, ort_spinning=args.spinning, reranker=args.reranker,
                         reranker_backend=args.reader_backend)
-    options = ["--embedder-backend", args.embedder_backend, "--reader-backend", args.reader_backend,
-               "--threads", str(args.threads), "--reranker", args.reranker]
+    serving = ["--embedder-backend", args.embedder_backend, "--reader-backend", args.reader_backend,
+               "--threads", str(args.threads)]          # what app.py takes too
+    options = [*serving, "--reranker", args.reranker]
     started, clock = time.perf_counter(), cpu_clock()
     try:
         with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
@@ -1087,9 +1083,8 @@ def main(argv: list[str]) -> int:
                 assistant = Assistant.load(settings=settings.with_(index=Path(results["cold"]["persisted_index"])))
                 results["warm"] = bench_warm(assistant, questions, args.repeats)
                 say("app.py: resident memory once it serves")
-                app_options = [o for o in options if o not in ("--reranker", args.reranker)]
                 results["app_memory"] = bench_app_memory(
-                    sys.executable, args.corpus, Path(results["cold"]["persisted_index"]), app_options)
+                    sys.executable, args.corpus, Path(results["cold"]["persisted_index"]), serving)
                 if neighbour:
                     results["threads_compare"] = bench_threads(
                         lambda count: _with_threads(assistant, count), questions, args.repeats, neighbour, say)

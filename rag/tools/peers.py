@@ -47,6 +47,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Protocol, Sequence
@@ -381,9 +382,8 @@ def make_system(name: str, config: PeerConfig) -> PeerSystem:
     if not name.startswith("ours") and missing_peers():
         raise PeerError(f"{name} needs {', '.join(missing_peers())}, not installed in {sys.executable}; "
                         + INSTALL_HINT)
-    systems = {"ours": OursSystem, "haystack": HaystackSystem, "llamaindex": LlamaIndexSystem}
-    if name == "ours-windows":
-        return OursSystem(config, windows=True)
+    systems = {"ours": OursSystem, "ours-windows": partial(OursSystem, windows=True), "haystack": HaystackSystem,
+               "llamaindex": LlamaIndexSystem}
     if name not in systems:
         raise ValueError(f"system must be one of {SYSTEMS}, got {name!r}")
     return systems[name](config)
