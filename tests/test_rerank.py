@@ -159,6 +159,25 @@ def test_config_rejects_an_endless_schedule_and_bad_groups() -> None:
         RerankConfig(max_steps=1, negatives=8, mine_depth=8)
 
 
+def test_base_kind_tells_a_reader_from_a_reranker_stage_and_the_card_says_which(tmp_path: Path) -> None:
+    """A reranker may start from our reader's encoder; its card must not call that an earlier stage."""
+    from rag.paths import PROJECT_ROOT
+    from rag.tools.train_reranker import base_kind, model_card
+
+    assert base_kind(PROJECT_ROOT / "models" / "reader") == "reader"
+    assert base_kind(PROJECT_ROOT / "models" / "reranker") == "reranker"
+    assert base_kind(tmp_path) == "encoder"                      # no config.json
+    cfg = {"base": "models/reader", "holdout_articles": 12, "holdout_seed": 7, "negatives": 7, "mine_depth": 30,
+           "fusion": "rrf", "threads": 2, "bf16": True, "warmup": 0.06, "grad_clip": 1.0, "bce_weight": 0.5,
+           "log_every": 20}
+    info = {"config": cfg, "base": "models/reader", "base_sha256": "ab" * 32, "base_kind": "reader",
+            "questions_seen": 10, "train_seconds": 5.0, "training_groups": 10, "command": "python -m ...",
+            "steps": 2, "final_loss": 1.0, "final_gold_first": 0.5}
+    card = model_card(info)
+    assert "span head is dropped" in card and "continued training" not in card and "bf16" in card
+    assert "continued training" in model_card({**info, "base_kind": "reranker"})
+
+
 CONTEXTS = [
     ("Eiffel_Tower", "The Eiffel Tower was finished in 1889. It stands in Paris. Gustave Eiffel's company built it. "
                      "It is 330 metres tall."),

@@ -74,6 +74,7 @@ class RerankConfig:
     log_every: int = 20
     threads: int = 2
     fast_split: bool = False         # regex sentence splitter instead of spaCy (smoke runs)
+    bf16: bool = False               # bf16 autocast: fast only on CPUs with AVX512-BF16/AMX
 
     def __post_init__(self) -> None:
         if self.max_minutes <= 0 and self.max_steps <= 0:
@@ -236,6 +237,8 @@ def load_model(base: Path) -> tuple["PreTrainedModel", "PreTrainedTokenizerFast"
 
 def train(cfg: RerankConfig, resume: bool = False) -> dict:
     """Run (or resume) training until the step/time budget ends, then export; returns the final state."""
+    import torch
+
     from rag.tools import loop
 
     run_dir = project_path(cfg.run_dir)
@@ -259,8 +262,9 @@ def train(cfg: RerankConfig, resume: bool = False) -> dict:
         return [groups[i:i + cfg.group_batch] for i in range(0, len(groups), cfg.group_batch)]
 
     def step(batch: list[list[int]]):
-        logits = model(**collate(tokenizer, mined, batch, cfg.max_length)).logits[:, 0]
-        loss, accuracy = group_loss(logits, size, cfg.bce_weight)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
+            logits = model(**collate(tokenizer, mined, batch, cfg.max_length)).logits[:, 0]
+        loss, accuracy = group_loss(logits.float(), size, cfg.bce_weight)
         return loss, len(batch), {"gold-first": accuracy}
 
     state = loop.run(cfg, model, optimizer, state, run_dir, epoch_batches, step, unit="questions")
@@ -297,11 +301,23 @@ def export(cfg: RerankConfig, model: "PreTrainedModel", tokenizer: "PreTrainedTo
             "questions_seen": state["examples"], "train_seconds": round(state["train_seconds"], 1),
             "final_loss": curve[-1][2] if curve else None, "final_gold_first": curve[-1][3] if curve else None,
             "loss_curve": [{"step": s, "questions": e, "loss": l, "gold_first": a} for s, e, l, a in curve],
-            "model_sha256": digest, "torch": torch.__version__}
+            "model_sha256": digest, "torch": torch.__version__, "base_kind": base_kind(Path(state["base"]))}
     atomic_write(out / "training.json", json.dumps(info, indent=1))
     atomic_write(out / "MODEL_CARD.md", model_card(info))
     print(f"exported to {out} (model.safetensors sha256 {digest})", flush=True)
     return out
+
+
+def base_kind(base: Path) -> str:
+    """What a base folder holds: "reader" (a span head, e.g. models/reader, whose encoder we reuse),
+    "reranker" (an earlier stage of this model) or "encoder" (the packaged MiniLM)."""
+    try:
+        architectures = json.loads((base / "config.json").read_text()).get("architectures") or []
+    except (OSError, ValueError):
+        return "encoder"
+    if any("QuestionAnswering" in a for a in architectures):
+        return "reader"
+    return "reranker" if any("SequenceClassification" in a for a in architectures) else "encoder"
 
 
 def model_card(info: dict) -> str:
@@ -309,9 +325,15 @@ def model_card(info: dict) -> str:
     cfg = info["config"]
     hp = "\n".join(f"| `{k}` | {v} |" for k, v in cfg.items() if k not in ("output", "run_dir"))
     rate = info["questions_seen"] / max(info["train_seconds"], 1e-9)
-    lineage = ("A new head (pooler + 384 -> 1) was added and the whole\n  network fine-tuned." if not cfg["base"] else
-               f"This stage continued training the earlier stage in `{info['base']}` (weights sha256\n"
-               f"  `{info['base_sha256']}`, the same base and head; see its card in git history) on the same kind of data.")
+    if not cfg["base"]:
+        lineage = "A new head (pooler + 384 -> 1) was added and the whole\n  network fine-tuned."
+    elif info.get("base_kind") == "reader":
+        lineage = (f"The encoder starts from our SQuAD-trained reader in `{info['base']}` (weights sha256\n"
+                   f"  `{info['base_sha256']}`; see its card in git history), which starts from this base; "
+                   "its span head is dropped,\n  a new head (pooler + 384 -> 1) added and the whole network fine-tuned.")
+    else:
+        lineage = (f"This stage continued training the earlier stage in `{info['base']}` (weights sha256\n"
+                   f"  `{info['base_sha256']}`, the same base and head; see its card in git history) on the same kind of data.")
     return f"""# Reranker: a cross-encoder on all-MiniLM-L6-v2, fine-tuned on SQuAD v1.1 (CPU)
 
 Reads a question with one candidate sentence (after its document's title, `rag.rerank.passage_text`)
@@ -333,7 +355,8 @@ and gives one logit; sigmoid(logit) is its estimate that the sentence answers th
   holds the answer text.
 
 ## Training
-`{info['command']}` (all settings in `training.json`). {cfg['threads']} CPU threads, float32, AdamW with
+`{info['command']}` (all settings in `training.json`). {cfg['threads']} CPU threads,
+{"bf16 autocast (AVX512-BF16)" if cfg.get('bf16') else "float32"}, AdamW with
 {cfg['warmup']:.0%} linear warm-up then linear decay to 0 over the budget, grad-norm clip {cfg['grad_clip']};
 loss: softmax cross-entropy over each group of 1 + {cfg['negatives']} pairs + {cfg['bce_weight']} x per-pair
 binary cross-entropy. {rate:.2f} questions/s on average.
