@@ -16,7 +16,7 @@ import numpy as np
 from rag.bm25 import BM25, bm25_texts, top_rows  # noqa: F401  (re-exported: tools and tests import them from here)
 from rag.fusion import feature_matrix, load_fusion, rrf_scores
 from rag.index import SentenceIndex
-from rag.settings import WINDOW_MODES
+from rag.settings import WINDOW_MODES, Settings
 from rag.types import Document, Embedder, Hit, Reranker, Sentence, Window
 
 # The longest window the reader was trained on (rag.tools.train_reader --max-sentences); merged windows stop there.
@@ -118,7 +118,7 @@ class HybridRetriever:
         return found, timings
 
     def rank(self, question: str, *, mode: str = "hybrid", candidates: int = 30, rrf_k: int = 60,
-             fusion: str = "rrf", query_vector: np.ndarray | None = None) -> tuple[list[Hit], dict[str, float]]:
+             fusion: str = Settings.fusion, query_vector: np.ndarray | None = None) -> tuple[list[Hit], dict[str, float]]:
         """All candidates, best first by ``fusion`` ("rrf", "weighted" or "weighted+boost"; a single
         mode keeps its retriever's order), each with its relatedness; and per-stage timings in seconds."""
         found, timings = self.candidates(question, mode=mode, candidates=candidates, query_vector=query_vector)
@@ -143,7 +143,7 @@ class HybridRetriever:
         return self._window(hit, doc_sentences, max(0, i - radius), min(len(doc_sentences), i + radius + 1), rank)
 
     def retrieve(self, question: str, *, top_k: int = 5, window: int = 1, mode: str = "hybrid",
-                 candidates: int = 30, rrf_k: int = 60, fusion: str = "rrf", reranker: Reranker | None = None,
+                 candidates: int = 30, rrf_k: int = 60, fusion: str = Settings.fusion, reranker: Reranker | None = None,
                  rerank_depth: int = 20, exclude: frozenset[str] = frozenset(),
                  windows_mode: str = "merge") -> Retrieval:
         """Hits for the question and the reader windows around the top ``top_k`` of them.

@@ -29,9 +29,10 @@ class Settings:
         top_k: sentences handed to the reader after fusion.
         candidates: how deep each retriever (dense, BM25) searches before fusion.
         rrf_k: the constant of reciprocal rank fusion (60 in the original paper).
-        fusion: how the dense and BM25 candidates become one ranking (``rag.fusion``): "rrf",
-            "weighted" (weights fitted on SQuAD train, rag/fusion.json) or "weighted+boost" (plus an
-            exact-match feature for the question's names and numbers).
+        fusion: how the dense and BM25 candidates become one ranking (``rag.fusion``): "weighted"
+            (the default: weights fitted on SQuAD train, rag/fusion.json; a sentence one retriever
+            finds strongly is not outranked by ones both find weakly), "rrf" (reciprocal rank fusion)
+            or "weighted+boost" (plus an exact-match feature for names found in one document only).
         reranker: "none", or "trained" (our cross-encoder in models/reranker, ``rag.rerank``).
         rerank_depth: how many fused hits the reranker reorders.
         reranker_backend: what runs the trained reranker, as ``reader_backend`` (default "onnx").
@@ -76,7 +77,7 @@ class Settings:
     top_k: int = 5
     candidates: int = 30
     rrf_k: int = 60
-    fusion: str = "rrf"
+    fusion: str = "weighted"   # better than "rrf" on all three sets with reader stage 3 (docs/EVALUATION.md)
     reranker: str = "none"   # trained weights ship, opt-in: +0.11 R@1 but ~330 ms a question (docs/EVALUATION.md)
     rerank_depth: int = 20
     window: int = 1

@@ -1,5 +1,6 @@
 """Issue 12 end to end, with the real embedding model: a name found wherever it is (with the
-"weighted+boost" fusion; the default stays "rrf" until it costs no answer F1, docs/EVALUATION.md),
+"weighted+boost" fusion; the default is "weighted", without the boost, which costs answer F1 on the shipped
+set, docs/EVALUATION.md),
 and nothing offered as related that is not (any fusion)."""
 
 from __future__ import annotations

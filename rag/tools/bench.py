@@ -732,7 +732,7 @@ def bench_peers(corpus: Path, questions: Path, limit: int, limit_questions: int,
 def peers_report_lines(peers: dict) -> list[str]:
     """The side-by-side table: one row per system."""
     head = (f"PEERS on xquad_en: {peers['documents']} paragraphs, {peers['questions']} questions; all-MiniLM-L6-v2 "
-            f"for all; {peers['threads']} torch/OpenMP threads; top {peers['candidates']} per retriever, RRF, "
+            f"for all; {peers['threads']} torch/OpenMP threads; top {peers['candidates']} per retriever, fused (each system's own way), "
             f"{peers['top_k']} fused units; medians over runs [min-max]")
     headers = ("system", "units (words/unit)", "words/unit returned", "build s", "R@1", "R@5", "p50 ms", "p95 ms", "peak MB (before build)")
     recall = lambda stat: f"{stat.median:.3f}" + (f" [{stat.low:.3f}-{stat.high:.3f}]" if stat.low != stat.high else "")

@@ -10,7 +10,8 @@ only this tool imports them: an optional install (``requirements-bench.txt``, ``
 The three systems, each with its framework's own components and defaults except where stated:
 
 - **ours**: ``rag``'s retrieval only (no reranker, no reader): spaCy sentences, MiniLM + FAISS and
-  BM25 (``bm25s``), the top ``candidates`` of each fused with ``Settings.fusion`` (RRF, k=60). The
+  BM25 (``bm25s``), the top ``candidates`` of each fused with ``Settings.fusion`` (weights fitted on SQuAD train;
+  RRF, k=60, before 2026-12-01; the label names it). The
   build includes writing the persisted index (files, checksums), as ``Assistant.load`` does.
 - **haystack**: ``DocumentSplitter(split_by="sentence", split_length=1)`` (NLTK punkt), the
   ``SentenceTransformersDocumentEmbedder`` into an ``InMemoryDocumentStore`` (dot product of
