@@ -77,7 +77,10 @@ def test_bad_files_say_why(name: str, data: bytes, reason: str) -> None:
 
 
 def fake_assistant(corpus: Path, index: Path) -> Assistant:
-    return Assistant.load(settings=Settings(corpus=corpus, index=index, abstain_below=0.0, show_progress=False),
+    """The real pipeline with fake models; RRF, since the fitted fusion weights are for MiniLM's
+    cosines, not the fake bag-of-words ones (the real embedder is tested with them elsewhere)."""
+    return Assistant.load(settings=Settings(corpus=corpus, index=index, abstain_below=0.0, show_progress=False,
+                                            fusion="rrf"),
                           embedder=FakeEmbedder(), splitter=FakeSplitter(), reader=SentenceReader())
 
 
