@@ -969,7 +969,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--reader-backend", choices=BACKENDS, default=Settings.reader_backend,
                         help="what runs the trained reader")
     parser.add_argument("--reranker", choices=RERANKERS, default=Settings.reranker,
-                        help="reranker between fusion and reading (its ONNX copy runs with --reader-backend)")
+                        help="reranker between fusion and reading")
+    parser.add_argument("--reranker-backend", choices=BACKENDS, default=Settings.reranker_backend,
+                        help="what runs the trained reranker (the cold starts and app.py use the default)")
     parser.add_argument("--threads", type=int, default=Settings.threads, help="serving threads per model call")
     parser.add_argument("--build-threads", type=int, default=None, help="threads for index builds (default --threads)")
     parser.add_argument("--spinning", action="store_true", help="let idle ONNX Runtime threads busy-wait")
@@ -1053,7 +1055,7 @@ def main(argv: list[str]) -> int:
         raise SystemExit("thread counts must be >= 1")
     results: dict = {"environment": _environment(), "repeats": args.repeats, "reader": args.reader,
                      "embedder_backend": args.embedder_backend, "reader_backend": args.reader_backend,
-                     "reranker": args.reranker,
+                     "reranker": args.reranker, "reranker_backend": args.reranker_backend,
                      "threads": args.threads, "build_threads": args.build_threads, "spinning": args.spinning,
                      "targets": {k: {"bound": b, "kind": h} for k, (b, h) in TARGETS.items()}}
     say = lambda text: print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
@@ -1062,7 +1064,7 @@ def main(argv: list[str]) -> int:
     settings = Settings(corpus=args.corpus, reader=args.reader, show_progress=False, threads=args.threads,
                         build_threads=args.build_threads, embedder_backend=args.embedder_backend,
                         reader_backend=args.reader_backend, ort_spinning=args.spinning, reranker=args.reranker,
-                        reranker_backend=args.reader_backend)
+                        reranker_backend=args.reranker_backend)
     serving = ["--embedder-backend", args.embedder_backend, "--reader-backend", args.reader_backend,
                "--threads", str(args.threads)]          # what app.py takes too
     options = [*serving, "--reranker", args.reranker]
