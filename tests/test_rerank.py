@@ -65,8 +65,8 @@ def test_rerank_rejects_scores_outside_0_1() -> None:
         rerank("q?", _hits(), WordReranker(), depth=0, documents=DOCS)
 
 
-def test_none_is_the_default_and_a_missing_model_is_a_clear_error(tmp_path: Path) -> None:
-    assert Settings().reranker == "none" and load_reranker("none") is None
+def test_trained_is_the_default_none_turns_it_off_and_a_missing_model_is_a_clear_error(tmp_path: Path) -> None:
+    assert Settings().reranker == "trained" and load_reranker("none") is None
     with pytest.raises(ModelError, match="train_reranker"):
         TrainedReranker(tmp_path / "no-model")
     with pytest.raises(ValueError, match="reranker"):
@@ -76,8 +76,11 @@ def test_none_is_the_default_and_a_missing_model_is_a_clear_error(tmp_path: Path
 
 
 def test_the_shipped_reranker_loads_verified_and_puts_the_answering_sentence_first() -> None:
-    """The weights in models/reranker (opt-in: Settings.reranker stays "none") load through the
-    default ONNX backend, and rank the sentence that answers above sentences on the same subject."""
+    """The weights in models/reranker (the default reranker) load through ONNX Runtime fp32 and the
+    default int8 copy (word embeddings in int8 too), and both rank the sentence that answers above
+    sentences on the same subject."""
+    from rag.onnx_models import DEFAULT_CACHE
+
     reranker = load_reranker("trained")
     question = "When did Berlin Zoo open?"
     sentences = ["Berlin Zoo is the most visited zoo in Europe.", "The zoo opened in 1844.",
@@ -85,6 +88,11 @@ def test_the_shipped_reranker_loads_verified_and_puts_the_answering_sentence_fir
     scores = reranker.score(question, [passage_text("Berlin Zoo", s) for s in sentences])
     assert reranker.backend == "onnx" and all(0.0 <= s <= 1.0 for s in scores)
     assert max(range(3), key=scores.__getitem__) == 1, scores
+    small = load_reranker("trained", backend=Settings.reranker_backend)
+    int8 = small.score(question, [passage_text("Berlin Zoo", s) for s in sentences])
+    assert small.backend == "onnx-int8" and max(range(3), key=int8.__getitem__) == 1, int8
+    copy = next(DEFAULT_CACHE.glob("reranker-*/int8-emb.onnx"))
+    assert copy.stat().st_size < 30e6                    # the 47 MB float32 embedding table is int8 too
 
 
 def test_assistant_passes_the_injected_reranker_between_fusion_and_reading(mini_corpus: Path, tmp_path: Path,
@@ -109,9 +117,9 @@ def test_assistant_passes_the_injected_reranker_between_fusion_and_reading(mini_
             return []
 
     reader = Reader()
-    settings = Settings(corpus=mini_corpus, index=tmp_path / "idx", show_progress=False)
+    settings = Settings(corpus=mini_corpus, index=tmp_path / "idx", show_progress=False, reranker="none")
     plain = Assistant.load(settings=settings, embedder=fake_embedder, splitter=Splitter(), reader=reader)
-    assert plain.reranker is None            # the default works with no models/reranker folder
+    assert plain.reranker is None            # "none" works with no models/reranker folder
     plain.run("Where does Tom live? Paris")
     reranked = Assistant.load(settings=settings.with_(reranker="trained"), embedder=fake_embedder,
                               splitter=Splitter(), reader=reader, reranker=WordReranker())
