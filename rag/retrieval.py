@@ -144,7 +144,7 @@ class HybridRetriever:
 
     def retrieve(self, question: str, *, top_k: int = 5, window: int = 1, mode: str = "hybrid",
                  candidates: int = 30, rrf_k: int = 60, fusion: str = Settings.fusion, reranker: Reranker | None = None,
-                 rerank_depth: int = 20, exclude: frozenset[str] = frozenset(),
+                 rerank_depth: int = Settings.rerank_depth, exclude: frozenset[str] = frozenset(),
                  windows_mode: str = "merge") -> Retrieval:
         """Hits for the question and the reader windows around the top ``top_k`` of them.
 
