@@ -79,7 +79,8 @@ def test_the_shipped_reranker_loads_verified_and_puts_the_answering_sentence_fir
     """The weights in models/reranker (the default reranker) load through ONNX Runtime fp32 and the
     default int8 copy (word embeddings in int8 too), and both rank the sentence that answers above
     sentences on the same subject."""
-    from rag.onnx_models import DEFAULT_CACHE
+    from rag.onnx_models import DEFAULT_CACHE, cache_folder
+    from rag.readers.trained import expected_sha256
 
     reranker = load_reranker("trained")
     question = "When did Berlin Zoo open?"
@@ -91,7 +92,7 @@ def test_the_shipped_reranker_loads_verified_and_puts_the_answering_sentence_fir
     small = load_reranker("trained", backend=Settings.reranker_backend)
     int8 = small.score(question, [passage_text("Berlin Zoo", s) for s in sentences])
     assert small.backend == "onnx-int8" and max(range(3), key=int8.__getitem__) == 1, int8
-    copy = next(DEFAULT_CACHE.glob("reranker-*/int8-emb.onnx"))
+    copy = cache_folder("reranker", expected_sha256(small.folder), DEFAULT_CACHE) / "int8-emb.onnx"
     assert copy.stat().st_size < 30e6                    # the 47 MB float32 embedding table is int8 too
 
 
