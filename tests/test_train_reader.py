@@ -155,3 +155,33 @@ def test_held_out_articles_are_left_out_of_training(tmp_path: Path) -> None:
     rows, contexts = load_squad(data, exclude_titles=frozenset(held))
     assert len(rows) == 14 and not any(t in c for c in contexts for t in held)
     assert held_out_titles(titles, 0, seed=7) == set()
+
+
+def test_grow_reader_repeats_each_layer_and_keeps_the_lineage(tmp_path: Path) -> None:
+    """The shipped reader grown to 12 layers: each layer copied twice in place, weights verified by
+    SHA256SUMS, and the next stage's lineage says it was grown and from what."""
+    import torch
+    from transformers import AutoModelForQuestionAnswering
+
+    from rag.paths import PROJECT_ROOT
+    from rag.tools.grow_reader import grow, layer_order
+    from rag.tools.train_reader import _lineage
+    from rag.util import sha256_file
+
+    assert layer_order(3, "interleave") == [0, 0, 1, 1, 2, 2]
+    assert layer_order(3, "stack") == [0, 1, 2, 0, 1, 2]
+    assert layer_order(6, "upper") == [0, 1, 2, 3, 3, 4, 4, 5, 5]
+    with pytest.raises(ValueError, match="order"):
+        layer_order(3, "shuffle")
+    base = PROJECT_ROOT / "models" / "reader"
+    out = grow(base, tmp_path / "grown", "interleave")
+    model = AutoModelForQuestionAnswering.from_pretrained(str(out), local_files_only=True, dtype=torch.float32)
+    layers = model.bert.encoder.layer
+    assert model.config.num_hidden_layers == len(layers) == 12
+    for a, b in zip(layers[2].state_dict().values(), layers[3].state_dict().values()):
+        torch.testing.assert_close(a, b)
+    assert (out / "SHA256SUMS").read_text().split()[0] == sha256_file(out / "model.safetensors")
+    digest, stages = _lineage(out)
+    assert digest == sha256_file(out / "model.safetensors")
+    assert stages[-1]["grown"]["from_sha256"] == sha256_file(base / "model.safetensors")
+    assert stages[-1]["model_sha256"] == sha256_file(base / "model.safetensors")   # the stage it grew
