@@ -233,6 +233,10 @@ class Assistant:
         spans = self.reader.read(resolved, retrieval.windows)
         timings = {**retrieval.timings, "read": time.perf_counter() - t}
         t = time.perf_counter()
+        if reranker is not None and s.rerank_prior:
+            from rag.rerank import weigh_spans
+
+            spans = weigh_spans(spans, retrieval.windows, s.rerank_prior)
         if s.answer_types and spans:
             spans = answer_types.rescore(resolved, spans, retrieval.windows, _parse)
         form = clauses.question_form(resolved) if spans and s.clause_answers else None

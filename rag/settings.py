@@ -36,6 +36,9 @@ class Settings:
         reranker: "trained" (the default: our cross-encoder in models/reranker, ``rag.rerank``) or "none".
         rerank_depth: how many fused hits the reranker reorders (the time grows with it).
         reranker_backend: what runs the trained reranker, as ``reader_backend`` (default "onnx-int8").
+        rerank_prior: how much the reranker's score of a window weighs when choosing the answer: a
+            span's score is multiplied by P(its window answers) ** rerank_prior (``rag.rerank.weigh_spans``;
+            0 = the reader alone decides). Has no effect without a reranker.
         window: neighbouring sentences on each side of a hit that the reader sees.
         windows: "merge" (default): the windows around the first ``top_k`` hits share no sentence;
             neighbouring hits widen one window (up to 5 sentences), so there may be fewer windows;
@@ -80,6 +83,7 @@ class Settings:
     fusion: str = "weighted"   # better than "rrf" on all three sets with reader stage 3 (docs/EVALUATION.md)
     reranker: str = "trained"   # stage 2 (2026-12-01): shipped R@1 0.609 -> 0.733, XQuAD 0.805 -> 0.935 (docs/EVALUATION.md)
     rerank_depth: int = 5       # int8, 5 pairs: ~12 ms a question on 2 AVX-512 cores; 10 pairs ~23 ms, 20 ~49 ms
+    rerank_prior: float = 1.0  # fitted on held-out SQuAD train: top-span F1 0.784 -> 0.792 (docs/EVALUATION.md)
     window: int = 1
     windows: str = "merge"
     max_citations: int = 3
@@ -134,6 +138,8 @@ class Settings:
             raise ValueError(f"Settings.reranker must be one of {RERANKERS}, got {self.reranker!r}")
         if self.index_kind not in INDEX_KINDS:
             raise ValueError(f"Settings.index_kind must be one of {INDEX_KINDS}, got {self.index_kind!r}")
+        if not isinstance(self.rerank_prior, (int, float)) or not 0.0 <= self.rerank_prior <= 10.0:
+            raise ValueError(f"Settings.rerank_prior must be a number in [0, 10], got {self.rerank_prior!r}")
         if self.abstain_below is not None and not 0.0 <= self.abstain_below <= 1.0:
             raise ValueError(f"Settings.abstain_below must be in [0, 1], got {self.abstain_below!r}")
         if not isinstance(self.store, str) or not (self.store == "faiss" or (

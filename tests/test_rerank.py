@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from rag.errors import ModelError
-from rag.rerank import TrainedReranker, load_reranker, passage_text, rerank
+from rag.rerank import TrainedReranker, load_reranker, passage_text, rerank, weigh_spans
 from rag.settings import Settings
-from rag.types import Document, Hit, Reranker, Sentence
+from rag.types import Document, Hit, Reranker, Sentence, Span, Window
 
 DOCS = {"d": Document("d", "Pets", "Cats purr. Dogs bark. Birds sing. Fish swim.")}
 SENTS = [Sentence("d", i, 0, 0, t) for i, t in enumerate(["Cats purr.", "Dogs bark.", "Birds sing.", "Fish swim."])]
@@ -49,6 +49,26 @@ def test_rerank_reorders_the_head_and_keeps_the_tail() -> None:
 def test_rerank_cannot_reach_below_its_depth() -> None:
     out = rerank("Which animal can swim?", _hits(), WordReranker(), depth=3, documents=DOCS)
     assert out[-1].sentence.text == "Fish swim."
+
+
+def _window(rank: int, rerank_score: float | None) -> Window:
+    s = SENTS[rank]
+    return Window("d", "Pets", s.text, 0, 0, (s,), 0, rank, 0.0, rerank_score=rerank_score)
+
+
+def test_weigh_spans_lets_the_reranker_choose_between_close_windows_and_keeps_the_own_score() -> None:
+    spans = [Span("purr", "d", 0, 4, score=0.5, window_rank=0), Span("sing", "d", 0, 4, score=0.4, window_rank=2),
+             Span("bark", "d", 0, 4, score=0.1, window_rank=1, window_score=0.3)]
+    windows = [_window(0, 0.2), _window(1, None), _window(2, 0.9)]
+    out = weigh_spans(spans, windows, power=1.0)
+    assert [s.text for s in out] == ["sing", "purr", "bark"]
+    assert [round(s.score, 4) for s in out] == [0.36, 0.1, 0.02]     # window 1 was not reranked: the lowest, 0.2
+    assert [s.own_score for s in out] == [0.4, 0.5, 0.3]              # the reader's own, for comparing sources
+    assert weigh_spans(spans, windows, power=0) == spans
+    assert weigh_spans(spans, [_window(0, None), _window(2, None)], power=1.0) == spans   # no reranker ran
+    assert [s.text for s in weigh_spans(spans, windows, power=0.1)] == ["purr", "sing", "bark"]   # a nudge only
+    with pytest.raises(ValueError, match="rerank_prior"):
+        Settings(rerank_prior=-1.0)
 
 
 class BadReranker:

@@ -215,7 +215,8 @@ def main(argv: list[str]) -> int:
         "refusal_on_unanswerable": round(refusal, 4), "false_refusal_on_answered": round(false_refusal, 4),
         "settings": {"top_k": assistant.settings.top_k, "window": assistant.settings.window,
                      "windows": assistant.settings.windows, "fusion": assistant.settings.fusion,
-                     **({"reranker": args.reranker, "rerank_depth": assistant.settings.rerank_depth}
+                     **({"reranker": args.reranker, "rerank_depth": assistant.settings.rerank_depth,
+                         "rerank_prior": assistant.settings.rerank_prior}
                         if args.reranker != "none" else {})},
         "reader_sha256": fingerprint(args.reader),
         **({"reranker_sha256": fingerprint(f"reranker:{args.reranker}")} if args.reranker != "none" else {}),
