@@ -185,3 +185,17 @@ def test_grow_reader_repeats_each_layer_and_keeps_the_lineage(tmp_path: Path) ->
     assert digest == sha256_file(out / "model.safetensors")
     assert stages[-1]["grown"]["from_sha256"] == sha256_file(base / "model.safetensors")
     assert stages[-1]["model_sha256"] == sha256_file(base / "model.safetensors")   # the stage it grew
+
+
+def test_export_only_writes_to_the_runs_own_output_unless_told_otherwise(tmp_path: Path, monkeypatch) -> None:
+    """A mid-run `--export-only` once overwrote the shipped models/reader (the --output default)."""
+    from rag.tools import train_reader
+
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "config.json").write_text(json.dumps({"output": str(tmp_path / "stage-model")}))
+    calls: list[tuple[Path, Path]] = []
+    monkeypatch.setattr(train_reader, "export_checkpoint", lambda r, o: calls.append((r, o)))
+    assert train_reader.main(["--run-dir", str(run), "--export-only"]) == 0
+    assert train_reader.main(["--run-dir", str(run), "--export-only", "--output", str(tmp_path / "elsewhere")]) == 0
+    assert calls == [(run, tmp_path / "stage-model"), (run, tmp_path / "elsewhere")]

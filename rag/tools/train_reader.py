@@ -591,7 +591,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = config_parser("python -m rag.tools.train_reader", __doc__.split("\n")[0], TrainConfig)
     parser.add_argument("--export-only", action="store_true",
-                        help="export --output from the last checkpoint in --run-dir, with that run's settings")
+                        help="export the last checkpoint in --run-dir, with that run's settings, to the run's own "
+                             "--output (or to --output when given)")
     return parser
 
 
@@ -613,10 +614,17 @@ def export_checkpoint(run_dir: Path, output: Path) -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = vars(build_parser().parse_args(argv))
     resume, export_only = args.pop("resume"), args.pop("export_only")
     if export_only:
-        export_checkpoint(project_path(args["run_dir"]), project_path(args["output"]))
+        run_dir = project_path(args["run_dir"])
+        # a mid-run look must not overwrite the shipped reader (--output's default): without an
+        # explicit --output, the run's own output is the target
+        explicit = any(a == "--output" or a.startswith("--output=") for a in argv)
+        saved = json.loads((run_dir / "config.json").read_text()) if (run_dir / "config.json").is_file() else {}
+        output = args["output"] if explicit or "output" not in saved else saved["output"]
+        export_checkpoint(run_dir, project_path(output))
         return 0
     train(TrainConfig(**args), resume)
     return 0
