@@ -173,6 +173,8 @@ def test_grow_reader_repeats_each_layer_and_keeps_the_lineage(tmp_path: Path) ->
     assert layer_order(6, "upper") == [0, 1, 2, 3, 3, 4, 4, 5, 5]
     with pytest.raises(ValueError, match="order"):
         layer_order(3, "shuffle")
+    with pytest.raises(ValueError, match="training.json"):
+        grow(tmp_path, tmp_path / "nothing", "interleave")     # not a trained reader: no lineage to carry
     base = PROJECT_ROOT / "models" / "reader"
     out = grow(base, tmp_path / "grown", "interleave")
     model = AutoModelForQuestionAnswering.from_pretrained(str(out), local_files_only=True, dtype=torch.float32)

@@ -40,6 +40,8 @@ def grow(base: Path, output: Path, order: str) -> Path:
     import torch
     from transformers import AutoModelForQuestionAnswering
 
+    if not (base / "training.json").is_file():
+        raise ValueError(f"{base} has no training.json: grow a reader trained by rag.tools.train_reader")
     model = AutoModelForQuestionAnswering.from_pretrained(str(base), local_files_only=True, dtype=torch.float32)
     layers = model.bert.encoder.layer
     picks = layer_order(len(layers), order)
@@ -52,7 +54,7 @@ def grow(base: Path, output: Path, order: str) -> Path:
             shutil.copy(base / name, output / name)
     digest = sha256_file(output / "model.safetensors")
     (output / "SHA256SUMS").write_text(f"{digest}  model.safetensors\n")
-    record = json.loads((base / "training.json").read_text()) if (base / "training.json").is_file() else {}
+    record = json.loads((base / "training.json").read_text())
     record["grown"] = {"order": order, "layers": picks, "from_sha256": sha256_file(base / "model.safetensors"),
                        "sha256": digest}
     (output / "training.json").write_text(json.dumps(record, indent=1))
