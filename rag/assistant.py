@@ -21,6 +21,7 @@ from rag.confidence import calibration_key, confidence, features, load_calibrati
 from rag.corpus import MAX_UPLOAD_BYTES, Corpus, load_corpus, remove_file, replace_file, save_upload  # noqa: F401
 from rag.errors import QuestionError
 from rag.index import BuildReport, SentenceIndex, open_index
+from rag.rerank import weigh_spans
 from rag.retrieval import HybridRetriever
 from rag.settings import Settings
 from rag.splitting import SPLITTER_ID  # noqa: F401  (re-exported: the index manifest's splitter id)
@@ -233,10 +234,7 @@ class Assistant:
         spans = self.reader.read(resolved, retrieval.windows)
         timings = {**retrieval.timings, "read": time.perf_counter() - t}
         t = time.perf_counter()
-        if reranker is not None and s.rerank_prior:
-            from rag.rerank import weigh_spans
-
-            spans = weigh_spans(spans, retrieval.windows, s.rerank_prior)
+        spans = weigh_spans(spans, retrieval.windows, s.rerank_prior)   # as read when no reranker ran
         if s.answer_types and spans:
             spans = answer_types.rescore(resolved, spans, retrieval.windows, _parse)
         form = clauses.question_form(resolved) if spans and s.clause_answers else None
