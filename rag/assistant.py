@@ -225,10 +225,26 @@ class Assistant:
             from rag.nlp import full_pipeline
 
             resolved = resolve(q, history, full_pipeline())
+        first = self._look(q, resolved, s.rerank_depth, exclude, started)
+        if not first.answer.abstained or self.reranker is None or s.second_look_depth <= s.rerank_depth:
+            return first
+        second = self._look(q, resolved, s.second_look_depth, exclude, started)
+        if second.answer.abstained or _retrieved(second.spans[0], first, s.top_k):
+            # only new evidence may overturn a refusal: a span in a sentence the first look retrieved
+            # and doubted, scored again beside other windows, is the same doubt with a second draw
+            first.timings["second_look"] = second.timings["total"] - first.timings["total"]
+            first.timings["total"] = second.timings["total"]
+            return first
+        second.timings["second_look"] = second.timings["total"] - first.timings["total"]
+        return replace(second, looks=2)
+
+    def _look(self, q: str, resolved: str, rerank_depth: int, exclude: frozenset[str], started: float) -> Trace:
+        """One retrieval and reading, with the reranker reordering ``rerank_depth`` fused hits."""
+        s = self.settings
         reranker = self.reranker
         retrieval = self.retriever.retrieve(resolved, top_k=s.top_k, window=s.window, mode=s.retrieval,
                                             candidates=s.candidates, rrf_k=s.rrf_k, fusion=s.fusion,
-                                            reranker=reranker, rerank_depth=s.rerank_depth, exclude=exclude,
+                                            reranker=reranker, rerank_depth=rerank_depth, exclude=exclude,
                                             windows_mode=s.windows)
         t = time.perf_counter()
         spans = self.reader.read(resolved, retrieval.windows)
@@ -290,6 +306,13 @@ class Assistant:
                             citations=cited.citations, message=message, resolved_question=resolved,
                             conflict=cited.conflict, timings=timings, uncertain=conf < calibration.sure,
                             alternatives=alternatives, kind=said or ("sentence" if form else "span")))
+
+
+def _retrieved(span: Span, trace: Trace, top_k: int) -> bool:
+    """Whether the span starts in a sentence the look retrieved (one of its first ``top_k`` hits or a
+    window's hit); a neighbour it read only as context does not count: the reranker never judged it."""
+    hits = [h.sentence for h in trace.hits[:top_k]] + [w.sentences[w.center] for w in trace.windows]
+    return any(x.doc_id == span.doc_id and x.start <= span.start < x.end for x in hits)
 
 
 _NAME_WORD = re.compile(r"(?<!^)(?<![.?!] )\b([A-Z][\w’'-]{2,})")

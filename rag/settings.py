@@ -39,6 +39,10 @@ class Settings:
         rerank_prior: how much the reranker's score of a window weighs when choosing the answer: a
             span's score is multiplied by P(its window answers) ** rerank_prior (``rag.rerank.weigh_spans``;
             0 = the reader alone decides). Has no effect without a reranker.
+        second_look_depth: when the answer would be refused, retrieve again with the reranker reordering
+            this many fused hits, read again, and answer from that look if it clears the threshold (a
+            bridging sentence ranked 6th-10th, as two-hop questions need, gets its chance at no cost to
+            confident answers). 0, or no deeper than ``rerank_depth``, turns it off; no effect without a reranker.
         window: neighbouring sentences on each side of a hit that the reader sees.
         windows: "merge" (default): the windows around the first ``top_k`` hits share no sentence;
             neighbouring hits widen one window (up to 5 sentences), so there may be fewer windows;
@@ -84,6 +88,7 @@ class Settings:
     reranker: str = "trained"   # stage 2 (2026-12-01): shipped R@1 0.609 -> 0.733, XQuAD 0.805 -> 0.935 (docs/EVALUATION.md)
     rerank_depth: int = 5       # int8, 5 pairs: ~12 ms a question on 2 AVX-512 cores; 10 pairs ~23 ms, 20 ~49 ms
     rerank_prior: float = 1.0  # fitted on held-out SQuAD train: top-span F1 0.784 -> 0.792 (docs/EVALUATION.md)
+    second_look_depth: int = 10   # docs/EVALUATION.md, 2026-12-01 session 10
     window: int = 1
     windows: str = "merge"
     max_citations: int = 3
@@ -148,6 +153,8 @@ class Settings:
                              f"got {self.store!r}")
         if self.segment_merge not in ("background", "inline", "off"):
             raise ValueError(f"Settings.segment_merge must be 'background', 'inline' or 'off', got {self.segment_merge!r}")
+        if not isinstance(self.second_look_depth, int) or self.second_look_depth < 0:
+            raise ValueError(f"Settings.second_look_depth must be an integer >= 0, got {self.second_look_depth!r}")
         if self.candidates < self.top_k:
             raise ValueError(f"Settings.candidates ({self.candidates}) must be >= top_k ({self.top_k})")
 

@@ -159,7 +159,7 @@ class Answer:
 @dataclass(frozen=True)
 class Trace:
     """Everything one answer took: the question as read, the hits and windows, the reader's spans,
-    the confidence features, the Answer, and per-stage timings. ``Assistant.run`` returns it;
+    the confidence features, the Answer, per-stage timings and how many looks it took. ``Assistant.run`` returns it;
     evaluation and calibration read it instead of retrieving a second time."""
 
     question: str
@@ -170,6 +170,7 @@ class Trace:
     features: list[float]
     answer: Answer
     timings: dict[str, float] = field(default_factory=dict)
+    looks: int = 1     # 2 when the answer came from the second look (``Settings.second_look_depth``)
 
 
 @runtime_checkable

@@ -151,6 +151,64 @@ def test_assistant_passes_the_injected_reranker_between_fusion_and_reading(mini_
     assert reranked.with_settings(top_k=3).reranker is reranked.reranker
 
 
+class NewsReader:
+    """A fake reader: a sure span in any window that names the harbour, nothing elsewhere; with
+    ``doubt_after`` it answers from the second window instead, once it has been called that often."""
+
+    name = "fake-news"
+
+    def __init__(self, doubt_after: int = 0) -> None:
+        self.calls = 0
+        self.doubt_after = doubt_after
+
+    def read(self, question, windows):
+        self.calls += 1
+        if self.doubt_after and self.calls > self.doubt_after:
+            w = windows[1]
+            return [Span(w.text, w.doc_id, w.start, w.end, 0.9, w.rank)]
+        return [Span(w.text, w.doc_id, w.start, w.end, 0.9, w.rank) for w in windows if "harbour" in w.text]
+
+
+class HarbourReranker:
+    """A fake reranker that knows where the answer is: 0.9 for a passage naming the harbour, else 0.1."""
+
+    name = "fake-harbour"
+
+    def score(self, question: str, passages: Sequence[str]) -> list[float]:
+        return [0.9 if "harbour" in p else 0.1 for p in passages]
+
+
+def test_a_refusal_gets_a_second_deeper_look_and_only_new_evidence_overturns_it(tmp_path: Path,
+                                                                                  fake_embedder) -> None:
+    from conftest import FakeSplitter
+    from rag.assistant import Assistant
+
+    corpus = tmp_path / "news"
+    corpus.mkdir()
+    filler = " ".join(f"The council met on day {i} of the month." for i in range(8))
+    (corpus / "a.txt").write_text(f"{filler} The ferry left from the old harbour.", encoding="utf-8")
+    settings = Settings(corpus=corpus, index=tmp_path / "idx", show_progress=False, window=0,
+                        abstain_below=0.0, rerank_depth=5, second_look_depth=10)
+    question = "When did the council meet this month?"
+    rank = [h.sentence.text for h in Assistant.load(settings=settings.with_(reranker="none"), embedder=fake_embedder,
+                                                    splitter=FakeSplitter()).retrieve(question)]
+    assert 5 <= rank.index("The ferry left from the old harbour.") < 10    # below the first look's depth
+
+    def ask(reader, **changes):
+        return Assistant.load(settings=settings.with_(**changes), embedder=fake_embedder, splitter=FakeSplitter(),
+                              reader=reader, reranker=HarbourReranker()).run(question)
+
+    trace = ask(NewsReader())
+    assert not trace.answer.abstained and trace.looks == 2 and "second_look" in trace.timings
+    assert trace.answer.text == "The ferry left from the old harbour."
+    off = ask(NewsReader(), second_look_depth=0)
+    assert off.answer.abstained and off.looks == 1 and "second_look" not in off.timings
+    seen = ask(NewsReader(doubt_after=1))          # the second look answers from a sentence the first retrieved
+    assert seen.answer.abstained and seen.looks == 1 and seen.timings["second_look"] > 0
+    with pytest.raises(ValueError, match="second_look_depth"):
+        Settings(second_look_depth=-1)
+
+
 # --- the training tool ------------------------------------------------------------------------
 def test_group_loss_prefers_the_gold_pair_first() -> None:
     import torch

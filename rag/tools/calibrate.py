@@ -216,7 +216,8 @@ def main(argv: list[str]) -> int:
         "settings": {"top_k": assistant.settings.top_k, "window": assistant.settings.window,
                      "windows": assistant.settings.windows, "fusion": assistant.settings.fusion,
                      **({"reranker": args.reranker, "rerank_depth": assistant.settings.rerank_depth,
-                         "rerank_prior": assistant.settings.rerank_prior}
+                         "rerank_prior": assistant.settings.rerank_prior,
+                         "second_look_depth": assistant.settings.second_look_depth}
                         if args.reranker != "none" else {})},
         "reader_sha256": fingerprint(args.reader),
         **({"reranker_sha256": fingerprint(f"reranker:{args.reranker}")} if args.reranker != "none" else {}),
