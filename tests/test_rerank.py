@@ -157,16 +157,18 @@ class NewsReader:
 
     name = "fake-news"
 
-    def __init__(self, doubt_after: int = 0) -> None:
+    def __init__(self, doubt_after: int = 0, hit_only: bool = False) -> None:
         self.calls = 0
         self.doubt_after = doubt_after
+        self.hit_only = hit_only     # answer only when the harbour sentence is the window's hit
 
     def read(self, question, windows):
         self.calls += 1
         if self.doubt_after and self.calls > self.doubt_after:
             w = windows[1]
             return [Span(w.text, w.doc_id, w.start, w.end, 0.9, w.rank)]
-        return [Span(w.text, w.doc_id, w.start, w.end, 0.9, w.rank) for w in windows if "harbour" in w.text]
+        return [Span(x.text, x.doc_id, x.start, x.end, 0.9, w.rank) for w in windows
+                for i, x in enumerate(w.sentences) if "harbour" in x.text and (i == w.center or not self.hit_only)]
 
 
 class HarbourReranker:
@@ -205,6 +207,14 @@ def test_a_refusal_gets_a_second_deeper_look_and_only_new_evidence_overturns_it(
     assert off.answer.abstained and off.looks == 1 and "second_look" not in off.timings
     seen = ask(NewsReader(doubt_after=1))          # the second look answers from a sentence the first retrieved
     assert seen.answer.abstained and seen.looks == 1 and seen.timings["second_look"] > 0
+    # a sentence the first look read only beside a hit is new evidence: the reranker never judged it
+    (corpus / "a.txt").write_text(f"{filler} The council met this month. The ferry left from the old harbour.",
+                                  encoding="utf-8")
+    settings = settings.with_(index=tmp_path / "idx2", window=1)
+    first = ask(NewsReader(hit_only=True), second_look_depth=0)
+    assert first.answer.abstained and any("harbour" in w.text for w in first.windows)   # read, beside a hit
+    neighbour = ask(NewsReader(hit_only=True))
+    assert neighbour.looks == 2 and neighbour.answer.text == "The ferry left from the old harbour."
     with pytest.raises(ValueError, match="second_look_depth"):
         Settings(second_look_depth=-1)
 
