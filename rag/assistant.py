@@ -235,8 +235,10 @@ class Assistant:
             first.timings["second_look"] = second.timings["total"] - first.timings["total"]
             first.timings["total"] = second.timings["total"]
             return first
-        second.timings["second_look"] = second.timings["total"] - first.timings["total"]
-        return replace(second, looks=2)
+        # the stages are timed as the first look's, and the whole second look apart, either way
+        timings = {**first.timings, "second_look": second.timings["total"] - first.timings["total"],
+                   "total": second.timings["total"]}
+        return replace(second, answer=replace(second.answer, timings=timings), timings=timings, looks=2)
 
     def _look(self, q: str, resolved: str, rerank_depth: int, exclude: frozenset[str], started: float) -> Trace:
         """One retrieval and reading, with the reranker reordering ``rerank_depth`` fused hits."""
