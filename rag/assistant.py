@@ -229,15 +229,13 @@ class Assistant:
         if not first.answer.abstained or self.reranker is None or s.second_look_depth <= s.rerank_depth:
             return first
         second = self._look(q, resolved, s.second_look_depth, exclude, started)
-        if second.answer.abstained or _retrieved(second.spans[0], first, s.top_k):
-            # only new evidence may overturn a refusal: a span in a sentence the first look retrieved
-            # and doubted, scored again beside other windows, is the same doubt with a second draw
-            first.timings["second_look"] = second.timings["total"] - first.timings["total"]
-            first.timings["total"] = second.timings["total"]
-            return first
         # the stages are timed as the first look's, and the whole second look apart, either way
         timings = {**first.timings, "second_look": second.timings["total"] - first.timings["total"],
                    "total": second.timings["total"]}
+        if second.answer.abstained or _retrieved(second.spans[0], first, s.top_k):
+            # only new evidence may overturn a refusal: a span in a sentence the first look retrieved
+            # and doubted, scored again beside other windows, is the same doubt with a second draw
+            return replace(first, answer=replace(first.answer, timings=timings), timings=timings)
         return replace(second, answer=replace(second.answer, timings=timings), timings=timings, looks=2)
 
     def _look(self, q: str, resolved: str, rerank_depth: int, exclude: frozenset[str], started: float) -> Trace:

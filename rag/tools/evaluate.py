@@ -619,8 +619,9 @@ def main(argv: list[str]) -> int:
     report = write_report(args.out, header, runs, main_name)
     print(table(report["configs"]))
     print(_interval_line(report["intervals"]) + f" ({main_name})")
-    for line in (_verdict_line(report["metrics"]) + _second_look_line(report["metrics"]))[::2]:
-        print(line)
+    for line in _verdict_line(report["metrics"]) + _second_look_line(report["metrics"]):
+        if line:
+            print(line)
     print(f"\nreport: {args.out / 'report.md'}, {args.out / 'report.json'}, {args.out / 'chart.png'}")
     problems = check_thresholds(report["metrics"], thresholds)
     for problem in problems:
