@@ -264,7 +264,7 @@ class Assistant:
                 said, spans[0] = decided
         timings["answer"] = time.perf_counter() - t
         calibration = load_calibration(calibration_key(s.reader, reranker.name if reranker is not None else None))
-        feats = features(spans, retrieval.windows)
+        feats = features(spans, retrieval.windows, clause_question=clauses.question_form(resolved) is not None)
         conf = confidence(feats, calibration)
         threshold = s.abstain_below if s.abstain_below is not None else calibration.threshold
         shape = _SpanShapes(retrieval.windows) if s.answer_types else None

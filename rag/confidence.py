@@ -20,7 +20,10 @@ log = logging.getLogger(__name__)
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 # The reader's probabilities enter as log-odds: they crowd against 0 and 1 (a no-answer score of
 # 0.97 and of 0.9999 differ a lot), and a linear model over raw probabilities cannot see that.
-FEATURES = ("span_logit", "answerable_logit", "top_dense", "span_dense", "type_fit")
+# "clause_question": 1 for a why / how / yes-no / what-did question (``rag.clauses.question_form``),
+# whose answer is a clause: the reader, trained on SQuAD's factoid spans, is right less often on those
+# at the same scores, and the fit learns by how much (session 11, docs/EVALUATION.md).
+FEATURES = ("span_logit", "answerable_logit", "top_dense", "span_dense", "type_fit", "clause_question")
 # With a reranker in the path, its P(the sentence answers) as log-odds: the best window's and the
 # answer's window's. A cross-encoder trained on hard negatives tells "on topic" from "answers it".
 RERANK_FEATURES = ("top_rerank", "span_rerank")
@@ -40,7 +43,7 @@ class Calibration:
 
 # Used only until `python -m rag calibrate` has been run for a reader (or when the stored one
 # was fitted on other features): a plain sum of the evidence.
-_UNCALIBRATED = Calibration(weights=(0.5, 0.5, 2.0, 1.0, 0.5), bias=-2.0, threshold=0.5, sure=0.7)
+_UNCALIBRATED = Calibration(weights=(0.5, 0.5, 2.0, 1.0, 0.5, 0.0), bias=-2.0, threshold=0.5, sure=0.7)
 
 
 def calibration_key(reader: str, reranker: str | None = None) -> str:
@@ -86,19 +89,21 @@ def _logit(p: float) -> float:
     return math.log(p / (1.0 - p))
 
 
-def features(spans: Sequence[Span], windows: Sequence[Window]) -> list[float]:
+def features(spans: Sequence[Span], windows: Sequence[Window], clause_question: bool = False) -> list[float]:
     """The evidence that the best span answers the question: the reader's span and answerable
-    probabilities as log-odds (about -14..14), the cosine similarities of the windows, and
-    whether the span's type fits the question (+1, 0, -1; rag.answer_types). When a reranker scored
-    the windows, also RERANK_FEATURES (a window it did not score counts as its lowest score)."""
+    probabilities as log-odds (about -14..14), the cosine similarities of the windows,
+    whether the span's type fits the question (+1, 0, -1; rag.answer_types) and whether the question
+    asks for a clause (why / how / yes-no). When a reranker scored the windows, also RERANK_FEATURES
+    (a window it did not score counts as its lowest score)."""
     reranked = [w.rerank_score for w in windows if w.rerank_score is not None]
+    clause = float(clause_question)
     if not spans or not windows:
-        base = [_logit(0.0), _logit(0.0), max((w.dense_score for w in windows), default=0.0), 0.0, 0.0]
+        base = [_logit(0.0), _logit(0.0), max((w.dense_score for w in windows), default=0.0), 0.0, 0.0, clause]
         return base + ([_logit(max(reranked)), _logit(0.0)] if reranked else [])
     best = spans[0]
     window = next((w for w in windows if w.rank == best.window_rank), windows[0])
     base = [_logit(best.score), _logit(1.0 - best.no_answer), max(w.dense_score for w in windows), window.dense_score,
-            float(best.type_fit)]
+            float(best.type_fit), clause]
     if not reranked:
         return base
     own = window.rerank_score if window.rerank_score is not None else min(reranked)

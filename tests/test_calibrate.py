@@ -49,16 +49,41 @@ def test_features_are_log_odds_and_confidence_is_monotone() -> None:
     assert features([], windows)[0] < -13         # no span: the lowest evidence there is
 
 
+def test_a_question_a_clause_answers_is_a_feature_the_fit_can_weigh() -> None:
+    """why / how / yes-no questions are flagged, with or without an answer, so the logistic fit can
+    learn that the reader is right less often on them at the same scores."""
+    from rag.clauses import question_form
+
+    windows = [_window(0, 0.6, rerank=0.9)]
+    span = Span("a", "d", 0, 1, 0.9, 0)
+    at = FEATURES.index("clause_question")
+    for question, flag in (("Why was Sharma suspended?", 1.0), ("Did Ardern reach Sharma?", 1.0),
+                           ("How did Ardern react?", 1.0), ("Who is Steph Lewis?", 0.0), ("How old is Sharma?", 0.0)):
+        clause = question_form(question) is not None
+        assert features([span], windows, clause_question=clause)[at] == flag, question
+        assert features([], windows, clause_question=clause)[at] == flag, question
+    weighed = Calibration(tuple(-1.0 if n == "clause_question" else 0.0 for n in FEATURES), 0.0, 0.5)
+    assert (confidence(features([span], windows, clause_question=True), weighed)
+            < confidence(features([span], windows), weighed))
+
+
+def test_calibration_adds_every_clause_question_not_already_sampled() -> None:
+    from rag.tools.calibrate import clause_extras
+
+    pool = [{"question": q} for q in ("Why did it fall?", "Who built it?", "Did it rain?", "How was it made?")]
+    assert [q["question"] for q in clause_extras(pool, pool[:1])] == ["Did it rain?", "How was it made?"]
+
+
 def test_with_a_reranker_its_scores_are_features_and_a_reader_only_calibration_still_reads_its_own() -> None:
     windows = [_window(0, 0.6, rerank=0.9), _window(1, 0.4, rerank=0.1)]
     span = Span("a", "d", 0, 1, 0.9, 1, no_answer=0.001)
     values = features([span], windows)
     assert len(values) == len(FEATURES) + len(RERANK_FEATURES)
-    assert values[5] == pytest.approx(np.log(9)) and values[6] == pytest.approx(-np.log(9))   # best, the span's window
-    assert values[:5] == features([span], [_window(0, 0.6), _window(1, 0.4)])                  # the reader's part unchanged
-    assert features([], windows)[5:] == [pytest.approx(np.log(9)), pytest.approx(np.log(1e-6 / (1 - 1e-6)))]
-    reader_only = Calibration((1.0, 1.0, 1.0, 1.0, 1.0), -1.0, 0.5)
-    assert confidence(values, reader_only) == confidence(values[:5], reader_only)
+    assert values[6] == pytest.approx(np.log(9)) and values[7] == pytest.approx(-np.log(9))   # best, the span's window
+    assert values[:6] == features([span], [_window(0, 0.6), _window(1, 0.4)])                  # the reader's part unchanged
+    assert features([], windows)[6:] == [pytest.approx(np.log(9)), pytest.approx(np.log(1e-6 / (1 - 1e-6)))]
+    reader_only = Calibration((1.0,) * len(FEATURES), -1.0, 0.5)
+    assert confidence(values, reader_only) == confidence(values[:6], reader_only)
     assert calibration_key("trained", None) == calibration_key("trained", "none") == "trained"
     assert feature_names(calibration_key("trained", "trained")) == FEATURES + RERANK_FEATURES
 

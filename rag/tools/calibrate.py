@@ -104,6 +104,15 @@ def hard_negatives(path: Path, holdout: float, seed: int, questions: int) -> tup
     return docs, random.Random(seed + 2).sample(qs, min(questions, len(qs)))
 
 
+def clause_extras(pool: list[dict], chosen: list[dict]) -> list[dict]:
+    """The why / how / yes-no questions of ``pool`` (``rag.clauses.question_form``) not in ``chosen``:
+    a random sample of SQuAD holds too few of them (~4%) to fit the clause_question weight on."""
+    from rag.clauses import question_form
+
+    taken = {q["question"] for q in chosen}
+    return [q for q in pool if question_form(q["question"]) is not None and q["question"] not in taken]
+
+
 def collect(assistant, questions: list[dict], unanswerable: list[dict] = ()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Feature rows and labels (1 = answerable and answered right, 0 = gold paragraph hidden or a
     question with no answer in the corpus), and each row's kind (0 answered, 1 hidden, 2 hard).
@@ -171,6 +180,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--hard-negatives", type=int, default=300,
                         help="SQuAD 2.0 unanswerable questions from the calibration articles (0: none)")
     parser.add_argument("--unanswerable", type=Path, default=UNANSWERABLE)
+    parser.add_argument("--no-clause-questions", dest="clause_questions", action="store_false",
+                        help="do not add every why / how / yes-no question of the calibration articles (and of "
+                             "their SQuAD 2.0 unanswerable ones) to the random sample")
     parser.add_argument("--unanswerable-holdout", type=float, default=0.34,
                         help="share of the SQuAD 2.0 articles held out of reader training (same as train_reader)")
     args = parser.parse_args(argv)
@@ -181,6 +193,12 @@ def main(argv: list[str]) -> int:
     docs, questions = squad_sample(args.squad, args.articles, args.questions, args.seed)
     hard_docs, hard = (hard_negatives(args.unanswerable, args.unanswerable_holdout, args.seed, args.hard_negatives)
                        if args.hard_negatives else ([], []))
+    extra_questions, extra_hard = [], []
+    if args.clause_questions:
+        extra_questions = clause_extras(squad_sample(args.squad, args.articles, 10**9, args.seed)[1], questions)
+        if args.hard_negatives:
+            extra_hard = clause_extras(hard_negatives(args.unanswerable, args.unanswerable_holdout, args.seed, 10**9)[1], hard)
+        questions, hard = questions + extra_questions, hard + extra_hard
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "calibration.jsonl"
         corpus.write_text("".join(json.dumps(d) + "\n" for d in docs + hard_docs), encoding="utf-8")
@@ -209,6 +227,9 @@ def main(argv: list[str]) -> int:
         "positives": int(y.sum()), "negatives": int((1 - y).sum()),
         "hard_negatives": (f"{len(hard)} SQuAD 2.0 dev unanswerable questions on the articles held out of reader training "
                            f"(share {args.unanswerable_holdout}, seed {args.seed}), asked with their paragraphs in the corpus"),
+        "clause_questions": (f"every why / how / yes-no question of those articles not in the sample ({len(extra_questions)}) "
+                             f"and of their SQuAD 2.0 unanswerable ones ({len(extra_hard)}) added"
+                             if args.clause_questions else "none added"),
         "refusal_on_hard_negatives": round(hard_refusal, 4) if hard_refusal is not None else None,
         "refusal_on_hidden_gold": round(hidden_refusal, 4),
         "threshold_rule": f"the most refusals with at most {args.max_false_refusal:.0%} false refusals",
