@@ -74,6 +74,17 @@ def test_calibration_adds_every_clause_question_not_already_sampled() -> None:
     assert [q["question"] for q in clause_extras(pool, pool[:1])] == ["Did it rain?", "How was it made?"]
 
 
+def test_refusal_rates_are_reported_for_clause_and_factoid_questions_apart() -> None:
+    from rag.tools.calibrate import rates_by_form
+
+    conf = np.array([0.9, 0.1, 0.05, 0.3, 0.2, 0.01, 0.5])
+    labels = np.array([1, 1, 0, 0, 1, 0, -1])               # -1: answered wrong, neither right nor negative
+    clause = np.array([True, True, True, True, False, False, False])
+    rates = rates_by_form(conf, labels, clause, threshold=0.15)
+    assert rates["clause"] == {"right": 2, "negatives": 2, "false_refusal": 0.5, "refusal": 0.5}
+    assert rates["factoid"] == {"right": 1, "negatives": 1, "false_refusal": 0.0, "refusal": 1.0}
+
+
 def test_with_a_reranker_its_scores_are_features_and_a_reader_only_calibration_still_reads_its_own() -> None:
     windows = [_window(0, 0.6, rerank=0.9), _window(1, 0.4, rerank=0.1)]
     span = Span("a", "d", 0, 1, 0.9, 1, no_answer=0.001)

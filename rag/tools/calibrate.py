@@ -27,7 +27,7 @@ from typing import Iterable
 
 import numpy as np
 
-from rag.confidence import CALIBRATION_FILE, calibration_key, feature_names, load_calibration
+from rag.confidence import CALIBRATION_FILE, FEATURES, calibration_key, feature_names, load_calibration
 from rag.metrics import f1_score
 from rag.paths import shared_path
 from rag.settings import READERS, RERANKERS, Settings
@@ -136,6 +136,18 @@ def collect(assistant, questions: list[dict], unanswerable: list[dict] = ()) -> 
     return np.array(rows, dtype=np.float64), np.array(labels), np.array(kinds)
 
 
+def rates_by_form(conf: np.ndarray, labels: np.ndarray, clause: np.ndarray, threshold: float) -> dict:
+    """At ``threshold``: the share of right answers refused and of negatives refused, for questions a
+    clause answers (why / how / yes-no) and for the others apart (labels 1 right, 0 negative, -1 neither)."""
+    rates = {}
+    for name, mask in (("clause", clause), ("factoid", ~clause)):
+        right, negative = conf[mask & (labels == 1)], conf[mask & (labels == 0)]
+        rates[name] = {"right": int(len(right)), "negatives": int(len(negative)),
+                       "false_refusal": round(float(np.mean(right < threshold)), 4) if len(right) else None,
+                       "refusal": round(float(np.mean(negative < threshold)), 4) if len(negative) else None}
+    return rates
+
+
 def choose_sure(conf: np.ndarray, right: np.ndarray, threshold: float, precision: float = 0.9) -> float:
     """The lowest confidence from which at least ``precision`` of the answers given are right:
     answers below it (and above the refusal threshold) are marked uncertain."""
@@ -230,6 +242,7 @@ def main(argv: list[str]) -> int:
         "clause_questions": (f"every why / how / yes-no question of those articles not in the sample ({len(extra_questions)}) "
                              f"and of their SQuAD 2.0 unanswerable ones ({len(extra_hard)}) added"
                              if args.clause_questions else "none added"),
+        "by_question_form": rates_by_form(conf_all, y_all, x_all[:, FEATURES.index("clause_question")] == 1, threshold),
         "refusal_on_hard_negatives": round(hard_refusal, 4) if hard_refusal is not None else None,
         "refusal_on_hidden_gold": round(hidden_refusal, 4),
         "threshold_rule": f"the most refusals with at most {args.max_false_refusal:.0%} false refusals",
