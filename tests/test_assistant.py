@@ -81,6 +81,25 @@ def test_refuses_when_the_corpus_does_not_say(assistant, question: str) -> None:
 
 
 @pytest.mark.slow
+def test_the_confidence_knows_which_questions_a_clause_answers(assistant) -> None:
+    """The clause_question feature reaches the confidence: the same evidence counts for less when a
+    why / how / yes-no question asks for it (the reader is right less often on those)."""
+    from rag.confidence import FEATURES, calibration_key, confidence, load_calibration
+
+    at = FEATURES.index("clause_question")
+    why = assistant.run("Why was Gaurav Sharma suspended from the Labour caucus?")
+    who = assistant.run("Who is Steph Lewis?")
+    assert why.features[at] == 1.0 and who.features[at] == 0.0
+    s = assistant.settings
+    calibration = load_calibration(calibration_key(s.reader, s.reranker))
+    assert calibration.weights[at] < 0
+    as_factoid = list(why.features)
+    as_factoid[at] = 0.0
+    assert why.answer.confidence == pytest.approx(confidence(why.features, calibration), abs=1e-4)
+    assert confidence(as_factoid, calibration) > why.answer.confidence
+
+
+@pytest.mark.slow
 def test_follow_up_resolves_the_pronoun(assistant) -> None:
     first = assistant.ask("Who is Steph Lewis?")
     follow = assistant.ask("What leave was she on?", history=[("Who is Steph Lewis?", first)])
