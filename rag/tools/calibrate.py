@@ -3,7 +3,9 @@
 Data: questions from SQuAD v1.1 *train* (never dev or xquad_en, which are for measuring) over a
 corpus of a few of its articles. Each question is asked twice: as is (answerable; a positive when
 the answer is right, F1 >= 0.5) and with its gold paragraph hidden from retrieval (unanswerable, a
-negative): the same topic, the same distractors, no answer. The threshold is the highest one that
+negative): the same topic, the same distractors, no answer. Every why / how / yes-no question of
+those articles is added to the random sample (a sample holds few), so the weight of the
+``clause_question`` feature is fitted on enough of them. The threshold is the highest one that
 refuses at most ``--max-false-refusal`` (5%, the issue's bound) of the rightly answered questions,
 so it refuses as many unanswerable ones as that allows. (Maximising refusals minus false refusals
 instead refused 18% of the shipped set's rightly answered news questions, where the reader is less
