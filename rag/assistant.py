@@ -253,7 +253,8 @@ class Assistant:
         spans = weigh_spans(spans, retrieval.windows, s.rerank_prior)   # as read when no reranker ran
         if s.answer_types and spans:
             spans = answer_types.rescore(resolved, spans, retrieval.windows, _parse)
-        form = clauses.question_form(resolved) if spans and s.clause_answers else None
+        asked = clauses.question_form(resolved)     # the question's form: a feature of the confidence too
+        form = asked if spans and s.clause_answers else None
         if form == "do" and clauses.did_question(resolved, _parse):
             form = "did"                # "What did Ardern do?": what was done, not a noun phrase
         said = None                  # "yes" / "no" when the evidence decides a yes/no question by rule
@@ -264,7 +265,7 @@ class Assistant:
                 said, spans[0] = decided
         timings["answer"] = time.perf_counter() - t
         calibration = load_calibration(calibration_key(s.reader, reranker.name if reranker is not None else None))
-        feats = features(spans, retrieval.windows, clause_question=clauses.question_form(resolved) is not None)
+        feats = features(spans, retrieval.windows, clause_question=asked is not None)
         conf = confidence(feats, calibration)
         threshold = s.abstain_below if s.abstain_below is not None else calibration.threshold
         shape = _SpanShapes(retrieval.windows) if s.answer_types else None

@@ -75,11 +75,10 @@ def held_out_titles(titles: Iterable[str], articles: int, seed: int) -> set[str]
     return set(random.Random(seed).sample(sorted(set(titles)), articles)) if articles else set()
 
 
-def squad_sample(path: Path, articles: int, questions: int, seed: int) -> tuple[list[dict], list[dict]]:
-    """(documents, questions): every paragraph of ``articles`` random articles, and questions on them."""
+def squad_articles(path: Path, articles: int, seed: int) -> tuple[list[dict], list[dict]]:
+    """(documents, questions): every paragraph of ``articles`` random articles, and all questions on them."""
     rows = [json.loads(line) for line in gzip.open(path, "rt", encoding="utf-8")]
     chosen = held_out_titles((r["title"] for r in rows), articles, seed)
-    rng = random.Random(seed + 1)
     paragraphs: dict[str, str] = {}
     qs = []
     for r in rows:
@@ -88,12 +87,23 @@ def squad_sample(path: Path, articles: int, questions: int, seed: int) -> tuple[
             qs.append({"question": r["question"], "answers": [r["answer"]], "doc_id": doc_id})
     docs = [{"doc_id": doc_id, "title": doc_id.rsplit("-", 1)[0].replace("_", " "), "text": text}
             for text, doc_id in paragraphs.items()]
-    return docs, rng.sample(qs, min(questions, len(qs)))
+    return docs, qs
 
 
-def hard_negatives(path: Path, holdout: float, seed: int, questions: int) -> tuple[list[dict], list[dict]]:
+def sample(pool: list[dict], n: int, seed: int) -> list[dict]:
+    """``n`` of ``pool`` at random (all of it, shuffled, when it holds fewer)."""
+    return random.Random(seed).sample(pool, min(n, len(pool)))
+
+
+def squad_sample(path: Path, articles: int, questions: int, seed: int) -> tuple[list[dict], list[dict]]:
+    """(documents, questions): every paragraph of ``articles`` random articles, and questions on them."""
+    docs, pool = squad_articles(path, articles, seed)
+    return docs, sample(pool, questions, seed + 1)
+
+
+def unanswerable_articles(path: Path, holdout: float, seed: int) -> tuple[list[dict], list[dict]]:
     """(documents, questions) from SQuAD 2.0's unanswerable questions on the calibration articles
-    (the share ``rag.tools.train_reader --unanswerable-holdout`` keeps out of training)."""
+    (the share ``rag.tools.train_reader --unanswerable-holdout`` keeps out of training), all of them."""
     from rag.tools.joint import load_unanswerable, split_titles
 
     paragraphs = load_unanswerable(path)
@@ -103,7 +113,13 @@ def hard_negatives(path: Path, holdout: float, seed: int, questions: int) -> tup
         doc_id = f"v2-{p['title']}-{i}"
         docs.append({"doc_id": doc_id, "title": p["title"].replace("_", " "), "text": p["context"]})
         qs.extend({"question": q["question"], "doc_id": doc_id} for q in p["unanswerable"])
-    return docs, random.Random(seed + 2).sample(qs, min(questions, len(qs)))
+    return docs, qs
+
+
+def hard_negatives(path: Path, holdout: float, seed: int, questions: int) -> tuple[list[dict], list[dict]]:
+    """(documents, ``questions`` random questions) of ``unanswerable_articles``."""
+    docs, pool = unanswerable_articles(path, holdout, seed)
+    return docs, sample(pool, questions, seed + 2)
 
 
 def clause_extras(pool: list[dict], chosen: list[dict]) -> list[dict]:
@@ -204,15 +220,14 @@ def main(argv: list[str]) -> int:
 
     started = time.perf_counter()
     key = calibration_key(args.reader, args.reranker)
-    docs, questions = squad_sample(args.squad, args.articles, args.questions, args.seed)
-    hard_docs, hard = (hard_negatives(args.unanswerable, args.unanswerable_holdout, args.seed, args.hard_negatives)
-                       if args.hard_negatives else ([], []))
-    extra_questions, extra_hard = [], []
-    if args.clause_questions:
-        extra_questions = clause_extras(squad_sample(args.squad, args.articles, 10**9, args.seed)[1], questions)
-        if args.hard_negatives:
-            extra_hard = clause_extras(hard_negatives(args.unanswerable, args.unanswerable_holdout, args.seed, 10**9)[1], hard)
-        questions, hard = questions + extra_questions, hard + extra_hard
+    docs, pool = squad_articles(args.squad, args.articles, args.seed)
+    questions = sample(pool, args.questions, args.seed + 1)
+    hard_docs, hard_pool = (unanswerable_articles(args.unanswerable, args.unanswerable_holdout, args.seed)
+                            if args.hard_negatives else ([], []))
+    hard = sample(hard_pool, args.hard_negatives, args.seed + 2)
+    extra_questions = clause_extras(pool, questions) if args.clause_questions else []
+    extra_hard = clause_extras(hard_pool, hard) if args.clause_questions else []
+    questions, hard = questions + extra_questions, hard + extra_hard
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "calibration.jsonl"
         corpus.write_text("".join(json.dumps(d) + "\n" for d in docs + hard_docs), encoding="utf-8")
