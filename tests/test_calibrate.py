@@ -74,6 +74,13 @@ def test_calibration_adds_every_clause_question_not_already_sampled() -> None:
     assert [q["question"] for q in clause_extras(pool, pool[:1])] == ["Did it rain?", "How was it made?"]
 
 
+def test_threshold_rows_are_the_random_samples_not_the_clause_extras() -> None:
+    from rag.tools.calibrate import sampled_rows
+
+    # two sampled questions (asked twice each), one extra, one sampled hard negative, two extra
+    assert sampled_rows(2, 1, 1, 2).tolist() == [True] * 4 + [False] * 2 + [True] + [False] * 2
+
+
 def test_refusal_rates_are_reported_for_clause_and_factoid_questions_apart() -> None:
     from rag.tools.calibrate import rates_by_form
 

@@ -132,6 +132,13 @@ def clause_extras(pool: list[dict], chosen: list[dict]) -> list[dict]:
     return [q for q in pool if question_form(q["question"]) is not None and q["question"] not in taken]
 
 
+def sampled_rows(questions: int, extra_questions: int, hard: int, extra_hard: int) -> np.ndarray:
+    """Which of ``collect``'s rows (each question twice, then each hard negative once) come from the
+    random samples: the threshold and the "sure" level are chosen on those alone, at SQuAD's own mix of
+    question forms; the clause extras only help fit the weights."""
+    return np.array([True] * 2 * questions + [False] * 2 * extra_questions + [True] * hard + [False] * extra_hard)
+
+
 def collect(assistant, questions: list[dict], unanswerable: list[dict] = ()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Feature rows and labels (1 = answerable and answered right, 0 = gold paragraph hidden or a
     question with no answer in the corpus), and each row's kind (0 answered, 1 hidden, 2 hard).
@@ -228,11 +235,7 @@ def main(argv: list[str]) -> int:
     hard = sample(hard_pool, args.hard_negatives, args.seed + 2)
     extra_questions = clause_extras(pool, questions) if args.clause_questions else []
     extra_hard = clause_extras(hard_pool, hard) if args.clause_questions else []
-    # rows of the random samples (collect asks each question twice, then each hard negative once): the
-    # threshold and "sure" level are chosen on these alone, at SQuAD's own mix of question forms; the
-    # clause extras only help fit the weights
-    sampled = np.array([True] * 2 * len(questions) + [False] * 2 * len(extra_questions)
-                       + [True] * len(hard) + [False] * len(extra_hard))
+    sampled = sampled_rows(len(questions), len(extra_questions), len(hard), len(extra_hard))
     questions, hard = questions + extra_questions, hard + extra_hard
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "calibration.jsonl"
