@@ -220,7 +220,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--unanswerable", type=Path, default=UNANSWERABLE)
     parser.add_argument("--no-clause-questions", dest="clause_questions", action="store_false",
                         help="do not add every why / how / yes-no question of the calibration articles (and of "
-                             "their SQuAD 2.0 unanswerable ones) to the random sample")
+                             "their SQuAD 2.0 unanswerable ones) to the rows the weights are fitted on")
     parser.add_argument("--unanswerable-holdout", type=float, default=0.34,
                         help="share of the SQuAD 2.0 articles held out of reader training (same as train_reader)")
     args = parser.parse_args(argv)
@@ -236,6 +236,8 @@ def main(argv: list[str]) -> int:
     extra_questions = clause_extras(pool, questions) if args.clause_questions else []
     extra_hard = clause_extras(hard_pool, hard) if args.clause_questions else []
     sampled = sampled_rows(len(questions), len(extra_questions), len(hard), len(extra_hard))
+    counts = (f"{len(questions)} at random and the {len(extra_questions)} clause extras below",
+              f"{len(hard)} at random and the {len(extra_hard)} clause extras below")
     questions, hard = questions + extra_questions, hard + extra_hard
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "calibration.jsonl"
@@ -259,10 +261,10 @@ def main(argv: list[str]) -> int:
         "features": list(feature_names(key)),
         "fitted_on": (f"SQuAD v1.1 train, {args.articles} random articles (seed {args.seed}; `rag.tools.train_reader "
                       f"--holdout-articles {args.articles} --holdout-seed {args.seed}` leaves them out), {len(docs)} paragraphs as "
-                      f"the corpus; {len(questions)} questions asked as is (kept when answered with F1 >= 0.5) "
+                      f"the corpus; {len(questions)} questions ({counts[0]}) asked as is (kept when answered with F1 >= 0.5) "
                       f"and with the gold paragraph hidden from retrieval"),
         "positives": int(y.sum()), "negatives": int((1 - y).sum()),
-        "hard_negatives": (f"{len(hard)} SQuAD 2.0 dev unanswerable questions on the articles held out of reader training "
+        "hard_negatives": (f"{len(hard)} ({counts[1]}) SQuAD 2.0 dev unanswerable questions on the articles held out of reader training "
                            f"(share {args.unanswerable_holdout}, seed {args.seed}), asked with their paragraphs in the corpus"),
         "clause_questions": (f"every why / how / yes-no question of those articles not in the sample ({len(extra_questions)}) "
                              f"and of their SQuAD 2.0 unanswerable ones ({len(extra_hard)}) added to fit the weights; "
