@@ -173,7 +173,8 @@ def pair_tokenizer(folder: str, max_length: int) -> Any:   # -> tokenizers.Token
 
     tokenizer = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
     tokenizer.enable_truncation(max_length, strategy="only_second")
-    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    pad = next((t for t in ("[PAD]", "<pad>") if tokenizer.token_to_id(t) is not None), "[PAD]")   # BERT, MPNet
+    tokenizer.enable_padding(pad_id=tokenizer.token_to_id(pad) or 0, pad_token=pad)
     return tokenizer
 
 

@@ -84,6 +84,8 @@ def _load(folder: str, quantize: bool, backend: str = "torch", threads: int = 2,
 
 
 def _load_torch(path: Path, quantize: bool, threads: int) -> _Loaded:
+    import inspect
+
     import torch
     from transformers import AutoModelForQuestionAnswering
 
@@ -94,9 +96,12 @@ def _load_torch(path: Path, quantize: bool, threads: int) -> _Loaded:
     if quantize:
         model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
 
+    # segment ids only for architectures that embed them (BERT/MiniLM yes, MPNet no)
+    takes = set(inspect.signature(model.forward).parameters)
+
     def run(feeds: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         with torch.inference_mode():
-            out = model(**{k: torch.from_numpy(v) for k, v in feeds.items()})
+            out = model(**{k: torch.from_numpy(v) for k, v in feeds.items() if k in takes})
         return out.start_logits.float().numpy(), out.end_logits.float().numpy()
     return _Loaded(run, "torch", model)
 

@@ -24,6 +24,27 @@ def pad_batch(input_ids: Sequence[Sequence[int]], token_type_ids: Sequence[Seque
     return {"input_ids": ids, "token_type_ids": types, "attention_mask": mask}
 
 
+def segment_ids(encoding, i: int) -> list[int]:
+    """Row ``i``'s segments as BERT's token_type_ids lay them out: 0 up to the window, 1 from its
+    first token to the end. Derived from the sequence ids for tokenizers that give none (MPNet)."""
+    if "token_type_ids" in encoding:
+        return encoding["token_type_ids"][i]
+    seq = encoding.sequence_ids(i)
+    first = next((t for t, sid in enumerate(seq) if sid == 1), len(seq))
+    return [0] * first + [1] * (len(seq) - first)
+
+
+def model_inputs(model, batch: dict[str, "torch.Tensor"]) -> dict[str, "torch.Tensor"]:
+    """The batch's input tensors that ``model`` takes: token_type_ids only where the architecture
+    has segment embeddings (BERT does, MPNet does not)."""
+    import inspect
+
+    keys = ["input_ids", "attention_mask"]
+    if "token_type_ids" in inspect.signature(model.forward).parameters:
+        keys.append("token_type_ids")
+    return {k: batch[k] for k in keys}
+
+
 def answer_tokens(sequence_ids: Sequence[int | None], offsets: Sequence[Sequence[int]], start: int,
                   end: int) -> tuple[int, int] | None:
     """First and last token of the window (segment 1) that cover the characters [start, end), or
