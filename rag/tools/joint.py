@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 if TYPE_CHECKING:
+    import numpy as np
     import torch
 
 NEG = -1e4   # masked logit: far below any real one, finite so that bf16/fp32 sums stay finite
@@ -45,6 +46,10 @@ class EncodedGroups:
     first: list[int] = field(default_factory=list)       # index of the group's first window
     count: list[int] = field(default_factory=list)       # windows in the group
     target: list[tuple[int, int, int]] = field(default_factory=list)   # (window, start tok, end tok); window -1 = null
+    teacher: "EncodedGroups | None" = None          # the same groups in a distillation teacher's tokens
+    align: list["np.ndarray"] = field(default_factory=list)   # per row: teacher token of each token (-1: none)
+    keys: list["np.ndarray"] = field(default_factory=list)   # per row, if asked: each token's characters in the
+                                                             # window as start * 2^20 + end, -1 outside it
 
     def lengths(self) -> list[int]:
         """Tokens of each group, all windows together (for length-bucketed batches)."""
@@ -133,10 +138,19 @@ def split_titles(titles: Iterable[str], calibration_share: float, seed: int) -> 
 
 # ---------------------------------------------------------------------------------- encode
 
-def encode_groups(tokenizer, groups: Sequence[Group], max_length: int) -> EncodedGroups:
+def _span_keys(sequence_ids: Sequence[int | None], offsets: Sequence[Sequence[int]]) -> "np.ndarray":
+    import numpy as np
+
+    keys = np.array([o[0] * (1 << 20) + o[1] for o in offsets], dtype=np.int64)
+    keys[np.array([sid != 1 for sid in sequence_ids], dtype=bool)] = -1
+    return keys
+
+
+def encode_groups(tokenizer, groups: Sequence[Group], max_length: int, keep_keys: bool = False) -> EncodedGroups:
     """Tokenise every window of every group (question first, window truncated) and map the answer
-    to token positions in its window; an answer cut off by truncation makes the group a null one."""
-    from rag.tools.batching import answer_tokens
+    to token positions in its window; an answer cut off by truncation makes the group a null one.
+    ``keep_keys`` also keeps where each token lies in its window (for ``align_tokens``)."""
+    from rag.tools.batching import answer_tokens, segment_ids
 
     out = EncodedGroups()
     flat = [(g, i, w) for g, group in enumerate(groups) for i, w in enumerate(group.windows)]
@@ -151,7 +165,9 @@ def encode_groups(tokenizer, groups: Sequence[Group], max_length: int) -> Encode
                 out.first.append(len(out.input_ids))
                 out.count.append(len(group.windows))
             out.input_ids.append(enc["input_ids"][j])
-            out.token_type_ids.append(enc["token_type_ids"][j])
+            out.token_type_ids.append(segment_ids(enc, j))
+            if keep_keys:
+                out.keys.append(_span_keys(enc.sequence_ids(j), enc["offset_mapping"][j]))
             if group.answer_window == i:
                 found = answer_tokens(enc.sequence_ids(j), enc["offset_mapping"][j], group.answer_start,
                                       group.answer_start + len(group.answer_text))
@@ -229,6 +245,68 @@ def joint_loss(start_logits: "torch.Tensor", end_logits: "torch.Tensor", batch: 
         picked = torch.where(has, token_lp[row.clamp(min=0), pos], null_lp)
         losses.append(-picked)
     return ((losses[0] + losses[1]) / 2).mean()
+
+
+# ---------------------------------------------------------------------------- distillation
+
+def align_tokens(student: EncodedGroups, teacher: EncodedGroups) -> list["np.ndarray"]:
+    """Per window row, for each student token the teacher token that covers the same characters of
+    the window (-1: none, or not a window token). Two tokenizers of one word-piece vocabulary
+    (BERT's, MPNet's) cut a window alike and differ only in special tokens, so nearly every window
+    token finds its twin; the rest get no teacher mass."""
+    import numpy as np
+
+    rows = []
+    for s_keys, t_keys in zip(student.keys, teacher.keys):
+        order = np.argsort(t_keys, kind="stable")
+        pos = np.searchsorted(t_keys[order], s_keys).clip(max=len(t_keys) - 1)
+        match = (t_keys[order][pos] == s_keys) & (s_keys >= 0)
+        rows.append(np.where(match, order[pos], -1).astype(np.int16))
+    return rows
+
+
+def collate_alignment(align: Sequence[Sequence[int]], rows: Sequence[int], width: int) -> "torch.Tensor":
+    """The alignment of some rows, padded with -1 to the student batch's ``width``."""
+    import torch
+
+    out = torch.full((len(rows), width), -1, dtype=torch.long)
+    for i, r in enumerate(rows):
+        out[i, :len(align[r])] = torch.as_tensor(align[r], dtype=torch.long)
+    return out
+
+
+def distill_loss(student_logits: tuple["torch.Tensor", "torch.Tensor"], batch: dict[str, "torch.Tensor"],
+                 teacher_logits: tuple["torch.Tensor", "torch.Tensor"], teacher_batch: dict[str, "torch.Tensor"],
+                 align: "torch.Tensor", temperature: float) -> "torch.Tensor":
+    """KL divergence of the student's joint start/end distributions from the teacher's, both at
+    ``temperature`` (Hinton et al. 2015; scaled by T^2 so its gradients match the hard loss's).
+
+    The teacher's distribution over its own tokens is carried onto the student's tokens by
+    ``align`` (rows x student width), renormalised over the tokens both have plus the null."""
+    import torch
+
+    groups = len(batch["target_row"])
+    s_ctx = context_mask(batch["token_type_ids"], batch["attention_mask"])
+    t_ctx = context_mask(teacher_batch["token_type_ids"], teacher_batch["attention_mask"])
+    owner = batch["owner"]
+    shared = s_ctx & (align >= 0)
+    losses = []
+    for s_logits, t_logits in zip(student_logits, teacher_logits):
+        t_lp, t_null = joint_log_probs(t_logits.float() / temperature, t_ctx, owner, groups)
+        carried = t_lp.gather(1, align.clamp(min=0)).masked_fill(~shared, NEG)
+        token_lse = torch.stack([torch.logsumexp(carried[owner == g].reshape(-1), dim=0) for g in range(groups)])
+        total = torch.logaddexp(token_lse, t_null)
+        p_tokens = torch.exp(carried - total[owner][:, None]).masked_fill(~shared, 0.0)
+        p_null = torch.exp(t_null - total)
+        s_lp, s_null = joint_log_probs(s_logits.float() / temperature, s_ctx, owner, groups)
+        # KL(teacher || student) = sum p (log p - log q): cross-entropy less the teacher's entropy, so
+        # that the logged figure is 0 when the student matches (the gradients are the same)
+        t_log = (carried - total[owner][:, None]).masked_fill(~shared, 0.0)
+        per_row = (p_tokens * (t_log - s_lp.masked_fill(~shared, 0.0))).sum(dim=1)
+        per_group = (torch.zeros(groups, dtype=per_row.dtype).index_add(0, owner, per_row)
+                     + p_null * ((t_null - total) - s_null))
+        losses.append(per_group)
+    return ((losses[0] + losses[1]) / 2).mean() * temperature ** 2
 
 
 # ---------------------------------------------------------------------------------- groups

@@ -95,6 +95,10 @@ class TrainConfig:
     unanswerable: str = ""         # joint: SQuAD 2.0 unanswerable paragraphs ("" = ../shared default)
     unanswerable_repeats: int = 2  # joint: each training-article unanswerable question this often per epoch
     unanswerable_holdout: float = 0.34   # joint: share of its articles kept for calibration, never trained on
+    teacher: str = ""              # joint: a trained reader folder (e.g. the MPNet teacher) whose joint span
+                                   # distribution the model also learns (knowledge distillation); "" = none
+    distill_weight: float = 0.5    # share of the loss that is the teacher's (the rest: the gold span)
+    distill_temperature: float = 2.0
 
     def __post_init__(self) -> None:
         if self.max_minutes <= 0 and self.max_steps <= 0:
@@ -106,6 +110,11 @@ class TrainConfig:
         if self.joint_windows < 0 or self.group_batch <= 0 or not 0.0 <= self.missed_fraction < 1.0:
             raise ValueError(f"bad joint settings: joint_windows={self.joint_windows}, group_batch={self.group_batch}, "
                              f"missed_fraction={self.missed_fraction}")
+        if self.teacher and (not self.joint_windows or not 0.0 < self.distill_weight <= 1.0
+                             or self.distill_temperature <= 0):
+            raise ValueError("distilling needs --joint-windows, 0 < --distill-weight <= 1 and a positive "
+                             f"--distill-temperature (got {self.joint_windows}, {self.distill_weight}, "
+                             f"{self.distill_temperature})")
         if self.batch_size <= 0 or self.max_length < 32:
             raise ValueError(f"bad batch_size {self.batch_size} or max_length {self.max_length}")
 
@@ -236,7 +245,7 @@ def encode(tokenizer: "PreTrainedTokenizerFast", examples: Sequence[Example], ma
     An answer cut off by truncation becomes a no-answer target ([CLS], position 0): the model
     really cannot see it.
     """
-    from rag.tools.batching import answer_tokens
+    from rag.tools.batching import answer_tokens, segment_ids
 
     out = Encoded()
     for b in range(0, len(examples), 1000):
@@ -251,7 +260,7 @@ def encode(tokenizer: "PreTrainedTokenizerFast", examples: Sequence[Example], ma
                 if found is not None:
                     start_tok, end_tok = found
             out.input_ids.append(enc["input_ids"][i])
-            out.token_type_ids.append(enc["token_type_ids"][i])
+            out.token_type_ids.append(segment_ids(enc, i))
             out.start_positions.append(start_tok)
             out.end_positions.append(end_tok)
     return out
@@ -369,13 +378,23 @@ def joint_data(cfg: TrainConfig, rows: list[dict], contexts: list[str], spans: l
     return JointData(contexts, spans, units, rows, mined[:len(rows)], unanswerable, mined[len(rows):])
 
 
-def build_joint_epoch(epoch: int, data, cfg: TrainConfig, tokenizer: "PreTrainedTokenizerFast"):
-    """Groups and batch order of one epoch in joint mode; deterministic in (seed, epoch) for resume."""
-    from rag.tools.joint import encode_groups, make_groups
+def build_joint_epoch(epoch: int, data, cfg: TrainConfig, tokenizer: "PreTrainedTokenizerFast",
+                      teacher_tokenizer: "PreTrainedTokenizerFast | None" = None):
+    """Groups and batch order of one epoch in joint mode; deterministic in (seed, epoch) for resume.
+    With a teacher, also the groups in the teacher's tokens and the token alignment between the two."""
+    from rag.tools.joint import align_tokens, encode_groups, make_groups
 
     rng = random.Random(cfg.seed * 1_000_003 + epoch)
     groups = make_groups(data, cfg.joint_windows, cfg.missed_fraction, cfg.unanswerable_repeats, rng)
-    enc = encode_groups(tokenizer, groups, cfg.max_length)
+    enc = encode_groups(tokenizer, groups, cfg.max_length, keep_keys=teacher_tokenizer is not None)
+    if teacher_tokenizer is not None:
+        # one token more: the teacher's pair template may hold an extra special token (MPNet's </s></s>)
+        enc.teacher = encode_groups(teacher_tokenizer, groups, cfg.max_length + 1, keep_keys=True)
+        enc.align = align_tokens(enc, enc.teacher)
+        enc.keys, enc.teacher.keys = [], []
+        window_tokens = sum(int((a >= 0).sum()) for a in enc.align)
+        print(f"teacher tokens found for {window_tokens / max(1, sum(len(a) for a in enc.align)):.1%} of "
+              "all tokens (window tokens only)", flush=True)
     batches = bucketed_batches(enc.lengths(), cfg.group_batch, cfg.bucket_batches, rng)
     kinds = {k: sum(1 for g in groups if g.kind == k) for k in ("answer", "missed", "unanswerable")}
     nulls = sum(1 for t in enc.target if t[0] < 0)
@@ -401,6 +420,7 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict:
     from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
     from rag.tools import loop
+    from rag.tools.batching import model_inputs
 
     run_dir = project_path(cfg.run_dir)
     base = base_model_path(cfg)
@@ -409,6 +429,13 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict:
     model = AutoModelForQuestionAnswering.from_pretrained(str(base), local_files_only=True, dtype=torch.float32)
     optimizer, state = loop.start(cfg, model, run_dir, resume)
     state["base"] = str(base)
+
+    teacher = teacher_tokenizer = None
+    if cfg.teacher:
+        teacher_tokenizer = AutoTokenizer.from_pretrained(str(project_path(cfg.teacher)), local_files_only=True)
+        teacher = AutoModelForQuestionAnswering.from_pretrained(str(project_path(cfg.teacher)), local_files_only=True,
+                                                                dtype=torch.float32).eval().requires_grad_(False)
+        state["teacher"] = str(project_path(cfg.teacher))
 
     held_out = held_out_articles(cfg)
     if held_out:
@@ -421,7 +448,7 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict:
 
     def epoch_batches(epoch: int) -> list[list[int]]:
         if data is not None:
-            encoded["enc"], batches = build_joint_epoch(epoch, data, cfg, tokenizer)
+            encoded["enc"], batches = build_joint_epoch(epoch, data, cfg, tokenizer, teacher_tokenizer)
         else:
             encoded["enc"], batches = build_epoch(epoch, rows, contexts, spans, cfg, tokenizer)
         return batches
@@ -431,12 +458,27 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict:
             if data is not None:
                 from rag.tools.joint import collate_groups, joint_loss
 
-                batch = collate_groups(encoded["enc"], idx, tokenizer.pad_token_id)
-                out = model(input_ids=batch["input_ids"], token_type_ids=batch["token_type_ids"],
-                            attention_mask=batch["attention_mask"])
+                enc = encoded["enc"]
+                batch = collate_groups(enc, idx, tokenizer.pad_token_id)
+                out = model(**model_inputs(model, batch))
                 loss = joint_loss(out.start_logits, out.end_logits, batch)
+                if teacher is not None:
+                    from rag.tools.joint import collate_alignment, distill_loss
+
+                    t_batch = collate_groups(enc.teacher, idx, teacher_tokenizer.pad_token_id)
+                    with torch.no_grad():
+                        t_out = teacher(**model_inputs(teacher, t_batch))
+                    rows = [enc.first[g] + i for g in idx for i in range(enc.count[g])]
+                    align = collate_alignment(enc.align, rows, batch["input_ids"].shape[1])
+                    soft = distill_loss((out.start_logits, out.end_logits), batch,
+                                        (t_out.start_logits, t_out.end_logits), t_batch, align,
+                                        cfg.distill_temperature)
+                    return ((1 - cfg.distill_weight) * loss + cfg.distill_weight * soft, len(idx),
+                            {"hard": float(loss.detach()), "soft": float(soft.detach())})
             else:
-                loss = model(**collate(encoded["enc"], idx, tokenizer.pad_token_id)).loss
+                batch = collate(encoded["enc"], idx, tokenizer.pad_token_id)
+                loss = model(**model_inputs(model, batch), start_positions=batch["start_positions"],
+                             end_positions=batch["end_positions"]).loss
         return loss, len(idx), {}
 
     state = loop.run(cfg, model, optimizer, state, run_dir, epoch_batches, step, unit="ex")
@@ -465,7 +507,9 @@ def export(cfg: TrainConfig, model: "PreTrainedModel", tokenizer: "PreTrainedTok
             "steps": state["step"], "epochs_started": state["epoch"] + 1,
             "examples_seen": state["examples"], "train_seconds": round(state["train_seconds"], 1),
             "final_loss": curve[-1][2] if curve else None,
-            "loss_curve": [{"step": s, "examples": e, "loss": l} for s, e, l in curve],
+            # distilling, each row also has the gold-span and the teacher's parts of the loss
+            "loss_curve": [{"step": s, "examples": e, "loss": l, **dict(zip(("hard", "soft"), parts))}
+                           for s, e, l, *parts in curve],
             "model_sha256": digest, "torch": torch.__version__}
     (out / "training.json").write_text(json.dumps(info, indent=1))
     # how the reader must decode: as it was trained (one softmax per window, or joint over all windows)
