@@ -391,10 +391,10 @@ def build_joint_epoch(epoch: int, data, cfg: TrainConfig, tokenizer: "PreTrained
         # one token more: the teacher's pair template may hold an extra special token (MPNet's </s></s>)
         enc.teacher = encode_groups(teacher_tokenizer, groups, cfg.max_length + 1, keep_keys=True)
         enc.align = align_tokens(enc, enc.teacher)
+        window_tokens = sum(int((k >= 0).sum()) for k in enc.keys)
+        found = sum(int((a >= 0).sum()) for a in enc.align)
         enc.keys, enc.teacher.keys = [], []
-        window_tokens = sum(int((a >= 0).sum()) for a in enc.align)
-        print(f"teacher tokens found for {window_tokens / max(1, sum(len(a) for a in enc.align)):.1%} of "
-              "all tokens (window tokens only)", flush=True)
+        print(f"the teacher has a twin for {found / max(1, window_tokens):.2%} of the window tokens", flush=True)
     batches = bucketed_batches(enc.lengths(), cfg.group_batch, cfg.bucket_batches, rng)
     kinds = {k: sum(1 for g in groups if g.kind == k) for k in ("answer", "missed", "unanswerable")}
     nulls = sum(1 for t in enc.target if t[0] < 0)
