@@ -83,9 +83,15 @@ def _load(folder: str, quantize: bool, backend: str = "torch", threads: int = 2,
     return _Loaded(run, backend, ort_session)
 
 
-def _load_torch(path: Path, quantize: bool, threads: int) -> _Loaded:
+def forward_inputs(model) -> frozenset[str]:
+    """The input names ``model.forward`` takes: segment ids only for architectures that embed them
+    (BERT/MiniLM yes, MPNet no), so one feed serves both."""
     import inspect
 
+    return frozenset(inspect.signature(model.forward).parameters)
+
+
+def _load_torch(path: Path, quantize: bool, threads: int) -> _Loaded:
     import torch
     from transformers import AutoModelForQuestionAnswering
 
@@ -96,8 +102,7 @@ def _load_torch(path: Path, quantize: bool, threads: int) -> _Loaded:
     if quantize:
         model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
 
-    # segment ids only for architectures that embed them (BERT/MiniLM yes, MPNet no)
-    takes = set(inspect.signature(model.forward).parameters)
+    takes = forward_inputs(model)
 
     def run(feeds: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         with torch.inference_mode():

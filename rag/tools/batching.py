@@ -37,12 +37,11 @@ def segment_ids(encoding, i: int) -> list[int]:
 def model_inputs(model, batch: dict[str, "torch.Tensor"]) -> dict[str, "torch.Tensor"]:
     """The batch's input tensors that ``model`` takes: token_type_ids only where the architecture
     has segment embeddings (BERT does, MPNet does not)."""
-    import inspect
+    from rag.readers.trained import forward_inputs
 
-    keys = ["input_ids", "attention_mask"]
-    if "token_type_ids" in inspect.signature(model.forward).parameters:
-        keys.append("token_type_ids")
-    return {k: batch[k] for k in keys}
+    names = forward_inputs(model)
+    return {k: v for k, v in batch.items()
+            if k in ("input_ids", "attention_mask", "token_type_ids") and k in names}
 
 
 def answer_tokens(sequence_ids: Sequence[int | None], offsets: Sequence[Sequence[int]], start: int,
