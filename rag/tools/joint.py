@@ -223,12 +223,26 @@ def joint_log_probs(logits: "torch.Tensor", ctx: "torch.Tensor", owner: "torch.T
 
     masked = logits.masked_fill(~ctx, NEG)
     counts = torch.bincount(owner, minlength=groups).clamp(min=1).to(logits.dtype)
-    cls = logits[:, 0]
-    # per-group logsumexp over rows, by scatter (groups are few; a loop is clear and cheap)
-    null = torch.stack([torch.logsumexp(cls[owner == g], dim=0) for g in range(groups)]) - counts.log()
-    token_lse = torch.stack([torch.logsumexp(masked[owner == g].reshape(-1), dim=0) for g in range(groups)])
-    total = torch.logaddexp(token_lse, null)
-    return masked - total[owner][:, None], null - total
+    null = group_logsumexp(logits[:, :1], owner, groups) - counts.log()
+    return normalise(masked, null, owner, groups)
+
+
+def group_logsumexp(values: "torch.Tensor", owner: "torch.Tensor", groups: int) -> "torch.Tensor":
+    """logsumexp of all entries of each group's rows (rows x width -> groups). Groups are few; a
+    loop is clear and cheap."""
+    import torch
+
+    return torch.stack([torch.logsumexp(values[owner == g].reshape(-1), dim=0) for g in range(groups)])
+
+
+def normalise(token_logits: "torch.Tensor", null: "torch.Tensor", owner: "torch.Tensor",
+              groups: int) -> tuple["torch.Tensor", "torch.Tensor"]:
+    """Token and null log-probabilities, normalised per group over its tokens (masked ones at NEG)
+    plus the null option."""
+    import torch
+
+    total = torch.logaddexp(group_logsumexp(token_logits, owner, groups), null)
+    return token_logits - total[owner][:, None], null - total
 
 
 def joint_loss(start_logits: "torch.Tensor", end_logits: "torch.Tensor", batch: dict[str, "torch.Tensor"]) -> "torch.Tensor":
@@ -294,17 +308,15 @@ def distill_loss(student_logits: tuple["torch.Tensor", "torch.Tensor"], batch: d
     for s_logits, t_logits in zip(student_logits, teacher_logits):
         t_lp, t_null = joint_log_probs(t_logits.float() / temperature, t_ctx, owner, groups)
         carried = t_lp.gather(1, align.clamp(min=0)).masked_fill(~shared, NEG)
-        token_lse = torch.stack([torch.logsumexp(carried[owner == g].reshape(-1), dim=0) for g in range(groups)])
-        total = torch.logaddexp(token_lse, t_null)
-        p_tokens = torch.exp(carried - total[owner][:, None]).masked_fill(~shared, 0.0)
-        p_null = torch.exp(t_null - total)
+        c_lp, c_null = normalise(carried, t_null, owner, groups)
+        p_tokens = torch.exp(c_lp).masked_fill(~shared, 0.0)
         s_lp, s_null = joint_log_probs(s_logits.float() / temperature, s_ctx, owner, groups)
         # KL(teacher || student) = sum p (log p - log q): cross-entropy less the teacher's entropy, so
         # that the logged figure is 0 when the student matches (the gradients are the same)
-        t_log = (carried - total[owner][:, None]).masked_fill(~shared, 0.0)
+        t_log = c_lp.masked_fill(~shared, 0.0)
         per_row = (p_tokens * (t_log - s_lp.masked_fill(~shared, 0.0))).sum(dim=1)
         per_group = (torch.zeros(groups, dtype=per_row.dtype).index_add(0, owner, per_row)
-                     + p_null * ((t_null - total) - s_null))
+                     + torch.exp(c_null) * (c_null - s_null))
         losses.append(per_group)
     return ((losses[0] + losses[1]) / 2).mean() * temperature ** 2
 
