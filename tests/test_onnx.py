@@ -237,3 +237,30 @@ def test_prepare_makes_both_onnx_copies_and_says_so(capsys) -> None:
     assert "models ready: embedder all-MiniLM-L6-v2+onnx, reader onnx" in capsys.readouterr().out
     kinds = {folder.name.split("-")[0] for folder in DEFAULT_CACHE.iterdir() if (folder / "fp32.onnx").is_file()}
     assert {"embedder", "reader", "reranker"} <= kinds      # the reranker's weights ship (opt-in)
+
+
+def test_the_onnx_reader_feeds_only_the_inputs_its_graph_takes(monkeypatch, tmp_path: Path) -> None:
+    """An MPNet-style graph has no token_type_ids input; feeding it one was an ONNX Runtime error."""
+    import rag.onnx_models as onnx_models
+    from rag.readers import trained
+
+    class Input:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+    class Session:
+        fed: list[set[str]] = []
+
+        def get_inputs(self) -> list[Input]:
+            return [Input("input_ids"), Input("attention_mask")]
+
+        def run(self, outputs, feeds):
+            self.fed.append(set(feeds))
+            return [np.zeros((1, 4), np.float32) for _ in outputs]
+
+    monkeypatch.setattr(onnx_models, "cached_model", lambda *a, **k: tmp_path / "fp32.onnx")
+    monkeypatch.setattr(onnx_models, "session", lambda *a, **k: Session())
+    loaded = trained._load.__wrapped__(str(ROOT / "models" / "reader"), False, "onnx", 1)
+    feeds = {name: np.zeros((1, 4), np.int64) for name in ("input_ids", "attention_mask", "token_type_ids")}
+    start, end = loaded.run(feeds)
+    assert Session.fed == [{"input_ids", "attention_mask"}] and start.shape == (1, 4)

@@ -77,9 +77,11 @@ def _load(folder: str, quantize: bool, backend: str = "torch", threads: int = 2,
                          source=path / WEIGHTS)
     ort_session = session(model, threads, spinning)
     outputs = ["start_logits", "end_logits"]
+    # the graph takes segment ids only when the architecture embeds them (BERT yes, MPNet no)
+    inputs = frozenset(i.name for i in ort_session.get_inputs())
 
     def run(feeds: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        return tuple(ort_session.run(outputs, feeds))
+        return tuple(ort_session.run(outputs, {k: v for k, v in feeds.items() if k in inputs}))
     return _Loaded(run, backend, ort_session)
 
 
