@@ -206,3 +206,14 @@ def session(path: Path, threads: int, spinning: bool = False) -> Any:
     options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
     options.log_severity_level = 3
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def runner(ort_session: Any, outputs: Sequence[str]) -> Callable[[dict[str, Any]], list[Any]]:
+    """``run(feeds)`` on ``ort_session`` for ``outputs``, fed only the inputs its graph declares:
+    ``encode_pairs`` always builds segment ids, which an MPNet-style graph has no input for."""
+    inputs = frozenset(i.name for i in ort_session.get_inputs())
+    names = list(outputs)
+
+    def run(feeds: dict[str, Any]) -> list[Any]:
+        return ort_session.run(names, {k: v for k, v in feeds.items() if k in inputs})
+    return run

@@ -96,14 +96,14 @@ def _load(folder: str, backend: str, threads: int, spinning: bool = False,
             with torch.inference_mode():
                 return model(**{k: torch.from_numpy(v) for k, v in feeds.items()}).logits[:, 0].float().numpy()
         return run_torch
-    from rag.onnx_models import DEFAULT_CACHE, cached_model, session
+    from rag.onnx_models import DEFAULT_CACHE, cached_model, runner, session
 
     onnx_path = cached_model("reranker", expected_sha256(path), variant, lambda target: _export(path, target),
                              cache or DEFAULT_CACHE, source=path / WEIGHTS, quantize_embeddings=True)
-    ort_session = session(onnx_path, threads, spinning)
+    run_graph = runner(session(onnx_path, threads, spinning), ["logits"])
 
     def run_onnx(feeds: dict[str, np.ndarray]) -> np.ndarray:
-        return ort_session.run(["logits"], feeds)[0][:, 0]
+        return run_graph(feeds)[0][:, 0]
     return run_onnx
 
 

@@ -71,17 +71,15 @@ def _load(folder: str, quantize: bool, backend: str = "torch", threads: int = 2,
     variant = variant_of(backend)
     if variant is None:
         return _load_torch(path, quantize, threads)
-    from rag.onnx_models import cached_model, session
+    from rag.onnx_models import cached_model, runner, session
 
     model = cached_model("reader", expected_sha256(path), variant, lambda target: _export(path, target),
                          source=path / WEIGHTS)
     ort_session = session(model, threads, spinning)
-    outputs = ["start_logits", "end_logits"]
-    # the graph takes segment ids only when the architecture embeds them (BERT yes, MPNet no)
-    inputs = frozenset(i.name for i in ort_session.get_inputs())
+    run_graph = runner(ort_session, ["start_logits", "end_logits"])
 
     def run(feeds: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        return tuple(ort_session.run(outputs, {k: v for k, v in feeds.items() if k in inputs}))
+        return tuple(run_graph(feeds))
     return _Loaded(run, backend, ort_session)
 
 
