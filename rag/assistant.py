@@ -225,6 +225,15 @@ class Assistant:
             from rag.nlp import full_pipeline
 
             resolved = resolve(q, history, full_pipeline())
+        looked = self._second_look(q, resolved, exclude, started)
+        misfit = bool(looked.spans) and looked.spans[0].type_fit < 0
+        if s.bridging and (looked.answer.abstained or misfit):
+            return self._bridge(q, resolved, exclude, started, looked) or looked
+        return looked
+
+    def _second_look(self, q: str, resolved: str, exclude: frozenset[str], started: float) -> Trace:
+        """The first look, and a deeper second one when the first would refuse."""
+        s = self.settings
         first = self._look(q, resolved, s.rerank_depth, exclude, started)
         if not first.answer.abstained or self.reranker is None or s.second_look_depth <= s.rerank_depth:
             return first
@@ -237,6 +246,33 @@ class Assistant:
             # and doubted, scored again beside other windows, is the same doubt with a second draw
             return replace(first, answer=replace(first.answer, timings=timings), timings=timings)
         return replace(second, answer=replace(second.answer, timings=timings), timings=timings, looks=2)
+
+    def _bridge(self, q: str, resolved: str, exclude: frozenset[str], started: float, looked: Trace) -> Trace | None:
+        """A two-hop question through the entity it describes (``rag.bridging``): who or what the
+        description names, then the question about that. None when the question describes no entity,
+        either hop would be refused, or the answer is the entity itself."""
+        from rag import bridging
+
+        bridge = bridging.find_bridge(resolved, _parse)
+        if bridge is None:
+            return None
+        t = time.perf_counter()
+        inner = self._second_look(bridge.inner, bridge.inner, exclude, t)
+        settled = not (inner.answer.abstained or inner.answer.conflict) and inner.answer.kind == "span"
+        entity = bridging.entity_of(inner.answer.text) if settled else None
+        outer = None
+        if entity is not None and not _overlaps(entity, bridge.description):
+            asked = bridge.outer(resolved, entity)
+            outer = self._second_look(q, asked, exclude, t)
+        timings = {**looked.timings, "bridge": time.perf_counter() - t}
+        timings["total"] = time.perf_counter() - started
+        if outer is None or outer.answer.abstained or _within(outer.answer.text, entity):
+            return replace(looked, answer=replace(looked.answer, timings=timings), timings=timings)
+        a, b = outer.answer, inner.answer
+        bridge_cites = [c for c in b.citations[:1] if (c.doc_id, c.start) not in {(x.doc_id, x.start) for x in a.citations}]
+        answer = replace(a, confidence=min(a.confidence, b.confidence), uncertain=a.uncertain or b.uncertain,
+                         citations=[*a.citations, *bridge_cites], timings=timings)
+        return replace(outer, answer=answer, timings=timings, looks=looked.looks + inner.looks + outer.looks)
 
     def _look(self, q: str, resolved: str, rerank_depth: int, exclude: frozenset[str], started: float) -> Trace:
         """One retrieval and reading, with the reranker reordering ``rerank_depth`` fused hits."""
@@ -307,6 +343,24 @@ class Assistant:
                             citations=cited.citations, message=message, resolved_question=resolved,
                             conflict=cited.conflict, timings=timings, uncertain=conf < calibration.sure,
                             alternatives=alternatives, kind=said or ("sentence" if form else "span")))
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[\w'’-]+", text.lower()) if len(w) > 2 and w not in _STOP}
+
+
+def _overlaps(a: str, b: str) -> bool:
+    """Whether two texts share a content word (an entity that quotes its own description)."""
+    return bool(_words(a) & _words(b))
+
+
+def _within(answer: str, entity: str) -> bool:
+    """Whether the answer says no more than the bridge entity: the first hop answered again."""
+    said = _words(answer)
+    return bool(said) and said <= _words(entity)
+
+
+_STOP = frozenset("the and who whom whose that which mr mrs ms dr".split())
 
 
 def _retrieved(span: Span, trace: Trace, top_k: int) -> bool:

@@ -43,6 +43,9 @@ class Settings:
             this many fused hits, read again, and answer from that look if it clears the threshold (a
             bridging sentence ranked 6th-10th, as two-hop questions need, gets its chance at no cost to
             confident answers). 0, or no deeper than ``rerank_depth``, turns it off; no effect without a reranker.
+        bridging: when the answer would be refused, or its type does not fit the question, and the
+            question describes an entity with a relative clause ("How old is the MP that Labour voted
+            to expel?"), ask who or what that is, then the question about the answer (``rag.bridging``).
         window: neighbouring sentences on each side of a hit that the reader sees.
         windows: "merge" (default): the windows around the first ``top_k`` hits share no sentence;
             neighbouring hits widen one window (up to 5 sentences), so there may be fewer windows;
@@ -89,6 +92,7 @@ class Settings:
     rerank_depth: int = 5       # int8, 5 pairs: ~12 ms a question on 2 AVX-512 cores; 10 pairs ~23 ms, 20 ~49 ms
     rerank_prior: float = 1.0  # fitted on held-out SQuAD train: top-span F1 0.784 -> 0.792 (docs/EVALUATION.md)
     second_look_depth: int = 10   # docs/EVALUATION.md, 2026-12-01 session 10
+    bridging: bool = True         # docs/EVALUATION.md, session 15
     window: int = 1
     windows: str = "merge"
     max_citations: int = 3

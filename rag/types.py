@@ -170,7 +170,8 @@ class Trace:
     features: list[float]
     answer: Answer
     timings: dict[str, float] = field(default_factory=dict)
-    looks: int = 1     # 2 when the answer came from the second look (``Settings.second_look_depth``)
+    looks: int = 1     # 2 when the answer came from the second look (``Settings.second_look_depth``); 2 more
+                       # when it came through a bridge entity (``Settings.bridging``)
 
 
 @runtime_checkable

@@ -1,0 +1,98 @@
+"""Two-hop questions through a described entity (rag.bridging): the split, and the assistant's use of it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.bridging import entity_of, find_bridge
+from rag.settings import Settings
+from rag.types import Span
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    from rag.nlp import full_pipeline
+
+    return full_pipeline()
+
+
+@pytest.mark.parametrize("question, inner, outer", [
+    ("How old is the sailor who crossed the fjord?", "Who is the sailor who crossed the fjord?", "How old is X?"),
+    ("What position had the man who drank beer while Sharma waited held?",
+     "Who is the man who drank beer while Sharma waited?", "What position had X held?"),
+    ("In what year did the MP who accused the whips win his seat?", "Who is the MP who accused the whips?",
+     "In what year did X win his seat?"),
+    ("How long is the river that flows through the capital?", "What is the river that flows through the capital?",
+     "How long is X?"),
+])
+def test_a_question_is_split_at_the_entity_it_describes(nlp, question: str, inner: str, outer: str) -> None:
+    bridge = find_bridge(question, nlp)
+    assert bridge is not None and bridge.inner == inner
+    assert bridge.outer(question, "X") == outer
+
+
+@pytest.mark.parametrize("question", [
+    "Who was the king who signed the treaty in 1648?",     # asks for the described entity itself
+    "What is the name of Sharma's electorate?",            # no relative clause
+    "How old is Tom?",
+    "What did Ardern say she would do?",
+])
+def test_no_bridge_when_the_question_asks_for_the_entity_or_describes_none(nlp, question: str) -> None:
+    assert find_bridge(question, nlp) is None
+
+
+def test_only_a_short_name_is_put_into_the_question() -> None:
+    assert entity_of(' "Dr Sharma" ') == "Dr Sharma"
+    assert entity_of("") is None
+    assert entity_of("the first-term MP who won the seat from National in the 2020 Labour landslide") is None
+
+
+class TwoHopReader:
+    """A fake reader that knows one fact per sentence: who crossed the fjord, and how old Tom is; it
+    finds nothing for the two-hop question as asked. ``echo`` answers the second hop with the name."""
+
+    name = "fake-two-hop"
+
+    def __init__(self, echo: bool = False) -> None:
+        self.questions: list[str] = []
+        self.echo = echo
+
+    def read(self, question, windows):
+        self.questions.append(question)
+        want = ("crossed", "Tom") if question.startswith("Who is") else \
+            ("years old", "Tom" if self.echo else "41") if "Tom" in question else (None, None)
+        return [Span(want[1], w.doc_id, x.start + x.text.index(want[1]), x.start + x.text.index(want[1]) + len(want[1]),
+                     0.9, w.rank) for w in windows for x in w.sentences if want[0] and want[0] in x.text]
+
+
+def test_a_refused_two_hop_question_is_answered_through_its_bridge_with_both_sentences_cited(
+        tmp_path: Path, fake_embedder) -> None:
+    from conftest import FakeSplitter
+    from rag.assistant import Assistant
+
+    corpus = tmp_path / "news"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("The storm came at night. Tom crossed the fjord in a small boat. "
+                                  "The harbour was closed for a week. Tom is 41 years old.", encoding="utf-8")
+    settings = Settings(corpus=corpus, index=tmp_path / "idx", show_progress=False, window=0, reranker="none",
+                        abstain_below=0.0)
+
+    def ask(reader, **changes):
+        return Assistant.load(settings=settings.with_(**changes), embedder=fake_embedder, splitter=FakeSplitter(),
+                              reader=reader).run("How old is the sailor who crossed the fjord?")
+
+    reader = TwoHopReader()
+    trace = ask(reader)
+    assert reader.questions == ["How old is the sailor who crossed the fjord?",
+                                "Who is the sailor who crossed the fjord?", "How old is Tom?"]
+    assert not trace.answer.abstained and trace.answer.text == "41" and trace.looks == 3
+    assert trace.answer.resolved_question == "How old is Tom?"
+    cited = [c.sentence for c in trace.answer.citations]
+    assert "Tom is 41 years old." in cited and "Tom crossed the fjord in a small boat." in cited
+    assert trace.timings["bridge"] > 0 and trace.timings["total"] >= trace.timings["bridge"]
+    off = ask(TwoHopReader(), bridging=False)
+    assert off.answer.abstained and off.looks == 1
+    echoed = ask(TwoHopReader(echo=True))          # the second hop names the entity again: no answer
+    assert echoed.answer.abstained and echoed.answer.resolved_question.startswith("How old is the sailor")
