@@ -249,8 +249,9 @@ class Assistant:
 
     def _bridge(self, q: str, resolved: str, exclude: frozenset[str], started: float, looked: Trace) -> Trace | None:
         """A two-hop question through the entity it describes (``rag.bridging``): who or what the
-        description names, then the question about that. None when the question describes no entity,
-        either hop would be refused, or the answer is the entity itself."""
+        description names, then the question about that. The first hop's answer is tried first; when
+        the second hop then refuses (or names the entity again), its next-best answer (offered beside an
+        uncertain or disputed one). Without a chain that holds, the look stands (its timings gain "bridge")."""
         from rag import bridging
 
         bridge = bridging.find_bridge(resolved, _parse)
@@ -258,20 +259,34 @@ class Assistant:
             return None
         t = time.perf_counter()
         inner = self._second_look(bridge.inner, bridge.inner, exclude, t)
-        settled = not (inner.answer.abstained or inner.answer.conflict) and inner.answer.kind == "span"
-        entity = bridging.entity_of(inner.answer.text) if settled else None
-        outer = None
-        if entity is not None and not _overlaps(entity, bridge.description):
-            asked = bridge.outer(resolved, entity)
-            outer = self._second_look(q, asked, exclude, t)
+        a = inner.answer
+        # (entity, the first hop's sentence naming it): the answer, then the next-best ones offered beside it
+        named = [] if a.abstained or a.kind != "span" else \
+            [(a.text, a.citations[:1]), *((x.text, [x.citation]) for x in a.alternatives)]
+        best, tried = None, []
+        for text, cites in named:
+            entity = bridging.entity_of(text)
+            if entity is None or _overlaps(entity, bridge.description) or any(_overlaps(entity, e) for e in tried):
+                continue
+            tried.append(entity)
+            outer = self._second_look(q, bridge.outer(resolved, entity), exclude, t)
+            if not outer.answer.abstained and not _within(outer.answer.text, entity):
+                best = (entity, cites, outer)
+                break
+            if len(tried) == bridging.MAX_ENTITIES:
+                break
         timings = {**looked.timings, "bridge": time.perf_counter() - t}
         timings["total"] = time.perf_counter() - started
-        if outer is None or outer.answer.abstained or _within(outer.answer.text, entity):
+        if best is None:
             return replace(looked, answer=replace(looked.answer, timings=timings), timings=timings)
-        a, b = outer.answer, inner.answer
-        bridge_cites = [c for c in b.citations[:1] if (c.doc_id, c.start) not in {(x.doc_id, x.start) for x in a.citations}]
-        answer = replace(a, confidence=min(a.confidence, b.confidence), uncertain=a.uncertain or b.uncertain,
-                         citations=[*a.citations, *bridge_cites], timings=timings)
+        entity, cites, outer = best
+        b = outer.answer
+        seen = {(x.doc_id, x.start) for x in b.citations}
+        # the chain is as sure as its weaker hop; through a next-best or disputed first hop it may be wrong
+        answer = replace(b, confidence=min(a.confidence, b.confidence),
+                         citations=[*b.citations, *(c for c in cites if (c.doc_id, c.start) not in seen)],
+                         uncertain=b.uncertain or a.uncertain or a.conflict or entity != bridging.entity_of(a.text),
+                         timings=timings)
         return replace(outer, answer=answer, timings=timings, looks=looked.looks + inner.looks + outer.looks)
 
     def _look(self, q: str, resolved: str, rerank_depth: int, exclude: frozenset[str], started: float) -> Trace:

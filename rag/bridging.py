@@ -32,6 +32,7 @@ _CONTENT = {"NOUN", "PROPN", "ADJ", "ADV", "VERB", "NUM"}   # "How long is the r
 _DESCRIBED = re.compile(r"\b(?:the|a|an)\s+(?:[\w'’-]+\s+){0,2}?([\w'’-]+)\s+(who|whom|whose|that)\s+[^?]+",
                         re.IGNORECASE)
 MAX_ENTITY_WORDS = 8
+MAX_ENTITIES = 2      # first-hop answers tried: the answer and its next-best one
 
 
 @dataclass(frozen=True)

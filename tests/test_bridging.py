@@ -51,20 +51,26 @@ def test_only_a_short_name_is_put_into_the_question() -> None:
 
 class TwoHopReader:
     """A fake reader that knows one fact per sentence: who crossed the fjord, and how old Tom is; it
-    finds nothing for the two-hop question as asked. ``echo`` answers the second hop with the name."""
+    finds nothing for the two-hop question as asked. ``echo`` answers the second hop with the name;
+    ``ann_first`` makes Ann (whose age no sentence gives) the first hop's best answer and Tom its next."""
 
     name = "fake-two-hop"
 
-    def __init__(self, echo: bool = False) -> None:
+    def __init__(self, echo: bool = False, ann_first: bool = False) -> None:
         self.questions: list[str] = []
         self.echo = echo
+        self.ann_first = ann_first
 
     def read(self, question, windows):
         self.questions.append(question)
-        want = ("crossed", "Tom") if question.startswith("Who is") else \
-            ("years old", "Tom" if self.echo else "41") if "Tom" in question else (None, None)
-        return [Span(want[1], w.doc_id, x.start + x.text.index(want[1]), x.start + x.text.index(want[1]) + len(want[1]),
-                     0.9, w.rank) for w in windows for x in w.sentences if want[0] and want[0] in x.text]
+        if question.startswith("Who is"):
+            wants = [("waved", "Ann", 0.9), ("crossed", "Tom", 0.5)] if self.ann_first else [("crossed", "Tom", 0.9)]
+        elif "Tom" in question:
+            wants = [("years old", "Tom" if self.echo else "41", 0.9)]
+        else:
+            wants = []
+        return [Span(text, w.doc_id, x.start + x.text.index(text), x.start + x.text.index(text) + len(text), score, w.rank)
+                for key, text, score in wants for w in windows for x in w.sentences if key in x.text]
 
 
 def test_a_refused_two_hop_question_is_answered_through_its_bridge_with_both_sentences_cited(
@@ -75,7 +81,8 @@ def test_a_refused_two_hop_question_is_answered_through_its_bridge_with_both_sen
     corpus = tmp_path / "news"
     corpus.mkdir()
     (corpus / "a.txt").write_text("The storm came at night. Tom crossed the fjord in a small boat. "
-                                  "The harbour was closed for a week. Tom is 41 years old.", encoding="utf-8")
+                                  "The harbour was closed for a week. Tom is 41 years old. Ann waved from the pier.",
+                                  encoding="utf-8")
     settings = Settings(corpus=corpus, index=tmp_path / "idx", show_progress=False, window=0, reranker="none",
                         abstain_below=0.0)
 
@@ -96,3 +103,22 @@ def test_a_refused_two_hop_question_is_answered_through_its_bridge_with_both_sen
     assert off.answer.abstained and off.looks == 1
     echoed = ask(TwoHopReader(echo=True))          # the second hop names the entity again: no answer
     assert echoed.answer.abstained and echoed.answer.resolved_question.startswith("How old is the sailor")
+
+
+def test_when_the_first_hops_answer_leads_nowhere_its_next_best_is_tried_and_the_answer_marked_uncertain(
+        tmp_path: Path, fake_embedder) -> None:
+    from conftest import FakeSplitter
+    from rag.assistant import Assistant
+
+    corpus = tmp_path / "news"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Ann waved from the pier. Tom crossed the fjord in a small boat. "
+                                  "Tom is 41 years old.", encoding="utf-8")
+    settings = Settings(corpus=corpus, index=tmp_path / "idx", show_progress=False, window=0, reranker="none",
+                        abstain_below=0.0)
+    reader = TwoHopReader(ann_first=True)
+    trace = Assistant.load(settings=settings, embedder=fake_embedder, splitter=FakeSplitter(),
+                           reader=reader).run("How old is the sailor who crossed the fjord?")
+    assert reader.questions[1:] == ["Who is the sailor who crossed the fjord?", "How old is Ann?", "How old is Tom?"]
+    assert trace.answer.text == "41" and trace.answer.uncertain
+    assert "Tom crossed the fjord in a small boat." in [c.sentence for c in trace.answer.citations]
