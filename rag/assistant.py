@@ -287,7 +287,8 @@ class Assistant:
                          citations=[*b.citations, *(c for c in cites if (c.doc_id, c.start) not in seen)],
                          uncertain=b.uncertain or a.uncertain or a.conflict or entity != bridging.entity_of(a.text),
                          timings=timings)
-        return replace(outer, answer=answer, timings=timings, looks=looked.looks + inner.looks + outer.looks)
+        return replace(outer, answer=answer, timings=timings, looks=looked.looks + inner.looks + outer.looks,
+                       bridge=entity)
 
     def _look(self, q: str, resolved: str, rerank_depth: int, exclude: frozenset[str], started: float) -> Trace:
         """One retrieval and reading, with the reranker reordering ``rerank_depth`` fused hits."""

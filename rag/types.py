@@ -172,6 +172,7 @@ class Trace:
     timings: dict[str, float] = field(default_factory=dict)
     looks: int = 1     # 2 when the answer came from the second look (``Settings.second_look_depth``); 2 more
                        # when it came through a bridge entity (``Settings.bridging``)
+    bridge: str = ""   # the entity a two-hop answer went through ("Dr Sharma"), "" for a direct answer
 
 
 @runtime_checkable

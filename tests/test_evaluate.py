@@ -366,3 +366,24 @@ def test_xquad_question_file_loads() -> None:
     items = evaluate.load_questions(XQUAD / "questions.jsonl")
     assert len(items) == 200 and all(len(i.cases) == 1 and i.cases[0].answerable for i in items)
 
+
+
+def test_two_hop_answers_are_counted_apart_from_second_looks() -> None:
+    from dataclasses import replace
+
+    items, fake = _fake_items()
+
+    class Hops(FakeAssistant):
+        def run(self, question, history=()):
+            trace = super().run(question, history)
+            if question == "When was Rex born?":
+                return replace(trace, looks=3, bridge="Rex")          # through an entity, right
+            if question == "Where does he live now?":
+                return replace(trace, looks=2)                        # a second look, wrong
+            return trace
+
+    results = evaluate.run(Hops(fake.replies), items, progress=False)
+    m = evaluate.summarise(results)
+    assert (m["bridged"], m["bridged_right"], m["bridged_unanswerable"]) == (1, 1, 0)
+    assert (m["second_looks"], m["second_looks_right"]) == (1, 0)
+    assert results[0].bridge == "Rex" and results[2].bridge == ""

@@ -119,6 +119,7 @@ class Result:
     answer_kind: str = ""      # Answer.kind: span, sentence, or the verdict yes / no
     gold_verdict: str = ""
     looks: int = 1             # Trace.looks: 2 when a second, deeper look gave the answer
+    bridge: str = ""           # Trace.bridge: the entity a two-hop answer went through
 
 
 class Runnable(Protocol):
@@ -277,7 +278,11 @@ def summarise(results: Sequence[Result]) -> Metrics:
     metrics["verdict_questions"] = len(judged)
     metrics["verdicts_given"] = len(given)
     metrics["verdict_accuracy"] = round(sum(r.answer_kind == r.gold_verdict for r in given) / len(given), 4) if given else None
-    second = [r for r in results if r.looks > 1]
+    second = [r for r in results if r.looks > 1 and not r.bridge]
+    bridged = [r for r in results if r.bridge]
+    metrics["bridged"] = len(bridged)
+    metrics["bridged_right"] = sum(bool(r.gold_answers) and r.scores.get("f1", 0.0) >= 0.5 for r in bridged)
+    metrics["bridged_unanswerable"] = sum(not r.gold_answers for r in bridged)
     metrics["second_looks"] = len(second)
     metrics["second_looks_right"] = sum(bool(r.gold_answers) and r.scores.get("f1", 0.0) >= 0.5 for r in second)
     metrics["second_looks_unanswerable"] = sum(not r.gold_answers for r in second)
@@ -377,14 +382,14 @@ def run(assistant: Runnable, items: Sequence[Item], doc_texts: dict[str, str] | 
             retrieved: list[str] = []
             read: list[tuple[str, int]] = []
             windows = 0
-            looks = 1
+            looks, bridge = 1, ""
             try:
                 trace = assistant.run(case.question, history=history)
                 answer = trace.answer
                 retrieved = [h.sentence.text for h in trace.hits[:RETRIEVE_K]]
                 read = [(x.doc_id, x.index) for w in trace.windows for x in w.sentences]
                 windows = len(trace.windows)
-                looks = trace.looks
+                looks, bridge = trace.looks, trace.bridge
             except QuestionError as exc:   # a bad question in the file is scored as a refusal
                 answer = Answer(question=case.question, text="", abstained=True, confidence=0.0)
                 error = str(exc)
@@ -398,7 +403,7 @@ def run(assistant: Runnable, items: Sequence[Item], doc_texts: dict[str, str] | 
                 scores=score_case(case, answer, retrieved),
                 evidence_docs=_evidence_docs(case, doc_texts or {}), error=error,
                 windows=windows, sentences_read=len(read), distinct_sentences=len(set(read)),
-                answer_kind=answer.kind, gold_verdict=case.verdict, looks=looks))
+                answer_kind=answer.kind, gold_verdict=case.verdict, looks=looks, bridge=bridge))
             history.append((case.question, answer))
             bar.update(1)
     bar.close()
@@ -474,6 +479,14 @@ def _second_look_line(metrics: Metrics) -> list[str]:
             f"{metrics['second_looks_right']} right (F1 >= 0.5), {metrics['second_looks_unanswerable']} unanswerable.", ""]
 
 
+def _bridge_line(metrics: Metrics) -> list[str]:
+    """One line on the answers given in two hops through an entity the question described."""
+    if not metrics.get("bridged"):
+        return []
+    return [f"Two hops: answered {metrics['bridged']} questions through the entity they describe: "
+            f"{metrics['bridged_right']} right (F1 >= 0.5), {metrics['bridged_unanswerable']} unanswerable.", ""]
+
+
 def _markdown(header: dict[str, Any], rows: dict[str, Metrics], by_group: dict[str, Metrics],
               worst: Sequence[Result], spans: dict[str, tuple[float, float] | None]) -> str:
     lines = [f"# Evaluation: {header['questions_file']}", "",
@@ -481,7 +494,7 @@ def _markdown(header: dict[str, Any], rows: dict[str, Metrics], by_group: dict[s
              f"({header['answerable']} answerable, {header['unanswerable']} not), {header['date']}.", "",
              "## Scores", "", table(rows, markdown=True), "", f"{_interval_line(spans)} ({header['main']}).", "",
              *_verdict_line(rows[header["main"]]),
-             *_second_look_line(rows[header["main"]]),
+             *_second_look_line(rows[header["main"]]), *_bridge_line(rows[header["main"]]),
              f"## By group ({header['main']})", "", table(by_group, markdown=True, first="group"), "",
              "## Worst failures", ""]
     for r in worst:
@@ -619,7 +632,7 @@ def main(argv: list[str]) -> int:
     report = write_report(args.out, header, runs, main_name)
     print(table(report["configs"]))
     print(_interval_line(report["intervals"]) + f" ({main_name})")
-    for line in _verdict_line(report["metrics"]) + _second_look_line(report["metrics"]):
+    for line in _verdict_line(report["metrics"]) + _second_look_line(report["metrics"]) + _bridge_line(report["metrics"]):
         if line:
             print(line)
     print(f"\nreport: {args.out / 'report.md'}, {args.out / 'report.json'}, {args.out / 'chart.png'}")
