@@ -170,8 +170,8 @@ class Trace:
     features: list[float]
     answer: Answer
     timings: dict[str, float] = field(default_factory=dict)
-    looks: int = 1     # 2 when the answer came from the second look (``Settings.second_look_depth``); 2 more
-                       # when it came through a bridge entity (``Settings.bridging``)
+    looks: int = 1     # 2 when the answer came from the second look (``Settings.second_look_depth``); through
+                       # a bridge entity (``Settings.bridging``), the looks of the question and of both hops
     bridge: str = ""   # the entity a two-hop answer went through ("Dr Sharma"), "" for a direct answer
 
 

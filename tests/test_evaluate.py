@@ -387,3 +387,6 @@ def test_two_hop_answers_are_counted_apart_from_second_looks() -> None:
     assert (m["bridged"], m["bridged_right"], m["bridged_unanswerable"]) == (1, 1, 0)
     assert (m["second_looks"], m["second_looks_right"]) == (1, 0)
     assert results[0].bridge == "Rex" and results[2].bridge == ""
+    assert evaluate._bridge_line(m)[0] == ("Two hops: answered 1 questions through the entity they describe: "
+                                           "1 right (F1 >= 0.5), 0 unanswerable.")
+    assert evaluate._second_look_line(m)[0].startswith("Second look: answered 1 questions the first look refused: 0 right")

@@ -473,18 +473,19 @@ def _verdict_line(metrics: Metrics) -> list[str]:
 
 def _second_look_line(metrics: Metrics) -> list[str]:
     """One line on the answers a second, deeper look gave to questions the first would have refused."""
-    if not metrics.get("second_looks"):
-        return []
-    return [f"Second look: answered {metrics['second_looks']} questions the first look refused: "
-            f"{metrics['second_looks_right']} right (F1 >= 0.5), {metrics['second_looks_unanswerable']} unanswerable.", ""]
+    return _extra_answers_line(metrics, "second_looks", "Second look: answered {} questions the first look refused")
 
 
 def _bridge_line(metrics: Metrics) -> list[str]:
     """One line on the answers given in two hops through an entity the question described."""
-    if not metrics.get("bridged"):
+    return _extra_answers_line(metrics, "bridged", "Two hops: answered {} questions through the entity they describe")
+
+
+def _extra_answers_line(metrics: Metrics, key: str, what: str) -> list[str]:
+    if not metrics.get(key):
         return []
-    return [f"Two hops: answered {metrics['bridged']} questions through the entity they describe: "
-            f"{metrics['bridged_right']} right (F1 >= 0.5), {metrics['bridged_unanswerable']} unanswerable.", ""]
+    return [f"{what.format(metrics[key])}: {metrics[key + '_right']} right (F1 >= 0.5), "
+            f"{metrics[key + '_unanswerable']} unanswerable.", ""]
 
 
 def _markdown(header: dict[str, Any], rows: dict[str, Metrics], by_group: dict[str, Metrics],
