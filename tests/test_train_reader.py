@@ -171,6 +171,8 @@ def test_grow_reader_repeats_each_layer_and_keeps_the_lineage(tmp_path: Path) ->
     assert layer_order(3, "interleave") == [0, 0, 1, 1, 2, 2]
     assert layer_order(3, "stack") == [0, 1, 2, 0, 1, 2]
     assert layer_order(6, "upper") == [0, 1, 2, 3, 3, 4, 4, 5, 5]
+    assert layer_order(12, "lower") == [0, 1, 2, 3, 4, 5]
+    assert layer_order(12, "alternate") == [1, 3, 5, 7, 9, 11]      # the last layer, next to the head, stays
     with pytest.raises(ValueError, match="order"):
         layer_order(3, "shuffle")
     with pytest.raises(ValueError, match="training.json"):
@@ -187,6 +189,9 @@ def test_grow_reader_repeats_each_layer_and_keeps_the_lineage(tmp_path: Path) ->
     assert digest == sha256_file(out / "model.safetensors")
     assert stages[-1]["grown"]["from_sha256"] == sha256_file(base / "model.safetensors")
     assert stages[-1]["model_sha256"] == sha256_file(base / "model.safetensors")   # the stage it grew
+    pruned = grow(base, tmp_path / "pruned", "alternate")
+    model = AutoModelForQuestionAnswering.from_pretrained(str(pruned), local_files_only=True, dtype=torch.float32)
+    assert model.config.num_hidden_layers == len(model.bert.encoder.layer) == 3
 
 
 def test_export_only_writes_to_the_runs_own_output_unless_told_otherwise(tmp_path: Path, monkeypatch) -> None:
