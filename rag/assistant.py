@@ -266,11 +266,13 @@ class Assistant:
         best, tried = None, []
         for text, cites in named:
             entity = bridging.entity_of(text)
-            if entity is None or _overlaps(entity, bridge.description) or any(_overlaps(entity, e) for e in tried):
+            if entity is None or citing.same_answer(entity, bridge.description) or \
+                    any(citing.same_answer(entity, e) for e in tried):
                 continue
             tried.append(entity)
             outer = self._second_look(q, bridge.outer(resolved, entity), exclude, t)
-            if not outer.answer.abstained and not _within(outer.answer.text, entity):
+            # a second hop that answers with the entity (said any way) answered the first hop again
+            if not outer.answer.abstained and not citing.same_answer(outer.answer.text, entity):
                 best = (entity, cites, outer)
                 break
             if len(tried) == bridging.MAX_ENTITIES:
@@ -359,24 +361,6 @@ class Assistant:
                             citations=cited.citations, message=message, resolved_question=resolved,
                             conflict=cited.conflict, timings=timings, uncertain=conf < calibration.sure,
                             alternatives=alternatives, kind=said or ("sentence" if form else "span")))
-
-
-def _words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[\w'’-]+", text.lower()) if len(w) > 2 and w not in _STOP}
-
-
-def _overlaps(a: str, b: str) -> bool:
-    """Whether two texts share a content word (an entity that quotes its own description)."""
-    return bool(_words(a) & _words(b))
-
-
-def _within(answer: str, entity: str) -> bool:
-    """Whether the answer says no more than the bridge entity: the first hop answered again."""
-    said = _words(answer)
-    return bool(said) and said <= _words(entity)
-
-
-_STOP = frozenset("the and who whom whose that which mr mrs ms dr".split())
 
 
 def _retrieved(span: Span, trace: Trace, top_k: int) -> bool:
