@@ -73,7 +73,9 @@ def _parsed(doc) -> tuple[int, int, str, str] | None:
         if token.dep_ != "relcl" or token.head.pos_ not in ("NOUN", "PROPN"):
             continue
         head = token.head
-        pronoun = next((t.lower_ for t in token.subtree if t.lower_ in _RELATIVES), "")
+        # the relative pronoun sits between the noun and the clause's verb ("the MP whose expulsion
+        # Lewis backed"); a "that" after the verb introduces something else ("... said that ...")
+        pronoun = next((t.lower_ for t in token.doc[head.i + 1:token.i] if t.lower_ in _RELATIVES), "")
         if not pronoun:
             continue      # "the whip Sharma said watched ...": a bare clause is too often misparsed
         last = token.right_edge
