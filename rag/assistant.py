@@ -228,7 +228,7 @@ class Assistant:
         looked = self._second_look(q, resolved, exclude, started)
         misfit = bool(looked.spans) and looked.spans[0].type_fit < 0
         if s.bridging and (looked.answer.abstained or misfit):
-            return self._bridge(q, resolved, exclude, started, looked) or looked
+            return self._bridge(q, resolved, exclude, started, looked)
         return looked
 
     def _second_look(self, q: str, resolved: str, exclude: frozenset[str], started: float) -> Trace:
@@ -247,16 +247,17 @@ class Assistant:
             return replace(first, answer=replace(first.answer, timings=timings), timings=timings)
         return replace(second, answer=replace(second.answer, timings=timings), timings=timings, looks=2)
 
-    def _bridge(self, q: str, resolved: str, exclude: frozenset[str], started: float, looked: Trace) -> Trace | None:
+    def _bridge(self, q: str, resolved: str, exclude: frozenset[str], started: float, looked: Trace) -> Trace:
         """A two-hop question through the entity it describes (``rag.bridging``): who or what the
         description names, then the question about that. The first hop's answer is tried first; when
         the second hop then refuses (or names the entity again), its next-best answer (offered beside an
-        uncertain or disputed one). Without a chain that holds, the look stands (its timings gain "bridge")."""
+        uncertain or disputed one). Without a chain that holds, the look stands (with a "bridge" timing
+        when a bridge was tried)."""
         from rag import bridging
 
         bridge = bridging.find_bridge(resolved, _parse)
         if bridge is None:
-            return None
+            return looked
         t = time.perf_counter()
         inner = self._second_look(bridge.inner, bridge.inner, exclude, t)
         a = inner.answer
@@ -264,7 +265,7 @@ class Assistant:
         named = [] if a.abstained or a.kind != "span" else \
             [(a.text, a.citations[:1]), *((x.text, [x.citation]) for x in a.alternatives)]
         best, tried = None, []
-        for text, cites in named:
+        for rank, (text, cites) in enumerate(named):
             entity = bridging.entity_of(text)
             if entity is None or citing.same_answer(entity, bridge.description) or \
                     any(citing.same_answer(entity, e) for e in tried):
@@ -273,7 +274,7 @@ class Assistant:
             outer = self._second_look(q, bridge.outer(resolved, entity), exclude, t)
             # a second hop that answers with the entity (said any way) answered the first hop again
             if not outer.answer.abstained and not citing.same_answer(outer.answer.text, entity):
-                best = (entity, cites, outer)
+                best = (entity, cites, outer, rank)
                 break
             if len(tried) == bridging.MAX_ENTITIES:
                 break
@@ -281,13 +282,13 @@ class Assistant:
         timings["total"] = time.perf_counter() - started
         if best is None:
             return replace(looked, answer=replace(looked.answer, timings=timings), timings=timings)
-        entity, cites, outer = best
+        entity, cites, outer, rank = best
         b = outer.answer
         seen = {(x.doc_id, x.start) for x in b.citations}
         # the chain is as sure as its weaker hop; through a next-best or disputed first hop it may be wrong
         answer = replace(b, confidence=min(a.confidence, b.confidence),
                          citations=[*b.citations, *(c for c in cites if (c.doc_id, c.start) not in seen)],
-                         uncertain=b.uncertain or a.uncertain or a.conflict or entity != bridging.entity_of(a.text),
+                         uncertain=b.uncertain or a.uncertain or a.conflict or rank > 0,
                          timings=timings)
         return replace(outer, answer=answer, timings=timings, looks=looked.looks + inner.looks + outer.looks,
                        bridge=entity)
