@@ -278,14 +278,12 @@ def summarise(results: Sequence[Result]) -> Metrics:
     metrics["verdict_questions"] = len(judged)
     metrics["verdicts_given"] = len(given)
     metrics["verdict_accuracy"] = round(sum(r.answer_kind == r.gold_verdict for r in given) / len(given), 4) if given else None
-    second = [r for r in results if r.looks > 1 and not r.bridge]
-    bridged = [r for r in results if r.bridge]
-    metrics["bridged"] = len(bridged)
-    metrics["bridged_right"] = sum(bool(r.gold_answers) and r.scores.get("f1", 0.0) >= 0.5 for r in bridged)
-    metrics["bridged_unanswerable"] = sum(not r.gold_answers for r in bridged)
-    metrics["second_looks"] = len(second)
-    metrics["second_looks_right"] = sum(bool(r.gold_answers) and r.scores.get("f1", 0.0) >= 0.5 for r in second)
-    metrics["second_looks_unanswerable"] = sum(not r.gold_answers for r in second)
+    # answers that took more than one look: a second, deeper one, or two hops through a described entity
+    for key, extra in (("second_looks", [r for r in results if r.looks > 1 and not r.bridge]),
+                       ("bridged", [r for r in results if r.bridge])):
+        metrics[key] = len(extra)
+        metrics[f"{key}_right"] = sum(bool(r.gold_answers) and r.scores.get("f1", 0.0) >= 0.5 for r in extra)
+        metrics[f"{key}_unanswerable"] = sum(not r.gold_answers for r in extra)
     metrics["latency_median_s"] = round(statistics.median(latencies), 4) if latencies else None
     metrics["latency_p95_s"] = round(percentile(latencies, 95), 4) if latencies else None
     return metrics
