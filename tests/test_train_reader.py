@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.tools.loop import lr_factor, progress_of
+from rag.tools.loop import StepClock, lr_factor, progress_of
 from rag.tools.train_reader import (Example, TrainConfig, _regex_spans, bucketed_batches, encode,
                               make_examples)
 
@@ -55,6 +55,16 @@ def test_lr_schedule_warms_up_then_decays_to_zero() -> None:
     cfg = TrainConfig(max_steps=100, max_minutes=10)
     assert progress_of(cfg, 50, 0.0) == 0.5
     assert progress_of(cfg, 10, 300.0) == 0.5           # the time budget ends first
+
+
+def test_a_paused_step_counts_as_a_typical_one_toward_the_time_budget() -> None:
+    """A step stopped for minutes (SIGSTOP while a benchmark runs) counts as the median recent step;
+    ordinary variation, and every step before the clock knows what is typical, count in full."""
+    clock = StepClock(pause_factor=5.0, warmup=3)
+    assert [clock.count(s) for s in (4.0, 30.0, 5.0)] == [4.0, 30.0, 5.0]    # too few steps to judge yet
+    assert clock.count(6.0) == 6.0 and clock.count(19.0) == 19.0              # under 5x the median (5 s)
+    assert clock.count(480.0) == pytest.approx(6.0)                           # paused: the median of the recent
+    assert clock.count(5.5) == 5.5                                            # and the clock goes on as before
 
 
 def test_config_rejects_an_endless_schedule() -> None:

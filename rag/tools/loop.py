@@ -1,5 +1,6 @@
-"""The training loop both trained models share (reader, reranker): time/step budget, warm-up and
-linear decay, gradient clipping, a log line every few steps, atomic checkpoints and resume.
+"""The training loop both trained models share (reader, reranker): time/step budget (a pause of the
+process does not count), warm-up and linear decay, gradient clipping, a log line every few steps,
+atomic checkpoints and resume.
 
 What differs between the two is only what one batch is and how it becomes a loss; each caller
 passes that in as ``epoch_batches`` and ``step``.
@@ -23,6 +24,25 @@ if TYPE_CHECKING:
 
 # One batch -> (loss, examples in it, named metrics to average and log beside the loss)
 StepFn = Callable[[Any], tuple["torch.Tensor", int, Mapping[str, float]]]
+
+
+class StepClock:
+    """The training time a step counts toward the budget: its wall time, except that a step taking
+    over ``pause_factor`` times the median of the recent ones counts as that median. The process was
+    stopped (SIGSTOP while a benchmark runs, a suspended machine), not training; counted in full,
+    such a pause spent the budget and moved the LR schedule on without a step being taken."""
+
+    def __init__(self, pause_factor: float = 5.0, window: int = 50, warmup: int = 10) -> None:
+        self.pause_factor, self.window, self.warmup = pause_factor, window, warmup
+        self.recent: list[float] = []
+
+    def count(self, seconds: float) -> float:
+        if len(self.recent) >= self.warmup:
+            typical = sorted(self.recent)[len(self.recent) // 2]
+            if seconds > self.pause_factor * typical:
+                return typical
+        self.recent = [*self.recent[-(self.window - 1):], seconds]
+        return seconds
 
 
 def start(cfg: Any, model: "PreTrainedModel", run_dir: Path, resume: bool) -> tuple["torch.optim.Optimizer", dict]:
@@ -55,6 +75,7 @@ def run(cfg: Any, model: "PreTrainedModel", optimizer: "torch.optim.Optimizer", 
     import torch
 
     running, metrics, run_n = 0.0, {}, 0
+    clock = StepClock()
     last_ckpt = time.monotonic()
     log_start, log_examples = time.monotonic(), 0
     done = False
@@ -76,7 +97,7 @@ def run(cfg: Any, model: "PreTrainedModel", optimizer: "torch.optim.Optimizer", 
             state["step"] += 1
             state["batch"] += 1
             state["examples"] += n
-            state["train_seconds"] += time.monotonic() - t0
+            state["train_seconds"] += clock.count(time.monotonic() - t0)
             log_examples += n
             running, run_n = running + loss.item(), run_n + 1
             for key, value in extra.items():
