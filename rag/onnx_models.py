@@ -23,7 +23,8 @@ DEFAULT_CACHE = PROJECT_ROOT / "models" / "onnx"
 EXPORT_VERSION = 1          # bump when the export or quantisation recipe changes: old copies are not reused
 OPSET = 17
 # Settings values of a model backend -> the cached variant it runs (None: the torch model itself)
-VARIANTS = {"torch": None, "onnx": "fp32", "onnx-int8": "int8", "onnx-int8-per-channel": "int8-per-channel"}
+VARIANTS = {"torch": None, "onnx": "fp32", "onnx-int8": "int8", "onnx-int8-per-channel": "int8-per-channel",
+            "onnx-int8-mixed": "int8-mixed"}
 BERT_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
@@ -46,7 +47,8 @@ def cached_model(kind: str, source_sha256: str, variant: str, export: Callable[[
     Args:
         kind: "embedder" or "reader" (the folder's prefix).
         source_sha256: sha256 of the torch weights the copy is made from (already verified by the caller).
-        variant: "fp32", "int8" (per-tensor) or "int8-per-channel".
+        variant: "fp32", "int8" (per-tensor), "int8-per-channel" or "int8-mixed" (per channel, with
+            the upper half's FFN output projections in float: ``float_kept``).
         export: writes the fp32 ONNX graph to the path it is given (torch is imported only here).
         source: the weights file ``export`` reads; hashed again after the export, so a file replaced
             while it ran (the caller verified the one before) cannot leave a copy under the wrong hash.
@@ -56,7 +58,7 @@ def cached_model(kind: str, source_sha256: str, variant: str, export: Callable[[
     Raises:
         ModelError: ``source`` no longer has ``source_sha256`` after the export (nothing is kept).
     """
-    if variant not in ("fp32", "int8", "int8-per-channel"):
+    if variant not in ("fp32", "int8", "int8-per-channel", "int8-mixed"):
         raise ValueError(f"unknown ONNX variant {variant!r}")
     folder = cache_folder(kind, source_sha256, cache)
     embeddings = quantize_embeddings and variant != "fp32"
@@ -71,8 +73,8 @@ def cached_model(kind: str, source_sha256: str, variant: str, export: Callable[[
         if not fp32.is_file():
             _atomic(fp32, lambda tmp: _export_checked(export, tmp, source, source_sha256))
         if not target.is_file():
-            _atomic(target, lambda tmp: quantize(fp32, tmp, per_channel=variant == "int8-per-channel",
-                                                 embeddings=embeddings))
+            _atomic(target, lambda tmp: quantize(fp32, tmp, per_channel=variant != "int8", embeddings=embeddings,
+                                                 keep_float=float_kept(fp32) if variant == "int8-mixed" else ()))
     return target
 
 
@@ -99,7 +101,8 @@ def _atomic(target: Path, write: Callable[[Path], None]) -> None:
         tmp.unlink(missing_ok=True)     # gone already after a successful rename
 
 
-def quantize(source: Path, target: Path, per_channel: bool = False, embeddings: bool = False) -> None:
+def quantize(source: Path, target: Path, per_channel: bool = False, embeddings: bool = False,
+             keep_float: Sequence[str] = ()) -> None:
     """Dynamic int8 quantisation of the weight matrices (activations stay float and are quantised
     per batch at run time), with ONNX Runtime's own tool. Matrix products of two activations (the
     attention scores) stay float: that is ``MatMulConstBOnly``, the default of dynamic mode.
@@ -110,7 +113,9 @@ def quantize(source: Path, target: Path, per_channel: bool = False, embeddings: 
 
     ``embeddings`` also quantises the ``Gather`` tables (the 30,522 x 384 word embeddings, 47 MB in
     float32, most of an int8 MiniLM's size): the reranker's int8 copy shrinks 59 -> 23 MB and ~30 MB
-    of resident memory, and ranks the shipped and XQuAD questions as before (docs/EVALUATION.md)."""
+    of resident memory, and ranks the shipped and XQuAD questions as before (docs/EVALUATION.md).
+
+    ``keep_float`` names graph nodes left in float (``float_kept``)."""
     import logging
 
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -120,9 +125,29 @@ def quantize(source: Path, target: Path, per_channel: bool = False, embeddings: 
     try:
         ops = ["MatMul", "Gemm", *(["Gather"] if embeddings else [])]
         quantize_dynamic(source, target, op_types_to_quantize=ops, per_channel=per_channel,
-                         weight_type=QuantType.QInt8, extra_options={"MatMulConstBOnly": True})
+                         weight_type=QuantType.QInt8, nodes_to_exclude=list(keep_float),
+                         extra_options={"MatMulConstBOnly": True})
     finally:
         logging.getLogger().removeFilter(quiet)
+
+
+def float_kept(graph: Path) -> list[str]:
+    """The nodes "int8-mixed" leaves in float: the FFN output projections (``layer.N/output/dense``)
+    of the upper half of the encoder's layers, and the head outside them (``qa_outputs``, tiny). In int8 per channel they cost the 12-layer MPNet
+    reader 2.5 gold F1 on XQuAD-en; kept float, it scores as fp32 does at a third of its read time
+    (docs/EVALUATION.md, session 15). The output's activations there are the widest of the network,
+    and dynamic quantisation's one scale per batch for them is too coarse in the upper layers."""
+    import re
+
+    import onnx
+
+    names = [n.name for n in onnx.load(str(graph), load_external_data=False).graph.node
+             if n.op_type in ("MatMul", "Gemm")]
+    pattern = re.compile(r"layer\.(\d+)/output/dense/")
+    layers = sorted({int(m.group(1)) for n in names if (m := pattern.search(n))})
+    upper = set(layers[len(layers) // 2:])
+    return [n for n in names if (m := pattern.search(n)) and int(m.group(1)) in upper
+            or not re.search(r"layer\.\d+/", n)]
 
 
 class _NoPreprocessingAdvice:

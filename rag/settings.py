@@ -15,7 +15,7 @@ FUSIONS = ("rrf", "weighted", "weighted+boost")    # rag.fusion
 WINDOW_MODES = ("merge", "fill", "overlap")         # rag.retrieval.HybridRetriever.retrieve
 RERANKERS = ("none", "trained")                    # rag.rerank
 INDEX_KINDS = ("auto", "flat", "ivf", "hnsw")
-BACKENDS = ("torch", "onnx", "onnx-int8", "onnx-int8-per-channel")   # rag.onnx_models: what runs a model
+BACKENDS = ("torch", "onnx", "onnx-int8", "onnx-int8-per-channel", "onnx-int8-mixed")   # rag.onnx_models: what runs a model
 APPROXIMATE_ABOVE = 50_000   # rows from which "auto" serves HNSW: exact search nears 10 ms a query at ~50k (docs/SCALING.md)
 
 
@@ -61,6 +61,7 @@ class Settings:
         embedder_backend / reader_backend: what runs the embedding model / the trained reader:
             "torch", or ONNX Runtime ("onnx" fp32, the default: the same vectors and answers as torch,
             measured faster on every figure; "onnx-int8", "onnx-int8-per-channel" dynamic int8;
+            "onnx-int8-mixed" per channel with the upper layers' FFN output projections in float;
             no torch import when both are ONNX). The embedder's backend is recorded in the index
             manifest: changing it rebuilds the index.
         ort_spinning: let idle ONNX Runtime threads busy-wait between operations (off: they sleep,
