@@ -318,6 +318,8 @@ class Assistant:
             decided = _verdict(resolved, spans[0], retrieval.windows) if form == "yes/no" else None
             if decided is not None:
                 said, spans[0] = decided
+        elif spans and s.clause_answers:
+            spans = [_completed(spans[0], retrieval.windows), *spans[1:]]   # a cut phrase made whole
         timings["answer"] = time.perf_counter() - t
         calibration = load_calibration(calibration_key(s.reader, reranker.name if reranker is not None else None))
         feats = features(spans, retrieval.windows, clause_question=asked is not None)
@@ -416,6 +418,23 @@ def _sentence_of(span: Span, windows: Sequence[Window]) -> tuple[Window, int] | 
         return None
     at = next((i for i, x in enumerate(window.sentences) if x.start <= span.start < x.end), None)
     return None if at is None else (window, at)
+
+
+def _completed(span: Span, windows: Sequence[Window]) -> Span:
+    """A span cut after a word whose head comes later ("he had experienced no" of "... no bullying
+    during his time in Parliament") widened to the smallest phrase or clause holding both; other
+    spans as they are. A cut answer can say the opposite of its sentence."""
+    found = _sentence_of(span, windows) if clauses.may_dangle(span.text) else None
+    if found is None:
+        return span
+    sentence = found[0].sentences[found[1]]
+    start, end = span.start - sentence.start, min(span.end, sentence.end) - sentence.start
+    if not clauses.dangles(sentence.text, start, end, _parse):
+        return span
+    lo, hi = clauses.clause_around(sentence.text, start, end, _parse, min_tokens=1)
+    if hi <= lo:
+        return span
+    return replace(span, text=sentence.text[lo:hi], start=sentence.start + lo, end=sentence.start + hi)
 
 
 def _clause_span(span: Span, windows: Sequence[Window], form: str) -> Span:

@@ -186,15 +186,33 @@ def needs_clause(span_text: str, parse: Callable[[str], object], form: str | Non
 _DANGLING_POS = frozenset({"AUX", "PART", "DET", "ADP", "CCONJ", "SCONJ"})
 
 
+# closed-class words that may end a cut span: a cheap test before the parse ``dangles`` needs
+_OPEN_ENDS = frozenset((
+    "a an the no not never n't this that these those his her its their our my your some any every each "
+    "of to in on at by for with from into onto about over under after before during since until than as "
+    "and or but nor if because while whether although though so "
+    "is are was were be been being am has have had do does did will would can could shall should may might must "
+    "isn't aren't wasn't weren't hasn't haven't hadn't don't doesn't didn't won't wouldn't can't couldn't").split())
+
+
+def may_dangle(span_text: str) -> bool:
+    """Whether a span ends in a function word, so that ``dangles`` is worth a parse."""
+    words = span_text.split()
+    return bool(words) and words[-1].lower().strip(".,;:!?\"'“”‘’") in _OPEN_ENDS
+
+
 def dangles(sentence: str, start: int, end: int, parse: Callable[[str], object]) -> bool:
     """Whether ``sentence[start:end]`` stops after a function word whose head comes later in the
-    sentence ("Mr McAnulty has not" of "... has not responded to the claims"): a cut clause."""
+    sentence ("Mr McAnulty has not" of "... has not responded to the claims"), or after a
+    preposition whose object does ("the end of" of "the end of March"): a cut phrase."""
     doc = parse(sentence)
     inside = [t for t in doc if t.idx < end and t.idx + len(t) > start and not t.is_punct]
     if not inside:
         return False
     last = inside[-1]
     negation = last.dep_ == "neg" or last.lower_ in ("no", "not", "never", "n't")
+    if last.pos_ == "ADP" and any(child.idx >= end for child in last.children):
+        return True
     return (last.pos_ in _DANGLING_POS or negation) and last.head.i > last.i and last.head.idx >= end
 
 

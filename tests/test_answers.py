@@ -289,6 +289,29 @@ def test_a_cut_clause_is_made_whole(nlp) -> None:
     assert _clause_span(span, [_window(text)], "yes/no").text == "Mr McAnulty has not responded to the claims"
 
 
+@pytest.mark.parametrize("span, whole", [
+    ("he had experienced no", "he had experienced no bullying during his time in Parliament"),
+    ("the end of", "at the end of March"),          # the phrase that holds it
+    ("Rurawhe", "Rurawhe"),                                   # nothing cut: as it is
+    ("experienced no bullying", "experienced no bullying"),
+])
+def test_a_factoid_answer_cut_after_a_function_word_is_made_whole(nlp, span: str, whole: str) -> None:
+    """"he had experienced no" says the opposite of its sentence; any answer, not only a clause
+    answer, is widened to the smallest phrase that holds the word it stops on."""
+    from rag.assistant import _completed
+
+    text = "However, Rurawhe said he had experienced no bullying during his time in Parliament. It ended at the end of March."
+    i = text.index(span)
+    assert _completed(Span(span, "d", i, i + len(span), 0.5, 0), [_window(text)]).text == whole
+
+
+def test_only_a_span_ending_in_a_function_word_is_parsed_for_a_cut() -> None:
+    from rag.clauses import may_dangle
+
+    assert may_dangle("he had experienced no") and may_dangle("the end of") and may_dangle("Mr McAnulty has not")
+    assert not may_dangle("Hamilton West") and not may_dangle("38") and not may_dangle("")
+
+
 # --- conflicts --------------------------------------------------------------------------------
 @pytest.mark.parametrize("a, b, same", [
     ("Mr McAnulty", "Kieran McAnulty", True),
