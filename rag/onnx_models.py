@@ -133,10 +133,15 @@ def quantize(source: Path, target: Path, per_channel: bool = False, embeddings: 
 
 def float_kept(graph: Path) -> list[str]:
     """The nodes "int8-mixed" leaves in float: the FFN output projections (``layer.N/output/dense``)
-    of the upper half of the encoder's layers, and the head outside them (``qa_outputs``, tiny). In int8 per channel they cost the 12-layer MPNet
-    reader 2.5 gold F1 on XQuAD-en; kept float, it scores as fp32 does at a third of its read time
-    (docs/EVALUATION.md, session 15). The output's activations there are the widest of the network,
-    and dynamic quantisation's one scale per batch for them is too coarse in the upper layers."""
+    of the upper half of the encoder's layers, and the head outside the layers (``qa_outputs``,
+    tiny). In int8 per channel those projections cost the 12-layer MPNet reader 2.5 gold F1 on
+    XQuAD-en; kept float, it scores as fp32 does at a third of its read time (docs/EVALUATION.md,
+    session 15): their inputs are the widest activations of the network, and dynamic quantisation's
+    one scale per batch for them is too coarse in the upper layers.
+
+    Raises:
+        ValueError: the graph names no ``layer.N/output/dense`` node (an exporter that names nodes
+            otherwise), rather than leaving everything float under an int8 name."""
     import re
 
     import onnx
@@ -145,9 +150,11 @@ def float_kept(graph: Path) -> list[str]:
              if n.op_type in ("MatMul", "Gemm")]
     pattern = re.compile(r"layer\.(\d+)/output/dense/")
     layers = sorted({int(m.group(1)) for n in names if (m := pattern.search(n))})
+    if not layers:
+        raise ValueError(f"{graph}: no layer.N/output/dense nodes; int8-mixed cannot tell the layers apart")
     upper = set(layers[len(layers) // 2:])
-    return [n for n in names if (m := pattern.search(n)) and int(m.group(1)) in upper
-            or not re.search(r"layer\.\d+/", n)]
+    return [n for n in names
+            if ((m := pattern.search(n)) and int(m.group(1)) in upper) or not re.search(r"layer\.\d+/", n)]
 
 
 class _NoPreprocessingAdvice:

@@ -15,7 +15,8 @@ FUSIONS = ("rrf", "weighted", "weighted+boost")    # rag.fusion
 WINDOW_MODES = ("merge", "fill", "overlap")         # rag.retrieval.HybridRetriever.retrieve
 RERANKERS = ("none", "trained")                    # rag.rerank
 INDEX_KINDS = ("auto", "flat", "ivf", "hnsw")
-BACKENDS = ("torch", "onnx", "onnx-int8", "onnx-int8-per-channel", "onnx-int8-mixed")   # rag.onnx_models: what runs a model
+# rag.onnx_models: what runs a model
+BACKENDS = ("torch", "onnx", "onnx-int8", "onnx-int8-per-channel", "onnx-int8-mixed")
 APPROXIMATE_ABOVE = 50_000   # rows from which "auto" serves HNSW: exact search nears 10 ms a query at ~50k (docs/SCALING.md)
 
 

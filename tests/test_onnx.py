@@ -110,6 +110,10 @@ def test_mixed_int8_keeps_the_upper_half_ffn_outputs_and_the_head_in_float(tmp_p
     onnx.save(helper.make_model(graph), str(path))
     assert float_kept(path) == ["/mpnet/encoder/layer.2/output/dense/MatMul",
                                 "/mpnet/encoder/layer.3/output/dense/MatMul", "/qa_outputs/MatMul"]
+    other = tmp_path / "other.onnx"
+    onnx.save(helper.make_model(helper.make_graph(nodes[:1], "g", graph.input, graph.output[:1])), str(other))
+    with pytest.raises(ValueError, match="no layer.N/output/dense"):
+        float_kept(other)               # named otherwise: refused, not silently left all float
 
 
 # --- the real models ------------------------------------------------------------------------------
