@@ -429,9 +429,7 @@ def _completed(span: Span, windows: Sequence[Window]) -> Span:
         return span
     sentence = found[0].sentences[found[1]]
     start, end = span.start - sentence.start, min(span.end, sentence.end) - sentence.start
-    if not clauses.dangles(sentence.text, start, end, _parse):
-        return span
-    lo, hi = clauses.clause_around(sentence.text, start, end, _parse, min_tokens=1)
+    lo, hi = clauses.made_whole(sentence.text, start, end, _parse, min_tokens=1) or (0, 0)
     if hi <= lo:
         return span
     return replace(span, text=sentence.text[lo:hi], start=sentence.start + lo, end=sentence.start + hi)
@@ -451,8 +449,8 @@ def _clause_span(span: Span, windows: Sequence[Window], form: str) -> Span:
     reason = clauses.reason_in(sentence.text, _parse, start) if form == "why" else None
     if reason is not None and ((reason[0] <= start and end <= reason[1]) or (start <= reason[0] and reason[1] <= end)):
         lo, hi = reason                             # the reader's answer and a reason phrase hold one another
-    elif clauses.dangles(sentence.text, start, end, _parse):
-        lo, hi = clauses.clause_around(sentence.text, start, end, _parse)   # "Mr McAnulty has not" -> its clause
+    elif (whole := clauses.made_whole(sentence.text, start, end, _parse)) is not None:
+        lo, hi = whole                              # "Mr McAnulty has not" -> its clause
     elif not clauses.needs_clause(span.text, _parse, form):
         return span                                 # a phrase that can stand as the answer
     elif form == "yes/no":                          # a phrase without a verb says neither yes nor no:

@@ -216,6 +216,15 @@ def dangles(sentence: str, start: int, end: int, parse: Callable[[str], object])
     return (last.pos_ in _DANGLING_POS or negation) and last.head.i > last.i and last.head.idx >= end
 
 
+def made_whole(sentence: str, start: int, end: int, parse: Callable[[str], object],
+               min_tokens: int = 4) -> tuple[int, int] | None:
+    """Offsets of the smallest clause or phrase (``clause_around``, at least ``min_tokens`` words)
+    holding ``sentence[start:end]`` when that span ``dangles``; None when it is not cut."""
+    if not dangles(sentence, start, end, parse):
+        return None
+    return clause_around(sentence, start, end, parse, min_tokens=min_tokens)
+
+
 # verbs that carry no claim of their own ("is he going to", "did she get"); words that hedge a claim;
 # words that deny without a negation ("unable to", "refused"), which the rule below leaves alone
 _LIGHT_VERBS = frozenset({"be", "hav", "do", "go", "get", "let", "mak"})      # as stem() gives them
