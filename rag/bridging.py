@@ -31,6 +31,7 @@ _CONTENT = {"NOUN", "PROPN", "ADJ", "ADV", "VERB", "NUM"}   # "How long is the r
 # pronoun, and the rest of the question ("the MP that Labour MPs voted to expel on Tuesday")
 _DESCRIBED = re.compile(r"\b(?:the|a|an)\s+(?:[\w'’-]+\s+){0,2}?([\w'’-]+)\s+(who|whom|whose|that)\s+[^?]+",
                         re.IGNORECASE)
+_EMPTY_VERBS = frozenset({"be", "hav", "do"})       # as clauses.stem gives them
 MAX_ENTITY_WORDS = 8
 MAX_ENTITIES = 2      # first-hop answers tried: the answer and its next-best one
 
@@ -89,7 +90,11 @@ def _matched(question: str) -> tuple[int, int, str, str] | None:
 
 
 def _is_be(token) -> bool:
-    return token.lemma_.lower() in ("be", "have", "do") or token.pos_ == "AUX"
+    """A form of be / have / do, which asks nothing on its own ("Who is the MP that ...?"). By
+    ``clauses.stem``: the pipeline runs without spaCy's lemmatizer, so ``lemma_`` is mostly empty."""
+    from rag.clauses import stem
+
+    return token.pos_ == "AUX" or stem(token.text) in _EMPTY_VERBS
 
 
 def entity_of(text: str) -> str | None:
