@@ -65,9 +65,10 @@ XQUAD_CORPUS = SHARED / "benchmarks" / "xquad_en" / "corpus.jsonl"
 XQUAD_QUESTIONS = SHARED / "benchmarks" / "xquad_en" / "questions.jsonl"
 SQUAD_TRAIN = SHARED / "training" / "squad_v1.1_train" / "train.jsonl.gz"
 QUESTIONS = DEFAULT_CORPUS / "questions.jsonl"
-STAGES = ("embed", "search", "fusion", "rerank", "read", "second_look", "bridge", "total")   # "rerank" is 0 without a
-# reranker; "second_look" is the whole second look (Settings.second_look_depth) and "bridge" both hops of a two-hop
-# question (Settings.bridging), each 0 for the questions answered without one
+STAGES = ("embed", "search", "fusion", "rerank", "read", "second_look", "bridge", "total")
+# stages most questions skip, shown only when they ran: "rerank" is 0 without a reranker; "second_look" is the whole
+# second look (Settings.second_look_depth) and "bridge" both hops of a two-hop question (Settings.bridging)
+OCCASIONAL = ("rerank", "second_look", "bridge")
 SCALE_SIZES = (10_000, 100_000, 1_000_000)
 EF_SEARCH = (16, 32, 64, 128, 256)
 NPROBES = (8, 16, 32, 64, 128)
@@ -810,8 +811,8 @@ def report_lines(results: dict) -> list[str]:
         rows.append((f"warm answer, {w['questions']} questions, p50 (ms)", _fmt(w["p50"]["total"], 1000),
                      _verdict("warm_p50_s", w["p50"]["total"].median, 1000)))
         rows.append(("warm answer p95 (ms)", _fmt(w["p95"]["total"], 1000), ""))
-        for stage in ("embed", "search", "fusion", "rerank", "read", "second_look", "bridge", "other"):
-            if stage not in w["p50"] or (stage in ("rerank", "second_look", "bridge") and not w["p95"][stage].median):
+        for stage in (*STAGES[:-1], "other"):        # the parts of "total", and what they leave out
+            if stage not in w["p50"] or (stage in OCCASIONAL and not w["p95"][stage].median):
                 continue
             rows.append((f"  {stage} p50 / p95 (ms)", f"{_fmt(w['p50'][stage], 1000)} / "
                                                       f"{w['p95'][stage].median * 1000:.3g}", ""))
