@@ -154,3 +154,34 @@ def test_a_missing_calibration_file_is_said_not_silent(tmp_path, caplog) -> None
     with caplog.at_level("WARNING", logger="rag.confidence"):
         assert load_calibration("trained", str(tmp_path / "none.json")) == _UNCALIBRATED
     assert "none.json not found" in caplog.text
+
+
+def test_squad_bench_holds_the_calibration_articles_in_the_benchmark_layout(tmp_path) -> None:
+    import gzip
+
+    from rag.tools.calibrate import held_out_titles
+    from rag.tools.gold_eval import evaluate_gold
+    from rag.tools.squad_bench import main
+
+    titles = [f"Article_{i}" for i in range(6)]
+    rows = [{"id": f"{t}-{j}", "title": t, "question": f"What is thing {j} of {t}?", "answer": f"value {j}",
+             "context": f"{t.replace('_', ' ')} is an article. Thing {j} is value {j}."}
+            for t in titles for j in range(3)]
+    data = tmp_path / "train.jsonl.gz"
+    with gzip.open(data, "wt", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(r) + "\n" for r in rows)
+    out = tmp_path / "bench"
+    assert main(["--out", str(out), "--data", str(data), "--articles", "2", "--questions", "4"]) == 0
+    corpus = [json.loads(x) for x in (out / "corpus.jsonl").read_text().splitlines()]
+    questions = [json.loads(x) for x in (out / "questions.jsonl").read_text().splitlines()]
+    kept = held_out_titles(titles, 2, 7)
+    assert len(questions) == 4 and len(corpus) == 6                # every paragraph of the two articles
+    assert {d["doc_id"].rsplit("-", 1)[0] for d in corpus} == kept
+    assert all(q["doc_ids"][0] in {d["doc_id"] for d in corpus} and q["answers"] for q in questions)
+
+    class Echo:                                                      # a reader answering each window's last words
+        def read(self, question, windows):
+            return [type("S", (), {"text": w.text.rsplit(" is ", 1)[-1].rstrip(".")}) for w in windows[-1:]]
+
+    scores = evaluate_gold(Echo(), out, window=0)
+    assert scores.questions == 4 and scores.f1 == 1.0              # each question read with its own paragraph
