@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-from rag import answer_types, citing, clauses
+from rag import answer_types, attribution, citing, clauses
 from rag.confidence import calibration_key, confidence, features, load_calibration
 from rag.corpus import MAX_UPLOAD_BYTES, Corpus, load_corpus, remove_file, replace_file, save_upload  # noqa: F401
 from rag.errors import QuestionError
@@ -308,6 +308,8 @@ class Assistant:
         spans = weigh_spans(spans, retrieval.windows, s.rerank_prior)   # as read when no reranker ran
         if s.answer_types and spans:
             spans = answer_types.rescore(resolved, spans, retrieval.windows, _parse)
+        if s.attribution and spans:
+            spans = attribution.rescore(resolved, spans, retrieval.windows, _parse)
         asked = clauses.question_form(resolved)     # the question's form: a feature of the confidence too
         form = asked if spans and s.clause_answers else None
         if form == "do" and clauses.did_question(resolved, _parse):

@@ -363,3 +363,53 @@ def test_sources_are_compared_on_what_each_says_in_its_own_window() -> None:
     assert cite([best, plain], windows, docs).conflict is True
     assert cite([best, unsure], windows, docs).conflict is False
     assert replace(spans[1], window_score=None).own_score == spans[1].score   # readers that do not split
+
+
+# --- who said it (rag.attribution) ---------------------------------------------------------------
+@pytest.mark.parametrize("question, speaker", [
+    ("What did Ardern say about Sharma's allegations?", {"ardern"}),
+    ("What did Jacinda Ardern tell reporters?", {"jacinda", "ardern"}),
+    ("Why does Lewis say confidentiality is crucial?", {"lewis"}),
+    ("What did the Prime Minister say?", set()),          # a title, not a name: could be anyone's title
+    ("What did she say about it?", set()),                # a pronoun
+    ("What did Ardern do on Monday night?", set()),       # no speech verb
+])
+def test_the_question_names_whose_words_it_asks_for(nlp, question: str, speaker: set[str]) -> None:
+    from rag.attribution import asked_speaker
+
+    assert asked_speaker(question, nlp) == speaker
+
+
+@pytest.mark.parametrize("sentence, span, speaker", [
+    ("Finding out about the meeting through a text message blunder, Dr Sharma then chose against attending "
+     "a formal caucus meeting on Tuesday, saying the result was predetermined.", "the result was predetermined",
+     {"sharma"}),                                                                  # the participle's subject
+    ("Ms Ardern said she was unable to get through to Dr Sharma.", "she was unable to get through", {"ardern"}),
+    ("\"Without some kind of accountability, these people are really not going to be changing their ways,\" "
+     "said David Buckingham.", "not going to be changing their ways", {"david", "buckingham"}),   # quote first
+    ("\"I note he did find the time to speak to media,\" she said.", "he did find the time", None),   # pronoun
+    ("Dr Sharma's suspension will have no impact on the Labour government.", "no impact", None),   # nobody says it
+])
+def test_a_span_is_said_by_the_named_subject_of_the_speech_verb_above_it(nlp, sentence: str, span: str,
+                                                                          speaker: set[str] | None) -> None:
+    from rag.attribution import span_speaker
+
+    start = sentence.index(span)
+    found = span_speaker(nlp(sentence), start, start + len(span))
+    assert (set(found) if found else None) == speaker
+
+
+def test_words_someone_else_said_are_no_answer_to_what_a_named_person_said(nlp) -> None:
+    from rag.attribution import rescore as attribute
+
+    text = ("Dr Sharma chose against attending a formal caucus meeting, saying the result was predetermined. "
+            "Ms Ardern said she was unable to get through to Dr Sharma.")
+    window = _window(text)
+
+    def span(words: str, score: float) -> Span:
+        return Span(words, "d", text.index(words), text.index(words) + len(words), score, 0)
+
+    sharma, ardern = span("the result was predetermined", 0.6), span("she was unable to get through", 0.1)
+    assert attribute("What did Ardern say about the meeting?", [sharma, ardern], [window], nlp) == [ardern]
+    assert attribute("What did Sharma say about the meeting?", [sharma, ardern], [window], nlp) == [sharma]
+    assert attribute("What was said about the meeting?", [sharma, ardern], [window], nlp) == [sharma, ardern]

@@ -1,0 +1,114 @@
+"""Who said it: an answer to "What did Ardern say about ...?" must be something Ardern said.
+
+News articles quote several people side by side, and the reader, trained on SQuAD's single-voice
+paragraphs, picks what fits the question's words whoever said it: "What did Ardern say about
+Sharma's allegations?" answered *the result was predetermined*, which Sharma said ("Dr Sharma
+then chose against attending ..., saying the result was predetermined"). Here the question's
+speaker (the named subject of its speech verb) is compared with the speaker of each candidate span
+(the named subject of the speech verb that governs the span in its sentence), and a span someone
+else says is no candidate. Only a clash of two names counts: a pronoun ("she said"), a title ("the Prime Minister said") or no speech verb at all
+leaves the span as it was, since those may well be the asked person.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+from rag.clauses import stem
+from rag.types import Span, Window
+
+# speech and claim verbs, by ``clauses.stem`` (the pipeline has no lemmatizer)
+SPEECH = frozenset(stem(w) for w in (
+    "say", "said", "tell", "told", "claim", "argue", "describe", "label", "add", "note", "explain", "insist",
+    "admit", "deny", "suggest", "warn", "state", "write", "wrote", "accuse", "allege", "announce", "believe",
+    "think", "thought", "reply", "respond", "comment", "complain", "criticise", "criticize", "praise",
+    "tweet", "post", "report", "confirm", "reveal", "acknowledge", "concede", "stress", "maintain"))
+# words of a name that do not tell two people apart
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "prof", "professor", "prime", "minister",
+                     "mp", "president", "leader", "chief", "whip", "deputy", "the", "labour", "party"})
+_NAMED = frozenset({"PERSON", "ORG", "NORP"})
+_SUBJECTS = frozenset({"nsubj", "nsubjpass"})
+
+
+def _is_speech(token) -> bool:
+    return token.pos_ in ("VERB", "AUX") and stem(token.text) in SPEECH
+
+
+def _subject(verb):
+    """The subject of ``verb``, or of the verb it hangs from when it has none ("..., saying X": the
+    one who chose is the one who said), or None."""
+    for node in (verb, verb.head):
+        found = next((c for c in node.children if c.dep_ in _SUBJECTS), None)
+        if found is not None:
+            return found
+        if node.head.i == node.i or node.dep_ not in ("advcl", "conj", "xcomp"):
+            break
+    return None
+
+
+def _name_words(tokens) -> frozenset[str]:
+    return frozenset(t.text.lower().removesuffix("'s").removesuffix("’s") for t in tokens
+                     if t.pos_ == "PROPN" and t.text.lower() not in _TITLES)
+
+
+def asked_speaker(question: str, parse: Callable[[str], object]) -> frozenset[str]:
+    """The name words of the person or body a question asks the words of ("What did Ardern say ...?"
+    -> {"ardern"}); empty when it asks no one's words or names no one ("What did she say?")."""
+    doc = parse(question)
+    for verb in (t for t in doc if _is_speech(t)):
+        subject = next((c for c in verb.children if c.dep_ in _SUBJECTS), None)
+        if subject is not None:
+            return _name_words(subject.subtree)
+    return frozenset()
+
+
+def span_speaker(doc, start: int, end: int) -> frozenset[str] | None:
+    """The name words of whoever the parsed text ``doc`` has say its characters ``start:end``: the
+    named subject of the nearest speech verb above the span. None when nothing says it, or the
+    sayer is not named (a pronoun, a title, "the party")."""
+    tokens = [t for t in doc if t.idx < end and t.idx + len(t) > start]
+    if not tokens:
+        return None
+    inside = {t.i for t in tokens}
+    node = next((t for t in tokens if t.head.i not in inside or t.head.i == t.i), tokens[0])
+    for _ in range(12):                   # up the tree to the speech verb that governs the span
+        if _is_speech(node) and node.i not in inside:
+            break
+        if node.head.i == node.i:
+            # the root: a quote with its attribution beside it ('"...," she said.' parses as parataxis)
+            node = next((c for c in node.children if c.dep_ == "parataxis" and _is_speech(c)), None)
+            break
+        node = node.head
+    else:
+        return None
+    if node is None:
+        return None
+    subject = _subject(node)
+    if subject is None or not any(t.ent_type_ in _NAMED for t in subject.subtree):
+        return None
+    return _name_words(subject.subtree) or None
+
+
+def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str], object],
+            consider: float = 0.02) -> list[Span]:
+    """The spans without those put in the mouth of someone other than the question's speaker: what
+    Sharma said is no answer to "What did Ardern say?", however well it fits the words (a misfit of
+    type is only weighed down, ``answer_types.rescore``; a clash of two names is dropped). Only
+    spans within ``consider`` x the best score are parsed; the rest cannot become the answer."""
+    asked = asked_speaker(question, parse) if spans else frozenset()
+    if not asked:
+        return list(spans)
+    by_rank = {w.rank: w for w in windows}
+    best = max(s.score for s in spans)
+    kept: list[Span] = []
+    for span in spans:
+        window = by_rank.get(span.window_rank)
+        sentence = None if window is None or span.score < consider * best else next(
+            (x for x in window.sentences if x.start <= span.start < x.end), None)
+        said_by = None
+        if sentence is not None:
+            said_by = span_speaker(parse(sentence.text), span.start - sentence.start,
+                                   min(span.end, sentence.end) - sentence.start)
+        if not said_by or said_by & asked:
+            kept.append(span)
+    return kept
