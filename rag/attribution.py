@@ -12,6 +12,7 @@ leaves the span as it was, since those may well be the asked person.
 
 from __future__ import annotations
 
+import re
 from typing import Callable, Sequence
 
 from rag.clauses import stem
@@ -54,6 +55,8 @@ def _name_words(tokens) -> frozenset[str]:
 def asked_speaker(question: str, parse: Callable[[str], object]) -> frozenset[str]:
     """The name words of the person or body a question asks the words of ("What did Ardern say ...?"
     -> {"ardern"}); empty when it asks no one's words or names no one ("What did she say?")."""
+    if not any(stem(w) in SPEECH for w in re.findall(r"[A-Za-z]+", question)):
+        return frozenset()          # most questions: no parse needed
     doc = parse(question)
     for verb in (t for t in doc if _is_speech(t)):
         subject = next((c for c in verb.children if c.dep_ in _SUBJECTS), None)
