@@ -67,8 +67,9 @@ def asked_speaker(question: str, parse: Callable[[str], object]) -> frozenset[st
 
 def span_speaker(doc, start: int, end: int) -> frozenset[str] | None:
     """The name words of whoever the parsed text ``doc`` has say its characters ``start:end``: the
-    named subject of the nearest speech verb above the span. None when nothing says it, or the
-    sayer is not named (a pronoun, a title, "the party")."""
+    named subject of the nearest speech verb above the span (a pronoun standing for the subject of
+    its sentence counts as that subject). None when nothing says it, or the sayer is not named (a
+    pronoun from another sentence, a title, "the party")."""
     tokens = [t for t in doc if t.idx < end and t.idx + len(t) > start]
     if not tokens:
         return None
@@ -87,9 +88,23 @@ def span_speaker(doc, start: int, end: int) -> frozenset[str] | None:
     if node is None:
         return None
     subject = _subject(node)
+    if subject is not None and subject.pos_ == "PRON":
+        subject = _bound(subject)
     if subject is None or not any(t.ent_type_ in _NAMED for t in subject.subtree):
         return None
     return _name_words(subject.subtree) or None
+
+
+def _bound(pronoun):
+    """The named subject of the sentence's main verb when it comes before ``pronoun`` ("Dr Sharma
+    released screenshots of what he said were ..."): a pronoun inside a sentence most often means
+    its subject. None otherwise: a pronoun opening its sentence ('"...," she said.') points back
+    to another sentence, which is not looked into."""
+    root = pronoun.sent.root
+    subject = next((c for c in root.children if c.dep_ in _SUBJECTS), None)
+    if subject is None or subject.i >= pronoun.i or subject.pos_ == "PRON":
+        return None
+    return subject
 
 
 def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str], object],

@@ -388,6 +388,8 @@ def test_the_question_names_whose_words_it_asks_for(nlp, question: str, speaker:
     ("\"Without some kind of accountability, these people are really not going to be changing their ways,\" "
      "said David Buckingham.", "not going to be changing their ways", {"david", "buckingham"}),   # quote first
     ("\"I note he did find the time to speak to media,\" she said.", "he did find the time", None),   # pronoun
+    ("Dr Sharma released screenshots of what he said were text messages from colleagues.", "text messages",
+     {"sharma"}),                                                  # a pronoun standing for its sentence's subject
     ("Dr Sharma's suspension will have no impact on the Labour government.", "no impact", None),   # nobody says it
 ])
 def test_a_span_is_said_by_the_named_subject_of_the_speech_verb_above_it(nlp, sentence: str, span: str,
