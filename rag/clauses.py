@@ -238,6 +238,30 @@ def _negation(token) -> bool:
     return token.dep_ == "neg" or token.lower_ in _NEGATIONS
 
 
+# what, above a clause, turns it away from happening: "chose against attending", "refused to attend",
+# "stopped short of expelling", "instead of voting"
+_AVOIDING = frozenset({"against", "instead", "rather", "avoid", "stop", "short", "ceas", "abandon", "cancel",
+                       "prevent", "ban", "forbid", "hesitat", "reluctant", "plan", "intend", "want", "hop",
+                       "threaten", "consider", "propos"})
+
+
+def _doubted_above(node) -> bool:
+    """Whether something above ``node``'s clause negates, hedges or avoids it: an ancestor, or a
+    negation, hedge or auxiliary beside one ("Dr Sharma then chose against attending a formal
+    caucus meeting": no "Yes" for "Did Sharma attend?"; "It is yet to be seen whether ...";
+    "She was unable to get through"). A planned or wanted act is not a done one either."""
+    inside = {t.i for t in node.subtree}
+    for above in node.ancestors:
+        if _negation(above) or above.lower_ in _HEDGES or stem(above.text) in _IMPLICIT_NO | _AVOIDING:
+            return True
+        for side in above.children:
+            if side.i in inside or side.dep_ not in ("neg", "advmod", "aux", "auxpass", "mark", "prep", "acomp"):
+                continue
+            if _negation(side) or side.lower_ in _HEDGES or stem(side.text) in _IMPLICIT_NO | _AVOIDING:
+                return True
+    return False
+
+
 # the pipeline runs without spaCy's lemmatizer (rag.nlp), so words are compared by a crude stem:
 # common irregular past forms, then the regular endings ("expelled", "expels" -> "expel")
 _IRREGULAR = {w: base for base, forms in (
@@ -301,7 +325,7 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
     common = set.intersection(*({a.i for a in v.ancestors} | {v.i} for v in matched))
     top = max((doc[i] for i in common), key=lambda t: len(list(t.ancestors)))
     scope = _own_clause(top, {v.i for v in matched})
-    if any(t.lower_ in _HEDGES or stem(t.text) in _IMPLICIT_NO for t in scope):
+    if any(t.lower_ in _HEDGES or stem(t.text) in _IMPLICIT_NO for t in scope) or _doubted_above(top):
         return None
     around = {stem(t.text) for t in doc} | ({stem(t.text) for t in parse(context)} if context else set())
     terms = [t.text for t in q if t.pos_ in ("PROPN", "NUM") or (t.pos_ == "NOUN" and not t.is_stop)]

@@ -241,6 +241,14 @@ def test_the_forms_of_a_word_share_a_stem(words: tuple[str, ...]) -> None:
      "Ms Ardern said she was unable to get through to Dr Sharma to tell him of the unanimous caucus decision.", "", None),
     ("Didn't Sharma leave the party?", "Sharma left the party.", "", None),
     ("Did Sharma say he would stay?", "Sharma did not say he would not stay.", "", None),
+    # none: something above the clause turns it away from happening (it once gave "Yes" here)
+    ("Did Sharma attend the formal caucus meeting?",
+     "Finding out about the meeting through a text message blunder, Dr Sharma then chose against attending a "
+     "formal caucus meeting on Tuesday, saying the result was predetermined.", "", None),
+    ("Did Sharma attend the meeting?", "Dr Sharma refused to attend the meeting.", "", None),
+    ("Did Sharma attend the meeting?", "Dr Sharma had planned to attend the meeting.", "", None),
+    ("Did the caucus expel Sharma?", "The caucus stopped short of expelling Sharma.", "", None),
+    ("Did Sharma attend the meeting?", "Dr Sharma attended the meeting on Tuesday.", "", "yes"),
 ])
 def test_yes_or_no_only_when_the_evidence_decides_it_by_rule(nlp, question: str, sentence: str, context: str,
                                                              said: str | None) -> None:
