@@ -350,7 +350,8 @@ class Assistant:
         if cited is None or not cited.citations or conf < threshold:
             related = citing.related(retrieval.hits, self._docs)
             timings["total"] = time.perf_counter() - started
-            message = NOT_IN_CORPUS if related else f"{NOT_IN_CORPUS} {citing.NOTHING_RELATED}"
+            off = not related and citing.off_subject(retrieval.hits)
+            message = f"{NOT_IN_CORPUS} {citing.NOTHING_RELATED}" if off else NOT_IN_CORPUS
             return trace(Answer(question=q, text="", abstained=True, confidence=round(conf, 4), related=related,
                                 message=message, resolved_question=resolved, timings=timings))
         citing.verify(cited.citations, self._docs)

@@ -116,12 +116,21 @@ def cite(spans: Sequence[Span], windows: Sequence[Window], documents: dict[str, 
     return Cited(citations, alternative is not None, alternative)
 
 
+def off_subject(hits: Sequence[Hit], below: float | None = None) -> bool:
+    """Whether no hit is even likely to be on the question's subject (best ``Hit.relatedness`` under
+    ``below``; None: the level fitted in rag/fusion.json), so that "nothing related" can be said.
+    A hit between that level and the floor of ``related`` is not offered, but may be on the subject:
+    then nothing is claimed either way."""
+    below = load_fusion().nothing_below if below is None else below
+    return max((h.relatedness for h in hits), default=0.0) < below
+
+
 def related(hits: Sequence[Hit], documents: dict[str, Document], limit: int = 3,
             floor: float | None = None) -> list[Citation]:
     """Sentences offered when abstaining, marked related, never evidence: only those whose
     likelihood of being on the question's subject (``Hit.relatedness``, rag.fusion) reaches
     ``floor`` (None: the one fitted with it, rag/fusion.json), best first, scored by that
-    likelihood; none when nothing reaches it (then say ``NOTHING_RELATED``)."""
+    likelihood; none when nothing reaches it (``NOTHING_RELATED`` is said only when ``off_subject``)."""
     floor = load_fusion().floor if floor is None else floor
     chosen = sorted((h for h in hits if h.relatedness >= floor), key=lambda h: -h.relatedness)[:limit]
     out = []

@@ -67,12 +67,15 @@ class Linear:
 
 @dataclass(frozen=True)
 class FusionParams:
-    """The fitted models of ``rag/fusion.json``: a ranker per weighted fusion, relatedness, and the
-    relatedness from which a sentence is offered as related."""
+    """The fitted models of ``rag/fusion.json``: a ranker per weighted fusion, relatedness, the
+    relatedness from which a sentence is offered as related, and the one below which nothing is."""
 
     rankers: dict[str, Linear]
     related: Linear
     floor: float
+    # below this best relatedness the question is said to be off the documents' subject ("Nothing in
+    # the documents seems related"); between it and ``floor`` nothing is offered, and nothing claimed
+    nothing_below: float = 0.0
 
     def relatedness(self, x: np.ndarray) -> np.ndarray:
         """P(on the question's subject) for each row of ``x``, in [0, 1]."""
@@ -88,8 +91,10 @@ def load_fusion(path: str = str(FUSION_FILE)) -> FusionParams:
     """The fitted fusion models; a missing or malformed file is an error naming the command that writes it."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
+        related = data["related"]
+        floor = float(related["floor"])
         return FusionParams({name: _linear(data["rankers"][name]) for name in FUSIONS if name != "rrf"},
-                            _linear(data["related"]), float(data["related"]["floor"]))
+                            _linear(related), floor, float(related.get("nothing_below", floor)))
     except (OSError, KeyError, ValueError, TypeError) as exc:
         raise ValueError(f"{path}: cannot read the fitted fusion models ({exc}); "
                          "run `python -m rag.tools.fit_fusion`") from None

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from conftest import FakeEmbedder, fake_split
-from rag.citing import NOTHING_RELATED, related
+from rag.citing import NOTHING_RELATED, off_subject, related
 from rag.corpus import load_corpus
 from rag.fusion import FEATURES, Linear, feature_matrix, load_fusion, name_words, rrf_scores
 from rag.index import open_index
@@ -153,3 +153,15 @@ def test_nothing_related_below_the_floor() -> None:
     assert related([_hit(0, 0.1), _hit(1, floor - 1e-6)], {"d": DOC}) == []
     assert len(related([_hit(0, floor)], {"d": DOC})) == 1
     assert "Nothing" in NOTHING_RELATED
+
+
+def test_nothing_related_is_said_only_below_a_lower_fitted_level() -> None:
+    """Between the two levels a passage is not offered as related, but "nothing is related" is not
+    claimed either: on SQuAD, 20% of on-topic questions with their answer hidden had no passage over the
+    floor, while at most 1% fall under the lower level (rag/fusion.json, nothing_rule)."""
+    params = load_fusion()
+    assert 0.0 < params.nothing_below < params.floor
+    between = (params.nothing_below + params.floor) / 2
+    assert related([_hit(0, between)], {"d": DOC}) == [] and not off_subject([_hit(0, between)])
+    assert off_subject([_hit(0, params.nothing_below - 1e-6), _hit(1, 0.01)]) and off_subject([])
+    assert not off_subject([_hit(0, 0.1)], below=0.05)

@@ -20,6 +20,9 @@ asked of the corpus holding their article ("in-corpus") and of the corpus not ho
   least ``--precision`` (90%) of the passages offered (up to 3 per question) are related, since
   "related" must mean related. The file also records, on the checking half and for floors from 0.1
   to 0.95, how often in-corpus and off-topic questions are offered something, and the precision.
+  Below the floor nothing is offered; "nothing in the documents seems related" is said only under a
+  lower level, also fitted on the fitting half: the highest best-candidate P(related) under which at
+  most ``--nothing-miss`` (1%) of the on-topic questions fall, since that claim must be true.
 
 The checking half is only measured: hit@1/@5 and MRR of each fusion, and how often related passages
 would be offered for in-corpus and off-topic questions. Everything goes to rag/fusion.json with the
@@ -151,6 +154,29 @@ def prob(record: dict):
     return lambda a: 1 / (1 + np.exp(-score(a)))
 
 
+def nothing_rates(asked: Sequence[Asked], prob_of, level: float) -> dict[str, float]:
+    """Share of on-topic questions (in the corpus, or with their gold paragraph hidden) and of
+    off-topic ones whose best candidate's relatedness is under ``level``: told "nothing related"."""
+    under: dict[str, list[bool]] = {"on_topic": [], "off_topic": []}
+    for a in asked:
+        p = prob_of(a)
+        under["on_topic" if a.on_topic else "off_topic"].append(bool(len(p) == 0 or p.max() < level))
+    return {f"{kind}_told_nothing": round(float(np.mean(v)), 4) if v else None for kind, v in under.items()}
+
+
+def choose_nothing_level(asked: Sequence[Asked], prob_of, miss: float) -> float:
+    """The highest level (0.01 grid) at which at most ``miss`` of the
+    on-topic questions would be told that nothing in the documents is related: that claim must be
+    true, while a question merely not offered any passage claims nothing."""
+    best = 0.0
+    for level in np.round(np.arange(0.01, 1.0, 0.01), 2):
+        if nothing_rates(asked, prob_of, float(level))["on_topic_told_nothing"] <= miss:
+            best = float(level)
+        else:
+            break
+    return best
+
+
 def choose_floor(asked: Sequence[Asked], prob_of, precision: float) -> float:
     """The lowest floor (on a 0.01 grid) at which at least ``precision`` of the passages offered
     (``related_metrics``) are related; 0.99 if none reaches it."""
@@ -235,6 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="keep the corpora and indexes here (reused by a rerun)")
     parser.add_argument("--precision", type=float, default=0.9,
                         help="share of offered related passages that must be related, on the fitting half")
+    parser.add_argument("--nothing-miss", type=float, default=0.01,
+                        help="share of on-topic questions that may be told 'nothing related', on the fitting half")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -263,6 +291,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     related["floor"] = choose_floor(fit, prob(related), args.precision)
     related["floor_rule"] = (f"the lowest P(related) at which >= {args.precision:.0%} of the passages offered on the "
                              "fitting half are related")
+    related["nothing_below"] = min(related["floor"], choose_nothing_level(fit, prob(related), args.nothing_miss))
+    related["nothing_rule"] = (f"the highest best-candidate P(related) under which at most {args.nothing_miss:.0%} of "
+                               "the on-topic questions of the fitting half (in the corpus or with their gold paragraph "
+                               "hidden) fall: only there is 'nothing in the documents seems related' said")
 
     on_check = [a for a in check if a.on_topic and not a.hidden]
     on_fit = [a for a in fit if a.on_topic and not a.hidden]
@@ -293,11 +325,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "fit": {"ranking": fit_ranking, "related": related_metrics(fit, prob(related), related["floor"])},
         "check_related_by_floor": {f"{floor:.2f}": related_metrics(check, prob(related), floor)
                              for floor in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)},
+        "check_nothing": nothing_rates(check, prob(related), related["nothing_below"]),
         "check": {"ranking": check_ranking, "related": related_metrics(check, prob(related), related["floor"]),
                   "questions": len(on_check), "off_topic_questions": sum(not a.on_topic for a in check)},
         "settings": {"candidates": 30, "rrf_k": 60},
-        "command": " ".join(["python -m rag.tools.fit_fusion", *(f"--{k} {v}" for k, v in vars(args).items()
-                                                                 if k in ("articles", "offtopic", "questions", "seed", "precision"))]),
+        "command": " ".join(["python -m rag.tools.fit_fusion", *(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items()
+                                                                 if k in ("articles", "offtopic", "questions", "seed", "precision",
+                                                                          "nothing_miss"))]),
         "seconds": round(time.perf_counter() - started, 1),
     }
     atomic_write(args.out, json.dumps(record, indent=2) + "\n")
