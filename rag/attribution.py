@@ -6,8 +6,9 @@ Sharma's allegations?" answered *the result was predetermined*, which Sharma sai
 then chose against attending ..., saying the result was predetermined"). Here the question's
 speaker (the named subject of its speech verb) is compared with the speaker of each candidate span
 (the named subject of the speech verb that governs the span in its sentence), and a span someone
-else says is no candidate. Only a clash of two names counts: a pronoun ("she said"), a title ("the Prime Minister said") or no speech verb at all
-leaves the span as it was, since those may well be the asked person.
+else says is no candidate. Only a clash of two names counts: a pronoun opening its sentence ("she
+said"), a title ("the Prime Minister said") or no speech verb at all leaves the span as it was, since
+those may well be the asked person.
 """
 
 from __future__ import annotations

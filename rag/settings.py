@@ -73,8 +73,8 @@ class Settings:
         answer_types: rescore the reader's candidates by whether their type fits the question, and
             report sources as differing only when their answers have the same type (rag.answer_types).
         clause_answers: answer why/how/yes-no questions with the clause that settles them (rag.clauses).
-        attribution: for "What did X say ...?", count a candidate that someone else named says as a
-            misfit (rag.attribution).
+        attribution: for "What did X say ...?", drop a candidate that someone else named says
+            (rag.attribution).
         store: where sentence vectors live (rag.vector_store): "faiss" (in the index folder), or
             "milvus:PATH.db" (Milvus Lite, embedded) or "milvus:http://HOST:19530" (a Milvus server),
             optionally "#COLLECTION". Milvus needs requirements-scale.txt.
