@@ -47,17 +47,22 @@ _ASKS_FOR_PERSON = re.compile(
     re.IGNORECASE)
 
 
+# "Who is Adrian Rurawhe?" asks about the name it gives: its answer is a description ("Te Tai Hauārau
+# MP"), whose place or title names are not the next subject (as in rag.answer_types)
+_DESCRIBE = re.compile(r"^\W*[Ww]ho\s+(?:is|was|are|were)\s+(?!the\b|a\b|an\b)[A-Z]")
 _TITLES = {"mp", "minister", "party", "council", "caucus", "government", "parliament", "chronicle", "herald"}
 
 
 def _turn_names(nlp, question: str, answer: str, exclude: str) -> tuple[str | None, str | None]:
     """(person, group) an earlier turn is about. When its question asked for a person ("Who did
     Sharma call a bully?" -> "Mr McAnulty") the answer names the new subject, else the question
-    does: a person in the answer to "Which electorate ...?" is a tagging error, not a subject.
+    does: a person in the answer to "Which electorate ...?" is a tagging error, not a subject, and
+    "Who is Adrian Rurawhe?" is about Rurawhe, whatever its answer names.
     A person is one spaCy tags PERSON, else a run of capitalised words not ending in a title."""
     fresh = lambda name: bool(name) and name.lower() not in exclude.lower()
     ents = {text: nlp(text).ents for text in (question, answer) if text}     # each text parsed once
-    texts = [answer, question] if _ASKS_FOR_PERSON.match(question) else [question]
+    asks_person = _ASKS_FOR_PERSON.match(question) and not _DESCRIBE.match(question)
+    texts = [answer, question] if asks_person else [question]
     person = None
     for text in (t for t in texts if t):
         people = [_bare(e.text) for e in ents[text] if e.label_ == "PERSON"] or \

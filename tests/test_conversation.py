@@ -56,3 +56,13 @@ def test_a_refused_turn_still_gives_the_name_its_question_asked_about(nlp) -> No
 def test_after_a_who_question_the_answer_is_the_new_subject(nlp) -> None:
     history = [_turn("Who did Gaurav Sharma label a bully?", "Mr McAnulty")]
     assert resolve("Has he responded to the claims?", history, nlp) == "Has McAnulty responded to the claims?"
+
+
+def test_who_is_x_is_about_x_even_when_its_answer_holds_another_name(nlp) -> None:
+    """The answer to "Who is Adrian Rurawhe?" is a description ("Te Tai Hauārau MP"), whose place name
+    spaCy may tag as a person; the follow-up is still about Rurawhe. A "who was responsible" question
+    still takes its answer as the new subject."""
+    history = [_turn("Who is Adrian Rurawhe?", "Te Tai Hauārau MP")]
+    assert resolve("What role is he taking on?", history, nlp) == "What role is Adrian Rurawhe taking on?"
+    history = [_turn("Who was responsible for the hiring freeze?", "Kieran McAnulty")]
+    assert resolve("Has he responded?", history, nlp) == "Has Kieran McAnulty responded?"
