@@ -1,7 +1,8 @@
 """Follow-up questions: replace pronouns with the person or organisation the conversation is about.
 
 "Who is Steph Lewis?" then "What leave was she on?" becomes "What leave was Steph Lewis on?"
-before retrieval, so the retriever and the reader see the name the pronoun stands for.
+before retrieval, so the retriever and the reader see the name the pronoun stands for; a bare
+"Why?" after "When was Sharma suspended?" becomes "Why was Sharma suspended?".
 """
 
 from __future__ import annotations
@@ -74,10 +75,72 @@ def _turn_names(nlp, question: str, answer: str, exclude: str) -> tuple[str | No
     return person, next((g for g in groups if fresh(g)), None)
 
 
+# a follow-up that is only a question word: "Why?", "And when?", "How come?"
+_BARE = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)\W+)?(why|when|where|how come|how)(?:\W+(?:then|exactly))?\W*$",
+                   re.IGNORECASE)
+_AUX = {"did", "does", "do", "was", "were", "is", "are", "has", "have", "had", "will", "would", "could", "can"}
+_WH = {"what", "when", "where", "who", "whom", "how", "why", "which"}
+_VERB_TAGS = ("VB", "VBP", "VBZ", "VBN", "VBG", "VBD")
+
+
+def elliptical(question: str, history: Sequence[tuple[str, Answer]], nlp) -> str:
+    """A bare follow-up ("Why?") made whole from the latest turn: its question with the new question
+    word in front, the earlier answer put where the earlier question word stood.
+    "Did Sharma attend the meeting?" -> "Why did Sharma attend the meeting?"; "When was Sharma
+    suspended?" -> "Why was Sharma suspended?"; "Who was suspended?" ("Gaurav Sharma") -> "Why was
+    Gaurav Sharma suspended?"; "Which MP did Sharma accuse?" ("Mr McAnulty") -> "Why did Sharma
+    accuse Mr McAnulty?"; "What happened to Sharma?" ("suspended from the caucus") -> "Why was
+    Sharma suspended from the caucus?". Part-of-speech tags place the answer (spaCy's parse of a
+    question is less reliable than its tags). Anything else is returned as it is: a follow-up to a
+    refused wh-question, one without a main verb ("What is the capital?"), a longer question."""
+    bare = _BARE.match(question)
+    if not bare or not history:
+        return question
+    wh = "Why" if bare.group(1).lower() == "how come" else bare.group(1).capitalize()
+    past_question, past = history[-1]
+    asked = (past.resolved_question or past_question).strip().rstrip("?").strip()
+    words = [t for t in nlp(asked) if not t.is_punct]
+    answer = "" if past.abstained else past.text.strip()
+    if not words:
+        return question
+    happened = re.match(r"(?i)^what\s+happened\s+to\s+(.+)$", asked)
+    if happened and answer:
+        return f"{wh} was {happened.group(1)} {answer}?" if nlp(answer)[0].tag_ == "VBN" else question
+    if words[0].lower_ in _AUX:                          # a yes/no question: ask why (when, ...) it is so
+        return f"{wh} {asked[0].lower()}{asked[1:]}?"
+    at = next((i for i in (1, 2) if i < len(words) and words[i].lower_ in _AUX), None)   # "How long did"
+    if words[0].lower_ not in _WH or at is None or at + 1 >= len(words) or not answer:
+        return question
+    aux, after = words[at], words[at + 1:]
+    rest = asked[after[0].idx:]
+    asks_thing = words[0].lower_ in ("who", "whom", "what", "which")
+    if after[0].tag_ in _VERB_TAGS:
+        if asks_thing:
+            rest = f"{answer} {rest}"                     # "Who was suspended?": the answer was the subject
+    elif not any(t.tag_ in _VERB_TAGS for t in after):
+        return question                                   # "What is the capital of France?": no act to ask about
+    elif asks_thing and after[-1].tag_ == "IN":
+        rest = f"{rest} {answer}"                         # "What was Sharma accused of?": the object it strands
+    elif asks_thing and aux.lower_ in ("did", "does", "do"):
+        # "Who did Sharma accuse of bullying?": the answer goes after the verb that follows a named
+        # subject (the tagger may call that verb a noun, so it is found by position, not by tag)
+        named = 0
+        while named < len(after) and after[named].tag_ in ("NNP", "NNPS", "DT", "POS"):
+            named += 1
+        if 0 < named < len(after) and any(t.tag_ in ("NNP", "NNPS") for t in after[:named]):
+            cut = after[named].idx + len(after[named].text) - after[0].idx
+            rest = f"{rest[:cut]} {answer}{rest[cut:]}"
+    return f"{wh} {aux.lower_} {rest}?"
+
+
 def resolve(question: str, history: Sequence[tuple[str, Answer]], nlp) -> str:
-    """The question with third-person pronouns replaced by the latest fitting name in history."""
+    """The question with third-person pronouns replaced by the latest fitting name in history, and a
+    bare follow-up ("Why?") made whole from the turn before (``elliptical``)."""
     if not history:
         return question
+    whole = elliptical(question, history, nlp)
+    if whole != question:
+        return whole
     doc = nlp(question)
     pronouns = [t for t in doc if t.lower_ in _PERSONAL | _POSSESSIVE | _AMBIGUOUS | _GROUP]
     if not pronouns:

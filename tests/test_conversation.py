@@ -66,3 +66,23 @@ def test_who_is_x_is_about_x_even_when_its_answer_holds_another_name(nlp) -> Non
     assert resolve("What role is he taking on?", history, nlp) == "What role is Adrian Rurawhe taking on?"
     history = [_turn("Who was responsible for the hiring freeze?", "Kieran McAnulty")]
     assert resolve("Has he responded?", history, nlp) == "Has Kieran McAnulty responded?"
+
+
+@pytest.mark.parametrize("past, answer, follow_up, whole", [
+    ("Did Sharma attend the meeting?", "", "Why?", "Why did Sharma attend the meeting?"),
+    ("When was Sharma suspended?", "Tuesday", "Why?", "Why was Sharma suspended?"),
+    ("Who was suspended from the Labour caucus?", "Gaurav Sharma", "Why?",
+     "Why was Gaurav Sharma suspended from the Labour caucus?"),                 # the answer was the subject
+    ("What happened to Gaurav Sharma?", "suspended from the Labour caucus", "And why?",
+     "Why was Gaurav Sharma suspended from the Labour caucus?"),
+    ("Who did Sharma accuse of bullying?", "Mr McAnulty", "Why?", "Why did Sharma accuse Mr McAnulty of bullying?"),
+    ("What was Sharma accused of?", "bullying", "How come?", "Why was Sharma accused of bullying?"),
+    ("Where did Sharma post his allegations?", "Facebook", "When?", "When did Sharma post his allegations?"),
+    # left as they are: nothing to build on, or a question that is already whole
+    ("What is the capital of France?", "", "Why?", "Why?"),
+    ("Who is Steph Lewis?", "Whanganui MP", "Why?", "Why?"),
+    ("When was Gaurav Sharma suspended?", "Tuesday", "Why was he suspended?", "Why was Gaurav Sharma suspended?"),
+])
+def test_a_bare_question_word_is_made_whole_from_the_turn_before(nlp, past: str, answer: str, follow_up: str,
+                                                                 whole: str) -> None:
+    assert resolve(follow_up, [_turn(past, answer)], nlp) == whole
