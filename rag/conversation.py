@@ -83,9 +83,28 @@ _WH = {"what", "when", "where", "who", "whom", "how", "why", "which"}
 _VERB_TAGS = ("VB", "VBP", "VBZ", "VBN", "VBG", "VBD")
 
 
+# "What about Steph Lewis?", "And Lewis?", "How about Ardern?": the last question, about someone else
+_WHAT_ABOUT = re.compile(r"^\W*(?:[Ww]hat about|[Hh]ow about|[Aa]nd what about|[Aa]nd)\s+((?:[A-Z][\w'’-]*\s*){1,4}?)\W*\??\s*$")
+
+
+def _about_other(name: str, history: Sequence[tuple[str, Answer]], nlp) -> str | None:
+    """The latest question asked again about ``name``: the one person it names replaced by ``name``
+    ("What did Ardern say about the whips?" + "What about Lewis?" -> "What did Lewis say about the
+    whips?"). None when that question names no person, or more than one."""
+    past_question, past = history[-1]
+    asked = (past.resolved_question or past_question).strip()
+    people = {e.text for e in nlp(asked).ents if e.label_ == "PERSON"} or set(_capitalised_names(asked))
+    people = {_bare(p) for p in people}
+    if len(people) != 1 or name in people:
+        return None
+    (person,) = people
+    return re.sub(rf"\b{re.escape(person)}\b", name, asked, count=1)
+
+
 def elliptical(question: str, history: Sequence[tuple[str, Answer]], nlp) -> str:
     """A bare follow-up ("Why?") made whole from the latest turn: its question with the new question
-    word in front, the earlier answer put where the earlier question word stood.
+    word in front, the earlier answer put where the earlier question word stood; "What about X?"
+    is that question asked about X (``_about_other``).
     "Did Sharma attend the meeting?" -> "Why did Sharma attend the meeting?"; "When was Sharma
     suspended?" -> "Why was Sharma suspended?"; "Who was suspended?" ("Gaurav Sharma") -> "Why was
     Gaurav Sharma suspended?"; "Which MP did Sharma accuse?" ("Mr McAnulty") -> "Why did Sharma
@@ -93,6 +112,9 @@ def elliptical(question: str, history: Sequence[tuple[str, Answer]], nlp) -> str
     Sharma suspended from the caucus?". Part-of-speech tags place the answer (spaCy's parse of a
     question is less reliable than its tags). Anything else is returned as it is: a follow-up to a
     refused wh-question, one without a main verb ("What is the capital?"), a longer question."""
+    other = _WHAT_ABOUT.match(question)
+    if other and history:
+        return _about_other(other.group(1).strip(), history, nlp) or question
     bare = _BARE.match(question)
     if not bare or not history:
         return question

@@ -86,3 +86,16 @@ def test_who_is_x_is_about_x_even_when_its_answer_holds_another_name(nlp) -> Non
 def test_a_bare_question_word_is_made_whole_from_the_turn_before(nlp, past: str, answer: str, follow_up: str,
                                                                  whole: str) -> None:
     assert resolve(follow_up, [_turn(past, answer)], nlp) == whole
+
+
+@pytest.mark.parametrize("past, follow_up, whole", [
+    ("What did Jacinda Ardern say about the whips?", "What about Steph Lewis?", "What did Steph Lewis say about the whips?"),
+    ("Has Steph Lewis experienced bullying in Parliament?", "And Adrian Rurawhe?",
+     "Has Adrian Rurawhe experienced bullying in Parliament?"),
+    ("How old is Gaurav Sharma?", "How about Jacinda Ardern?", "How old is Jacinda Ardern?"),
+    ("What is the capital of France?", "And Germany?", "And Germany?"),         # no person to replace
+    ("How old is Gaurav Sharma?", "What about the whips?", "What about the whips?"),   # not a name
+])
+def test_what_about_someone_else_asks_the_last_question_about_them(nlp, past: str, follow_up: str,
+                                                                    whole: str) -> None:
+    assert resolve(follow_up, [_turn(past, "an answer")], nlp) == whole
