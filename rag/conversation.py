@@ -54,6 +54,14 @@ _DESCRIBE = re.compile(r"^\W*[Ww]ho\s+(?:is|was|are|were)\s+(?!the\b|a\b|an\b)[A
 _TITLES = {"mp", "minister", "party", "council", "caucus", "government", "parliament", "chronicle", "herald"}
 
 
+def _named_subject(doc) -> list[str]:
+    """A one-word name that is the subject or possessor in ``doc`` ("When was Sharma suspended?"),
+    which neither PERSON tags (spaCy's small model calls "Sharma" a place) nor a run of capitalised
+    words find; not an organisation ("Labour") or a title ("Parliament"), and not the first word."""
+    return [_bare(t.text) for t in doc if t.i > 0 and t.pos_ == "PROPN" and t.dep_ in ("nsubj", "nsubjpass", "poss")
+            and t.ent_type_ not in ("ORG", "NORP") and t.lower_ not in _TITLES and t.text[:1].isupper()]
+
+
 def _turn_names(nlp, question: str, answer: str, exclude: str) -> tuple[str | None, str | None]:
     """(person, group) an earlier turn is about. When its question asked for a person ("Who did
     Sharma call a bully?" -> "Mr McAnulty") the answer names the new subject, else the question
@@ -61,13 +69,15 @@ def _turn_names(nlp, question: str, answer: str, exclude: str) -> tuple[str | No
     "Who is Adrian Rurawhe?" is about Rurawhe, whatever its answer names.
     A person is one spaCy tags PERSON, else a run of capitalised words not ending in a title."""
     fresh = lambda name: bool(name) and name.lower() not in exclude.lower()
-    ents = {text: nlp(text).ents for text in (question, answer) if text}     # each text parsed once
+    docs = {text: nlp(text) for text in (question, answer) if text}          # each text parsed once
+    ents = {text: doc.ents for text, doc in docs.items()}
     asks_person = _ASKS_FOR_PERSON.match(question) and not _DESCRIBE.match(question)
     texts = [answer, question] if asks_person else [question]
     person = None
     for text in (t for t in texts if t):
         people = [_bare(e.text) for e in ents[text] if e.label_ == "PERSON"] or \
-            [n for n in _capitalised_names(text) if n.split()[-1].lower() not in _TITLES]
+            [n for n in _capitalised_names(text) if n.split()[-1].lower() not in _TITLES] or \
+            _named_subject(docs[text])
         person = next((n for n in people if fresh(n)), None)
         if person:
             break

@@ -99,3 +99,14 @@ def test_a_bare_question_word_is_made_whole_from_the_turn_before(nlp, past: str,
 def test_what_about_someone_else_asks_the_last_question_about_them(nlp, past: str, follow_up: str,
                                                                     whole: str) -> None:
     assert resolve(follow_up, [_turn(past, "an answer")], nlp) == whole
+
+
+def test_a_one_word_name_that_is_the_subject_is_who_he_or_she_stands_for(nlp) -> None:
+    """spaCy's small model tags "Sharma" as a place, and one word is no run of capitalised words: the
+    subject of the question still names who the next turn's pronoun means; an organisation does not."""
+    assert resolve("Why was he suspended?", [_turn("When was Sharma suspended?", "Tuesday")], nlp) == \
+        "Why was Sharma suspended?"
+    assert resolve("Was she bullied?", [_turn("What did Lewis say about the whips?", "nothing")], nlp) == \
+        "Was Lewis bullied?"
+    assert resolve("Why did he leave?", [_turn("What did Microsoft decide?", "to leave")], nlp) == \
+        "Why did he leave?"
