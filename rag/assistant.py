@@ -330,12 +330,15 @@ class Assistant:
         shape = _SpanShapes(retrieval.windows) if s.answer_types else None
         names = _question_names(resolved)
 
+        said_question = s.attribution and attribution.asks_words(resolved, _parse)
+
         def comparable(a: Span, b: Span) -> bool:
             """Two answers can disagree only if the question asks for one value (not a why / how /
-            yes-no question, whose clauses from two outlets give two reasons, not a contradiction),
+            yes-no question, whose clauses from two outlets give two reasons, not a contradiction,
+            nor one asking what someone said: two statements are not a contradiction either),
             they are of one type, and both documents speak of everyone the question names (a
             document that never mentions Lewis does not answer "What did Lewis say ...?")."""
-            if form is not None:
+            if form is not None or said_question:
                 return False
             about = all(_mentions(self._docs[x.doc_id].text, n) for x in (a, b) for n in names)
             return about and (shape is None or shape.same(a, b))

@@ -53,6 +53,16 @@ def _name_words(tokens) -> frozenset[str]:
                      if t.pos_ == "PROPN" and t.text.lower() not in _TITLES)
 
 
+def asks_words(question: str, parse: Callable[[str], object]) -> bool:
+    """Whether the question asks what was said ("What did the Prime Minister say about ...?"): its
+    answers are statements, and two different ones from two outlets are two things said, not a
+    contradiction (as for why / how questions)."""
+    if not re.match(r"\W*what\b", question, flags=re.IGNORECASE) or \
+            not any(stem(w) in SPEECH for w in re.findall(r"[A-Za-z]+", question)):
+        return False
+    return any(_is_speech(t) and t.dep_ == "ROOT" for t in parse(question))
+
+
 def asked_speaker(question: str, parse: Callable[[str], object]) -> frozenset[str]:
     """The name words of the person or body a question asks the words of ("What did Ardern say ...?"
     -> {"ardern"}); empty when it asks no one's words or names no one ("What did she say?")."""

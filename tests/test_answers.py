@@ -423,3 +423,16 @@ def test_words_someone_else_said_are_no_answer_to_what_a_named_person_said(nlp) 
     assert attribute("What did Ardern say about the meeting?", [sharma, ardern], [window], nlp) == [ardern]
     assert attribute("What did Sharma say about the meeting?", [sharma, ardern], [window], nlp) == [sharma]
     assert attribute("What was said about the meeting?", [sharma, ardern], [window], nlp) == [sharma, ardern]
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("What did the Prime Minister say about an independent investigation?", True),
+    ("What did Ardern tell reporters?", True),
+    ("Who said the complaints were never investigated?", False),      # asks for a person
+    ("What did Ardern do on Monday night?", False),
+    ("Was Sharma suspended or expelled?", False),
+])
+def test_a_question_asking_what_was_said_is_told_apart(nlp, question: str, asks: bool) -> None:
+    from rag.attribution import asks_words
+
+    assert asks_words(question, nlp) is asks

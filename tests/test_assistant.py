@@ -166,6 +166,8 @@ def test_no_false_conflict_on_any_shipped_question_or_ui_example(assistant) -> N
     shipped = Path(__file__).resolve().parent.parent / "corpus" / "questions.jsonl"
     cases = [(c.question, list(c.answers)) for item in load_questions(shipped) for c in item.cases if c.turn == 0]
     cases += [(q, []) for q in EXAMPLES]
+    # asked as a new user would (session 17): two things the Prime Minister said, in two outlets
+    cases += [("What did the Prime Minister say about an independent investigation?", [])]
     false = []
     for question, answers in cases:
         result = assistant.ask(question)
