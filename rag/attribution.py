@@ -63,6 +63,38 @@ def asks_words(question: str, parse: Callable[[str], object]) -> bool:
     return any(_is_speech(t) and t.dep_ == "ROOT" for t in parse(question))
 
 
+def asks_sayer(question: str, parse: Callable[[str], object]) -> bool:
+    """Whether the question asks who said something ("Who said the complaints were never
+    investigated?", "Which MP told reporters ...?"): a question word is the subject of its active
+    speech verb. ("Which outlet was told ...?" asks for whom it was said to: not this.)"""
+    if not re.match(r"\W*(?:who|which|whose)\b", question, flags=re.IGNORECASE) or \
+            not any(stem(w) in SPEECH for w in re.findall(r"[A-Za-z]+", question)):
+        return False
+    doc = parse(question)
+    root = next((t for t in doc if t.head.i == t.i), None)
+    subject = None if root is None or not _is_speech(root) else next(
+        (c for c in root.children if c.dep_ == "nsubj"), None)
+    # the question word opens the question and the root's subject ("those who think ..." is no such question)
+    return subject is not None and any(t.i == 0 or (t.i == 1 and doc[0].is_punct) for t in subject.subtree)
+
+
+def said_not_sayer(doc, start: int, end: int) -> bool:
+    """Whether the characters ``start:end`` of the parsed ``doc`` are a name or noun phrase in what a
+    speech verb says or whom it is said to, not who says it ("someone involved told *Newshub* the
+    complaints against *Dr Sharma* were never investigated"): it hangs from the verb by anything but
+    its subject. A span holding a verb is a clause and left alone."""
+    tokens = [t for t in doc if t.idx < end and t.idx + len(t) > start]
+    if not tokens or any(t.pos_ in ("VERB", "AUX") for t in tokens):
+        return False                      # a clause: it may hold the sayer, or be the whole answer
+    inside = {t.i for t in tokens}
+    node = next((t for t in tokens if t.head.i not in inside or t.head.i == t.i), tokens[0])
+    while node.head.i != node.i:
+        if _is_speech(node.head):
+            return node.dep_ not in _SUBJECTS
+        node = node.head
+    return False
+
+
 def asked_speaker(question: str, parse: Callable[[str], object]) -> frozenset[str]:
     """The name words of the person or body a question asks the words of ("What did Ardern say ...?"
     -> {"ardern"}); empty when it asks no one's words or names no one ("What did she say?")."""
@@ -122,22 +154,40 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
             consider: float = 0.02) -> list[Span]:
     """The spans without those put in the mouth of someone other than the question's speaker: what
     Sharma said is no answer to "What did Ardern say?", however well it fits the words (a misfit of
-    type is only weighed down, ``answer_types.rescore``; a clash of two names is dropped). Only
-    spans within ``consider`` x the best score are parsed; the rest cannot become the answer."""
+    type is only weighed down, ``answer_types.rescore``; a clash of two names is dropped). For "Who
+    said ...?", what was said and whom it was said to are no answer either (``said_not_sayer``). Only
+    spans within ``consider`` x the best one kept are parsed; the rest cannot become the answer."""
+    if spans and asks_sayer(question, parse):
+        return _sayers(spans, windows, parse, consider)
     asked = asked_speaker(question, parse) if spans else frozenset()
     if not asked:
         return list(spans)
+    def fits(doc, start: int, end: int) -> bool:
+        said_by = span_speaker(doc, start, end)
+        return not said_by or bool(said_by & asked)
+
+    return _kept(spans, windows, parse, consider, fits)
+
+
+def _sayers(spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str], object],
+            consider: float) -> list[Span]:
+    """For "Who said ...?": the spans without those that are what was said or whom it was said to."""
+    return _kept(spans, windows, parse, consider, lambda doc, start, end: not said_not_sayer(doc, start, end))
+
+
+def _kept(spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str], object], consider: float,
+          fits: Callable[[object, int, int], bool]) -> list[Span]:
+    """The spans (best first) that ``fits(parsed sentence, start, end)`` accepts. A span under
+    ``consider`` x the best one kept so far is kept unparsed: it cannot become the answer."""
     by_rank = {w.rank: w for w in windows}
-    best = max(s.score for s in spans)
     kept: list[Span] = []
+    top = 0.0
     for span in spans:
         window = by_rank.get(span.window_rank)
-        sentence = None if window is None or span.score < consider * best else next(
+        sentence = None if window is None or (kept and span.score < consider * top) else next(
             (x for x in window.sentences if x.start <= span.start < x.end), None)
-        said_by = None
-        if sentence is not None:
-            said_by = span_speaker(parse(sentence.text), span.start - sentence.start,
-                                   min(span.end, sentence.end) - sentence.start)
-        if not said_by or said_by & asked:
+        if sentence is None or fits(parse(sentence.text), span.start - sentence.start,
+                                    min(span.end, sentence.end) - sentence.start):
             kept.append(span)
+            top = max(top, span.score)
     return kept

@@ -436,3 +436,32 @@ def test_a_question_asking_what_was_said_is_told_apart(nlp, question: str, asks:
     from rag.attribution import asks_words
 
     assert asks_words(question, nlp) is asks
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("Who said the complaints were never investigated?", True),
+    ("Which scholar believes the text is deliberate?", True),
+    ("Which outlet was told that the complaints were never investigated?", False),   # whom it was told
+    ("What do those who think Napoleon was poisoned cite?", False),                   # a relative "who"
+    ("Who is Steph Lewis?", False),
+])
+def test_a_question_asking_who_said_it_is_told_apart(nlp, question: str, asks: bool) -> None:
+    from rag.attribution import asks_sayer
+
+    assert asks_sayer(question, nlp) is asks
+
+
+@pytest.mark.parametrize("sentence, span, said", [
+    ("But someone involved at the time told Newshub the complaints against Dr Sharma were never investigated.",
+     "Newshub", True),                                            # whom it was told
+    ("But someone involved at the time told Newshub the complaints against Dr Sharma were never investigated.",
+     "Dr Sharma", True),                                          # a name inside what was told
+    ("But someone involved at the time told Newshub the complaints against Dr Sharma were never investigated.",
+     "someone involved at the time", False),                      # who told it
+    ("Ms Ardern said she was unable to get through to Dr Sharma.", "she was unable to get through", False),  # a clause
+])
+def test_what_was_said_or_whom_to_is_not_who_said_it(nlp, sentence: str, span: str, said: bool) -> None:
+    from rag.attribution import said_not_sayer
+
+    start = sentence.index(span)
+    assert said_not_sayer(nlp(sentence), start, start + len(span)) is said
