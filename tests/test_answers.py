@@ -465,3 +465,17 @@ def test_what_was_said_or_whom_to_is_not_who_said_it(nlp, sentence: str, span: s
 
     start = sentence.index(span)
     assert said_not_sayer(nlp(sentence), start, start + len(span)) is said
+
+
+def test_an_answer_cut_inside_a_persons_name_gets_the_whole_name(nlp) -> None:
+    from rag.assistant import _whole_name
+
+    text = "Renegade MP Gaurav Sharma has been suspended from the Labour caucus. The Cold War ended."
+    window = _window(text)
+
+    def span(words: str) -> Span:
+        return Span(words, "d", text.index(words), text.index(words) + len(words), 0.5, 0)
+
+    assert _whole_name(span("Renegade MP Gaurav"), [window]).text == "Renegade MP Gaurav Sharma"
+    assert _whole_name(span("Gaurav Sharma"), [window]).text == "Gaurav Sharma"          # whole already
+    assert _whole_name(span("Cold War"), [window]).text == "Cold War"                    # not a person
