@@ -223,7 +223,8 @@ def confidence_words(answer: Answer) -> str:
 
 def read_as(answer: Answer) -> str:
     """The question as the assistant read it when that differs from what was typed (a follow-up
-    whose pronoun was resolved, or a two-hop question asked about the entity it described), else ""."""
+    whose pronoun was resolved, a bare "Why?" rebuilt from the turn before, or a two-hop question
+    asked about the entity it described), else ""."""
     resolved = answer.resolved_question.strip()
     if not resolved or " ".join(resolved.split()).casefold() == " ".join(answer.question.split()).casefold():
         return ""
