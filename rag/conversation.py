@@ -57,7 +57,8 @@ _TITLES = {"mp", "minister", "party", "council", "caucus", "government", "parlia
 def _named_subject(doc) -> list[str]:
     """A one-word name that is the subject or possessor in ``doc`` ("When was Sharma suspended?"),
     which neither PERSON tags (spaCy's small model calls "Sharma" a place) nor a run of capitalised
-    words find; not an organisation ("Labour") or a title ("Parliament"), and not the first word."""
+    words find; not one tagged an organisation ("Microsoft") nor a title ("Parliament"), and not the
+    first word."""
     return [_bare(t.text) for t in doc if t.i > 0 and t.pos_ == "PROPN" and t.dep_ in ("nsubj", "nsubjpass", "poss")
             and t.ent_type_ not in ("ORG", "NORP") and t.lower_ not in _TITLES and t.text[:1].isupper()]
 
@@ -117,9 +118,9 @@ def elliptical(question: str, history: Sequence[tuple[str, Answer]], nlp) -> str
     is that question asked about X (``_about_other``).
     "Did Sharma attend the meeting?" -> "Why did Sharma attend the meeting?"; "When was Sharma
     suspended?" -> "Why was Sharma suspended?"; "Who was suspended?" ("Gaurav Sharma") -> "Why was
-    Gaurav Sharma suspended?"; "Which MP did Sharma accuse?" ("Mr McAnulty") -> "Why did Sharma
-    accuse Mr McAnulty?"; "What happened to Sharma?" ("suspended from the caucus") -> "Why was
-    Sharma suspended from the caucus?". Part-of-speech tags place the answer (spaCy's parse of a
+    Gaurav Sharma suspended?"; "Who did Sharma accuse of bullying?" ("Mr McAnulty") -> "Why did
+    Sharma accuse Mr McAnulty of bullying?"; "What happened to Sharma?" ("suspended from the caucus")
+    -> "Why was Sharma suspended from the caucus?". Part-of-speech tags place the answer (spaCy's parse of a
     question is less reliable than its tags). Anything else is returned as it is: a follow-up to a
     refused wh-question, one without a main verb ("What is the capital?"), a longer question."""
     other = _WHAT_ABOUT.match(question)
