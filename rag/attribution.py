@@ -32,6 +32,11 @@ _NAMED = frozenset({"PERSON", "ORG", "NORP"})
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 
 
+def _speaks(text: str) -> bool:
+    """Whether ``text`` holds a speech word at all: most questions do not, and need no parse here."""
+    return any(stem(w) in SPEECH for w in re.findall(r"[A-Za-z]+", text))
+
+
 def _is_speech(token) -> bool:
     return token.pos_ in ("VERB", "AUX") and stem(token.text) in SPEECH
 
@@ -57,8 +62,7 @@ def asks_words(question: str, parse: Callable[[str], object]) -> bool:
     """Whether the question asks what was said ("What did the Prime Minister say about ...?"): its
     answers are statements, and two different ones from two outlets are two things said, not a
     contradiction (as for why / how questions)."""
-    if not re.match(r"\W*what\b", question, flags=re.IGNORECASE) or \
-            not any(stem(w) in SPEECH for w in re.findall(r"[A-Za-z]+", question)):
+    if not re.match(r"\W*what\b", question, flags=re.IGNORECASE) or not _speaks(question):
         return False
     return any(_is_speech(t) and t.dep_ == "ROOT" for t in parse(question))
 
@@ -67,8 +71,7 @@ def asks_sayer(question: str, parse: Callable[[str], object]) -> bool:
     """Whether the question asks who said something ("Who said the complaints were never
     investigated?", "Which MP told reporters ...?"): a question word is the subject of its active
     speech verb. ("Which outlet was told ...?" asks for whom it was said to: not this.)"""
-    if not re.match(r"\W*(?:who|which|whose)\b", question, flags=re.IGNORECASE) or \
-            not any(stem(w) in SPEECH for w in re.findall(r"[A-Za-z]+", question)):
+    if not re.match(r"\W*(?:who|which|whose)\b", question, flags=re.IGNORECASE) or not _speaks(question):
         return False
     doc = parse(question)
     root = next((t for t in doc if t.head.i == t.i), None)
@@ -98,7 +101,7 @@ def said_not_sayer(doc, start: int, end: int) -> bool:
 def asked_speaker(question: str, parse: Callable[[str], object]) -> frozenset[str]:
     """The name words of the person or body a question asks the words of ("What did Ardern say ...?"
     -> {"ardern"}); empty when it asks no one's words or names no one ("What did she say?")."""
-    if not any(stem(w) in SPEECH for w in re.findall(r"[A-Za-z]+", question)):
+    if not _speaks(question):
         return frozenset()          # most questions: no parse needed
     doc = parse(question)
     for verb in (t for t in doc if _is_speech(t)):
