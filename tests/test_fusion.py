@@ -165,3 +165,14 @@ def test_nothing_related_is_said_only_below_a_lower_fitted_level() -> None:
     assert related([_hit(0, between)], {"d": DOC}) == [] and not off_subject([_hit(0, between)])
     assert off_subject([_hit(0, params.nothing_below - 1e-6), _hit(1, 0.01)]) and off_subject([])
     assert not off_subject([_hit(0, 0.1)], below=0.05)
+
+
+def test_the_nothing_level_tells_at_most_the_allowed_share_of_on_topic_questions_so() -> None:
+    import numpy as np
+
+    from rag.tools.fit_fusion import choose_nothing_level, nothing_rates
+
+    best = {"on_topic": np.array([0.05, 0.3, 0.5, 0.9, 0.95]), "off_topic": np.array([0.0, 0.01, 0.2, 0.6])}
+    level = choose_nothing_level(best, miss=0.2)           # one on-topic question in five may be under it
+    assert level == 0.3 and nothing_rates(best, level) == {"on_topic_told_nothing": 0.2, "off_topic_told_nothing": 0.75}
+    assert choose_nothing_level(best, miss=0.0) == 0.05    # none may: just at the lowest on-topic question

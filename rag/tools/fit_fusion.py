@@ -154,27 +154,33 @@ def prob(record: dict):
     return lambda a: 1 / (1 + np.exp(-score(a)))
 
 
-def nothing_rates(asked: Sequence[Asked], prob_of, level: float) -> dict[str, float]:
-    """Share of on-topic questions (in the corpus, or with their gold paragraph hidden) and of
-    off-topic ones whose best candidate's relatedness is under ``level``: told "nothing related"."""
-    under: dict[str, list[bool]] = {"on_topic": [], "off_topic": []}
+def best_related(asked: Sequence[Asked], prob_of) -> dict[str, np.ndarray]:
+    """Each question's best candidate relatedness (0 with no candidate), on-topic questions (in the
+    corpus, or with their gold paragraph hidden) and off-topic ones apart."""
+    best: dict[str, list[float]] = {"on_topic": [], "off_topic": []}
     for a in asked:
         p = prob_of(a)
-        under["on_topic" if a.on_topic else "off_topic"].append(bool(len(p) == 0 or p.max() < level))
-    return {f"{kind}_told_nothing": round(float(np.mean(v)), 4) if v else None for kind, v in under.items()}
+        best["on_topic" if a.on_topic else "off_topic"].append(float(p.max()) if len(p) else 0.0)
+    return {kind: np.asarray(v) for kind, v in best.items()}
 
 
-def choose_nothing_level(asked: Sequence[Asked], prob_of, miss: float) -> float:
-    """The highest level (0.01 grid) at which at most ``miss`` of the
-    on-topic questions would be told that nothing in the documents is related: that claim must be
-    true, while a question merely not offered any passage claims nothing."""
-    best = 0.0
+def nothing_rates(best: dict[str, np.ndarray], level: float) -> dict[str, float]:
+    """Share of on-topic and of off-topic questions (``best_related``) whose best candidate is under
+    ``level``: told "nothing related"."""
+    return {f"{kind}_told_nothing": round(float(np.mean(v < level)), 4) if len(v) else None
+            for kind, v in best.items()}
+
+
+def choose_nothing_level(best: dict[str, np.ndarray], miss: float) -> float:
+    """The highest level (0.01 grid) at which at most ``miss`` of the on-topic questions would be
+    told that nothing in the documents is related: that claim must be true, while a question merely
+    not offered any passage claims nothing."""
+    chosen = 0.0
     for level in np.round(np.arange(0.01, 1.0, 0.01), 2):
-        if nothing_rates(asked, prob_of, float(level))["on_topic_told_nothing"] <= miss:
-            best = float(level)
-        else:
+        if nothing_rates(best, float(level))["on_topic_told_nothing"] > miss:
             break
-    return best
+        chosen = float(level)
+    return chosen
 
 
 def choose_floor(asked: Sequence[Asked], prob_of, precision: float) -> float:
@@ -291,7 +297,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     related["floor"] = choose_floor(fit, prob(related), args.precision)
     related["floor_rule"] = (f"the lowest P(related) at which >= {args.precision:.0%} of the passages offered on the "
                              "fitting half are related")
-    related["nothing_below"] = min(related["floor"], choose_nothing_level(fit, prob(related), args.nothing_miss))
+    related["nothing_below"] = min(related["floor"],
+                                   choose_nothing_level(best_related(fit, prob(related)), args.nothing_miss))
     related["nothing_rule"] = (f"the highest best-candidate P(related) under which at most {args.nothing_miss:.0%} of "
                                "the on-topic questions of the fitting half (in the corpus or with their gold paragraph "
                                "hidden) fall: only there is 'nothing in the documents seems related' said")
@@ -325,7 +332,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "fit": {"ranking": fit_ranking, "related": related_metrics(fit, prob(related), related["floor"])},
         "check_related_by_floor": {f"{floor:.2f}": related_metrics(check, prob(related), floor)
                              for floor in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)},
-        "check_nothing": nothing_rates(check, prob(related), related["nothing_below"]),
+        "check_nothing": nothing_rates(best_related(check, prob(related)), related["nothing_below"]),
         "check": {"ranking": check_ranking, "related": related_metrics(check, prob(related), related["floor"]),
                   "questions": len(on_check), "off_topic_questions": sum(not a.on_topic for a in check)},
         "settings": {"candidates": 30, "rrf_k": 60},
