@@ -54,6 +54,10 @@ for _words, _types in (
     for _w in _words.split():
         _NOUN_TYPES[_w] = _types
 
+# "Who is Adrian Rurawhe?": a description of the named X is asked for ("Te Tai Hauārau MP"), not a
+# name; the name must be capitalised ("Who was responsible for ...?" asks for a person)
+DESCRIBES = re.compile(r"^\W*[Ww]ho\s+(?:is|was|are|were)\s+(?!the\b|a\b|an\b)[A-Z]")
+
 # (pattern on the lower-cased question, types, name), first match wins
 _PATTERNS: list[tuple[re.Pattern[str], frozenset[str], str]] = [
     (re.compile(r"\bhow (old|young)\b|\bwhat age\b|\bat what age\b"), AGE, "age"),
@@ -62,7 +66,7 @@ _PATTERNS: list[tuple[re.Pattern[str], frozenset[str], str]] = [
     (re.compile(r"^(when)\b|\bwhen (did|does|do|was|were|is|will|had|has)\b"), TIME, "time"),
     (re.compile(r"^where\b|\bwhere (did|does|do|was|were|is|are|will)\b"), PLACE | ORG, "place"),
     # "Who is X?" asks for a description of X, not for a name: no type
-    (re.compile(r"^who (is|was|are|were) (?!the\b|a\b|an\b)[A-Z]", re.I), frozenset(), "description"),
+    (DESCRIBES, frozenset(), "description"),
     (re.compile(r"^(who|whom|whose)\b|\b(who|whom) (did|does|do|was|is|has|had|will|would)\b"), PERSON_OR_ORG, "person"),
 ]
 _WHICH = re.compile(r"\b(?:which|what)\s+")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+from rag.answer_types import DESCRIBES
 from rag.types import Answer
 
 _PERSONAL = {"he", "she", "him"}
@@ -48,9 +49,6 @@ _ASKS_FOR_PERSON = re.compile(
     re.IGNORECASE)
 
 
-# "Who is Adrian Rurawhe?" asks about the name it gives: its answer is a description ("Te Tai Hauārau
-# MP"), whose place or title names are not the next subject (as in rag.answer_types)
-_DESCRIBE = re.compile(r"^\W*[Ww]ho\s+(?:is|was|are|were)\s+(?!the\b|a\b|an\b)[A-Z]")
 _TITLES = {"mp", "minister", "party", "council", "caucus", "government", "parliament", "chronicle", "herald"}
 
 
@@ -72,7 +70,7 @@ def _turn_names(nlp, question: str, answer: str, exclude: str) -> tuple[str | No
     fresh = lambda name: bool(name) and name.lower() not in exclude.lower()
     docs = {text: nlp(text) for text in (question, answer) if text}          # each text parsed once
     ents = {text: doc.ents for text, doc in docs.items()}
-    asks_person = _ASKS_FOR_PERSON.match(question) and not _DESCRIBE.match(question)
+    asks_person = _ASKS_FOR_PERSON.match(question) and not DESCRIBES.match(question)
     texts = [answer, question] if asks_person else [question]
     person = None
     for text in (t for t in texts if t):

@@ -86,6 +86,7 @@ def test_nothing_left_is_an_empty_span() -> None:
     ("What position had the man held?", "role"),
     ("What title did Napoleon hold?", "role"),
     ("What job did she have before politics?", "role"),
+    ("Who was responsible for the hiring freeze?", "person"),      # not "Who is <Name>?": the case counts
 ])
 def test_the_question_names_the_type_it_asks_for(question: str, name: str) -> None:
     expected = expected_type(question)
