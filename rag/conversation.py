@@ -61,6 +61,14 @@ def _named_subject(doc) -> list[str]:
             and t.ent_type_ not in ("ORG", "NORP") and t.lower_ not in _TITLES and t.text[:1].isupper()]
 
 
+def _people(doc) -> list[str]:
+    """The people a parsed text names: those spaCy tags PERSON, else runs of capitalised words not
+    ending in a title, else a one-word name that is its subject (``_named_subject``)."""
+    return [_bare(e.text) for e in doc.ents if e.label_ == "PERSON"] or \
+        [n for n in _capitalised_names(doc.text) if n.split()[-1].lower() not in _TITLES] or \
+        _named_subject(doc)
+
+
 def _turn_names(nlp, question: str, answer: str, exclude: str) -> tuple[str | None, str | None]:
     """(person, group) an earlier turn is about. When its question asked for a person ("Who did
     Sharma call a bully?" -> "Mr McAnulty") the answer names the new subject, else the question
@@ -74,10 +82,7 @@ def _turn_names(nlp, question: str, answer: str, exclude: str) -> tuple[str | No
     texts = [answer, question] if asks_person else [question]
     person = None
     for text in (t for t in texts if t):
-        people = [_bare(e.text) for e in ents[text] if e.label_ == "PERSON"] or \
-            [n for n in _capitalised_names(text) if n.split()[-1].lower() not in _TITLES] or \
-            _named_subject(docs[text])
-        person = next((n for n in people if fresh(n)), None)
+        person = next((n for n in _people(docs[text]) if fresh(n)), None)
         if person:
             break
     groups = [_bare(e.text) for found in ents.values() for e in found if e.label_ in ("ORG", "NORP")]
@@ -102,8 +107,7 @@ def _about_other(name: str, history: Sequence[tuple[str, Answer]], nlp) -> str |
     whips?"). None when that question names no person, or more than one."""
     past_question, past = history[-1]
     asked = (past.resolved_question or past_question).strip()
-    people = {e.text for e in nlp(asked).ents if e.label_ == "PERSON"} or set(_capitalised_names(asked))
-    people = {_bare(p) for p in people}
+    people = set(_people(nlp(asked)))
     if len(people) != 1 or name in people:
         return None
     (person,) = people
