@@ -247,6 +247,35 @@ def test_epoch_groups_are_deterministic_and_never_use_the_gold_as_a_negative() -
             assert set(negatives) <= {1, 2, 3, 4, 6, 7}                   # drawn from the hardest 2 x negatives
 
 
+def test_a_group_with_no_gold_sentence_is_pushed_down_on_every_pair_and_on_its_best() -> None:
+    """Unanswerable groups (SQuAD 2.0): no softmax target; the loss falls as their highest logit falls."""
+    import torch
+
+    from rag.tools.train_reranker import group_loss
+
+    answerable = torch.tensor([3.0, -1.0, -2.0])
+    high, accuracy = group_loss(torch.cat([answerable, torch.tensor([2.0, -3.0, -3.0])]), 3, 0.5, [False, True])
+    low, _ = group_loss(torch.cat([answerable, torch.tensor([-2.0, -3.0, -3.0])]), 3, 0.5, [False, True])
+    assert accuracy == 1.0 and low.item() < high.item()            # accuracy counts the answerable group only
+    alone, accuracy = group_loss(torch.tensor([-2.0, -3.0, -3.0]), 3, 0.5, [True])
+    assert accuracy != accuracy and alone.item() > 0                # NaN: no answerable group to rank
+
+
+def test_unanswerable_questions_make_groups_of_their_own_paragraph_first() -> None:
+    from rag.tools.train_reranker import Mined, RerankConfig, epoch_groups
+
+    mined = Mined(texts=[f"s{i}" for i in range(12)], questions=["a?"], gold=[0], negatives=[[1, 2, 3]],
+                  null_questions=["x?", "y?"], null_rows=[[6, 7, 8, 9, 10, 11], [9, 10]])
+    cfg = RerankConfig(max_steps=1, negatives=3, mine_depth=10, unanswerable_repeats=2)
+    groups = epoch_groups(mined, cfg, 0)
+    null = [g for g in groups if g[0] < 0]
+    assert len(groups) == 1 + 2 * 2 and len(null) == 4 and all(len(g) == 1 + 4 for g in groups)
+    for q, *rows in null:
+        own = mined.null_rows[-q - 1]
+        assert len(set(rows)) == 4
+        assert set(rows) <= set(own) if len(own) >= 4 else set(own) <= set(rows)   # topped up when too few
+
+
 def test_config_rejects_an_endless_schedule_and_bad_groups() -> None:
     from rag.tools.train_reranker import RerankConfig
 

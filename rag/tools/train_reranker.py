@@ -8,6 +8,13 @@ sentence)``), as ``rag.rerank`` scores them. Loss: softmax cross-entropy over ea
 sentence the target) plus ``--bce-weight`` x binary cross-entropy per pair, so that sigmoid(logit)
 reads as P(the sentence answers).
 
+With ``--unanswerable-repeats N`` the SQuAD 2.0 questions that look answerable but are not (the
+training articles of ``../shared/training/squad_v2_dev_unanswerable``, split by title as the reader's
+trainer splits them) make groups with no gold sentence: their own paragraph's sentences, topped up from
+other paragraphs of the same article. Every pair is a negative (binary cross-entropy, plus the same on
+the group's highest logit), so the best sentence's score also says "nothing here answers it", which
+the confidence reads (``rag.confidence.RERANK_FEATURES``).
+
 The articles that ``python -m rag calibrate`` uses are left out (``--holdout-articles``, as
 ``rag.tools.train_reader`` does). Mining is cached in ``--run-dir`` (the index of all training
 sentences and the mined rows), checkpoints are safetensors + JSON written atomically (the reader's
@@ -30,7 +37,7 @@ import json
 import random
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
@@ -75,6 +82,9 @@ class RerankConfig:
     threads: int = 2
     fast_split: bool = False         # regex sentence splitter instead of spaCy (smoke runs)
     bf16: bool = False               # bf16 autocast: fast only on CPUs with AVX512-BF16/AMX
+    unanswerable: str = ""           # SQuAD 2.0 unanswerable paragraphs ("" = ../shared default)
+    unanswerable_repeats: int = 0    # groups per unanswerable training question per epoch (0 = none)
+    unanswerable_holdout: float = 0.34   # share of their articles kept for calibration, never trained on
 
     def __post_init__(self) -> None:
         if self.max_minutes <= 0 and self.max_steps <= 0:
@@ -96,6 +106,9 @@ class Mined:
     questions: list[str]
     gold: list[int]
     negatives: list[list[int]]
+    # Questions with no gold sentence (SQuAD 2.0 unanswerable) and the rows of ``texts`` they are read against
+    null_questions: list[str] = field(default_factory=list)
+    null_rows: list[list[int]] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------- data
@@ -177,16 +190,58 @@ def mine(cfg: RerankConfig, rows: Sequence[dict], contexts: Sequence[str], title
     return Mined(texts, questions, gold, negatives)
 
 
+def add_unanswerable(cfg: RerankConfig, mined: Mined, run_dir: Path) -> Mined:
+    """``mined`` plus the unanswerable training questions (none when ``--unanswerable-repeats`` is 0):
+    each read against its own paragraph's sentences first, then other sentences of its article."""
+    if cfg.unanswerable_repeats <= 0:
+        return mined
+    from rag.tools.train_reader import unanswerable_split
+
+    paragraphs, train_titles, _ = unanswerable_split(cfg)
+    paragraphs = [p for p in paragraphs if p["title"] in train_titles]
+    spans = sentence_spans([p["context"] for p in paragraphs], run_dir, cfg.fast_split)
+    texts = list(mined.texts)
+    own: list[list[int]] = []
+    by_title: dict[str, list[int]] = {}
+    for p, sp in zip(paragraphs, spans):
+        rows = list(range(len(texts), len(texts) + len(sp)))
+        texts.extend(passage_text(p["title"].replace("_", " "), p["context"][a:b]) for a, b in sp)
+        own.append(rows)
+        by_title.setdefault(p["title"], []).extend(rows)
+    questions, rows = [], []
+    for p, mine_rows in zip(paragraphs, own):
+        others = [r for r in by_title[p["title"]] if r not in mine_rows]
+        for q in p["unanswerable"]:
+            questions.append(q["question"])
+            rows.append(mine_rows + others)
+    print(f"unanswerable: {len(questions)} questions from {len(train_titles)} training articles "
+          f"({len(paragraphs)} paragraphs), {cfg.unanswerable_repeats} group(s) each per epoch", flush=True)
+    return Mined(texts, mined.questions, mined.gold, mined.negatives, questions, rows)
+
+
 def epoch_groups(mined: Mined, cfg: RerankConfig, epoch: int) -> list[list[int]]:
-    """Per question (in a shuffled order): [gold row, negative rows...]; deterministic in (seed, epoch) for resume.
+    """Per question (in a shuffled order): [question, gold row, negative rows...]; deterministic in
+    (seed, epoch) for resume.
 
     Negatives come from the mined hard ones, the higher ranked more often; a question with too few
-    is topped up with random sentences."""
+    is topped up with random sentences. An unanswerable question k makes [-(k + 1), rows...]: its own
+    paragraph's sentences first, then others of its article (``add_unanswerable``)."""
     rng = random.Random(cfg.seed * 1_000_003 + epoch)
-    order = list(range(len(mined.questions)))
+    size = cfg.negatives + 1
+    order = list(range(len(mined.questions))) + [-(k + 1) for k in range(len(mined.null_questions))
+                                                  for _ in range(cfg.unanswerable_repeats)]
     rng.shuffle(order)
     groups = []
     for q in order:
+        if q < 0:
+            pool = mined.null_rows[-q - 1]
+            chosen = pool[:size] if len(pool) <= size else sorted(rng.sample(pool[:size * 2], size))
+            while len(chosen) < size:
+                r = rng.randrange(len(mined.texts))
+                if r not in chosen:
+                    chosen.append(r)
+            groups.append([q, *chosen])
+            continue
         pool = mined.negatives[q]
         top = pool[:2 * cfg.negatives]
         chosen = rng.sample(top, min(cfg.negatives, len(top)))
@@ -201,24 +256,34 @@ def epoch_groups(mined: Mined, cfg: RerankConfig, epoch: int) -> list[list[int]]
 def collate(tokenizer: "PreTrainedTokenizerFast", mined: Mined, groups: Sequence[list[int]],
             max_length: int) -> dict[str, "torch.Tensor"]:
     """Tokenised pairs of a batch of groups, group after group, gold first in each."""
-    questions = [mined.questions[g[0]] for g in groups for _ in g[1:]]
+    def question(q: int) -> str:
+        return mined.questions[q] if q >= 0 else mined.null_questions[-q - 1]
+
+    questions = [question(g[0]) for g in groups for _ in g[1:]]
     passages = [mined.texts[r] for g in groups for r in g[1:]]
     return tokenizer(questions, passages, truncation="only_second", max_length=max_length, padding=True,
                      return_tensors="pt")
 
 
-def group_loss(logits: "torch.Tensor", group_size: int, bce_weight: float) -> tuple["torch.Tensor", float]:
+def group_loss(logits: "torch.Tensor", group_size: int, bce_weight: float,
+               null: Sequence[bool] = ()) -> tuple["torch.Tensor", float]:
     """Softmax cross-entropy over each group (gold at position 0) + bce_weight x per-pair BCE;
-    and the share of groups whose gold pair scores highest."""
+    a group with no gold (``null``) takes bce_weight x BCE on every pair + BCE on its highest logit.
+    Also the share of answerable groups whose gold pair scores highest."""
     import torch
     import torch.nn.functional as F
 
     scores = logits.view(-1, group_size)
-    target = torch.zeros(scores.shape[0], dtype=torch.long)
+    is_null = torch.tensor(list(null) or [False] * scores.shape[0], dtype=torch.bool)
     labels = torch.zeros_like(scores)
-    labels[:, 0] = 1.0
-    loss = F.cross_entropy(scores, target) + bce_weight * F.binary_cross_entropy_with_logits(scores, labels)
-    accuracy = float((scores.argmax(dim=1) == 0).float().mean())
+    labels[:, 0] = (~is_null).float()
+    pair = F.binary_cross_entropy_with_logits(scores, labels, reduction="none").mean(dim=1)
+    answerable = scores[~is_null]
+    softmax = F.cross_entropy(answerable, torch.zeros(answerable.shape[0], dtype=torch.long), reduction="none")
+    top = F.binary_cross_entropy_with_logits(scores[is_null].max(dim=1).values,
+                                             torch.zeros(int(is_null.sum())), reduction="none")
+    loss = (softmax.sum() + top.sum() + bce_weight * pair.sum()) / scores.shape[0]
+    accuracy = float((answerable.argmax(dim=1) == 0).float().mean()) if len(answerable) else float("nan")
     return loss, accuracy
 
 
@@ -253,7 +318,7 @@ def train(cfg: RerankConfig, resume: bool = False) -> dict:
     rows, contexts = load_squad(data_path(cfg.data), cfg.limit, held_out)
     titles = context_titles(data_path(cfg.data), contexts)
     print(f"{len(rows)} questions, {len(contexts)} contexts", flush=True)
-    mined = mine(cfg, rows, contexts, titles, run_dir)
+    mined = add_unanswerable(cfg, mine(cfg, rows, contexts, titles, run_dir), run_dir)
     print(f"{len(mined.questions)} training groups of 1 + {cfg.negatives} pairs", flush=True)
     size = cfg.negatives + 1
 
@@ -264,11 +329,11 @@ def train(cfg: RerankConfig, resume: bool = False) -> dict:
     def step(batch: list[list[int]]):
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
             logits = model(**collate(tokenizer, mined, batch, cfg.max_length)).logits[:, 0]
-        loss, accuracy = group_loss(logits.float(), size, cfg.bce_weight)
-        return loss, len(batch), {"gold-first": accuracy}
+        loss, accuracy = group_loss(logits.float(), size, cfg.bce_weight, [g[0] < 0 for g in batch])
+        return loss, len(batch), ({"gold-first": accuracy} if accuracy == accuracy else {})  # NaN: no answerable group
 
     state = loop.run(cfg, model, optimizer, state, run_dir, epoch_batches, step, unit="questions")
-    export(cfg, model, tokenizer, state, len(mined.questions))
+    export(cfg, model, tokenizer, state, len(mined.questions), len(mined.null_questions))
     return state
 
 
@@ -282,7 +347,7 @@ def command_line(cfg: dict) -> str:
 
 
 def export(cfg: RerankConfig, model: "PreTrainedModel", tokenizer: "PreTrainedTokenizerFast", state: dict,
-           groups: int) -> Path:
+           groups: int, null_groups: int = 0) -> Path:
     """Write the float16 model, tokenizer, training.json, MODEL_CARD.md and SHA256SUMS to ``cfg.output``."""
     import torch
 
@@ -297,10 +362,11 @@ def export(cfg: RerankConfig, model: "PreTrainedModel", tokenizer: "PreTrainedTo
     curve = state["curve"]
     info = {"config": asdict(cfg), "command": command_line(asdict(cfg)), "base": portable(state["base"]),
             "base_sha256": BASE_SHA256 if not cfg.base else sha256_file(Path(state["base"]) / "model.safetensors"),
-            "training_groups": groups, "steps": state["step"], "epochs_started": state["epoch"] + 1,
+            "training_groups": groups, "unanswerable_questions": null_groups, "steps": state["step"], "epochs_started": state["epoch"] + 1,
             "questions_seen": state["examples"], "train_seconds": round(state["train_seconds"], 1),
-            "final_loss": curve[-1][2] if curve else None, "final_gold_first": curve[-1][3] if curve else None,
-            "loss_curve": [{"step": s, "questions": e, "loss": l, "gold_first": a} for s, e, l, a in curve],
+            "final_loss": curve[-1][2] if curve else None, "final_gold_first": curve[-1][3] if curve and len(curve[-1]) > 3 else None,
+            "loss_curve": [{"step": row[0], "questions": row[1], "loss": row[2], "gold_first": (row[3:] or [None])[0]}
+                           for row in curve],
             "model_sha256": digest, "torch": torch.__version__, "base_kind": base_kind(Path(state["base"]))}
     atomic_write(out / "training.json", json.dumps(info, indent=1))
     atomic_write(out / "MODEL_CARD.md", model_card(info))
@@ -334,6 +400,12 @@ def model_card(info: dict) -> str:
     else:
         lineage = (f"This stage continued training the earlier stage in `{info['base']}` (weights sha256\n"
                    f"  `{info['base_sha256']}`, the same base and head; see its card in git history) on the same kind of data.")
+    unanswerable = "" if not info.get("unanswerable_questions") else (
+        f"\n- **No-answer groups**: {info['unanswerable_questions']:,} SQuAD 2.0 dev questions that look answerable but are\n"
+        f"  not (`../shared/training/squad_v2_dev_unanswerable`, CC BY-SA 4.0, Rajpurkar, Jia & Liang 2018), from the\n"
+        f"  articles not kept for calibration (share {cfg['unanswerable_holdout']}, split by title, seed {cfg['holdout_seed']}),\n"
+        f"  {cfg['unanswerable_repeats']} group(s) each per epoch: their paragraph's sentences, topped up from the same article,\n"
+        "  every pair a negative (binary cross-entropy on each pair and on the group's highest logit).")
     return f"""# Reranker: a cross-encoder on all-MiniLM-L6-v2, fine-tuned on SQuAD v1.1 (CPU)
 
 Reads a question with one candidate sentence (after its document's title, `rag.rerank.passage_text`)
@@ -352,7 +424,7 @@ and gives one logit; sigmoid(logit) is its estimate that the sentence answers th
 - **Pairs**: {info['training_groups']:,} questions, each with its gold sentence (the one holding the answer's first
   character) and {cfg['negatives']} hard negatives drawn from the best {cfg['mine_depth']}-per-retriever candidates of
   our own `HybridRetriever` (fusion `{cfg['fusion']}`) over all training paragraphs, leaving out any sentence that
-  holds the answer text.
+  holds the answer text.{unanswerable}
 
 ## Training
 `{info['command']}` (all settings in `training.json`). {cfg['threads']} CPU threads,
