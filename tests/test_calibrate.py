@@ -185,3 +185,25 @@ def test_squad_bench_holds_the_calibration_articles_in_the_benchmark_layout(tmp_
 
     scores = evaluate_gold(Echo(), out, window=0)
     assert scores.questions == 4 and scores.f1 == 1.0              # each question read with its own paragraph
+
+
+def test_squad_bench_adds_hard_negatives_the_calibration_was_not_fitted_on(tmp_path) -> None:
+    import gzip
+
+    from rag.tools.calibrate import clause_extras, sample, unanswerable_articles
+    from rag.tools.squad_bench import unanswerable_rows
+
+    paragraphs = [{"title": f"Topic_{t}", "context": f"Topic {t} paragraph {p}. It has facts.",
+                   "unanswerable": [{"id": f"{t}{p}{k}", "question": f"What is fact {k} of topic {t} paragraph {p}?"}
+                                    for k in range(5)]}
+                  for t in range(9) for p in range(2)]
+    path = tmp_path / "v2.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(p) + "\n" for p in paragraphs)
+    docs, pool = unanswerable_articles(path, 0.34, 7)
+    fitted = sample(pool, 10, 9)
+    docs_out, rows = unanswerable_rows(path, 8, calibration_sample=10)
+    assert docs_out == docs and len(rows) == 8
+    assert all(r["answers"] == [] and r["doc_ids"] == [] for r in rows)
+    assert not {r["question"] for r in rows} & {q["question"] for q in fitted + clause_extras(pool, fitted)}
+    assert {r["question"] for r in rows} <= {q["question"] for q in pool}      # calibration articles only
