@@ -192,7 +192,7 @@ def mine(cfg: RerankConfig, rows: Sequence[dict], contexts: Sequence[str], title
 
 def add_unanswerable(cfg: RerankConfig, mined: Mined, run_dir: Path) -> Mined:
     """``mined`` plus the unanswerable training questions (none when ``--unanswerable-repeats`` is 0):
-    each read against its own paragraph's sentences first, then other sentences of its article."""
+    each with a pool of its own paragraph's sentences followed by the rest of its article's."""
     if cfg.unanswerable_repeats <= 0:
         return mined
     from rag.tools.train_reader import unanswerable_split
@@ -224,8 +224,9 @@ def epoch_groups(mined: Mined, cfg: RerankConfig, epoch: int) -> list[list[int]]
     (seed, epoch) for resume.
 
     Negatives come from the mined hard ones, the higher ranked more often; a question with too few
-    is topped up with random sentences. An unanswerable question k makes [-(k + 1), rows...]: its own
-    paragraph's sentences first, then others of its article (``add_unanswerable``)."""
+    is topped up with random sentences. An unanswerable question k makes [-(k + 1), rows...]: its whole
+    pool when that is small, else a sample of the pool's first 2 x (negatives + 1) rows, which are its
+    own paragraph's sentences and then others of its article (``add_unanswerable``)."""
     rng = random.Random(cfg.seed * 1_000_003 + epoch)
     size = cfg.negatives + 1
     order = list(range(len(mined.questions))) + [-(k + 1) for k in range(len(mined.null_questions))
