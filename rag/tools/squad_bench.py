@@ -21,7 +21,7 @@ import json
 from pathlib import Path
 from typing import Sequence
 
-from rag.tools.calibrate import clause_extras, sample, squad_sample, unanswerable_articles
+from rag.tools.calibrate import UNANSWERABLE, clause_extras, sample, squad_sample, unanswerable_articles
 from rag.tools.train_reader import data_path
 
 
@@ -61,8 +61,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     docs, rows = bench_rows(data_path(args.data), args.articles, args.questions, args.seed)
     if args.unanswerable:
-        from rag.tools.calibrate import UNANSWERABLE
-
         extra_docs, extra_rows = unanswerable_rows(args.unanswerable_data or UNANSWERABLE, args.unanswerable,
                                                    seed=args.seed)
         docs, rows = docs + extra_docs, rows + extra_rows
