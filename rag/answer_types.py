@@ -205,3 +205,32 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         labels = span_labels(span.text, span.start, span.end, parsed[window.rank], window.start)
         out.append(replace(span, type_fit=fit(expected, labels)))
     return sorted(out, key=lambda s: -(s.score * (MISFIT_PENALTY if s.type_fit < 0 else 1.0)))
+
+
+# words an answer may share with its question without merely repeating it: function words and titles
+_ECHO_IGNORED = frozenset("a an the of in on at to for by with from and or as is was were be been his her their "
+                          "its mr ms mrs dr sir dame".split())
+# "Was Sharma suspended or expelled?", "... between the Broncos and the Steelers?": the answer is one
+# of the question's own words
+_CHOICE = re.compile(r"\bor\b|\bbetween\b.+\band\b|\beither\b", re.I)
+
+
+def _content_words(text: str) -> list[str]:
+    words = (w.removesuffix("'s").removesuffix("\u2019s") for w in re.findall(r"[\w'\u2019]+", text.lower()))
+    return [w for w in words if w not in _ECHO_IGNORED]
+
+
+def echoes(question: str, answer: str) -> bool:
+    """Whether an answer only repeats the question's own words ("Mr McAnulty" for "Who labelled
+    McAnulty a bully?"): the question already says it, so it answers nothing. A question offering a
+    choice ("suspended or expelled?") is answered by one of its words, so nothing echoes there."""
+    if _CHOICE.search(question):
+        return False
+    words = _content_words(answer)
+    asked = set(_content_words(question))
+    return bool(words) and all(w in asked for w in words)
+
+
+def drop_echoes(question: str, spans: Sequence[Span]) -> list[Span]:
+    """The spans without those that only repeat the question (``echoes``), best first as given."""
+    return [s for s in spans if not echoes(question, s.text)]

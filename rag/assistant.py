@@ -306,11 +306,13 @@ class Assistant:
         timings = {**retrieval.timings, "read": time.perf_counter() - t}
         t = time.perf_counter()
         spans = weigh_spans(spans, retrieval.windows, s.rerank_prior)   # as read when no reranker ran
+        asked = clauses.question_form(resolved)     # the question's form: a feature of the confidence too
+        if s.drop_echoes and asked is None:   # a clause answer may restate the question: only spans are checked
+            spans = answer_types.drop_echoes(resolved, spans)
         if s.answer_types and spans:
             spans = answer_types.rescore(resolved, spans, retrieval.windows, _parse)
         if s.attribution and spans:
             spans = attribution.rescore(resolved, spans, retrieval.windows, _parse)
-        asked = clauses.question_form(resolved)     # the question's form: a feature of the confidence too
         form = asked if spans and s.clause_answers else None
         if form == "do" and clauses.did_question(resolved, _parse):
             form = "did"                # "What did Ardern do?": what was done, not a noun phrase

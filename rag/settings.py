@@ -75,6 +75,8 @@ class Settings:
         clause_answers: answer why/how/yes-no questions with the clause that settles them (rag.clauses).
         attribution: for "What did X say ...?", drop a candidate that someone else named says
             (rag.attribution).
+        drop_echoes: drop a candidate that only repeats the question's words ("Mr McAnulty" for "Who
+            labelled McAnulty a bully?"), unless the question offers a choice (rag.answer_types.echoes).
         store: where sentence vectors live (rag.vector_store): "faiss" (in the index folder), or
             "milvus:PATH.db" (Milvus Lite, embedded) or "milvus:http://HOST:19530" (a Milvus server),
             optionally "#COLLECTION". Milvus needs requirements-scale.txt.
@@ -117,6 +119,7 @@ class Settings:
     answer_types: bool = True
     clause_answers: bool = True
     attribution: bool = True
+    drop_echoes: bool = True
     store: str = "faiss"
     segment_merge: str = "background"
     max_segments: int = 8

@@ -480,3 +480,29 @@ def test_an_answer_cut_inside_a_persons_name_gets_the_whole_name(nlp) -> None:
     assert _whole_name(span("Renegade MP Gaurav"), [window]).text == "Renegade MP Gaurav Sharma"
     assert _whole_name(span("Gaurav Sharma"), [window]).text == "Gaurav Sharma"          # whole already
     assert _whole_name(span("Cold War"), [window]).text == "Cold War"                    # not a person
+
+
+@pytest.mark.parametrize("question, answer, echo", [
+    ("Who labelled McAnulty a bully?", "Mr McAnulty", True),         # the question's own name
+    ("Who is Steph Lewis?", "Steph Lewis", True),
+    ("Who is Steph Lewis?", "Whanganui MP", False),
+    ("What is the only divisor besides 1 that a prime number can have?", "1", True),
+    ("Who called a secret partyroom meeting?", "Ms Ardern", False),
+    ("Which outlet did Lewis speak to?", "the Chronicle", False),
+    ("Was Sharma suspended or expelled from the Labour caucus?", "suspended", False),   # a choice offered
+    ("Which team won the game between the Broncos and the Steelers?", "Broncos", False),
+    ("Who labelled McAnulty a bully?", "Sharma's", False),
+])
+def test_an_answer_that_only_repeats_the_question_echoes_it(question: str, answer: str, echo: bool) -> None:
+    from rag.answer_types import echoes
+
+    assert echoes(question, answer) is echo
+
+
+def test_echoing_candidates_are_dropped_and_the_rest_keep_their_order() -> None:
+    from rag.answer_types import drop_echoes
+
+    spans = [Span(text, "d", 0, len(text), score, 0) for text, score in
+             (("Mr McAnulty", 0.6), ("Dr Sharma", 0.3), ("McAnulty", 0.05), ("Ardern", 0.01))]
+    kept = drop_echoes("Who labelled McAnulty a bully?", spans)
+    assert [s.text for s in kept] == ["Dr Sharma", "Ardern"]

@@ -34,6 +34,7 @@ ANSWERABLE = [
 HARD = [
     ("How old is Gaurav Sharma?", ["38"]),
     ("Which seat does Gaurav Sharma hold in Parliament?", ["Hamilton West", "West Hamilton"]),
+    ("Who labelled McAnulty a bully?", ["Sharma"]),     # never the question's own "Mr McAnulty"
 ]
 UNANSWERABLE = [
     "What is Gaurav Sharma's favourite food?",
