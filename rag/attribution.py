@@ -111,6 +111,50 @@ def asked_speaker(question: str, parse: Callable[[str], object]) -> frozenset[st
     return frozenset()
 
 
+def asked_subject(question: str, parse: Callable[[str], object]) -> frozenset[str]:
+    """The name words of the named subject of a yes/no question ("Has Steph Lewis been bullied?" ->
+    {"steph", "lewis"}); empty when its subject is not a name ("Did the caucus vote?"). The small
+    parser often misreads a short question ("Did Lewis experience bullying?" with "experience" a
+    noun), so the names right after the opening auxiliary count as its subject too."""
+    doc = parse(question)
+    root = next((t for t in doc if t.head.i == t.i), None)
+    subject = None if root is None else next((c for c in root.children if c.dep_ in _SUBJECTS), None)
+    if subject is not None and any(t.ent_type_ in _NAMED for t in subject.subtree):
+        return _name_words(subject.subtree)
+    opening = []
+    for token in list(doc)[1:]:
+        if token.pos_ != "PROPN":
+            break
+        opening.append(token)
+    return _name_words(opening)
+
+
+def clause_subject(doc, start: int, end: int) -> frozenset[str] | None:
+    """The name words of whom the clause holding the characters ``start:end`` of the parsed ``doc``
+    is about: the named subject of the nearest verb with a subject at or above the span ("However,
+    Rurawhe said *he had experienced no bullying*" -> {"rurawhe"}: a pronoun standing for the
+    sentence's subject counts as that subject). None when that subject is not named."""
+    tokens = [t for t in doc if t.idx < end and t.idx + len(t) > start]
+    if not tokens:
+        return None
+    inside = {t.i for t in tokens}
+    node = next((t for t in tokens if t.head.i not in inside or t.head.i == t.i), tokens[0])
+    for _ in range(12):
+        subject = next((c for c in node.children if c.dep_ in _SUBJECTS), None) if node.pos_ in ("VERB", "AUX") else None
+        if subject is not None:
+            break
+        if node.head.i == node.i:
+            return None
+        node = node.head
+    else:
+        return None
+    if subject.pos_ == "PRON":
+        subject = _bound(subject)
+    if subject is None or not any(t.ent_type_ in _NAMED for t in subject.subtree):
+        return None
+    return _name_words(subject.subtree) or None
+
+
 def span_speaker(doc, start: int, end: int) -> frozenset[str] | None:
     """The name words of whoever the parsed text ``doc`` has say its characters ``start:end``: the
     named subject of the nearest speech verb above the span (a pronoun standing for the subject of
@@ -154,15 +198,25 @@ def _bound(pronoun):
 
 
 def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str], object],
-            consider: float = 0.02) -> list[Span]:
+            consider: float = 0.02, yes_no: bool = False) -> list[Span]:
     """The spans without those put in the mouth of someone other than the question's speaker: what
     Sharma said is no answer to "What did Ardern say?", however well it fits the words (a misfit of
     type is only weighed down, ``answer_types.rescore``; a clash of two names is dropped). For "Who
-    said ...?", what was said and whom it was said to are no answer either (``said_not_sayer``). Only
-    spans within ``consider`` x the best one kept are parsed; the rest cannot become the answer."""
+    said ...?", what was said and whom it was said to are no answer either (``said_not_sayer``). For a
+    yes/no question about a named person (``yes_no``), a clause about someone else is no answer
+    (``clause_subject``). Only spans within ``consider`` x the best one kept are parsed; the rest
+    cannot become the answer."""
     if spans and asks_sayer(question, parse):
         return _sayers(spans, windows, parse, consider)
     asked = asked_speaker(question, parse) if spans else frozenset()
+    if not asked and spans and yes_no:
+        subject = asked_subject(question, parse)
+        if subject:
+            def about(doc, start: int, end: int) -> bool:
+                said_of = clause_subject(doc, start, end)
+                return not said_of or bool(said_of & subject)
+
+            return _kept(spans, windows, parse, consider, about)
     if not asked:
         return list(spans)
     def fits(doc, start: int, end: int) -> bool:

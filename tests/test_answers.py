@@ -506,3 +506,34 @@ def test_echoing_candidates_are_dropped_and_the_rest_keep_their_order() -> None:
              (("Mr McAnulty", 0.6), ("Dr Sharma", 0.3), ("McAnulty", 0.05), ("Ardern", 0.01))]
     kept = drop_echoes("Who labelled McAnulty a bully?", spans)
     assert [s.text for s in kept] == ["Dr Sharma", "Ardern"]
+
+
+@pytest.mark.parametrize("question, subject", [
+    ("Has Steph Lewis been bullied in Parliament?", {"steph", "lewis"}),
+    ("Did Lewis experience bullying?", {"lewis"}),        # misparsed ("experience" a noun): the opening name
+    ("Did the caucus vote to expel Sharma?", set()),      # not a name
+])
+def test_a_yes_no_question_names_whom_it_is_about(nlp, question: str, subject: set[str]) -> None:
+    from rag.attribution import asked_subject
+
+    assert set(asked_subject(question, nlp)) == subject
+
+
+def test_a_yes_no_question_about_one_person_is_not_answered_by_a_clause_about_another(nlp) -> None:
+    from rag.attribution import clause_subject, rescore as attribute
+
+    text = ("However, Rurawhe said he had experienced no bullying during his time in Parliament. "
+            "She said she had not experienced any bullying in parliament.")
+    window = _window(text)
+
+    def span(words: str, score: float) -> Span:
+        return Span(words, "d", text.index(words), text.index(words) + len(words), score, 0)
+
+    rurawhe, lewis = span("he had experienced no bullying", 0.6), span("she had not experienced any bullying", 0.1)
+    first = window.sentences[0].text
+    at = first.index("he had")
+    assert clause_subject(nlp(first), at, at + 30) == {"rurawhe"}     # "he" stands for the sentence's subject
+    assert attribute("Did Lewis experience bullying?", [rurawhe, lewis], [window], nlp, yes_no=True) == [lewis]
+    assert attribute("Did Rurawhe experience bullying?", [rurawhe, lewis], [window], nlp, yes_no=True) == [rurawhe, lewis]
+    # only yes/no questions are checked this way: a why-question's reason may come from someone else
+    assert attribute("Did Lewis experience bullying?", [rurawhe, lewis], [window], nlp) == [rurawhe, lewis]
