@@ -90,7 +90,7 @@ def _turn_names(nlp, question: str, answer: str, exclude: str) -> tuple[str | No
 
 
 # a follow-up that is only a question word: "Why?", "And when?", "How come?"
-_BARE = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)\W+)?(why|when|where|how come|how)(?:\W+(?:then|exactly))?\W*$",
+_BARE = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)\W+)?(why|when|where|how come|how)(\W+not)?(?:\W+(?:then|exactly))?\W*$",
                    re.IGNORECASE)
 _AUX = {"did", "does", "do", "was", "were", "is", "are", "has", "have", "had", "will", "would", "could", "can"}
 _WH = {"what", "when", "where", "who", "whom", "how", "why", "which"}
@@ -142,7 +142,20 @@ def elliptical(question: str, history: Sequence[tuple[str, Answer]], nlp) -> str
     if happened and answer:
         return f"{wh} was {happened.group(1)} {answer}?" if nlp(answer)[0].tag_ == "VBN" else question
     if words[0].lower_ in _AUX:                          # a yes/no question: ask why (when, ...) it is so
+        if bare.group(2):                                # "Why not?": why it is not so
+            verb = next((t for t in words[1:] if t.tag_ in ("VB", "VBN", "VBG")), None)
+            if verb is None:        # the tagger may call the verb a noun ("Did Lewis comment ..."): the word after the name
+                named = next((i for i, t in enumerate(words[1:], 1) if t.tag_ not in ("NNP", "NNPS", "DT", "POS", "HYPH")), 1)
+                verb = words[named] if named > 1 else None
+            if verb is None:
+                return question
+            return f"{wh} {asked[0].lower()}{asked[1:verb.idx]}not {asked[verb.idx:]}?"
         return f"{wh} {asked[0].lower()}{asked[1:]}?"
+    if bare.group(2):
+        return question                                  # "Why not?" after a wh-question: nothing to negate
+    subject_asked = _subject_question(words, asked, answer, wh)
+    if subject_asked:
+        return subject_asked
     at = next((i for i in (1, 2) if i < len(words) and words[i].lower_ in _AUX), None)   # "How long did"
     if words[0].lower_ not in _WH or at is None or at + 1 >= len(words) or not answer:
         return question
@@ -168,6 +181,44 @@ def elliptical(question: str, history: Sequence[tuple[str, Answer]], nlp) -> str
     return f"{wh} {aux.lower_} {rest}?"
 
 
+_DO_SUPPORT = {"VBD": "did", "VBZ": "does", "VBP": "do"}
+
+
+def _subject_question(words, asked: str, answer: str, wh: str) -> str | None:
+    """A bare follow-up to a question whose question word was the subject of its main verb: "Who
+    called the secret meeting?" ("Ms Ardern") + "When?" -> "When did Ms Ardern call the secret
+    meeting?"; "Which MP backed the decision?" likewise. None for any other question."""
+    if not answer or words[0].lower_ not in ("who", "which", "what"):
+        return None
+    at = 1
+    if words[0].lower_ != "who":            # "Which MP", "What outlet": the noun phrase asked for
+        while at < len(words) and words[at].tag_ in ("NN", "NNS", "NNP", "NNPS", "JJ"):
+            at += 1
+        if at == 1:
+            return None
+    if at + 1 >= len(words) or words[at].tag_ not in _DO_SUPPORT or words[at].lower_ in _AUX:
+        return None
+    from rag.nlp import lemmas
+
+    verb = lemmas(words[at].doc)[words[at].i]
+    if not verb.lemma_:
+        return None
+    return f"{wh} {_DO_SUPPORT[words[at].tag_]} {answer} {verb.lemma_} {asked[words[at + 1].idx:]}?"
+
+
+def _plural_answer(turn: tuple[str, Answer], nlp) -> str | None:
+    """What "they" / "them" most likely stand for after a "What ...?" turn answered with a plural noun
+    phrase ("What did Sharma release?" -> "screenshots": "Who were they from?" -> "Who were the
+    screenshots from?"), or None."""
+    question, past = turn
+    if past.abstained or not re.match(r"\W*what\b", past.resolved_question or question, flags=re.IGNORECASE):
+        return None
+    doc = nlp(past.text.strip())
+    if len(doc) == 0 or len(doc) > 6 or doc[-1].tag_ not in ("NNS", "NNPS") or any(t.pos_ == "VERB" for t in doc):
+        return None
+    return doc.text if doc[0].tag_ in ("DT", "PRP$", "CD") else f"the {doc.text}"
+
+
 def resolve(question: str, history: Sequence[tuple[str, Answer]], nlp) -> str:
     """The question with third-person pronouns replaced by the latest fitting name in history, and a
     bare follow-up ("Why?") made whole from the turn before (``elliptical``)."""
@@ -181,6 +232,7 @@ def resolve(question: str, history: Sequence[tuple[str, Answer]], nlp) -> str:
     if not pronouns:
         return question
     person = group = None
+    things = next(filter(None, (_plural_answer(turn, nlp) for turn in reversed(history[-2:]))), None)
     for past_question, past in reversed(history):
         found_person, found_group = _turn_names(nlp, past.resolved_question or past_question, past.text, question)
         person = person or found_person
@@ -197,6 +249,8 @@ def resolve(question: str, history: Sequence[tuple[str, Answer]], nlp) -> str:
             replacement = f"{person}'s"
         elif person and lower in _AMBIGUOUS:
             replacement = f"{person}'s" if token.tag_ == "PRP$" else person
+        elif things and lower in ("they", "them"):
+            replacement = things
         elif group and lower in _GROUP:
             replacement = f"{group}'s" if lower == "their" else group
         out.append((replacement or token.text) + token.whitespace_)

@@ -47,7 +47,14 @@ def full_pipeline():  # -> spacy.Language
 
 @lru_cache(maxsize=1)
 def _full_pipeline():  # -> spacy.Language
-    return _import_spacy().load(SPACY_MODEL, exclude=["lemmatizer"])
+    # the lemmatizer is loaded but off: only a follow-up that needs a verb's base form runs it (``lemmas``)
+    return _import_spacy().load(SPACY_MODEL, disable=["lemmatizer"])
+
+
+def lemmas(doc):  # -> spacy.tokens.Doc
+    """``doc`` (parsed by ``full_pipeline``) with its tokens' base forms set ("called" -> "call"); the
+    pipeline leaves them out, as only a rebuilt follow-up question needs them (~15% of a parse's time)."""
+    return full_pipeline().get_pipe("lemmatizer")(doc)
 
 
 def preload() -> threading.Thread | None:

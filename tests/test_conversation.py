@@ -78,7 +78,15 @@ def test_who_is_x_is_about_x_even_when_its_answer_holds_another_name(nlp) -> Non
     ("Who did Sharma accuse of bullying?", "Mr McAnulty", "Why?", "Why did Sharma accuse Mr McAnulty of bullying?"),
     ("What was Sharma accused of?", "bullying", "How come?", "Why was Sharma accused of bullying?"),
     ("Where did Sharma post his allegations?", "Facebook", "When?", "When did Sharma post his allegations?"),
+    ("Who called the secret partyroom meeting?", "Ms Ardern", "When?",
+     "When did Ms Ardern call the secret partyroom meeting?"),                   # the verb in its base form
+    ("Which MP backed the decision to expel Sharma?", "Steph Lewis", "Why?",
+     "Why did Steph Lewis back the decision to expel Sharma?"),
+    ("Did Soraya Peke-Mason comment on the expulsion?", "would not comment", "Why not?",
+     "Why did Soraya Peke-Mason not comment on the expulsion?"),
+    ("Was Sharma expelled from Parliament?", "", "Why not?", "Why was Sharma not expelled from Parliament?"),
     # left as they are: nothing to build on, or a question that is already whole
+    ("When was Sharma suspended?", "Tuesday", "Why not?", "Why not?"),          # nothing to negate
     ("What is the capital of France?", "", "Why?", "Why?"),
     ("Who is Steph Lewis?", "Whanganui MP", "Why?", "Why?"),
     ("When was Gaurav Sharma suspended?", "Tuesday", "Why was he suspended?", "Why was Gaurav Sharma suspended?"),
@@ -110,3 +118,12 @@ def test_a_one_word_name_that_is_the_subject_is_who_he_or_she_stands_for(nlp) ->
         "Was Lewis bullied?"
     assert resolve("Why did he leave?", [_turn("What did Microsoft decide?", "to leave")], nlp) == \
         "Why did he leave?"
+
+
+def test_they_after_a_plural_answer_is_that_answer(nlp) -> None:
+    released = _turn("What did Sharma release on Monday?", "screenshots")
+    assert resolve("Who were they from?", [released], nlp) == "Who were the screenshots from?"
+    later = [released, _turn("Who were the screenshots from?", "Labour colleagues")]
+    assert resolve("What did one of them say?", later, nlp) == "What did one of the screenshots say?"
+    # a singular answer is not what "they" stands for
+    assert "mediation" not in resolve("What did they decide?", [_turn("What did Labour set up?", "a mediation process")], nlp)
