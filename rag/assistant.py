@@ -312,7 +312,7 @@ class Assistant:
         if s.answer_types and spans:
             spans = answer_types.rescore(resolved, spans, retrieval.windows, _parse)
         if s.attribution and spans:
-            spans = attribution.rescore(resolved, spans, retrieval.windows, _parse, yes_no=asked == "yes/no")
+            spans = attribution.rescore(resolved, spans, retrieval.windows, _parse, subject_clause=asked in ("yes/no", "do"))
         form = asked if spans and s.clause_answers else None
         if form == "do" and clauses.did_question(resolved, _parse):
             form = "did"                # "What did Ardern do?": what was done, not a noun phrase

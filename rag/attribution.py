@@ -198,18 +198,18 @@ def _bound(pronoun):
 
 
 def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str], object],
-            consider: float = 0.02, yes_no: bool = False) -> list[Span]:
+            consider: float = 0.02, subject_clause: bool = False) -> list[Span]:
     """The spans without those put in the mouth of someone other than the question's speaker: what
     Sharma said is no answer to "What did Ardern say?", however well it fits the words (a misfit of
     type is only weighed down, ``answer_types.rescore``; a clash of two names is dropped). For "Who
     said ...?", what was said and whom it was said to are no answer either (``said_not_sayer``). For a
-    yes/no question about a named person (``yes_no``), a clause about someone else is no answer
-    (``clause_subject``). Only spans within ``consider`` x the best one kept are parsed; the rest
+    question whether or what a named person did (``subject_clause``: "Did Lewis experience bullying?",
+    "What was Sharma doing ...?"), a clause about someone else is no answer (``clause_subject``). Only spans within ``consider`` x the best one kept are parsed; the rest
     cannot become the answer."""
     if spans and asks_sayer(question, parse):
         return _sayers(spans, windows, parse, consider)
     asked = asked_speaker(question, parse) if spans else frozenset()
-    if not asked and spans and yes_no:
+    if not asked and spans and subject_clause:
         subject = asked_subject(question, parse)
         if subject:
             def about(doc, start: int, end: int) -> bool:

@@ -20,7 +20,7 @@ _CHOICE = re.compile(r"\bor\b", re.I)            # "Was he suspended or expelled
 _WHY = re.compile(r"^why\b|\bfor what reason\b|\bwhat (?:was|is|were) the reason\b", re.I)
 # "how" asks for a manner only when a verb follows ("How did she react?"); "How fast/far/many ..." ask for a span
 _HOW = re.compile(r"^how (?:did|does|do|was|is|were|are|has|have|had|can|could|will|would|should|might|may)\b", re.I)
-_DO = re.compile(r"^what (?:did|does|do|will|would|has|had|should) .+ (?:do|done|doing)\b", re.I)
+_DO = re.compile(r"^what (?:did|does|do|will|would|has|had|should|was|is|were|are) .+ (?:do|done|doing)\b", re.I)
 # "What happened to Sharma?", "What could happen if ...?": an event, answered like "What did X do?"
 _HAPPEN = re.compile(r"^what (?:(?:has|had|will|would|could|might|may|can|did|does|is|was) )?(?:happen|happens|happened|"
                      r"happening)\b", re.I)

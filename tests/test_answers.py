@@ -176,6 +176,7 @@ def test_a_fitting_span_beats_a_close_misfit_but_not_a_far_better_one(nlp) -> No
     ("What happens next?", "did"),
     ("What happened in 1066?", "did"),
     ("What is the name of the whip?", None),
+    ("What was Sharma doing while McAnulty watched the America's Cup?", "do"),
 ])
 def test_question_forms(question: str, form: str | None) -> None:
     assert question_form(question) == form
@@ -533,7 +534,22 @@ def test_a_yes_no_question_about_one_person_is_not_answered_by_a_clause_about_an
     first = window.sentences[0].text
     at = first.index("he had")
     assert clause_subject(nlp(first), at, at + 30) == {"rurawhe"}     # "he" stands for the sentence's subject
-    assert attribute("Did Lewis experience bullying?", [rurawhe, lewis], [window], nlp, yes_no=True) == [lewis]
-    assert attribute("Did Rurawhe experience bullying?", [rurawhe, lewis], [window], nlp, yes_no=True) == [rurawhe, lewis]
-    # only yes/no questions are checked this way: a why-question's reason may come from someone else
+    assert attribute("Did Lewis experience bullying?", [rurawhe, lewis], [window], nlp, subject_clause=True) == [lewis]
+    assert attribute("Did Rurawhe experience bullying?", [rurawhe, lewis], [window], nlp, subject_clause=True) == [rurawhe, lewis]
+    # only yes/no and what-did-X-do questions are checked this way: a why-question's reason may come from someone else
     assert attribute("Did Lewis experience bullying?", [rurawhe, lewis], [window], nlp) == [rurawhe, lewis]
+
+
+def test_what_a_named_person_was_doing_is_not_what_someone_else_did(nlp) -> None:
+    from rag.attribution import rescore as attribute
+
+    text = ("Dr Sharma said he waited in his office for two hours while Mr McAnulty drank beer and watched the "
+            "America's Cup.")
+    window = _window(text)
+
+    def span(words: str, score: float) -> Span:
+        return Span(words, "d", text.index(words), text.index(words) + len(words), score, 0)
+
+    beer, waited = span("drank beer", 0.9), span("waited in his office", 0.05)
+    question = "What was Sharma doing while McAnulty watched the America's Cup?"
+    assert attribute(question, [beer, waited], [window], nlp, subject_clause=True) == [waited]
