@@ -11,6 +11,7 @@ reader's scores are close. The fit is also a confidence feature.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
@@ -210,9 +211,13 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
 # words an answer may share with its question without merely repeating it: function words and titles
 _ECHO_IGNORED = frozenset("a an the of in on at to for by with from and or as is was were be been his her their "
                           "its mr ms mrs dr sir dame".split())
-# "Was Sharma suspended or expelled?", "... between the Broncos and the Steelers?": the answer is one
-# of the question's own words
-_CHOICE = re.compile(r"\bor\b|\bbetween\b.+\band\b|\beither\b", re.I)
+# "Was Sharma suspended or expelled?", "Which city is higher, Matte or Langgasse?", "... between the
+# Broncos and the Steelers?": the answer is one of the options, which no question word follows ("The
+# presence or absence of what ...?" offers no choice)
+_CHOICE = re.compile(r"(?:\bor\b|\bbetween\b.+\band\b)(?!.*\b(?:what|which|who|whom|whose|when|where|why|how)\b)",
+                     re.I)
+_ASKS_YES_NO = re.compile(r"\W*(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could|should)\b", re.I)
+_OPTION = re.compile(r"([\w'\u2019-]+)\s*,?\s+(?:or|and)\s+(?:the\s+|a\s+|an\s+)?([\w'\u2019-]+)", re.I)
 
 
 def _content_words(text: str) -> list[str]:
@@ -224,7 +229,7 @@ def echoes(question: str, answer: str) -> bool:
     """Whether an answer only repeats the question's own words ("Mr McAnulty" for "Who labelled
     McAnulty a bully?"): the question already says it, so it answers nothing. A question offering a
     choice ("suspended or expelled?") is answered by one of its words, so nothing echoes there."""
-    if _CHOICE.search(question):
+    if options(question):
         return False
     words = _content_words(answer)
     asked = set(_content_words(question))
@@ -234,3 +239,39 @@ def echoes(question: str, answer: str) -> bool:
 def drop_echoes(question: str, spans: Sequence[Span]) -> list[Span]:
     """The spans without those that only repeat the question (``echoes``), best first as given."""
     return [s for s in spans if not echoes(question, s.text)]
+
+
+def _plain(text: str) -> str:
+    """Lower case without accents ("Länggasse" -> "langgasse"), for matching an option to a span."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+
+def options(question: str) -> tuple[str, str] | None:
+    """The two options a question offers ("Which city is higher, Matte or Langgasse?" -> ("matte",
+    "langgasse")), plain (``_plain``), or None when it offers no choice."""
+    choice = _CHOICE.search(question)
+    if not choice:
+        return None
+    found = _OPTION.search(question, max(0, choice.start() - 40))
+    # a choice is offered at the end ("..., Matte or Langgasse?"), by "between", or by a yes/no question
+    # ("Was Sharma suspended or expelled from ...?"); "how many were hurt, killed, or captured in ...?" lists
+    if not found or not (_ASKS_YES_NO.match(question) or not question[found.end():].strip(" ?.!")
+                         or re.search(r"\bbetween\b", question[:found.start() + 1], re.I)):
+        return None
+    return _plain(found.group(1)).removesuffix("'s"), _plain(found.group(2)).removesuffix("'s")
+
+
+def prefer_options(question: str, spans: Sequence[Span], consider: float = 0.02) -> list[Span]:
+    """For a question offering a choice, the spans that name one of its options first (best first among
+    them), the others after: "Kirchenfeld" is no answer to "Which city is higher, Matte or
+    Langgasse?" however sure the reader is. Only spans within ``consider`` x the best are moved up."""
+    offered = options(question) if spans else None
+    if not offered:
+        return list(spans)
+    best = max(s.score for s in spans)
+
+    def names(span: Span) -> bool:
+        words = set(re.findall(r"[\w'\u2019-]+", _plain(span.text)))
+        return span.score >= consider * best and any(o in words for o in offered)
+
+    return [s for s in spans if names(s)] + [s for s in spans if not names(s)]

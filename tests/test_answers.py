@@ -553,3 +553,26 @@ def test_what_a_named_person_was_doing_is_not_what_someone_else_did(nlp) -> None
     beer, waited = span("drank beer", 0.9), span("waited in his office", 0.05)
     question = "What was Sharma doing while McAnulty watched the America's Cup?"
     assert attribute(question, [beer, waited], [window], nlp, subject_clause=True) == [waited]
+
+
+@pytest.mark.parametrize("question, offered", [
+    ("Which city is higher, Matte or Langgasse?", ("matte", "langgasse")),
+    ("Was Sharma suspended or expelled from the Labour caucus?", ("suspended", "expelled")),
+    ("What team was the divisional round winner between the Broncos and Steelers?", ("broncos", "steelers")),
+    ("The presence or absence of what can be used to date a formation?", None),          # a question word follows
+    ("Approximately how many Russians were hurt, killed, or captured in the battle?", None),   # a list, no choice
+])
+def test_the_options_a_question_offers(question: str, offered) -> None:
+    from rag.answer_types import options
+
+    assert options(question) == offered
+
+
+def test_an_answer_to_a_choice_names_one_of_the_options() -> None:
+    from rag.answer_types import prefer_options
+
+    spans = [Span(text, "d", 0, len(text), score, 0) for text, score in
+             (("Kirchenfeld", 0.8), ("Länggasse", 0.1), ("Matte", 0.001))]
+    ranked = prefer_options("Which city is higher, Matte or Langgasse?", spans)
+    assert [s.text for s in ranked] == ["Länggasse", "Kirchenfeld", "Matte"]   # accents aside; Matte far too unsure
+    assert prefer_options("Which city is the capital?", spans) == spans
