@@ -8,7 +8,9 @@ speaker (the named subject of its speech verb) is compared with the speaker of e
 (the named subject of the speech verb that governs the span in its sentence), and a span someone
 else says is no candidate. Only a clash of two names counts: a pronoun opening its sentence ("she
 said"), a title ("the Prime Minister said") or no speech verb at all leaves the span as it was, since
-those may well be the asked person.
+those may well be the asked person. The same clash rules out a clause about someone else for a
+question whether or what a named person did ("Did Lewis experience bullying?" is not answered by
+"Rurawhe said he had experienced no bullying").
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 "Who is Steph Lewis?" then "What leave was she on?" becomes "What leave was Steph Lewis on?"
 before retrieval, so the retriever and the reader see the name the pronoun stands for; a bare
-"Why?" after "When was Sharma suspended?" becomes "Why was Sharma suspended?".
+"Why?" after "When was Sharma suspended?" becomes "Why was Sharma suspended?" ("When?" after "Who
+called the meeting?" -> "When did Ms Ardern call the meeting?"; "Why not?" after a yes/no question),
+and "they" after a plural answer ("screenshots") stands for it.
 """
 
 from __future__ import annotations
