@@ -312,7 +312,8 @@ class Assistant:
         if s.answer_types and spans:
             spans = answer_types.rescore(resolved, spans, retrieval.windows, _parse)
         if s.attribution and spans:
-            spans = attribution.rescore(resolved, spans, retrieval.windows, _parse, subject_clause=asked in ("yes/no", "do"))
+            spans = attribution.rescore(resolved, spans, retrieval.windows, _parse,
+                                        subject_clause=asked in ("yes/no", "do"))
         if s.answer_types and spans and asked is None:
             spans = answer_types.prefer_options(resolved, spans)   # "Matte or Langgasse?": one of the two
         form = asked if spans and s.clause_answers else None

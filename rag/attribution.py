@@ -114,8 +114,8 @@ def asked_speaker(question: str, parse: Callable[[str], object]) -> frozenset[st
 
 
 def asked_subject(question: str, parse: Callable[[str], object]) -> frozenset[str]:
-    """The name words of the named subject of a yes/no question ("Has Steph Lewis been bullied?" ->
-    {"steph", "lewis"}); empty when its subject is not a name ("Did the caucus vote?"). The small
+    """The name words of the named subject of a question whether or what someone did ("Has Steph Lewis
+    been bullied?" -> {"steph", "lewis"}); empty when its subject is not a name ("Did the caucus vote?"). The small
     parser often misreads a short question ("Did Lewis experience bullying?" with "experience" a
     noun), so the names right after the opening auxiliary count as its subject too."""
     doc = parse(question)
@@ -142,7 +142,8 @@ def clause_subject(doc, start: int, end: int) -> frozenset[str] | None:
     inside = {t.i for t in tokens}
     node = next((t for t in tokens if t.head.i not in inside or t.head.i == t.i), tokens[0])
     for _ in range(12):
-        subject = next((c for c in node.children if c.dep_ in _SUBJECTS), None) if node.pos_ in ("VERB", "AUX") else None
+        verb = node.pos_ in ("VERB", "AUX")
+        subject = next((c for c in node.children if c.dep_ in _SUBJECTS), None) if verb else None
         if subject is not None:
             break
         if node.head.i == node.i:
@@ -206,8 +207,8 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
     type is only weighed down, ``answer_types.rescore``; a clash of two names is dropped). For "Who
     said ...?", what was said and whom it was said to are no answer either (``said_not_sayer``). For a
     question whether or what a named person did (``subject_clause``: "Did Lewis experience bullying?",
-    "What was Sharma doing ...?"), a clause about someone else is no answer (``clause_subject``). Only spans within ``consider`` x the best one kept are parsed; the rest
-    cannot become the answer."""
+    "What was Sharma doing ...?"), a clause about someone else is no answer (``clause_subject``). Only
+    spans within ``consider`` x the best one kept are parsed; the rest cannot become the answer."""
     if spans and asks_sayer(question, parse):
         return _sayers(spans, windows, parse, consider)
     asked = asked_speaker(question, parse) if spans else frozenset()

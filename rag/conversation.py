@@ -92,8 +92,8 @@ def _turn_names(nlp, question: str, answer: str, exclude: str) -> tuple[str | No
 
 
 # a follow-up that is only a question word: "Why?", "And when?", "How come?"
-_BARE = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)\W+)?(why|when|where|how come|how)(\W+not)?(?:\W+(?:then|exactly))?\W*$",
-                   re.IGNORECASE)
+_BARE = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)\W+)?(why|when|where|how come|how)(\W+not)?"
+                   r"(?:\W+(?:then|exactly))?\W*$", re.IGNORECASE)
 _AUX = {"did", "does", "do", "was", "were", "is", "are", "has", "have", "had", "will", "would", "could", "can"}
 _WH = {"what", "when", "where", "who", "whom", "how", "why", "which"}
 _VERB_TAGS = ("VB", "VBP", "VBZ", "VBN", "VBG", "VBD")
@@ -146,8 +146,9 @@ def elliptical(question: str, history: Sequence[tuple[str, Answer]], nlp) -> str
     if words[0].lower_ in _AUX:                          # a yes/no question: ask why (when, ...) it is so
         if bare.group(2):                                # "Why not?": why it is not so
             verb = next((t for t in words[1:] if t.tag_ in ("VB", "VBN", "VBG")), None)
-            if verb is None:        # the tagger may call the verb a noun ("Did Lewis comment ..."): the word after the name
-                named = next((i for i, t in enumerate(words[1:], 1) if t.tag_ not in ("NNP", "NNPS", "DT", "POS", "HYPH")), 1)
+            if verb is None:   # the tagger may call the verb a noun ("Did Lewis comment ..."): the word after the name
+                named = next((i for i, t in enumerate(words[1:], 1)
+                              if t.tag_ not in ("NNP", "NNPS", "DT", "POS", "HYPH")), 1)
                 verb = words[named] if named > 1 else None
             if verb is None:
                 return question

@@ -74,7 +74,7 @@ class Settings:
             report sources as differing only when their answers have the same type (rag.answer_types).
         clause_answers: answer why/how/yes-no questions with the clause that settles them (rag.clauses).
         attribution: for "What did X say ...?", drop a candidate that someone else named says, and
-            for "Did X ...?" a clause about someone else named (rag.attribution).
+            for "Did X ...?" / "What did X do?" a clause about someone else named (rag.attribution).
         drop_echoes: drop a candidate that only repeats the question's words ("Mr McAnulty" for "Who
             labelled McAnulty a bully?"), unless the question offers a choice (rag.answer_types.echoes).
         store: where sentence vectors live (rag.vector_store): "faiss" (in the index folder), or

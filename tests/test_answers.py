@@ -535,7 +535,8 @@ def test_a_yes_no_question_about_one_person_is_not_answered_by_a_clause_about_an
     at = first.index("he had")
     assert clause_subject(nlp(first), at, at + 30) == {"rurawhe"}     # "he" stands for the sentence's subject
     assert attribute("Did Lewis experience bullying?", [rurawhe, lewis], [window], nlp, subject_clause=True) == [lewis]
-    assert attribute("Did Rurawhe experience bullying?", [rurawhe, lewis], [window], nlp, subject_clause=True) == [rurawhe, lewis]
+    assert attribute("Did Rurawhe experience bullying?", [rurawhe, lewis], [window], nlp,
+                     subject_clause=True) == [rurawhe, lewis]
     # only yes/no and what-did-X-do questions are checked this way: a why-question's reason may come from someone else
     assert attribute("Did Lewis experience bullying?", [rurawhe, lewis], [window], nlp) == [rurawhe, lewis]
 

@@ -126,4 +126,5 @@ def test_they_after_a_plural_answer_is_that_answer(nlp) -> None:
     later = [released, _turn("Who were the screenshots from?", "Labour colleagues")]
     assert resolve("What did one of them say?", later, nlp) == "What did one of the screenshots say?"
     # a singular answer is not what "they" stands for
-    assert "mediation" not in resolve("What did they decide?", [_turn("What did Labour set up?", "a mediation process")], nlp)
+    set_up = _turn("What did Labour set up?", "a mediation process")
+    assert "mediation" not in resolve("What did they decide?", [set_up], nlp)
