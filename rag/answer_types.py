@@ -33,7 +33,7 @@ ROLE = frozenset({"ROLE"})
 
 # nouns for what a person is or does: a "which X" question asks for a person, and a span ending in
 # one answers "what position ...?"
-_ROLE_WORDS = frozenset(
+ROLE_WORDS = frozenset(
     "mp minister whip leader politician member staffer advocate chair chairman chairwoman president premier "
     "king queen author writer player coach actor singer director founder ceo officer spokesperson spokesman "
     "spokeswoman judge senator governor mayor scientist artist secretary treasurer ambassador general "
@@ -44,7 +44,7 @@ _ROLE_WORDS = frozenset(
 # head nouns of "which/what X" questions and the types they ask for
 _NOUN_TYPES: dict[str, frozenset[str]] = {}
 for _words, _types in (
-    (" ".join(sorted(_ROLE_WORDS)) + " person man woman", PERSON),
+    (" ".join(sorted(ROLE_WORDS)) + " person man woman", PERSON),
     ("city country electorate town region place state province seat district county continent river "
      "island village suburb capital location area nation territory", PLACE),
     ("party company body organisation organization group team agency council committee newspaper outlet "
@@ -136,7 +136,7 @@ def span_labels(span_text: str, span_start: int, span_end: int, doc, offset: int
         labels.add("AGE")
     if not labels and words and all(w[:1].isupper() for w in span_text.split() if w.lower() not in _SMALL):
         labels.add("PROPN")          # a name spaCy did not recognise ("Newshub")
-    if words and words[-1].strip(",.") in _ROLE_WORDS and not labels & {"PERSON"}:
+    if words and words[-1].strip(",.") in ROLE_WORDS and not labels & {"PERSON"}:
         labels.add("ROLE")           # "former chief whip", "Prime Minister"
     return labels
 

@@ -329,6 +329,8 @@ class Assistant:
             spans = [_completed(spans[0], retrieval.windows), *spans[1:]]   # a cut phrase made whole
         if spans and form is None and s.answer_types:
             spans = [_whole_name(spans[0], retrieval.windows), *spans[1:]]  # a cut name made whole
+            if answer_types.DESCRIBES.match(resolved):                      # "Who is X?": the whole role
+                spans = [_whole_description(spans[0], retrieval.windows), *spans[1:]]
         timings["answer"] = time.perf_counter() - t
         calibration = load_calibration(calibration_key(s.reader, reranker.name if reranker is not None else None))
         feats = features(spans, retrieval.windows, clause_question=asked is not None)
@@ -468,6 +470,29 @@ def _whole_name(span: Span, windows: Sequence[Window]) -> Span:
     if name is None:
         return span
     return replace(span, text=sentence.text[start:name.end_char], end=sentence.start + name.end_char)
+
+
+def _whole_description(span: Span, windows: Sequence[Window]) -> Span:
+    """For "Who is <Name>?": a role cut from the words in front of it ("MP" of "Incoming Labour list
+    MP Soraya Peke-Mason") widened over the adjectives and nouns just before it, up to a determiner,
+    a possessive, punctuation or a verb. Other spans as they are."""
+    words = span.text.split()
+    if not words or words[-1].lower().strip(",.") not in answer_types.ROLE_WORDS:
+        return span
+    found = _sentence_of(span, windows)
+    if found is None:
+        return span
+    sentence = found[0].sentences[found[1]]
+    start = span.start - sentence.start
+    tokens = [t for t in _parse(sentence.text) if t.idx + len(t) <= start]
+    lo = start
+    for token in reversed(tokens):
+        if token.pos_ not in ("ADJ", "NOUN", "PROPN") and not (token.text == "-" and not token.whitespace_):
+            break
+        lo = token.idx
+    if lo == start:
+        return span
+    return replace(span, text=sentence.text[lo:min(span.end, sentence.end) - sentence.start], start=sentence.start + lo)
 
 
 def _clause_span(span: Span, windows: Sequence[Window], form: str) -> Span:

@@ -577,3 +577,20 @@ def test_an_answer_to_a_choice_names_one_of_the_options() -> None:
     ranked = prefer_options("Which city is higher, Matte or Langgasse?", spans)
     assert [s.text for s in ranked] == ["Länggasse", "Kirchenfeld", "Matte"]   # accents aside; Matte far too unsure
     assert prefer_options("Which city is the capital?", spans) == spans
+
+
+def test_who_is_x_gets_the_whole_role_not_its_last_word(nlp) -> None:
+    from rag.assistant import _whole_description
+
+    text = ("Incoming Labour list MP Soraya Peke-Mason would not comment. Labour's Te Tai Hauārau MP Adrian "
+            "Rurawhe chose not to comment.")
+    window = _window(text)
+
+    def span(words: str, at: int = 0) -> Span:
+        start = text.index(words, at)
+        return Span(words, "d", start, start + len(words), 0.5, 0)
+
+    assert _whole_description(span("MP"), [window]).text == "Incoming Labour list MP"
+    rurawhe = span("Hauārau MP")
+    assert _whole_description(rurawhe, [window]).text == "Te Tai Hauārau MP"    # not past "Labour's"
+    assert _whole_description(span("Peke-Mason"), [window]).text == "Peke-Mason"   # not a role
