@@ -32,6 +32,7 @@ _TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "prof", "pr
                      "mp", "president", "leader", "chief", "whip", "deputy", "the", "labour", "party"})
 _NAMED = frozenset({"PERSON", "ORG", "NORP"})
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
+_QUOTES = ('"', "\u201c", "\u201d")
 
 
 def _speaks(text: str) -> bool:
@@ -87,7 +88,10 @@ def said_not_sayer(doc, start: int, end: int) -> bool:
     """Whether the characters ``start:end`` of the parsed ``doc`` are a name or noun phrase in what a
     speech verb says or whom it is said to, not who says it ("someone involved told *Newshub* the
     complaints against *Dr Sharma* were never investigated"): it hangs from the verb by anything but
-    its subject. A span holding a verb is a clause and left alone."""
+    its subject. Nor is anything inside quotation marks ('"... the actions of *Gaurav*."': the quote
+    was opened before it and not closed). A span holding a verb is a clause and left alone."""
+    if sum(doc.text[:start].count(q) for q in _QUOTES) % 2:
+        return True
     tokens = [t for t in doc if t.idx < end and t.idx + len(t) > start]
     if not tokens or any(t.pos_ in ("VERB", "AUX") for t in tokens):
         return False                      # a clause: it may hold the sayer, or be the whole answer

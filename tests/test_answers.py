@@ -461,6 +461,8 @@ def test_a_question_asking_who_said_it_is_told_apart(nlp, question: str, asks: b
     ("But someone involved at the time told Newshub the complaints against Dr Sharma were never investigated.",
      "someone involved at the time", False),                      # who told it
     ("Ms Ardern said she was unable to get through to Dr Sharma.", "she was unable to get through", False),  # a clause
+    ('"There is a pathway back but that will depend on the actions of Gaurav."', "Gaurav", True),   # quoted
+    ('"I\'ve called, messaged," Ms Ardern said.', "Ms Ardern", False),          # after the quote closed
 ])
 def test_what_was_said_or_whom_to_is_not_who_said_it(nlp, sentence: str, span: str, said: bool) -> None:
     from rag.attribution import said_not_sayer
