@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 from rag.answer_types import MISFIT_PENALTY, expected_type, fit, rescore, span_labels
@@ -23,6 +25,11 @@ def _window(text: str, doc_id: str = "d", offset: int = 0, rank: int = 0) -> Win
             s += 1
         sentences.append(Sentence(doc_id, i, offset + s, offset + e, text[s:e]))
     return Window(doc_id, "t", text, offset, offset + len(text), tuple(sentences), 0, rank, 1.0, 0.5)
+
+
+def _span_in(text: str, words: str, score: float = 0.5) -> Span:
+    """A candidate span: the first occurrence of ``words`` in ``text`` (a window at offset 0)."""
+    return Span(words, "d", text.index(words), text.index(words) + len(words), score, 0)
 
 
 def _clean(text: str, start: int, end: int) -> str:
@@ -416,11 +423,7 @@ def test_words_someone_else_said_are_no_answer_to_what_a_named_person_said(nlp) 
 
     text = ("Dr Sharma chose against attending a formal caucus meeting, saying the result was predetermined. "
             "Ms Ardern said she was unable to get through to Dr Sharma.")
-    window = _window(text)
-
-    def span(words: str, score: float) -> Span:
-        return Span(words, "d", text.index(words), text.index(words) + len(words), score, 0)
-
+    window, span = _window(text), partial(_span_in, text)
     sharma, ardern = span("the result was predetermined", 0.6), span("she was unable to get through", 0.1)
     assert attribute("What did Ardern say about the meeting?", [sharma, ardern], [window], nlp) == [ardern]
     assert attribute("What did Sharma say about the meeting?", [sharma, ardern], [window], nlp) == [sharma]
@@ -527,11 +530,7 @@ def test_a_yes_no_question_about_one_person_is_not_answered_by_a_clause_about_an
 
     text = ("However, Rurawhe said he had experienced no bullying during his time in Parliament. "
             "She said she had not experienced any bullying in parliament.")
-    window = _window(text)
-
-    def span(words: str, score: float) -> Span:
-        return Span(words, "d", text.index(words), text.index(words) + len(words), score, 0)
-
+    window, span = _window(text), partial(_span_in, text)
     rurawhe, lewis = span("he had experienced no bullying", 0.6), span("she had not experienced any bullying", 0.1)
     first = window.sentences[0].text
     at = first.index("he had")
@@ -548,11 +547,7 @@ def test_what_a_named_person_was_doing_is_not_what_someone_else_did(nlp) -> None
 
     text = ("Dr Sharma said he waited in his office for two hours while Mr McAnulty drank beer and watched the "
             "America's Cup.")
-    window = _window(text)
-
-    def span(words: str, score: float) -> Span:
-        return Span(words, "d", text.index(words), text.index(words) + len(words), score, 0)
-
+    window, span = _window(text), partial(_span_in, text)
     beer, waited = span("drank beer", 0.9), span("waited in his office", 0.05)
     question = "What was Sharma doing while McAnulty watched the America's Cup?"
     assert attribute(question, [beer, waited], [window], nlp, subject_clause=True) == [waited]
@@ -586,12 +581,7 @@ def test_who_is_x_gets_the_whole_role_not_its_last_word(nlp) -> None:
 
     text = ("Incoming Labour list MP Soraya Peke-Mason would not comment. Labour's Te Tai Hauārau MP Adrian "
             "Rurawhe chose not to comment.")
-    window = _window(text)
-
-    def span(words: str, at: int = 0) -> Span:
-        start = text.index(words, at)
-        return Span(words, "d", start, start + len(words), 0.5, 0)
-
+    window, span = _window(text), partial(_span_in, text)
     assert _whole_description(span("MP"), [window]).text == "Incoming Labour list MP"
     rurawhe = span("Hauārau MP")
     assert _whole_description(rurawhe, [window]).text == "Te Tai Hauārau MP"    # not past "Labour's"
