@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
+from rag.clauses import YES_NO
 from rag.types import Span, Window
 
 PERSON = frozenset({"PERSON"})
@@ -216,7 +217,6 @@ _ECHO_IGNORED = frozenset("a an the of in on at to for by with from and or as is
 # presence or absence of what ...?" offers no choice)
 _CHOICE = re.compile(r"(?:\bor\b|\bbetween\b.+\band\b)(?!.*\b(?:what|which|who|whom|whose|when|where|why|how)\b)",
                      re.I)
-_ASKS_YES_NO = re.compile(r"\W*(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could|should)\b", re.I)
 _OPTION = re.compile(r"([\w'\u2019-]+)\s*,?\s+(?:or|and)\s+(?:the\s+|a\s+|an\s+)?([\w'\u2019-]+)", re.I)
 
 
@@ -255,7 +255,7 @@ def options(question: str) -> tuple[str, str] | None:
     found = _OPTION.search(question, max(0, choice.start() - 40))
     # a choice is offered at the end ("..., Matte or Langgasse?"), by "between", or by a yes/no question
     # ("Was Sharma suspended or expelled from ...?"); "how many were hurt, killed, or captured in ...?" lists
-    if not found or not (_ASKS_YES_NO.match(question) or not question[found.end():].strip(" ?.!")
+    if not found or not (YES_NO.match(question.strip()) or not question[found.end():].strip(" ?.!")
                          or re.search(r"\bbetween\b", question[:found.start() + 1], re.I)):
         return None
     return _plain(found.group(1)).removesuffix("'s"), _plain(found.group(2)).removesuffix("'s")

@@ -15,7 +15,7 @@ from rag.util import balance_quotes
 
 _AUX = ("is|are|was|were|am|do|does|did|has|have|had|can|could|will|would|shall|should|may|might|must|"
         "isn't|aren't|wasn't|weren't|don't|doesn't|didn't|hasn't|haven't|hadn't|won't|wouldn't|can't|couldn't")
-_YES_NO = re.compile(rf"^(?:{_AUX})\b", re.I)
+YES_NO = re.compile(rf"^(?:{_AUX})\b", re.I)
 _CHOICE = re.compile(r"\bor\b", re.I)            # "Was he suspended or expelled?" asks for a span
 _WHY = re.compile(r"^why\b|\bfor what reason\b|\bwhat (?:was|is|were) the reason\b", re.I)
 # "how" asks for a manner only when a verb follows ("How did she react?"); "How fast/far/many ..." ask for a span
@@ -47,7 +47,7 @@ def question_form(question: str) -> str | None:
         return "did"
     if _DO.search(q):
         return "do"
-    if _YES_NO.search(q) and not _CHOICE.search(q):
+    if YES_NO.search(q) and not _CHOICE.search(q):
         return "yes/no"
     return None
 

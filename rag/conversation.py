@@ -156,7 +156,7 @@ def elliptical(question: str, history: Sequence[tuple[str, Answer]], nlp) -> str
         return f"{wh} {asked[0].lower()}{asked[1:]}?"
     if bare.group(2):
         return question                                  # "Why not?" after a wh-question: nothing to negate
-    subject_asked = _subject_question(words, asked, answer, wh)
+    subject_asked = _subject_question(words, asked, answer, wh, nlp)
     if subject_asked:
         return subject_asked
     at = next((i for i in (1, 2) if i < len(words) and words[i].lower_ in _AUX), None)   # "How long did"
@@ -187,7 +187,15 @@ def elliptical(question: str, history: Sequence[tuple[str, Answer]], nlp) -> str
 _DO_SUPPORT = {"VBD": "did", "VBZ": "does", "VBP": "do"}
 
 
-def _subject_question(words, asked: str, answer: str, wh: str) -> str | None:
+def _base_form(token, nlp) -> str:
+    """A verb's base form ("called" -> "call") by the pipeline's lemmatizer, which rag.nlp loads but
+    leaves off; "" when the pipeline has none."""
+    if "lemmatizer" not in nlp.component_names:
+        return ""
+    return nlp.get_pipe("lemmatizer")(token.doc)[token.i].lemma_
+
+
+def _subject_question(words, asked: str, answer: str, wh: str, nlp) -> str | None:
     """A bare follow-up to a question whose question word was the subject of its main verb: "Who
     called the secret meeting?" ("Ms Ardern") + "When?" -> "When did Ms Ardern call the secret
     meeting?"; "Which MP backed the decision?" likewise. None for any other question."""
@@ -201,12 +209,10 @@ def _subject_question(words, asked: str, answer: str, wh: str) -> str | None:
             return None
     if at + 1 >= len(words) or words[at].tag_ not in _DO_SUPPORT or words[at].lower_ in _AUX:
         return None
-    from rag.nlp import lemmas
-
-    verb = lemmas(words[at].doc)[words[at].i]
-    if not verb.lemma_:
+    verb = _base_form(words[at], nlp)
+    if not verb:
         return None
-    return f"{wh} {_DO_SUPPORT[words[at].tag_]} {answer} {verb.lemma_} {asked[words[at + 1].idx:]}?"
+    return f"{wh} {_DO_SUPPORT[words[at].tag_]} {answer} {verb} {asked[words[at + 1].idx:]}?"
 
 
 def _plural_answer(turn: tuple[str, Answer], nlp) -> str | None:

@@ -47,14 +47,9 @@ def full_pipeline():  # -> spacy.Language
 
 @lru_cache(maxsize=1)
 def _full_pipeline():  # -> spacy.Language
-    # the lemmatizer is loaded but off: only a follow-up that needs a verb's base form runs it (``lemmas``)
+    # the lemmatizer is loaded but off (~15% of a parse's time): only a rebuilt follow-up question needs a
+    # verb's base form, and runs it on that one question (rag.conversation)
     return _import_spacy().load(SPACY_MODEL, disable=["lemmatizer"])
-
-
-def lemmas(doc):  # -> spacy.tokens.Doc
-    """``doc`` (parsed by ``full_pipeline``) with its tokens' base forms set ("called" -> "call"); the
-    pipeline leaves them out, as only a rebuilt follow-up question needs them (~15% of a parse's time)."""
-    return full_pipeline().get_pipe("lemmatizer")(doc)
 
 
 def preload() -> threading.Thread | None:
