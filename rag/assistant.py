@@ -492,7 +492,8 @@ def _whole_description(span: Span, windows: Sequence[Window]) -> Span:
         lo = token.idx
     if lo == start:
         return span
-    return replace(span, text=sentence.text[lo:min(span.end, sentence.end) - sentence.start], start=sentence.start + lo)
+    hi = min(span.end, sentence.end) - sentence.start
+    return replace(span, text=sentence.text[lo:hi], start=sentence.start + lo)
 
 
 def _clause_span(span: Span, windows: Sequence[Window], form: str) -> Span:

@@ -147,9 +147,7 @@ def elliptical(question: str, history: Sequence[tuple[str, Answer]], nlp) -> str
         if bare.group(2):                                # "Why not?": why it is not so
             verb = next((t for t in words[1:] if t.tag_ in ("VB", "VBN", "VBG")), None)
             if verb is None:   # the tagger may call the verb a noun ("Did Lewis comment ..."): the word after the name
-                named = next((i for i, t in enumerate(words[1:], 1)
-                              if t.tag_ not in ("NNP", "NNPS", "DT", "POS", "HYPH")), 1)
-                verb = words[named] if named > 1 else None
+                verb = _after_name(words[1:])
             if verb is None:
                 return question
             return f"{wh} {asked[0].lower()}{asked[1:verb.idx]}not {asked[verb.idx:]}?"
@@ -175,13 +173,23 @@ def elliptical(question: str, history: Sequence[tuple[str, Answer]], nlp) -> str
     elif asks_thing and aux.lower_ in ("did", "does", "do"):
         # "Who did Sharma accuse of bullying?": the answer goes after the verb that follows a named
         # subject (the tagger may call that verb a noun, so it is found by position, not by tag)
-        named = 0
-        while named < len(after) and after[named].tag_ in ("NNP", "NNPS", "DT", "POS"):
-            named += 1
-        if 0 < named < len(after) and any(t.tag_ in ("NNP", "NNPS") for t in after[:named]):
-            cut = after[named].idx + len(after[named].text) - after[0].idx
+        verb = _after_name(after)
+        if verb is not None:
+            cut = verb.idx + len(verb.text) - after[0].idx
             rest = f"{rest[:cut]} {answer}{rest[cut:]}"
     return f"{wh} {aux.lower_} {rest}?"
+
+
+def _after_name(tokens):
+    """The word right after the named subject that ``tokens`` open with ("Sharma accuse ...",
+    "Soraya Peke-Mason comment ..."): the verb, found by position since the tagger may call it a
+    noun. None when they open with no name or hold nothing after it."""
+    named = 0
+    while named < len(tokens) and tokens[named].tag_ in ("NNP", "NNPS", "DT", "POS", "HYPH"):
+        named += 1
+    if 0 < named < len(tokens) and any(t.tag_ in ("NNP", "NNPS") for t in tokens[:named]):
+        return tokens[named]
+    return None
 
 
 _DO_SUPPORT = {"VBD": "did", "VBZ": "does", "VBP": "do"}
