@@ -293,6 +293,47 @@ class Assistant:
         return replace(outer, answer=answer, timings=timings, looks=looked.looks + inner.looks + outer.looks,
                        bridge=entity)
 
+    def _sayer(self, sentence: Sentence) -> tuple[int, int] | None:
+        """Document offsets of the name of who says a sentence, followed back through its document
+        (``attribution.sayer``)."""
+        text = self._docs[sentence.doc_id].text
+        return attribution.sayer(self.index.doc_sentences(sentence.doc_id), sentence.index, _parse, text)
+
+    def _speaker(self, sentence: Sentence) -> str | None:
+        """The name of who says a sentence (``_sayer``), or None."""
+        found = self._sayer(sentence)
+        return None if found is None else self._docs[sentence.doc_id].text[found[0]:found[1]]
+
+    def _named_sayer(self, question: str, span: Span, windows: list[Window]
+                     ) -> tuple[Span, list[Window], Sentence | None]:
+        """For "Who said ...?": the name of who says the sentence the span's window was retrieved for
+        (``_sayer``: a running quote or a pronoun followed back) when the span names someone else or
+        no one ('she said there was always room ...') and the question does not name them, with that
+        sentence (cited beside the name); the window then starts at the name's sentence. A span that
+        already names them is kept, with the sentence when it lies elsewhere; else the span and
+        windows as they are, and None."""
+        at = next((k for k, w in enumerate(windows) if w.rank == span.window_rank), None)
+        if at is None:
+            return span, windows, None
+        window = windows[at]
+        hit = window.sentences[window.center]
+        found = self._sayer(hit)
+        text = self._docs[window.doc_id].text
+        name = "" if found is None else text[found[0]:found[1]]
+        if found is None or answer_types.echoes(question, name):     # "Who complained to Ardern?": not Ardern
+            return span, windows, None
+        if citing.same_answer(name, span.text):                      # the reader named them already
+            return span, windows, None if hit.start <= span.start < hit.end else hit
+        named = replace(span, text=name, start=found[0], end=found[1])
+        if found[0] < window.start:
+            sentences = self.index.doc_sentences(window.doc_id)
+            lo = next(x.index for x in sentences if x.start <= found[0] < x.end)
+            chosen = tuple(sentences[lo:window.sentences[-1].index + 1])
+            window = replace(window, sentences=chosen, center=hit.index - lo, start=chosen[0].start,
+                             text=text[chosen[0].start:window.end])
+            windows = [*windows[:at], window, *windows[at + 1:]]
+        return named, windows, None if hit.start <= found[0] < hit.end else hit
+
     def _look(self, q: str, resolved: str, rerank_depth: int, exclude: frozenset[str], started: float) -> Trace:
         """One retrieval and reading, with the reranker reordering ``rerank_depth`` fused hits."""
         s = self.settings
@@ -313,30 +354,33 @@ class Assistant:
             spans = answer_types.rescore(resolved, spans, retrieval.windows, _parse)
         if s.attribution and spans:
             spans = attribution.rescore(resolved, spans, retrieval.windows, _parse,
-                                        subject_clause=asked in ("yes/no", "do"))
+                                        subject_clause=asked in ("yes/no", "do"), speaker_of=self._speaker)
         if s.answer_types and spans and asked is None:
             spans = answer_types.prefer_options(resolved, spans)   # "Matte or Langgasse?": one of the two
+        windows, quote = list(retrieval.windows), None
+        if s.attribution and spans and asked is None and attribution.asks_sayer(resolved, _parse):
+            spans[0], windows, quote = self._named_sayer(resolved, spans[0], windows)    # '"...," she said.': her name
         form = asked if spans and s.clause_answers else None
         if form == "do" and clauses.did_question(resolved, _parse):
             form = "did"                # "What did Ardern do?": what was done, not a noun phrase
         said = None                  # "yes" / "no" when the evidence decides a yes/no question by rule
         if form is not None:
-            spans = [_clause_span(spans[0], retrieval.windows, form), *spans[1:]]
-            decided = _verdict(resolved, spans[0], retrieval.windows) if form == "yes/no" else None
+            spans = [_clause_span(spans[0], windows, form), *spans[1:]]
+            decided = _verdict(resolved, spans[0], windows) if form == "yes/no" else None
             if decided is not None:
                 said, spans[0] = decided
         elif spans and s.clause_answers:
-            spans = [_completed(spans[0], retrieval.windows), *spans[1:]]   # a cut phrase made whole
+            spans = [_completed(spans[0], windows), *spans[1:]]   # a cut phrase made whole
         if spans and form is None and s.answer_types:
-            spans = [_whole_name(spans[0], retrieval.windows), *spans[1:]]  # a cut name made whole
+            spans = [_whole_name(spans[0], windows), *spans[1:]]  # a cut name made whole
             if answer_types.DESCRIBES.match(resolved):                      # "Who is X?": the whole role
-                spans = [_whole_description(spans[0], retrieval.windows), *spans[1:]]
+                spans = [_whole_description(spans[0], windows), *spans[1:]]
         timings["answer"] = time.perf_counter() - t
         calibration = load_calibration(calibration_key(s.reader, reranker.name if reranker is not None else None))
-        feats = features(spans, retrieval.windows, clause_question=asked is not None)
+        feats = features(spans, windows, clause_question=asked is not None)
         conf = confidence(feats, calibration)
         threshold = s.abstain_below if s.abstain_below is not None else calibration.threshold
-        shape = _SpanShapes(retrieval.windows) if s.answer_types else None
+        shape = _SpanShapes(windows) if s.answer_types else None
         names = _question_names(resolved)
 
         said_question = s.attribution and attribution.asks_words(resolved, _parse)
@@ -352,11 +396,15 @@ class Assistant:
             about = all(_mentions(self._docs[x.doc_id].text, n) for x in (a, b) for n in names)
             return about and (shape is None or shape.same(a, b))
 
-        cited = (citing.cite(spans, retrieval.windows, self._docs, s.max_citations, same_type=comparable)
+        cited = (citing.cite(spans, windows, self._docs, s.max_citations, same_type=comparable)
                  if spans else None)
+        if cited is not None and quote is not None and cited.citations:   # the words said, beside the name
+            kept = [c for c in cited.citations[1:] if (c.doc_id, c.index) != (quote.doc_id, quote.index)]
+            said_in = citing.citation_for(quote, self._docs[quote.doc_id], spans[0])
+            cited = replace(cited, citations=[cited.citations[0], said_in, *kept][:max(2, s.max_citations)])
 
         def trace(answer: Answer) -> Trace:
-            return Trace(question=q, resolved_question=resolved, hits=retrieval.hits, windows=retrieval.windows,
+            return Trace(question=q, resolved_question=resolved, hits=retrieval.hits, windows=windows,
                          spans=spans, features=feats, answer=answer, timings=answer.timings)
 
         if cited is None or not cited.citations or conf < threshold:
@@ -373,7 +421,7 @@ class Assistant:
             a, b = self._docs[best.doc_id], self._docs[cited.alternative.doc_id]
             message = (f"The sources differ: {_source_name(a)} says \"{best.text}\", "
                        f"while {_source_name(b)} says \"{cited.alternative.text}\".")
-        alternatives = _alternatives(spans, retrieval.windows, self._docs, cited)
+        alternatives = _alternatives(spans, windows, self._docs, cited)
         timings["total"] = time.perf_counter() - started
         return trace(Answer(question=q, text=best.text, abstained=False, confidence=round(conf, 4),
                             citations=cited.citations, message=message, resolved_question=resolved,

@@ -6,11 +6,12 @@ Sharma's allegations?" answered *the result was predetermined*, which Sharma sai
 then chose against attending ..., saying the result was predetermined"). Here the question's
 speaker (the named subject of its speech verb) is compared with the speaker of each candidate span
 (the named subject of the speech verb that governs the span in its sentence), and a span someone
-else says is no candidate. Only a clash of two names counts: a pronoun opening its sentence ("she
-said"), a title ("the Prime Minister said") or no speech verb at all leaves the span as it was, since
-those may well be the asked person. The same clash rules out a clause about someone else for a
-question whether or what a named person did ("Did Lewis experience bullying?" is not answered by
-"Rurawhe said he had experienced no bullying").
+else says is no candidate. Only a clash of two names counts: a title ("the Prime Minister said") or
+no speech verb at all leaves the span as it was, since those may well be the asked person. Words a
+sentence leaves unattributed ('"...," she said.', a quoted paragraph running on) are given to the
+name ``sayer`` finds for them earlier in the document, which also answers "Who said ...?". The same
+clash rules out a clause about someone else for a question whether or what a named person did ("Did
+Lewis experience bullying?" is not answered by "Rurawhe said he had experienced no bullying").
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import re
 from typing import Callable, Sequence
 
 from rag.clauses import stem
-from rag.types import Span, Window
+from rag.types import Sentence, Span, Window
 
 # speech and claim verbs, by ``clauses.stem`` (the pipeline has no lemmatizer)
 SPEECH = frozenset(stem(w) for w in (
@@ -192,6 +193,26 @@ def span_speaker(doc, start: int, end: int) -> frozenset[str] | None:
     return _name_words(subject.subtree) or None
 
 
+def _said_elsewhere(doc, start: int, end: int) -> bool:
+    """Whether the characters ``start:end`` of the parsed sentence ``doc`` are words whose sayer another
+    sentence names: they are inside quotation marks (opened before them, or closed after them in a
+    sentence that began inside a quote), or a pronoun opening the sentence says them ("She said ...")."""
+    marks = [i for i, c in enumerate(doc.text) if c in _QUOTES]
+    before = sum(1 for i in marks if i < start)
+    if before % 2 or (len(marks) % 2 and before == 0 and marks):
+        return True
+    tokens = [t for t in doc if t.idx < end and t.idx + len(t) > start]
+    node = next((t for t in tokens if t.head.i not in {x.i for x in tokens} or t.head.i == t.i), None)
+    for _ in range(12):
+        if node is None or node.head.i == node.i:
+            return False
+        node = node.head
+        if _is_speech(node):
+            subject = _subject(node)
+            return subject is not None and subject.pos_ == "PRON" and _bound(subject) is None
+    return False
+
+
 def _bound(pronoun):
     """The named subject of the sentence's main verb when it comes before ``pronoun`` ("Dr Sharma
     released screenshots of what he said were ..."): a pronoun inside a sentence most often means
@@ -205,29 +226,35 @@ def _bound(pronoun):
 
 
 def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str], object],
-            consider: float = 0.02, subject_clause: bool = False) -> list[Span]:
+            consider: float = 0.02, subject_clause: bool = False,
+            speaker_of: Callable[[Sentence], str | None] | None = None) -> list[Span]:
     """The spans without those put in the mouth of someone other than the question's speaker: what
     Sharma said is no answer to "What did Ardern say?", however well it fits the words (a misfit of
     type is only weighed down, ``answer_types.rescore``; a clash of two names is dropped). For "Who
     said ...?", what was said and whom it was said to are no answer either (``said_not_sayer``). For a
     question whether or what a named person did (``subject_clause``: "Did Lewis experience bullying?",
     "What was Sharma doing ...?"), a clause about someone else is no answer (``clause_subject``). Only
-    spans within ``consider`` x the best one kept are parsed; the rest cannot become the answer."""
+    spans within ``consider`` x the best one kept are parsed; the rest cannot become the answer.
+    ``speaker_of`` names who says a sentence from its document (``sayer``), for a span its own
+    sentence leaves unattributed ('"...," she said.', a running quote)."""
     if spans and asks_sayer(question, parse):
         return _sayers(spans, windows, parse, consider)
     asked = asked_speaker(question, parse) if spans else frozenset()
     if not asked and spans and subject_clause:
         subject = asked_subject(question, parse)
         if subject:
-            def about(doc, start: int, end: int) -> bool:
+            def about(doc, start: int, end: int, sentence: Sentence) -> bool:
                 said_of = clause_subject(doc, start, end)
                 return not said_of or bool(said_of & subject)
 
             return _kept(spans, windows, parse, consider, about)
     if not asked:
         return list(spans)
-    def fits(doc, start: int, end: int) -> bool:
+    def fits(doc, start: int, end: int, sentence: Sentence) -> bool:
         said_by = span_speaker(doc, start, end)
+        if said_by is None and speaker_of is not None and _said_elsewhere(doc, start, end):
+            named = speaker_of(sentence)
+            said_by = frozenset(re.findall(r"\w+", named.lower())) - _TITLES if named else None
         return not said_by or bool(said_by & asked)
 
     return _kept(spans, windows, parse, consider, fits)
@@ -236,12 +263,12 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
 def _sayers(spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str], object],
             consider: float) -> list[Span]:
     """For "Who said ...?": the spans without those that are what was said or whom it was said to."""
-    return _kept(spans, windows, parse, consider, lambda doc, start, end: not said_not_sayer(doc, start, end))
+    return _kept(spans, windows, parse, consider, lambda doc, start, end, _: not said_not_sayer(doc, start, end))
 
 
 def _kept(spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str], object], consider: float,
-          fits: Callable[[object, int, int], bool]) -> list[Span]:
-    """The spans (best first) that ``fits(parsed sentence, start, end)`` accepts. A span under
+          fits: Callable[[object, int, int, Sentence], bool]) -> list[Span]:
+    """The spans (best first) that ``fits(parsed sentence, start, end, sentence)`` accepts. A span under
     ``consider`` x the best one kept so far is kept unparsed: it cannot become the answer."""
     by_rank = {w.rank: w for w in windows}
     kept: list[Span] = []
@@ -251,7 +278,127 @@ def _kept(spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str
         sentence = None if window is None or (kept and span.score < consider * top) else next(
             (x for x in window.sentences if x.start <= span.start < x.end), None)
         if sentence is None or fits(parse(sentence.text), span.start - sentence.start,
-                                    min(span.end, sentence.end) - sentence.start):
+                                    min(span.end, sentence.end) - sentence.start, sentence):
             kept.append(span)
             top = max(top, span.score)
     return kept
+
+
+# News quotes run on without naming their speaker again: '"...," she said.', or a quoted paragraph
+# after "Ms Ardern said ...". ``sayer`` follows both to a name.
+_PRONOUNS = {"she": "f", "her": "f", "he": "m", "him": "m", "they": "", "them": ""}
+_GENDERED = {"ms": "f", "mrs": "f", "miss": "f", "dame": "f", "mr": "m", "sir": "m"}
+LOOK_BACK = 10      # sentences a running quote or a pronoun is followed back (and 3 forward in a quote)
+
+
+def _quoted(sentence: Sentence, document_text: str) -> bool:
+    """Whether the sentence opens a quote or starts inside one left open earlier in its paragraph."""
+    if sentence.text.lstrip()[:1] in _QUOTES:
+        return True
+    before = document_text[document_text.rfind("\n", 0, sentence.start) + 1:sentence.start]
+    return before.count('"') % 2 == 1 or before.count("\u201c") > before.count("\u201d")
+
+
+def _name(subject) -> tuple[int, int] | None:
+    """Character offsets (in the subject's sentence) of the name a subject is ("Whanganui MP Steph
+    Lewis" -> "Steph Lewis", "Dr Sharma" -> "Sharma", "list MP Soraya Peke-Mason" in apposition): the
+    proper nouns ending at its head word, titles aside. None when it names no one ("the PM")."""
+    if subject.pos_ != "PROPN":
+        subject = next((c for c in subject.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
+    if subject is None or subject.text.lower() in _TITLES:
+        return None
+    first = subject
+    while first.i > 0:
+        before = first.nbor(-1)
+        joined = before.text == "-" and not before.whitespace_ and before.i > 0   # "Peke-Mason"
+        if joined:
+            before = before.nbor(-1)
+        if before.pos_ != "PROPN" or before.text.lower() in _TITLES:
+            break
+        first = before
+    return first.idx, subject.idx + len(subject)
+
+
+def _gender(name: str, document_text: str) -> str:
+    """"f" or "m" when the text calls the named person by a gendered title ("Ms Ardern"), else ""."""
+    last = re.escape(name.split()[-1])
+    found = re.search(rf"\b(Ms|Mrs|Miss|Dame|Mr|Sir)\.?\s+(?:[A-Z][\w'-]+\s+)?{last}\b", document_text)
+    return _GENDERED[found.group(1).lower()] if found else ""
+
+
+_FIRST_PERSON = frozenset({"i", "we", "you", "me", "us"})
+
+
+def _speech(doc):
+    """The verb that says a parsed sentence: the first speech verb with a subject that is not the
+    quoted speaker's "I" or "we" ('"I think ...," he said.' is said by "he"), else a verb with a
+    subject after the quote closes ('"...," one reads.'); None when there is neither."""
+    def said_by(verb) -> bool:
+        subject = _subject(verb)
+        return subject is not None and subject.text.lower() not in _FIRST_PERSON
+    found = next((t for t in doc if _is_speech(t) and said_by(t)), None)
+    closing = max((t.i for t in doc if t.text in _QUOTES), default=None)
+    if found is None and closing is not None and closing > 0:
+        found = next((t for t in doc[closing + 1:] if t.pos_ in ("VERB", "AUX") and said_by(t)), None)
+    return found
+
+
+def sayer(sentences: Sequence[Sentence], at: int, parse: Callable[[str], object],
+          document_text: str) -> tuple[int, int] | None:
+    """Document offsets of the name of who says sentence ``at`` of a document (``sentences``, in
+    order, of ``document_text``): the named subject of its speech verb; for a pronoun ('"...," she
+    said.') the nearest earlier named person of that gender (by titles such as "Ms"); for a quote
+    with no speech verb, the sayer named where the quote closes ('..., " one reads.') or before it
+    (a quoted paragraph after "Ms Ardern said ..."). None when the sayer is unnamed ("the PM")."""
+    verb = _speech(parse(sentences[at].text))
+    if verb is None and _quoted(sentences[at], document_text):
+        ahead = range(at + 1, min(len(sentences), at + 4))
+        for i in ahead:               # the quote's closing sentence may name who says it
+            if not _quoted(sentences[i], document_text) or sentences[i].text.lstrip()[:1] in _QUOTES:
+                break
+            verb = _speech(parse(sentences[i].text))
+            if verb is not None:
+                return _said_by(sentences, i, verb, parse, document_text)
+        for i in range(at - 1, max(-1, at - LOOK_BACK), -1):   # else the speaker named before it
+            verb = _speech(parse(sentences[i].text))
+            if verb is not None:
+                return _said_by(sentences, i, verb, parse, document_text)
+            if not _quoted(sentences[i], document_text):
+                return None
+        return None
+    return None if verb is None else _said_by(sentences, at, verb, parse, document_text)
+
+
+def _said_by(sentences: Sequence[Sentence], at: int, verb, parse: Callable[[str], object],
+             document_text: str) -> tuple[int, int] | None:
+    subject = _subject(verb)
+    if subject.pos_ == "PRON":
+        return _antecedent(sentences, at, subject, parse, document_text)
+    found = _name(subject)
+    return None if found is None else (sentences[at].start + found[0], sentences[at].start + found[1])
+
+
+def _antecedent(sentences: Sequence[Sentence], at: int, pronoun, parse: Callable[[str], object],
+                document_text: str) -> tuple[int, int] | None:
+    """The nearest named subject before ``pronoun`` (in sentence ``at`` or up to LOOK_BACK before it)
+    whose title does not say another gender; in each sentence the sayer first, then the subject
+    nearest the pronoun."""
+    wanted = _PRONOUNS.get(pronoun.text.lower())
+    if wanted is None:
+        return None
+    for i in range(at, max(-1, at - LOOK_BACK), -1):
+        doc = pronoun.doc if i == at else parse(sentences[i].text)
+        verb = _speech(doc)
+        subjects = [t for t in doc if t.dep_ in _SUBJECTS and (i < at or t.i < pronoun.i)]
+        if verb is not None and i < at and _subject(verb).text.lower() not in _PRONOUNS \
+                and _name(_subject(verb)) is None:
+            return None               # "someone involved told Newshub ... They said ...": the unnamed sayer
+        ordered = ([_subject(verb)] if verb is not None and i < at else []) + subjects[::-1]
+        for subject in ordered:
+            found = _name(subject)
+            if found is None:
+                continue
+            text = sentences[i].text[found[0]:found[1]]
+            if not wanted or _gender(text, document_text) in ("", wanted):
+                return sentences[i].start + found[0], sentences[i].start + found[1]
+    return None

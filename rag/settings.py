@@ -73,8 +73,10 @@ class Settings:
         answer_types: rescore the reader's candidates by whether their type fits the question, and
             report sources as differing only when their answers have the same type (rag.answer_types).
         clause_answers: answer why/how/yes-no questions with the clause that settles them (rag.clauses).
-        attribution: for "What did X say ...?", drop a candidate that someone else named says, and
-            for "Did X ...?" / "What did X do?" a clause about someone else named (rag.attribution).
+        attribution: for "What did X say ...?", drop a candidate that someone else named says (a
+            running quote or "she said" followed back to a name), for "Did X ...?" / "What did X do?"
+            a clause about someone else named, and for "Who said ...?" answer with the name of who says
+            the retrieved sentence (rag.attribution).
         drop_echoes: drop a candidate that only repeats the question's words ("Mr McAnulty" for "Who
             labelled McAnulty a bully?"), unless the question offers a choice (rag.answer_types.echoes).
         store: where sentence vectors live (rag.vector_store): "faiss" (in the index folder), or

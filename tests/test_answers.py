@@ -586,3 +586,51 @@ def test_who_is_x_gets_the_whole_role_not_its_last_word(nlp) -> None:
     rurawhe = span("Hauārau MP")
     assert _whole_description(rurawhe, [window]).text == "Te Tai Hauārau MP"    # not past "Labour's"
     assert _whole_description(span("Peke-Mason"), [window]).text == "Peke-Mason"   # not a role
+
+
+# --- who says a sentence, followed back through its document (attribution.sayer) -----------------
+_NEWS = ("Mr Okafor opened the inquiry on Friday. Ms Brandt, the council's treasurer, said the budget was short.\n\n"
+         "\"We will find the money,\" she said.\n\n"
+         "\"There is no other way. The town needs the pool.\"\n\n"
+         "Mr Okafor said he would wait for the report.\n\n"
+         "\"I think it is fair,\" he said.\n\n"
+         "Someone involved told the Courier the report was late. They said nobody had read it.\n\n"
+         "\"Stay home today. I feel ill,\" one message reads.")
+
+
+@pytest.fixture(scope="module")
+def news_sentences():
+    from rag.splitting import split_sentences
+    from rag.types import Document
+
+    return split_sentences(Document("n", "news", _NEWS))
+
+
+@pytest.mark.parametrize("opening, sayer", [
+    ("Ms Brandt, the council's", "Brandt"),            # the named subject of its speech verb
+    ("\"We will find the money", "Brandt"),             # "she", not the nearer "Mr Okafor": the titles tell
+    ("\"There is no other way", "Brandt"),              # a quoted paragraph runs on from the one before
+    ("The town needs the pool", "Brandt"),              # ... over two sentences
+    ("\"I think it is fair", "Okafor"),                 # the quoted "I think" is not who says it: "he said"
+    ("They said nobody", None),                         # "they" is the unnamed someone before it
+    ("\"Stay home today", None),                        # the quote closes on an unnamed sayer
+    ("Mr Okafor opened", None),                         # nobody says it
+])
+def test_who_says_a_sentence_is_followed_back_to_a_name(nlp, news_sentences, opening: str, sayer) -> None:
+    from rag.attribution import sayer as sayer_of
+
+    at = next(s.index for s in news_sentences if s.text.startswith(opening))
+    found = sayer_of(news_sentences, at, nlp, _NEWS)
+    assert (_NEWS[found[0]:found[1]] if found else None) == sayer
+
+
+def test_what_a_named_person_said_may_be_said_in_a_sentence_that_names_them_earlier(nlp) -> None:
+    from rag.attribution import rescore as attribute
+
+    text = "\"We will find the money,\" she said."
+    window, span = _window(text), partial(_span_in, text)
+    money = span("find the money", 0.6)
+    brandt = lambda sentence: "Ms Brandt"      # noqa: E731  (who says it, as the document names her)
+    assert attribute("What did Okafor say about the budget?", [money], [window], nlp, speaker_of=brandt) == []
+    assert attribute("What did Brandt say about the budget?", [money], [window], nlp, speaker_of=brandt) == [money]
+    assert attribute("What did Okafor say about the budget?", [money], [window], nlp) == [money]   # unknown: kept

@@ -191,3 +191,16 @@ def test_only_an_answering_assistant_starts_loading_spacy_early(mini_corpus, tmp
         Assistant.load(mini_corpus, tmp_path / "index", embedder=FakeEmbedder(), splitter=FakeSplitter(),
                        answering=answering)
         assert len(started) == int(answering)
+
+
+def test_who_said_a_quote_names_the_speaker_an_earlier_sentence_names(assistant) -> None:
+    """'On ..., she said there was always room for improvement.': the answer is who "she" is (Lewis, named
+    sentences before), cited beside the words said; never the clause with the pronoun."""
+    answer = assistant.ask("Who said there is always room for improvement in communication?")
+    assert not answer.abstained and answer.text in ("Lewis", "Steph Lewis")
+    said = [c for c in answer.citations if "room for improvement" in c.sentence]
+    named = answer.citations[0]
+    assert said and named.answer_start is not None and \
+        named.sentence[named.answer_start - named.start:named.answer_end - named.start] == answer.text
+    # a question naming the one who says it asks for someone else: Ardern is no answer to this
+    assert "Ardern" not in assistant.ask("Who has complained to Ardern of being bullied by the whips?").text
