@@ -401,7 +401,7 @@ class Assistant:
         if cited is not None and quote is not None and cited.citations:   # the words said, beside the name
             kept = [c for c in cited.citations[1:] if (c.doc_id, c.index) != (quote.doc_id, quote.index)]
             said_in = citing.citation_for(quote, self._docs[quote.doc_id], spans[0])
-            cited = replace(cited, citations=[cited.citations[0], said_in, *kept][:max(2, s.max_citations)])
+            cited = replace(cited, citations=[cited.citations[0], said_in, *kept][:s.max_citations])
 
         def trace(answer: Answer) -> Trace:
             return Trace(question=q, resolved_question=resolved, hits=retrieval.hits, windows=windows,

@@ -371,6 +371,7 @@ def sayer(sentences: Sequence[Sentence], at: int, parse: Callable[[str], object]
 
 def _said_by(sentences: Sequence[Sentence], at: int, verb, parse: Callable[[str], object],
              document_text: str) -> tuple[int, int] | None:
+    """The name of the subject of ``verb`` in sentence ``at``, a pronoun followed back (``_antecedent``)."""
     subject = _subject(verb)
     if subject.pos_ == "PRON":
         return _antecedent(sentences, at, subject, parse, document_text)
