@@ -293,32 +293,28 @@ class Assistant:
         return replace(outer, answer=answer, timings=timings, looks=looked.looks + inner.looks + outer.looks,
                        bridge=entity)
 
-    def _sayer(self, sentence: Sentence) -> tuple[int, int] | None:
-        """Document offsets of the name of who says a sentence, followed back through its document
-        (``attribution.sayer``)."""
-        text = self._docs[sentence.doc_id].text
-        return attribution.sayer(self.index.doc_sentences(sentence.doc_id), sentence.index, _parse, text)
-
     def _speaker(self, sentence: Sentence) -> str | None:
-        """The name of who says a sentence (``_sayer``), or None."""
-        found = self._sayer(sentence)
-        return None if found is None else self._docs[sentence.doc_id].text[found[0]:found[1]]
+        """The name of who says a sentence, followed back through its document (``attribution.sayer``)."""
+        text = self._docs[sentence.doc_id].text
+        found = attribution.sayer(self.index.doc_sentences(sentence.doc_id), sentence.index, _parse, text)
+        return None if found is None else text[found[0]:found[1]]
 
     def _named_sayer(self, question: str, span: Span, windows: list[Window]
                      ) -> tuple[Span, list[Window], Sentence | None]:
         """For "Who said ...?": the name of who says the sentence the span's window was retrieved for
-        (``_sayer``: a running quote or a pronoun followed back) when the span names someone else or
-        no one ('she said there was always room ...') and the question does not name them, with that
-        sentence (cited beside the name); the window then starts at the name's sentence. A span that
-        already names them is kept, with the sentence when it lies elsewhere; else the span and
+        (``attribution.sayer``: a running quote or a pronoun followed back) when the span names someone
+        else or no one ('she said there was always room ...') and the question does not name them, with
+        that sentence (cited beside the name); the window then starts at the name's sentence. A span
+        that already names them is kept, with the sentence when it lies elsewhere; else the span and
         windows as they are, and None."""
         at = next((k for k, w in enumerate(windows) if w.rank == span.window_rank), None)
         if at is None:
             return span, windows, None
         window = windows[at]
         hit = window.sentences[window.center]
-        found = self._sayer(hit)
+        sentences = self.index.doc_sentences(window.doc_id)
         text = self._docs[window.doc_id].text
+        found = attribution.sayer(sentences, hit.index, _parse, text)
         name = "" if found is None else text[found[0]:found[1]]
         if found is None or answer_types.echoes(question, name):     # "Who complained to Ardern?": not Ardern
             return span, windows, None
@@ -326,7 +322,6 @@ class Assistant:
             return span, windows, None if hit.start <= span.start < hit.end else hit
         named = replace(span, text=name, start=found[0], end=found[1])
         if found[0] < window.start:
-            sentences = self.index.doc_sentences(window.doc_id)
             lo = next(x.index for x in sentences if x.start <= found[0] < x.end)
             chosen = tuple(sentences[lo:window.sentences[-1].index + 1])
             window = replace(window, sentences=chosen, center=hit.index - lo, start=chosen[0].start,

@@ -36,6 +36,15 @@ _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 _QUOTES = ('"', "\u201c", "\u201d")
 
 
+def _inside_quote(text: str, at: int) -> bool:
+    """Whether a quote is open at character ``at`` of ``text``: an odd number of quotation marks before it."""
+    return sum(text[:at].count(q) for q in _QUOTES) % 2 == 1
+
+
+def _opens_quote(text: str) -> bool:
+    return text.lstrip()[:1] in _QUOTES
+
+
 def _speaks(text: str) -> bool:
     """Whether ``text`` holds a speech word at all: most questions do not, and need no parse here."""
     return any(stem(w) in SPEECH for w in re.findall(r"[A-Za-z]+", text))
@@ -91,7 +100,7 @@ def said_not_sayer(doc, start: int, end: int) -> bool:
     complaints against *Dr Sharma* were never investigated"): it hangs from the verb by anything but
     its subject. Nor is anything inside quotation marks ('"... the actions of *Gaurav*."': the quote
     was opened before it and not closed). A span holding a verb is a clause and left alone."""
-    if sum(doc.text[:start].count(q) for q in _QUOTES) % 2:
+    if _inside_quote(doc.text, start):
         return True
     tokens = [t for t in doc if t.idx < end and t.idx + len(t) > start]
     if not tokens or any(t.pos_ in ("VERB", "AUX") for t in tokens):
@@ -163,11 +172,9 @@ def clause_subject(doc, start: int, end: int) -> frozenset[str] | None:
     return _name_words(subject.subtree) or None
 
 
-def span_speaker(doc, start: int, end: int) -> frozenset[str] | None:
-    """The name words of whoever the parsed text ``doc`` has say its characters ``start:end``: the
-    named subject of the nearest speech verb above the span (a pronoun standing for the subject of
-    its sentence counts as that subject). None when nothing says it, or the sayer is not named (a
-    pronoun from another sentence, a title, "the party")."""
+def _governing_speech(doc, start: int, end: int):
+    """The speech verb that governs the characters ``start:end`` of the parsed text ``doc`` (the nearest
+    above them; at the root, a quote's attribution beside it), or None."""
     tokens = [t for t in doc if t.idx < end and t.idx + len(t) > start]
     if not tokens:
         return None
@@ -175,17 +182,21 @@ def span_speaker(doc, start: int, end: int) -> frozenset[str] | None:
     node = next((t for t in tokens if t.head.i not in inside or t.head.i == t.i), tokens[0])
     for _ in range(12):                   # up the tree to the speech verb that governs the span
         if _is_speech(node) and node.i not in inside:
-            break
+            return node
         if node.head.i == node.i:
             # the root: a quote with its attribution beside it ('"...," she said.' parses as parataxis)
-            node = next((c for c in node.children if c.dep_ == "parataxis" and _is_speech(c)), None)
-            break
+            return next((c for c in node.children if c.dep_ == "parataxis" and _is_speech(c)), None)
         node = node.head
-    else:
-        return None
-    if node is None:
-        return None
-    subject = _subject(node)
+    return None
+
+
+def span_speaker(doc, start: int, end: int) -> frozenset[str] | None:
+    """The name words of whoever the parsed text ``doc`` has say its characters ``start:end``: the
+    named subject of the nearest speech verb above the span (a pronoun standing for the subject of
+    its sentence counts as that subject). None when nothing says it, or the sayer is not named (a
+    pronoun from another sentence, a title, "the party")."""
+    verb = _governing_speech(doc, start, end)
+    subject = None if verb is None else _subject(verb)
     if subject is not None and subject.pos_ == "PRON":
         subject = _bound(subject)
     if subject is None or not any(t.ent_type_ in _NAMED for t in subject.subtree):
@@ -197,20 +208,12 @@ def _said_elsewhere(doc, start: int, end: int) -> bool:
     """Whether the characters ``start:end`` of the parsed sentence ``doc`` are words whose sayer another
     sentence names: they are inside quotation marks (opened before them, or closed after them in a
     sentence that began inside a quote), or a pronoun opening the sentence says them ("She said ...")."""
-    marks = [i for i, c in enumerate(doc.text) if c in _QUOTES]
-    before = sum(1 for i in marks if i < start)
-    if before % 2 or (len(marks) % 2 and before == 0 and marks):
+    text = doc.text
+    if _inside_quote(text, start) or (_inside_quote(text, len(text)) and not any(q in text[:start] for q in _QUOTES)):
         return True
-    tokens = [t for t in doc if t.idx < end and t.idx + len(t) > start]
-    node = next((t for t in tokens if t.head.i not in {x.i for x in tokens} or t.head.i == t.i), None)
-    for _ in range(12):
-        if node is None or node.head.i == node.i:
-            return False
-        node = node.head
-        if _is_speech(node):
-            subject = _subject(node)
-            return subject is not None and subject.pos_ == "PRON" and _bound(subject) is None
-    return False
+    verb = _governing_speech(doc, start, end)
+    subject = None if verb is None else _subject(verb)
+    return subject is not None and subject.pos_ == "PRON" and _bound(subject) is None
 
 
 def _bound(pronoun):
@@ -293,10 +296,8 @@ LOOK_BACK = 10      # sentences a running quote or a pronoun is followed back (a
 
 def _quoted(sentence: Sentence, document_text: str) -> bool:
     """Whether the sentence opens a quote or starts inside one left open earlier in its paragraph."""
-    if sentence.text.lstrip()[:1] in _QUOTES:
-        return True
     before = document_text[document_text.rfind("\n", 0, sentence.start) + 1:sentence.start]
-    return before.count('"') % 2 == 1 or before.count("\u201c") > before.count("\u201d")
+    return _opens_quote(sentence.text) or _inside_quote(before, len(before))
 
 
 def _name(subject) -> tuple[int, int] | None:
@@ -354,7 +355,7 @@ def sayer(sentences: Sequence[Sentence], at: int, parse: Callable[[str], object]
     if verb is None and _quoted(sentences[at], document_text):
         ahead = range(at + 1, min(len(sentences), at + 4))
         for i in ahead:               # the quote's closing sentence may name who says it
-            if not _quoted(sentences[i], document_text) or sentences[i].text.lstrip()[:1] in _QUOTES:
+            if not _quoted(sentences[i], document_text) or _opens_quote(sentences[i].text):
                 break
             verb = _speech(parse(sentences[i].text))
             if verb is not None:
@@ -389,12 +390,12 @@ def _antecedent(sentences: Sequence[Sentence], at: int, pronoun, parse: Callable
         return None
     for i in range(at, max(-1, at - LOOK_BACK), -1):
         doc = pronoun.doc if i == at else parse(sentences[i].text)
-        verb = _speech(doc)
-        subjects = [t for t in doc if t.dep_ in _SUBJECTS and (i < at or t.i < pronoun.i)]
-        if verb is not None and i < at and _subject(verb).text.lower() not in _PRONOUNS \
-                and _name(_subject(verb)) is None:
+        verb = _speech(doc) if i < at else None
+        said_by = [] if verb is None else [_subject(verb)]
+        if said_by and said_by[0].text.lower() not in _PRONOUNS and _name(said_by[0]) is None:
             return None               # "someone involved told Newshub ... They said ...": the unnamed sayer
-        ordered = ([_subject(verb)] if verb is not None and i < at else []) + subjects[::-1]
+        subjects = [t for t in doc if t.dep_ in _SUBJECTS and (i < at or t.i < pronoun.i)]
+        ordered = said_by + subjects[::-1]
         for subject in ordered:
             found = _name(subject)
             if found is None:
