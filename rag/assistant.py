@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-from rag import answer_types, attribution, citing, clauses
+from rag import answer_types, attribution, citing, clauses, names
 from rag.confidence import calibration_key, confidence, features, load_calibration
 from rag.corpus import MAX_UPLOAD_BYTES, Corpus, load_corpus, remove_file, replace_file, save_upload  # noqa: F401
 from rag.errors import QuestionError
@@ -225,6 +225,8 @@ class Assistant:
             from rag.nlp import full_pipeline
 
             resolved = resolve(q, history, full_pipeline())
+        if s.whole_names:
+            resolved = names.complete(resolved, self._mentions)      # "Who is Sharma?": Gaurav Sharma
         looked = self._second_look(q, resolved, exclude, started)
         misfit = bool(looked.spans) and looked.spans[0].type_fit < 0
         if s.bridging and (looked.answer.abstained or misfit):
@@ -292,6 +294,11 @@ class Assistant:
                          timings=timings)
         return replace(outer, answer=answer, timings=timings, looks=looked.looks + inner.looks + outer.looks,
                        bridge=entity)
+
+    def _mentions(self, word: str) -> list[str]:
+        """The sentences that hold a word (BM25's postings; the first ``names.MAX_MENTIONS``)."""
+        rows = self.retriever.bm25.rows_with(word, names.MAX_MENTIONS)
+        return [self.index.sentences[r].text for r in rows]
 
     def _speaker(self, sentence: Sentence) -> str | None:
         """The name of who says a sentence, followed back through its document (``attribution.sayer``)."""

@@ -185,6 +185,17 @@ class BM25:
                 out.append((s, rows, tf))
         return out
 
+    def rows_with(self, word: str, limit: int | None = None) -> list[int]:
+        """The rows (numbered as ``scores`` numbers them) whose text holds the word's terms, in order; at
+        most ``limit``. A row's text is its sentence after its predecessor, so check the sentence itself."""
+        rows: set[int] = set()
+        for term in self._tokens(word):
+            for s, found, _ in self._live_postings(term):
+                live = self.segments[s].live
+                local = found if live is None else np.searchsorted(live, found)
+                rows.update((int(self._offsets[s]) + local).tolist())
+        return sorted(rows)[:limit]
+
     def _tokens(self, text: str) -> list[str]:
         return tokenize([text], self._stemmer)[0]
 

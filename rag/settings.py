@@ -79,6 +79,8 @@ class Settings:
             the retrieved sentence (rag.attribution).
         drop_echoes: drop a candidate that only repeats the question's words ("Mr McAnulty" for "Who
             labelled McAnulty a bully?"), unless the question offers a choice (rag.answer_types.echoes).
+        whole_names: read "Who is Sharma?" as "Who is Gaurav Sharma?" when the corpus writes the word in
+            one whole name only, so the sentence that introduces the person is found (rag.names).
         store: where sentence vectors live (rag.vector_store): "faiss" (in the index folder), or
             "milvus:PATH.db" (Milvus Lite, embedded) or "milvus:http://HOST:19530" (a Milvus server),
             optionally "#COLLECTION". Milvus needs requirements-scale.txt.
@@ -122,6 +124,7 @@ class Settings:
     clause_answers: bool = True
     attribution: bool = True
     drop_echoes: bool = True
+    whole_names: bool = True
     store: str = "faiss"
     segment_merge: str = "background"
     max_segments: int = 8

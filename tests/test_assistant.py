@@ -204,3 +204,12 @@ def test_who_said_a_quote_names_the_speaker_an_earlier_sentence_names(assistant)
         named.sentence[named.answer_start - named.start:named.answer_end - named.start] == answer.text
     # a question naming the one who says it asks for someone else: Ardern is no answer to this
     assert "Ardern" not in assistant.ask("Who has complained to Ardern of being bullied by the whips?").text
+
+
+def test_who_is_a_surname_reads_the_whole_name_and_finds_the_introduction(assistant) -> None:
+    """'Who is Sharma?' matches every later sentence ("Dr Sharma said ..."); read as "Who is Gaurav
+    Sharma?" it finds the one that says who he is, and the UI's "read as" shows the rewrite."""
+    answer = assistant.ask("Who is Sharma?")
+    assert answer.resolved_question == "Who is Gaurav Sharma?"
+    assert not answer.abstained and "MP" in answer.text and "Sharma" not in answer.text
+    assert assistant.with_settings(whole_names=False).ask("Who is Sharma?").resolved_question == "Who is Sharma?"

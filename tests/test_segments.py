@@ -92,6 +92,11 @@ def test_bm25_split_into_segments_with_tombstones_scores_as_one_index(shipped: P
         assert segmented.names_known(question) == whole.names_known(question)
         np.testing.assert_array_equal(segmented.name_features(question, sentences[:20]),
                                       whole.name_features(question, sentences[:20]))
+    for word in ("Sharma", "whip", "Berlin", "nowhere"):   # Berlin: only in the tombstoned document
+        rows = segmented.rows_with(word)
+        assert rows == whole.rows_with(word)
+        assert all(word.lower() in (sentences[r].text + sentences[r - 1].text).lower() for r in rows)
+    assert segmented.rows_with("Berlin") == [] and segmented.rows_with("Sharma", limit=3) == whole.rows_with("Sharma")[:3]
 
 
 def test_added_one_document_at_a_time_retrieves_exactly_what_one_build_does(shipped: Path, tmp_path: Path) -> None:

@@ -1,0 +1,112 @@
+"""Names: a person asked about by one name ("Who is Sharma?") read as the whole name the corpus gives
+them ("Who is Gaurav Sharma?").
+
+News introduces a person once with the whole name and what they are ("Renegade MP Gaurav Sharma
+...") and afterwards says "Dr Sharma" or "he". A question that names them by surname alone matches
+every later sentence as well as the one that says who they are, so retrieval rarely brings that one
+and the reader refuses; with the given name the introduction ranks first. The whole name is the one
+run of capitalised words the corpus writes next to the word (titles and roles such as "Dr", "Prime
+Minister", "MP" are not part of it); a word the corpus writes with two or more different names
+("Smith": "Ann Smith", "Tom Smith") is left as it is, as is one written with none.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Iterable
+
+from rag.answer_types import DESCRIBES, ROLE_WORDS
+
+# words written capitalised next to a name that are not part of it: titles, and what starts a sentence
+TITLES = frozenset(
+    "mr mrs ms miss mx dr sir dame prof professor rev reverend hon honourable lord lady st saint "
+    "prime deputy former incoming outgoing acting".split()) | ROLE_WORDS
+_NOT_NAMES = frozenset(
+    "the a an and but or so if as at by for from in into of on to with without after before when while "
+    "although though since until despite under over about against according asked speaking meanwhile "
+    "however yesterday today tonight tomorrow earlier later last next this that these those there here "
+    "he she they we i it his her their our my your its mon tue wed thu fri sat sun monday tuesday "
+    "wednesday thursday friday saturday sunday january february march april may june july august "
+    "september october november december".split()) | TITLES
+_UPPER = "A-ZÀ-ÖØ-ÞĀĒĪŌŪ"
+_WORD = rf"[{_UPPER}][\w'’-]*"
+_TOKEN = re.compile(r"[\w'’-]+")
+MAX_MENTIONS = 2000    # sentences looked at per word: enough to see that a common surname is ambiguous
+
+
+def whole_names(word: str, sentences: Iterable[str]) -> dict[str, int]:
+    """The whole names the sentences write ``word`` in, with how often: given names before it
+    ("Gaurav Sharma" around "Sharma"), or a surname after it ("Kieran McAnulty" around "Kieran").
+    Titles, roles and common words capitalised because they start a sentence are not names: "Prime
+    Minister Jacinda Ardern" gives "Jacinda Ardern", "Dr Sharma" and "Yesterday Sharma" nothing.
+    Another word at a sentence's start is taken as a name: two names make a word ambiguous, and
+    leaving a question as it is costs less than completing it wrongly."""
+    before = re.compile(rf"((?:{_WORD}\s+){{1,3}}){re.escape(word)}(?:'s|’s)?(?![\w'’-])")
+    after = re.compile(rf"(?<![\w'’-]){re.escape(word)}((?:\s+{_WORD}){{1,2}})\b")
+    found: dict[str, int] = {}
+    for text in sentences:
+        for match in before.finditer(text):
+            given = []
+            for w in reversed(match.group(1).split()):
+                if w.lower().strip("'’") in _NOT_NAMES:
+                    break
+                given.insert(0, w)
+            if given:
+                name = " ".join([*given, word])
+                found[name] = found.get(name, 0) + 1
+        for match in after.finditer(text):
+            rest = []
+            for w in match.group(1).split():
+                base = re.sub(r"(?:'s|’s)$", "", w)
+                if base.lower() in _NOT_NAMES:
+                    break
+                rest.append(base)
+                if base != w:
+                    break
+            if rest:
+                name = " ".join([word, *rest])
+                found[name] = found.get(name, 0) + 1
+    return found
+
+
+def complete(question: str, mentions: Callable[[str], Iterable[str]]) -> str:
+    """"Who is Sharma?" -> "Who is Gaurav Sharma?" when the sentences ``mentions(word)`` gives (those
+    holding the word) write it in one whole name only; any other question as it is. Only "Who is X?"
+    questions are completed: elsewhere a bare capitalised word is as often a place or a thing
+    ("Warsaw", "Tesla") whose longer names are other things ("Warsaw Pact")."""
+    if not DESCRIBES.match(question):
+        return question
+    found = _bare_name(question)
+    if found is None:
+        return question
+    start, end = found
+    word = question[start:end].split()[-1]
+    names = whole_names(word, mentions(word))
+    if len(names) != 1:
+        return question
+    (name,) = names
+    return question[:start] + name + question[end:]
+
+
+def _capital(token: str) -> bool:
+    return re.match(f"[{_UPPER}]", token) is not None
+
+
+def _bare_name(question: str) -> tuple[int, int] | None:
+    """Where the question names someone by one capitalised word: not its first word, nor a word next
+    to another capitalised one ("Gaurav Sharma" is whole already) unless that is a title ("Dr
+    Sharma", then the title is included: the whole name replaces both); a possessive ending is not
+    part of it. None when there is no such word."""
+    tokens = list(_TOKEN.finditer(question))
+    for i, token in enumerate(tokens[1:], start=1):
+        word = re.sub(r"(?:'s|’s)$", "", token.group(0))
+        if len(word) < 3 or not _capital(word) or word.lower() in _NOT_NAMES:
+            continue
+        prev = tokens[i - 1].group(0)
+        if i > 1 and _capital(prev) and prev.lower().rstrip(".") not in TITLES:
+            continue
+        if i + 1 < len(tokens) and _capital(tokens[i + 1].group(0)):
+            continue
+        titled = i > 1 and _capital(prev)          # "Dr Sharma" -> "Gaurav Sharma": the title goes
+        return (tokens[i - 1].start() if titled else token.start()), token.start() + len(word)
+    return None

@@ -1,0 +1,44 @@
+"""A person asked about by one name read as the whole name the corpus introduces them by (rag.names)."""
+
+from __future__ import annotations
+
+import re
+
+from rag.names import complete, whole_names
+
+NEWS = [
+    "Renegade MP Gaurav Sharma has been suspended after what Prime Minister Jacinda Ardern called a breach.",
+    "Dr Sharma said he had been bullied; Ms Ardern's office disagreed.",
+    "Yesterday Sharma posted again, and Sharma's staff stayed silent.",
+    "Former whip Kieran McAnulty said Kieran's door was open.",
+    "Ann Smith and Tom Smith both spoke; Smith later left.",
+    "Hamilton voted early.",
+]
+
+
+def _mentions(word: str) -> list[str]:
+    return [s for s in NEWS if re.search(rf"\b{re.escape(word)}\b", s)]
+
+
+def test_whole_names_leave_out_titles_roles_and_words_capitalised_by_the_sentence_start() -> None:
+    assert whole_names("Sharma", _mentions("Sharma")) == {"Gaurav Sharma": 1}     # not "Dr", "Yesterday"
+    assert whole_names("Ardern", _mentions("Ardern")) == {"Jacinda Ardern": 1}    # not "Prime Minister"
+    assert whole_names("Kieran", _mentions("Kieran")) == {"Kieran McAnulty": 1}   # given name: the surname after
+    assert whole_names("Smith", _mentions("Smith")) == {"Ann Smith": 1, "Tom Smith": 1}
+    assert whole_names("Hamilton", _mentions("Hamilton")) == {}
+
+
+def test_who_is_a_surname_is_read_with_the_one_whole_name_the_corpus_gives() -> None:
+    assert complete("Who is Sharma?", _mentions) == "Who is Gaurav Sharma?"
+    assert complete("Who was McAnulty?", _mentions) == "Who was Kieran McAnulty?"
+    assert complete("Who is Kieran?", _mentions) == "Who is Kieran McAnulty?"
+    assert complete("Who is Dr Sharma?", _mentions) == "Who is Gaurav Sharma?"     # the title goes with it
+
+
+def test_a_name_that_is_ambiguous_unknown_whole_already_or_in_another_question_stays() -> None:
+    for question in ("Who is Smith?",                     # two people of that name: either could be meant
+                     "Who is Hamilton?",                  # no whole name around it
+                     "Who is Gaurav Sharma?",             # whole already
+                     "Who is the Prime Minister?",        # no name
+                     "Why was Sharma suspended?"):        # only "Who is X?" asks for the introduction
+        assert complete(question, _mentions) == question
