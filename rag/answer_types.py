@@ -75,8 +75,10 @@ _WHICH = re.compile(r"\b(?:which|what)\s+")
 # "What is the name of the advocate ...?", "What was the team's name?"; a list ("Name three ...") is not
 _NAME_Q = re.compile(r"^(?:what|which)\b.*\b(?:the|its|his|her|their|\w+'s)\s+(?:\w+\s+)?names?"
                      r"(?=\s+(?:of|for|given)\b|\s*\?|\s*$)(?:\s+(?:of|for|given to)\s+(?:the\s+|an?\s+)?)?")
-# "What position / job / title ...?" ("the title of the book" asks for a name, not a role)
-_ROLE_Q = re.compile(r"^what\s+(?:\w+\s+)?(?:position|post|office|rank|job|profession|occupation|title(?!\s+of\b))s?\b")
+# "What position / job / title ...?", "What is Rurawhe's role?" ("the title of the book" asks for a name,
+# not a role)
+_ROLE_Q = re.compile(r"^what\s+(?:\w+\s+|(?:is|was|are|were)\s+(?:[\w-]+\s+){0,3}?[\w'’-]+['’]s\s+)?"
+                     r"(?:position|post|office|rank|job|role|profession|occupation|title(?!\s+of\b))s?\b")
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,11 @@ class Expected:
     labels: frozenset[str]
 
 
+def asks_role(question: str) -> bool:
+    """Whether the question asks what position someone holds ("What is Rurawhe's role?")."""
+    return _ROLE_Q.search(" ".join(question.split()).lower()) is not None
+
+
 def expected_type(question: str) -> Expected | None:
     """What the question asks for, or None when its form names no type ("what happened?")."""
     q = " ".join(question.split())
@@ -94,7 +101,7 @@ def expected_type(question: str) -> Expected | None:
     for pattern, labels, name in _PATTERNS:
         if pattern.search(q if name == "description" else lower):
             return Expected(name, labels) if labels else None
-    if _ROLE_Q.search(lower):
+    if asks_role(q):
         return Expected("role", ROLE)
     named = _NAME_Q.search(lower)
     if named:   # the name of a kind of thing the question names ("of the employment advocate"), else any name

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterable
 
-from rag.answer_types import DESCRIBES, ROLE_WORDS
+from rag.answer_types import DESCRIBES, ROLE_WORDS, asks_role
 
 # words written capitalised next to a name that are not part of it: titles, and what starts a sentence
 TITLES = frozenset(
@@ -72,9 +72,10 @@ def whole_names(word: str, sentences: Iterable[str]) -> dict[str, int]:
 def complete(question: str, mentions: Callable[[str], Iterable[str]]) -> str:
     """"Who is Sharma?" -> "Who is Gaurav Sharma?" when the sentences ``mentions(word)`` gives (those
     holding the word) write it in one whole name only; any other question as it is. Only "Who is X?"
-    questions are completed: elsewhere a bare capitalised word is as often a place or a thing
-    ("Warsaw", "Tesla") whose longer names are other things ("Warsaw Pact")."""
-    if not DESCRIBES.match(question):
+    and "What is X's role?" questions are completed, as they ask what the introduction says: elsewhere
+    a bare capitalised word is as often a place or a thing ("Warsaw", "Tesla") whose longer names are
+    other things ("Warsaw Pact"), and completing every question lost more answers than it won."""
+    if not (DESCRIBES.match(question) or asks_role(question)):
         return question
     found = _bare_name(question)
     if found is None:

@@ -146,6 +146,9 @@ def test_a_role_answers_what_position_and_a_name_answers_what_name(nlp) -> None:
     assert fit(name, labels("David Buckingham")) == 1
     assert fit(name, labels("employment advocate")) == -1
     assert fit(expected_type("What was the band's name?"), labels("employment advocate")) == -1
+    for question in ("What is Rurawhe's role?", "What was Kieran McAnulty's job?", "What office does Lewis hold?"):
+        assert expected_type(question).name == "role", question
+    assert expected_type("What did the office of whips say?") is None       # an office, not a position held
 
 
 def test_a_fitting_span_beats_a_close_misfit_but_not_a_far_better_one(nlp) -> None:

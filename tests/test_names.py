@@ -33,6 +33,9 @@ def test_who_is_a_surname_is_read_with_the_one_whole_name_the_corpus_gives() -> 
     assert complete("Who was McAnulty?", _mentions) == "Who was Kieran McAnulty?"
     assert complete("Who is Kieran?", _mentions) == "Who is Kieran McAnulty?"
     assert complete("Who is Dr Sharma?", _mentions) == "Who is Gaurav Sharma?"     # the title goes with it
+    # what position someone holds is said where they are introduced too
+    assert complete("What is Sharma's job?", _mentions) == "What is Gaurav Sharma's job?"
+    assert complete("What position did McAnulty hold?", _mentions) == "What position did Kieran McAnulty hold?"
 
 
 def test_a_name_that_is_ambiguous_unknown_whole_already_or_in_another_question_stays() -> None:
