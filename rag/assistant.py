@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-from rag import answer_types, attribution, citing, clauses, names
+from rag import answer_types, attribution, citing, clauses, names, sources
 from rag.confidence import calibration_key, confidence, features, load_calibration
 from rag.corpus import MAX_UPLOAD_BYTES, Corpus, load_corpus, remove_file, replace_file, save_upload  # noqa: F401
 from rag.errors import QuestionError
@@ -227,19 +227,23 @@ class Assistant:
             resolved = resolve(q, history, full_pipeline())
         if s.whole_names:
             resolved = names.complete(resolved, self._mentions)      # "Who is Sharma?": Gaurav Sharma
-        looked = self._second_look(q, resolved, exclude, started)
+        source = sources.named(resolved, self._docs.values()) if s.sources else None   # "according to Newshub"
+        only = None if source is None else source.doc_ids
+        resolved = resolved if source is None else source.question
+        looked = self._second_look(q, resolved, exclude, started, only)
         misfit = bool(looked.spans) and looked.spans[0].type_fit < 0
         if s.bridging and (looked.answer.abstained or misfit):
-            return self._bridge(q, resolved, exclude, started, looked)
+            return self._bridge(q, resolved, exclude, started, looked, only)
         return looked
 
-    def _second_look(self, q: str, resolved: str, exclude: frozenset[str], started: float) -> Trace:
+    def _second_look(self, q: str, resolved: str, exclude: frozenset[str], started: float,
+                     only: frozenset[str] | None = None) -> Trace:
         """The first look, and a deeper second one when the first would refuse."""
         s = self.settings
-        first = self._look(q, resolved, s.rerank_depth, exclude, started)
+        first = self._look(q, resolved, s.rerank_depth, exclude, started, only)
         if not first.answer.abstained or self.reranker is None or s.second_look_depth <= s.rerank_depth:
             return first
-        second = self._look(q, resolved, s.second_look_depth, exclude, started)
+        second = self._look(q, resolved, s.second_look_depth, exclude, started, only)
         # the stages are timed as the first look's, and the whole second look apart, either way
         timings = {**first.timings, "second_look": second.timings["total"] - first.timings["total"],
                    "total": second.timings["total"]}
@@ -249,7 +253,8 @@ class Assistant:
             return replace(first, answer=replace(first.answer, timings=timings), timings=timings)
         return replace(second, answer=replace(second.answer, timings=timings), timings=timings, looks=2)
 
-    def _bridge(self, q: str, resolved: str, exclude: frozenset[str], started: float, looked: Trace) -> Trace:
+    def _bridge(self, q: str, resolved: str, exclude: frozenset[str], started: float, looked: Trace,
+                only: frozenset[str] | None = None) -> Trace:
         """A two-hop question through the entity it describes (``rag.bridging``): who or what the
         description names, then the question about that. The first hop's answer is tried first; when
         the second hop then refuses (or names the entity again), its next-best answer (offered beside an
@@ -261,7 +266,7 @@ class Assistant:
         if bridge is None:
             return looked
         t = time.perf_counter()
-        inner = self._second_look(bridge.inner, bridge.inner, exclude, t)
+        inner = self._second_look(bridge.inner, bridge.inner, exclude, t, only)
         a = inner.answer
         # (entity, the first hop's sentence naming it): the answer, then the next-best ones offered beside it
         named = [] if a.abstained or a.kind != "span" else \
@@ -273,7 +278,7 @@ class Assistant:
                     any(citing.same_answer(entity, e) for e in tried):
                 continue
             tried.append(entity)
-            outer = self._second_look(q, bridge.outer(resolved, entity), exclude, t)
+            outer = self._second_look(q, bridge.outer(resolved, entity), exclude, t, only)
             # a second hop that answers with the entity (said any way) answered the first hop again
             if not outer.answer.abstained and not citing.same_answer(outer.answer.text, entity):
                 best = (entity, cites, outer, rank)
@@ -336,14 +341,16 @@ class Assistant:
             windows = [*windows[:at], window, *windows[at + 1:]]
         return named, windows, None if hit.start <= found[0] < hit.end else hit
 
-    def _look(self, q: str, resolved: str, rerank_depth: int, exclude: frozenset[str], started: float) -> Trace:
-        """One retrieval and reading, with the reranker reordering ``rerank_depth`` fused hits."""
+    def _look(self, q: str, resolved: str, rerank_depth: int, exclude: frozenset[str], started: float,
+              only: frozenset[str] | None = None) -> Trace:
+        """One retrieval and reading, with the reranker reordering ``rerank_depth`` fused hits;
+        ``only``: from these documents alone."""
         s = self.settings
         reranker = self.reranker
         retrieval = self.retriever.retrieve(resolved, top_k=s.top_k, window=s.window, mode=s.retrieval,
                                             candidates=s.candidates, rrf_k=s.rrf_k, fusion=s.fusion,
                                             reranker=reranker, rerank_depth=rerank_depth, exclude=exclude,
-                                            windows_mode=s.windows)
+                                            windows_mode=s.windows, only=only)
         t = time.perf_counter()
         spans = self.reader.read(resolved, retrieval.windows)
         timings = {**retrieval.timings, "read": time.perf_counter() - t}

@@ -66,6 +66,9 @@ def _clear_of(taken: Sequence[list], lo: int, hi: int, keep_lo: int, keep_hi: in
     return lo, hi
 
 
+SCAN_ROWS = 50_000   # documents named by a question with at most this many sentences are scanned whole
+
+
 class HybridRetriever:
     """Dense + BM25 retrieval over a SentenceIndex, fused ("hybrid", see ``rag.fusion``), or either alone."""
 
@@ -79,25 +82,42 @@ class HybridRetriever:
                                                         [s.doc_id for s in index.sentences])
 
     def candidates(self, question: str, *, mode: str = "hybrid", candidates: int = 30,
-                   query_vector: np.ndarray | None = None) -> tuple[Candidates, dict[str, float]]:
+                   query_vector: np.ndarray | None = None, only: frozenset[str] | None = None
+                   ) -> tuple[Candidates, dict[str, float]]:
         """The union of each retriever's top ``candidates`` rows with their FEATURES (rag.fusion),
-        and per-stage timings in seconds."""
+        and per-stage timings in seconds; ``only``: rows of these documents alone (each retriever's
+        best among them, not the corpus's best filtered, which may hold none of them)."""
         timings: dict[str, float] = {}
         dense: list[tuple[int, float]] = []
         sparse: list[tuple[int, float]] = []
         bm25_all, bm25_ideal = None, 0.0
+        allowed = self.index.rows_of(only) if only is not None else None
         if mode in ("hybrid", "dense"):
             t = time.perf_counter()
             if query_vector is None:
                 query_vector = self.embedder.embed([question])[0]
             timings["embed"] = time.perf_counter() - t
             t = time.perf_counter()
-            dense = self.index.search(query_vector, candidates)
+            if allowed is None:
+                dense = self.index.search(query_vector, candidates)
+            elif len(allowed) <= SCAN_ROWS:        # a few documents' vectors, scored directly
+                cosine = self.index.vectors_at(allowed) @ query_vector
+                best = np.argsort(-cosine, kind="stable")[:candidates]
+                dense = [(int(allowed[i]), float(cosine[i])) for i in best]
+            else:                                  # many: the index's best, deeper, then kept to them
+                found = self.index.search(query_vector, candidates * 20)
+                keep = np.isin([r for r, _ in found], allowed)
+                dense = [hit for hit, k in zip(found, keep) if k][:candidates]
             timings["search"] = time.perf_counter() - t
         if mode in ("hybrid", "bm25"):
             t = time.perf_counter()
             bm25_all, bm25_ideal = self.bm25.scores(question)
-            sparse = top_rows(bm25_all, candidates)
+            if allowed is None:
+                sparse = top_rows(bm25_all, candidates)
+            else:
+                kept = np.zeros_like(bm25_all)
+                kept[allowed] = bm25_all[allowed]
+                sparse = top_rows(kept, candidates)
             timings["search"] = timings.get("search", 0.0) + time.perf_counter() - t
         t = time.perf_counter()
         rows = list(dict.fromkeys([r for r, _ in dense] + [r for r, _ in sparse]))
@@ -118,10 +138,12 @@ class HybridRetriever:
         return found, timings
 
     def rank(self, question: str, *, mode: str = "hybrid", candidates: int = 30, rrf_k: int = 60,
-             fusion: str = Settings.fusion, query_vector: np.ndarray | None = None) -> tuple[list[Hit], dict[str, float]]:
+             fusion: str = Settings.fusion, query_vector: np.ndarray | None = None,
+             only: frozenset[str] | None = None) -> tuple[list[Hit], dict[str, float]]:
         """All candidates, best first by ``fusion`` ("rrf", "weighted" or "weighted+boost"; a single
         mode keeps its retriever's order), each with its relatedness; and per-stage timings in seconds."""
-        found, timings = self.candidates(question, mode=mode, candidates=candidates, query_vector=query_vector)
+        found, timings = self.candidates(question, mode=mode, candidates=candidates, query_vector=query_vector,
+                                         only=only)
         t = time.perf_counter()
         params = load_fusion()
         if fusion == "rrf" or mode != "hybrid":
@@ -145,7 +167,7 @@ class HybridRetriever:
     def retrieve(self, question: str, *, top_k: int = 5, window: int = 1, mode: str = "hybrid",
                  candidates: int = 30, rrf_k: int = 60, fusion: str = Settings.fusion, reranker: Reranker | None = None,
                  rerank_depth: int = Settings.rerank_depth, exclude: frozenset[str] = frozenset(),
-                 windows_mode: str = "merge") -> Retrieval:
+                 windows_mode: str = "merge", only: frozenset[str] | None = None) -> Retrieval:
         """Hits for the question and the reader windows around the top ``top_k`` of them.
 
         ``windows_mode`` (``Settings.windows``): "merge" (windows around the first ``top_k`` hits that
@@ -154,10 +176,11 @@ class HybridRetriever:
 
         ``reranker`` (None: none) reorders the first ``rerank_depth`` fused hits before the windows
         are cut. ``exclude`` drops hits from those documents (calibration asks questions with their
-        gold paragraph hidden, to see what an unanswerable question looks like)."""
+        gold paragraph hidden, to see what an unanswerable question looks like); ``only`` (None: all)
+        retrieves from those documents alone ("according to Newshub", ``rag.sources``)."""
         if windows_mode not in WINDOW_MODES:
             raise ValueError(f"windows_mode must be one of {WINDOW_MODES}, got {windows_mode!r}")
-        hits, timings = self.rank(question, mode=mode, candidates=candidates, rrf_k=rrf_k, fusion=fusion)
+        hits, timings = self.rank(question, mode=mode, candidates=candidates, rrf_k=rrf_k, fusion=fusion, only=only)
         if exclude:
             hits = [h for h in hits if h.sentence.doc_id not in exclude]
         if reranker is not None:

@@ -79,6 +79,8 @@ class Settings:
             the retrieved sentence (rag.attribution).
         drop_echoes: drop a candidate that only repeats the question's words ("Mr McAnulty" for "Who
             labelled McAnulty a bully?"), unless the question offers a choice (rag.answer_types.echoes).
+        sources: answer a question that gives an outlet as its source ("..., according to Newshub?")
+            from that outlet's documents alone (rag.sources).
         whole_names: read "Who is Sharma?" as "Who is Gaurav Sharma?" when the corpus writes the word in
             one whole name only, so the sentence that introduces the person is found (rag.names).
         store: where sentence vectors live (rag.vector_store): "faiss" (in the index folder), or
@@ -125,6 +127,7 @@ class Settings:
     attribution: bool = True
     drop_echoes: bool = True
     whole_names: bool = True
+    sources: bool = True
     store: str = "faiss"
     segment_merge: str = "background"
     max_segments: int = 8

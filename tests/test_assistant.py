@@ -213,3 +213,16 @@ def test_who_is_a_surname_reads_the_whole_name_and_finds_the_introduction(assist
     assert answer.resolved_question == "Who is Gaurav Sharma?"
     assert not answer.abstained and "MP" in answer.text and "Sharma" not in answer.text
     assert assistant.with_settings(whole_names=False).ask("Who is Sharma?").resolved_question == "Who is Sharma?"
+
+
+def test_an_outlet_given_as_the_source_answers_from_it_alone_or_says_it_does_not_say(assistant) -> None:
+    """Only the article without an outlet says how many staff quit; asked of the Chronicle it is not answered
+    from another outlet. Asked of the Chronicle what it says it has, the answer cites the Chronicle."""
+    chronicle = {d.doc_id for d in assistant.documents if d.outlet == "Whanganui Chronicle"}
+    answer = assistant.ask("According to the Whanganui Chronicle, how many of Sharma's staff quit?")
+    assert answer.abstained
+    assert not assistant.with_settings(sources=False).ask(
+        "According to the Whanganui Chronicle, how many of Sharma's staff quit?").abstained
+    answer = assistant.ask("According to the Chronicle, when did Labour MPs vote to expel Sharma?")
+    assert not answer.abstained and "Tuesday" in answer.text
+    assert answer.citations and {c.doc_id for c in answer.citations} <= chronicle

@@ -103,3 +103,20 @@ def test_settings_check_the_windows_mode() -> None:
     assert Settings().windows == "merge"
     with pytest.raises(ValueError, match="windows"):
         Settings(windows="all")
+
+
+@pytest.mark.parametrize("scan_rows", [50_000, 1])
+def test_only_retrieves_from_the_named_documents_even_when_others_match_better(
+        mini_corpus: Path, tmp_path: Path, monkeypatch, scan_rows: int) -> None:
+    """The best sentences of the named documents, not the corpus's best filtered (which may hold none
+    of them); many named documents' sentences are found through the index, a few scanned whole."""
+    import rag.retrieval
+
+    monkeypatch.setattr(rag.retrieval, "SCAN_ROWS", scan_rows)
+    retriever = _retriever(mini_corpus, tmp_path)
+    everywhere = retriever.retrieve("When was Rex born?", top_k=2, candidates=2)
+    assert everywhere.hits[0].sentence.doc_id == "dogs"
+    only = retriever.retrieve("When was Rex born?", top_k=2, candidates=2, only=frozenset({"cats"}))
+    assert only.hits and {h.sentence.doc_id for h in only.hits} == {"cats"}
+    assert {w.doc_id for w in only.windows} == {"cats"}
+    assert retriever.retrieve("When was Rex born?", only=frozenset({"nowhere"})).hits == []
