@@ -228,13 +228,31 @@ class Assistant:
         if s.whole_names:
             resolved = names.complete(resolved, self._mentions)      # "Who is Sharma?": Gaurav Sharma
         source = sources.named(resolved, self._docs.values()) if s.sources else None   # "according to Newshub"
-        only = None if source is None else source.doc_ids
-        resolved = resolved if source is None else source.question
+        if source is not None:
+            return self._from_source(q, resolved, source, exclude, started)
+        return self._answer(q, resolved, exclude, started)
+
+    def _answer(self, q: str, resolved: str, exclude: frozenset[str], started: float,
+                only: frozenset[str] | None = None) -> Trace:
+        """A look (and a second one), then two hops through the entity the question describes when
+        the look refuses or answers with the wrong type."""
         looked = self._second_look(q, resolved, exclude, started, only)
         misfit = bool(looked.spans) and looked.spans[0].type_fit < 0
-        if s.bridging and (looked.answer.abstained or misfit):
+        if self.settings.bridging and (looked.answer.abstained or misfit):
             return self._bridge(q, resolved, exclude, started, looked, only)
         return looked
+
+    def _from_source(self, q: str, resolved: str, source: sources.Source, exclude: frozenset[str],
+                     started: float) -> Trace:
+        """The answer from the named outlet's documents alone, read without the "according to" aside;
+        the question shown (and asked again by a follow-up) keeps it, and a refusal names the outlet."""
+        trace = self._answer(q, source.question, exclude, started, source.doc_ids)
+        answer = replace(trace.answer, resolved_question=resolved)
+        if answer.abstained:
+            outlets = sorted({self._docs[d].outlet for d in source.doc_ids})
+            says = f"{' and '.join(outlets)} {'doesn' if len(outlets) == 1 else 'don'}'t say."
+            answer = replace(answer, message=answer.message.replace(NOT_IN_CORPUS, says, 1))
+        return replace(trace, resolved_question=resolved, answer=answer)
 
     def _second_look(self, q: str, resolved: str, exclude: frozenset[str], started: float,
                      only: frozenset[str] | None = None) -> Trace:

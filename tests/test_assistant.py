@@ -220,7 +220,8 @@ def test_an_outlet_given_as_the_source_answers_from_it_alone_or_says_it_does_not
     from another outlet. Asked of the Chronicle what it says it has, the answer cites the Chronicle."""
     chronicle = {d.doc_id for d in assistant.documents if d.outlet == "Whanganui Chronicle"}
     answer = assistant.ask("According to the Whanganui Chronicle, how many of Sharma's staff quit?")
-    assert answer.abstained
+    assert answer.abstained and answer.message.startswith("Whanganui Chronicle doesn't say.")
+    assert answer.resolved_question == answer.question       # shown (and asked again by a follow-up) as typed
     assert not assistant.with_settings(sources=False).ask(
         "According to the Whanganui Chronicle, how many of Sharma's staff quit?").abstained
     answer = assistant.ask("According to the Chronicle, when did Labour MPs vote to expel Sharma?")
