@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
 from rag.types import Document
@@ -32,7 +33,9 @@ def _forms(outlet: str, outlets: Iterable[str]) -> list[str]:
     return forms
 
 
+@lru_cache(maxsize=256)
 def _as_source(form: str) -> re.Pattern[str]:
+    """The wordings that give ``form`` as a question's source (compiled once per outlet)."""
     name = rf"(?i:the\s+)?{re.escape(form)}(?![\w'’-])"
     return re.compile(rf"\b(?i:according\s+to|in|by|from|per)\s+{name}"          # according to Newshub, in the Chronicle
                       rf"|(?<![\w'’-]){re.escape(form)}(?:'s|’s)\s+{_NOUNS}\b"        # Newshub's report
