@@ -253,14 +253,62 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
             return _kept(spans, windows, parse, consider, about)
     if not asked:
         return list(spans)
+    theirs: set[tuple[str, int]] = set()     # (document, start) of the spans the asked person says
+
     def fits(doc, start: int, end: int, sentence: Sentence) -> bool:
         said_by = span_speaker(doc, start, end)
         if said_by is None and speaker_of is not None and _said_elsewhere(doc, start, end):
             named = speaker_of(sentence)
             said_by = frozenset(re.findall(r"\w+", named.lower())) - _TITLES if named else None
+        if said_by and said_by & asked:
+            theirs.add((sentence.doc_id, sentence.start + start))
         return not said_by or bool(said_by & asked)
 
-    return _kept(spans, windows, parse, consider, fits)
+    kept = _kept(spans, windows, parse, consider, fits)
+    if not asks_words(question, parse):       # "Why does Lewis say ...?" asks for a reason, not her words
+        return kept
+    return _prefer_said(question, kept, windows, lambda span: (span.doc_id, span.start) in theirs)
+
+
+# "What did X say about Y?": a span in words X says, and one in a sentence about Y, outweighs one that
+# is neither unless the reader scores it this many times lower (as a misfit type, answer_types.rescore)
+UNSAID_PENALTY = 0.2
+_ABOUT = re.compile(r"\babout\s+(.+?)\s*\??\s*$", re.IGNORECASE)
+
+
+def _topic(question: str) -> frozenset[str]:
+    """The stems (``clauses.stem``) of what a question asks someone's words about ("... say about
+    commenting on the expulsion?" -> {"comment", "expulsion"}); empty when it names no topic."""
+    found = _ABOUT.search(question)
+    return _stems(found.group(1)) if found else frozenset()
+
+
+_TOPIC_IGNORED = frozenset("the a an of in on at to for by with from and or his her their its this that these "
+                           "those what how whether being he she they it was were is are be".split())
+
+
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in re.findall(r"[A-Za-z][\w'-]+", text) if w.lower() not in _TOPIC_IGNORED)
+
+
+def _prefer_said(question: str, spans: list[Span], windows: Sequence[Window],
+                 said: Callable[[Span], bool]) -> list[Span]:
+    """The spans reordered so that the asked person's own words, and words in a sentence about the
+    question's topic, win over narration about them ("Peke-Mason ... would not comment") and over
+    their words on something else, unless the reader scores those UNSAID_PENALTY^-1 times higher."""
+    topic = _topic(question)
+    by_rank = {w.rank: w for w in windows}
+
+    def on_topic(span: Span) -> bool:
+        window = by_rank.get(span.window_rank)
+        sentence = None if window is None else next(
+            (x for x in window.sentences if x.start <= span.start < x.end), None)
+        return bool(topic & _stems(span.text if sentence is None else sentence.text))
+
+    def weight(span: Span) -> float:
+        return (1.0 if said(span) else UNSAID_PENALTY) * (1.0 if not topic or on_topic(span) else UNSAID_PENALTY)
+
+    return sorted(spans, key=lambda span: -span.score * weight(span))
 
 
 def _sayers(spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str], object],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 
 import pytest
@@ -637,3 +638,22 @@ def test_what_a_named_person_said_may_be_said_in_a_sentence_that_names_them_earl
     assert attribute("What did Okafor say about the budget?", [money], [window], nlp, speaker_of=brandt) == []
     assert attribute("What did Brandt say about the budget?", [money], [window], nlp, speaker_of=brandt) == [money]
     assert attribute("What did Okafor say about the budget?", [money], [window], nlp) == [money]   # unknown: kept
+
+
+def test_what_someone_said_prefers_their_words_on_the_topic_to_narration_or_other_subjects(nlp) -> None:
+    """'What did X say about Y?': X's own words beat narration about X ("would not comment"), and X's
+    words on Y beat X's words on something else, when the reader scores them within 5x; far better
+    scored spans stay first."""
+    from rag.attribution import rescore as attribute
+
+    text = ("Ms Okafor would not comment on the closure. She said she was not in a place to comment. "
+            "She said the pool had been well run. She said the budget was tight.")
+    window, span = _window(text), partial(_span_in, text)
+    narration, words = span("would not comment on the closure", 0.30), span("she was not in a place to comment", 0.20)
+    okafor = lambda sentence: "Ms Okafor"      # noqa: E731
+    ask = partial(attribute, windows=[window], parse=nlp, speaker_of=okafor)
+    assert ask("What did Okafor say about commenting on the closure?", [narration, words])[0] == words
+    pool, budget = span("the pool had been well run", 0.30), span("the budget was tight", 0.10)
+    assert ask("What did Okafor say about the budget?", [pool, budget])[0] == budget
+    assert ask("What did Okafor say about the budget?", [pool, replace(budget, score=0.01)])[0] == pool
+    assert ask("Why did Okafor say the budget was tight?", [pool, budget])[0] == pool   # not her words asked
