@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Sequence
 
+from rag.answer_types import MISFIT_PENALTY
 from rag.clauses import stem
 from rag.types import Sentence, Span, Window
 
@@ -272,7 +273,7 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
 
 # "What did X say about Y?": a span in words X says, and one in a sentence about Y, outweighs one that
 # is neither unless the reader scores it this many times lower (as a misfit type, answer_types.rescore)
-UNSAID_PENALTY = 0.2
+UNSAID_PENALTY = MISFIT_PENALTY
 _ABOUT = re.compile(r"\babout\s+(.+?)\s*\??\s*$", re.IGNORECASE)
 
 
