@@ -47,7 +47,7 @@ def _as_source(form: str) -> re.Pattern[str]:
 @dataclass(frozen=True)
 class Source:
     """The documents a question restricts itself to, and the question without an "according to X"
-    aside (which names where to look, not what to find: the reader and BM25 are better without it)."""
+    aside: it names where to look, not what to find, so the reader and BM25 are not given its words."""
 
     doc_ids: frozenset[str]
     question: str
