@@ -227,7 +227,8 @@ _CHOICE = re.compile(r"(?:\bor\b|\bbetween\b.+\band\b)(?!.*\b(?:what|which|who|w
 _OPTION = re.compile(r"([\w'\u2019-]+)\s*,?\s+(?:or|and)\s+(?:the\s+|a\s+|an\s+)?([\w'\u2019-]+)", re.I)
 
 
-def _content_words(text: str) -> list[str]:
+def content_words(text: str) -> list[str]:
+    """The lower-cased words of a text that say something (articles, prepositions, titles out)."""
     words = (w.removesuffix("'s").removesuffix("\u2019s") for w in re.findall(r"[\w'\u2019]+", text.lower()))
     return [w for w in words if w not in _ECHO_IGNORED]
 
@@ -238,8 +239,8 @@ def echoes(question: str, answer: str) -> bool:
     choice ("suspended or expelled?") is answered by one of its words, so nothing echoes there."""
     if options(question):
         return False
-    words = _content_words(answer)
-    asked = set(_content_words(question))
+    words = content_words(answer)
+    asked = set(content_words(question))
     return bool(words) and all(w in asked for w in words)
 
 

@@ -69,6 +69,7 @@ class Assistant:
         self._splitter = splitter
         self._reranker = reranker
         self._docs = corpus.by_id()
+        self._outlets = sources.outlets(self._docs.values())
 
     # --- construction -----------------------------------------------------------------------
     @classmethod
@@ -180,6 +181,7 @@ class Assistant:
                                reader=self._reader, reranker=self._reranker, current=self.index)
         self.corpus, self.index, self.retriever, self.report = fresh.corpus, fresh.index, fresh.retriever, fresh.report
         self._docs = self.corpus.by_id()
+        self._outlets = sources.outlets(self._docs.values())
 
     # --- answering --------------------------------------------------------------------------
     @property
@@ -227,7 +229,7 @@ class Assistant:
             resolved = resolve(q, history, full_pipeline())
         if s.whole_names:
             resolved = names.complete(resolved, self._mentions)      # "Who is Sharma?": Gaurav Sharma
-        source = sources.named(resolved, self._docs.values()) if s.sources else None   # "according to Newshub"
+        source = sources.named(resolved, self._outlets) if s.sources else None   # "according to Newshub"
         if source is not None:
             return self._from_source(q, resolved, source, exclude, started)
         return self._answer(q, resolved, exclude, started)

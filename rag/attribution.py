@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Sequence
 
-from rag.answer_types import MISFIT_PENALTY
+from rag.answer_types import MISFIT_PENALTY, content_words
 from rag.clauses import stem
 from rag.types import Sentence, Span, Window
 
@@ -284,12 +284,8 @@ def _topic(question: str) -> frozenset[str]:
     return _stems(found.group(1)) if found else frozenset()
 
 
-_TOPIC_IGNORED = frozenset("the a an of in on at to for by with from and or his her their its this that these "
-                           "those what how whether being he she they it was were is are be".split())
-
-
 def _stems(text: str) -> frozenset[str]:
-    return frozenset(stem(w) for w in re.findall(r"[A-Za-z][\w'-]+", text) if w.lower() not in _TOPIC_IGNORED)
+    return frozenset(stem(w) for w in content_words(text))
 
 
 def _prefer_said(question: str, spans: list[Span], windows: Sequence[Window],

@@ -93,18 +93,20 @@ class SentenceIndex:
         stores = getattr(self.store, "stores", [self.store])
         return getattr(stores[0], "index", None) if len(stores) == 1 else None
 
-    def doc_sentences(self, doc_id: str) -> list[Sentence]:
-        """A document's sentences, in order."""
+    def _rows_by_doc(self) -> dict[str, range]:
+        """Each document's rows (contiguous), found on first use."""
         if self._doc_rows is None:
             self._doc_rows = self.sentences.doc_rows()
-        rows = self._doc_rows.get(doc_id, range(0))
-        return [self.sentences[r] for r in rows]
+        return self._doc_rows
+
+    def doc_sentences(self, doc_id: str) -> list[Sentence]:
+        """A document's sentences, in order."""
+        return [self.sentences[r] for r in self._rows_by_doc().get(doc_id, range(0))]
 
     def rows_of(self, doc_ids: frozenset[str] | set[str]) -> np.ndarray:
         """The rows of these documents' sentences, ascending (none for an id the index does not hold)."""
-        if self._doc_rows is None:
-            self._doc_rows = self.sentences.doc_rows()
-        ranges = sorted((r for d in doc_ids if (r := self._doc_rows.get(d))), key=lambda r: r.start)
+        rows = self._rows_by_doc()
+        ranges = sorted((r for d in doc_ids if (r := rows.get(d))), key=lambda r: r.start)
         return np.concatenate([np.arange(r.start, r.stop) for r in ranges]) if ranges else np.zeros(0, np.int64)
 
     def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:

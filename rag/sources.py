@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from rag.types import Document
 
+_ACCORDING = r"(?i:according\s+to|per)"
 _NOUNS = r"(?:story|stories|article|articles|report|reports|reporting|piece|coverage|account|interview)"
 _VERBS = r"(?:say|says|said|report|reports|reported|write|writes|wrote|claim|claims|claimed|state|states|stated)"
 
@@ -28,7 +29,7 @@ def _forms(outlet: str, outlets: Iterable[str]) -> list[str]:
     forms = [outlet]
     words = outlet.split()
     last = words[-1] if len(words) > 1 else ""
-    if last[:1].isupper() and sum(1 for o in set(outlets) if o.split()[-1:] == [last]) == 1:
+    if last[:1].isupper() and sum(1 for o in outlets if o.split()[-1:] == [last]) == 1:
         forms.append(last)
     return forms
 
@@ -37,7 +38,7 @@ def _forms(outlet: str, outlets: Iterable[str]) -> list[str]:
 def _as_source(form: str) -> re.Pattern[str]:
     """The wordings that give ``form`` as a question's source (compiled once per outlet)."""
     name = rf"(?i:the\s+)?{re.escape(form)}(?![\w'’-])"
-    return re.compile(rf"\b(?i:according\s+to|in|by|from|per)\s+{name}"          # according to Newshub, in the Chronicle
+    return re.compile(rf"\b(?:{_ACCORDING}|(?i:in|by|from))\s+{name}"          # according to Newshub, in the Chronicle
                       rf"|(?<![\w'’-]){re.escape(form)}(?:'s|’s)\s+{_NOUNS}\b"        # Newshub's report
                       rf"|(?<![\w'’-]){re.escape(form)}\s+{_NOUNS}\b"                # the Newshub story
                       rf"|(?<![\w'’-]){re.escape(form)}\s+(?:\w+ly\s+)?{_VERBS}\b"   # Newshub reported
@@ -53,19 +54,26 @@ class Source:
     question: str
 
 
-def named(question: str, documents: Iterable[Document]) -> Source | None:
-    """The documents of the outlet(s) the question gives as its source, or None when it names none
-    (then every document may answer)."""
-    documents = list(documents)
-    outlets = {d.outlet for d in documents if d.outlet.strip()}
-    chosen = {o for o in outlets if any(_as_source(f).search(question) for f in _forms(o, outlets))}
+def outlets(documents: Iterable[Document]) -> dict[str, frozenset[str]]:
+    """Each outlet of the corpus's metadata and its documents' ids (found once per corpus, not per question)."""
+    found: dict[str, set[str]] = {}
+    for d in documents:
+        if d.outlet.strip():
+            found.setdefault(d.outlet, set()).add(d.doc_id)
+    return {outlet: frozenset(ids) for outlet, ids in found.items()}
+
+
+def named(question: str, by_outlet: Mapping[str, frozenset[str]]) -> Source | None:
+    """The documents of the outlet(s) the question gives as its source (``by_outlet``: ``outlets``), or
+    None when it names none (then every document may answer)."""
+    chosen = [o for o in by_outlet if any(_as_source(f).search(question) for f in _forms(o, by_outlet))]
     if not chosen:
         return None
     rest = question
     for outlet in chosen:
-        for form in _forms(outlet, outlets):
-            rest = re.sub(rf",?\s*\b(?i:according\s+to|per)\s+(?i:the\s+)?{re.escape(form)}(?![\w'’-])\s*,?", " ", rest)
+        for form in _forms(outlet, by_outlet):
+            rest = re.sub(rf",?\s*\b{_ACCORDING}\s+(?i:the\s+)?{re.escape(form)}(?![\w'’-])\s*,?", " ", rest)
     rest = re.sub(r"\s+([?.!])", r"\1", " ".join(rest.split()))
     if not re.search(r"\w", rest):
         rest = question
-    return Source(frozenset(d.doc_id for d in documents if d.outlet in chosen), rest[:1].upper() + rest[1:])
+    return Source(frozenset().union(*(by_outlet[o] for o in chosen)), rest[:1].upper() + rest[1:])

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from rag.sources import named
+from rag.sources import named as _named, outlets
 from rag.types import Document
 
 DOCS = [Document("n1", "Caucus meets", "...", "n1.txt", outlet="Newshub"),
         Document("n2", "More on the caucus", "...", "n2.txt", outlet="Newshub"),
         Document("c1", "Lewis backs decision", "...", "c1.txt", outlet="Whanganui Chronicle"),
         Document("r1", "Sharma suspended", "...", "r1.txt")]
+
+
+def named(question: str, documents: list[Document]):
+    return _named(question, outlets(documents))
 
 
 def test_an_outlet_given_as_the_source_restricts_to_its_documents_and_leaves_the_question() -> None:
