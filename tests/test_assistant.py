@@ -227,3 +227,13 @@ def test_an_outlet_given_as_the_source_answers_from_it_alone_or_says_it_does_not
     answer = assistant.ask("According to the Chronicle, when did Labour MPs vote to expel Sharma?")
     assert not answer.abstained and "Tuesday" in answer.text
     assert answer.citations and {c.doc_id for c in answer.citations} <= chronicle
+
+
+def test_what_about_another_outlet_follows_up_with_the_last_question(assistant) -> None:
+    first = assistant.ask("According to Newshub, at whom were Sharma's bullying claims aimed?")
+    answer = assistant.ask("What about the Chronicle?", [("According to Newshub, at whom were Sharma's bullying "
+                                                          "claims aimed?", first)])
+    assert answer.resolved_question == "According to the Chronicle, at whom were Sharma's bullying claims aimed?"
+    assert not answer.abstained and "whips" in answer.text
+    assert {c.doc_id for c in answer.citations} <= {d.doc_id for d in assistant.documents
+                                                    if d.outlet == "Whanganui Chronicle"}
