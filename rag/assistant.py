@@ -226,9 +226,7 @@ class Assistant:
             from rag.conversation import resolve
             from rag.nlp import full_pipeline
 
-            last_question, last = history[-1]        # "What about the Chronicle?": the last question, of it
-            other = sources.follow_up(q, last.resolved_question or last_question, self._outlets) if s.sources else None
-            resolved = other or resolve(q, history, full_pipeline())
+            resolved = resolve(q, history, full_pipeline(), self._outlets if s.sources else None)
         if s.whole_names:
             resolved = names.complete(resolved, self._mentions)      # "Who is Sharma?": Gaurav Sharma
         source = sources.named(resolved, self._outlets) if s.sources else None   # "according to Newshub"

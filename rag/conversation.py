@@ -10,8 +10,9 @@ and "they" after a plural answer ("screenshots") stands for it.
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import Mapping, Sequence
 
+from rag import sources
 from rag.answer_types import DESCRIBES
 from rag.types import Answer
 
@@ -99,8 +100,10 @@ _WH = {"what", "when", "where", "who", "whom", "how", "why", "which"}
 _VERB_TAGS = ("VB", "VBP", "VBZ", "VBN", "VBG", "VBD")
 
 
-# "What about Steph Lewis?", "And Lewis?", "How about Ardern?": the last question, about someone else
-_WHAT_ABOUT = re.compile(r"^\W*(?:[Ww]hat about|[Hh]ow about|[Aa]nd what about|[Aa]nd)\s+((?:[A-Z][\w'’-]*\s*){1,4}?)\W*\??\s*$")
+# "What about Steph Lewis?", "And Lewis?", "How about Ardern?": the last question, about someone else;
+# "What about the Chronicle?": of another outlet (group 1: "the ", only for an outlet)
+_WHAT_ABOUT = re.compile(r"^\W*(?:[Ww]hat about|[Hh]ow about|[Aa]nd what about|[Aa]nd)\s+((?:the\s+)?)"
+                         r"((?:[A-Z][\w'’-]*\s*){1,4}?)\W*\??\s*$")
 
 
 def _about_other(name: str, history: Sequence[tuple[str, Answer]], nlp) -> str | None:
@@ -116,10 +119,12 @@ def _about_other(name: str, history: Sequence[tuple[str, Answer]], nlp) -> str |
     return re.sub(rf"\b{re.escape(person)}\b", name, asked, count=1)
 
 
-def elliptical(question: str, history: Sequence[tuple[str, Answer]], nlp) -> str:
+def elliptical(question: str, history: Sequence[tuple[str, Answer]], nlp,
+               outlets: Mapping[str, frozenset[str]] | None = None) -> str:
     """A bare follow-up ("Why?") made whole from the latest turn: its question with the new question
     word in front, the earlier answer put where the earlier question word stood; "What about X?"
-    is that question asked about X (``_about_other``).
+    is that question asked about X (``_about_other``), or of X when X is one of the corpus's
+    ``outlets`` (``sources.asked_of``: "What about the Chronicle?").
     "Did Sharma attend the meeting?" -> "Why did Sharma attend the meeting?"; "When was Sharma
     suspended?" -> "Why was Sharma suspended?"; "Who was suspended?" ("Gaurav Sharma") -> "Why was
     Gaurav Sharma suspended?"; "Who did Sharma accuse of bullying?" ("Mr McAnulty") -> "Why did
@@ -129,7 +134,12 @@ def elliptical(question: str, history: Sequence[tuple[str, Answer]], nlp) -> str
     refused wh-question, one without a main verb ("What is the capital?"), a longer question."""
     other = _WHAT_ABOUT.match(question)
     if other and history:
-        return _about_other(other.group(1).strip(), history, nlp) or question
+        past_question, past = history[-1]
+        name = other.group(2).strip()
+        of_outlet = sources.asked_of(past.resolved_question or past_question, other.group(1) + name, outlets or {})
+        if of_outlet is not None or other.group(1):     # "the X" that is no outlet: not a person either
+            return of_outlet or question
+        return _about_other(name, history, nlp) or question
     bare = _BARE.match(question)
     if not bare or not history:
         return question
@@ -236,12 +246,13 @@ def _plural_answer(turn: tuple[str, Answer], nlp) -> str | None:
     return doc.text if doc[0].tag_ in ("DT", "PRP$", "CD") else f"the {doc.text}"
 
 
-def resolve(question: str, history: Sequence[tuple[str, Answer]], nlp) -> str:
+def resolve(question: str, history: Sequence[tuple[str, Answer]], nlp,
+            outlets: Mapping[str, frozenset[str]] | None = None) -> str:
     """The question with third-person pronouns replaced by the latest fitting name in history, and a
-    bare follow-up ("Why?") made whole from the turn before (``elliptical``)."""
+    bare follow-up ("Why?", "What about the Chronicle?") made whole from the turn before (``elliptical``)."""
     if not history:
         return question
-    whole = elliptical(question, history, nlp)
+    whole = elliptical(question, history, nlp, outlets)
     if whole != question:
         return whole
     doc = nlp(question)

@@ -79,26 +79,19 @@ def named(question: str, by_outlet: Mapping[str, frozenset[str]]) -> Source | No
     return Source(frozenset().union(*(by_outlet[o] for o in chosen)), rest[:1].upper() + rest[1:])
 
 
-# "What about the Chronicle?", "And Newshub?", "How about the Whanganui Chronicle?"
-_WHAT_ABOUT = re.compile(r"^\W*(?:(?:and\s+)?what\s+about|how\s+about|and)\s+((?:the\s+)?(.+?))\W*$", re.IGNORECASE)
-
-
-def follow_up(question: str, last_question: str, by_outlet: Mapping[str, frozenset[str]]) -> str | None:
-    """"What about the Chronicle?" after a question: that question asked of the Chronicle (the outlet it
-    gave as its source replaced, else ", according to the Chronicle" added). None when the follow-up
-    names no outlet of the corpus."""
-    asked = _WHAT_ABOUT.match(question.strip())
-    if asked is None:
+def asked_of(last_question: str, outlet: str, by_outlet: Mapping[str, frozenset[str]]) -> str | None:
+    """The last question asked of ``outlet`` as the reader wrote it ("the Chronicle", for "What about the
+    Chronicle?"): the outlet it gave as its source replaced, else ", according to the Chronicle" added.
+    None when ``outlet`` is no outlet of the corpus."""
+    bare = re.sub(r"(?i)^the\s+", "", outlet)
+    if not any(bare in _forms(o, by_outlet) for o in by_outlet):
         return None
-    if not any(asked.group(2) in _forms(o, by_outlet) for o in by_outlet):
-        return None
-    new = asked.group(1)                           # as the reader wrote it: "the Chronicle", "Newshub"
     last = last_question.strip()
     before = named(last, by_outlet)
     if before is not None:
-        for outlet in (o for o in by_outlet if by_outlet[o] <= before.doc_ids):
-            for form in sorted(_forms(outlet, by_outlet), key=len, reverse=True):
-                last, n = re.subn(rf"(?<![\w'’-])(?i:the\s+)?{re.escape(form)}(?![\w'’-])", new, last)
+        for known in (o for o in by_outlet if by_outlet[o] <= before.doc_ids):
+            for form in sorted(_forms(known, by_outlet), key=len, reverse=True):
+                last, n = re.subn(rf"(?<![\w'’-])(?i:the\s+)?{re.escape(form)}(?![\w'’-])", outlet, last)
                 if n:
                     return last
-    return f"{last.rstrip('?. ')}, according to {new}?"
+    return f"{last.rstrip('?. ')}, according to {outlet}?"

@@ -109,6 +109,17 @@ def test_what_about_someone_else_asks_the_last_question_about_them(nlp, past: st
     assert resolve(follow_up, [_turn(past, "an answer")], nlp) == whole
 
 
+@pytest.mark.parametrize("follow_up, whole", [
+    ("What about the Chronicle?", "According to the Chronicle, who did Sharma accuse of bullying?"),
+    ("And Newshub?", "According to Newshub, who did Sharma accuse of bullying?"),
+    ("What about the Speaker?", "What about the Speaker?"),      # "the X" that is no outlet is no person either
+])
+def test_what_about_an_outlet_asks_the_last_question_of_it(nlp, follow_up: str, whole: str) -> None:
+    outlets = {"Newshub": frozenset({"n1"}), "Whanganui Chronicle": frozenset({"c1"})}
+    past = _turn("According to Newshub, who did Sharma accuse of bullying?", "Mr McAnulty")
+    assert resolve(follow_up, [past], nlp, outlets) == whole
+
+
 def test_a_one_word_name_that_is_the_subject_is_who_he_or_she_stands_for(nlp) -> None:
     """spaCy's small model tags "Sharma" as a place, and one word is no run of capitalised words: the
     subject of the question still names who the next turn's pronoun means; an organisation does not."""

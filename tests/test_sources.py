@@ -38,15 +38,14 @@ def test_an_outlet_only_mentioned_or_not_written_as_a_name_is_no_source() -> Non
     assert named("According to the Otago Chronicle, who quit?", shared).doc_ids == {"h1"}
 
 
-def test_what_about_another_outlet_asks_the_last_question_of_it() -> None:
-    from rag.sources import follow_up
+def test_the_last_question_is_asked_of_another_outlet() -> None:
+    from rag.sources import asked_of
 
     by = outlets(DOCS)
     last = "According to Newshub, who did Sharma accuse of bullying?"
-    assert follow_up("What about the Chronicle?", last, by) == "According to the Chronicle, who did Sharma accuse of bullying?"
-    assert follow_up("And Newshub?", "What did the Whanganui Chronicle report about the vote?", by) == \
+    assert asked_of(last, "the Chronicle", by) == "According to the Chronicle, who did Sharma accuse of bullying?"
+    assert asked_of("What did the Whanganui Chronicle report about the vote?", "Newshub", by) == \
         "What did Newshub report about the vote?"
-    assert follow_up("What about Newshub?", "Who voted to expel Sharma?", by) == \
-        "Who voted to expel Sharma, according to Newshub?"             # the last question named no source
-    assert follow_up("What about Lewis?", last, by) is None            # a person: conversation.resolve's case
-    assert follow_up("What about the BBC?", last, by) is None          # no outlet of this corpus
+    assert asked_of("Who voted to expel Sharma?", "Newshub", by) == \
+        "Who voted to expel Sharma, according to Newshub?"            # the last question named no source
+    assert asked_of(last, "Lewis", by) is None and asked_of(last, "the BBC", by) is None   # no outlet here
