@@ -251,7 +251,7 @@ class Assistant:
         trace = self._answer(q, source.question, exclude, started, source.doc_ids)
         answer = replace(trace.answer, resolved_question=resolved)
         if answer.abstained:
-            outlets = sorted({self._docs[d].outlet for d in source.doc_ids})
+            outlets = sorted(source.outlets)
             says = f"{' and '.join(outlets)} {'doesn' if len(outlets) == 1 else 'don'}'t say."
             answer = replace(answer, message=answer.message.replace(NOT_IN_CORPUS, says, 1))
         return replace(trace, resolved_question=resolved, answer=answer)

@@ -10,9 +10,10 @@ and "they" after a plural answer ("screenshots") stands for it.
 from __future__ import annotations
 
 import re
-from typing import Mapping, Sequence
+from typing import Sequence
 
 from rag import sources
+from rag.names import bare
 from rag.answer_types import DESCRIBES
 from rag.types import Answer
 
@@ -28,11 +29,6 @@ _LEADING = {"which", "what", "who", "whom", "whose", "when", "where", "why", "ho
             "should", "tell", "name", "according", "after", "before", "in", "on", "at", "for", "to", "and"}
 
 
-def _bare(name: str) -> str:
-    """A name without its possessive ending ("Sharma's" -> "Sharma")."""
-    return name.removesuffix("'s").removesuffix("’s")
-
-
 def _capitalised_names(text: str) -> list[str]:
     """Runs of two or more capitalised words, without a leading question or function word."""
     names = []
@@ -40,7 +36,7 @@ def _capitalised_names(text: str) -> list[str]:
         words = match.group(0).split()
         while words and words[0].lower() in _LEADING:
             words.pop(0)
-        name = _bare(" ".join(words))
+        name = bare(" ".join(words))
         if len(words) >= 2 and name not in _SKIP_NAMES:
             names.append(name)
     return names
@@ -60,14 +56,14 @@ def _named_subject(doc) -> list[str]:
     which neither PERSON tags (spaCy's small model calls "Sharma" a place) nor a run of capitalised
     words find; not one tagged an organisation ("Microsoft") nor a title ("Parliament"), and not the
     first word."""
-    return [_bare(t.text) for t in doc if t.i > 0 and t.pos_ == "PROPN" and t.dep_ in ("nsubj", "nsubjpass", "poss")
+    return [bare(t.text) for t in doc if t.i > 0 and t.pos_ == "PROPN" and t.dep_ in ("nsubj", "nsubjpass", "poss")
             and t.ent_type_ not in ("ORG", "NORP") and t.lower_ not in _TITLES and t.text[:1].isupper()]
 
 
 def _people(doc) -> list[str]:
     """The people a parsed text names: those spaCy tags PERSON, else runs of capitalised words not
     ending in a title, else a one-word name that is its subject (``_named_subject``)."""
-    return [_bare(e.text) for e in doc.ents if e.label_ == "PERSON"] or \
+    return [bare(e.text) for e in doc.ents if e.label_ == "PERSON"] or \
         [n for n in _capitalised_names(doc.text) if n.split()[-1].lower() not in _TITLES] or \
         _named_subject(doc)
 
@@ -88,7 +84,7 @@ def _turn_names(nlp, question: str, answer: str, exclude: str) -> tuple[str | No
         person = next((n for n in _people(docs[text]) if fresh(n)), None)
         if person:
             break
-    groups = [_bare(e.text) for found in ents.values() for e in found if e.label_ in ("ORG", "NORP")]
+    groups = [bare(e.text) for found in ents.values() for e in found if e.label_ in ("ORG", "NORP")]
     return person, next((g for g in groups if fresh(g)), None)
 
 
@@ -120,7 +116,7 @@ def _about_other(name: str, history: Sequence[tuple[str, Answer]], nlp) -> str |
 
 
 def elliptical(question: str, history: Sequence[tuple[str, Answer]], nlp,
-               outlets: Mapping[str, frozenset[str]] | None = None) -> str:
+               outlets: sources.Outlets | None = None) -> str:
     """A bare follow-up ("Why?") made whole from the latest turn: its question with the new question
     word in front, the earlier answer put where the earlier question word stood; "What about X?"
     is that question asked about X (``_about_other``), or of X when X is one of the corpus's
@@ -136,7 +132,8 @@ def elliptical(question: str, history: Sequence[tuple[str, Answer]], nlp,
     if other and history:
         past_question, past = history[-1]
         name = other.group(2).strip()
-        of_outlet = sources.asked_of(past.resolved_question or past_question, other.group(1) + name, outlets or {})
+        of_outlet = None if outlets is None else \
+            sources.asked_of(past.resolved_question or past_question, other.group(1) + name, outlets)
         if of_outlet is not None or other.group(1):     # "the X" that is no outlet: not a person either
             return of_outlet or question
         return _about_other(name, history, nlp) or question
@@ -247,7 +244,7 @@ def _plural_answer(turn: tuple[str, Answer], nlp) -> str | None:
 
 
 def resolve(question: str, history: Sequence[tuple[str, Answer]], nlp,
-            outlets: Mapping[str, frozenset[str]] | None = None) -> str:
+            outlets: sources.Outlets | None = None) -> str:
     """The question with third-person pronouns replaced by the latest fitting name in history, and a
     bare follow-up ("Why?", "What about the Chronicle?") made whole from the turn before (``elliptical``)."""
     if not history:

@@ -34,6 +34,11 @@ _TOKEN = re.compile(r"[\w'’-]+")
 MAX_MENTIONS = 2000    # sentences looked at per word: enough to see that a common surname is ambiguous
 
 
+def bare(name: str) -> str:
+    """A name without its possessive ending ("Sharma's" -> "Sharma")."""
+    return name.removesuffix("'s").removesuffix("’s")
+
+
 def whole_names(word: str, sentences: Iterable[str]) -> dict[str, int]:
     """The whole names the sentences write ``word`` in, with how often: given names before it
     ("Gaurav Sharma" around "Sharma"), or a surname after it ("Kieran McAnulty" around "Kieran").
@@ -57,7 +62,7 @@ def whole_names(word: str, sentences: Iterable[str]) -> dict[str, int]:
         for match in after.finditer(text):
             rest = []
             for w in match.group(1).split():
-                base = re.sub(r"(?:'s|’s)$", "", w)
+                base = bare(w)
                 if base.lower() in _NOT_NAMES:
                     break
                 rest.append(base)
@@ -100,7 +105,7 @@ def _bare_name(question: str) -> tuple[int, int] | None:
     part of it. None when there is no such word."""
     tokens = list(_TOKEN.finditer(question))
     for i, token in enumerate(tokens[1:], start=1):
-        word = re.sub(r"(?:'s|’s)$", "", token.group(0))
+        word = bare(token.group(0))
         if len(word) < 3 or not _capital(word) or word.lower() in _NOT_NAMES:
             continue
         prev = tokens[i - 1].group(0)

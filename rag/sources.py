@@ -47,51 +47,60 @@ def _as_source(form: str) -> re.Pattern[str]:
 
 @dataclass(frozen=True)
 class Source:
-    """The documents a question restricts itself to, and the question without an "according to X"
-    aside: it names where to look, not what to find, so the reader and BM25 are not given its words."""
+    """The outlets a question gives as its source, their documents, and the question without an
+    "according to X" aside: it names where to look, not what to find, so the reader and BM25 are not
+    given its words."""
 
+    outlets: tuple[str, ...]
     doc_ids: frozenset[str]
     question: str
 
 
-def outlets(documents: Iterable[Document]) -> dict[str, frozenset[str]]:
-    """Each outlet of the corpus's metadata and its documents' ids (found once per corpus, not per question)."""
+@dataclass(frozen=True)
+class Outlets:
+    """The corpus's outlets: each one's documents and the ways a question may write it (``_forms``),
+    found once per corpus, not per question."""
+
+    ids: Mapping[str, frozenset[str]]
+    forms: Mapping[str, tuple[str, ...]]
+
+
+def outlets(documents: Iterable[Document]) -> Outlets:
+    """The outlets of the corpus's metadata, with their documents' ids and forms."""
     found: dict[str, set[str]] = {}
     for d in documents:
         if d.outlet.strip():
             found.setdefault(d.outlet, set()).add(d.doc_id)
-    return {outlet: frozenset(ids) for outlet, ids in found.items()}
+    return Outlets({o: frozenset(ids) for o, ids in found.items()}, {o: tuple(_forms(o, found)) for o in found})
 
 
-def named(question: str, by_outlet: Mapping[str, frozenset[str]]) -> Source | None:
-    """The documents of the outlet(s) the question gives as its source (``by_outlet``: ``outlets``), or
-    None when it names none (then every document may answer)."""
-    chosen = [o for o in by_outlet if any(_as_source(f).search(question) for f in _forms(o, by_outlet))]
+def named(question: str, corpus: Outlets) -> Source | None:
+    """The documents of the outlet(s) the question gives as its source, or None when it names none
+    (then every document may answer)."""
+    chosen = tuple(o for o, forms in corpus.forms.items() if any(_as_source(f).search(question) for f in forms))
     if not chosen:
         return None
     rest = question
-    for outlet in chosen:
-        for form in _forms(outlet, by_outlet):
-            rest = re.sub(rf",?\s*\b{_ACCORDING}\s+(?i:the\s+)?{re.escape(form)}(?![\w'’-])\s*,?", " ", rest)
+    for form in (f for o in chosen for f in corpus.forms[o]):
+        rest = re.sub(rf",?\s*\b{_ACCORDING}\s+(?i:the\s+)?{re.escape(form)}(?![\w'’-])\s*,?", " ", rest)
     rest = re.sub(r"\s+([?.!])", r"\1", " ".join(rest.split()))
     if not re.search(r"\w", rest):
         rest = question
-    return Source(frozenset().union(*(by_outlet[o] for o in chosen)), rest[:1].upper() + rest[1:])
+    return Source(chosen, frozenset().union(*(corpus.ids[o] for o in chosen)), rest[:1].upper() + rest[1:])
 
 
-def asked_of(last_question: str, outlet: str, by_outlet: Mapping[str, frozenset[str]]) -> str | None:
+def asked_of(last_question: str, outlet: str, corpus: Outlets) -> str | None:
     """The last question asked of ``outlet`` as the reader wrote it ("the Chronicle", for "What about the
     Chronicle?"): the outlet it gave as its source replaced, else ", according to the Chronicle" added.
     None when ``outlet`` is no outlet of the corpus."""
     bare = re.sub(r"(?i)^the\s+", "", outlet)
-    if not any(bare in _forms(o, by_outlet) for o in by_outlet):
+    if not any(bare in forms for forms in corpus.forms.values()):
         return None
     last = last_question.strip()
-    before = named(last, by_outlet)
+    before = named(last, corpus)
     if before is not None:
-        for known in (o for o in by_outlet if by_outlet[o] <= before.doc_ids):
-            for form in sorted(_forms(known, by_outlet), key=len, reverse=True):
-                last, n = re.subn(rf"(?<![\w'’-])(?i:the\s+)?{re.escape(form)}(?![\w'’-])", outlet, last)
-                if n:
-                    return last
+        for form in sorted((f for o in before.outlets for f in corpus.forms[o]), key=len, reverse=True):
+            last, n = re.subn(rf"(?<![\w'’-])(?i:the\s+)?{re.escape(form)}(?![\w'’-])", outlet, last)
+            if n:
+                return last
     return f"{last.rstrip('?. ')}, according to {outlet}?"

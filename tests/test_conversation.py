@@ -115,7 +115,11 @@ def test_what_about_someone_else_asks_the_last_question_about_them(nlp, past: st
     ("What about the Speaker?", "What about the Speaker?"),      # "the X" that is no outlet is no person either
 ])
 def test_what_about_an_outlet_asks_the_last_question_of_it(nlp, follow_up: str, whole: str) -> None:
-    outlets = {"Newshub": frozenset({"n1"}), "Whanganui Chronicle": frozenset({"c1"})}
+    from rag.sources import outlets as of_documents
+    from rag.types import Document
+
+    outlets = of_documents([Document("n1", "t", "...", "n1.txt", outlet="Newshub"),
+                            Document("c1", "t", "...", "c1.txt", outlet="Whanganui Chronicle")])
     past = _turn("According to Newshub, who did Sharma accuse of bullying?", "Mr McAnulty")
     assert resolve(follow_up, [past], nlp, outlets) == whole
 
