@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
-from rag.clauses import YES_NO
+from rag.clauses import YES_NO, stem
 from rag.types import Span, Window
 
 PERSON = frozenset({"PERSON"})
@@ -231,6 +231,22 @@ def content_words(text: str) -> list[str]:
     """The lower-cased words of a text that say something (articles, prepositions, titles out)."""
     words = (w.removesuffix("'s").removesuffix("\u2019s") for w in re.findall(r"[\w'\u2019]+", text.lower()))
     return [w for w in words if w not in _ECHO_IGNORED]
+
+
+def stems(text: str) -> frozenset[str]:
+    """The stems (``clauses.stem``) of a text's content words: "responded to the claims" -> {"respond", "claim"}."""
+    return frozenset(stem(w) for w in content_words(text))
+
+
+_AUXILIARIES = frozenset("did does do has have had is was were are am will would can could should may might must "
+                         "not".split())
+
+
+def predicate_stems(question: str) -> frozenset[str]:
+    """The stems of what a question asks about, without its auxiliaries and the names it asks it of
+    ("Did Sharma attend the caucus meeting?" -> {"attend", "caucu", "meet"})."""
+    named = {w.lower() for w in re.findall(r"[\w'’]+", question)[1:] if w[:1].isupper()}
+    return frozenset(stem(w) for w in content_words(question) if w not in _AUXILIARIES and w not in named)
 
 
 def echoes(question: str, answer: str) -> bool:

@@ -334,11 +334,13 @@ class Assistant:
     def _named_sayer(self, question: str, span: Span, windows: list[Window]
                      ) -> tuple[Span, list[Window], Sentence | None]:
         """For "Who said ...?": the name of who says the sentence the span's window was retrieved for
-        (``attribution.sayer``: a running quote or a pronoun followed back) when the span names someone
+        (``attribution.sayer``: a running quote or a pronoun followed back; the words for an unnamed
+        sayer, "someone involved at the time of those disputes") when the span names someone
         else or no one ('she said there was always room ...') and the question does not name them, with
         that sentence (cited beside the name); the window then starts at the name's sentence. A span
-        that already names them is kept, with the sentence when it lies elsewhere; else the span and
-        windows as they are, and None."""
+        that already names them is kept, with the sentence when it lies elsewhere (one holding their
+        name in a longer clause, "someone involved ... told Newshub the complaints", is cut to the
+        name); else the span and windows as they are, and None."""
         at = next((k for k, w in enumerate(windows) if w.rank == span.window_rank), None)
         if at is None:
             return span, windows, None
@@ -346,11 +348,13 @@ class Assistant:
         hit = window.sentences[window.center]
         sentences = self.index.doc_sentences(window.doc_id)
         text = self._docs[window.doc_id].text
-        found = attribution.sayer(sentences, hit.index, _parse, text)
+        found = attribution.sayer(sentences, hit.index, _parse, text, unnamed=True)
         name = "" if found is None else text[found[0]:found[1]]
         if found is None or answer_types.echoes(question, name):     # "Who complained to Ardern?": not Ardern
             return span, windows, None
-        if citing.same_answer(name, span.text):                      # the reader named them already
+        longer = span.doc_id == window.doc_id and span.start <= found[0] and found[1] <= span.end \
+            and span.end - span.start > found[1] - found[0]           # the name inside a clause
+        if citing.same_answer(name, span.text) and not longer:      # the reader named them already
             return span, windows, None if hit.start <= span.start < hit.end else hit
         named = replace(span, text=name, start=found[0], end=found[1])
         if found[0] < window.start:
@@ -393,6 +397,8 @@ class Assistant:
         if form == "do" and clauses.did_question(resolved, _parse):
             form = "did"                # "What did Ardern do?": what was done, not a noun phrase
         said = None                  # "yes" / "no" when the evidence decides a yes/no question by rule
+        if form == "yes/no":
+            spans = _on_the_question(resolved, spans, windows)   # the clause about what is asked
         if form is not None:
             spans = [_clause_span(spans[0], windows, form), *spans[1:]]
             decided = _verdict(resolved, spans[0], windows) if form == "yes/no" else None
@@ -404,13 +410,16 @@ class Assistant:
             spans = [_whole_name(spans[0], windows), *spans[1:]]  # a cut name made whole
             if answer_types.DESCRIBES.match(resolved):                      # "Who is X?": the whole role
                 spans = [_whole_description(spans[0], windows), *spans[1:]]
+        part = names.name_part(resolved) if spans and s.whole_names else None
+        if part is not None:                       # "What is Sharma's first name?": "Gaurav", not a role
+            spans = [_name_part(spans[0], windows, *part), *spans[1:]]
         timings["answer"] = time.perf_counter() - t
         calibration = load_calibration(calibration_key(s.reader, reranker.name if reranker is not None else None))
         feats = features(spans, windows, clause_question=asked is not None)
         conf = confidence(feats, calibration)
         threshold = s.abstain_below if s.abstain_below is not None else calibration.threshold
         shape = _SpanShapes(windows) if s.answer_types else None
-        names = _question_names(resolved)
+        asked_names = _question_names(resolved)
 
         said_question = s.attribution and attribution.asks_words(resolved, _parse)
 
@@ -422,7 +431,7 @@ class Assistant:
             document that never mentions Lewis does not answer "What did Lewis say ...?")."""
             if form is not None or said_question:
                 return False
-            about = all(_mentions(self._docs[x.doc_id].text, n) for x in (a, b) for n in names)
+            about = all(_mentions(self._docs[x.doc_id].text, n) for x in (a, b) for n in asked_names)
             return about and (shape is None or shape.same(a, b))
 
         cited = (citing.cite(spans, windows, self._docs, s.max_citations, same_type=comparable)
@@ -549,6 +558,28 @@ def _whole_name(span: Span, windows: Sequence[Window]) -> Span:
     return replace(span, text=sentence.text[start:name.end_char], end=sentence.start + name.end_char)
 
 
+def _name_part(span: Span, windows: Sequence[Window], kind: str, owner: str) -> Span:
+    """For "What is X's first name?" (``kind`` "first", "last" or "full"): that part of X's whole name
+    as the first retrieved sentence writing it gives it ("Gaurav" of "Renegade MP Gaurav Sharma"),
+    the reader's score kept; the span as it is when no window writes X's whole name, or X is a role
+    ("the Prime Minister"). The reader never learnt what a first name is ("Hamilton West MP")."""
+    words = [w for w in re.findall(r"[\w'’-]+", owner) if w.lower() not in names.TITLES and w.lower() != "the"]
+    if not words or not words[-1][:1].isupper():
+        return span
+    word = names.bare(words[-1])
+    for window in sorted(windows, key=lambda w: w.rank):
+        for sentence in window.sentences:
+            for name in names.whole_names(word, [sentence.text]):
+                if not all(w in name.split() for w in map(names.bare, words)):
+                    continue
+                at = sentence.text.find(name)
+                lo, hi = names.part_of(name, kind)
+                start = sentence.start + at + lo
+                return replace(span, text=name[lo:hi], doc_id=sentence.doc_id, start=start,
+                               end=start + hi - lo, window_rank=window.rank)
+    return span
+
+
 def _whole_description(span: Span, windows: Sequence[Window]) -> Span:
     """For "Who is <Name>?": a role cut from the words in front of it ("MP" of "Incoming Labour list
     MP Soraya Peke-Mason") widened over the adjectives and nouns just before it, up to a determiner,
@@ -602,6 +633,24 @@ def _clause_span(span: Span, windows: Sequence[Window], form: str) -> Span:
         return span
     start, end = sentence.start + lo, sentence.start + hi
     return replace(span, text=sentence.text[lo:hi], start=start, end=end)
+
+
+def _on_the_question(question: str, spans: list[Span], windows: Sequence[Window]) -> list[Span]:
+    """For a yes/no question: the spans reordered so that one whose clause holds a word of what the
+    question asks ("attend" of "Did Sharma attend the caucus meeting?") beats one whose clause holds
+    none ("the result was predetermined" of the same sentence), unless the reader scores it
+    MISFIT_PENALTY^-1 times higher. Only the five best spans, and those within 50x of the best, compete."""
+    asked = answer_types.predicate_stems(question)
+    if not asked or len(spans) < 2:
+        return spans
+    rivals = [x for x in spans[:5] if x.score >= 0.02 * spans[0].score]
+
+    def weight(span: Span) -> float:
+        clause = _clause_span(span, windows, "yes/no").text
+        return 1.0 if asked & answer_types.stems(clause) else answer_types.MISFIT_PENALTY
+
+    best = max(rivals, key=lambda x: x.score * weight(x))
+    return spans if best is spans[0] else [best, *(x for x in spans if x is not best)]
 
 
 def _verdict(question: str, span: Span, windows: Sequence[Window]) -> tuple[str, Span] | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Sequence
 
-from rag.answer_types import MISFIT_PENALTY, content_words
+from rag.answer_types import MISFIT_PENALTY, stems
 from rag.clauses import stem
 from rag.types import Sentence, Span, Window
 
@@ -200,7 +200,7 @@ def span_speaker(doc, start: int, end: int) -> frozenset[str] | None:
     subject = None if verb is None else _subject(verb)
     if subject is not None and subject.pos_ == "PRON":
         subject = _bound(subject)
-    if subject is None or not any(t.ent_type_ in _NAMED for t in subject.subtree):
+    if subject is None or not (subject.pos_ == "PROPN" or any(t.ent_type_ in _NAMED for t in subject.subtree)):
         return None
     return _name_words(subject.subtree) or None
 
@@ -281,11 +281,7 @@ def _topic(question: str) -> frozenset[str]:
     """The stems (``clauses.stem``) of what a question asks someone's words about ("... say about
     commenting on the expulsion?" -> {"comment", "expulsion"}); empty when it names no topic."""
     found = _ABOUT.search(question)
-    return _stems(found.group(1)) if found else frozenset()
-
-
-def _stems(text: str) -> frozenset[str]:
-    return frozenset(stem(w) for w in content_words(text))
+    return stems(found.group(1)) if found else frozenset()
 
 
 def _prefer_said(question: str, spans: list[Span], windows: Sequence[Window],
@@ -300,7 +296,7 @@ def _prefer_said(question: str, spans: list[Span], windows: Sequence[Window],
         window = by_rank.get(span.window_rank)
         sentence = None if window is None else next(
             (x for x in window.sentences if x.start <= span.start < x.end), None)
-        return bool(topic & _stems(span.text if sentence is None else sentence.text))
+        return bool(topic & stems(span.text if sentence is None else sentence.text))
 
     def weight(span: Span) -> float:
         return (1.0 if said(span) else UNSAID_PENALTY) * (1.0 if not topic or on_topic(span) else UNSAID_PENALTY)
@@ -390,12 +386,14 @@ def _speech(doc):
 
 
 def sayer(sentences: Sequence[Sentence], at: int, parse: Callable[[str], object],
-          document_text: str) -> tuple[int, int] | None:
+          document_text: str, unnamed: bool = False) -> tuple[int, int] | None:
     """Document offsets of the name of who says sentence ``at`` of a document (``sentences``, in
     order, of ``document_text``): the named subject of its speech verb; for a pronoun ('"...," she
     said.') the nearest earlier named person of that gender (by titles such as "Ms"); for a quote
     with no speech verb, the sayer named where the quote closes ('..., " one reads.') or before it
-    (a quoted paragraph after "Ms Ardern said ..."). None when the sayer is unnamed ("the PM")."""
+    (a quoted paragraph after "Ms Ardern said ..."). None when the sayer is unnamed ("the PM"), or
+    with ``unnamed`` the words that describe them ("someone involved at the time of those
+    disputes", ``_described``)."""
     verb = _speech(parse(sentences[at].text))
     if verb is None and _quoted(sentences[at], document_text):
         ahead = range(at + 1, min(len(sentences), at + 4))
@@ -404,29 +402,43 @@ def sayer(sentences: Sequence[Sentence], at: int, parse: Callable[[str], object]
                 break
             verb = _speech(parse(sentences[i].text))
             if verb is not None:
-                return _said_by(sentences, i, verb, parse, document_text)
+                return _said_by(sentences, i, verb, parse, document_text, unnamed)
         for i in range(at - 1, max(-1, at - LOOK_BACK), -1):   # else the speaker named before it
             verb = _speech(parse(sentences[i].text))
             if verb is not None:
-                return _said_by(sentences, i, verb, parse, document_text)
+                return _said_by(sentences, i, verb, parse, document_text, unnamed)
             if not _quoted(sentences[i], document_text):
                 return None
         return None
-    return None if verb is None else _said_by(sentences, at, verb, parse, document_text)
+    return None if verb is None else _said_by(sentences, at, verb, parse, document_text, unnamed)
 
 
 def _said_by(sentences: Sequence[Sentence], at: int, verb, parse: Callable[[str], object],
-             document_text: str) -> tuple[int, int] | None:
-    """The name of the subject of ``verb`` in sentence ``at``, a pronoun followed back (``_antecedent``)."""
+             document_text: str, unnamed: bool = False) -> tuple[int, int] | None:
+    """The name of the subject of ``verb`` in sentence ``at``, a pronoun followed back (``_antecedent``);
+    with ``unnamed``, the words of a subject that names no one (``_described``)."""
     subject = _subject(verb)
-    if subject.pos_ == "PRON":
-        return _antecedent(sentences, at, subject, parse, document_text)
-    found = _name(subject)
+    if subject.pos_ == "PRON" and subject.lower_ in _PRONOUNS:
+        return _antecedent(sentences, at, subject, parse, document_text, unnamed)
+    found = _name(subject) or (_described(subject) if unnamed else None)
     return None if found is None else (sentences[at].start + found[0], sentences[at].start + found[1])
 
 
+_SOMEONE = frozenset({"someone", "somebody"})
+
+
+def _described(subject) -> tuple[int, int] | None:
+    """Offsets (in its sentence) of the words of a subject that names no one, when they hold a common
+    noun (or "someone") and no proper one: "someone involved at the time of those disputes"; None for "one" or
+    "another", and for "the Prime Minister" (a title: the person may well be named elsewhere)."""
+    words = list(subject.subtree)
+    if not any(t.pos_ == "NOUN" or t.lower_ in _SOMEONE for t in words) or any(t.pos_ == "PROPN" for t in words):
+        return None
+    return words[0].idx, words[-1].idx + len(words[-1])
+
+
 def _antecedent(sentences: Sequence[Sentence], at: int, pronoun, parse: Callable[[str], object],
-                document_text: str) -> tuple[int, int] | None:
+                document_text: str, unnamed: bool = False) -> tuple[int, int] | None:
     """The nearest named subject before ``pronoun`` (in sentence ``at`` or up to LOOK_BACK before it)
     whose title does not say another gender; in each sentence the sayer first, then the subject
     nearest the pronoun."""
@@ -438,7 +450,9 @@ def _antecedent(sentences: Sequence[Sentence], at: int, pronoun, parse: Callable
         verb = _speech(doc) if i < at else None
         said_by = [] if verb is None else [_subject(verb)]
         if said_by and said_by[0].text.lower() not in _PRONOUNS and _name(said_by[0]) is None:
-            return None               # "someone involved told Newshub ... They said ...": the unnamed sayer
+            # "someone involved told Newshub ... They said ...": the unnamed sayer
+            found = _described(said_by[0]) if unnamed else None
+            return None if found is None else (sentences[i].start + found[0], sentences[i].start + found[1])
         subjects = [t for t in doc if t.dep_ in _SUBJECTS and (i < at or t.i < pronoun.i)]
         ordered = said_by + subjects[::-1]
         for subject in ordered:

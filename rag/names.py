@@ -74,13 +74,43 @@ def whole_names(word: str, sentences: Iterable[str]) -> dict[str, int]:
     return found
 
 
+# "What is Sharma's first name?", "What's the full name of Ardern?": the part asked (group "part")
+_PARTS = r"(?P<part>first|given|christian|full|last|family|sur)\s*-?\s*name"
+_NAME_PART = re.compile(rf"^\W*what(?:'s|’s|\s+is|\s+was)\s+(?:(?:the|her|his|their)\s+)?"
+                        rf"(?:(?P<owner>.+?)(?:'s|’s)\s+{_PARTS}|{_PARTS.replace('part', 'part2')}\s+of\s+(?P<owner2>.+?))"
+                        rf"\s*\??\s*$", re.IGNORECASE)
+
+
+def name_part(question: str) -> tuple[str, str] | None:
+    """("first" / "last" / "full", whose name) for a question asking part of someone's name ("What is
+    Jacinda Ardern's first name?" -> ("first", "Jacinda Ardern")); None for any other question."""
+    found = _NAME_PART.match(question)
+    if found is None:
+        return None
+    part = (found.group("part") or found.group("part2")).lower()
+    owner = (found.group("owner") or found.group("owner2")).strip()
+    kind = "first" if part in ("first", "given", "christian") else "full" if part == "full" else "last"
+    return kind, owner
+
+
+def part_of(name: str, kind: str) -> tuple[int, int]:
+    """Offsets in a whole name of its ``kind`` part: the first word, the last word, or all of it."""
+    words = list(re.finditer(r"\S+", name))
+    if kind == "first":
+        return words[0].span()
+    if kind == "last":
+        return words[-1].span()
+    return 0, len(name)
+
+
 def complete(question: str, mentions: Callable[[str], Iterable[str]]) -> str:
     """"Who is Sharma?" -> "Who is Gaurav Sharma?" when the sentences ``mentions(word)`` gives (those
-    holding the word) write it in one whole name only; any other question as it is. Only "Who is X?"
-    and "What is X's role?" questions are completed, as they ask what the introduction says: elsewhere
-    a bare capitalised word is as often a place or a thing ("Warsaw", "Tesla") whose longer names are
-    other things ("Warsaw Pact"), and completing every question lost more answers than it won."""
-    if not (DESCRIBES.match(question) or asks_role(question)):
+    holding the word) write it in one whole name only; any other question as it is. Only "Who is X?",
+    "What is X's role?" and "What is X's first name?" questions are completed, as they ask what the
+    introduction says: elsewhere a bare capitalised word is as often a place or a thing ("Warsaw",
+    "Tesla") whose longer names are other things ("Warsaw Pact"), and completing every question lost
+    more answers than it won."""
+    if not (DESCRIBES.match(question) or asks_role(question) or name_part(question)):
         return question
     found = _bare_name(question)
     if found is None:

@@ -412,6 +412,9 @@ def test_the_question_names_whose_words_it_asks_for(nlp, question: str, speaker:
     ("Dr Sharma released screenshots of what he said were text messages from colleagues.", "text messages",
      {"sharma"}),                                                  # a pronoun standing for its sentence's subject
     ("Dr Sharma's suspension will have no impact on the Labour government.", "no impact", None),   # nobody says it
+    ("But Ardern said she's had no one claim to her \"that they feel they have been bullied by our whips\".",
+     "she's had no one claim", {"ardern"}),            # a proper noun the small model tags as no entity
+    ("Someone involved said the complaints were never investigated.", "never investigated", None),   # unnamed
 ])
 def test_a_span_is_said_by_the_named_subject_of_the_speech_verb_above_it(nlp, sentence: str, span: str,
                                                                           speaker: set[str] | None) -> None:
@@ -628,6 +631,24 @@ def test_who_says_a_sentence_is_followed_back_to_a_name(nlp, news_sentences, ope
     assert (_NEWS[found[0]:found[1]] if found else None) == sayer
 
 
+@pytest.mark.parametrize("opening, described", [
+    ("They said nobody", "Someone involved"),           # "they" is the unnamed someone before it: their words
+    ("Someone involved told", "Someone involved"),
+    ("\"Stay home today", "one message"),               # the quote closes on "one message reads"
+    ("\"We will find the money", "Brandt"),             # a name still comes first
+    ("Mr Okafor opened", None),                         # nobody says it
+])
+def test_an_unnamed_sayer_is_given_by_the_words_that_describe_them(nlp, news_sentences, opening: str,
+                                                                   described) -> None:
+    """'Someone involved told the Courier ... They said ...': asked who said it, the words that describe
+    the sayer are the answer, not a name from another sentence ("one" or "another" alone describe no one)."""
+    from rag.attribution import sayer as sayer_of
+
+    at = next(s.index for s in news_sentences if s.text.startswith(opening))
+    found = sayer_of(news_sentences, at, nlp, _NEWS, unnamed=True)
+    assert (_NEWS[found[0]:found[1]] if found else None) == described
+
+
 def test_what_a_named_person_said_may_be_said_in_a_sentence_that_names_them_earlier(nlp) -> None:
     from rag.attribution import rescore as attribute
 
@@ -657,3 +678,14 @@ def test_what_someone_said_prefers_their_words_on_the_topic_to_narration_or_othe
     assert ask("What did Okafor say about the budget?", [pool, budget])[0] == budget
     assert ask("What did Okafor say about the budget?", [pool, replace(budget, score=0.01)])[0] == pool
     assert ask("Why did Okafor say the budget was tight?", [pool, budget])[0] == pool   # not her words asked
+
+
+@pytest.mark.parametrize("question, stems", [
+    ("Did Sharma attend the caucus meeting?", {"attend", "caucu", "meet"}),      # the name and "did" are not asked
+    ("Has Steph Lewis been bullied?", {"bully"}),
+    ("Was the caucus decision unanimous?", {"caucu", "decision", "unanimou"}),
+])
+def test_what_a_question_asks_about_is_its_words_without_auxiliaries_or_names(question: str, stems: set[str]) -> None:
+    from rag.answer_types import predicate_stems
+
+    assert predicate_stems(question) == stems

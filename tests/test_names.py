@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from rag.names import complete, whole_names
+import pytest
+
+from rag.names import complete, name_part, part_of, whole_names
 
 NEWS = [
     "Renegade MP Gaurav Sharma has been suspended after what Prime Minister Jacinda Ardern called a breach.",
@@ -45,3 +47,21 @@ def test_a_name_that_is_ambiguous_unknown_whole_already_or_in_another_question_s
                      "Who is the Prime Minister?",        # no name
                      "Why was Sharma suspended?"):        # only "Who is X?" asks for the introduction
         assert complete(question, _mentions) == question
+
+
+@pytest.mark.parametrize("question, part", [
+    ("What is Sharma's first name?", ("first", "Sharma")),
+    ("What's the full name of Ardern?", ("full", "Ardern")),
+    ("What is Gaurav Sharma's surname?", ("last", "Gaurav Sharma")),
+    ("What was McAnulty's given name?", ("first", "McAnulty")),
+    ("What is Sharma's name?", None),                    # not a part
+    ("Who is Sharma?", None),
+])
+def test_a_question_for_part_of_a_name_is_told_apart(question: str, part) -> None:
+    assert name_part(question) == part
+
+
+def test_a_name_part_question_is_completed_and_its_part_cut_from_the_whole_name() -> None:
+    assert complete("What is Sharma's first name?", _mentions) == "What is Gaurav Sharma's first name?"
+    assert [("Gaurav Sharma"[slice(*part_of("Gaurav Sharma", kind))]) for kind in ("first", "last", "full")] == \
+        ["Gaurav", "Sharma", "Gaurav Sharma"]
