@@ -372,13 +372,14 @@ _FIRST_PERSON = frozenset({"i", "we", "you", "me", "us"})
 
 
 def _speech(doc):
-    """The verb that says a parsed sentence: the first speech verb with a subject that is not the
-    quoted speaker's "I" or "we" ('"I think ...," he said.' is said by "he"), else a verb with a
+    """The verb that says a parsed sentence: the first speech verb outside quotation marks with a
+    subject that is not the quoted speaker's "I" or "we" ('"I think ...," he said.' is said by "he";
+    in '"The Prime Minister has also said ..."' the speaker quotes someone else), else a verb with a
     subject after the quote closes ('"...," one reads.'); None when there is neither."""
     def said_by(verb) -> bool:
         subject = _subject(verb)
         return subject is not None and subject.text.lower() not in _FIRST_PERSON
-    found = next((t for t in doc if _is_speech(t) and said_by(t)), None)
+    found = next((t for t in doc if _is_speech(t) and said_by(t) and not _inside_quote(doc.text, t.idx)), None)
     closing = max((t.i for t in doc if t.text in _QUOTES), default=None)
     if found is None and closing is not None and closing > 0:
         found = next((t for t in doc[closing + 1:] if t.pos_ in ("VERB", "AUX") and said_by(t)), None)

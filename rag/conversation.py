@@ -13,8 +13,8 @@ import re
 from typing import Sequence
 
 from rag import sources
-from rag.names import bare
 from rag.answer_types import DESCRIBES
+from rag.names import TITLES, bare
 from rag.types import Answer
 
 _PERSONAL = {"he", "she", "him"}
@@ -81,11 +81,21 @@ def _turn_names(nlp, question: str, answer: str, exclude: str) -> tuple[str | No
     texts = [answer, question] if asks_person else [question]
     person = None
     for text in (t for t in texts if t):
-        person = next((n for n in _people(docs[text]) if fresh(n)), None)
+        found = _people(docs[text]) or ([named] if text == answer and (named := _bare_answer(answer)) else [])
+        person = next((n for n in found if fresh(n)), None)
         if person:
             break
     groups = [bare(e.text) for found in ents.values() for e in found if e.label_ in ("ORG", "NORP")]
     return person, next((g for g in groups if fresh(g)), None)
+
+
+def _bare_answer(answer: str) -> str | None:
+    """An answer to "Who ...?" that is only a name, titles aside ("Dr Sharma" -> "Sharma"): alone, the
+    tagger often calls a one-word name no person, and the first word is no subject to find it by."""
+    words = [w for w in answer.split() if w.lower().rstrip(".") not in TITLES]
+    if not words or len(words) > 3 or not all(w[:1].isupper() for w in words):
+        return None
+    return bare(" ".join(words))
 
 
 # a follow-up that is only a question word: "Why?", "And when?", "How come?"

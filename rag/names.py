@@ -82,13 +82,15 @@ _NAME_PART = re.compile(rf"^\W*what(?:'s|’s|\s+is|\s+was)\s+(?:(?:the|her|his|
 
 
 def name_part(question: str) -> tuple[str, str] | None:
-    """("first" / "last" / "full", whose name) for a question asking part of someone's name ("What is
-    Jacinda Ardern's first name?" -> ("first", "Jacinda Ardern")); None for any other question."""
+    """("first" / "last" / "full", whose name) for a question asking part of a named person's name
+    ("What is Jacinda Ardern's first name?" -> ("first", "Jacinda Ardern")); None for any other question."""
     found = _NAME_PART.match(question)
     if found is None:
         return None
     part = (found.group("part") or found.group("part2")).lower()
     owner = (found.group("owner") or found.group("owner2")).strip()
+    if not all(_capital(w) for w in owner.removeprefix("the ").split()):
+        return None       # a description ("the player who took the ball away"), which two hops answer
     kind = "first" if part in ("first", "given", "christian") else "full" if part == "full" else "last"
     return kind, owner
 

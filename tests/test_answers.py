@@ -602,7 +602,9 @@ _NEWS = ("Mr Okafor opened the inquiry on Friday. Ms Brandt, the council's treas
          "Mr Okafor said he would wait for the report.\n\n"
          "\"I think it is fair,\" he said.\n\n"
          "Someone involved told the Courier the report was late. They said nobody had read it.\n\n"
-         "\"Stay home today. I feel ill,\" one message reads.")
+         "\"Stay home today. I feel ill,\" one message reads.\n\n"
+         "Ms Brandt said the pool would open in May.\n\n"
+         "\"The mayor has also said he sees no other way.\"")
 
 
 @pytest.fixture(scope="module")
@@ -622,6 +624,7 @@ def news_sentences():
     ("They said nobody", None),                         # "they" is the unnamed someone before it
     ("\"Stay home today", None),                        # the quote closes on an unnamed sayer
     ("Mr Okafor opened", None),                         # nobody says it
+    ("\"The mayor has also", "Brandt"),                 # the speaker quotes the mayor: the quote is hers
 ])
 def test_who_says_a_sentence_is_followed_back_to_a_name(nlp, news_sentences, opening: str, sayer) -> None:
     from rag.attribution import sayer as sayer_of

@@ -230,6 +230,8 @@ def test_what_someone_said_is_not_what_the_sentence_has_another_named_person_say
     """'But Ardern said she's had no one claim to her ...' is Ardern's, though the small model tags
     "Ardern" as no entity there: no answer to what Sharma said."""
     assert "no one claim" not in assistant.ask("What did Sharma say about bullying?").text
+    # '"The Prime Minister has also said she didn't see the need ..."' is Lewis quoting the PM
+    assert "go down that path" not in assistant.ask("What did Sharma say about the waka-jumping law?").text
 
 
 def test_a_first_name_is_cut_from_the_whole_name_a_cited_sentence_writes(assistant) -> None:

@@ -56,6 +56,11 @@ def test_a_refused_turn_still_gives_the_name_its_question_asked_about(nlp) -> No
 def test_after_a_who_question_the_answer_is_the_new_subject(nlp) -> None:
     history = [_turn("Who did Gaurav Sharma label a bully?", "Mr McAnulty")]
     assert resolve("Has he responded to the claims?", history, nlp) == "Has McAnulty responded to the claims?"
+    # a one-word answer is the person too, though alone the tagger calls it none: not the question's McAnulty
+    history = [_turn("Who labelled McAnulty a bully?", "Sharma")]
+    assert resolve("How old is he?", history, nlp) == "How old is Sharma?"
+    history = [_turn("Who labelled McAnulty a bully?", "Dr Sharma")]
+    assert resolve("How old is he?", history, nlp) == "How old is Dr Sharma?"
 
 
 def test_who_is_x_is_about_x_even_when_its_answer_holds_another_name(nlp) -> None:

@@ -55,6 +55,7 @@ def test_a_name_that_is_ambiguous_unknown_whole_already_or_in_another_question_s
     ("What is Gaurav Sharma's surname?", ("last", "Gaurav Sharma")),
     ("What was McAnulty's given name?", ("first", "McAnulty")),
     ("What is Sharma's name?", None),                    # not a part
+    ("What was the last name of the player who took the ball away?", None),   # not a name: two hops
     ("Who is Sharma?", None),
 ])
 def test_a_question_for_part_of_a_name_is_told_apart(question: str, part) -> None:
