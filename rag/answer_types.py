@@ -238,15 +238,16 @@ def stems(text: str) -> frozenset[str]:
     return frozenset(stem(w) for w in content_words(text))
 
 
-_AUXILIARIES = frozenset("did does do has have had is was were are am will would can could should may might must "
-                         "not what why how who whom whose when where which".split())   # and the question words
+# auxiliaries and question words: not what a question asks about
+_NOT_ASKED = frozenset("did does do has have had is was were are am will would can could should may might must "
+                       "not what why how who whom whose when where which".split())
 
 
 def predicate_stems(question: str) -> frozenset[str]:
     """The stems of what a question asks about, without its auxiliaries, question words and the names
     it asks it of ("Did Sharma attend the caucus meeting?" -> {"attend", "caucu", "meet"})."""
     named = {w.lower() for w in re.findall(r"[\w'’]+", question)[1:] if w[:1].isupper()}
-    return frozenset(stem(w) for w in content_words(question) if w not in _AUXILIARIES and w not in named)
+    return frozenset(stem(w) for w in content_words(question) if w not in _NOT_ASKED and w not in named)
 
 
 def echoes(question: str, answer: str) -> bool:

@@ -352,8 +352,9 @@ class Assistant:
         name = "" if found is None else text[found[0]:found[1]]
         if found is None or answer_types.echoes(question, name):     # "Who complained to Ardern?": not Ardern
             return span, windows, None
+        around = span.text.replace(name, " ", 1).split() if name in span.text else []
         longer = span.doc_id == window.doc_id and span.start <= found[0] and found[1] <= span.end \
-            and span.end - span.start > found[1] - found[0]           # the name inside a clause
+            and any(w.lower().rstrip(".") not in names.TITLES for w in around)   # the name inside a clause
         if citing.same_answer(name, span.text) and not longer:      # the reader named them already
             return span, windows, None if hit.start <= span.start < hit.end else hit
         named = replace(span, text=name, start=found[0], end=found[1])
@@ -573,6 +574,8 @@ def _name_part(span: Span, windows: Sequence[Window], kind: str, owner: str) -> 
                 if not all(w in name.split() for w in map(names.bare, words)):
                     continue
                 at = sentence.text.find(name)
+                if at < 0:                # written over a line break: the offsets would be wrong
+                    continue
                 lo, hi = names.part_of(name, kind)
                 start = sentence.start + at + lo
                 return replace(span, text=name[lo:hi], doc_id=sentence.doc_id, start=start,

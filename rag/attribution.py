@@ -430,8 +430,8 @@ _SOMEONE = frozenset({"someone", "somebody"})
 
 def _described(subject) -> tuple[int, int] | None:
     """Offsets (in its sentence) of the words of a subject that names no one, when they hold a common
-    noun (or "someone") and no proper one: "someone involved at the time of those disputes"; None for "one" or
-    "another", and for "the Prime Minister" (a title: the person may well be named elsewhere)."""
+    noun (or "someone") and no proper one: "someone involved at the time of those disputes"; None for
+    "one" or "another", and for "the Prime Minister" (a title: the person may well be named elsewhere)."""
     words = list(subject.subtree)
     if not any(t.pos_ == "NOUN" or t.lower_ in _SOMEONE for t in words) or any(t.pos_ == "PROPN" for t in words):
         return None

@@ -74,10 +74,15 @@ def whole_names(word: str, sentences: Iterable[str]) -> dict[str, int]:
     return found
 
 
-# "What is Sharma's first name?", "What's the full name of Ardern?": the part asked (group "part")
-_PARTS = r"(?P<part>first|given|christian|full|last|family|sur)\s*-?\s*name"
+# "What is Sharma's first name?", "What's the full name of Ardern?": the part asked, and whose name
+
+
+def _part(group: str) -> str:
+    return rf"(?P<{group}>first|given|christian|full|last|family|sur)\s*-?\s*name"
+
+
 _NAME_PART = re.compile(rf"^\W*what(?:'s|’s|\s+is|\s+was)\s+(?:(?:the|her|his|their)\s+)?"
-                        rf"(?:(?P<owner>.+?)(?:'s|’s)\s+{_PARTS}|{_PARTS.replace('part', 'part2')}\s+of\s+(?P<owner2>.+?))"
+                        rf"(?:(?P<owner>.+?)(?:'s|’s)\s+{_part('part')}|{_part('part2')}\s+of\s+(?P<owner2>.+?))"
                         rf"\s*\??\s*$", re.IGNORECASE)
 
 

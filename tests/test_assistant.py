@@ -216,6 +216,8 @@ def test_who_said_it_is_the_unnamed_sayer_when_the_article_names_no_one(assistan
         answer = assistant.ask(question)
         assert answer.text == "someone involved at the time of those disputes", question
         assert any("told Newshub" in c.sentence for c in answer.citations)
+    # a name with its title is no clause: kept as the reader found it
+    assert assistant.ask("Who labelled McAnulty a bully?").text == "Dr Sharma"
 
 
 def test_a_yes_no_question_is_answered_by_the_clause_about_what_it_asks(assistant) -> None:
