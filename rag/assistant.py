@@ -561,25 +561,16 @@ def _whole_name(span: Span, windows: Sequence[Window]) -> Span:
 
 def _name_part(span: Span, windows: Sequence[Window], kind: str, owner: str) -> Span:
     """For "What is X's first name?" (``kind`` "first", "last" or "full"): that part of X's whole name
-    as the first retrieved sentence writing it gives it ("Gaurav" of "Renegade MP Gaurav Sharma"),
-    the reader's score kept; the span as it is when no window writes X's whole name, or X is a role
-    ("the Prime Minister"). The reader never learnt what a first name is ("Hamilton West MP")."""
-    words = [w for w in re.findall(r"[\w'’-]+", owner) if w.lower() not in names.TITLES and w.lower() != "the"]
-    if not words or not words[-1][:1].isupper():
-        return span
-    word = names.bare(words[-1])
+    as the first retrieved sentence writing it gives it (``names.part_in``: "Gaurav" of "Renegade MP
+    Gaurav Sharma"), the reader's score kept; the span as it is when no window writes it. The reader
+    never learnt what a first name is ("Hamilton West MP")."""
     for window in sorted(windows, key=lambda w: w.rank):
         for sentence in window.sentences:
-            for name in names.whole_names(word, [sentence.text]):
-                if not all(w in name.split() for w in map(names.bare, words)):
-                    continue
-                at = sentence.text.find(name)
-                if at < 0:                # written over a line break: the offsets would be wrong
-                    continue
-                lo, hi = names.part_of(name, kind)
-                start = sentence.start + at + lo
-                return replace(span, text=name[lo:hi], doc_id=sentence.doc_id, start=start,
-                               end=start + hi - lo, window_rank=window.rank)
+            found = names.part_in(sentence.text, owner, kind)
+            if found is not None:
+                start, end = sentence.start + found[0], sentence.start + found[1]
+                return replace(span, text=sentence.text[found[0]:found[1]], doc_id=sentence.doc_id,
+                               start=start, end=end, window_rank=window.rank)
     return span
 
 

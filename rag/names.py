@@ -110,6 +110,21 @@ def part_of(name: str, kind: str) -> tuple[int, int]:
     return 0, len(name)
 
 
+def part_in(text: str, owner: str, kind: str) -> tuple[int, int] | None:
+    """Offsets in ``text`` of the ``kind`` part of the whole name it writes for ``owner`` ("first" of
+    "Sharma" in "Renegade MP Gaurav Sharma has ..." -> "Gaurav"); None when it writes none, or the
+    owner is a role ("the Prime Minister")."""
+    words = [bare(w) for w in _TOKEN.findall(owner) if w.lower() not in TITLES and w.lower() != "the"]
+    if not words or not _capital(words[-1]):
+        return None
+    for name in whole_names(words[-1], [text]):
+        at = text.find(name)
+        if at >= 0 and all(w in name.split() for w in words):    # not when written over a line break
+            lo, hi = part_of(name, kind)
+            return at + lo, at + hi
+    return None
+
+
 def complete(question: str, mentions: Callable[[str], Iterable[str]]) -> str:
     """"Who is Sharma?" -> "Who is Gaurav Sharma?" when the sentences ``mentions(word)`` gives (those
     holding the word) write it in one whole name only; any other question as it is. Only "Who is X?",

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from rag.names import complete, name_part, part_of, whole_names
+from rag.names import complete, name_part, part_in, part_of, whole_names
 
 NEWS = [
     "Renegade MP Gaurav Sharma has been suspended after what Prime Minister Jacinda Ardern called a breach.",
@@ -66,3 +66,7 @@ def test_a_name_part_question_is_completed_and_its_part_cut_from_the_whole_name(
     assert complete("What is Sharma's first name?", _mentions) == "What is Gaurav Sharma's first name?"
     assert [("Gaurav Sharma"[slice(*part_of("Gaurav Sharma", kind))]) for kind in ("first", "last", "full")] == \
         ["Gaurav", "Sharma", "Gaurav Sharma"]
+    text = "Renegade MP Gaurav Sharma has been suspended."
+    assert text[slice(*part_in(text, "Sharma", "first"))] == "Gaurav"
+    assert text[slice(*part_in(text, "Dr Sharma", "full"))] == "Gaurav Sharma"
+    assert part_in(text, "the Prime Minister", "first") is None and part_in(text, "Ardern", "first") is None
