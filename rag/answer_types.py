@@ -238,16 +238,18 @@ def stems(text: str) -> frozenset[str]:
     return frozenset(stem(w) for w in content_words(text))
 
 
-# auxiliaries and question words: not what a question asks about
+# auxiliaries, question words and pronouns: not what a question asks about
 _NOT_ASKED = frozenset("did does do has have had is was were are am will would can could should may might must "
-                       "not what why how who whom whose when where which".split())
+                       "not what why how who whom whose when where which i you he she it we they me him her us "
+                       "them my your its our their there this that these those".split())
 
 
 def predicate_stems(question: str) -> frozenset[str]:
-    """The stems of what a question asks about, without its auxiliaries, question words and the names
-    it asks it of ("Did Sharma attend the caucus meeting?" -> {"attend", "caucu", "meet"})."""
+    """The stems of what a question asks about, without its auxiliaries, question words, pronouns and
+    the names it asks it of ("Did Sharma attend the caucus meeting?" -> {"attend", "caucu", "meet"})."""
     named = {w.lower() for w in re.findall(r"[\w'’]+", question)[1:] if w[:1].isupper()}
-    return frozenset(stem(w) for w in content_words(question) if w not in _NOT_ASKED and w not in named)
+    return frozenset(stem(w) for w in content_words(question)
+                     if w not in _NOT_ASKED and w not in named and not w.endswith(("n't", "n’t")))
 
 
 def echoes(question: str, answer: str) -> bool:

@@ -333,7 +333,8 @@ class Assistant:
 
     def _named_sayer(self, question: str, span: Span, windows: list[Window]
                      ) -> tuple[Span, list[Window], Sentence | None]:
-        """For "Who said ...?": the name of who says the sentence the span's window was retrieved for
+        """For "Who said ...?": the name of who says the sentence that says the question's words
+        (``_said_sentence``), else the one the span's window was retrieved for
         (``attribution.sayer``: a running quote or a pronoun followed back; the words for an unnamed
         sayer, "someone involved at the time of those disputes") when the span names someone
         else or no one ('she said there was always room ...') and the question does not name them, with
@@ -344,8 +345,11 @@ class Assistant:
         at = next((k for k, w in enumerate(windows) if w.rank == span.window_rank), None)
         if at is None:
             return span, windows, None
+        hit = windows[at].sentences[windows[at].center]
+        said_in = _said_sentence(question, windows)
+        if said_in is not None:                  # the sentence that says the question's words
+            at, hit = said_in
         window = windows[at]
-        hit = window.sentences[window.center]
         sentences = self.index.doc_sentences(window.doc_id)
         text = self._docs[window.doc_id].text
         found = attribution.sayer(sentences, hit.index, _parse, text, unnamed=True)
@@ -357,11 +361,12 @@ class Assistant:
             and any(w.lower().rstrip(".") not in names.TITLES for w in around)   # the name inside a clause
         if citing.same_answer(name, span.text) and not longer:      # the reader named them already
             return span, windows, None if hit.start <= span.start < hit.end else hit
-        named = replace(span, text=name, start=found[0], end=found[1])
+        named = replace(span, text=name, doc_id=window.doc_id, start=found[0], end=found[1], window_rank=window.rank)
         if found[0] < window.start:
             lo = next(x.index for x in sentences if x.start <= found[0] < x.end)
             chosen = tuple(sentences[lo:window.sentences[-1].index + 1])
-            window = replace(window, sentences=chosen, center=hit.index - lo, start=chosen[0].start,
+            center = window.sentences[window.center].index - lo
+            window = replace(window, sentences=chosen, center=center, start=chosen[0].start,
                              text=text[chosen[0].start:window.end])
             windows = [*windows[:at], window, *windows[at + 1:]]
         return named, windows, None if hit.start <= found[0] < hit.end else hit
@@ -627,6 +632,25 @@ def _clause_span(span: Span, windows: Sequence[Window], form: str) -> Span:
         return span
     start, end = sentence.start + lo, sentence.start + hi
     return replace(span, text=sentence.text[lo:hi], start=start, end=end)
+
+
+SAID_SHARE = 0.6    # of the question's said words a sentence must hold to be the one whose sayer answers
+
+
+def _said_sentence(question: str, windows: Sequence[Window]) -> tuple[int, Sentence] | None:
+    """For "Who said ...?": (window index, sentence) of the read sentence holding the most of what the
+    question says was said (``answer_types.predicate_stems`` without the speech verb), when it holds
+    at least SAID_SHARE of it; the best-ranked window first on a tie. None otherwise."""
+    asked = answer_types.predicate_stems(question) - attribution.SPEECH
+    if len(asked) < 2:
+        return None
+    best, share = None, SAID_SHARE
+    for k, window in sorted(enumerate(windows), key=lambda kw: kw[1].rank):
+        for sentence in window.sentences:
+            held = len(asked & answer_types.stems(sentence.text)) / len(asked)
+            if held > share or (best is None and held >= share):
+                best, share = (k, sentence), held
+    return best
 
 
 def _on_the_question(question: str, spans: list[Span], windows: Sequence[Window]) -> list[Span]:

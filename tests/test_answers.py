@@ -688,6 +688,7 @@ def test_what_someone_said_prefers_their_words_on_the_topic_to_narration_or_othe
     ("Has Steph Lewis been bullied?", {"bully"}),
     ("Was the caucus decision unanimous?", {"caucu", "decision", "unanimou"}),
     ("Why did Steph Lewis go on leave?", {"go", "leav"}),                     # nor the question word
+    ("Did they say it wasn't over?", {"say", "over"}),                         # nor pronouns and negations
 ])
 def test_what_a_question_asks_about_is_its_words_without_auxiliaries_or_names(question: str, stems: set[str]) -> None:
     from rag.answer_types import predicate_stems

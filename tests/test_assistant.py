@@ -220,6 +220,15 @@ def test_who_said_it_is_the_unnamed_sayer_when_the_article_names_no_one(assistan
     assert assistant.ask("Who labelled McAnulty a bully?").text == "Dr Sharma"
 
 
+def test_who_said_it_is_the_sayer_of_the_sentence_holding_the_words_asked_about(assistant) -> None:
+    """'"There is a pathway back but that will depend on the actions of Gaurav."' runs on from Ardern's
+    quote; the reader's best span lay in another window (a refusal). The sentence holding most of the
+    question's words is the one whose sayer answers, cited beside the name."""
+    answer = assistant.ask("Who said there is a pathway back for Sharma?")
+    assert not answer.abstained and answer.text in ("Ardern", "Ms Ardern")
+    assert any("pathway back" in c.sentence for c in answer.citations)
+
+
 def test_a_yes_no_question_is_answered_by_the_clause_about_what_it_asks(assistant) -> None:
     """'Finding out about the meeting ..., Dr Sharma then chose against attending a formal caucus meeting
     on Tuesday, saying the result was predetermined.': asked whether he attended, the answer holds the
