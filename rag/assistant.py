@@ -360,8 +360,10 @@ class Assistant:
         longer = span.doc_id == window.doc_id and span.start <= found[0] and found[1] <= span.end \
             and any(w.lower().rstrip(".") not in names.TITLES for w in around)   # the name inside a clause
         if citing.same_answer(name, span.text) and not longer:      # the reader named them already
-            return span, windows, None if hit.start <= span.start < hit.end else hit
-        named = replace(span, text=name, doc_id=window.doc_id, start=found[0], end=found[1], window_rank=window.rank)
+            inside = span.doc_id == hit.doc_id and hit.start <= span.start < hit.end
+            return span, windows, None if inside else hit
+        named = replace(span, text=name, doc_id=window.doc_id, start=found[0], end=found[1],
+                        window_rank=window.rank)
         if found[0] < window.start:
             lo = next(x.index for x in sentences if x.start <= found[0] < x.end)
             chosen = tuple(sentences[lo:window.sentences[-1].index + 1])
