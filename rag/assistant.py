@@ -356,9 +356,9 @@ class Assistant:
         name = "" if found is None else text[found[0]:found[1]]
         if found is None or answer_types.echoes(question, name):     # "Who complained to Ardern?": not Ardern
             return span, windows, None
-        around = span.text.replace(name, " ", 1).split() if name in span.text else []
+        around = names.untitled(span.text.replace(name, " ", 1)) if name in span.text else []
         longer = span.doc_id == window.doc_id and span.start <= found[0] and found[1] <= span.end \
-            and any(w.lower().rstrip(".") not in names.TITLES for w in around)   # the name inside a clause
+            and bool(around)                                          # the name inside a clause, not titles
         if citing.same_answer(name, span.text) and not longer:      # the reader named them already
             inside = span.doc_id == hit.doc_id and hit.start <= span.start < hit.end
             return span, windows, None if inside else hit

@@ -14,7 +14,7 @@ from typing import Sequence
 
 from rag import sources
 from rag.answer_types import DESCRIBES
-from rag.names import TITLES, bare
+from rag.names import bare, untitled
 from rag.types import Answer
 
 _PERSONAL = {"he", "she", "him"}
@@ -92,10 +92,10 @@ def _turn_names(nlp, question: str, answer: str, exclude: str) -> tuple[str | No
 def _bare_answer(answer: str) -> str | None:
     """An answer to "Who ...?" that is only a name, titles aside ("Dr Sharma" -> "Sharma"): alone, the
     tagger often calls a one-word name no person, and the first word is no subject to find it by."""
-    words = [w for w in answer.split() if w.lower().rstrip(".") not in TITLES]
+    words = untitled(answer)
     if not words or len(words) > 3 or not all(w[:1].isupper() for w in words):
         return None
-    return bare(" ".join(words))
+    return " ".join(words)
 
 
 # a follow-up that is only a question word: "Why?", "And when?", "How come?"

@@ -74,13 +74,17 @@ def whole_names(word: str, sentences: Iterable[str]) -> dict[str, int]:
     return found
 
 
-# "What is Sharma's first name?", "What's the full name of Ardern?": the part asked, and whose name
+def untitled(text: str) -> list[str]:
+    """The words of a text that may be part of a name: titles and roles ("Dr", "MP", "Prime
+    Minister") and "the" left out, possessive endings cut ("the Prime Minister's" -> [])."""
+    return [w for w in map(bare, _TOKEN.findall(text)) if w.lower() not in TITLES and w.lower() != "the"]
 
 
 def _part(group: str) -> str:
     return rf"(?P<{group}>first|given|christian|full|last|family|sur)\s*-?\s*name"
 
 
+# "What is Sharma's first name?", "What's the full name of Ardern?": the part asked, and whose name
 _NAME_PART = re.compile(rf"^\W*what(?:'s|’s|\s+is|\s+was)\s+(?:(?:the|her|his|their)\s+)?"
                         rf"(?:(?P<owner>.+?)(?:'s|’s)\s+{_part('part')}|{_part('part2')}\s+of\s+(?P<owner2>.+?))"
                         rf"\s*\??\s*$", re.IGNORECASE)
@@ -114,7 +118,7 @@ def part_in(text: str, owner: str, kind: str) -> tuple[int, int] | None:
     """Offsets in ``text`` of the ``kind`` part of the whole name it writes for ``owner`` ("first" of
     "Sharma" in "Renegade MP Gaurav Sharma has ..." -> "Gaurav"); None when it writes none, or the
     owner is a role ("the Prime Minister")."""
-    words = [bare(w) for w in _TOKEN.findall(owner) if w.lower() not in TITLES and w.lower() != "the"]
+    words = untitled(owner)
     if not words or not _capital(words[-1]):
         return None
     for name in whole_names(words[-1], [text]):

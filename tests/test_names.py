@@ -70,3 +70,10 @@ def test_a_name_part_question_is_completed_and_its_part_cut_from_the_whole_name(
     assert text[slice(*part_in(text, "Sharma", "first"))] == "Gaurav"
     assert text[slice(*part_in(text, "Dr Sharma", "full"))] == "Gaurav Sharma"
     assert part_in(text, "the Prime Minister", "first") is None and part_in(text, "Ardern", "first") is None
+
+
+def test_the_words_that_may_be_a_name_leave_out_titles_roles_and_possessives() -> None:
+    from rag.names import untitled
+
+    assert untitled("Dr Sharma") == ["Sharma"] and untitled("the Prime Minister's") == []
+    assert untitled("Whanganui MP Steph Lewis's") == ["Whanganui", "Steph", "Lewis"]
