@@ -439,7 +439,7 @@ class Assistant:
             document that never mentions Lewis does not answer "What did Lewis say ...?")."""
             if form is not None or said_question:
                 return False
-            about = all(_mentions(self._docs[x.doc_id].text, n) for x in (a, b) for n in asked_names)
+            about = all(citing.mentions(self._docs[x.doc_id].text, n) for x in (a, b) for n in asked_names)
             return about and (shape is None or shape.same(a, b))
 
         cited = (citing.cite(spans, windows, self._docs, s.max_citations, same_type=comparable)
@@ -454,7 +454,7 @@ class Assistant:
                          spans=spans, features=feats, answer=answer, timings=answer.timings)
 
         if cited is None or not cited.citations or conf < threshold:
-            related = citing.related(retrieval.hits, self._docs)
+            related = citing.related(retrieval.hits, self._docs, names=asked_names)
             timings["total"] = time.perf_counter() - started
             off = not related and citing.off_subject(retrieval.hits)
             message = f"{NOT_IN_CORPUS} {citing.NOTHING_RELATED}" if off else NOT_IN_CORPUS
@@ -488,10 +488,6 @@ _NAME_WORD = re.compile(r"(?<!^)(?<![.?!] )\b([A-Z][\w’'-]{2,})")
 def _question_names(question: str) -> list[str]:
     """The capitalised words of a question after its first word ("Lewis", "Cup"), possessives cut."""
     return [w.removesuffix("'s").removesuffix("’s") for w in _NAME_WORD.findall(question.strip())]
-
-
-def _mentions(text: str, word: str) -> bool:
-    return re.search(rf"\b{re.escape(word)}\b", text, flags=re.IGNORECASE) is not None
 
 
 @lru_cache(maxsize=64)

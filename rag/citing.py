@@ -6,6 +6,7 @@ construction; ``verify`` re-checks that against the document text before anythin
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -125,14 +126,25 @@ def off_subject(hits: Sequence[Hit], below: float | None = None) -> bool:
     return max((h.relatedness for h in hits), default=0.0) < below
 
 
+def mentions(text: str, word: str) -> bool:
+    """Whether ``text`` holds ``word`` as a whole word, in any case."""
+    return re.search(rf"\b{re.escape(word)}\b", text, flags=re.IGNORECASE) is not None
+
+
 def related(hits: Sequence[Hit], documents: dict[str, Document], limit: int = 3,
-            floor: float | None = None) -> list[Citation]:
-    """Sentences offered when abstaining, marked related, never evidence: only those whose
-    likelihood of being on the question's subject (``Hit.relatedness``, rag.fusion) reaches
-    ``floor`` (None: the one fitted with it, rag/fusion.json), best first, scored by that
-    likelihood; none when nothing reaches it (``NOTHING_RELATED`` is said only when ``off_subject``)."""
+            floor: float | None = None, names: Sequence[str] = ()) -> list[Citation]:
+    """Sentences offered when abstaining, marked related, never evidence: those whose likelihood of
+    being on the question's subject (``Hit.relatedness``, rag.fusion) reaches ``floor`` (None: the
+    one fitted with it, rag/fusion.json), and those that name all the question ``names`` ("Tom",
+    "Reilly"): a sentence about whom the question asks about is on its subject whatever the fitted
+    likelihood says of a short question. Best first, scored by that likelihood; none when nothing
+    qualifies (``NOTHING_RELATED`` is said only when ``off_subject``)."""
     floor = load_fusion().floor if floor is None else floor
-    chosen = sorted((h for h in hits if h.relatedness >= floor), key=lambda h: -h.relatedness)[:limit]
+
+    def qualifies(hit: Hit) -> bool:
+        return hit.relatedness >= floor or (bool(names) and all(mentions(hit.sentence.text, n) for n in names))
+
+    chosen = sorted((h for h in hits if qualifies(h)), key=lambda h: -h.relatedness)[:limit]
     out = []
     for hit in chosen:
         c = _citation(hit.sentence, documents[hit.sentence.doc_id], hit.relatedness, None)

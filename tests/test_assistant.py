@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.assistant import NOT_IN_CORPUS, clean_question
+from rag.citing import NOTHING_RELATED
 from rag.errors import QuestionError
 from rag.metrics import normalize_answer
 
@@ -79,6 +80,15 @@ def test_refuses_when_the_corpus_does_not_say(assistant, question: str) -> None:
     assert result.abstained and result.text == "" and result.citations == []
     assert result.message == NOT_IN_CORPUS
     assert result.related and all(c.kind == "related" for c in result.related)
+
+
+@pytest.mark.slow
+def test_a_refusal_offers_the_sentence_naming_whom_the_question_names(assistant) -> None:
+    """The documents don't say where David Buckingham lives, but they do name him: that sentence is
+    offered as related (a short question's fitted likelihood of being on any sentence's subject is low)."""
+    result = assistant.ask("Where does David Buckingham live?")
+    assert result.abstained and NOTHING_RELATED not in result.message
+    assert any("David Buckingham" in c.sentence and c.kind == "related" for c in result.related)
 
 
 @pytest.mark.slow

@@ -155,6 +155,19 @@ def test_nothing_related_below_the_floor() -> None:
     assert "Nothing" in NOTHING_RELATED
 
 
+def test_a_sentence_naming_everyone_the_question_names_is_related_whatever_its_likelihood() -> None:
+    """"Who is Tom Reilly?" is short, so its fitted likelihood of being on a sentence's subject stays low;
+    the sentence that names Tom Reilly is still about what was asked, and "nothing related" is not said."""
+    doc = Document("r", "Harbour", "Chair Tom Reilly welcomed it. Tom Smith left. The ferry runs.")
+    sents = [Sentence("r", 0, 0, 29, "Chair Tom Reilly welcomed it."), Sentence("r", 1, 30, 45, "Tom Smith left."),
+             Sentence("r", 2, 46, 61, "The ferry runs.")]
+    hits = [Hit(s, score=1.0, dense_score=0.1, relatedness=0.05) for s in sents]
+    out = related(hits, {"r": doc}, floor=0.9, names=["Tom", "reilly"])
+    assert [c.sentence for c in out] == ["Chair Tom Reilly welcomed it."] and out[0].kind == "related"
+    assert out[0].score == 0.05                    # the likelihood is still what is shown
+    assert related(hits, {"r": doc}, floor=0.9) == [] and related(hits, {"r": doc}, floor=0.9, names=["Reil"]) == []
+
+
 def test_nothing_related_is_said_only_below_a_lower_fitted_level() -> None:
     """Between the two levels a passage is not offered as related, but "nothing is related" is not
     claimed either: on SQuAD, 20% of on-topic questions with their answer hidden had no passage over the
