@@ -420,7 +420,7 @@ class Assistant:
                 spans = [_whole_description(spans[0], windows), *spans[1:]]
         part = names.name_part(resolved) if spans and s.whole_names else None
         if part is not None:                       # "What is Sharma's first name?": "Gaurav", not a role
-            spans = [_name_part(spans[0], windows, *part), *spans[1:]]
+            spans = [_name_part(spans[0], windows, part), *spans[1:]]
         timings["answer"] = time.perf_counter() - t
         calibration = load_calibration(calibration_key(s.reader, reranker.name if reranker is not None else None))
         feats = features(spans, windows, clause_question=asked is not None)
@@ -562,19 +562,33 @@ def _whole_name(span: Span, windows: Sequence[Window]) -> Span:
     return replace(span, text=sentence.text[start:name.end_char], end=sentence.start + name.end_char)
 
 
-def _name_part(span: Span, windows: Sequence[Window], kind: str, owner: str) -> Span:
-    """For "What is X's first name?" (``kind`` "first", "last" or "full"): that part of X's whole name
-    as the first retrieved sentence writing it gives it (``names.part_in``: "Gaurav" of "Renegade MP
-    Gaurav Sharma"), the reader's score kept; the span as it is when no window writes it. The reader
-    never learnt what a first name is ("Hamilton West MP")."""
-    for window in sorted(windows, key=lambda w: w.rank):
-        for sentence in window.sentences:
-            found = names.part_in(sentence.text, owner, kind)
-            if found is not None:
-                start, end = sentence.start + found[0], sentence.start + found[1]
-                return replace(span, text=sentence.text[found[0]:found[1]], doc_id=sentence.doc_id,
-                               start=start, end=end, window_rank=window.rank)
-    return span
+def _name_part(span: Span, windows: Sequence[Window], part: names.NamePart) -> Span:
+    """For "What is X's first name?": that part of X's whole name as the first retrieved sentence
+    writing it gives it (``names.part_in``: "Gaurav" of "Renegade MP Gaurav Sharma"), the reader's
+    score kept. The reader never learnt what a first name is ("Hamilton West MP"). When the owner is
+    described or a role ("the chief engineer", "the Prime Minister"), the reader finds the person and
+    the part is cut from the person's name in its span ("Lindqvist" of "Marta Lindqvist"); the span
+    as it is when it holds no person's name."""
+    if part.named:
+        for window in sorted(windows, key=lambda w: w.rank):
+            for sentence in window.sentences:
+                found = names.part_in(sentence.text, part.owner, part.kind)
+                if found is not None:
+                    start, end = sentence.start + found[0], sentence.start + found[1]
+                    return replace(span, text=sentence.text[found[0]:found[1]], doc_id=sentence.doc_id,
+                                   start=start, end=end, window_rank=window.rank)
+    found = _sentence_of(span, windows)
+    if found is None:
+        return span
+    sentence = found[0].sentences[found[1]]
+    at = span.start - sentence.start
+    person = next((e for e in _parse(sentence.text).ents
+                   if e.label_ == "PERSON" and at <= e.start_char and e.end_char <= at + len(span.text)), None)
+    if person is None:
+        return span
+    lo, hi = names.part_of(person.text, part.kind)
+    start = sentence.start + person.start_char + lo
+    return replace(span, text=person.text[lo:hi], start=start, end=start + hi - lo)
 
 
 def _whole_description(span: Span, windows: Sequence[Window]) -> Span:

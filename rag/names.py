@@ -13,6 +13,7 @@ Minister", "MP" are not part of it); a word the corpus writes with two or more d
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from rag.answer_types import DESCRIBES, ROLE_WORDS, asks_role
@@ -90,18 +91,27 @@ _NAME_PART = re.compile(rf"^\W*what(?:'s|’s|\s+is|\s+was)\s+(?:(?:the|her|his|
                         rf"\s*\??\s*$", re.IGNORECASE)
 
 
-def name_part(question: str) -> tuple[str, str] | None:
-    """("first" / "last" / "full", whose name) for a question asking part of a named person's name
-    ("What is Jacinda Ardern's first name?" -> ("first", "Jacinda Ardern")); None for any other question."""
+@dataclass(frozen=True)
+class NamePart:
+    """What a name-part question asks: ``kind`` "first", "last" or "full" of ``owner``'s name, where
+    ``owner`` is a name ("Jacinda Ardern", ``named``) or a description ("the chief engineer"), whom the
+    reader finds before the part is cut from the name it answers."""
+
+    kind: str
+    owner: str
+    named: bool
+
+
+def name_part(question: str) -> NamePart | None:
+    """The part of a person's name a question asks for ("What is Jacinda Ardern's first name?" ->
+    first of "Jacinda Ardern", named); None for any other question."""
     found = _NAME_PART.match(question)
     if found is None:
         return None
     part = (found.group("part") or found.group("part2")).lower()
     owner = (found.group("owner") or found.group("owner2")).strip()
-    if not all(_capital(w) for w in owner.removeprefix("the ").split()):
-        return None       # a description ("the player who took the ball away"), which two hops answer
     kind = "first" if part in ("first", "given", "christian") else "full" if part == "full" else "last"
-    return kind, owner
+    return NamePart(kind, owner, all(_capital(w) for w in owner.removeprefix("the ").split()))
 
 
 def part_of(name: str, kind: str) -> tuple[int, int]:
@@ -136,7 +146,8 @@ def complete(question: str, mentions: Callable[[str], Iterable[str]]) -> str:
     introduction says: elsewhere a bare capitalised word is as often a place or a thing ("Warsaw",
     "Tesla") whose longer names are other things ("Warsaw Pact"), and completing every question lost
     more answers than it won."""
-    if not (DESCRIBES.match(question) or asks_role(question) or name_part(question)):
+    part = name_part(question)
+    if not (DESCRIBES.match(question) or asks_role(question) or (part is not None and part.named)):
         return question
     found = _bare_name(question)
     if found is None:

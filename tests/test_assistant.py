@@ -264,6 +264,17 @@ def test_a_first_name_is_cut_from_the_whole_name_a_cited_sentence_writes(assista
     assert cited.sentence[cited.answer_start - cited.start:cited.answer_end - cited.start] == "Gaurav"
 
 
+def test_a_name_part_of_a_role_is_cut_from_the_person_the_reader_finds(assistant) -> None:
+    """'What is the Prime Minister's first name?' answered the whole *Jacinda Ardern*: a role is not a
+    name to look up, so the part is cut from the person's name in the reader's span, cited there."""
+    for question, part in (("What is the Prime Minister's first name?", "Jacinda"),
+                           ("What is the first name of the former whip?", "Kieran")):
+        answer = assistant.ask(question)
+        assert answer.text == part, (question, answer.text)
+        cited = answer.citations[0]
+        assert cited.sentence[cited.answer_start - cited.start:cited.answer_end - cited.start] == part
+
+
 def test_who_is_a_surname_reads_the_whole_name_and_finds_the_introduction(assistant) -> None:
     """'Who is Sharma?' matches every later sentence ("Dr Sharma said ..."); read as "Who is Gaurav
     Sharma?" it finds the one that says who he is, and the UI's "read as" shows the rewrite."""
