@@ -23,6 +23,11 @@ CONFLICT_RATIO = 0.6   # a different answer from another document this close mea
 RELATED_SCORE_NOTE = ("Score: how likely the passage is about what you asked, from 0 to 1 "
                       "(estimated from its wording and meaning; not whether it answers).")
 NOTHING_RELATED = "Nothing in the documents seems related to this question."
+# The reranker's P(the sentence answers) from which a sentence is related whatever the fused estimate
+# says: that estimate, fitted on SQuAD's long questions, stays low for short ones ("What did the analyst
+# say?": 0.07 beside the reranker's 0.25). 800 SQuAD train questions asked of two corpora on other
+# subjects never reached 0.06 (`python -m rag.tools.related_check`, docs/EVALUATION.md session 23).
+RERANK_RELATED = 0.1
 
 
 @dataclass(frozen=True)
@@ -135,19 +140,24 @@ def related(hits: Sequence[Hit], documents: dict[str, Document], limit: int = 3,
             floor: float | None = None, names: Sequence[str] = ()) -> list[Citation]:
     """Sentences offered when abstaining, marked related, never evidence: those whose likelihood of
     being on the question's subject (``Hit.relatedness``, rag.fusion) reaches ``floor`` (None: the
-    one fitted with it, rag/fusion.json), and those that name all the question ``names`` ("Tom",
-    "Reilly"): a sentence about whom the question asks about is on its subject whatever the fitted
-    likelihood says of a short question. Best first, scored by that likelihood; none when nothing
+    one fitted with it, rag/fusion.json), those the reranker finds likely to answer (``RERANK_RELATED``),
+    and those that name all the question ``names`` ("Tom", "Reilly"): a sentence about whom the question
+    asks is on its subject whatever the fitted likelihood says of a short question. Best first, scored
+    by the higher of the two likelihoods (answering implies being on the subject); none when nothing
     qualifies (``NOTHING_RELATED`` is said only when ``off_subject``)."""
     floor = load_fusion().floor if floor is None else floor
 
-    def qualifies(hit: Hit) -> bool:
-        return hit.relatedness >= floor or (bool(names) and all(mentions(hit.sentence.text, n) for n in names))
+    def score(hit: Hit) -> float:
+        return max(hit.relatedness, hit.rerank_score or 0.0)
 
-    chosen = sorted((h for h in hits if qualifies(h)), key=lambda h: -h.relatedness)[:limit]
+    def qualifies(hit: Hit) -> bool:
+        return (hit.relatedness >= floor or (hit.rerank_score or 0.0) >= RERANK_RELATED
+                or (bool(names) and all(mentions(hit.sentence.text, n) for n in names)))
+
+    chosen = sorted((h for h in hits if qualifies(h)), key=lambda h: -score(h))[:limit]
     out = []
     for hit in chosen:
-        c = _citation(hit.sentence, documents[hit.sentence.doc_id], hit.relatedness, None)
+        c = _citation(hit.sentence, documents[hit.sentence.doc_id], score(hit), None)
         out.append(Citation(**{**c.__dict__, "kind": "related"}))
     return out
 

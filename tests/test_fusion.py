@@ -168,6 +168,20 @@ def test_a_sentence_naming_everyone_the_question_names_is_related_whatever_its_l
     assert related(hits, {"r": doc}, floor=0.9) == [] and related(hits, {"r": doc}, floor=0.9, names=["Reil"]) == []
 
 
+def test_a_sentence_the_reranker_finds_likely_to_answer_is_related_scored_by_that() -> None:
+    """"What did the analyst say?": the fused estimate 0.07, the reranker 0.25 for the analyst's
+    sentence. Answering implies being on the subject, so it is offered, scored by the higher one."""
+    from dataclasses import replace
+
+    from rag.citing import RERANK_RELATED
+
+    hits = [replace(_hit(0, 0.07), rerank_score=0.25), replace(_hit(1, 0.2), rerank_score=RERANK_RELATED / 2),
+            _hit(2, 0.3)]
+    out = related(hits, {"d": DOC}, floor=0.9)
+    assert [(c.sentence, c.score) for c in out] == [("One here.", 0.25)]
+    assert not off_subject(hits) or out       # "nothing related" is said only when nothing is offered
+
+
 def test_nothing_related_is_said_only_below_a_lower_fitted_level() -> None:
     """Between the two levels a passage is not offered as related, but "nothing is related" is not
     claimed either: on SQuAD, 20% of on-topic questions with their answer hidden had no passage over the
