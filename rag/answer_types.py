@@ -212,8 +212,25 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         if window.rank not in parsed:
             parsed[window.rank] = parse(window.text)
         labels = span_labels(span.text, span.start, span.end, parsed[window.rank], window.start)
-        out.append(replace(span, type_fit=fit(expected, labels)))
+        fitted = fit(expected, labels)
+        lead = _leading_fit(span, parsed[window.rank], window, expected) if fitted < 0 else None
+        out.append(lead if lead is not None else replace(span, type_fit=fitted))
     return sorted(out, key=lambda s: -(s.score * (MISFIT_PENALTY if s.type_fit < 0 else 1.0)))
+
+
+# Amounts: a number with what follows it is rarely still the amount asked. Names and dates are not
+# cut (SQuAD's answers keep "Eleutherian gunpowder mills", "German university model", a life's span).
+_AMOUNTS = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
+
+
+def _leading_fit(span: Span, doc, window: Window, expected: Expected) -> Span | None:
+    """A misfitting span that opens with an amount of an asked type, cut to that amount ("30 per cent"
+    of "30 per cent as costs bite" for "By how much did profit fall?"); None when it opens with none."""
+    for ent in doc.ents:
+        start, end = window.start + ent.start_char, window.start + ent.end_char
+        if start == span.start and end < span.end and ent.label_ in expected.labels & _AMOUNTS:
+            return replace(span, text=ent.text, end=end, type_fit=1)
+    return None
 
 
 # words an answer may share with its question without merely repeating it: function words and titles

@@ -167,6 +167,20 @@ def test_a_fitting_span_beats_a_close_misfit_but_not_a_far_better_one(nlp) -> No
     assert rescore("What happened?", [caucus, place], [window], nlp) == [caucus, place]   # no type: untouched
 
 
+def test_a_misfit_opening_with_an_amount_asked_is_cut_to_it_but_not_a_name_or_a_date(nlp) -> None:
+    """"By how much did profit fall?" was answered *30 per cent as costs bite*: an amount with a clause
+    after it is cut to the amount. Names and dates keep what follows (SQuAD's answers do)."""
+    text = "Kestrel profit falls 30 per cent as costs bite. Napoleon was born on 15 August 1769 in Corsica."
+    window = _window(text, offset=100)
+    moved = lambda span: replace(span, start=span.start + 100, end=span.end + 100)   # noqa: E731
+    cut = rescore("By how much did profit fall?", [moved(_span_in(text, "30 per cent as costs bite"))], [window], nlp)
+    assert (cut[0].text, cut[0].type_fit) == ("30 per cent", 1)
+    assert window.text[cut[0].start - 100:cut[0].end - 100] == "30 per cent"
+    born = moved(_span_in(text, "15 August 1769 in Corsica"))
+    kept = rescore("When was Napoleon born?", [born], [window], nlp)[0]
+    assert (kept.text, kept.type_fit) == (born.text, -1)
+
+
 # --- clause answers ---------------------------------------------------------------------------
 @pytest.mark.parametrize("question, form", [
     ("Why was a hiring freeze placed on Sharma's office?", "why"),
