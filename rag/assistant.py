@@ -18,6 +18,7 @@ from typing import Sequence
 
 from rag import answer_types, attribution, citing, clauses, names, sources
 from rag.confidence import calibration_key, confidence, features, load_calibration
+from rag.conversation import only_question_word
 from rag.corpus import MAX_UPLOAD_BYTES, Corpus, load_corpus, remove_file, replace_file, save_upload  # noqa: F401
 from rag.errors import QuestionError
 from rag.index import BuildReport, SentenceIndex, open_index
@@ -31,6 +32,7 @@ from rag.types import (Alternative, Answer, Document, Embedder, Hit, Reader, Rer
 log = logging.getLogger(__name__)
 
 NOT_IN_CORPUS = "The documents don't say."
+ASKS_NOTHING = "\"{}\" alone does not say what it asks about: please ask the whole question."
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 
 
@@ -227,6 +229,12 @@ class Assistant:
             from rag.nlp import full_pipeline
 
             resolved = resolve(q, history, full_pipeline(), self._outlets if s.sources else None)
+        if only_question_word(resolved):   # "Why?" with no turn it could be about: say so, not "nothing related"
+            timings = {"total": time.perf_counter() - started}
+            answer = Answer(question=q, text="", abstained=True, confidence=0.0, message=ASKS_NOTHING.format(q),
+                            resolved_question=resolved, timings=timings)
+            return Trace(question=q, resolved_question=resolved, hits=[], windows=[], spans=[], features=[],
+                         answer=answer, timings=timings)
         if s.whole_names:
             resolved = names.complete(resolved, self._mentions)      # "Who is Sharma?": Gaurav Sharma
         source = sources.named(resolved, self._outlets) if s.sources else None   # "according to Newshub"

@@ -112,6 +112,12 @@ _WHAT_ABOUT = re.compile(r"^\W*(?:[Ww]hat about|[Hh]ow about|[Aa]nd what about|[
                          r"((?:[A-Z][\w'’-]*\s*){1,4}?)\W*\??\s*$")
 
 
+def only_question_word(question: str) -> bool:
+    """Whether a question is only a question word ("Why?", "And when?"): it asks about nothing
+    unless an earlier turn says what."""
+    return _BARE.match(question) is not None
+
+
 def _about_other(name: str, history: Sequence[tuple[str, Answer]], nlp) -> str | None:
     """The latest question asked again about ``name``: the one person it names replaced by ``name``
     ("What did Ardern say about the whips?" + "What about Lewis?" -> "What did Lewis say about the
@@ -223,21 +229,26 @@ def _base_form(token, nlp) -> str:
 def _subject_question(words, asked: str, answer: str, wh: str, nlp) -> str | None:
     """A bare follow-up to a question whose question word was the subject of its main verb: "Who
     called the secret meeting?" ("Ms Ardern") + "When?" -> "When did Ms Ardern call the secret
-    meeting?"; "Which MP backed the decision?" likewise. None for any other question."""
-    if not answer or words[0].lower_ not in ("who", "which", "what"):
+    meeting?"; "Which MP backed the decision?" likewise; "How many nurses went on strike?" + "Why?" ->
+    "Why did nurses go on strike?" (the count is not who acted). None for any other question."""
+    counted = len(words) > 2 and words[0].lower_ == "how" and words[1].lower_ in ("many", "much")
+    if not (answer or counted) or (words[0].lower_ not in ("who", "which", "what") and not counted):
         return None
-    at = 1
-    if words[0].lower_ != "who":            # "Which MP", "What outlet": the noun phrase asked for
+    at = 2 if counted else 1
+    if words[0].lower_ != "who":            # "Which MP", "What outlet", "How many nurses": the noun phrase
+        first = at
         while at < len(words) and words[at].tag_ in ("NN", "NNS", "NNP", "NNPS", "JJ"):
             at += 1
-        if at == 1:
+        if at == first:
             return None
     if at + 1 >= len(words) or words[at].tag_ not in _DO_SUPPORT or words[at].lower_ in _AUX:
         return None
     verb = _base_form(words[at], nlp)
     if not verb:
         return None
-    return f"{wh} {_DO_SUPPORT[words[at].tag_]} {answer} {verb} {asked[words[at + 1].idx:]}?"
+    # "How many nurses went on strike?" + "Why?" -> "Why did nurses go on strike?": the count is not the act
+    subject = asked[words[2].idx:words[at].idx].strip() if counted else answer
+    return f"{wh} {_DO_SUPPORT[words[at].tag_]} {subject} {verb} {asked[words[at + 1].idx:]}?"
 
 
 def _plural_answer(turn: tuple[str, Answer], nlp) -> str | None:

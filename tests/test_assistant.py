@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.assistant import NOT_IN_CORPUS, clean_question
+from rag.assistant import ASKS_NOTHING, NOT_IN_CORPUS, clean_question
 from rag.citing import NOTHING_RELATED
 from rag.errors import QuestionError
 from rag.metrics import normalize_answer
@@ -108,6 +108,15 @@ def test_the_confidence_knows_which_questions_a_clause_answers(assistant) -> Non
     as_factoid[at] = 0.0
     assert why.answer.confidence == pytest.approx(confidence(why.features, calibration), abs=1e-4)
     assert confidence(as_factoid, calibration) > why.answer.confidence
+
+
+@pytest.mark.slow
+def test_a_question_word_alone_with_nothing_before_says_so(assistant) -> None:
+    """"Why?" with no turn before it (or one it cannot be built from) asks about nothing: the reply
+    says that, not "Nothing in the documents seems related", and nothing is retrieved or read."""
+    for history in ([], [("What is the capital of France?", assistant.ask("What is the capital of France?"))]):
+        trace = assistant.run("Why?", history=history)
+        assert trace.answer.abstained and trace.hits == [] and trace.answer.message == ASKS_NOTHING.format("Why?")
 
 
 @pytest.mark.slow

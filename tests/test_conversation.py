@@ -90,6 +90,8 @@ def test_who_is_x_is_about_x_even_when_its_answer_holds_another_name(nlp) -> Non
     ("Did Soraya Peke-Mason comment on the expulsion?", "would not comment", "Why not?",
      "Why did Soraya Peke-Mason not comment on the expulsion?"),
     ("Was Sharma expelled from Parliament?", "", "Why not?", "Why was Sharma not expelled from Parliament?"),
+    ("How many Labour MPs voted to expel Sharma?", "", "Why?", "Why did Labour MPs vote to expel Sharma?"),
+    ("How many nurses went on strike?", "600", "When?", "When did nurses go on strike?"),   # the count is no act
     # left as they are: nothing to build on, or a question that is already whole
     ("When was Sharma suspended?", "Tuesday", "Why not?", "Why not?"),          # nothing to negate
     ("What is the capital of France?", "", "Why?", "Why?"),
