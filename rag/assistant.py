@@ -387,6 +387,9 @@ class Assistant:
         ``only``: from these documents alone."""
         s = self.settings
         reranker = self.reranker
+        # "What is the chief engineer's last name?" is read as "Who is the chief engineer?" (the part is cut
+        # below); the question shown, and asked again by a follow-up, stays the one asked
+        shown, resolved = resolved, names.read_as_who(resolved) if s.whole_names else resolved
         retrieval = self.retriever.retrieve(resolved, top_k=s.top_k, window=s.window, mode=s.retrieval,
                                             candidates=s.candidates, rrf_k=s.rrf_k, fusion=s.fusion,
                                             reranker=reranker, rerank_depth=rerank_depth, exclude=exclude,
@@ -426,9 +429,9 @@ class Assistant:
             spans = [_whole_name(spans[0], windows), *spans[1:]]  # a cut name made whole
             if answer_types.DESCRIBES.match(resolved):                      # "Who is X?": the whole role
                 spans = [_whole_description(spans[0], windows), *spans[1:]]
-        part = names.name_part(resolved) if spans and s.whole_names else None
+        part = names.name_part(shown) if spans and s.whole_names else None
         if part is not None:                       # "What is Sharma's first name?": "Gaurav", not a role
-            spans = [_name_part(spans[0], windows, part), *spans[1:]]
+            spans = _name_part(spans, windows, part)
         timings["answer"] = time.perf_counter() - t
         calibration = load_calibration(calibration_key(s.reader, reranker.name if reranker is not None else None))
         feats = features(spans, windows, clause_question=asked is not None)
@@ -458,7 +461,7 @@ class Assistant:
             cited = replace(cited, citations=[cited.citations[0], said_in, *kept][:s.max_citations])
 
         def trace(answer: Answer) -> Trace:
-            return Trace(question=q, resolved_question=resolved, hits=retrieval.hits, windows=windows,
+            return Trace(question=q, resolved_question=shown, hits=retrieval.hits, windows=windows,
                          spans=spans, features=feats, answer=answer, timings=answer.timings)
 
         if cited is None or not cited.citations or conf < threshold:
@@ -467,7 +470,7 @@ class Assistant:
             off = not related and citing.off_subject(retrieval.hits)
             message = f"{NOT_IN_CORPUS} {citing.NOTHING_RELATED}" if off else NOT_IN_CORPUS
             return trace(Answer(question=q, text="", abstained=True, confidence=round(conf, 4), related=related,
-                                message=message, resolved_question=resolved, timings=timings))
+                                message=message, resolved_question=shown, timings=timings))
         citing.verify(cited.citations, self._docs)
         best = spans[0]
         message = f"{said.capitalize()}: {best.text}" if said else best.text
@@ -478,7 +481,7 @@ class Assistant:
         alternatives = _alternatives(spans, windows, self._docs, cited)
         timings["total"] = time.perf_counter() - started
         return trace(Answer(question=q, text=best.text, abstained=False, confidence=round(conf, 4),
-                            citations=cited.citations, message=message, resolved_question=resolved,
+                            citations=cited.citations, message=message, resolved_question=shown,
                             conflict=cited.conflict, timings=timings, uncertain=conf < calibration.sure,
                             alternatives=alternatives, kind=said or ("sentence" if form else "span")))
 
@@ -570,33 +573,51 @@ def _whole_name(span: Span, windows: Sequence[Window]) -> Span:
     return replace(span, text=sentence.text[start:name.end_char], end=sentence.start + name.end_char)
 
 
-def _name_part(span: Span, windows: Sequence[Window], part: names.NamePart) -> Span:
+def _name_part(spans: list[Span], windows: Sequence[Window], part: names.NamePart) -> list[Span]:
     """For "What is X's first name?": that part of X's whole name as the first retrieved sentence
     writing it gives it (``names.part_in``: "Gaurav" of "Renegade MP Gaurav Sharma"), the reader's
     score kept. The reader never learnt what a first name is ("Hamilton West MP"). When the owner is
-    described or a role ("the chief engineer", "the Prime Minister"), the reader finds the person and
-    the part is cut from the person's name in its span ("Lindqvist" of "Marta Lindqvist"); the span
-    as it is when it holds no person's name."""
+    described or a role ("the chief engineer", "the Prime Minister"), the reader, asked who that is,
+    finds the person: the part is cut from the first candidate holding a person's name ("Lindqvist" of
+    "Marta Lindqvist"), put first; none when no candidate holds one (a role is no name). A named owner
+    that no window writes whole falls back to the person's name in the reader's best span."""
     if part.named:
         for window in sorted(windows, key=lambda w: w.rank):
             for sentence in window.sentences:
                 found = names.part_in(sentence.text, part.owner, part.kind)
                 if found is not None:
                     start, end = sentence.start + found[0], sentence.start + found[1]
-                    return replace(span, text=sentence.text[found[0]:found[1]], doc_id=sentence.doc_id,
-                                   start=start, end=end, window_rank=window.rank)
-    found = _sentence_of(span, windows)
-    if found is None:
-        return span
-    sentence = found[0].sentences[found[1]]
-    at = span.start - sentence.start
-    person = next((e for e in _parse(sentence.text).ents
-                   if e.label_ == "PERSON" and at <= e.start_char and e.end_char <= at + len(span.text)), None)
-    if person is None:
-        return span
-    lo, hi = names.part_of(person.text, part.kind)
-    start = sentence.start + person.start_char + lo
-    return replace(span, text=person.text[lo:hi], start=start, end=start + hi - lo)
+                    return [replace(spans[0], text=sentence.text[found[0]:found[1]], doc_id=sentence.doc_id,
+                                    start=start, end=end, window_rank=window.rank), *spans[1:]]
+    for i, span in enumerate(spans if not part.named else spans[:1]):   # a name: its own person, or nothing
+        found = _sentence_of(span, windows)
+        if found is None:
+            continue
+        sentence = found[0].sentences[found[1]]
+        at = span.start - sentence.start
+        person = _person_in(sentence.text, at, at + len(span.text))
+        if person is not None:
+            name = sentence.text[person[0]:person[1]]
+            lo, hi = names.part_of(name, part.kind)
+            start = sentence.start + person[0] + lo
+            return [replace(span, text=name[lo:hi], start=start, end=start + hi - lo), *spans[:i], *spans[i + 1:]]
+    return [] if not part.named else spans
+
+
+def _person_in(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Offsets of a person's name within ``text[start:end]``: an entity spaCy calls a person, or two or
+    more capitalised words (titles aside) it calls a person or an organisation or nothing (the small
+    model calls "Adrian Rurawhe" an organisation); None when the span holds no name."""
+    doc = _parse(text)
+    inside = [e for e in doc.ents if start <= e.start_char and e.end_char <= end]
+    person = next((e for e in inside if e.label_ == "PERSON"), None)
+    if person is not None:
+        return person.start_char, person.end_char
+    words = [m for m in re.finditer(r"[\w'’-]+", text[start:end]) if names.untitled(m.group())]
+    if len(words) < 2 or not all(m.group()[0].isupper() for m in words) \
+            or any(e.label_ not in ("PERSON", "ORG") for e in inside):
+        return None
+    return start + words[0].start(), start + words[-1].end()
 
 
 def _whole_description(span: Span, windows: Sequence[Window]) -> Span:

@@ -86,16 +86,17 @@ def _part(group: str) -> str:
 
 
 # "What is Sharma's first name?", "What's the full name of Ardern?": the part asked, and whose name
-_NAME_PART = re.compile(rf"^\W*what(?:'s|’s|\s+is|\s+was)\s+(?:(?:the|her|his|their)\s+)?"
-                        rf"(?:(?P<owner>.+?)(?:'s|’s)\s+{_part('part')}|{_part('part2')}\s+of\s+(?P<owner2>.+?))"
+_NAME_PART = re.compile(rf"^\W*what(?:'s|’s|\s+is|\s+was)\s+(?:(?P<owner>.+?)(?:'s|’s)\s+{_part('part')}"
+                        rf"|(?:(?:the|her|his|their)\s+)?{_part('part2')}\s+of\s+(?P<owner2>.+?))"
                         rf"\s*\??\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class NamePart:
     """What a name-part question asks: ``kind`` "first", "last" or "full" of ``owner``'s name, where
-    ``owner`` is a name ("Jacinda Ardern", ``named``) or a description ("the chief engineer"), whom the
-    reader finds before the part is cut from the name it answers."""
+    ``owner`` is a name ("Jacinda Ardern", ``named``) or a description or role ("the chief engineer",
+    "the Prime Minister"), whom the reader finds (``read_as_who``) before the part is cut from the name
+    it answers."""
 
     kind: str
     owner: str
@@ -111,7 +112,20 @@ def name_part(question: str) -> NamePart | None:
     part = (found.group("part") or found.group("part2")).lower()
     owner = (found.group("owner") or found.group("owner2")).strip()
     kind = "first" if part in ("first", "given", "christian") else "full" if part == "full" else "last"
-    return NamePart(kind, owner, all(_capital(w) for w in owner.removeprefix("the ").split()))
+    words = untitled(owner)      # a name ends in no title or role ("the Health Minister" is a role)
+    named = bool(words) and all(_capital(w) for w in words) and bare(owner.split()[-1]).lower() not in TITLES
+    return NamePart(kind, owner, named)
+
+
+def read_as_who(question: str) -> str:
+    """"What is the chief engineer's last name?" -> "Who is the chief engineer?": the question the
+    reader reads for a name part of someone described, as it finds a person far better than a part
+    of a name, which it never learnt (the part is cut from its answer); other questions as they are."""
+    part = name_part(question)
+    if part is None or part.named:
+        return question
+    verb = "was" if re.match(r"\W*what\s+was\b", question, re.IGNORECASE) else "is"
+    return f"Who {verb} {part.owner}?"
 
 
 def part_of(name: str, kind: str) -> tuple[int, int]:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from rag.names import NamePart, complete, name_part, part_in, part_of, whole_names
+from rag.names import NamePart, complete, name_part, part_in, part_of, read_as_who, whole_names
 
 NEWS = [
     "Renegade MP Gaurav Sharma has been suspended after what Prime Minister Jacinda Ardern called a breach.",
@@ -54,7 +54,8 @@ def test_a_name_that_is_ambiguous_unknown_whole_already_or_in_another_question_s
     ("What's the full name of Ardern?", NamePart("full", "Ardern", True)),
     ("What is Gaurav Sharma's surname?", NamePart("last", "Gaurav Sharma", True)),
     ("What was McAnulty's given name?", NamePart("first", "McAnulty", True)),
-    ("What is the chief engineer's last name?", NamePart("last", "chief engineer", False)),   # the reader finds whom
+    ("What is the chief engineer's last name?", NamePart("last", "the chief engineer", False)),   # the reader finds whom
+    ("What is the Health Minister's surname?", NamePart("last", "the Health Minister", False)),   # a role is no name
     ("What was the last name of the player who took the ball away?",
      NamePart("last", "the player who took the ball away", False)),
     ("What is Sharma's name?", None),                    # not a part
@@ -66,6 +67,15 @@ def test_a_question_for_part_of_a_name_is_told_apart(question: str, part) -> Non
 
 def test_only_a_named_owner_is_completed() -> None:
     assert complete("What is the chief engineer's first name?", _mentions) == "What is the chief engineer's first name?"
+
+
+def test_a_name_part_of_someone_described_is_read_as_who_that_is() -> None:
+    assert read_as_who("What is the chief engineer's last name?") == "Who is the chief engineer?"
+    assert read_as_who("What was the last name of the player who took the ball away?") == \
+        "Who was the player who took the ball away?"
+    assert read_as_who("What is the first name of the Prime Minister?") == "Who is the Prime Minister?"
+    for question in ("What is Sharma's first name?", "Why was Sharma suspended?"):
+        assert read_as_who(question) == question
 
 
 def test_a_name_part_question_is_completed_and_its_part_cut_from_the_whole_name() -> None:
