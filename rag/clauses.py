@@ -87,7 +87,8 @@ _REASON_PREPS = frozenset({"due", "owing", "for", "after", "over", "amid", "from
 
 def reason_in(sentence: str, parse: Callable[[str], object], near: int) -> tuple[int, int] | None:
     """Offsets of the phrase in ``sentence`` that gives a reason ("because ...", "in response to
-    ...", "due to ...", "to + verb" of purpose), the one nearest the character ``near``; None if none."""
+    ...", "due to ...", "to + verb" of purpose, weaker "after ..."), the one nearest the character
+    ``near``; None if none."""
     doc = parse(sentence)
     found: list[tuple[int, tuple[int, int]]] = []     # (strength: 0 strongest, offsets)
     for t in doc:
@@ -103,6 +104,8 @@ def reason_in(sentence: str, parse: Callable[[str], object], near: int) -> tuple
             node, strength = t, 1                      # "for MPs to speak freely"
         elif lower in ("after", "over", "amid") and t.dep_ == "prep":
             node, strength = t, 2
+        elif lower == "after" and t.dep_ == "mark":   # "evacuated after the river burst its banks"
+            node, strength = t.head, 2
         elif lower == "to" and t.tag_ == "TO" and t.head.pos_ == "VERB" and t.head.dep_ == "advcl":
             node, strength = t.head, 2                 # purpose: "called a meeting to discuss ..."
         if node is not None:

@@ -214,6 +214,15 @@ def test_a_why_question_gets_the_phrase_that_gives_the_reason(nlp) -> None:
     assert sentence[lo:hi].startswith("in response to multiple complaints by previous staff")
 
 
+def test_what_happened_before_an_event_is_its_reason_when_nothing_better_is_said(nlp) -> None:
+    """"Why were people evacuated?" was answered *the Kowhai River*: "after" as a conjunction now marks
+    a (weak) reason, so the phrase holding the reader's span is the answer."""
+    sentence = ("More than 400 people were evacuated from their homes overnight after the Kowhai River burst its "
+                "banks following two days of heavy rain, civil defence officials said on Saturday.")
+    lo, hi = reason_in(sentence, nlp, sentence.index("Kowhai"))
+    assert "after the Kowhai River burst its banks" in sentence[lo:hi] and "officials said" not in sentence[lo:hi]
+
+
 def test_a_clause_is_never_a_one_word_fragment(nlp) -> None:
     sentence = "That's something the Prime Minister would not commit to."
     i = sentence.index("not")
