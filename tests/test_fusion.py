@@ -203,3 +203,17 @@ def test_the_nothing_level_tells_at_most_the_allowed_share_of_on_topic_questions
     level = choose_nothing_level(best, miss=0.2)           # one on-topic question in five may be under it
     assert level == 0.3 and nothing_rates(best, level) == {"on_topic_told_nothing": 0.2, "off_topic_told_nothing": 0.75}
     assert choose_nothing_level(best, miss=0.0) == 0.05    # none may: just at the lowest on-topic question
+
+
+@pytest.mark.slow
+def test_questions_on_another_subject_stay_under_the_rerankers_related_level(assistant) -> None:
+    """The claim "nothing related" must stay true: the reranker, asked questions on nothing the shipped
+    articles speak of, scores no sentence at RERANK_RELATED, so those questions are still told so."""
+    from rag.citing import RERANK_RELATED
+    from rag.tools.related_check import check
+
+    questions = ["What is the boiling point of mercury?", "Who painted the ceiling of the Sistine Chapel?",
+                 "In what year did the Berlin Wall fall?", "How many moons does Jupiter have?"]
+    found = check(assistant, questions)
+    assert max(found.best_rerank) < RERANK_RELATED
+    assert found.told_nothing_now == found.told_nothing_before

@@ -16,6 +16,8 @@ import argparse
 import gzip
 import json
 import random
+from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
@@ -23,9 +25,32 @@ from rag.paths import shared_path
 from rag.settings import Settings
 
 
+@dataclass(frozen=True)
+class RelatedCheck:
+    """For questions on another subject: the reranker's best score for each, and how many were told
+    "nothing related" by the fused estimate alone and by the assistant as it answers now."""
+
+    best_rerank: list[float]
+    told_nothing_before: int
+    told_nothing_now: int
+
+
+def check(assistant, questions: Sequence[str]) -> RelatedCheck:
+    """Ask each question (all off the corpus's subject) and record what ``RelatedCheck`` holds."""
+    from rag.citing import NOTHING_RELATED, off_subject
+
+    best, before, now = [], 0, 0
+    for question in questions:
+        trace = assistant.run(question)
+        best.append(max((h.rerank_score or 0.0 for h in trace.hits), default=0.0))
+        before += trace.answer.abstained and off_subject(trace.hits)     # the fused estimate alone
+        now += NOTHING_RELATED in trace.answer.message
+    return RelatedCheck(best, before, now)
+
+
 def main(argv: list[str] | None = None) -> int:
     from rag.assistant import Assistant
-    from rag.citing import NOTHING_RELATED, RERANK_RELATED, off_subject
+    from rag.citing import RERANK_RELATED
 
     p = argparse.ArgumentParser(prog="python -m rag.tools.related_check", description=__doc__.split("\n\n")[0])
     p.add_argument("--corpus", default=None, help="a corpus on other subjects (default: the shipped one)")
@@ -38,18 +63,14 @@ def main(argv: list[str] | None = None) -> int:
         rows = [json.loads(line) for line in handle]
     random.Random(args.seed).shuffle(rows)
     assistant = Assistant.load(args.corpus, args.index, Settings(show_progress=False))
-    best, nothing_before, nothing_now = [], 0, 0
-    for row in rows[:args.questions]:
-        trace = assistant.run(row["question"])
-        best.append(max((h.rerank_score or 0.0 for h in trace.hits), default=0.0))
-        nothing_before += trace.answer.abstained and off_subject(trace.hits)   # the fused estimate alone
-        nothing_now += NOTHING_RELATED in trace.answer.message
-    n = len(best)
+    found = check(assistant, [row["question"] for row in rows[:args.questions]])
+    best, n = found.best_rerank, len(found.best_rerank)
     print(f"{n} off-topic questions; the reranker's best score: 90th / 99th percentile / max "
           f"{np.percentile(best, 90):.4f} / {np.percentile(best, 99):.4f} / {max(best):.4f}; "
           f"at or above RERANK_RELATED ({RERANK_RELATED}): {sum(b >= RERANK_RELATED for b in best)}")
-    print(f"told 'nothing related': {nothing_before / n:.4f} by the fused estimate alone, {nothing_now / n:.4f} "
-          f"as the assistant says it now (sentences the reranker scores, or naming the question's names, related)")
+    print(f"told 'nothing related': {found.told_nothing_before / n:.4f} by the fused estimate alone, "
+          f"{found.told_nothing_now / n:.4f} as the assistant says it now (sentences the reranker scores, or "
+          f"naming the question's names, related)")
     return 0
 
 
