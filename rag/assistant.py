@@ -389,7 +389,7 @@ class Assistant:
         reranker = self.reranker
         # "What is the chief engineer's last name?" is read as "Who is the chief engineer?" (the part is cut
         # below); the question shown, and asked again by a follow-up, stays the one asked
-        shown, resolved = resolved, names.read_as_who(resolved) if s.whole_names else resolved
+        shown, resolved = resolved, (names.read_as_who(resolved) if s.whole_names else resolved)
         retrieval = self.retriever.retrieve(resolved, top_k=s.top_k, window=s.window, mode=s.retrieval,
                                             candidates=s.candidates, rrf_k=s.rrf_k, fusion=s.fusion,
                                             reranker=reranker, rerank_depth=rerank_depth, exclude=exclude,
