@@ -79,6 +79,8 @@ class Settings:
             the retrieved sentence (rag.attribution).
         drop_echoes: drop a candidate that only repeats the question's words ("Mr McAnulty" for "Who
             labelled McAnulty a bully?"), unless the question offers a choice (rag.answer_types.echoes).
+        credits: a name in a byline or photo credit ("By Aroha Wiremu, Court Reporter") answers only a
+            question about who wrote or photographed the story (rag.credits).
         sources: answer a question that gives an outlet as its source ("..., according to Newshub?")
             from that outlet's documents alone (rag.sources).
         whole_names: read "Who is Sharma?" as "Who is Gaurav Sharma?" when the corpus writes the word in
@@ -126,6 +128,7 @@ class Settings:
     clause_answers: bool = True
     attribution: bool = True
     drop_echoes: bool = True
+    credits: bool = True
     whole_names: bool = True
     sources: bool = True
     store: str = "faiss"
