@@ -7,7 +7,7 @@ from functools import partial
 
 import pytest
 
-from rag.answer_types import MISFIT_PENALTY, expected_type, fit, rescore, span_labels
+from rag.answer_types import MISFIT_PENALTY, age_holder, expected_type, fit, rescore, span_labels
 from rag.citing import cite, same_answer
 from rag.clauses import (clause_around, dangles, did_question, needs_clause, predicate, question_form, reason_in, stem,
                          verdict)
@@ -180,6 +180,34 @@ def test_a_misfit_opening_with_an_amount_asked_is_cut_to_it_but_not_a_name_or_a_
     kept = rescore("When was Napoleon born?", [born], [window], nlp)[0]
     assert (kept.text, kept.type_fit) == (born.text, -1)
 
+
+
+@pytest.mark.parametrize("text, age, holder", [
+    ("Preliminary results gave Kovacs, a 41-year-old pharmacist, 11,872 votes.", "41-year-old", {"kovacs"}),
+    ("Bolton, 67, conceded defeat shortly after 10pm.", "67", {"bolton"}),
+    ("the daughter of one victim, 91-year-old Doris Fenwick, noticed a withdrawal", "91-year-old", {"doris", "fenwick"}),
+    ("the 38-year-old MP Gaurav Sharma said", "38-year-old", {"gaurav", "sharma"}),
+    ("It is yet to be seen whether the 38-year-old will walk from the party.", "38-year-old", set()),
+])
+def test_an_age_is_said_of_the_name_beside_it(text: str, age: str, holder: set[str]) -> None:
+    at = text.index(age)
+    assert age_holder(text, at, at + len(age)) == holder
+
+
+def test_how_old_someone_is_is_not_the_age_of_someone_else_beside_them(nlp) -> None:
+    """"How old is Bolton?" was answered *41-year-old*, the age of Kovacs in the sentence that also names
+    Bolton; an age said of someone the question does not name misfits, and an age is given as a number."""
+    text = ("Results gave Kovacs, a 41-year-old pharmacist, 11,872 votes to Bolton's 10,632. "
+            "Bolton, 67, conceded defeat shortly after 10pm.")
+    window = _window(text)
+    kovacs, bolton = _span_in(text, "41-year-old", 0.6), _span_in(text, "67", 0.4)
+    best = rescore("How old is Bolton?", [kovacs, bolton], [window], nlp)[0]
+    assert (best.text, best.type_fit) == ("67", 1)
+    own = rescore("How old is Kovacs?", [kovacs, bolton], [window], nlp)[0]
+    assert (own.text, own.type_fit) == ("41", 1)
+    assert text[own.start:own.end] == "41"
+    unnamed = rescore("How old is the mayor?", [kovacs, bolton], [window], nlp)[0]   # no one named: both fit
+    assert (unnamed.text, unnamed.type_fit) == ("41", 1)
 
 # --- clause answers ---------------------------------------------------------------------------
 @pytest.mark.parametrize("question, form", [
