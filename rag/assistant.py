@@ -430,7 +430,7 @@ class Assistant:
         if spans and form is None and s.answer_types:
             spans = [_whole_name(spans[0], windows), *spans[1:]]  # a cut name made whole
             if answer_types.DESCRIBES.match(resolved):                      # "Who is X?": the whole role
-                spans = [_whole_description(spans[0], windows), *spans[1:]]
+                spans = [_whole_description(_without_name(resolved, spans[0], windows), windows), *spans[1:]]
         part = names.name_part(shown) if spans and s.whole_names else None
         if part is not None:                       # "What is Sharma's first name?": "Gaurav", not a role
             spans = _name_part(spans, windows, part)
@@ -644,6 +644,36 @@ def _whole_description(span: Span, windows: Sequence[Window]) -> Span:
         return span
     hi = min(span.end, sentence.end) - sentence.start
     return replace(span, text=sentence.text[lo:hi], start=sentence.start + lo)
+
+
+_NAMED_FRONT = re.compile(r"^((?:[A-Z][\w'\u2019.-]*\s+)*[A-Z][\w'\u2019.-]*),\s+(?=\S)")
+
+
+def _without_name(question: str, span: Span, windows: Sequence[Window]) -> Span:
+    """For "Who is Colin Ashworth?": *a neurologist at Christchurch Hospital*, not *Dr Colin Ashworth, a
+    neurologist*: the name the question gives is cut from the front of the answer, and what is left
+    reaches over the place or body it belongs to (a prepositional phrase right after its head noun)."""
+    front = _NAMED_FRONT.match(span.text)
+    asked = {w.lower() for w in _question_names(question)}
+    if not front or not asked:
+        return span
+    named = {w.lower().rstrip(".") for w in front.group(1).split()} - names.TITLES
+    if not named or not named <= asked:
+        return span
+    found = _sentence_of(span, windows)
+    start = span.start + front.end()
+    if found is None:
+        return replace(span, text=span.text[front.end():], start=start)
+    sentence = found[0].sentences[found[1]]
+    lo, hi = start - sentence.start, min(span.end, sentence.end) - sentence.start
+    tokens = [t for t in _parse(sentence.text) if lo <= t.idx and t.idx + len(t) <= hi]
+    inside = {t.i for t in tokens}
+    heads = [t for t in tokens if t.head.i not in inside or t.head.i == t.i]
+    if len(heads) == 1 and heads[0].pos_ in ("NOUN", "PROPN"):
+        after = [c for c in heads[0].rights if c.dep_ == "prep" and c.idx >= hi]
+        if after and sentence.text[hi:after[0].idx].strip() == "":
+            hi = max(t.idx + len(t) for t in after[0].subtree)
+    return replace(span, text=sentence.text[lo:hi], start=sentence.start + lo, end=sentence.start + hi)
 
 
 def _clause_span(span: Span, windows: Sequence[Window], form: str) -> Span:

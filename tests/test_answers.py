@@ -646,6 +646,21 @@ def test_who_is_x_gets_the_whole_role_not_its_last_word(nlp) -> None:
     assert _whole_description(span("Peke-Mason"), [window]).text == "Peke-Mason"   # not a role
 
 
+
+def test_who_is_x_is_not_answered_with_x_s_own_name(nlp) -> None:
+    """"Who is Colin Ashworth?" was answered *Dr Colin Ashworth, a neurologist*: the asked name is cut from
+    the front, and the description keeps the place it belongs to."""
+    from rag.assistant import _without_name
+
+    text = ("Dr Colin Ashworth, a neurologist at Christchurch Hospital who was not involved in the research, "
+            "called the findings encouraging. Mr Hendry, his lawyer, spoke.")
+    window, span = _window(text), partial(_span_in, text)
+    cut = _without_name("Who is Colin Ashworth?", span("Dr Colin Ashworth, a neurologist"), [window])
+    assert cut.text == "a neurologist at Christchurch Hospital" == text[cut.start:cut.end]
+    other = span("Dr Colin Ashworth, a neurologist")
+    assert _without_name("Who is Paul Hendry?", other, [window]) == other       # someone else's name: kept
+    assert _without_name("Who is Hendry?", span("Mr Hendry, his lawyer"), [window]).text == "his lawyer"
+
 # --- who says a sentence, followed back through its document (attribution.sayer) -----------------
 _NEWS = ("Mr Okafor opened the inquiry on Friday. Ms Brandt, the council's treasurer, said the budget was short.\n\n"
          "\"We will find the money,\" she said.\n\n"
