@@ -175,20 +175,25 @@ def clause_subject(doc, start: int, end: int) -> frozenset[str] | None:
 
 def _governing_speech(doc, start: int, end: int):
     """The speech verb that governs the characters ``start:end`` of the parsed text ``doc`` (the nearest
-    above them; at the root, a quote's attribution beside it), or None."""
+    above them; at the root, a quote's attribution beside it), or None. Words in the sayer's own phrase
+    are not said by them ("23" of '"...," said Lolo, 23, who ...')."""
     tokens = [t for t in doc if t.idx < end and t.idx + len(t) > start]
     if not tokens:
         return None
     inside = {t.i for t in tokens}
     node = next((t for t in tokens if t.head.i not in inside or t.head.i == t.i), tokens[0])
+    below = None
     for _ in range(12):                   # up the tree to the speech verb that governs the span
         if _is_speech(node) and node.i not in inside:
-            return node
+            return None if below is not None and below.dep_ in _SAYER_DEPS else node
         if node.head.i == node.i:
             # the root: a quote with its attribution beside it ('"...," she said.' parses as parataxis)
             return next((c for c in node.children if c.dep_ == "parataxis" and _is_speech(c)), None)
-        node = node.head
+        below, node = node, node.head
     return None
+
+
+_SAYER_DEPS = frozenset({"nsubj", "nsubjpass", "agent", "csubj"})
 
 
 def span_speaker(doc, start: int, end: int) -> frozenset[str] | None:

@@ -466,6 +466,10 @@ def test_the_question_names_whose_words_it_asks_for(nlp, question: str, speaker:
     ("But Ardern said she's had no one claim to her \"that they feel they have been bullied by our whips\".",
      "she's had no one claim", {"ardern"}),            # a proper noun the small model tags as no entity
     ("Someone involved said the complaints were never investigated.", "never investigated", None),   # unnamed
+    ("\"I just tried to keep my head down,\" said Lolo, 23, who finished the match with 17 points.", "23",
+     None),                                                       # the sayer's own phrase is not what they say
+    ("\"I just tried to keep my head down,\" said Lolo, 23, who finished the match with 17 points.",
+     "I just tried to keep my head down", {"lolo"}),
 ])
 def test_a_span_is_said_by_the_named_subject_of_the_speech_verb_above_it(nlp, sentence: str, span: str,
                                                                           speaker: set[str] | None) -> None:
