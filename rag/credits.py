@@ -18,8 +18,11 @@ _BYLINE = re.compile(rf"^\s*(?:By|BY|by)\s+{_NAME}(?:\s*(?:,|and|&|of|for|in)\s*
 _PHOTO = re.compile(r"^\s*(?:photo(?:graph)?s?|pictures?|images?|video)\s*(?:/|:|by\b)\s*[^.!?]{1,60}[.]?\s*$", re.I)
 _REPORTING = re.compile(r"^\s*(?:additional\s+)?(?:reporting|writing|editing)\s+by\b[^.!?]{0,120}[.]?\s*$", re.I)
 # what a question about a credit asks: who wrote, reported or photographed the story
+# ("Who took over as whip?" is not one: only taking a photo counts)
 _ASKS = re.compile(r"\b(?:wr[io]te|written|writer|author(?:ed|s)?|byline|reporter|journalist|correspondent|"
-                   r"edit(?:ed|or)|photo(?:graph(?:ed|er)?|s)?|pictures?|images?|credit(?:ed)?|took)\b", re.I)
+                   r"photograph(?:ed|er)|(?:took|taken|shot)\s+(?:the|this|that|these|those)\s+"
+                   r"(?:photo(?:graph)?s?|pictures?|images?)|(?:photo(?:graph)?|picture|image)\s+credit|credited)\b",
+                   re.I)
 
 
 def is_credit(text: str) -> bool:

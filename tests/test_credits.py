@@ -31,6 +31,8 @@ def test_a_credit_line_is_told_from_a_sentence(text: str, credit: bool) -> None:
     ("Who is the author of the story?", True),
     ("Who was sentenced for stealing from elderly clients?", False),
     ("Who won the final?", False),
+    ("Who took over as chief whip?", False),     # only taking a photo is a credit
+    ("Who photographed the meeting?", True),
 ])
 def test_a_question_about_a_credit_is_told_apart(question: str, asks: bool) -> None:
     assert asks_credit(question) is asks
