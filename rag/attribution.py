@@ -173,24 +173,39 @@ def clause_subject(doc, start: int, end: int) -> frozenset[str] | None:
     return _name_words(subject.subtree) or None
 
 
-def _governing_speech(doc, start: int, end: int):
-    """The speech verb that governs the characters ``start:end`` of the parsed text ``doc`` (the nearest
-    above them; at the root, a quote's attribution beside it), or None. Words in the sayer's own phrase
-    are not said by them ("23" of '"...," said Lolo, 23, who ...')."""
+def _speech_above(doc, start: int, end: int):
+    """(the speech verb nearest above the characters ``start:end`` of the parsed text ``doc``, or at the
+    root a quote's attribution beside it; whether the span lies in that verb's subject, the sayer's
+    own phrase), or (None, False)."""
     tokens = [t for t in doc if t.idx < end and t.idx + len(t) > start]
     if not tokens:
-        return None
+        return None, False
     inside = {t.i for t in tokens}
     node = next((t for t in tokens if t.head.i not in inside or t.head.i == t.i), tokens[0])
     below = None
     for _ in range(12):                   # up the tree to the speech verb that governs the span
         if _is_speech(node) and node.i not in inside:
-            return None if below is not None and below.dep_ in _SAYER_DEPS else node
+            return node, below is not None and below.dep_ in _SAYER_DEPS
         if node.head.i == node.i:
             # the root: a quote with its attribution beside it ('"...," she said.' parses as parataxis)
-            return next((c for c in node.children if c.dep_ == "parataxis" and _is_speech(c)), None)
+            return next((c for c in node.children if c.dep_ == "parataxis" and _is_speech(c)), None), False
         below, node = node, node.head
-    return None
+    return None, False
+
+
+def _governing_speech(doc, start: int, end: int):
+    """The speech verb that governs the characters ``start:end`` of the parsed text ``doc`` (the nearest
+    above them; at the root, a quote's attribution beside it), or None. Words in the sayer's own phrase
+    are not said by them ("23" of '"...," said Lolo, 23, who ...')."""
+    verb, sayer = _speech_above(doc, start, end)
+    return None if sayer else verb
+
+
+def in_sayer_phrase(doc, start: int, end: int) -> bool:
+    """Whether the characters ``start:end`` of the parsed text ``doc`` lie in the subject of a speech verb
+    ("Board chair Margaret Liu" and "Lolo, 23" of "... said Lolo, 23, who ..."): who speaks, not what
+    is said."""
+    return _speech_above(doc, start, end)[1]
 
 
 _SAYER_DEPS = frozenset({"nsubj", "nsubjpass", "agent", "csubj"})
@@ -260,8 +275,11 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
     if not asked:
         return list(spans)
     theirs: set[tuple[str, int]] = set()     # (document, start) of the spans the asked person says
+    words = asks_words(question, parse)
 
     def fits(doc, start: int, end: int, sentence: Sentence) -> bool:
+        if words and in_sayer_phrase(doc, start, end):   # who speaks is no answer to what was said
+            return False                                 # ("Has McAnulty responded?" may quote him, though)
         said_by = span_speaker(doc, start, end)
         if said_by is None and speaker_of is not None and _said_elsewhere(doc, start, end):
             named = speaker_of(sentence)
@@ -271,7 +289,7 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         return not said_by or bool(said_by & asked)
 
     kept = _kept(spans, windows, parse, consider, fits)
-    if not asks_words(question, parse):       # "Why does Lewis say ...?" asks for a reason, not her words
+    if not words:       # "Why does Lewis say ...?" asks for a reason, not her words
         return kept
     return _prefer_said(question, kept, windows, lambda span: (span.doc_id, span.start) in theirs)
 

@@ -492,6 +492,21 @@ def test_words_someone_else_said_are_no_answer_to_what_a_named_person_said(nlp) 
     assert attribute("What was said about the meeting?", [sharma, ardern], [window], nlp) == [sharma, ardern]
 
 
+def test_who_speaks_is_no_answer_to_what_was_said(nlp) -> None:
+    """"What did Lolo say about the kick?" was answered *23* (of "said Lolo, 23, who ..."), and "What did
+    Osei say about the results?" would have been *Board chair Margaret Liu*: the sayer's own phrase is
+    neither one's words."""
+    from rag.attribution import rescore as attribute
+
+    text = ("\"I just tried to treat it like any other kick,\" said Lolo, 23, who finished with 17 points. "
+            "Board chair Margaret Liu said the company had turned a corner.")
+    window, span = _window(text), partial(_span_in, text)
+    age, quote, chair = span("23", 0.6), span("I just tried to treat it like any other kick", 0.3), span(
+        "Board chair Margaret Liu", 0.5)
+    assert attribute("What did Lolo say about the kick?", [age, quote], [window], nlp) == [quote]
+    assert attribute("What did Samuel Osei say about the results?", [chair], [window], nlp) == []
+
+
 @pytest.mark.parametrize("question, asks", [
     ("What did the Prime Minister say about an independent investigation?", True),
     ("What did Ardern tell reporters?", True),
