@@ -213,8 +213,9 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
             parsed[window.rank] = parse(window.text)
         labels = span_labels(span.text, span.start, span.end, parsed[window.rank], window.start)
         fitted = fit(expected, labels)
-        if fitted > 0 and expected.name == "age":
-            span, fitted = _own_age(question, span, window), (-1 if _age_of_another(question, span, window) else 1)
+        if fitted > 0 and expected.name == "age":          # "How old is Bolton?": not Kovacs's age, as a number
+            fitted = -1 if _age_of_another(question, span, window) else 1
+            span = _own_age(span)
         lead = _leading_fit(span, parsed[window.rank], window, expected) if fitted < 0 else None
         out.append(lead if lead is not None else replace(span, type_fit=fitted))
     return sorted(out, key=lambda s: -(s.score * (MISFIT_PENALTY if s.type_fit < 0 else 1.0)))
@@ -224,7 +225,7 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
 _NAME_BEFORE_AGE = re.compile(r"([A-Z][\w'\u2019-]+)\s*[,(]\s*(?:(?:a|an|the|aged)\s+)?$")
 _NAME_AFTER_AGE = re.compile(r"^[- ]?(?:year[- ]old)?((?:\s+[A-Z][\w'\u2019.-]*)+)")
 _YEARS_OLD = re.compile(r"^(?:(?:the|a|an)\s+)?(\d{1,3})[- ]year[- ]old$", re.I)
-_NOT_NAMES = frozenset("mr mrs ms miss dr sir dame mp prof professor judge the a an".split())
+_AGE_NOT_NAMES = frozenset("mr mrs ms miss dr sir dame mp prof professor judge the a an".split())
 
 
 def age_holder(text: str, start: int, end: int) -> frozenset[str]:
@@ -233,7 +234,7 @@ def age_holder(text: str, start: int, end: int) -> frozenset[str]:
     before = _NAME_BEFORE_AGE.search(text[max(0, start - 60):start])
     after = _NAME_AFTER_AGE.match(text[end:end + 60])
     words = (before.group(1) if before else "") + " " + (after.group(1) if after else "")
-    return frozenset(w for w in re.findall(r"[\w'\u2019-]+", words.lower()) if w not in _NOT_NAMES)
+    return frozenset(w for w in re.findall(r"[\w'\u2019-]+", words.lower()) if w not in _AGE_NOT_NAMES)
 
 
 def _age_of_another(question: str, span: Span, window: Window) -> bool:
@@ -245,7 +246,7 @@ def _age_of_another(question: str, span: Span, window: Window) -> bool:
     return bool(asked and holder and not holder & asked)
 
 
-def _own_age(question: str, span: Span, window: Window) -> Span:
+def _own_age(span: Span) -> Span:
     """An age answer as a number: "91" for "91-year-old" (the question already says "old")."""
     years = _YEARS_OLD.match(span.text.strip())
     if not years or span.text.strip() != span.text:
