@@ -213,11 +213,13 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
             parsed[window.rank] = parse(window.text)
         labels = span_labels(span.text, span.start, span.end, parsed[window.rank], window.start)
         fitted = fit(expected, labels)
-        if fitted > 0 and expected.name == "age":          # "How old is Bolton?": not Kovacs's age, as a number
-            fitted = -1 if _age_of_another(question, span, window) else 1
-            span = _own_age(span)
         lead = _leading_fit(span, parsed[window.rank], window, expected) if fitted < 0 else None
-        out.append(lead if lead is not None else replace(span, type_fit=fitted))
+        if lead is not None:
+            span, fitted = lead, 1
+        if fitted > 0 and expected.name == "age":          # "How old is Bolton?": not Kovacs's age, as a number
+            fitted = -1 if _age_of_another(question, span, window) or _no_age(span, window) else 1
+            span = _own_age(span)
+        out.append(replace(span, type_fit=fitted))
     return sorted(out, key=lambda s: -(s.score * (MISFIT_PENALTY if s.type_fit < 0 else 1.0)))
 
 
@@ -244,6 +246,17 @@ def _age_of_another(question: str, span: Span, window: Window) -> bool:
              for w in re.findall(r"(?<!^)\b[A-Z][\w'\u2019-]+", question.strip())}
     holder = age_holder(window.text, span.start - window.start, span.end - window.start)
     return bool(asked and holder and not holder & asked)
+
+
+# a number that opens a compound of something else counts no years of age: "three-term", "16-year wait"
+_COMPOUND = re.compile(r"^[\w.,]+-(?!years?[- ]old\b)[A-Za-z]")
+
+
+def _no_age(span: Span, window: Window) -> bool:
+    """Whether a number answering "How old ...?" opens a compound that is no age ("three" of "three-term
+    incumbent Derek Bolton", "16" of "a 16-year wait"); "41-year-old" is one."""
+    at = span.start - window.start
+    return bool(_COMPOUND.match(window.text[at:at + len(span.text) + 20]))
 
 
 def _own_age(span: Span) -> Span:

@@ -208,6 +208,12 @@ def test_how_old_someone_is_is_not_the_age_of_someone_else_beside_them(nlp) -> N
     assert text[own.start:own.end] == "41"
     unnamed = rescore("How old is the mayor?", [kovacs, bolton], [window], nlp)[0]   # no one named: both fit
     assert (unnamed.text, unnamed.type_fit) == ("41", 1)
+    term = "Kovacs unseated three-term incumbent Derek Bolton. Bolton, 67, conceded defeat."
+    three, age = _span_in(term, "three", 0.5), _span_in(term, "67", 0.3)
+    best = rescore("How old is Derek Bolton?", [three, age], [_window(term)], nlp)[0]   # "three-term": no age
+    assert (best.text, best.type_fit) == ("67", 1)
+    cut = _span_in(term, "three-term incumbent Derek Bolton", 0.5)     # a misfit cut to its leading amount
+    assert rescore("How old is Derek Bolton?", [cut, age], [_window(term)], nlp)[0].text == "67"
 
 # --- clause answers ---------------------------------------------------------------------------
 @pytest.mark.parametrize("question, form", [
