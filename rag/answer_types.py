@@ -223,6 +223,14 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
     return sorted(out, key=lambda s: -(s.score * (MISFIT_PENALTY if s.type_fit < 0 else 1.0)))
 
 
+_NAME_WORD = re.compile(r"(?<!^)(?<![.?!] )\b([A-Z][\w’'-]{2,})")
+
+
+def question_names(question: str) -> list[str]:
+    """The capitalised words of a question after its first word ("Lewis", "Cup"), possessives cut."""
+    return [w.removesuffix("'s").removesuffix("’s") for w in _NAME_WORD.findall(question.strip())]
+
+
 # whom an age is said of: "Bolton, 67,", "Kovacs, a 41-year-old pharmacist", "91-year-old Doris Fenwick"
 _NAME_BEFORE_AGE = re.compile(r"([A-Z][\w'\u2019-]+)\s*[,(]\s*(?:(?:a|an|the|aged)\s+)?$")
 _NAME_AFTER_AGE = re.compile(r"^[- ]?(?:year[- ]old)?((?:\s+[A-Z][\w'\u2019.-]*)+)")
@@ -242,8 +250,7 @@ def age_holder(text: str, start: int, end: int) -> frozenset[str]:
 def _age_of_another(question: str, span: Span, window: Window) -> bool:
     """Whether an age answering "How old is Bolton?" is said of someone the question does not name
     ("Kovacs, a 41-year-old pharmacist"); False when the question names no one or no name is beside it."""
-    asked = {w.lower().removesuffix("'s").removesuffix("\u2019s")
-             for w in re.findall(r"(?<!^)\b[A-Z][\w'\u2019-]+", question.strip())}
+    asked = {w.lower() for w in question_names(question)}
     holder = age_holder(window.text, span.start - window.start, span.end - window.start)
     return bool(asked and holder and not holder & asked)
 
@@ -261,8 +268,8 @@ def _no_age(span: Span, window: Window) -> bool:
 
 def _own_age(span: Span) -> Span:
     """An age answer as a number: "91" for "91-year-old" (the question already says "old")."""
-    years = _YEARS_OLD.match(span.text.strip())
-    if not years or span.text.strip() != span.text:
+    years = _YEARS_OLD.match(span.text)
+    if not years:
         return span
     start = span.start + years.start(1)
     return replace(span, text=years.group(1), start=start, end=start + len(years.group(1)))

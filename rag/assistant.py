@@ -440,7 +440,7 @@ class Assistant:
         conf = confidence(feats, calibration)
         threshold = s.abstain_below if s.abstain_below is not None else calibration.threshold
         shape = _SpanShapes(windows) if s.answer_types else None
-        asked_names = _question_names(resolved)
+        asked_names = answer_types.question_names(resolved)
 
         said_question = s.attribution and attribution.asks_words(resolved, _parse)
 
@@ -493,14 +493,6 @@ def _retrieved(span: Span, trace: Trace, top_k: int) -> bool:
     window's hit); a neighbour it read only as context does not count: the reranker never judged it."""
     hits = [h.sentence for h in trace.hits[:top_k]] + [w.sentences[w.center] for w in trace.windows]
     return any(x.doc_id == span.doc_id and x.start <= span.start < x.end for x in hits)
-
-
-_NAME_WORD = re.compile(r"(?<!^)(?<![.?!] )\b([A-Z][\w’'-]{2,})")
-
-
-def _question_names(question: str) -> list[str]:
-    """The capitalised words of a question after its first word ("Lewis", "Cup"), possessives cut."""
-    return [w.removesuffix("'s").removesuffix("’s") for w in _NAME_WORD.findall(question.strip())]
 
 
 @lru_cache(maxsize=64)
@@ -654,7 +646,7 @@ def _without_name(question: str, span: Span, windows: Sequence[Window]) -> Span:
     neurologist*: the name the question gives is cut from the front of the answer, and what is left
     reaches over the place or body it belongs to (a prepositional phrase right after its head noun)."""
     front = _NAMED_FRONT.match(span.text)
-    asked = {w.lower() for w in _question_names(question)}
+    asked = {w.lower() for w in answer_types.question_names(question)}
     if not front or not asked:
         return span
     named = {w.lower().rstrip(".") for w in front.group(1).split()} - names.TITLES
