@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-from rag import answer_types, attribution, citing, clauses, credits, names, sources, years
+from rag import answer_types, attribution, citing, clauses, credits, names, qualifiers, sources
 from rag.confidence import calibration_key, confidence, features, load_calibration
 from rag.conversation import only_question_word
 from rag.corpus import MAX_UPLOAD_BYTES, Corpus, load_corpus, remove_file, replace_file, save_upload  # noqa: F401
@@ -401,8 +401,8 @@ class Assistant:
         spans = weigh_spans(spans, retrieval.windows, s.rerank_prior)   # as read when no reranker ran
         if s.credits:       # "By Aroha Wiremu, Court Reporter" answers who wrote the story, nothing else
             spans = credits.drop_credit_spans(resolved, spans, retrieval.windows)
-        if s.years:         # "Who went to Fort Duquesne in June 1745?": not from a sentence about 1755
-            spans = years.drop_other_years(resolved, spans, retrieval.windows)
+        if s.qualifiers:    # "Who went to Fort Duquesne in June 1745?": not from a sentence about 1755
+            spans = qualifiers.drop_contradicted(resolved, spans, retrieval.windows)
         asked = clauses.question_form(resolved)     # the question's form: a feature of the confidence too
         if s.drop_echoes and asked is None:   # a clause answer may restate the question: only spans are checked
             spans = answer_types.drop_echoes(resolved, spans)

@@ -81,8 +81,9 @@ class Settings:
             labelled McAnulty a bully?"), unless the question offers a choice (rag.answer_types.echoes).
         credits: a name in a byline or photo credit ("By Aroha Wiremu, Court Reporter") answers only a
             question about who wrote or photographed the story (rag.credits).
-        years: drop a candidate in a sentence that names years other than the one the question asks about
-            ("Braddock ... in June 1755" for "Who went to Fort Duquesne in June 1745?", rag.years).
+        qualifiers: drop a candidate in a sentence that names years other than the one the question asks
+            about ("Braddock ... in June 1755" for "Who went to Fort Duquesne in June 1745?") or says the
+            opposite of it ("The largest party" for "The smallest party ...?"; rag.qualifiers).
         sources: answer a question that gives an outlet as its source ("..., according to Newshub?")
             from that outlet's documents alone (rag.sources).
         whole_names: read "Who is Sharma?" as "Who is Gaurav Sharma?" when the corpus writes the word in
@@ -131,7 +132,7 @@ class Settings:
     attribution: bool = True
     drop_echoes: bool = True
     credits: bool = True
-    years: bool = True
+    qualifiers: bool = True
     whole_names: bool = True
     sources: bool = True
     store: str = "faiss"

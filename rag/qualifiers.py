@@ -1,0 +1,130 @@
+"""What the question says of its answer holds in the answer's sentence: the year, and the direction.
+
+The reader matches words and reads past a qualifier. "Who went to Fort Duquesne in June 1745?" was
+answered *Braddock* at 0.36 from "Braddock ... led an expedition in June 1755 to take Fort Duquesne",
+"What television network did the AFL sign a deal with in 2000?" *NBC* from "Beginning with the 2003
+season, the AFL made a deal with NBC", and "The smallest party in Parliament sits in the middle of
+what?" *the semicircle* (0.84) from "The largest party in the Parliament sits in the middle of the
+semicircle". Two checks, each strict on purpose:
+
+- *Another year.* A sentence that names years, none of them the asked one (nor a range or decade
+  holding it), speaks of another time. A sentence that names no year says nothing either way (the year
+  is often in the sentence before: "In 2012 ... . Vinik became owner"), so its spans stay.
+- *The opposite.* The sentence says the antonym of a question's word (smallest / largest, increase /
+  reduce, least / most, inside / outside) of the same thing (a word after it in the question follows
+  the antonym too: "smallest *party*" / "largest *party*"), and not the word itself. Antonyms that a
+  paraphrase turns around ("A is older than B": "B is younger than A"; north of / south of; before /
+  after; win / lose) are not used. Swapping one in is how many of SQuAD 2.0's unanswerable questions
+  were written (Rajpurkar, Jia and Liang 2018, "Know What You Don't Know").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from rag.clauses import stem
+from rag.types import Span, Window
+
+_MONTHS = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
+           r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?")
+# a year the question is asked about: after a preposition, a month or season, or a law's name ("in 2000",
+# "Sept 1706", "the spring of 1735", "the Scotland Act 1988"); "the 2000 soldiers" is a count, not this
+_ASKED = re.compile(rf"\b(?:in|by|since|during|from|until|till|before|after|of|between|and|to|through|act|"
+                    rf"{_MONTHS}|spring|summer|autumn|fall|winter)\.?\s+(1\d{{3}}|20\d{{2}})\b(?![.,]\d)",
+                    re.IGNORECASE)
+# "the 2015 season", "the 2008 study": a year before an event's noun
+_ASKED_EVENT = re.compile(r"\b(1\d{3}|20\d{2})\s+(?:season|election|elections|census|olympics|olympic|games|world cup|"
+                          r"final|finals|campaign|war|budget|study|survey|report|championship|championships|"
+                          r"tournament|series|season's|fiscal year|financial year|school year|general election)\b",
+                          re.IGNORECASE)
+# any year a sentence names ("1760", "the 1990s"), and spans of years ("1995 to 2005", "2015-16", "1939–45")
+_YEAR = re.compile(r"(?<![\d$£€.,])\b(1\d{3}|20\d{2})(s)?\b(?![.,]\d)")
+_RANGE = re.compile(r"\b(1\d{3}|20\d{2})\s*(?:-|–|—|/|to|until|till|through|and)\s*(\d{4}|\d{2})\b")
+
+
+def asked_years(question: str) -> frozenset[int]:
+    """The years a question is asked about ("in 2000" -> {2000}); empty when it names none."""
+    return frozenset(int(y) for y in _ASKED.findall(question) + _ASKED_EVENT.findall(question))
+
+
+def _named(text: str) -> tuple[set[int], list[tuple[int, int]]]:
+    """The years a text names and the (first, last) years of its decades and ranges."""
+    years: set[int] = set()
+    spans: list[tuple[int, int]] = []
+    for year, decade in _YEAR.findall(text):
+        years.add(int(year))
+        if decade:
+            spans.append((int(year), int(year) + 9))
+    for first, last in _RANGE.findall(text):
+        a = int(first)
+        b = int(last) if len(last) == 4 else a // 100 * 100 + int(last)
+        if len(last) == 2 and b < a:                 # "1999-01": into the next century
+            b += 100
+        if a < b:
+            spans.append((a, b))
+    return years, spans
+
+
+def other_year(asked: frozenset[int], text: str) -> bool:
+    """Whether a sentence names a year and none of the ``asked`` ones (directly, in a range or a decade)."""
+    if not asked:
+        return False
+    years, spans = _named(text)
+    if not years:
+        return False
+    return not any(y in years or any(a <= y <= b for a, b in spans) for y in asked)
+
+
+# (question word, antonyms) by ``clauses.stem``: superlatives and changes that no paraphrase turns around
+_OPPOSITES = (("largest", "smallest"), ("biggest", "smallest"), ("highest", "lowest"), ("greatest", "least"),
+              ("oldest", "youngest"), ("longest", "shortest"), ("earliest", "latest"), ("most", "least"),
+              ("maximum", "minimum"), ("majority", "minority"), ("increas", "decreas"), ("increas", "reduc"),
+              ("ris", "declin"), ("insid", "outsid"), ("beginning", "end"))
+_ANTONYMS: dict[str, frozenset[str]] = {}
+for _a, _b in _OPPOSITES:
+    _ANTONYMS[_a] = _ANTONYMS.get(_a, frozenset()) | {_b}
+    _ANTONYMS[_b] = _ANTONYMS.get(_b, frozenset()) | {_a}
+_FUNCTION = frozenset("a an the of in on at to for by from with and or as is was were be been are its their his her "
+                      "this that these those each every any some all than".split())
+_AFTER = 3      # content words after a qualifier that say what it is said of
+
+
+def _words(text: str) -> list[str]:
+    """The words of a text as stems ("beginning" kept whole: its stem "begin" is also the verb's)."""
+    return [w if w == "beginning" else stem(w) for w in re.findall(r"[a-z]+", text.lower())]
+
+
+def _of(words: list[str], at: int) -> set[str]:
+    """The first content words after ``words[at]``: what a qualifier there is said of."""
+    return set([w for w in words[at + 1:] if w not in _FUNCTION][:_AFTER])
+
+
+def opposite(question: str, text: str) -> bool:
+    """Whether ``text`` says the antonym of a word of the question of the same thing, and not the word."""
+    asked, said = _words(question), _words(text)
+    for i, word in enumerate(asked):
+        others = _ANTONYMS.get(word, frozenset())
+        if not others or word in said or others & set(asked):
+            continue
+        of = _of(asked, i)
+        if any(w in others and of & _of(said, j) for j, w in enumerate(said)):
+            return True
+    return False
+
+
+def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
+    """The spans (best first, as given) without those in a sentence about a year other than the one the
+    question asks about, or that says the opposite of what the question asks about."""
+    asked = asked_years(question)
+    if not asked and not any(w in _ANTONYMS for w in _words(question)):
+        return list(spans)
+    by_rank = {w.rank: w for w in windows}
+
+    def contradicted(span: Span) -> bool:
+        window = by_rank.get(span.window_rank)
+        sentence = None if window is None else next(
+            (x for x in window.sentences if x.start <= span.start < x.end), None)
+        return sentence is not None and (other_year(asked, sentence.text) or opposite(question, sentence.text))
+
+    return [span for span in spans if not contradicted(span)]

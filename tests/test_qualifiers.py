@@ -1,0 +1,84 @@
+"""What the question says of its answer holds in the answer's sentence: the year it asks about, and not
+the opposite of what it asks about."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.types import Sentence, Span, Window
+from rag.qualifiers import asked_years, drop_contradicted, opposite, other_year
+
+
+@pytest.mark.parametrize("question, years", [
+    ("What television network did the AFL sign a deal with in 2000?", {2000}),
+    ("In Sept 1706 who negotiated a capitulation from Montreal?", {1706}),
+    ("Who took command of the French in the spring of 1735?", {1735}),
+    ("Under the Scotland Act 1988, ordinary general elections are held when?", {1988}),
+    ("Who won the 2015 season?", {2015}),
+    ("How many of the 2000 soldiers died?", set()),          # a count, not a year
+    ("How much did the 2,000 tickets cost?", set()),
+    ("Who won the election?", set()),
+])
+def test_the_year_a_question_asks_about(question: str, years: set[int]) -> None:
+    assert asked_years(question) == years
+
+
+@pytest.mark.parametrize("text, other", [
+    ("Beginning with the 2003 season, the AFL made a deal with NBC, renewed in 2005.", True),
+    ("In September 1760, Governor Vaudreuil negotiated a capitulation.", True),
+    ("TNN signed a deal with the league in 2000.", False),
+    ("From 1995 to 2005 the league grew.", False),           # a range holding the year
+    ("The 1999-01 deal was with TNN.", False),
+    ("Ratings fell through the 2000s.", False),              # a decade holding it
+    ("Jeffrey Vinik became owner of the Tampa Bay Storm.", False),   # no year: the one before may hold it
+    ("The league sold 2,000 season tickets.", False),        # a count
+])
+def test_a_sentence_about_another_year(text: str, other: bool) -> None:
+    assert other_year(frozenset({2000}), text) is other
+
+
+def test_a_span_in_a_sentence_about_another_year_is_no_answer() -> None:
+    """"Who went to Fort Duquesne in June 1745?" was answered *Braddock* from a sentence about June 1755."""
+    one, two = ("Braddock led an expedition in June 1755 to take Fort Duquesne.",
+                "In June 1745 Colonel Hale marched to the fort.")
+    text = f"{one} {two}"
+    sentences = (Sentence("d", 0, 0, len(one), one), Sentence("d", 1, len(one) + 1, len(text), two))
+    window = Window("d", "t", text, 0, len(text), sentences, 0, 0, 1.0, 0.5)
+    braddock = Span("Braddock", "d", 0, 8, 0.6, 0)
+    hale = Span("Colonel Hale", "d", text.index("Colonel"), text.index("Colonel") + 12, 0.2, 0)
+    assert drop_contradicted("Who went to Fort Duquesne in June 1745?", [braddock, hale], [window]) == [hale]
+    assert drop_contradicted("Who went to Fort Duquesne?", [braddock, hale], [window]) == [braddock, hale]
+    assert drop_contradicted("Who went to Fort Duquesne in 1790?", [braddock, hale], [window]) == []
+
+
+@pytest.mark.parametrize("question, text, contrary", [
+    ("The smallest party in Parliament sits in the middle of what?",
+     "The largest party in the Parliament sits in the middle of the semicircle.", True),
+    ("The Presiding Officer can increase speaking time if what?",
+     "The Presiding Officer can reduce speaking time if a large number of members wish to speak.", True),
+    ("What are established at the end of each parliamentary session?",
+     "Subject Committees are established at the beginning of each parliamentary session.", True),
+    ("What battle inside Quebec City did the British lose?",
+     "Despite losing outside Quebec City in the Battle of Sainte-Foy, the British held.", True),
+    ("What is the least used type of reduction?", "The most commonly used reduction is a polynomial-time one.", True),
+    # the antonym said of something else: "to reduce the deficit, the council raised rates"
+    ("Why did the council increase rates?", "To reduce the deficit, the council raised rates by 4 per cent.", False),
+    # the word itself is there too, or the question offers both
+    ("Which party is the largest?", "The largest party sits in the middle, the smallest at the end.", False),
+    ("Is the density the highest or lowest of any state?", "It has the lowest population density of any state.",
+     False),
+    # turned around by a paraphrase, so not used: older / younger, before / after, won / lost
+    ("Who is older than Lewis?", "Lewis is younger than Ardern.", False),
+    ("Which team lost the final?", "North Harbour won the final against Canterbury.", False),
+])
+def test_a_sentence_that_says_the_opposite(question: str, text: str, contrary: bool) -> None:
+    assert opposite(question, text) is contrary
+
+
+def test_a_span_in_a_sentence_saying_the_opposite_is_no_answer() -> None:
+    """"The smallest party in Parliament sits in the middle of what?" was answered *the semicircle* at 0.84."""
+    text = "The largest party in the Parliament sits in the middle of the semicircle."
+    window = Window("d", "t", text, 0, len(text), (Sentence("d", 0, 0, len(text), text),), 0, 0, 1.0, 0.5)
+    semicircle = Span("the semicircle", "d", text.index("the semi"), len(text) - 1, 0.8, 0)
+    assert drop_contradicted("The smallest party in Parliament sits in the middle of what?", [semicircle], [window]) == []
+    assert drop_contradicted("The largest party sits in the middle of what?", [semicircle], [window]) == [semicircle]
