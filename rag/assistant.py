@@ -72,6 +72,7 @@ class Assistant:
         self._reranker = reranker
         self._docs = corpus.by_id()
         self._outlets = sources.outlets(self._docs.values())
+        self._genders: dict[str, str] = {}      # name -> "f" / "m" / "" as the corpus speaks of them
 
     # --- construction -----------------------------------------------------------------------
     @classmethod
@@ -184,6 +185,7 @@ class Assistant:
         self.corpus, self.index, self.retriever, self.report = fresh.corpus, fresh.index, fresh.retriever, fresh.report
         self._docs = self.corpus.by_id()
         self._outlets = sources.outlets(self._docs.values())
+        self._genders = {}
 
     # --- answering --------------------------------------------------------------------------
     @property
@@ -228,7 +230,8 @@ class Assistant:
             from rag.conversation import resolve
             from rag.nlp import full_pipeline
 
-            resolved = resolve(q, history, full_pipeline(), self._outlets if s.sources else None)
+            resolved = resolve(q, history, full_pipeline(), self._outlets if s.sources else None,
+                               gender_of=self._gender_of)
         if only_question_word(resolved):   # "Why?" with no turn it could be about: say so, not "nothing related"
             timings = {"total": time.perf_counter() - started}
             answer = Answer(question=q, text="", abstained=True, confidence=0.0, message=ASKS_NOTHING.format(q),
@@ -332,6 +335,12 @@ class Assistant:
         """The sentences that hold a word (BM25's postings; the first ``names.MAX_MENTIONS``)."""
         rows = self.retriever.bm25.rows_with(word, names.MAX_MENTIONS)
         return [self.index.sentences[r].text for r in rows]
+
+    def _gender_of(self, name: str) -> str:
+        """"f" or "m" as the corpus speaks of the named person (``names.gender``), "" when it does not tell."""
+        if name not in self._genders:
+            self._genders[name] = names.gender(name, self._mentions(name.split()[-1]), _parse)
+        return self._genders[name]
 
     def _speaker(self, sentence: Sentence) -> str | None:
         """The name of who says a sentence, followed back through its document (``attribution.sayer``)."""

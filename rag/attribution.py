@@ -21,6 +21,7 @@ from typing import Callable, Sequence
 
 from rag.answer_types import MISFIT_PENALTY, stems
 from rag.clauses import stem
+from rag.names import gender
 from rag.types import Sentence, Span, Window
 
 # speech and claim verbs, by ``clauses.stem`` (the pipeline has no lemmatizer)
@@ -354,7 +355,6 @@ def _kept(spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str
 # News quotes run on without naming their speaker again: '"...," she said.', or a quoted paragraph
 # after "Ms Ardern said ...". ``sayer`` follows both to a name.
 _PRONOUNS = {"she": "f", "her": "f", "he": "m", "him": "m", "they": "", "them": ""}
-_GENDERED = {"ms": "f", "mrs": "f", "miss": "f", "dame": "f", "mr": "m", "sir": "m"}
 LOOK_BACK = 10      # sentences a running quote or a pronoun is followed back (and 3 forward in a quote)
 
 
@@ -386,9 +386,7 @@ def _name(subject) -> tuple[int, int] | None:
 
 def _gender(name: str, document_text: str) -> str:
     """"f" or "m" when the text calls the named person by a gendered title ("Ms Ardern"), else ""."""
-    last = re.escape(name.split()[-1])
-    found = re.search(rf"\b(Ms|Mrs|Miss|Dame|Mr|Sir)\.?\s+(?:[A-Z][\w'-]+\s+)?{last}\b", document_text)
-    return _GENDERED[found.group(1).lower()] if found else ""
+    return gender(name, [document_text])
 
 
 _FIRST_PERSON = frozenset({"i", "we", "you", "me", "us"})

@@ -10,7 +10,7 @@ and "they" after a plural answer ("screenshots") stands for it.
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import Callable, Sequence
 
 from rag import sources
 from rag.answer_types import DESCRIBES
@@ -264,10 +264,17 @@ def _plural_answer(turn: tuple[str, Answer], nlp) -> str | None:
     return doc.text if doc[0].tag_ in ("DT", "PRP$", "CD") else f"the {doc.text}"
 
 
+_PRONOUN_GENDER = {"she": "f", "her": "f", "he": "m", "him": "m", "his": "m"}
+MAX_TURNS_BACK = 10      # turns looked back for a person of a pronoun's gender (the first person: any way back)
+
+
 def resolve(question: str, history: Sequence[tuple[str, Answer]], nlp,
-            outlets: sources.Outlets | None = None) -> str:
+            outlets: sources.Outlets | None = None, gender_of: Callable[[str], str] | None = None) -> str:
     """The question with third-person pronouns replaced by the latest fitting name in history, and a
-    bare follow-up ("Why?", "What about the Chronicle?") made whole from the turn before (``elliptical``)."""
+    bare follow-up ("Why?", "What about the Chronicle?") made whole from the turn before (``elliptical``).
+    ``gender_of`` ("f", "m" or "" for a name, as the corpus speaks of the person) keeps "she" from
+    standing for a man named later ("Who is the bank's chief executive?" -> "Who sentenced Ellison?" ->
+    "What did she say?": not Ellison); a pronoun no fitting name is found for stays as it is."""
     if not history:
         return question
     whole = elliptical(question, history, nlp, outlets)
@@ -279,16 +286,29 @@ def resolve(question: str, history: Sequence[tuple[str, Answer]], nlp,
         return question
     person = group = None
     things = next(filter(None, (_plural_answer(turn, nlp) for turn in reversed(history[-2:]))), None)
-    for past_question, past in reversed(history):
+    gendered = gender_of is not None and any(t.lower_ in _PRONOUN_GENDER for t in pronouns)
+    people: list[str] = []          # whom the turns are about, latest first
+    for back, (past_question, past) in enumerate(reversed(history)):
         found_person, found_group = _turn_names(nlp, past.resolved_question or past_question, past.text, question)
-        person = person or found_person
-        group = group or found_group
-        if person:
+        if not people:
+            group = group or found_group
+        if found_person and found_person not in people:
+            people.append(found_person)
+        if people and (not gendered or back >= MAX_TURNS_BACK):
             break
+
+    def person_for(pronoun: str) -> str | None:
+        """The latest person the pronoun may stand for: of its gender, or of one the corpus does not tell."""
+        wanted = _PRONOUN_GENDER.get(pronoun)
+        if wanted is None or gender_of is None:
+            return people[0] if people else None
+        return next((p for p in people if gender_of(p) in ("", wanted)), None)
+
     out: list[str] = []
     for token in doc:
         lower = token.lower_
         replacement = None
+        person = person_for(lower) if lower in _PERSONAL | _POSSESSIVE | _AMBIGUOUS else None
         if person and lower in _PERSONAL:
             replacement = person
         elif person and lower in _POSSESSIVE:

@@ -33,6 +33,7 @@ _UPPER = "A-ZÀ-ÖØ-ÞĀĒĪŌŪ"
 _WORD = rf"[{_UPPER}][\w'’-]*"
 _TOKEN = re.compile(r"[\w'’-]+")
 MAX_MENTIONS = 2000    # sentences looked at per word: enough to see that a common surname is ambiguous
+MAX_GENDER_PARSES = 20    # sentences parsed to tell a person's gender by pronouns (about 10 ms each)
 
 
 def bare(name: str) -> str:
@@ -197,3 +198,50 @@ def _bare_name(question: str) -> tuple[int, int] | None:
         titled = i > 1 and _capital(prev)          # "Dr Sharma" -> "Gaurav Sharma": the title goes
         return (tokens[i - 1].start() if titled else token.start()), token.start() + len(word)
     return None
+
+
+# How a text tells a person's gender: a title ("Ms Ardern"), else the pronouns of sentences about them
+_GENDERED_TITLES = {"ms": "f", "mrs": "f", "miss": "f", "dame": "f", "mr": "m", "sir": "m"}
+_GENDERED_PRONOUNS = {"she": "f", "her": "f", "hers": "f", "herself": "f",
+                      "he": "m", "him": "m", "his": "m", "himself": "m"}
+_QUOTED = re.compile(r"[\"“][^\"“”]*[\"”]?")
+
+
+def gender(name: str, texts: Iterable[str], parse: Callable[[str], object] | None = None) -> str:
+    """"f" or "m" as the texts speak of the named person, "" when they do not tell. A gendered title
+    before the surname decides ("Ms Ardern", "Mr Kieran McAnulty"); without one, and with ``parse``,
+    the first pronoun outside quotes after each mention of them as a subject, before any other person is
+    named ("Steph Lewis has backed her caucus's decision to expel Gaurav Sharma"), when those all agree."""
+    texts = list(texts)
+    last = re.escape(name.split()[-1])
+    titled = re.compile(rf"\b(Ms|Mrs|Miss|Dame|Mr|Sir)\.?\s+(?:[A-Z][\w'-]+\s+)?{last}\b")
+    votes = {"f": 0, "m": 0}
+    for text in texts:
+        for found in titled.finditer(text):
+            votes[_GENDERED_TITLES[found.group(1).lower()]] += 1
+    if votes["f"] != votes["m"]:
+        return "f" if votes["f"] > votes["m"] else "m"
+    if parse is None or any(votes.values()):
+        return ""
+    word = re.compile(rf"\b{last}\b")
+    for text in [t for t in texts if word.search(t)][:MAX_GENDER_PARSES]:
+        mentions = [m.end() for m in word.finditer(text)]
+        doc = parse(text)
+        quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
+        others = [e.start_char for e in doc.ents if e.label_ == "PERSON" and not word.search(e.text)]
+        for at in mentions:
+            named = next((t for t in doc if t.idx < at <= t.idx + len(t.text)), None)
+            while named is not None and named.dep_ in ("compound", "flat") and named.head is not named:
+                named = named.head                        # "Steph Lewis": the name's head word
+            if named is None or named.dep_ not in ("nsubj", "nsubjpass"):
+                continue                                  # "the events surrounding Sharma ... to her": not his
+            stop = min([x for x in others if x >= at], default=len(text))   # another person: whose "her"?
+            pronoun = next((t for t in doc if at <= t.idx < stop and t.lower_ in _GENDERED_PRONOUNS
+                            and not any(a <= t.idx < b for a, b in quoted)), None)
+            if pronoun is not None:
+                votes[_GENDERED_PRONOUNS[pronoun.lower_]] += 1
+    if votes["f"] and not votes["m"]:
+        return "f"
+    if votes["m"] and not votes["f"]:
+        return "m"
+    return ""

@@ -150,3 +150,20 @@ def test_they_after_a_plural_answer_is_that_answer(nlp) -> None:
     # a singular answer is not what "they" stands for
     set_up = _turn("What did Labour set up?", "a mediation process")
     assert "mediation" not in resolve("What did they decide?", [set_up], nlp)
+
+
+def test_she_does_not_stand_for_a_man_named_since(nlp) -> None:
+    """"What did she say?" after a refused "Who sentenced Ellison?" was read as "What did Ellison say?"."""
+    genders = {"Lisa Tran": "", "Ellison": "m", "Jacinda Ardern": "f", "Gaurav Sharma": "m"}
+    history = [_turn("Who is the chief executive of Southern Mutual Bank?", "Lisa Tran"),
+               _turn("Who sentenced Ellison?", "")]
+    assert resolve("What did she say?", history, nlp, gender_of=genders.get) == "What did Lisa Tran say?"
+    assert resolve("What did he say?", history, nlp, gender_of=genders.get) == "What did Ellison say?"
+    # each pronoun its own person
+    history = [_turn("Who is Jacinda Ardern?", "Prime Minister"), _turn("Who is Gaurav Sharma?", "Renegade MP")]
+    assert resolve("What did she say about him?", history, nlp, gender_of=genders.get) == \
+        "What did Jacinda Ardern say about Gaurav Sharma?"
+    # no one of that gender: the pronoun stays; without genders, the latest person as before
+    only_him = [_turn("Who is Gaurav Sharma?", "Renegade MP")]
+    assert resolve("What did she say?", only_him, nlp, gender_of=genders.get) == "What did she say?"
+    assert resolve("What did she say?", only_him, nlp) == "What did Gaurav Sharma say?"

@@ -93,3 +93,27 @@ def test_the_words_that_may_be_a_name_leave_out_titles_roles_and_possessives() -
 
     assert untitled("Dr Sharma") == ["Sharma"] and untitled("the Prime Minister's") == []
     assert untitled("Whanganui MP Steph Lewis's") == ["Whanganui", "Steph", "Lewis"]
+
+
+@pytest.fixture(scope="module")
+def parse():
+    from rag.nlp import full_pipeline
+
+    return full_pipeline()
+
+
+@pytest.mark.parametrize("name, texts, told", [
+    ("Jacinda Ardern", ["Ms Ardern called a meeting.", "Prime Minister Jacinda Ardern spoke."], "f"),
+    ("Kieran McAnulty", ["Mr McAnulty has not responded."], "m"),
+    # no title: the first pronoun after the person as a subject, before anyone else is named
+    ("Steph Lewis", ["Whanganui MP Steph Lewis has backed her caucus's decision to expel Gaurav Sharma."], "f"),
+    ("Adrian Rurawhe", ["Adrian Rurawhe chose not to comment, given he was leaving caucus."], "m"),
+    # not the subject: "her" is Lewis's, not Sharma's; inside quotes: the speaker's words about another
+    ("Gaurav Sharma", ["Steph Lewis said the events surrounding Sharma came as a surprise to her."], ""),
+    ("Gaurav Sharma", ['Sharma said: "She never called me."'], ""),
+    ("Soraya Peke-Mason", ["Incoming list MP Soraya Peke-Mason would not comment."], ""),
+])
+def test_gender_as_the_corpus_tells_it(parse, name: str, texts: list[str], told: str) -> None:
+    from rag.names import gender
+
+    assert gender(name, texts, parse) == told
