@@ -597,6 +597,25 @@ def test_echoing_candidates_are_dropped_and_the_rest_keep_their_order() -> None:
     assert [s.text for s in kept] == ["Dr Sharma", "Ardern"]
 
 
+@pytest.mark.parametrize("question, answer, kept", [
+    # "Who expelled Sharma?" was answered "West Hamilton MP Gaurav Sharma" (0.36), "Who suspended Gaurav
+    # Sharma?" with the sentence saying he was suspended (0.49): whom it was done to did not do it
+    ("Who expelled Sharma?", "West Hamilton MP Gaurav Sharma", False),
+    ("Who suspended Gaurav Sharma?", "Renegade MP Gaurav Sharma has been suspended from the caucus", False),
+    ("Who did Sharma accuse of bullying?", "Gaurav Sharma", False),
+    ("Who expelled Sharma from the Labour caucus?", "Labour Party MPs", True),     # a name the act is not done to
+    ("Who called Sharma's office?", "Sharma's chief of staff", True),               # someone of theirs
+    ("Who was the first Doctor to travel with a married couple?", "Eleventh Doctor", True),   # what X was
+    ("Who is Gaurav Sharma?", "Renegade MP Gaurav Sharma", True),                  # "Who is X?": rag.assistant
+    ("Who expelled Sharma or Lewis?", "Sharma", True),                             # a choice
+])
+def test_whom_it_was_done_to_did_not_do_it(nlp, question: str, answer: str, kept: bool) -> None:
+    from rag.answer_types import drop_acted_on
+
+    span = Span(answer, "d", 0, len(answer), 0.5, 0)
+    assert (drop_acted_on(question, [span], nlp) == [span]) is kept
+
+
 @pytest.mark.parametrize("question, subject", [
     ("Has Steph Lewis been bullied in Parliament?", {"steph", "lewis"}),
     ("Did Lewis experience bullying?", {"lewis"}),        # misparsed ("experience" a noun): the opening name
