@@ -342,37 +342,26 @@ def drop_echoes(question: str, spans: Sequence[Span]) -> list[Span]:
     return [s for s in spans if not echoes(question, s.text)]
 
 
-# the names of a question that its act is done to or by: "Who expelled *Sharma*?", "Who did *Sharma* accuse?"
-_ACTED_ON = frozenset({"dobj", "nsubj", "nsubjpass", "dative"})
+# what the act of a "Who ...?" question is done to: its object, or the subject of a passive
+_ACTED_ON = frozenset({"dobj", "nsubjpass", "dative"})
 _BE = frozenset({"be", "am", "is", "are", "was", "were", "been", "'s"})
-_AUXILIARIES = frozenset({"did", "does", "do", "has", "have", "had", "will", "would", "can", "could", "should"})
 
 
 def drop_acted_on(question: str, spans: Sequence[Span], parse: Callable[[str], object]) -> list[Span]:
     """For "Who <did something to> X?", the spans without those that name X ("West Hamilton MP Gaurav
     Sharma" for "Who expelled Sharma?"; "Sharma's chief of staff" is someone else): whom the act is
-    done to, or who does it to the one asked, is not who is asked. Not for "Who is / was X?" (what X is,
-    or a class: "Who was the first Doctor ...?" -> "Eleventh Doctor") nor for a choice."""
+    done to is not who did it. X is a name that is the object itself (its last word, "Sharma" of "Labour
+    MP Gaurav Sharma"), not a name modifying a thing ("the Quillfen lighthouse"). Not for "Who is / was
+    X?" (what X is, or a class: "Who was the first Doctor ...?" -> "Eleventh Doctor") nor for a choice;
+    nor for the question's subject ("Who did Labour expel?" may be answered "Labour MP Gaurav Sharma")."""
     if not spans or not re.match(r"\W*(?:who|whom)\b", question, re.IGNORECASE) or options(question):
         return list(spans)
     doc = parse(question)
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     if root is None or root.lemma_ == "be" or root.lower_ in _BE:
         return list(spans)
-    acted = set()
-    for token in doc:
-        head = token
-        while head.dep_ in ("compound", "flat") and head.head.i != head.i:
-            head = head.head                      # "Gaurav" of "Gaurav Sharma": the name's head word
-        if token.i > 0 and token.pos_ == "PROPN" and head.dep_ in _ACTED_ON and head.head.i == root.i \
-                and token.text[:1].isupper() and len(token.text) > 2:
-            acted.add(token.text)
-    if len(doc) > 2 and doc[1].lower_ in _AUXILIARIES:    # "Who did Sharma accuse ...?", misparsed or not:
-        for token in doc[2:]:                             # the names after the auxiliary are its subject
-            if token.pos_ != "PROPN" or not token.text[:1].isupper():
-                break
-            if len(token.text) > 2:
-                acted.add(token.text)
+    acted = {t.text for t in doc if t.i > 0 and t.pos_ == "PROPN" and t.dep_ in _ACTED_ON and t.head.i == root.i
+             and t.text[:1].isupper() and len(t.text) > 2}
     if not acted:
         return list(spans)
     named = re.compile(r"\b(?:%s)\b(?!['’]s)" % "|".join(re.escape(w) for w in sorted(acted)))

@@ -602,8 +602,10 @@ def test_echoing_candidates_are_dropped_and_the_rest_keep_their_order() -> None:
     # Sharma?" with the sentence saying he was suspended (0.49): whom it was done to did not do it
     ("Who expelled Sharma?", "West Hamilton MP Gaurav Sharma", False),
     ("Who suspended Gaurav Sharma?", "Renegade MP Gaurav Sharma has been suspended from the caucus", False),
-    ("Who did Sharma accuse of bullying?", "Gaurav Sharma", False),
     ("Who expelled Sharma from the Labour caucus?", "Labour Party MPs", True),     # a name the act is not done to
+    ("Who expelled Labour MP Gaurav Sharma?", "Labour Party MPs", True),           # only the name's last word
+    ("Who built the Quillfen lighthouse?", "Quillfen engineer Tomasz Verrell", True),   # a name of a thing
+    ("Who did Labour expel?", "Labour MP Gaurav Sharma", True),                    # the subject: may be theirs
     ("Who called Sharma's office?", "Sharma's chief of staff", True),               # someone of theirs
     ("Who was the first Doctor to travel with a married couple?", "Eleventh Doctor", True),   # what X was
     ("Who is Gaurav Sharma?", "Renegade MP Gaurav Sharma", True),                  # "Who is X?": rag.assistant
