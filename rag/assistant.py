@@ -411,7 +411,7 @@ class Assistant:
         if s.credits:       # "By Aroha Wiremu, Court Reporter" answers who wrote the story, nothing else
             spans = credits.drop_credit_spans(resolved, spans, retrieval.windows)
         if s.qualifiers:    # "Who went to Fort Duquesne in June 1745?": not from a sentence about 1755
-            spans = qualifiers.drop_contradicted(resolved, spans, retrieval.windows)
+            spans = qualifiers.drop_contradicted(resolved, spans, retrieval.windows, _parse)
         asked = clauses.question_form(resolved)     # the question's form: a feature of the confidence too
         if s.drop_echoes and asked is None:   # a clause answer may restate the question: only spans are checked
             spans = answer_types.drop_echoes(resolved, spans)

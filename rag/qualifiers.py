@@ -1,11 +1,11 @@
-"""What the question says of its answer holds in the answer's sentence: the year, and the direction.
+"""What the question says of its answer holds in the answer's sentence: the year, the direction, the name.
 
 The reader matches words and reads past a qualifier. "Who went to Fort Duquesne in June 1745?" was
 answered *Braddock* at 0.36 from "Braddock ... led an expedition in June 1755 to take Fort Duquesne",
 "What television network did the AFL sign a deal with in 2000?" *NBC* from "Beginning with the 2003
 season, the AFL made a deal with NBC", and "The smallest party in Parliament sits in the middle of
 what?" *the semicircle* (0.84) from "The largest party in the Parliament sits in the middle of the
-semicircle". Two checks, each strict on purpose:
+semicircle". Three checks, each strict on purpose:
 
 - *Another year.* A sentence that names years, none of them the asked one (nor a range or decade
   holding it), speaks of another time. A sentence that names no year says nothing either way (the year
@@ -16,12 +16,18 @@ semicircle". Two checks, each strict on purpose:
   paraphrase turns around ("A is older than B": "B is younger than A"; north of / south of; before /
   after; win / lose) are not used. Swapping one in is how many of SQuAD 2.0's unanswerable questions
   were written (Rajpurkar, Jia and Liang 2018, "Know What You Don't Know").
+- *Another of its name.* The sentence names, instead of the question's "Second World War" or "United
+  States Parliament", a run of as many capitalised words ending alike with others in place of the rest
+  ("First World War", "United Kingdom Parliament"), none of them a spelling of the asked ones ("Santa Fe"
+  for "Sante Fe" stays), and not the asked run itself. A run sharing only its first word ("City Council"
+  for "City Parliament") may be the same thing said another way and stays.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Sequence
+import unicodedata
+from typing import Callable, Sequence
 
 from rag.clauses import stem
 from rag.types import Span, Window
@@ -113,18 +119,91 @@ def opposite(question: str, text: str) -> bool:
     return False
 
 
-def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
+# "the Second World War" / "the First World War", "the United States Parliament" / "the United Kingdom
+# Parliament": a run of capitalised words, titles and articles aside
+_RUN = re.compile(r"\b([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)+)")
+_LEADING = frozenset("the a an mr mrs ms miss dr sir dame prof professor".split())
+
+
+def _runs(text: str) -> list[tuple[str, ...]]:
+    """The runs of two or more capitalised words of a text, without leading articles and titles, accents
+    folded ("Pedro Menéndez de Avilés" and "Menendez" meet); a possessive run ("Genghis Khan's
+    descendants") is left out: what is someone's may well bear their name ("Ghazan Khan")."""
+    found = []
+    for run in _RUN.findall(text):
+        words = [_fold(w).rstrip(".") for w in run.split()]
+        if words[-1].endswith(("'s", "’s", "'", "’")):
+            continue
+        while words and words[0].lower() in _LEADING:
+            words.pop(0)
+        if len(words) >= 2:
+            found.append(tuple(words))
+    return found
+
+
+def _fold(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+def _spelt_alike(a: str, b: str) -> bool:
+    """Two words one may be a misspelling or short form of the other ("Sante" / "Santa", "Sentanta" /
+    "Setanta", "Steph" / "Stephanie"): one starts the other, or they are at most two edits apart."""
+    a, b = a.lower(), b.lower()
+    if a.startswith(b) or b.startswith(a):
+        return True
+    if abs(len(a) - len(b)) > 2:
+        return False
+    row = list(range(len(b) + 1))                 # Levenshtein distance, one row at a time
+    for i, x in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
+    return row[-1] <= 2
+
+
+def namesake(question: str, text: str, people: frozenset[str] = frozenset()) -> bool:
+    """Whether ``text`` names another of what the question names: a run of capitalised words with the
+    question's last word and as many words, others in place of the rest ("the First World War" for "the
+    Second World War"; "Jane Smith" for "John Smith"), while the question's own run is not in the text.
+    A run that shares only its first word ("City Council" for "City Parliament") may be the same thing
+    said another way, and is not counted; nor a person's name (``people``: the words of the question's
+    PERSON entities): "Jane Smith" may be John Smith's wife."""
+    asked = [run for run in _runs(" ".join(question.split()[1:]))     # the first word: capitalised as first
+             if not set(run) & people]
+    if not asked:
+        return False
+    said = _runs(text)
+    folded = _fold(text)
+    for run in asked:
+        if " ".join(run) in folded:
+            continue
+        for other in said:
+            if len(other) != len(run) or other[-1] != run[-1] or other == run:
+                continue
+            pairs = [(a, b) for a, b in zip(run, other) if a != b]
+            if all(not _spelt_alike(a, b) and not re.search(rf"\b{re.escape(a)}\b", folded) for a, b in pairs):
+                return True
+    return False
+
+
+def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Window],
+                      parse: Callable[[str], object] | None = None) -> list[Span]:
     """The spans (best first, as given) without those in a sentence about a year other than the one the
-    question asks about, or that says the opposite of what the question asks about."""
+    question asks about, that says the opposite of what the question asks about, or that names another
+    of what it names instead of it (``parse``, spaCy's, tells which names are people's; without it that
+    check is not made)."""
     asked = asked_years(question)
-    if not asked and not any(w in _ANTONYMS for w in _words(question)):
+    if not asked and not any(w in _ANTONYMS for w in _words(question)) and not _runs(" ".join(question.split()[1:])):
         return list(spans)
     by_rank = {w.rank: w for w in windows}
+    people = frozenset(_fold(w) for e in (parse(question).ents if parse is not None else ()) if e.label_ == "PERSON"
+                       for w in e.text.split())
 
     def contradicted(span: Span) -> bool:
         window = by_rank.get(span.window_rank)
         sentence = None if window is None else next(
             (x for x in window.sentences if x.start <= span.start < x.end), None)
-        return sentence is not None and (other_year(asked, sentence.text) or opposite(question, sentence.text))
+        return sentence is not None and (other_year(asked, sentence.text) or opposite(question, sentence.text)
+                                         or (parse is not None and namesake(question, sentence.text, people)))
 
     return [span for span in spans if not contradicted(span)]

@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 
 from rag.types import Sentence, Span, Window
-from rag.qualifiers import asked_years, drop_contradicted, opposite, other_year
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    from rag.nlp import full_pipeline
+
+    return full_pipeline()
+from rag.qualifiers import asked_years, drop_contradicted, namesake, opposite, other_year
 
 
 @pytest.mark.parametrize("question, years", [
@@ -82,3 +89,41 @@ def test_a_span_in_a_sentence_saying_the_opposite_is_no_answer() -> None:
     semicircle = Span("the semicircle", "d", text.index("the semi"), len(text) - 1, 0.8, 0)
     assert drop_contradicted("The smallest party in Parliament sits in the middle of what?", [semicircle], [window]) == []
     assert drop_contradicted("The largest party sits in the middle of what?", [semicircle], [window]) == [semicircle]
+
+
+@pytest.mark.parametrize("question, text, other", [
+    ("The Second World War caused what to be shelved?",
+     "The outbreak of the First World War caused the plans to be shelved.", True),
+    ("Final proposals for a Scottish Assembly were passed by the United States Parliament in what year?",
+     "Final proposals for a Scottish Assembly were passed by the United Kingdom Parliament.", True),
+    ("What did John Smith say about the vote?", "Jane Smith said the vote was rushed.", True),
+    ("Who led the Labour Party?", "The National Party was led by Luxon.", True),
+    # the same one said another way: a spelling, a title, a short form, accents, or the asked run too
+    ("In which year did Sante Fe inhabitants return home?", "Santa Fe inhabitants returned in 1700.", False),
+    ("What did Jacinda Ardern say?", "Ms Ardern said it was necessary.", False),
+    ("What did Steph Lewis say?", "Stephanie Lewis said she was surprised.", False),
+    ("In what year was Pedro Menendez de Aviles born?", "Pedro Menéndez de Avilés was born in 1519.", False),
+    ("How did the Second World War end?", "Unlike the First World War, the Second World War ended in 1945.", False),
+    ("What platform was Sentanta Sports planning on launching on?", "Setanta Sports planned to launch.", False),
+    # what is someone's may bear their name: Genghis Khan's descendant Ghazan Khan
+    ("Which of Genghis Khan's descendants pushed the Mamluks out?", "Ghazan Khan pushed the Mamluks out.", False),
+    # sharing only the first word: maybe the same body named another way
+    ("How often are elections held for the City Parliament?", "The City Council is elected every four years.",
+     False),
+])
+def test_a_sentence_that_names_another_of_the_asked_name(question: str, text: str, other: bool) -> None:
+    assert namesake(question, text) is other
+
+
+def test_a_person_may_share_a_name_with_another(nlp) -> None:
+    """"Who is John Smith's wife?" may be answered from "Jane Smith ...": people's names are not counted,
+    as spaCy tells them (``drop_contradicted`` passes them)."""
+    text = "Jane Smith said the vote was rushed."
+    window = Window("d", "t", text, 0, len(text), (Sentence("d", 0, 0, len(text), text),), 0, 0, 1.0, 0.5)
+    jane = Span("Jane Smith", "d", 0, 10, 0.5, 0)
+    assert drop_contradicted("What did the mother of John Smith say about the vote?", [jane], [window], nlp) == [jane]
+    war = "The outbreak of the First World War caused the plans to be shelved."
+    window = Window("d", "t", war, 0, len(war), (Sentence("d", 0, 0, len(war), war),), 0, 0, 1.0, 0.5)
+    plans = Span("the plans", "d", war.index("the plans"), war.index("the plans") + 9, 0.5, 0)
+    assert drop_contradicted("The Second World War caused what to be shelved?", [plans], [window], nlp) == []
+    assert drop_contradicted("The Second World War caused what to be shelved?", [plans], [window]) == [plans]
