@@ -368,14 +368,14 @@ def drop_acted_on(question: str, spans: Sequence[Span], parse: Callable[[str], o
     return [x for x in spans if not named.search(x.text)]
 
 
-def _plain(text: str) -> str:
+def plain(text: str) -> str:
     """Lower case without accents ("Länggasse" -> "langgasse"), for matching an option to a span."""
     return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
 
 
 def options(question: str) -> tuple[str, str] | None:
     """The two options a question offers ("Which city is higher, Matte or Langgasse?" -> ("matte",
-    "langgasse")), plain (``_plain``), or None when it offers no choice."""
+    "langgasse")), plain (``plain``), or None when it offers no choice."""
     choice = _CHOICE.search(question)
     if not choice:
         return None
@@ -385,7 +385,7 @@ def options(question: str) -> tuple[str, str] | None:
     if not found or not (YES_NO.match(question.strip()) or not question[found.end():].strip(" ?.!")
                          or re.search(r"\bbetween\b", question[:found.start() + 1], re.I)):
         return None
-    return _plain(found.group(1)).removesuffix("'s"), _plain(found.group(2)).removesuffix("'s")
+    return plain(found.group(1)).removesuffix("'s"), plain(found.group(2)).removesuffix("'s")
 
 
 def prefer_options(question: str, spans: Sequence[Span], consider: float = 0.02) -> list[Span]:
@@ -398,7 +398,7 @@ def prefer_options(question: str, spans: Sequence[Span], consider: float = 0.02)
     best = max(s.score for s in spans)
 
     def names(span: Span) -> bool:
-        words = set(re.findall(r"[\w'\u2019-]+", _plain(span.text)))
+        words = set(re.findall(r"[\w'\u2019-]+", plain(span.text)))
         return span.score >= consider * best and any(o in words for o in offered)
 
     return [s for s in spans if names(s)] + [s for s in spans if not names(s)]

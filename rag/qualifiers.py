@@ -26,9 +26,9 @@ semicircle". Three checks, each strict on purpose:
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Callable, Sequence
 
+from rag.answer_types import plain
 from rag.clauses import stem
 from rag.types import Span, Window
 
@@ -126,23 +126,19 @@ _LEADING = frozenset("the a an mr mrs ms miss dr sir dame prof professor".split(
 
 
 def _runs(text: str) -> list[tuple[str, ...]]:
-    """The runs of two or more capitalised words of a text, without leading articles and titles, accents
-    folded ("Pedro Menéndez de Avilés" and "Menendez" meet); a possessive run ("Genghis Khan's
+    """The runs of two or more capitalised words of a text, without leading articles and titles, in lower
+    case without accents (``answer_types.plain``: "Pedro Menéndez de Avilés" and "Menendez" meet); a possessive run ("Genghis Khan's
     descendants") is left out: what is someone's may well bear their name ("Ghazan Khan")."""
     found = []
     for run in _RUN.findall(text):
-        words = [_fold(w).rstrip(".") for w in run.split()]
+        words = [plain(w).rstrip(".") for w in run.split()]
         if words[-1].endswith(("'s", "’s", "'", "’")):
             continue
-        while words and words[0].lower() in _LEADING:
+        while words and words[0] in _LEADING:
             words.pop(0)
         if len(words) >= 2:
             found.append(tuple(words))
     return found
-
-
-def _fold(word: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
 def _spelt_alike(a: str, b: str) -> bool:
@@ -173,7 +169,7 @@ def namesake(question: str, text: str, people: frozenset[str] = frozenset()) -> 
     if not asked:
         return False
     said = _runs(text)
-    folded = _fold(text)
+    folded = plain(text)
     for run in asked:
         if " ".join(run) in folded:
             continue
@@ -196,7 +192,7 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
     if not asked and not any(w in _ANTONYMS for w in _words(question)) and not _runs(" ".join(question.split()[1:])):
         return list(spans)
     by_rank = {w.rank: w for w in windows}
-    people = frozenset(_fold(w) for e in (parse(question).ents if parse is not None else ()) if e.label_ == "PERSON"
+    people = frozenset(plain(w) for e in (parse(question).ents if parse is not None else ()) if e.label_ == "PERSON"
                        for w in e.text.split())
 
     def contradicted(span: Span) -> bool:

@@ -8,6 +8,11 @@ import pytest
 from rag.types import Sentence, Span, Window
 
 
+def _window(text: str) -> Window:
+    """A window of one sentence, the whole text."""
+    return Window("d", "t", text, 0, len(text), (Sentence("d", 0, 0, len(text), text),), 0, 0, 1.0, 0.5)
+
+
 @pytest.fixture(scope="module")
 def nlp():
     from rag.nlp import full_pipeline
@@ -85,7 +90,7 @@ def test_a_sentence_that_says_the_opposite(question: str, text: str, contrary: b
 def test_a_span_in_a_sentence_saying_the_opposite_is_no_answer() -> None:
     """"The smallest party in Parliament sits in the middle of what?" was answered *the semicircle* at 0.84."""
     text = "The largest party in the Parliament sits in the middle of the semicircle."
-    window = Window("d", "t", text, 0, len(text), (Sentence("d", 0, 0, len(text), text),), 0, 0, 1.0, 0.5)
+    window = _window(text)
     semicircle = Span("the semicircle", "d", text.index("the semi"), len(text) - 1, 0.8, 0)
     assert drop_contradicted("The smallest party in Parliament sits in the middle of what?", [semicircle], [window]) == []
     assert drop_contradicted("The largest party sits in the middle of what?", [semicircle], [window]) == [semicircle]
@@ -119,11 +124,11 @@ def test_a_person_may_share_a_name_with_another(nlp) -> None:
     """"Who is John Smith's wife?" may be answered from "Jane Smith ...": people's names are not counted,
     as spaCy tells them (``drop_contradicted`` passes them)."""
     text = "Jane Smith said the vote was rushed."
-    window = Window("d", "t", text, 0, len(text), (Sentence("d", 0, 0, len(text), text),), 0, 0, 1.0, 0.5)
+    window = _window(text)
     jane = Span("Jane Smith", "d", 0, 10, 0.5, 0)
     assert drop_contradicted("What did the mother of John Smith say about the vote?", [jane], [window], nlp) == [jane]
     war = "The outbreak of the First World War caused the plans to be shelved."
-    window = Window("d", "t", war, 0, len(war), (Sentence("d", 0, 0, len(war), war),), 0, 0, 1.0, 0.5)
+    window = _window(war)
     plans = Span("the plans", "d", war.index("the plans"), war.index("the plans") + 9, 0.5, 0)
     assert drop_contradicted("The Second World War caused what to be shelved?", [plans], [window], nlp) == []
     assert drop_contradicted("The Second World War caused what to be shelved?", [plans], [window]) == [plans]
