@@ -775,7 +775,7 @@ def _alternatives(spans: Sequence[Span], windows: Sequence[Window], documents: d
     for span in spans[1:]:
         if any(citing.same_answer(span.text, t) for t in seen) or span.window_rank not in by_rank:
             continue
-        sentence = next((x for x in by_rank[span.window_rank].sentences if x.start <= span.start < x.end), None)
+        sentence = by_rank[span.window_rank].sentence_at(span.start)
         if sentence is None or span.end > sentence.end:
             continue
         citation = citing.citation_for(sentence, documents[sentence.doc_id], span)

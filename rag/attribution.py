@@ -318,8 +318,7 @@ def _prefer_said(question: str, spans: list[Span], windows: Sequence[Window],
 
     def on_topic(span: Span) -> bool:
         window = by_rank.get(span.window_rank)
-        sentence = None if window is None else next(
-            (x for x in window.sentences if x.start <= span.start < x.end), None)
+        sentence = None if window is None else window.sentence_at(span.start)
         return bool(topic & stems(span.text if sentence is None else sentence.text))
 
     def weight(span: Span) -> float:
@@ -343,8 +342,8 @@ def _kept(spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str
     top = 0.0
     for span in spans:
         window = by_rank.get(span.window_rank)
-        sentence = None if window is None or (kept and span.score < consider * top) else next(
-            (x for x in window.sentences if x.start <= span.start < x.end), None)
+        sentence = None if window is None or (kept and span.score < consider * top) else \
+            window.sentence_at(span.start)
         if sentence is None or fits(parse(sentence.text), span.start - sentence.start,
                                     min(span.end, sentence.end) - sentence.start, sentence):
             kept.append(span)

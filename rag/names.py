@@ -231,7 +231,7 @@ def gender(name: str, texts: Iterable[str], parse: Callable[[str], object] | Non
         others = [e.start_char for e in doc.ents if e.label_ == "PERSON" and not word.search(e.text)]
         for at in mentions:
             named = next((t for t in doc if t.idx < at <= t.idx + len(t.text)), None)
-            while named is not None and named.dep_ in ("compound", "flat") and named.head is not named:
+            while named is not None and named.dep_ in ("compound", "flat") and named.head.i != named.i:
                 named = named.head                        # "Steph Lewis": the name's head word
             if named is None or named.dep_ not in ("nsubj", "nsubjpass"):
                 continue                                  # "the events surrounding Sharma ... to her": not his

@@ -106,9 +106,8 @@ def _of(words: list[str], at: int) -> set[str]:
     return set([w for w in words[at + 1:] if w not in _FUNCTION][:_AFTER])
 
 
-def opposite(question: str, text: str) -> bool:
-    """Whether ``text`` says the antonym of a word of the question of the same thing, and not the word."""
-    asked, said = _words(question), _words(text)
+def _opposite(asked: list[str], said: list[str]) -> bool:
+    """``opposite`` on the question's and the sentence's words (``_words``)."""
     for i, word in enumerate(asked):
         others = _ANTONYMS.get(word, frozenset())
         if not others or word in said or others & set(asked):
@@ -119,6 +118,11 @@ def opposite(question: str, text: str) -> bool:
     return False
 
 
+def opposite(question: str, text: str) -> bool:
+    """Whether ``text`` says the antonym of a word of the question of the same thing, and not the word."""
+    return _opposite(_words(question), _words(text))
+
+
 # "the Second World War" / "the First World War", "the United States Parliament" / "the United Kingdom
 # Parliament": a run of capitalised words, titles and articles aside
 _RUN = re.compile(r"\b([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)+)")
@@ -126,9 +130,10 @@ _LEADING = frozenset("the a an mr mrs ms miss dr sir dame prof professor".split(
 
 
 def _runs(text: str) -> list[tuple[str, ...]]:
-    """The runs of two or more capitalised words of a text, without leading articles and titles, in lower
-    case without accents (``answer_types.plain``: "Pedro Menéndez de Avilés" and "Menendez" meet); a possessive run ("Genghis Khan's
-    descendants") is left out: what is someone's may well bear their name ("Ghazan Khan")."""
+    """The runs of two or more capitalised words of a text, without leading articles and titles, in
+    lower case without accents (``answer_types.plain``: "Pedro Menéndez de Avilés" and "Menendez"
+    meet); a possessive run ("Genghis Khan's descendants") is left out: what is someone's may well bear
+    their name ("Ghazan Khan")."""
     found = []
     for run in _RUN.findall(text):
         words = [plain(w).rstrip(".") for w in run.split()]
@@ -141,10 +146,14 @@ def _runs(text: str) -> list[tuple[str, ...]]:
     return found
 
 
+def _question_runs(question: str) -> list[tuple[str, ...]]:
+    """The runs of a question (``_runs``) after its first word, capitalised only as the first."""
+    return _runs(" ".join(question.split()[1:]))
+
+
 def _spelt_alike(a: str, b: str) -> bool:
-    """Two words one may be a misspelling or short form of the other ("Sante" / "Santa", "Sentanta" /
+    """Two (lower-cased) words one may be a misspelling or short form of the other ("Sante" / "Santa", "Sentanta" /
     "Setanta", "Steph" / "Stephanie"): one starts the other, or they are at most two edits apart."""
-    a, b = a.lower(), b.lower()
     if a.startswith(b) or b.startswith(a):
         return True
     if abs(len(a) - len(b)) > 2:
@@ -157,17 +166,8 @@ def _spelt_alike(a: str, b: str) -> bool:
     return row[-1] <= 2
 
 
-def namesake(question: str, text: str, people: frozenset[str] = frozenset()) -> bool:
-    """Whether ``text`` names another of what the question names: a run of capitalised words with the
-    question's last word and as many words, others in place of the rest ("the First World War" for "the
-    Second World War"; "Jane Smith" for "John Smith"), while the question's own run is not in the text.
-    A run that shares only its first word ("City Council" for "City Parliament") may be the same thing
-    said another way, and is not counted; nor a person's name (``people``: the words of the question's
-    PERSON entities): "Jane Smith" may be John Smith's wife."""
-    asked = [run for run in _runs(" ".join(question.split()[1:]))     # the first word: capitalised as first
-             if not set(run) & people]
-    if not asked:
-        return False
+def _namesake(asked: list[tuple[str, ...]], text: str) -> bool:
+    """``namesake`` on the question's runs, people's names out."""
     said = _runs(text)
     folded = plain(text)
     for run in asked:
@@ -182,24 +182,43 @@ def namesake(question: str, text: str, people: frozenset[str] = frozenset()) -> 
     return False
 
 
+def namesake(question: str, text: str, people: frozenset[str] = frozenset()) -> bool:
+    """Whether ``text`` names another of what the question names: a run of capitalised words with the
+    question's last word and as many words, others in place of the rest ("the First World War" for "the
+    Second World War"; "Jane Smith" for "John Smith"), while the question's own run is not in the text.
+    A run that shares only its first word ("City Council" for "City Parliament") may be the same thing
+    said another way, and is not counted; nor a person's name (``people``: the words of the question's
+    PERSON entities): "Jane Smith" may be John Smith's wife."""
+    return _namesake([run for run in _question_runs(question) if not set(run) & people], text)
+
+
 def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Window],
                       parse: Callable[[str], object] | None = None) -> list[Span]:
     """The spans (best first, as given) without those in a sentence about a year other than the one the
     question asks about, that says the opposite of what the question asks about, or that names another
     of what it names instead of it (``parse``, spaCy's, tells which names are people's; without it that
-    check is not made)."""
-    asked = asked_years(question)
-    if not asked and not any(w in _ANTONYMS for w in _words(question)) and not _runs(" ".join(question.split()[1:])):
+    check is not made). The question is read once, each sentence checked once."""
+    years, words = asked_years(question), _words(question)
+    runs = _question_runs(question) if parse is not None else []
+    if runs:
+        people = {plain(w) for e in parse(question).ents if e.label_ == "PERSON" for w in e.text.split()}
+        runs = [run for run in runs if not set(run) & people]
+    antonyms = any(w in _ANTONYMS for w in words)
+    if not years and not antonyms and not runs:
         return list(spans)
     by_rank = {w.rank: w for w in windows}
-    people = frozenset(plain(w) for e in (parse(question).ents if parse is not None else ()) if e.label_ == "PERSON"
-                       for w in e.text.split())
+    verdicts: dict[tuple[str, int], bool] = {}      # (document, sentence start) -> contradicted
 
     def contradicted(span: Span) -> bool:
         window = by_rank.get(span.window_rank)
-        sentence = None if window is None else next(
-            (x for x in window.sentences if x.start <= span.start < x.end), None)
-        return sentence is not None and (other_year(asked, sentence.text) or opposite(question, sentence.text)
-                                         or (parse is not None and namesake(question, sentence.text, people)))
+        sentence = None if window is None else window.sentence_at(span.start)
+        if sentence is None:
+            return False
+        key = (sentence.doc_id, sentence.start)
+        if key not in verdicts:
+            text = sentence.text
+            verdicts[key] = other_year(years, text) or (antonyms and _opposite(words, _words(text))) \
+                or (bool(runs) and _namesake(runs, text))
+        return verdicts[key]
 
     return [span for span in spans if not contradicted(span)]

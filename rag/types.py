@@ -78,6 +78,10 @@ class Window:
     dense_score: float = 0.0
     rerank_score: float | None = None   # the reranker's P(the hit sentence answers), when one ran
 
+    def sentence_at(self, offset: int) -> Sentence | None:
+        """The window's sentence holding the document offset (a span's start), or None."""
+        return next((x for x in self.sentences if x.start <= offset < x.end), None)
+
 
 @dataclass(frozen=True)
 class Span:
