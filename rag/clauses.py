@@ -9,8 +9,9 @@ evidence clause is quoted and cited, and the reader of the answer judges it.
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Callable, Sequence
 
+from rag.types import Span, Window
 from rag.util import balance_quotes
 
 _AUX = ("is|are|was|were|am|do|does|did|has|have|had|can|could|will|would|shall|should|may|might|must|"
@@ -122,6 +123,64 @@ def reason_in(sentence: str, parse: Callable[[str], object], near: int) -> tuple
 
     # the reason nearest the reader's answer; among equally near ones, the strongest marker
     return min(found, key=lambda f: (distance(f[1]), f[0]))[1]
+
+
+# a reason prep opens a reason even as the asked verb's own phrase ("got a discount for his guilty plea")
+_REASON_OPENERS = _REASON_MARKS | _REASON_PREPS | {"because", "given", "to", "in"}
+_ARGUMENTS = frozenset({"dobj", "attr", "dative", "oprd", "prep", "pobj", "pcomp", "xcomp", "ccomp"})
+CLOSE = 0.5     # of the best span's score, for a span whose sentence holds the asked act to come first
+
+
+def reasons(question: str, spans: Sequence[Span], windows: Sequence[Window],
+            parse: Callable[[str], object]) -> list[Span]:
+    """For a why-question, the spans that can give a reason, best first. Dropped: a span that is what
+    the asked act is done to or about ("on Sharma's expulsion" of "would not comment on Sharma's
+    expulsion", for "Why would Peke-Mason not comment?"): the question already says it. Moved first:
+    when the best span's sentence does not hold the asked act ("attend") and a span scored at least
+    CLOSE of it lies in a sentence that does ("chose against attending ..., saying the result was
+    predetermined"), that span, as a reason must be the reason of that act."""
+    asked = {stem(t.text) for t in parse(question) if t.pos_ == "VERB"} - _LIGHT_VERBS
+    if not spans or not asked:
+        return list(spans)
+    sentences = {}
+    for span in spans:
+        sentences[span] = next((s for w in windows if w.doc_id == span.doc_id
+                                for s in [w.sentence_at(span.start)] if s is not None), None)
+    kept = [x for x in spans if sentences[x] is None or not _argument_of(x, sentences[x], asked, parse)]
+    if not kept:
+        return kept
+
+    def holds_act(span: Span) -> bool:
+        sentence = sentences[span]
+        return sentence is not None and any(stem(t.text) in asked for t in parse(sentence.text) if t.pos_ == "VERB")
+
+    if not holds_act(kept[0]):
+        best = kept[0].score
+        moved = next((x for x in kept[1:] if x.score >= CLOSE * best and holds_act(x)), None)
+        if moved is not None:
+            kept.remove(moved)
+            kept.insert(0, moved)
+    return kept
+
+
+def _argument_of(span: Span, sentence, asked: set[str], parse: Callable[[str], object]) -> bool:
+    """Whether the span is an argument of a verb of the asked act in its sentence (its object, or a
+    phrase on it that opens with no reason word): what the question already says, not why."""
+    doc = parse(sentence.text)
+    lo, hi = span.start - sentence.start, span.end - sentence.start
+    tokens = [t for t in doc if lo <= t.idx and t.idx + len(t) <= hi]
+    if not tokens or tokens[0].lower_ in _REASON_OPENERS:
+        return False
+    inside = {t.i for t in tokens}
+    heads = [t for t in tokens if t.head.i not in inside or t.head.i == t.i]
+    if len(heads) != 1 or heads[0].dep_ not in _ARGUMENTS:
+        return False
+    node = heads[0]
+    if node.dep_ == "pobj":             # "his guilty plea" of "for his guilty plea": the preposition decides
+        if node.head.lower_ in _REASON_OPENERS:
+            return False
+        node = node.head
+    return node.head.pos_ == "VERB" and stem(node.head.text) in asked
 
 
 def clause_around(sentence: str, start: int, end: int, parse: Callable[[str], object], min_tokens: int = 4) -> tuple[int, int]:

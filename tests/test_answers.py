@@ -9,8 +9,8 @@ import pytest
 
 from rag.answer_types import MISFIT_PENALTY, age_holder, expected_type, fit, rescore, span_labels
 from rag.citing import cite, same_answer
-from rag.clauses import (clause_around, dangles, did_question, needs_clause, predicate, question_form, reason_in, stem,
-                         verdict)
+from rag.clauses import (clause_around, dangles, did_question, needs_clause, predicate, question_form, reason_in, reasons,
+                         stem, verdict)
 from rag.readers.trained import clean_span
 from rag.types import Document, Sentence, Span, Window
 
@@ -255,6 +255,31 @@ def test_what_happened_before_an_event_is_its_reason_when_nothing_better_is_said
                 "banks following two days of heavy rain, civil defence officials said on Saturday.")
     lo, hi = reason_in(sentence, nlp, sentence.index("Kowhai"))
     assert "after the Kowhai River burst its banks" in sentence[lo:hi] and "officials said" not in sentence[lo:hi]
+
+
+def test_a_why_answer_is_not_what_the_asked_act_is_about(nlp) -> None:
+    """"Why would Peke-Mason not comment?" was answered *on Sharma's expulsion*: the object of the very act
+    asked about; the reason said in the next sentence comes first now, and a reason preposition stays."""
+    text = ("Incoming list MP Ana Smith, who is based in Otaki, would not comment on the council's decision. "
+            "She said as she was not yet a councillor, she was not in a place to comment.")
+    about, why = _span_in(text, "on the council's decision", 0.2), _span_in(text, "as she was not yet a councillor", 0.01)
+    assert reasons("Why would Smith not comment?", [about, why], [_window(text)], nlp) == [why]
+    text = "The league fined the coach for criticising referees after the final."
+    kept = _span_in(text, "for criticising referees")
+    assert reasons("Why was the coach fined?", [kept], [_window(text)], nlp) == [kept]
+
+
+def test_a_why_answer_comes_from_a_sentence_about_the_act_when_its_score_is_close(nlp) -> None:
+    """"Why didn't Sharma attend the caucus meeting?" was answered with why Ardern tried to call him
+    (*to tell him of the unanimous caucus decision*); the reason in the sentence about attending, scored
+    near it, comes first; one scored far below does not."""
+    text = ("The mayor said she was unable to reach the councillor to tell him of the vote. "
+            "The councillor chose against attending the meeting, saying the result was predetermined.")
+    other, own = _span_in(text, "to tell him of the vote", 0.010), _span_in(text, "the result was predetermined", 0.007)
+    question = "Why didn't the councillor attend the meeting?"
+    assert reasons(question, [other, own], [_window(text)], nlp) == [own, other]
+    far = replace(own, score=0.003)
+    assert reasons(question, [other, far], [_window(text)], nlp) == [other, far]
 
 
 def test_a_clause_is_never_a_one_word_fragment(nlp) -> None:
