@@ -436,7 +436,8 @@ class Assistant:
         if form == "yes/no":
             spans = _on_the_question(resolved, spans, windows)   # the clause about what is asked
         if form is not None:
-            spans = [_clause_span(spans[0], windows, form), *spans[1:]]
+            verbs = clauses.asked_verbs(resolved, _parse) if form == "why" else frozenset()
+            spans = [_clause_span(spans[0], windows, form, verbs), *spans[1:]]
             decided = _verdict(resolved, spans[0], windows) if form == "yes/no" else None
             if decided is not None:
                 said, spans[0] = decided
@@ -683,19 +684,22 @@ def _without_name(question: str, span: Span, windows: Sequence[Window]) -> Span:
     return replace(span, text=sentence.text[lo:hi], start=sentence.start + lo, end=sentence.start + hi)
 
 
-def _clause_span(span: Span, windows: Sequence[Window], form: str) -> Span:
+def _clause_span(span: Span, windows: Sequence[Window], form: str, verbs: frozenset[str] = frozenset()) -> Span:
     """The best span widened to the clause of its sentence that holds it (why/how questions, and a
     span cut off after a word that needs the rest: "he had experienced no"; for why-questions, the
     phrase of that sentence that gives a reason, if it has one), to the whole sentence for a
     yes/no question whose span has no verb, or to the verb phrase of what was done for "What did
-    X do?" (``form`` "did")."""
+    X do?" (``form`` "did"). ``verbs``: the stems of the asked act, whose own reason comes first."""
     found = _sentence_of(span, windows)
     if found is None:
         return span
     sentence = found[0].sentences[found[1]]
     start, end = span.start - sentence.start, min(span.end, sentence.end) - sentence.start
     reason = clauses.reason_in(sentence.text, _parse, start) if form == "why" else None
-    if reason is not None and ((reason[0] <= start and end <= reason[1]) or (start <= reason[0] and reason[1] <= end)):
+    own = clauses.reason_of(sentence.text, _parse, start, verbs) if form == "why" else None
+    if own is not None:
+        lo, hi = own                                # the reason of the very act asked about
+    elif reason is not None and ((reason[0] <= start and end <= reason[1]) or (start <= reason[0] and reason[1] <= end)):
         lo, hi = reason                             # the reader's answer and a reason phrase hold one another
     elif (whole := clauses.made_whole(sentence.text, start, end, _parse)) is not None:
         lo, hi = whole                              # "Mr McAnulty has not" -> its clause

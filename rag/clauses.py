@@ -90,8 +90,34 @@ def reason_in(sentence: str, parse: Callable[[str], object], near: int) -> tuple
     """Offsets of the phrase in ``sentence`` that gives a reason ("because ...", "in response to
     ...", "due to ...", "to + verb" of purpose, weaker "after ..."), the one nearest the character
     ``near``; None if none."""
+    return _nearest([(strength, offsets) for strength, offsets, _ in _reasons(sentence, parse, frozenset())], near)
+
+
+def reason_of(sentence: str, parse: Callable[[str], object], near: int, verbs: frozenset[str]) -> tuple[int, int] | None:
+    """Offsets of the reason ``sentence`` gives for a verb of the asked act (``verbs``, stems), where
+    "for + noun" counts too, the one nearest ``near``: "Why was Ellison given a discount?" -> "for his
+    guilty plea" of "gave Ellison a discount for his guilty plea but declined a further discount,
+    saying ... only after he was caught". None if it gives none."""
+    return _nearest([(strength, offsets) for strength, offsets, of_act in _reasons(sentence, parse, verbs) if of_act],
+                    near)
+
+
+def _nearest(found: list[tuple[int, tuple[int, int]]], near: int) -> tuple[int, int] | None:
+    """Of (strength, offsets) reasons, the offsets of the one nearest the character ``near`` (the
+    reader's answer); among equally near ones, the strongest marker. None if there are none."""
+    if not found:
+        return None
+
+    def distance(span: tuple[int, int]) -> int:
+        return 0 if span[0] <= near < span[1] else min(abs(span[0] - near), abs(span[1] - near))
+
+    return min(found, key=lambda f: (distance(f[1]), f[0]))[1]
+
+
+def _reasons(sentence: str, parse: Callable[[str], object], verbs: frozenset[str]):
+    """(strength, offsets, whether it hangs on a verb of ``verbs``) of each reason phrase of the
+    sentence; strength 0 is the strongest marker."""
     doc = parse(sentence)
-    found: list[tuple[int, tuple[int, int]]] = []     # (strength: 0 strongest, offsets)
     for t in doc:
         lower = t.lower_
         node, strength = None, 3
@@ -109,20 +135,15 @@ def reason_in(sentence: str, parse: Callable[[str], object], near: int) -> tuple
             node, strength = t.head, 2
         elif lower == "to" and t.tag_ == "TO" and t.head.pos_ == "VERB" and t.head.dep_ == "advcl":
             node, strength = t.head, 2                 # purpose: "called a meeting to discuss ..."
-        if node is not None:
-            subtree = list(node.subtree)
-            lo = min(subtree[0].idx, t.idx)
-            hi = subtree[-1].idx + len(subtree[-1])
-            if sum(1 for x in subtree if not x.is_punct) >= 3:
-                found.append((strength, _trim(sentence, lo, hi)))
-    if not found:
-        return None
-
-    def distance(span: tuple[int, int]) -> int:
-        return 0 if span[0] <= near < span[1] else min(abs(span[0] - near), abs(span[1] - near))
-
-    # the reason nearest the reader's answer; among equally near ones, the strongest marker
-    return min(found, key=lambda f: (distance(f[1]), f[0]))[1]
+        elif lower == "for" and t.dep_ == "prep" and _of_act(t.head, verbs):
+            node, strength = t, 1                      # "gave ... a discount for his guilty plea"
+        if node is None:
+            continue
+        subtree = list(node.subtree)
+        lo = min(subtree[0].idx, t.idx)
+        hi = subtree[-1].idx + len(subtree[-1])
+        if sum(1 for x in subtree if not x.is_punct) >= 3:
+            yield strength, _trim(sentence, lo, hi), _of_act(node.head if node is not t else t.head, verbs)
 
 
 # a reason prep opens a reason even as the asked verb's own phrase ("got a discount for his guilty plea")
@@ -139,7 +160,7 @@ def reasons(question: str, spans: Sequence[Span], windows: Sequence[Window],
     when the best span's sentence does not hold the asked act ("attend") and a span scored at least
     CLOSE of it lies in a sentence that does ("chose against attending ..., saying the result was
     predetermined"), that span, as a reason must be the reason of that act."""
-    asked = {stem(t.text) for t in parse(question) if t.pos_ == "VERB"} - _LIGHT_VERBS
+    asked = asked_verbs(question, parse)
     if not spans or not asked:
         return list(spans)
     sentences = {}
@@ -181,6 +202,17 @@ def _argument_of(span: Span, sentence, asked: set[str], parse: Callable[[str], o
             return False
         node = node.head
     return node.head.pos_ == "VERB" and stem(node.head.text) in asked
+
+
+def asked_verbs(question: str, parse: Callable[[str], object]) -> frozenset[str]:
+    """The stems of the verbs that carry a question's act ("attend" of "Why didn't Sharma attend ...?"),
+    light verbs ("do", "get", "be") out."""
+    return frozenset(stem(t.text) for t in parse(question) if t.pos_ == "VERB") - _LIGHT_VERBS
+
+
+def _of_act(node, verbs: frozenset[str]) -> bool:
+    """Whether a token is a verb of the asked act (one of ``verbs``, stems)."""
+    return bool(verbs) and node.pos_ == "VERB" and stem(node.text) in verbs
 
 
 def clause_around(sentence: str, start: int, end: int, parse: Callable[[str], object], min_tokens: int = 4) -> tuple[int, int]:

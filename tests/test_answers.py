@@ -9,8 +9,8 @@ import pytest
 
 from rag.answer_types import MISFIT_PENALTY, age_holder, expected_type, fit, rescore, span_labels
 from rag.citing import cite, same_answer
-from rag.clauses import (clause_around, dangles, did_question, needs_clause, predicate, question_form, reason_in, reasons,
-                         stem, verdict)
+from rag.clauses import (clause_around, dangles, did_question, needs_clause, predicate, question_form, reason_in, reason_of,
+                         reasons, stem, verdict)
 from rag.readers.trained import clean_span
 from rag.types import Document, Sentence, Span, Window
 
@@ -280,6 +280,18 @@ def test_a_why_answer_comes_from_a_sentence_about_the_act_when_its_score_is_clos
     assert reasons(question, [other, own], [_window(text)], nlp) == [own, other]
     far = replace(own, score=0.003)
     assert reasons(question, [other, far], [_window(text)], nlp) == [other, far]
+
+
+def test_the_reason_of_the_asked_act_beats_a_nearer_one(nlp) -> None:
+    """"Why was Ellison given a discount?" was answered *only after he was caught* (why a further discount
+    was declined): the reason hanging on the asked verb comes first, "for + noun" included there only."""
+    sentence = ("The magistrate gave Tane a discount of 20 per cent for his early guilty plea but declined a further "
+                "discount for remorse, saying the apology came only after he was charged.")
+    near = sentence.index("only after")
+    lo, hi = reason_of(sentence, nlp, near, frozenset({stem("give")}))
+    assert sentence[lo:hi] == "for his early guilty plea"
+    assert reason_of(sentence, nlp, near, frozenset()) is None
+    assert reason_of(sentence, nlp, near, frozenset({stem("steal")})) is None
 
 
 def test_a_clause_is_never_a_one_word_fragment(nlp) -> None:
