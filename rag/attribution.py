@@ -412,8 +412,10 @@ def sayer(sentences: Sequence[Sentence], at: int, parse: Callable[[str], object]
     order, of ``document_text``): the named subject of its speech verb; for a pronoun ('"...," she
     said.') the nearest earlier named person of that gender (by titles such as "Ms"); for a quote
     with no speech verb, the sayer named where the quote closes ('..., " one reads.') or before it
-    (a quoted paragraph after "Ms Ardern said ..."). None when the sayer is unnamed ("the PM"), or
-    with ``unnamed`` the words that describe them ("someone involved at the time of those
+    (a quoted paragraph after "Ms Ardern said ..."), or, when no one is said to say it, the person the
+    sentence before the quote is about (a quoted paragraph after "He would continue to push for an
+    investigation": news runs a person's words after their position). None when the sayer is unnamed
+    ("the PM"), or with ``unnamed`` the words that describe them ("someone involved at the time of those
     disputes", ``_described``)."""
     verb = _speech(parse(sentences[at].text))
     if verb is None and _quoted(sentences[at], document_text):
@@ -429,9 +431,25 @@ def sayer(sentences: Sequence[Sentence], at: int, parse: Callable[[str], object]
             if verb is not None:
                 return _said_by(sentences, i, verb, parse, document_text, unnamed)
             if not _quoted(sentences[i], document_text):
-                return None
+                return _about(sentences, i, parse, document_text)
         return None
     return None if verb is None else _said_by(sentences, at, verb, parse, document_text, unnamed)
+
+
+def _about(sentences: Sequence[Sentence], at: int, parse: Callable[[str], object],
+           document_text: str) -> tuple[int, int] | None:
+    """The person sentence ``at`` is about: its main verb's subject when that is a person's name or a
+    personal pronoun followed back to one (``_antecedent``); None for anything else ("Labour", "the PM")."""
+    doc = parse(sentences[at].text)
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    subject = next((c for c in root.children if c.dep_ in _SUBJECTS), None) if root is not None else None
+    if subject is None:
+        return None
+    if subject.lower_ in ("he", "she"):
+        return _antecedent(sentences, at, subject, parse, document_text)
+    found = _name(subject)
+    person = found is not None and any(e.label_ == "PERSON" and e.start <= subject.i < e.end for e in doc.ents)
+    return (sentences[at].start + found[0], sentences[at].start + found[1]) if person else None
 
 
 def _said_by(sentences: Sequence[Sentence], at: int, verb, parse: Callable[[str], object],

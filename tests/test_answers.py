@@ -753,7 +753,12 @@ _NEWS = ("Mr Okafor opened the inquiry on Friday. Ms Brandt, the council's treas
          "Someone involved told the Courier the report was late. They said nobody had read it.\n\n"
          "\"Stay home today. I feel ill,\" one message reads.\n\n"
          "Ms Brandt said the pool would open in May.\n\n"
-         "\"The mayor has also said he sees no other way.\"")
+         "\"The mayor has also said he sees no other way.\"\n\n"
+         "Mr Okafor will decide on Monday whether to stand again.\n\n"
+         "He would keep pushing for the report, despite the mayor saying it was late.\n\n"
+         "\"It is not easy. I have nothing to hide.\"\n\n"
+         "The council met on Tuesday.\n\n"
+         "\"We were surprised.\"")
 
 
 @pytest.fixture(scope="module")
@@ -774,6 +779,9 @@ def news_sentences():
     ("\"Stay home today", None),                        # the quote closes on an unnamed sayer
     ("Mr Okafor opened", None),                         # nobody says it
     ("\"The mayor has also", "Brandt"),                 # the speaker quotes the mayor: the quote is hers
+    ("\"It is not easy", "Okafor"),                     # no one says it: the person of the sentence before
+    ("I have nothing to hide", "Okafor"),               # ... ("he", followed back), over two sentences
+    ("\"We were surprised", None),                      # the sentence before is about no person
 ])
 def test_who_says_a_sentence_is_followed_back_to_a_name(nlp, news_sentences, opening: str, sayer) -> None:
     from rag.attribution import sayer as sayer_of
