@@ -420,7 +420,8 @@ class Assistant:
             spans = answer_types.rescore(resolved, spans, retrieval.windows, _parse)
         if s.attribution and spans:
             spans = attribution.rescore(resolved, spans, retrieval.windows, _parse,
-                                        subject_clause=asked in ("yes/no", "do"), speaker_of=self._speaker)
+                                        subject_clause=asked in ("yes/no", "do"), speaker_of=self._speaker,
+                                        gender_of=self._gender_of)
         if s.answer_types and spans and asked is None:
             spans = answer_types.prefer_options(resolved, spans)   # "Matte or Langgasse?": one of the two
         windows, quote = list(retrieval.windows), None

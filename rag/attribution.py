@@ -152,6 +152,17 @@ def clause_subject(doc, start: int, end: int) -> frozenset[str] | None:
     is about: the named subject of the nearest verb with a subject at or above the span ("However,
     Rurawhe said *he had experienced no bullying*" -> {"rurawhe"}: a pronoun standing for the
     sentence's subject counts as that subject). None when that subject is not named."""
+    subject = _subject_of_clause(doc, start, end)
+    if subject is not None and subject.pos_ == "PRON":
+        subject = _bound(subject)
+    if subject is None or not any(t.ent_type_ in _NAMED for t in subject.subtree):
+        return None
+    return _name_words(subject.subtree) or None
+
+
+def _subject_of_clause(doc, start: int, end: int):
+    """The subject token of the nearest verb with a subject at or above the characters ``start:end``
+    of the parsed ``doc``, or None."""
     tokens = [t for t in doc if t.idx < end and t.idx + len(t) > start]
     if not tokens:
         return None
@@ -161,17 +172,21 @@ def clause_subject(doc, start: int, end: int) -> frozenset[str] | None:
         verb = node.pos_ in ("VERB", "AUX")
         subject = next((c for c in node.children if c.dep_ in _SUBJECTS), None) if verb else None
         if subject is not None:
-            break
+            return subject
         if node.head.i == node.i:
             return None
         node = node.head
-    else:
-        return None
-    if subject.pos_ == "PRON":
-        subject = _bound(subject)
-    if subject is None or not any(t.ent_type_ in _NAMED for t in subject.subtree):
-        return None
-    return _name_words(subject.subtree) or None
+    return None
+
+
+def _other_gender(doc, start: int, end: int, gender: str) -> bool:
+    """Whether the clause holding the characters ``start:end`` is about a "he" or "she" its sentence does
+    not name, of the gender other than ``gender`` ("f" or "m"): "she is not yet a member ..." is not
+    about Sharma, whom the corpus calls "he"."""
+    subject = _subject_of_clause(doc, start, end)
+    if not gender or subject is None or subject.lower_ not in ("he", "she") or _bound(subject) is not None:
+        return False
+    return _PRONOUNS[subject.lower_] != gender
 
 
 def _speech_above(doc, start: int, end: int):
@@ -252,13 +267,15 @@ def _bound(pronoun):
 
 def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str], object],
             consider: float = 0.02, subject_clause: bool = False,
-            speaker_of: Callable[[Sentence], str | None] | None = None) -> list[Span]:
+            speaker_of: Callable[[Sentence], str | None] | None = None,
+            gender_of: Callable[[str], str] | None = None) -> list[Span]:
     """The spans without those put in the mouth of someone other than the question's speaker: what
     Sharma said is no answer to "What did Ardern say?", however well it fits the words (a misfit of
     type is only weighed down, ``answer_types.rescore``; a clash of two names is dropped). For "Who
     said ...?", what was said and whom it was said to are no answer either (``said_not_sayer``). For a
     question whether or what a named person did (``subject_clause``: "Did Lewis experience bullying?",
-    "What was Sharma doing ...?"), a clause about someone else is no answer (``clause_subject``). Only
+    "What was Sharma doing ...?"), a clause about someone else is no answer (``clause_subject``; with
+    ``gender_of``, a name's gender as the corpus tells it, nor one about a "she" for a man). Only
     spans within ``consider`` x the best one kept are parsed; the rest cannot become the answer.
     ``speaker_of`` names who says a sentence from its document (``sayer``), for a span its own
     sentence leaves unattributed ('"...," she said.', a running quote)."""
@@ -268,9 +285,14 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
     if not asked and spans and subject_clause:
         subject = asked_subject(question, parse)
         if subject:
+            named = " ".join(w for w in re.findall(r"[\w'’-]+", question) if w.lower() in subject)
+            told = gender_of(named) if gender_of is not None and named else ""
+
             def about(doc, start: int, end: int, sentence: Sentence) -> bool:
                 said_of = clause_subject(doc, start, end)
-                return not said_of or bool(said_of & subject)
+                if said_of:
+                    return bool(said_of & subject)
+                return not _other_gender(doc, start, end, told)
 
             return _kept(spans, windows, parse, consider, about)
     if not asked:

@@ -683,6 +683,24 @@ def test_a_yes_no_question_about_one_person_is_not_answered_by_a_clause_about_an
     assert attribute("Did Lewis experience bullying?", [rurawhe, lewis], [window], nlp) == [rurawhe, lewis]
 
 
+def test_a_yes_no_question_about_a_man_is_not_answered_by_a_clause_about_a_she(nlp) -> None:
+    """"Is Sharma still a member of the Labour caucus?" was answered with Peke-Mason's "she is not yet a
+    member of the Labour caucus": a "she" the sentence does not name is not a man the corpus calls "he"."""
+    from rag.attribution import rescore as attribute
+
+    text = ("She said as she is not yet a member of the council, she was not in a place to comment. "
+            "The board voted to expel Tane, meaning he would no longer sit on the council.")
+    window, span = _window(text), partial(_span_in, text)
+    her, his = span("she is not yet a member of the council", 0.5), span("he would no longer sit on the council", 0.1)
+    question = "Is Tane still a member of the council?"
+    genders = {"Tane": "m"}.get
+    assert attribute(question, [her, his], [window], nlp, subject_clause=True,
+                     gender_of=lambda name: genders(name, "")) == [his]
+    assert attribute(question, [her, his], [window], nlp, subject_clause=True,
+                     gender_of=lambda name: "") == [her, his]             # a gender not told: both stay
+    assert attribute(question, [her, his], [window], nlp, subject_clause=True) == [her, his]
+
+
 def test_what_a_named_person_was_doing_is_not_what_someone_else_did(nlp) -> None:
     from rag.attribution import rescore as attribute
 
