@@ -11,7 +11,7 @@ semicircle". Three checks, each strict on purpose:
   holding it), speaks of another time. A sentence that names no year says nothing either way (the year
   is often in the sentence before: "In 2012 ... . Vinik became owner"), so its spans stay.
 - *The opposite.* The sentence says the antonym of a question's word (smallest / largest, increase /
-  reduce, least / most, inside / outside) of the same thing (a word after it in the question follows
+  reduce, least / most, inside / outside, current / former) of the same thing (a word after it in the question follows
   the antonym too: "smallest *party*" / "largest *party*"), and not the word itself. Antonyms that a
   paraphrase turns around ("A is older than B": "B is younger than A"; north of / south of; before /
   after; win / lose) are not used. Swapping one in is how many of SQuAD 2.0's unanswerable questions
@@ -86,7 +86,8 @@ def other_year(asked: frozenset[int], text: str) -> bool:
 _OPPOSITES = (("largest", "smallest"), ("biggest", "smallest"), ("highest", "lowest"), ("greatest", "least"),
               ("oldest", "youngest"), ("longest", "shortest"), ("earliest", "latest"), ("most", "least"),
               ("maximum", "minimum"), ("majority", "minority"), ("increas", "decreas"), ("increas", "reduc"),
-              ("ris", "declin"), ("insid", "outsid"), ("beginning", "end"))
+              ("ris", "declin"), ("insid", "outsid"), ("beginning", "end"), ("current", "former"),
+              ("incumbent", "former"))
 _ANTONYMS: dict[str, frozenset[str]] = {}
 for _a, _b in _OPPOSITES:
     _ANTONYMS[_a] = _ANTONYMS.get(_a, frozenset()) | {_b}
