@@ -444,6 +444,8 @@ class Assistant:
                 said, spans[0] = decided
         elif spans and s.clause_answers:
             spans = [_completed(spans[0], windows), *spans[1:]]   # a cut phrase made whole
+            if s.attribution and attribution.asks_statement(resolved, _parse):   # what was said, not a word of it
+                spans = [_clause_span(spans[0], windows, "said"), *spans[1:]]
         if spans and form is None and s.answer_types:
             spans = [_whole_name(spans[0], windows), *spans[1:]]  # a cut name made whole
             if answer_types.DESCRIBES.match(resolved):                      # "Who is X?": the whole role
@@ -690,7 +692,8 @@ def _clause_span(span: Span, windows: Sequence[Window], form: str, verbs: frozen
     span cut off after a word that needs the rest: "he had experienced no"; for why-questions, the
     phrase of that sentence that gives a reason, if it has one), to the whole sentence for a
     yes/no question whose span has no verb, or to the verb phrase of what was done for "What did
-    X do?" (``form`` "did"). ``verbs``: the stems of the asked act, whose own reason comes first."""
+    X do?" (``form`` "did"); for "What did X say?" (``form`` "said") a word or two without a verb
+    ("fake") to its clause. ``verbs``: the stems of the asked act, whose own reason comes first."""
     found = _sentence_of(span, windows)
     if found is None:
         return span

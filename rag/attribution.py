@@ -82,6 +82,17 @@ def asks_words(question: str, parse: Callable[[str], object]) -> bool:
     return any(_is_speech(t) and t.dep_ == "ROOT" for t in parse(question))
 
 
+# a question that ends on its speech verb, or on what the words were about
+_STATEMENT = re.compile(r"\b(?:say|said|tell|told|write|wrote|claim|argue|believe|think)\b"
+                        r"(?:\s+(?:about|of|regarding|on)\b[^?]*)?\s*\?\s*$", re.IGNORECASE)
+
+
+def asks_statement(question: str, parse: Callable[[str], object]) -> bool:
+    """Whether the question asks for a whole statement ("What did X say?", "... say about Y?"), not a
+    word of one ("What did Ardern say there were grounds for?" -> "expulsion")."""
+    return _STATEMENT.search(question) is not None and asks_words(question, parse)
+
+
 def asks_sayer(question: str, parse: Callable[[str], object]) -> bool:
     """Whether the question asks who said something ("Who said the complaints were never
     investigated?", "Which MP told reporters ...?"): a question word is the subject of its active

@@ -294,6 +294,26 @@ def test_the_reason_of_the_asked_act_beats_a_nearer_one(nlp) -> None:
     assert reason_of(sentence, nlp, near, frozenset({stem("steal")})) is None
 
 
+@pytest.mark.parametrize("question, statement", [
+    ("What did one message say about a cold?", True),
+    ("What did Ardern say?", True),
+    ("What do atheists believe of God?", True),
+    ("What did Ardern say there were grounds for?", False),      # a word of what was said
+    ("What did Lewis tell the Chronicle?", False),              # whom it was told: may be a word too
+    ("What did the council decide about rates?", False),        # no speech
+])
+def test_what_someone_said_is_a_statement_not_a_word(nlp, question: str, statement: bool) -> None:
+    """"What did one message say about a cold?" was answered *fake*: asked for what was said, a word or
+    two without a verb is widened to its clause; a question asking for a word of it keeps its word."""
+    from rag.assistant import _clause_span
+    from rag.attribution import asks_statement
+
+    assert asks_statement(question, nlp) is statement
+    text = "One said they wanted to fake a cold to avoid going in."
+    said = _clause_span(_span_in(text, "fake"), [_window(text)], "said").text
+    assert "fake a cold" in said and len(said.split()) >= 4
+
+
 def test_a_clause_is_never_a_one_word_fragment(nlp) -> None:
     sentence = "That's something the Prime Minister would not commit to."
     i = sentence.index("not")
