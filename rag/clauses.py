@@ -147,7 +147,7 @@ def _reasons(sentence: str, parse: Callable[[str], object], verbs: frozenset[str
 
 
 # a reason prep opens a reason even as the asked verb's own phrase ("got a discount for his guilty plea")
-_REASON_OPENERS = _REASON_MARKS | _REASON_PREPS | {"because", "given", "to", "in"}
+_REASON_OPENERS = _REASON_MARKS | _REASON_PREPS | {"given", "to", "in"}
 _ARGUMENTS = frozenset({"dobj", "attr", "dative", "oprd", "prep", "pobj", "pcomp", "xcomp", "ccomp"})
 CLOSE = 0.5     # of the best span's score, for a span whose sentence holds the asked act to come first
 
@@ -163,10 +163,8 @@ def reasons(question: str, spans: Sequence[Span], windows: Sequence[Window],
     asked = asked_verbs(question, parse)
     if not spans or not asked:
         return list(spans)
-    sentences = {}
-    for span in spans:
-        sentences[span] = next((s for w in windows if w.doc_id == span.doc_id
-                                for s in [w.sentence_at(span.start)] if s is not None), None)
+    sentences = {span: next((s for w in windows if w.doc_id == span.doc_id and (s := w.sentence_at(span.start))),
+                            None) for span in spans}
     kept = [x for x in spans if sentences[x] is None or not _argument_of(x, sentences[x], asked, parse)]
     if not kept:
         return kept
@@ -184,7 +182,7 @@ def reasons(question: str, spans: Sequence[Span], windows: Sequence[Window],
     return kept
 
 
-def _argument_of(span: Span, sentence, asked: set[str], parse: Callable[[str], object]) -> bool:
+def _argument_of(span: Span, sentence, asked: frozenset[str], parse: Callable[[str], object]) -> bool:
     """Whether the span is an argument of a verb of the asked act in its sentence (its object, or a
     phrase on it that opens with no reason word): what the question already says, not why."""
     doc = parse(sentence.text)

@@ -11,8 +11,8 @@ semicircle". Three checks, each strict on purpose:
   holding it), speaks of another time. A sentence that names no year says nothing either way (the year
   is often in the sentence before: "In 2012 ... . Vinik became owner"), so its spans stay.
 - *The opposite.* The sentence says the antonym of a question's word (smallest / largest, increase /
-  reduce, least / most, inside / outside, current / former) of the same thing (a word after it in the question follows
-  the antonym too: "smallest *party*" / "largest *party*"), and not the word itself. Antonyms that a
+  reduce, least / most, inside / outside, current / former) of the same thing (a word after it in the
+  question follows the antonym too: "smallest *party*" / "largest *party*"), and not the word itself. Antonyms that a
   paraphrase turns around ("A is older than B": "B is younger than A"; north of / south of; before /
   after; win / lose) are not used. Swapping one in is how many of SQuAD 2.0's unanswerable questions
   were written (Rajpurkar, Jia and Liang 2018, "Know What You Don't Know").
