@@ -390,6 +390,28 @@ class Assistant:
             windows = [*windows[:at], window, *windows[at + 1:]]
         return named, windows, None if hit.start <= found[0] < hit.end else hit
 
+    def _named_describer(self, span: Span, windows: list[Window]) -> tuple[Span, list[Window], Sentence | None]:
+        """For a question asking for a person: when the span only describes an unnamed sayer and the next
+        sentence quotes and names them (``attribution.named_describer``), their name, with the describing
+        sentence (cited beside it); the window then runs to the name's sentence. Else the span and windows
+        as they are, and None."""
+        at = next((k for k, w in enumerate(windows) if w.rank == span.window_rank), None)
+        sentence = windows[at].sentence_at(span.start) if at is not None else None
+        if sentence is None:
+            return span, windows, None
+        window = windows[at]
+        sentences = self.index.doc_sentences(window.doc_id)
+        text = self._docs[window.doc_id].text
+        found = attribution.named_describer(sentences, sentence.index, span.start, span.end, _parse, text)
+        if found is None:
+            return span, windows, None
+        named = replace(span, text=text[found[0]:found[1]], start=found[0], end=found[1])
+        if found[1] > window.end:
+            chosen = tuple(sentences[window.sentences[0].index:sentence.index + 2])
+            window = replace(window, sentences=chosen, end=chosen[-1].end, text=text[window.start:chosen[-1].end])
+            windows = [*windows[:at], window, *windows[at + 1:]]
+        return named, windows, sentence
+
     def _look(self, q: str, resolved: str, rerank_depth: int, exclude: frozenset[str], started: float,
               only: frozenset[str] | None = None) -> Trace:
         """One retrieval and reading, with the reranker reordering ``rerank_depth`` fused hits;
@@ -427,6 +449,9 @@ class Assistant:
         windows, quote = list(retrieval.windows), None
         if s.attribution and spans and asked is None and attribution.asks_sayer(resolved, _parse):
             spans[0], windows, quote = self._named_sayer(resolved, spans[0], windows)    # '"...," she said.': her name
+        if s.attribution and spans and asked is None and _asks_person(resolved):   # "the advocate" -> his name
+            spans[0], windows, described = self._named_describer(spans[0], windows)
+            quote = quote or described
         form = asked if spans and s.clause_answers else None
         if form == "do" and clauses.did_question(resolved, _parse):
             form = "did"                # "What did Ardern do?": what was done, not a noun phrase
@@ -505,6 +530,13 @@ class Assistant:
                             citations=cited.citations, message=message, resolved_question=shown,
                             conflict=cited.conflict, timings=timings, uncertain=conf < calibration.sure,
                             alternatives=alternatives, kind=said or ("sentence" if form else "span")))
+
+
+def _asks_person(question: str) -> bool:
+    """Whether the question asks for a person by name ("Which employment advocate ...?", "Who called ...?",
+    "What is the name of the advocate ...?"), not for a description ("Who is X?")."""
+    expected = answer_types.expected_type(question)
+    return expected is not None and "PERSON" in expected.labels
 
 
 def _retrieved(span: Span, trace: Trace, top_k: int) -> bool:

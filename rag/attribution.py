@@ -485,6 +485,35 @@ def _about(sentences: Sequence[Sentence], at: int, parse: Callable[[str], object
     return (sentences[at].start + found[0], sentences[at].start + found[1]) if person else None
 
 
+def named_describer(sentences: Sequence[Sentence], at: int, start: int, end: int, parse: Callable[[str], object],
+                    document_text: str) -> tuple[int, int] | None:
+    """Document offsets of the name of an unnamed sayer that ``document_text[start:end]`` describes, when
+    the next sentence is a quote said by a named person: 'One former parliamentary staffer turned
+    employment advocate said the only way ... . "Without some kind of accountability, ...," said David
+    Buckingham.' (news paraphrases a source, then quotes and names them). None otherwise: the span is
+    not in the subject of sentence ``at``'s speech verb, that subject names someone ("Ms Ardern") or is a
+    pronoun, or the next sentence is no quote said by a named person."""
+    if at + 1 >= len(sentences):
+        return None
+    sentence, following = sentences[at], sentences[at + 1]
+    verb = _speech(parse(sentence.text))
+    subject = _subject(verb) if verb is not None else None
+    if subject is None or subject.pos_ == "PRON" or _name(subject) is not None:
+        return None
+    words = list(subject.subtree)
+    if not (sentence.start + words[0].idx <= start and end <= sentence.start + words[-1].idx + len(words[-1])):
+        return None
+    if not _opens_quote(following.text):
+        return None
+    doc = parse(following.text)
+    said = _speech(doc)
+    named = _subject(said) if said is not None and not _inside_quote(doc.text, said.idx) else None
+    found = _name(named) if named is not None else None
+    if found is None or not any(e.label_ == "PERSON" and e.start <= named.i < e.end for e in doc.ents):
+        return None
+    return following.start + found[0], following.start + found[1]
+
+
 def _said_by(sentences: Sequence[Sentence], at: int, verb, parse: Callable[[str], object],
              document_text: str, unnamed: bool = False) -> tuple[int, int] | None:
     """The name of the subject of ``verb`` in sentence ``at``, a pronoun followed back (``_antecedent``);

@@ -829,6 +829,30 @@ def test_who_says_a_sentence_is_followed_back_to_a_name(nlp, news_sentences, ope
     assert (_NEWS[found[0]:found[1]] if found else None) == sayer
 
 
+_SOURCES = ("A council spokesperson said the pool would close in May. \"We have no other choice,\" said Jo Bloggs.\n\n"
+            "Ms Brandt said the budget was short. \"We will find the money,\" said Ana Ruiz.\n\n"
+            "A union organiser said the staff would strike. The council did not respond.")
+
+
+@pytest.mark.parametrize("opening, words, name", [
+    ("A council spokesperson", "council spokesperson", "Jo Bloggs"),   # described, then quoted and named
+    ("A council spokesperson", "the pool", None),                      # not the sayer's description
+    ("Ms Brandt said", "Ms Brandt", None),                             # the sayer is named already
+    ("A union organiser", "union organiser", None),                    # no quote follows
+])
+def test_a_described_sayer_is_named_by_the_quote_that_follows(nlp, opening: str, words: str, name) -> None:
+    """"Which employment advocate called for an independent investigation?" was answered *parliamentary
+    staffer*: the advocate is described where paraphrased and named in the next sentence's quote."""
+    from rag.attribution import named_describer
+    from rag.splitting import split_sentences
+
+    sentences = split_sentences(Document("s", "sources", _SOURCES))
+    at = next(x.index for x in sentences if x.text.startswith(opening))
+    start = _SOURCES.index(words, sentences[at].start)
+    found = named_describer(sentences, at, start, start + len(words), nlp, _SOURCES)
+    assert (_SOURCES[found[0]:found[1]] if found else None) == name
+
+
 @pytest.mark.parametrize("opening, described", [
     ("They said nobody", "Someone involved"),           # "they" is the unnamed someone before it: their words
     ("Someone involved told", "Someone involved"),
