@@ -546,7 +546,7 @@ def _retrieved(span: Span, trace: Trace, top_k: int) -> bool:
     return any(x.doc_id == span.doc_id and x.start <= span.start < x.end for x in hits)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)
 def _parse(text: str):
     """spaCy's full pipeline (entities, tags, parse), loaded once (rag.nlp); the parses of recent
     windows and sentences are kept, as the type check, the conflict check and follow-ups reuse them."""

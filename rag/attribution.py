@@ -493,8 +493,8 @@ def named_describer(sentences: Sequence[Sentence], at: int, start: int, end: int
     Buckingham.' (news paraphrases a source, then quotes and names them). None otherwise: the span is
     not in the subject of sentence ``at``'s speech verb, that subject names someone ("Ms Ardern") or is a
     pronoun, or the next sentence is no quote said by a named person."""
-    if at + 1 >= len(sentences):
-        return None
+    if at + 1 >= len(sentences) or not _opens_quote(sentences[at + 1].text):
+        return None                     # (most spans: no parse needed)
     sentence, following = sentences[at], sentences[at + 1]
     verb = _speech(parse(sentence.text))
     subject = _subject(verb) if verb is not None else None
@@ -502,8 +502,6 @@ def named_describer(sentences: Sequence[Sentence], at: int, start: int, end: int
         return None
     words = list(subject.subtree)
     if not (sentence.start + words[0].idx <= start and end <= sentence.start + words[-1].idx + len(words[-1])):
-        return None
-    if not _opens_quote(following.text):
         return None
     doc = parse(following.text)
     said = _speech(doc)

@@ -150,6 +150,7 @@ def _reasons(sentence: str, parse: Callable[[str], object], verbs: frozenset[str
 _REASON_OPENERS = _REASON_MARKS | _REASON_PREPS | {"given", "to", "in"}
 _ARGUMENTS = frozenset({"dobj", "attr", "dative", "oprd", "prep", "pobj", "pcomp", "xcomp", "ccomp"})
 CLOSE = 0.5     # of the best span's score, for a span whose sentence holds the asked act to come first
+CONTENDERS = 5  # the best spans checked for being what the asked act is about (within 50x of the best)
 
 
 def reasons(question: str, spans: Sequence[Span], windows: Sequence[Window],
@@ -163,14 +164,20 @@ def reasons(question: str, spans: Sequence[Span], windows: Sequence[Window],
     asked = asked_verbs(question, parse)
     if not spans or not asked:
         return list(spans)
-    sentences = {span: next((s for w in windows if w.doc_id == span.doc_id and (s := w.sentence_at(span.start))),
-                            None) for span in spans}
-    kept = [x for x in spans if sentences[x] is None or not _argument_of(x, sentences[x], asked, parse)]
+    def sentence_of(span: Span):
+        return next((s for w in windows if w.doc_id == span.doc_id and (s := w.sentence_at(span.start))), None)
+
+    def about_act(span: Span) -> bool:
+        sentence = sentence_of(span)
+        return sentence is not None and _argument_of(span, sentence, asked, parse)
+
+    contenders = {id(x) for x in spans[:CONTENDERS] if x.score >= 0.02 * spans[0].score}   # the rest cannot win
+    kept = [x for x in spans if id(x) not in contenders or not about_act(x)]
     if not kept:
         return kept
 
     def holds_act(span: Span) -> bool:
-        sentence = sentences[span]
+        sentence = sentence_of(span)
         return sentence is not None and any(stem(t.text) in asked for t in parse(sentence.text) if t.pos_ == "VERB")
 
     if not holds_act(kept[0]):
