@@ -383,10 +383,7 @@ class Assistant:
                         window_rank=window.rank)
         if found[0] < window.start:
             lo = next(x.index for x in sentences if x.start <= found[0] < x.end)
-            chosen = tuple(sentences[lo:window.sentences[-1].index + 1])
-            center = window.sentences[window.center].index - lo
-            window = replace(window, sentences=chosen, center=center, start=chosen[0].start,
-                             text=text[chosen[0].start:window.end])
+            window = _spanning(window, sentences[lo:window.sentences[-1].index + 1], text)
             windows = [*windows[:at], window, *windows[at + 1:]]
         return named, windows, None if hit.start <= found[0] < hit.end else hit
 
@@ -407,8 +404,7 @@ class Assistant:
             return span, windows, None
         named = replace(span, text=text[found[0]:found[1]], start=found[0], end=found[1])
         if found[1] > window.end:
-            chosen = tuple(sentences[window.sentences[0].index:sentence.index + 2])
-            window = replace(window, sentences=chosen, end=chosen[-1].end, text=text[window.start:chosen[-1].end])
+            window = _spanning(window, sentences[window.sentences[0].index:sentence.index + 2], text)
             windows = [*windows[:at], window, *windows[at + 1:]]
         return named, windows, sentence
 
@@ -530,6 +526,15 @@ class Assistant:
                             citations=cited.citations, message=message, resolved_question=shown,
                             conflict=cited.conflict, timings=timings, uncertain=conf < calibration.sure,
                             alternatives=alternatives, kind=said or ("sentence" if form else "span")))
+
+
+def _spanning(window: Window, sentences: Sequence[Sentence], text: str) -> Window:
+    """The window made to run over ``sentences`` (consecutive sentences of its document ``text`` that hold
+    its own), its hit sentence kept: a name found just before or after it is read and cited there."""
+    chosen = tuple(sentences)
+    center = window.sentences[window.center].index - chosen[0].index
+    return replace(window, sentences=chosen, center=center, start=chosen[0].start, end=chosen[-1].end,
+                   text=text[chosen[0].start:chosen[-1].end])
 
 
 def _asks_person(question: str) -> bool:
