@@ -451,14 +451,14 @@ class Assistant:
         form = asked if spans and s.clause_answers else None
         if form == "do" and clauses.did_question(resolved, _parse):
             form = "did"                # "What did Ardern do?": what was done, not a noun phrase
+        verbs = clauses.asked_verbs(resolved, _parse) if form == "why" else frozenset()
         if form == "why":            # not what the act was done to; a reason of the act asked about
-            spans = clauses.reasons(resolved, spans, windows, _parse)
+            spans = clauses.reasons(verbs, spans, windows, _parse)
             form = form if spans else None
         said = None                  # "yes" / "no" when the evidence decides a yes/no question by rule
         if form == "yes/no":
             spans = _on_the_question(resolved, spans, windows)   # the clause about what is asked
         if form is not None:
-            verbs = clauses.asked_verbs(resolved, _parse) if form == "why" else frozenset()
             spans = [_clause_span(spans[0], windows, form, verbs), *spans[1:]]
             decided = _verdict(resolved, spans[0], windows) if form == "yes/no" else None
             if decided is not None:

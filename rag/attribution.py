@@ -82,7 +82,8 @@ def asks_words(question: str, parse: Callable[[str], object]) -> bool:
     return any(_is_speech(t) and t.dep_ == "ROOT" for t in parse(question))
 
 
-# a question that ends on its speech verb, or on what the words were about
+# a question that ends on a verb of saying or believing, or on what the words were about (not every SPEECH
+# verb: "What did the company announce?" asks for a thing, "the iPhone")
 _STATEMENT = re.compile(r"\b(?:say|said|tell|told|write|wrote|claim|argue|believe|think)\b"
                         r"(?:\s+(?:about|of|regarding|on)\b[^?]*)?\s*\?\s*$", re.IGNORECASE)
 
@@ -480,9 +481,15 @@ def _about(sentences: Sequence[Sentence], at: int, parse: Callable[[str], object
         return None
     if subject.lower_ in ("he", "she"):
         return _antecedent(sentences, at, subject, parse, document_text)
+    found = _person(subject)
+    return None if found is None else (sentences[at].start + found[0], sentences[at].start + found[1])
+
+
+def _person(subject) -> tuple[int, int] | None:
+    """``_name`` of a subject that spaCy calls a person ("Labour" and "the PM" are none)."""
     found = _name(subject)
-    person = found is not None and any(e.label_ == "PERSON" and e.start <= subject.i < e.end for e in doc.ents)
-    return (sentences[at].start + found[0], sentences[at].start + found[1]) if person else None
+    person = found is not None and any(e.label_ == "PERSON" and e.start <= subject.i < e.end for e in subject.doc.ents)
+    return found if person else None
 
 
 def named_describer(sentences: Sequence[Sentence], at: int, start: int, end: int, parse: Callable[[str], object],
@@ -506,10 +513,8 @@ def named_describer(sentences: Sequence[Sentence], at: int, start: int, end: int
     doc = parse(following.text)
     said = _speech(doc)
     named = _subject(said) if said is not None and not _inside_quote(doc.text, said.idx) else None
-    found = _name(named) if named is not None else None
-    if found is None or not any(e.label_ == "PERSON" and e.start <= named.i < e.end for e in doc.ents):
-        return None
-    return following.start + found[0], following.start + found[1]
+    found = _person(named) if named is not None else None
+    return None if found is None else (following.start + found[0], following.start + found[1])
 
 
 def _said_by(sentences: Sequence[Sentence], at: int, verb, parse: Callable[[str], object],

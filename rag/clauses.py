@@ -153,15 +153,15 @@ CLOSE = 0.5     # of the best span's score, for a span whose sentence holds the 
 CONTENDERS = 5  # the best spans checked for being what the asked act is about (within 50x of the best)
 
 
-def reasons(question: str, spans: Sequence[Span], windows: Sequence[Window],
+def reasons(asked: frozenset[str], spans: Sequence[Span], windows: Sequence[Window],
             parse: Callable[[str], object]) -> list[Span]:
     """For a why-question, the spans that can give a reason, best first. Dropped: a span that is what
     the asked act is done to or about ("on Sharma's expulsion" of "would not comment on Sharma's
     expulsion", for "Why would Peke-Mason not comment?"): the question already says it. Moved first:
     when the best span's sentence does not hold the asked act ("attend") and a span scored at least
     CLOSE of it lies in a sentence that does ("chose against attending ..., saying the result was
-    predetermined"), that span, as a reason must be the reason of that act."""
-    asked = asked_verbs(question, parse)
+    predetermined"), that span, as a reason must be the reason of that act. ``asked``: the stems of
+    the question's act (``asked_verbs``)."""
     if not spans or not asked:
         return list(spans)
     def sentence_of(span: Span):
@@ -211,8 +211,8 @@ def _argument_of(span: Span, sentence, asked: frozenset[str], parse: Callable[[s
 
 def asked_verbs(question: str, parse: Callable[[str], object]) -> frozenset[str]:
     """The stems of the verbs that carry a question's act ("attend" of "Why didn't Sharma attend ...?"),
-    light verbs ("do", "get", "be") out."""
-    return frozenset(stem(t.text) for t in parse(question) if t.pos_ == "VERB") - _LIGHT_VERBS
+    light verbs ("do", "get", "be") and a fronted "According" out."""
+    return frozenset(stem(t.text) for t in parse(question) if t.pos_ == "VERB" and t.dep_ != "prep") - _LIGHT_VERBS
 
 
 def _of_act(node, verbs: frozenset[str]) -> bool:
@@ -412,7 +412,7 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
     q = parse(question)
     if any(_negation(t) for t in q):
         return None
-    verbs = {stem(t.text) for t in q if t.pos_ == "VERB" and t.dep_ != "prep"} - _LIGHT_VERBS   # not "According"
+    verbs = asked_verbs(question, parse)
     if not verbs:
         return None
     doc = parse(sentence)
