@@ -11,7 +11,7 @@ semicircle". Three checks, each strict on purpose:
   holding it), speaks of another time. A sentence that names no year says nothing either way (the year
   is often in the sentence before: "In 2012 ... . Vinik became owner"), so its spans stay.
 - *The opposite.* The sentence says the antonym of a question's word (smallest / largest, increase /
-  reduce, least / most, inside / outside, current / former) of the same thing (a word after it in the
+  reduce, least / most, inside / outside, current or "now" / former) of the same thing (a word after it in the
   question follows the antonym too: "smallest *party*" / "largest *party*"), and not the word itself. Antonyms that a
   paraphrase turns around ("A is older than B": "B is younger than A"; north of / south of; before /
   after; win / lose) are not used. Swapping one in is how many of SQuAD 2.0's unanswerable questions
@@ -102,6 +102,19 @@ def _words(text: str) -> list[str]:
     return [w if w == "beginning" else stem(w) for w in re.findall(r"[a-z]+", text.lower())]
 
 
+# "Who is the chief whip now?" asks for the current one: read as "Who is the current chief whip?"
+_NOW = re.compile(r"^\W*(?:who|what|which)\s+(?:is|are)\s+(?=.*\b(?:now|currently|presently|today|at present)\b)",
+                  re.IGNORECASE)
+
+
+def _asked_words(question: str) -> list[str]:
+    """``_words`` of a question, "now" read as "current" of what it asks about (``_NOW``)."""
+    found = _NOW.match(question)
+    if found is None or re.search(r"\b(?:current|incumbent)\b", question, re.IGNORECASE):
+        return _words(question)
+    return _words(question[:found.end()]) + ["current"] + _words(question[found.end():])
+
+
 def _of(words: list[str], at: int) -> set[str]:
     """The first content words after ``words[at]``: what a qualifier there is said of."""
     return set([w for w in words[at + 1:] if w not in _FUNCTION][:_AFTER])
@@ -109,9 +122,10 @@ def _of(words: list[str], at: int) -> set[str]:
 
 def _opposite(asked: list[str], said: list[str]) -> bool:
     """``opposite`` on the question's and the sentence's words (``_words``)."""
+    says = set(said) | ({"current"} if "now" in said else set())     # "the chief whip now is ..."
     for i, word in enumerate(asked):
         others = _ANTONYMS.get(word, frozenset())
-        if not others or word in said or others & set(asked):
+        if not others or word in says or others & set(asked):
             continue
         of = _of(asked, i)
         if any(w in others and of & _of(said, j) for j, w in enumerate(said)):
@@ -121,7 +135,7 @@ def _opposite(asked: list[str], said: list[str]) -> bool:
 
 def opposite(question: str, text: str) -> bool:
     """Whether ``text`` says the antonym of a word of the question of the same thing, and not the word."""
-    return _opposite(_words(question), _words(text))
+    return _opposite(_asked_words(question), _words(text))
 
 
 # "the Second World War" / "the First World War", "the United States Parliament" / "the United Kingdom
@@ -199,7 +213,7 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
     question asks about, that says the opposite of what the question asks about, or that names another
     of what it names instead of it (``parse``, spaCy's, tells which names are people's; without it that
     check is not made). The question is read once, each sentence checked once."""
-    years, words = asked_years(question), _words(question)
+    years, words = asked_years(question), _asked_words(question)
     runs = _question_runs(question) if parse is not None else []
     if runs:
         people = {plain(w) for e in parse(question).ents if e.label_ == "PERSON" for w in e.text.split()}

@@ -76,6 +76,11 @@ def test_a_span_in_a_sentence_about_another_year_is_no_answer() -> None:
     # the one who holds a post now is not its former holder
     ("Which seat did the current party leader lose?", "It was the seat of former party leader Ana Ruiz.", True),
     ("Who is the current chief whip?", "The current chief whip replaced former chief whip Ana Ruiz.", False),
+    # "now" asks for the current one too, wherever it stands
+    ("Who is the chief whip now?", "Sharma attacked former chief whip Kieran McAnulty.", True),
+    ("Who is now the chief whip?", "Sharma attacked former chief whip Kieran McAnulty.", True),
+    ("Who is the chief whip?", "Sharma attacked former chief whip Kieran McAnulty.", False),
+    ("Who is the chief whip now?", "The chief whip now is Ana Ruiz, who replaced former chief whip Tom Lee.", False),
     # the antonym said of something else: "to reduce the deficit, the council raised rates"
     ("Why did the council increase rates?", "To reduce the deficit, the council raised rates by 4 per cent.", False),
     # the word itself is there too, or the question offers both
