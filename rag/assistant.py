@@ -14,9 +14,9 @@ import unicodedata
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
-from rag import answer_types, attribution, citing, clauses, credits, names, qualifiers, sources
+from rag import answer_types, attribution, citing, clauses, credits, names, qualifiers, seats, sources
 from rag.confidence import calibration_key, confidence, features, load_calibration
 from rag.conversation import only_question_word
 from rag.corpus import MAX_UPLOAD_BYTES, Corpus, load_corpus, remove_file, replace_file, save_upload  # noqa: F401
@@ -417,6 +417,9 @@ class Assistant:
         # "What is the chief engineer's last name?" is read as "Who is the chief engineer?" (the part is cut
         # below); the question shown, and asked again by a follow-up, stays the one asked
         shown, resolved = resolved, (names.read_as_who(resolved) if s.whole_names else resolved)
+        member = seats.asked(resolved) if s.answer_types else None
+        if member is not None:          # "Which electorate does X represent?": who X is; the seat cut below
+            resolved = names.complete(f"Who is {member}?", self._mentions) if s.whole_names else f"Who is {member}?"
         retrieval = self.retriever.retrieve(resolved, top_k=s.top_k, window=s.window, mode=s.retrieval,
                                             candidates=s.candidates, rrf_k=s.rrf_k, fusion=s.fusion,
                                             reranker=reranker, rerank_depth=rerank_depth, exclude=exclude,
@@ -469,7 +472,9 @@ class Assistant:
                 spans = [_clause_span(spans[0], windows, "said"), *spans[1:]]
         if spans and form is None and s.answer_types:
             spans = [_whole_name(spans[0], windows), *spans[1:]]  # a cut name made whole
-            if answer_types.DESCRIBES.match(resolved):                      # "Who is X?": the whole role
+            if member is not None:                                          # the place of the role
+                spans = _seat(member, spans, windows, self._mentions)
+            elif answer_types.DESCRIBES.match(resolved):                    # "Who is X?": the whole role
                 spans = [_whole_description(_without_name(resolved, spans[0], windows), windows), *spans[1:]]
         part = names.name_part(shown) if spans and s.whole_names else None
         if part is not None:                       # "What is Sharma's first name?": "Gaurav", not a role
@@ -524,7 +529,7 @@ class Assistant:
         timings["total"] = time.perf_counter() - started
         return trace(Answer(question=q, text=best.text, abstained=False, confidence=round(conf, 4),
                             citations=cited.citations, message=message, resolved_question=shown,
-                            conflict=cited.conflict, timings=timings, uncertain=conf < calibration.sure,
+                            conflict=cited.conflict, timings=timings, uncertain=conf < calibration.sure or member is not None,
                             alternatives=alternatives, kind=said or ("sentence" if form else "span")))
 
 
@@ -695,6 +700,26 @@ def _whole_description(span: Span, windows: Sequence[Window]) -> Span:
 
 
 _NAMED_FRONT = re.compile(r"^((?:[A-Z][\w'\u2019.-]*\s+)*[A-Z][\w'\u2019.-]*),\s+(?=\S)")
+
+
+def _seat(member: str, spans: list[Span], windows: Sequence[Window],
+          mentions: Callable[[str], list[str]]) -> list[Span]:
+    """For "Which electorate does X represent?", read as who X is: the seat cut from a role the windows
+    give X (``seats.find``; the best span's sentence first), with the best span's score, as the reader is
+    as sure of the seat as of the role; none when no window gives X a seat."""
+    if not spans:
+        return spans
+    ordered = sorted(windows, key=lambda w: w.rank)
+    own = _sentence_of(spans[0], windows)
+    sentences = [own[0].sentences[own[1]]] if own is not None else []
+    sentences += [x for w in ordered for x in w.sentences if not sentences or x is not sentences[0]]
+    found = seats.find(member, sentences, mentions)
+    if found is None:
+        return []
+    window = next(w for w in ordered if any(x is found.sentence for x in w.sentences))
+    start = found.sentence.start + found.start
+    return [replace(spans[0], text=found.text, doc_id=found.sentence.doc_id, start=start, end=start + len(found.text),
+                    window_rank=window.rank), *spans[1:]]
 
 
 def _without_name(question: str, span: Span, windows: Sequence[Window]) -> Span:

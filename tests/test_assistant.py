@@ -289,6 +289,22 @@ def test_a_name_part_of_a_role_is_cut_from_the_person_the_reader_finds(assistant
     assert answer.text == "Buckingham" and "said David Buckingham" in answer.citations[0].sentence
 
 
+def test_which_electorate_a_member_represents_is_the_place_of_the_role_the_documents_give(assistant) -> None:
+    """"Which electorate does Adrian Rurawhe represent?" read *New Zealand Labour caucus* or refused: the
+    reader never learnt that the place before "MP" is the seat. Read as who he is, the place is cut from
+    "Te Tai Hauārau MP", cited there and marked unsure (a rule cut it); a list MP and a former whip have
+    no seat in the documents, and a surname is read as the whole name."""
+    answer = assistant.ask("Which electorate does Adrian Rurawhe represent?")
+    assert answer.text == "Te Tai Hauārau" and answer.uncertain
+    assert answer.resolved_question == "Which electorate does Adrian Rurawhe represent?"
+    cited = answer.citations[0]
+    assert cited.sentence[cited.answer_start - cited.start:cited.answer_end - cited.start] == "Te Tai Hauārau"
+    assert assistant.ask("What is the name of Sharma's electorate?").text in ("Hamilton West", "West Hamilton")
+    for question in ("Which electorate does Soraya Peke-Mason represent?",
+                     "Which electorate does Kieran McAnulty represent?"):
+        assert assistant.ask(question).abstained, question
+
+
 def test_who_is_a_surname_reads_the_whole_name_and_finds_the_introduction(assistant) -> None:
     """'Who is Sharma?' matches every later sentence ("Dr Sharma said ..."); read as "Who is Gaurav
     Sharma?" it finds the one that says who he is, and the UI's "read as" shows the rewrite."""
