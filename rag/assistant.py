@@ -454,7 +454,7 @@ class Assistant:
         form = asked if spans and s.clause_answers else None
         if form == "do" and clauses.did_question(resolved, _parse):
             form = "did"                # "What did Ardern do?": what was done, not a noun phrase
-        verbs = clauses.asked_verbs(resolved, _parse) if form == "why" else frozenset()
+        verbs = clauses.asked_acts(resolved, _parse) if form == "why" else frozenset()
         if form == "why":            # not what the act was done to; a reason of the act asked about
             spans = clauses.reasons(verbs, spans, windows, _parse)
             form = form if spans else None

@@ -212,7 +212,23 @@ def _argument_of(span: Span, sentence, asked: frozenset[str], parse: Callable[[s
 def asked_verbs(question: str, parse: Callable[[str], object]) -> frozenset[str]:
     """The stems of the verbs that carry a question's act ("attend" of "Why didn't Sharma attend ...?"),
     light verbs ("do", "get", "be") and a fronted "According" out."""
-    return frozenset(stem(t.text) for t in parse(question) if t.pos_ == "VERB" and t.dep_ != "prep") - _LIGHT_VERBS
+    return frozenset(stem(t.text) for t in parse(question) if t.pos_ == "VERB" and t.dep_ != "prep") - LIGHT_VERBS
+
+
+# a thing got is a thing given: "Why did Ellison get a discount?" asks why the judge gave him one
+_GOT = frozenset({"get", "receiv"})
+_GIVEN = frozenset({"giv", "award", "grant", "offer", "hand"})
+
+
+def asked_acts(question: str, parse: Callable[[str], object]) -> frozenset[str]:
+    """``asked_verbs`` of a why-question, and for a thing got or received ("Why did Ellison get a
+    discount?"), the verbs of giving it too: its reason hangs on whichever way round the text says it
+    ("gave Ellison a discount for his guilty plea"). Not for a thing not got ("Why didn't Ellison get a
+    discount for remorse?"): the giving is not what it asks about."""
+    doc = parse(question)
+    got = not any(_negation(t) for t in doc) and \
+        any(stem(t.text) in _GOT and any(c.dep_ == "dobj" for c in t.children) for t in doc)
+    return asked_verbs(question, parse) | (_GOT | _GIVEN if got else frozenset())
 
 
 def _of_act(node, verbs: frozenset[str]) -> bool:
@@ -326,7 +342,7 @@ def made_whole(sentence: str, start: int, end: int, parse: Callable[[str], objec
 
 # verbs that carry no claim of their own ("is he going to", "did she get"); words that hedge a claim;
 # words that deny without a negation ("unable to", "refused"), which the rule below leaves alone
-_LIGHT_VERBS = frozenset({"be", "hav", "do", "go", "get", "let", "mak"})      # as stem() gives them
+LIGHT_VERBS = frozenset({"be", "hav", "do", "go", "get", "let", "mak"})      # as stem() gives them
 _HEDGES = frozenset({"if", "whether", "unless", "might", "may", "could", "perhaps", "possibly", "maybe",
                      "reportedly", "allegedly", "likely", "unlikely", "expected"})
 _IMPLICIT_NO = frozenset({"unabl", "refus", "deny", "fail", "declin", "reject", "without", "yet"})   # stems

@@ -9,7 +9,7 @@ import pytest
 
 from rag.answer_types import MISFIT_PENALTY, age_holder, expected_type, fit, rescore, span_labels
 from rag.citing import cite, same_answer
-from rag.clauses import (asked_verbs, clause_around, dangles, did_question, needs_clause, predicate, question_form,
+from rag.clauses import (asked_acts, asked_verbs, clause_around, dangles, did_question, needs_clause, predicate, question_form,
                          reason_in, reason_of, reasons, stem, verdict)
 from rag.readers.trained import clean_span
 from rag.types import Document, Sentence, Span, Window
@@ -292,6 +292,23 @@ def test_the_reason_of_the_asked_act_beats_a_nearer_one(nlp) -> None:
     assert sentence[lo:hi] == "for his early guilty plea"
     assert reason_of(sentence, nlp, near, frozenset()) is None
     assert reason_of(sentence, nlp, near, frozenset({stem("steal")})) is None
+
+
+def test_a_thing_got_is_asked_as_a_thing_given_too(nlp) -> None:
+    """"Why did Ellison get a discount?" (said "gave Ellison a discount for his guilty plea") was answered
+    *only after he was caught*: "get" carries no act of its own, so no reason hung on one. A thing got or
+    received is a thing given: the verbs of giving count as the asked act; other questions keep theirs."""
+    sentence = ("The magistrate gave Tane a discount of 20 per cent for his early guilty plea but declined a further "
+                "discount for remorse, saying the apology came only after he was charged.")
+    near = sentence.index("only after")
+    for question in ("Why did Tane get a discount?", "Why did Tane receive a discount?"):
+        acts = asked_acts(question, nlp)
+        assert stem("give") in acts, question
+        lo, hi = reason_of(sentence, nlp, near, acts)
+        assert sentence[lo:hi] == "for his early guilty plea"
+    assert asked_acts("Why did Tane decline the offer?", nlp) == asked_verbs("Why did Tane decline the offer?", nlp)
+    assert not asked_acts("Why did Tane get angry?", nlp)
+    assert not asked_acts("Why didn't Tane get a discount for remorse?", nlp)     # the declining is asked about
 
 
 @pytest.mark.parametrize("question, statement", [
