@@ -437,6 +437,8 @@ class Assistant:
         if s.drop_echoes and asked is None:   # a clause answer may restate the question: only spans are checked
             spans = answer_types.drop_echoes(resolved, spans)
             spans = answer_types.drop_acted_on(resolved, spans, _parse)     # "Who expelled Sharma?": not Sharma
+            if s.attribution:           # "How many votes did Kovacs receive?": not what Poutama received
+                spans = attribution.others_act(resolved, spans, retrieval.windows, _parse)
         if s.answer_types and spans:
             spans = answer_types.rescore(resolved, spans, retrieval.windows, _parse)
         if s.attribution and spans:

@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from typing import Callable, Sequence
 
-from rag.answer_types import MISFIT_PENALTY, stems
-from rag.clauses import stem
+from rag.answer_types import MISFIT_PENALTY, plain, stems
+from rag.clauses import LIGHT_VERBS, stem
 from rag.names import gender
 from rag.types import Sentence, Span, Window
 
@@ -327,6 +327,53 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
     if not words:       # "Why does Lewis say ...?" asks for a reason, not her words
         return kept
     return _prefer_said(question, kept, windows, lambda span: (span.doc_id, span.start) in theirs)
+
+
+def others_act(question: str, spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str], object],
+               consider: float = 0.02) -> list[Span]:
+    """For a question what or how much a named person did ("How many votes did Kovacs receive?"), the
+    spans without those that are what another named person did the same (the question's main verb):
+    "3,015" of "A third candidate, retired teacher Ngaire Poutama, received 3,015 votes". The other
+    must be a person spaCy names, and the asked one a name that is not a place: a team or a city may be
+    named two ways ("the Broncos" / "Denver"), a person's names overlap ("Rachel Kovacs" / "Kovacs").
+    Only the verb the asked person is the subject of counts ("What did Ardern suggest Sharma had
+    committed?": what Sharma committed is the answer), and not a speech verb (``rescore`` weighs who
+    says what, quotes and pronouns included)."""
+    if not spans:
+        return list(spans)
+    q = parse(question)
+    root = next((t for t in q if t.dep_ == "ROOT"), None)
+    if root is None or root.pos_ != "VERB" or _is_speech(root) or stem(root.text) in LIGHT_VERBS:
+        return list(spans)
+    verbs = frozenset({stem(root.text)})
+    subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
+    if subject is None or subject.pos_ != "PROPN" or \
+            any(t.ent_type_ in ("GPE", "LOC", "FAC", "NORP") for t in subject.subtree):
+        return list(spans)          # "the first AFL season" is no one; a place may stand for its team or people
+    asked = frozenset(plain(w) for w in _name_words(subject.subtree))
+    if not asked:
+        return list(spans)
+    return _kept(spans, windows, parse, consider, lambda doc, start, end, _: not _acted_by_other(doc, start, end,
+                                                                                               verbs, asked))
+
+
+def _acted_by_other(doc, start: int, end: int, verbs: frozenset[str], asked: frozenset[str]) -> bool:
+    """Whether the characters ``start:end`` of the parsed sentence ``doc`` are in what a verb of ``verbs``
+    takes, whose subject names a person none of whose name words are ``asked``."""
+    tokens = [t for t in doc if start <= t.idx < end]
+    if not tokens:
+        return False
+    inside = {t.i for t in tokens}
+    node = next((t for t in tokens if t.head.i not in inside or t.head.i == t.i), tokens[0])
+    while node.pos_ != "VERB" and node.head.i != node.i:
+        node = node.head
+    if node.pos_ != "VERB" or stem(node.text) not in verbs:
+        return False
+    subject = next((c for c in node.children if c.dep_ == "nsubj"), None)
+    if subject is None or inside & {t.i for t in subject.subtree}:
+        return False
+    named = frozenset(plain(w) for w in _name_words(t for t in subject.subtree if t.ent_type_ == "PERSON"))
+    return bool(named) and not named & asked              # "Juárez" is "Juarez"
 
 
 # "What did X say about Y?": a span in words X says, and one in a sentence about Y, outweighs one that

@@ -930,3 +930,32 @@ def test_what_a_question_asks_about_is_its_words_without_auxiliaries_or_names(qu
     from rag.answer_types import predicate_stems
 
     assert predicate_stems(question) == stems
+
+
+def test_what_a_named_person_did_is_not_what_another_did_the_same(nlp) -> None:
+    """"How many votes did Kovacs receive?" was answered *3,015* at 0.44, what the third candidate received.
+    A span another named person is the subject of the asked verb for is no answer; a person named
+    either way ("Rachel Kovacs" / "Kovacs"), a subject that names no one, a place, or another verb is."""
+    from rag.attribution import others_act
+
+    text = ("Preliminary results gave Kovacs, a 41-year-old pharmacist, 11,872 votes. A third candidate, retired "
+            "teacher Ngaire Poutama, received 3,015 votes. Rachel Kovacs received praise from the mayor.")
+    window = _window(text)
+    theirs, hers = _span_in(text, "3,015", 0.2), _span_in(text, "11,872", 0.09)
+    assert others_act("How many votes did Kovacs receive?", [theirs, hers], [window], nlp) == [hers]
+    assert others_act("How many votes did Poutama receive?", [theirs, hers], [window], nlp) == [theirs, hers]
+    praise = _span_in(text, "praise", 0.3)
+    assert others_act("What did Kovacs receive?", [praise], [window], nlp) == [praise]
+    assert others_act("How many votes did Kovacs win?", [theirs, hers], [window], nlp) == [theirs, hers]
+    assert others_act("How many votes did Tauranga receive?", [theirs, hers], [window], nlp) == [theirs, hers]
+    # a name written with or without its accents is one name; a subject that is a thing, not a name, asks of no one
+    text = "President Juárez once again based his government in the state of Chihuahua."
+    state = _span_in(text, "Chihuahua")
+    assert others_act("Juarez again based his government in which state?", [state], [_window(text)], nlp) == [state]
+    text = "Quarterback Ben Bennett played in the first televised AFL game on June 20, 1987."
+    day = _span_in(text, "June 20, 1987")
+    assert others_act("When was the first AFL season played?", [day], [_window(text)], nlp) == [day]
+    # the asked person's verb only: what Sharma committed answers what Ardern suggested he committed
+    text = "Ms Ardern said there were grounds, suggesting Dr Sharma had committed serious misconduct."
+    misconduct = _span_in(text, "serious misconduct")
+    assert others_act("What did Ardern suggest Sharma had committed?", [misconduct], [_window(text)], nlp) == [misconduct]
