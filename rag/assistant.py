@@ -767,8 +767,8 @@ def _clause_span(span: Span, windows: Sequence[Window], form: str, verbs: frozen
     own = clauses.reason_of(sentence.text, _parse, start, verbs) if form == "why" else None
     if own is not None:
         lo, hi = own                                # the reason of the very act asked about
-    elif reason is not None and ((reason[0] <= start and end <= reason[1]) or (start <= reason[0] and reason[1] <= end)):
-        lo, hi = reason                             # the reader's answer and a reason phrase hold one another
+    elif reason is not None and ((reason[0] <= start and end <= reason[1]) or start <= reason[0] < end):
+        lo, hi = reason                             # the reader's answer is in a reason phrase, or one opens in it
     elif (whole := clauses.made_whole(sentence.text, start, end, _parse)) is not None:
         lo, hi = whole                              # "Mr McAnulty has not" -> its clause
     elif not clauses.needs_clause(span.text, _parse, form):

@@ -289,6 +289,14 @@ def test_a_name_part_of_a_role_is_cut_from_the_person_the_reader_finds(assistant
     assert answer.text == "Buckingham" and "said David Buckingham" in answer.citations[0].sentence
 
 
+def test_a_why_answer_is_the_reason_phrase_that_opens_inside_the_reader_s_span(assistant) -> None:
+    """The issue's "Why was a hiring freeze placed on Sharma's office?" was answered *frustrations appear to
+    stem to a hiring freeze place on his office in response to ... previous staff*: the reason phrase opened
+    inside the reader's span and ran past it, so neither held the other and the span stood."""
+    answer = assistant.ask("Why was a hiring freeze placed on Sharma's office?")
+    assert answer.text.startswith("in response to multiple complaints by previous staff"), answer.text
+
+
 def test_which_electorate_a_member_represents_is_the_place_of_the_role_the_documents_give(assistant) -> None:
     """"Which electorate does Adrian Rurawhe represent?" read *New Zealand Labour caucus* or refused: the
     reader never learnt that the place before "MP" is the seat. Read as who he is, the place is cut from
