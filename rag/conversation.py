@@ -61,9 +61,11 @@ def _named_subject(doc) -> list[str]:
 
 
 def _people(doc) -> list[str]:
-    """The people a parsed text names: those spaCy tags PERSON, else runs of capitalised words not
-    ending in a title, else a one-word name that is its subject (``_named_subject``)."""
-    return [bare(e.text) for e in doc.ents if e.label_ == "PERSON"] or \
+    """The people a parsed text names: those spaCy tags PERSON (not one right before a title: "Hamilton"
+    of "West Hamilton MP Gaurav Sharma" is his seat), else runs of capitalised words not ending in a
+    title, else a one-word name that is its subject (``_named_subject``)."""
+    return [bare(e.text) for e in doc.ents if e.label_ == "PERSON"
+            and not (e.end < len(doc) and doc[e.end].lower_ in _TITLES)] or \
         [n for n in _capitalised_names(doc.text) if n.split()[-1].lower() not in _TITLES] or \
         _named_subject(doc)
 

@@ -42,6 +42,13 @@ def test_a_which_question_is_about_the_person_its_answer_names(nlp) -> None:
         "Has Adrian Rurawhe experienced bullying in Parliament?"
 
 
+def test_he_is_the_person_an_answer_names_not_the_place_before_his_title(nlp) -> None:
+    """"Who was expelled ...?" -> *West Hamilton MP Gaurav Sharma*; "How old is he?" was read "How old is
+    Hamilton?" (spaCy calls the seat a person)."""
+    history = [_turn("Who was expelled from the Labour caucus?", "West Hamilton MP Gaurav Sharma")]
+    assert resolve("How old is he?", history, nlp) == "How old is Gaurav Sharma?"
+
+
 def test_possessive_pronoun_and_the_latest_turn_first(nlp) -> None:
     history = [_turn("Who is Steph Lewis?", "Whanganui MP"), _turn("Who is Kieran McAnulty?", "former whip")]
     assert resolve("What was his role?", history, nlp) == "What was Kieran McAnulty's role?"
