@@ -474,6 +474,12 @@ class Assistant:
                 spans = [_clause_span(spans[0], windows, "said"), *spans[1:]]
         if spans and form is None and s.answer_types:
             spans = [_whole_name(spans[0], windows), *spans[1:]]  # a cut name made whole
+            if s.drop_echoes and not answer_types.drop_acted_on(resolved, spans[:1], _parse):
+                # made whole, it names whom the act was done to ("Renegade MP Gaurav" -> "... Gaurav Sharma"
+                # for "Who suspended Sharma?"): no answer; the next one, made whole
+                spans = [_whole_name(spans[1], windows), *spans[2:]] if len(spans) > 1 else []
+            if spans and _asks_person(resolved):    # "what Prime Minister Jacinda Ardern" (of "after what PM
+                spans = [_without_relative(spans[0]), *spans[1:]]   # Jacinda Ardern called ..."): the name
             if member is not None:                                          # the place of the role
                 spans = _seat(member, spans, windows, self._mentions)
             elif answer_types.DESCRIBES.match(resolved):                    # "Who is X?": the whole role
@@ -544,6 +550,18 @@ def _spanning(window: Window, sentences: Sequence[Sentence], text: str) -> Windo
                    text=text[chosen[0].start:chosen[-1].end])
 
 
+_RELATIVE_FRONT = re.compile(r"^(?:what|which|whom?)\s+(?=[A-Z])")
+
+
+def _without_relative(span: Span) -> Span:
+    """A span that opens with the relative word of a clause before a name ("what Prime Minister Jacinda
+    Ardern" of "after what Prime Minister Jacinda Ardern called ...") without it; other spans as they are."""
+    found = _RELATIVE_FRONT.match(span.text)
+    if found is None:
+        return span
+    return replace(span, text=span.text[found.end():], start=span.start + found.end())
+
+
 def _asks_person(question: str) -> bool:
     """Whether the question asks for a person by name ("Which employment advocate ...?", "Who called ...?",
     "What is the name of the advocate ...?"), not for a description ("Who is X?")."""
@@ -593,10 +611,27 @@ def _sentence_of(span: Span, windows: Sequence[Window]) -> tuple[Window, int] | 
     return None if at is None else (window, at)
 
 
+_IDIOM_BEFORE_BUT = re.compile(r"\b(?:nothing|anything|all)\s+$", re.IGNORECASE)
+
+
+def _but_whole(span: Span, windows: Sequence[Window]) -> Span:
+    """A span opening with the "but" of "nothing but", "anything but" or "all but" with the word before it
+    ("but supportive of her" of "nothing but supportive of her" says the other way round)."""
+    if span.text[:4].lower() != "but " or (found := _sentence_of(span, windows)) is None:
+        return span
+    sentence = found[0].sentences[found[1]]
+    before = _IDIOM_BEFORE_BUT.search(sentence.text[:span.start - sentence.start])
+    if before is None:
+        return span
+    return replace(span, text=sentence.text[before.start():span.end - sentence.start],
+                   start=sentence.start + before.start())
+
+
 def _completed(span: Span, windows: Sequence[Window]) -> Span:
     """A span cut after a word whose head comes later ("he had experienced no" of "... no bullying
     during his time in Parliament") widened to the smallest phrase or clause holding both; other
-    spans as they are. A cut answer can say the opposite of its sentence."""
+    spans as they are. A cut answer can say the opposite of its sentence (``_but_whole`` too)."""
+    span = _but_whole(span, windows)
     found = _sentence_of(span, windows) if clauses.may_dangle(span.text) else None
     if found is None:
         return span
@@ -758,6 +793,7 @@ def _clause_span(span: Span, windows: Sequence[Window], form: str, verbs: frozen
     yes/no question whose span has no verb, or to the verb phrase of what was done for "What did
     X do?" (``form`` "did"); for "What did X say?" (``form`` "said") a word or two without a verb
     ("fake") to its clause. ``verbs``: the stems of the asked act, whose own reason comes first."""
+    span = _but_whole(span, windows)
     found = _sentence_of(span, windows)
     if found is None:
         return span
@@ -783,7 +819,7 @@ def _clause_span(span: Span, windows: Sequence[Window], form: str, verbs: frozen
     if hi <= lo:
         return span
     start, end = sentence.start + lo, sentence.start + hi
-    return replace(span, text=sentence.text[lo:hi], start=start, end=end)
+    return _but_whole(replace(span, text=sentence.text[lo:hi], start=start, end=end), windows)
 
 
 SAID_SHARE = 0.6    # of the question's said words a sentence must hold to be the one whose sayer answers

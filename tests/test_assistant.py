@@ -297,6 +297,22 @@ def test_a_why_answer_is_the_reason_phrase_that_opens_inside_the_reader_s_span(a
     assert answer.text.startswith("in response to multiple complaints by previous staff"), answer.text
 
 
+def test_a_name_made_whole_is_no_answer_when_it_is_whom_the_act_was_done_to(assistant) -> None:
+    """"Who suspended Sharma?" -> *Renegade MP Gaurav Sharma*: the reader's "Renegade MP Gaurav" named
+    no "Sharma" until it was made whole. And "what" opening a clause is not part of a name."""
+    for question in ("Who suspended Sharma?", "Who suspended Gaurav Sharma?"):
+        answer = assistant.ask(question)
+        assert "Sharma" not in answer.text, (question, answer.text)
+        assert not answer.text.lower().startswith("what "), (question, answer.text)
+    assert "Jacinda Ardern" in assistant.ask("Who suspended Gaurav Sharma?").text
+
+
+def test_nothing_but_is_not_cut_to_but(assistant) -> None:
+    """"How did Lewis describe the whips?" -> *but supportive of her* (of "nothing but supportive of her")."""
+    answer = assistant.ask("How did Lewis describe the whips?")
+    assert answer.abstained or answer.text.startswith("nothing but supportive"), answer.text
+
+
 def test_which_electorate_a_member_represents_is_the_place_of_the_role_the_documents_give(assistant) -> None:
     """"Which electorate does Adrian Rurawhe represent?" read *New Zealand Labour caucus* or refused: the
     reader never learnt that the place before "MP" is the seat. Read as who he is, the place is cut from
