@@ -51,10 +51,13 @@ _ASKED = [
     re.compile(r"^\W*where\s+(?:is|was)\s+(?P<who>.+?)\s+(?:an?|the)\s+(?:mp|member\s+of\s+parliament)(?:\s+for)?\s*\W*$",
                re.IGNORECASE),
 ]
-# capitalised words before a title that say what the member is, not where from
+# capitalised words before a title that say what the member is, not where from: roles, and the political
+# families parties are named for (a corpus that never writes "Green Party" still says "Green MP")
 _NOT_PLACES = frozenset(
     "former fellow incoming outgoing deputy shadow junior senior backbench list opposition government cabinet "
-    "associate independent acting veteran prime minister mr mrs ms dr sir dame hon".split())
+    "associate independent acting veteran prime minister mr mrs ms dr sir dame hon "
+    "labour conservative tory liberal democrat democratic republican green greens national nationalist "
+    "unionist socialist communist radical whig reform progressive libertarian".split())
 
 
 @dataclass(frozen=True)

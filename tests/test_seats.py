@@ -53,6 +53,10 @@ def _mentions(corpus: list[Sentence]):
     ("Kieran McAnulty", "Sharma attacked former whip Kieran McAnulty.", None),
     ("Diane Abbott", "The Labour Party suspended Labour MP Diane Abbott.", None),
     ("Ana Ruiz", "The decision angered Deputy Prime Minister Ana Ruiz.", None),
+    ("Jacob Rees-Mogg", "The bill was criticised by Tory MP Jacob Rees-Mogg.", None),      # no "Tory Party" written
+    ("Caroline Lucas", "She was joined by Green MP Caroline Lucas.", None),
+    ("Ted Cruz", "Later, Republican Senator Ted Cruz spoke.", None),
+    ("Gerry Brownlee", "The motion was moved by Ilam MP Gerry Brownlee.", "Ilam"),
     # a run that starts its sentence may be capitalised only for that
     ("Gaurav Sharma", "Renegade MP Gaurav Sharma has been suspended.", None),
     # the seat of someone else in the sentence
