@@ -73,6 +73,7 @@ class Assistant:
         self._docs = corpus.by_id()
         self._outlets = sources.outlets(self._docs.values())
         self._genders: dict[str, str] = {}      # name -> "f" / "m" / "" as the corpus speaks of them
+        self._roles: dict[str, str | None] = {}    # "the Prime Minister" -> "Jacinda Ardern" (names.titled)
 
     # --- construction -----------------------------------------------------------------------
     @classmethod
@@ -186,6 +187,7 @@ class Assistant:
         self._docs = self.corpus.by_id()
         self._outlets = sources.outlets(self._docs.values())
         self._genders = {}
+        self._roles = {}
 
     # --- answering --------------------------------------------------------------------------
     @property
@@ -342,6 +344,12 @@ class Assistant:
             self._genders[name] = names.gender(name, self._mentions(name.split()[-1]), _parse)
         return self._genders[name]
 
+    def _titled(self, role: str) -> str | None:
+        """The one person the corpus gives a role ("the Prime Minister" -> "Jacinda Ardern"; ``names.titled``)."""
+        if role not in self._roles:
+            self._roles[role] = names.titled(role, self._mentions)
+        return self._roles[role]
+
     def _speaker(self, sentence: Sentence) -> str | None:
         """The name of who says a sentence, followed back through its document (``attribution.sayer``)."""
         text = self._docs[sentence.doc_id].text
@@ -444,7 +452,7 @@ class Assistant:
         if s.attribution and spans:
             spans = attribution.rescore(resolved, spans, retrieval.windows, _parse,
                                         subject_clause=asked in ("yes/no", "do"), speaker_of=self._speaker,
-                                        gender_of=self._gender_of)
+                                        gender_of=self._gender_of, titled=self._titled)
         if s.answer_types and spans and asked is None:
             spans = answer_types.prefer_options(resolved, spans)   # "Matte or Langgasse?": one of the two
         windows, quote = list(retrieval.windows), None

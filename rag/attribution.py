@@ -167,8 +167,8 @@ def clause_subject(doc, start: int, end: int) -> frozenset[str] | None:
     subject = _subject_of_clause(doc, start, end)
     if subject is not None and subject.pos_ == "PRON":
         subject = _bound(subject)
-    if subject is None or not any(t.ent_type_ in _NAMED for t in subject.subtree):
-        return None
+    if subject is None or not (subject.pos_ == "PROPN" or any(t.ent_type_ in _NAMED for t in subject.subtree)):
+        return None                 # (as span_speaker: the small model calls "Sharma" a place)
     return _name_words(subject.subtree) or None
 
 
@@ -280,7 +280,8 @@ def _bound(pronoun):
 def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str], object],
             consider: float = 0.02, subject_clause: bool = False,
             speaker_of: Callable[[Sentence], str | None] | None = None,
-            gender_of: Callable[[str], str] | None = None) -> list[Span]:
+            gender_of: Callable[[str], str] | None = None,
+            titled: Callable[[str], str | None] | None = None) -> list[Span]:
     """The spans without those put in the mouth of someone other than the question's speaker: what
     Sharma said is no answer to "What did Ardern say?", however well it fits the words (a misfit of
     type is only weighed down, ``answer_types.rescore``; a clash of two names is dropped). For "Who
@@ -290,14 +291,20 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
     ``gender_of``, a name's gender as the corpus tells it, nor one about a "she" for a man). Only
     spans within ``consider`` x the best one kept are parsed; the rest cannot become the answer.
     ``speaker_of`` names who says a sentence from its document (``sayer``), for a span its own
-    sentence leaves unattributed ('"...," she said.', a running quote)."""
+    sentence leaves unattributed ('"...," she said.', a running quote). ``titled`` names the one person
+    the corpus gives a role ("the Prime Minister" -> "Jacinda Ardern", ``names.titled``): a question
+    asking of a role, not a name ("Has the Prime Minister backed an investigation?"), is asked of them."""
     if spans and asks_sayer(question, parse):
         return _sayers(spans, windows, parse, consider)
     asked = asked_speaker(question, parse) if spans else frozenset()
+    role = None
+    if not asked and spans and titled is not None and (_speaks(question) or subject_clause):
+        role, speaks = _role_holder(question, parse, titled)
+        asked = _words_of(role) if speaks else asked
     if not asked and spans and subject_clause:
-        subject = asked_subject(question, parse)
+        subject = asked_subject(question, parse) or _words_of(role)
         if subject:
-            named = " ".join(w for w in re.findall(r"[\w'’-]+", question) if w.lower() in subject)
+            named = role or " ".join(w for w in re.findall(r"[\w'’-]+", question) if w.lower() in subject)
             told = gender_of(named) if gender_of is not None and named else ""
 
             def about(doc, start: int, end: int, sentence: Sentence) -> bool:
@@ -327,6 +334,26 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
     if not words:       # "Why does Lewis say ...?" asks for a reason, not her words
         return kept
     return _prefer_said(question, kept, windows, lambda span: (span.doc_id, span.start) in theirs)
+
+
+def _role_holder(question: str, parse: Callable[[str], object],
+                 titled: Callable[[str], str | None]) -> tuple[str | None, bool]:
+    """(the person the corpus gives the role that is the question's subject, whether that is the subject
+    of its speech verb rather than its main verb): "the Prime Minister" of "Has the Prime Minister backed
+    ...?" -> "Jacinda Ardern" (``titled``); None when the subject is a name, a pronoun, or a role no one
+    holds."""
+    doc = parse(question)
+    speech = next((t for t in doc if _is_speech(t)), None)
+    verb = speech or next((t for t in doc if t.dep_ == "ROOT"), None)
+    subject = None if verb is None else next((c for c in verb.children if c.dep_ in _SUBJECTS), None)
+    if subject is None or subject.pos_ == "PRON" or any(t.ent_type_ == "PERSON" for t in subject.subtree):
+        return None, False
+    return titled(" ".join(t.text for t in subject.subtree)), speech is not None
+
+
+def _words_of(name: str | None) -> frozenset[str]:
+    """The words of a name, in lower case, titles out."""
+    return frozenset(re.findall(r"[\w'’-]+", name.lower())) - _TITLES if name else frozenset()
 
 
 def others_act(question: str, spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str], object],

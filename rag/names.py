@@ -176,6 +176,25 @@ def complete(question: str, mentions: Callable[[str], Iterable[str]]) -> str:
     return question[:start] + name + question[end:]
 
 
+def titled(title: str, mentions: Callable[[str], Iterable[str]]) -> str | None:
+    """The one person the corpus gives a title or role ("the Prime Minister" -> "Jacinda Ardern", of "Prime
+    Minister Jacinda Ardern"; "the judge" -> "Miriam Okafor", of "Judge Miriam Okafor"), written right
+    before their whole name; None when it writes the title before no name, or before two people's."""
+    words = [w for w in re.findall(r"[\w'’-]+", title) if w.lower() not in ("the", "a", "an")]
+    if not words or len(words) > 3 or any(_capital(w) and w.lower() not in TITLES for w in words[:1]):
+        return None
+    before = re.compile(r"(?<![\w'’-])(?i:" + r"\s+".join(re.escape(w) for w in words) +
+                        rf")((?:\s+{_WORD}){{1,3}})")
+    found: set[str] = set()
+    for text in mentions(words[-1]):
+        for match in before.finditer(text):
+            name = [w for w in match.group(1).split() if w.lower() not in _NOT_NAMES]
+            if len(name) >= 2 and all(_capital(w) for w in name):
+                found.add(bare(name[-1]))
+                whole = " ".join(bare(w) if i == len(name) - 1 else w for i, w in enumerate(name))
+    return whole if len(found) == 1 else None
+
+
 def _capital(token: str) -> bool:
     return re.match(f"[{_UPPER}]", token) is not None
 

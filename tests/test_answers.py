@@ -720,6 +720,29 @@ def test_a_yes_no_question_about_one_person_is_not_answered_by_a_clause_about_an
     assert attribute("Did Lewis experience bullying?", [rurawhe, lewis], [window], nlp) == [rurawhe, lewis]
 
 
+def test_a_question_asked_of_a_role_is_asked_of_the_one_person_who_holds_it(nlp) -> None:
+    """"Has the Prime Minister backed an investigation into Sharma's allegations?" was answered *Sharma has
+    said he wants an investigation*: the question names a role, not a person, so no clause was about
+    someone else. The role is the one person the corpus writes it before (``names.titled``)."""
+    from rag.attribution import rescore as attribute
+
+    text = ("Sharma has said he wants an investigation into his allegations. "
+            "That is something the Prime Minister would not commit to.")
+    window, span = _window(text), partial(_span_in, text)
+    his, hers = span("Sharma has said he wants an investigation", 0.3), span("the Prime Minister would not commit to", 0.1)
+    question = "Has the Prime Minister backed an investigation into Sharma's allegations?"
+    holders = {"the Prime Minister": "Jacinda Ardern"}.get
+    assert attribute(question, [his, hers], [window], nlp, subject_clause=True, titled=holders) == [hers]
+    assert attribute(question, [his, hers], [window], nlp, subject_clause=True,
+                     titled=lambda role: None) == [his, hers]                # a role no one is said to hold
+    # what a role holder said: another named person's words are no answer
+    text = 'Sharma said the result was predetermined. "There were grounds for expulsion," Ardern said.'
+    window, span = _window(text), partial(_span_in, text)
+    his, hers = span("the result was predetermined", 0.4), span("There were grounds for expulsion", 0.2)
+    assert attribute("What did the Prime Minister say?", [his, hers], [window], nlp, titled=holders) == [hers]
+    assert attribute("What did the Prime Minister say?", [his, hers], [window], nlp) == [his, hers]
+
+
 def test_a_yes_no_question_about_a_man_is_not_answered_by_a_clause_about_a_she(nlp) -> None:
     """"Is Sharma still a member of the Labour caucus?" was answered with Peke-Mason's "she is not yet a
     member of the Labour caucus": a "she" the sentence does not name is not a man the corpus calls "he"."""

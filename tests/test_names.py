@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from rag.names import NamePart, complete, name_part, part_in, part_of, read_as_who, whole_names
+from rag.names import NamePart, complete, name_part, part_in, part_of, read_as_who, titled, whole_names
 
 NEWS = [
     "Renegade MP Gaurav Sharma has been suspended after what Prime Minister Jacinda Ardern called a breach.",
@@ -28,6 +28,23 @@ def test_whole_names_leave_out_titles_roles_and_words_capitalised_by_the_sentenc
     assert whole_names("Kieran", _mentions("Kieran")) == {"Kieran McAnulty": 1}   # given name: the surname after
     assert whole_names("Smith", _mentions("Smith")) == {"Ann Smith": 1, "Tom Smith": 1}
     assert whole_names("Hamilton", _mentions("Hamilton")) == {}
+
+
+def test_a_role_is_the_one_person_the_corpus_writes_it_before() -> None:
+    """"Has the Prime Minister backed ...?" asks of Jacinda Ardern; a role before two people's names, before
+    none, or a name itself, is no one."""
+    def any_case(texts: list[str]):                       # BM25's postings: a word in any case
+        return lambda word: [t for t in texts if re.search(rf"\b{re.escape(word)}\b", t, re.IGNORECASE)]
+
+    assert titled("the Prime Minister", any_case(NEWS)) == "Jacinda Ardern"
+    assert titled("the prime minister", any_case(NEWS)) == "Jacinda Ardern"
+    assert titled("the former whip", any_case(NEWS)) == "Kieran McAnulty"      # "Former whip Kieran McAnulty"
+    mentions = any_case(["Harbour coach Brendan Kelly smiled.", "Canterbury coach Rob Fairweather did not.",
+                         "Judge Miriam Okafor said the mayor of Tauranga Bay agreed."])
+    assert titled("the coach", mentions) is None                  # two coaches
+    assert titled("the judge", mentions) == "Miriam Okafor"
+    assert titled("the mayor", mentions) is None                  # "mayor of Tauranga Bay" names a place, after "of"
+    assert titled("Brendan Kelly", mentions) is None              # a name, not a role
 
 
 def test_who_is_a_surname_is_read_with_the_one_whole_name_the_corpus_gives() -> None:
