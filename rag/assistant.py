@@ -427,7 +427,8 @@ class Assistant:
         shown, resolved = resolved, (names.read_as_who(resolved) if s.whole_names else resolved)
         member = seats.asked(resolved) if s.answer_types else None
         if member is not None:          # "Which electorate does X represent?": who X is; the seat cut below
-            resolved = names.complete(f"Who is {member}?", self._mentions) if s.whole_names else f"Who is {member}?"
+            resolved = f"Who is {member}?"
+            resolved = names.complete(resolved, self._mentions) if s.whole_names else resolved
         retrieval = self.retriever.retrieve(resolved, top_k=s.top_k, window=s.window, mode=s.retrieval,
                                             candidates=s.candidates, rrf_k=s.rrf_k, fusion=s.fusion,
                                             reranker=reranker, rerank_depth=rerank_depth, exclude=exclude,
@@ -545,7 +546,8 @@ class Assistant:
         timings["total"] = time.perf_counter() - started
         return trace(Answer(question=q, text=best.text, abstained=False, confidence=round(conf, 4),
                             citations=cited.citations, message=message, resolved_question=shown,
-                            conflict=cited.conflict, timings=timings, uncertain=conf < calibration.sure or member is not None,
+                            conflict=cited.conflict, timings=timings,
+                            uncertain=conf < calibration.sure or member is not None,   # a seat: cut by rule
                             alternatives=alternatives, kind=said or ("sentence" if form else "span")))
 
 

@@ -20,7 +20,7 @@ import re
 from typing import Callable, Sequence
 
 from rag.answer_types import MISFIT_PENALTY, plain, stems
-from rag.clauses import LIGHT_VERBS, stem
+from rag.clauses import LIGHT_VERBS, governing_verb, stem
 from rag.names import gender
 from rag.types import Sentence, Span, Window
 
@@ -297,12 +297,12 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
     if spans and asks_sayer(question, parse):
         return _sayers(spans, windows, parse, consider)
     asked = asked_speaker(question, parse) if spans else frozenset()
-    role = None
-    if not asked and spans and titled is not None and (_speaks(question) or subject_clause):
+    role = None                 # "the Harbour coach": Brendan Kelly, not anyone "Harbour" names
+    if spans and titled is not None and (_speaks(question) or subject_clause):
         role, speaks = _role_holder(question, parse, titled)
-        asked = _words_of(role) if speaks else asked
+        asked = _words_of(role) if role and speaks else asked
     if not asked and spans and subject_clause:
-        subject = asked_subject(question, parse) or _words_of(role)
+        subject = _words_of(role) or asked_subject(question, parse)
         if subject:
             named = role or " ".join(w for w in re.findall(r"[\w'’-]+", question) if w.lower() in subject)
             told = gender_of(named) if gender_of is not None and named else ""
@@ -387,14 +387,8 @@ def others_act(question: str, spans: Sequence[Span], windows: Sequence[Window], 
 def _acted_by_other(doc, start: int, end: int, verbs: frozenset[str], asked: frozenset[str]) -> bool:
     """Whether the characters ``start:end`` of the parsed sentence ``doc`` are in what a verb of ``verbs``
     takes, whose subject names a person none of whose name words are ``asked``."""
-    tokens = [t for t in doc if start <= t.idx < end]
-    if not tokens:
-        return False
-    inside = {t.i for t in tokens}
-    node = next((t for t in tokens if t.head.i not in inside or t.head.i == t.i), tokens[0])
-    while node.pos_ != "VERB" and node.head.i != node.i:
-        node = node.head
-    if node.pos_ != "VERB" or stem(node.text) not in verbs:
+    node, inside = governing_verb(doc, start, end)
+    if node is None or stem(node.text) not in verbs:
         return False
     subject = next((c for c in node.children if c.dep_ == "nsubj"), None)
     if subject is None or inside & {t.i for t in subject.subtree}:

@@ -59,20 +59,27 @@ def did_question(question: str, parse: Callable[[str], object]) -> bool:
     return any(t.dep_ == "ROOT" and t.lower_ in ("do", "did", "does", "doing", "done") for t in parse(question))
 
 
+def governing_verb(doc, start: int, end: int) -> tuple[object | None, set[int]]:
+    """(the nearest verb at or above the tokens of the parsed ``doc`` that overlap characters ``start:end``,
+    those tokens' indices); the verb is None when none governs them."""
+    tokens = [t for t in doc if t.idx < end and t.idx + len(t) > start]
+    if not tokens:
+        return None, set()
+    inside = {t.i for t in tokens}
+    node = next((t for t in tokens if t.head.i not in inside or t.head.i == t.i), tokens[0])
+    while node.pos_ != "VERB" and node.head.i != node.i:
+        node = node.head
+    return (node if node.pos_ == "VERB" else None), inside
+
+
 def predicate(sentence: str, start: int, end: int, parse: Callable[[str], object]) -> tuple[int, int] | None:
     """Offsets of what was done around ``sentence[start:end]``: from the nearest verb that governs it
     to the end of that verb's phrase, stopping at the first comma, semicolon, colon or dash after the span
     ("called a secret partyroom meeting on Monday night to discuss his acts without him"); None
     when no verb governs it."""
     doc = parse(sentence)
-    tokens = [t for t in doc if t.idx < end and t.idx + len(t) > start]
-    if not tokens:
-        return None
-    inside = {t.i for t in tokens}
-    node = next((t for t in tokens if t.head.i not in inside or t.head.i == t.i), tokens[0])
-    while node.pos_ != "VERB" and node.head.i != node.i:
-        node = node.head
-    if node.pos_ != "VERB":
+    node, inside = governing_verb(doc, start, end)
+    if node is None:
         return None
     last = max(t.i for t in node.subtree)
     stop = next((t.i for t in doc[max(node.i, max(inside)) + 1:last + 1] if t.text in (",", ";", ":", "—")), None)

@@ -178,11 +178,12 @@ def complete(question: str, mentions: Callable[[str], Iterable[str]]) -> str:
 
 def titled(title: str, mentions: Callable[[str], Iterable[str]]) -> str | None:
     """The one person the corpus gives a title or role ("the Prime Minister" -> "Jacinda Ardern", of "Prime
-    Minister Jacinda Ardern"; "the judge" -> "Miriam Okafor", of "Judge Miriam Okafor"), written right
-    before their whole name; None when it writes the title before no name, or before two people's."""
+    Minister Jacinda Ardern"; "the judge" -> "Miriam Okafor", of "Judge Miriam Okafor"; "the Harbour coach"
+    -> "Brendan Kelly"), written right before their whole name; None when it writes the title before no
+    name, or before two people's, or ``title`` ends in a name."""
     words = [w for w in re.findall(r"[\w'’-]+", title) if w.lower() not in ("the", "a", "an")]
-    if not words or len(words) > 3 or any(_capital(w) and w.lower() not in TITLES for w in words[:1]):
-        return None
+    if not words or len(words) > 3 or (_capital(words[-1]) and words[-1].lower() not in TITLES):
+        return None             # a name ("Brendan Kelly"), not a role ("the Harbour coach", "the Prime Minister")
     before = re.compile(r"(?<![\w'’-])(?i:" + r"\s+".join(re.escape(w) for w in words) +
                         rf")((?:\s+{_WORD}){{1,3}})")
     found: set[str] = set()

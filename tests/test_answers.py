@@ -741,6 +741,13 @@ def test_a_question_asked_of_a_role_is_asked_of_the_one_person_who_holds_it(nlp)
     his, hers = span("the result was predetermined", 0.4), span("There were grounds for expulsion", 0.2)
     assert attribute("What did the Prime Minister say?", [his, hers], [window], nlp, titled=holders) == [hers]
     assert attribute("What did the Prime Minister say?", [his, hers], [window], nlp) == [his, hers]
+    # "the Harbour coach" is Brendan Kelly, not anyone "Harbour" names: the team's narration is nobody's words
+    text = ("Harbour hit back through a converted try. "
+            "Harbour coach Brendan Kelly said his side had been written off at the start of the season.")
+    window, span = _window(text), partial(_span_in, text)
+    narration, said = span("Harbour hit back through a converted try", 0.3), span("his side had been written off", 0.1)
+    coach = {"the Harbour coach": "Brendan Kelly"}.get
+    assert attribute("What did the Harbour coach say?", [narration, said], [window], nlp, titled=coach)[0] == said
 
 
 def test_a_yes_no_question_about_a_man_is_not_answered_by_a_clause_about_a_she(nlp) -> None:

@@ -42,6 +42,7 @@ def test_a_role_is_the_one_person_the_corpus_writes_it_before() -> None:
     mentions = any_case(["Harbour coach Brendan Kelly smiled.", "Canterbury coach Rob Fairweather did not.",
                          "Judge Miriam Okafor said the mayor of Tauranga Bay agreed."])
     assert titled("the coach", mentions) is None                  # two coaches
+    assert titled("the Harbour coach", mentions) == "Brendan Kelly"
     assert titled("the judge", mentions) == "Miriam Okafor"
     assert titled("the mayor", mentions) is None                  # "mayor of Tauranga Bay" names a place, after "of"
     assert titled("Brendan Kelly", mentions) is None              # a name, not a role
