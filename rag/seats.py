@@ -60,6 +60,9 @@ _NOT_PLACES = frozenset(
     "unionist socialist communist radical whig reform progressive libertarian".split())
 
 
+_HONORIFICS = frozenset("mr mrs ms miss dr sir dame hon".split())     # before a name, not part of it
+
+
 @dataclass(frozen=True)
 class Seat:
     """A seat found for a member: its place in a sentence of the documents."""
@@ -106,7 +109,7 @@ def find(who: str, sentences: Sequence[Sentence], mentions: Callable[[str], list
     """The first seat the ``sentences`` (best first) give the member ``who``, or None. ``mentions(word)``
     gives the corpus's sentences holding a word: it tells a party ("Labour" before "Party") and whether a
     run that starts its sentence is also written inside one."""
-    words = [w for w in re.findall(r"[\w'’-]+", who) if w.lower() not in _NOT_PLACES]
+    words = [w for w in re.findall(r"[\w'’-]+", who) if w.lower().rstrip(".") not in _HONORIFICS]
     if not words:
         return None
     last = re.sub(r"['’]s$", "", words[-1])

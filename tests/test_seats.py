@@ -57,6 +57,8 @@ def _mentions(corpus: list[Sentence]):
     ("Caroline Lucas", "She was joined by Green MP Caroline Lucas.", None),
     ("Ted Cruz", "Later, Republican Senator Ted Cruz spoke.", None),
     ("Gerry Brownlee", "The motion was moved by Ilam MP Gerry Brownlee.", "Ilam"),
+    ("Jane Green", "Jane Green, the Epsom MP, backed the bill.", "Epsom"),     # a surname that is a party word
+    ("Dr Jane Green", "The bill was backed by Epsom MP Dr Jane Green.", "Epsom"),
     # a run that starts its sentence may be capitalised only for that
     ("Gaurav Sharma", "Renegade MP Gaurav Sharma has been suspended.", None),
     # the seat of someone else in the sentence
