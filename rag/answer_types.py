@@ -184,6 +184,11 @@ def fit(expected: Expected | None, labels: set[str]) -> int:
     return -1
 
 
+# a bare number of one to three digits that spaCy reads as no date or time: a count or an age, which
+# never says when (a day or an hour comes with its month or "am", "pm", "o'clock")
+_BARE_COUNT = re.compile(r"^\s*\d{1,3}\s*$")
+
+
 # How much a span's reader score counts after the type check: a misfit needs MISFIT_PENALTY^-1
 # times the score of a fitting span to stay first, so it wins only when the reader is much surer.
 MISFIT_PENALTY = 0.2
@@ -219,6 +224,8 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         if fitted > 0 and expected.name == "age":          # "How old is Bolton?": not Kovacs's age, as a number
             fitted = -1 if _age_of_another(question, span, window) or _no_age(span, window) else 1
             span = _own_age(span)
+        if fitted < 0 and expected.name == "time" and _BARE_COUNT.match(span.text):
+            continue               # "When did Okonkwo die?": not "81" of "dies at 81"
         out.append(replace(span, type_fit=fitted))
     return sorted(out, key=lambda s: -(s.score * (MISFIT_PENALTY if s.type_fit < 0 else 1.0)))
 

@@ -167,6 +167,16 @@ def test_a_fitting_span_beats_a_close_misfit_but_not_a_far_better_one(nlp) -> No
     assert rescore("What happened?", [caucus, place], [window], nlp) == [caucus, place]   # no type: untouched
 
 
+def test_a_bare_count_never_says_when(nlp) -> None:
+    """"When did Okonkwo die?" was answered *81* (0.41) from the headline "... dies at 81": a number of one to
+    three digits that is no date is a count or an age, and is no answer to "when"; a year or a day is."""
+    text = "Margaret Okonkwo dies at 81. Her daughter said she died on Tuesday, in 2026."
+    window = _window(text)
+    age, day, year = _span_in(text, "81", 0.3), _span_in(text, "Tuesday", 0.02), _span_in(text, "2026", 0.01)
+    assert [s.text for s in rescore("When did Okonkwo die?", [age, day, year], [window], nlp)] == ["Tuesday", "2026"]
+    assert rescore("How old was Okonkwo?", [age, day], [window], nlp)[0].text == "81"   # asked as an age, it is one
+
+
 def test_a_misfit_opening_with_an_amount_asked_is_cut_to_it_but_not_a_name_or_a_date(nlp) -> None:
     """"By how much did profit fall?" was answered *30 per cent as costs bite*: an amount with a clause
     after it is cut to the amount. Names and dates keep what follows (SQuAD's answers do)."""
