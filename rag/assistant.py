@@ -450,6 +450,8 @@ class Assistant:
                 spans = attribution.others_act(resolved, spans, retrieval.windows, _parse)
         if s.answer_types and spans:
             spans = answer_types.rescore(resolved, spans, retrieval.windows, _parse)
+        if s.attribution and spans and asked is None:   # "Where does Anil Mehta work?": from a sentence about him
+            spans = attribution.of_the_person(resolved, spans, retrieval.windows, _parse)
         if s.attribution and spans:
             spans = attribution.rescore(resolved, spans, retrieval.windows, _parse,
                                         subject_clause=asked in ("yes/no", "do"), speaker_of=self._speaker,

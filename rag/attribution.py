@@ -635,3 +635,46 @@ def _antecedent(sentences: Sequence[Sentence], at: int, pronoun, parse: Callable
             if not wanted or _gender(text, document_text) in ("", wanted):
                 return sentences[i].start + found[0], sentences[i].start + found[1]
     return None
+
+
+_PERSONAL = re.compile(r"\b(?:he|she|him|her|his|hers|himself|herself|they|them|their|theirs|themselves|"
+                       r"i|me|my|mine|we|us|our|ours)\b", re.IGNORECASE)
+
+
+def of_the_person(question: str, spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str], object],
+                  most: int = 5) -> list[Span]:
+    """For a question about what a named person is or did ("Where does Anil Mehta work?"), a span from a
+    sentence that speaks of no one (no word of their name, no personal pronoun) weighs MISFIT_PENALTY
+    when one of the ``most`` best spans comes from a sentence naming them: *Harbour Road* of "Work on the
+    first section, a 3-kilometre lane on Harbour Road, is due to start" (the reader matched "work"), beside
+    "Dr Anil Mehta, an emergency doctor at Dunmore Hospital". A sentence with "he" or "her" may be about
+    them and is left alone."""
+    if len(spans) < 2:
+        return list(spans)
+    q = parse(question)
+    root = next((t for t in q if t.dep_ == "ROOT"), None)
+    subject = None if root is None else next((c for c in root.children if c.dep_ in _SUBJECTS), None)
+    if subject is None:
+        return list(spans)
+    asked = frozenset(plain(w) for w in _name_words(t for t in subject.subtree if t.ent_type_ == "PERSON"))
+    if not asked:
+        return list(spans)
+    by_rank = {w.rank: w for w in windows}
+
+    def sentence(span: Span) -> str:
+        window = by_rank.get(span.window_rank)
+        found = window.sentence_at(span.start) if window is not None else None
+        return found.text if found is not None else ""
+
+    def names(text: str) -> bool:
+        return bool(asked & {plain(w) for w in re.findall(r"[\w'’-]+", text)})
+
+    if not any(names(sentence(s)) for s in spans[:most]):
+        return list(spans)
+
+    def weight(span: Span) -> float:
+        text = sentence(span)
+        own = 1.0 if names(text) or _PERSONAL.search(text) else MISFIT_PENALTY
+        return span.score * own * (MISFIT_PENALTY if span.type_fit < 0 else 1.0)
+
+    return sorted(spans, key=lambda s: -weight(s))

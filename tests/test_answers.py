@@ -972,6 +972,24 @@ def test_what_a_question_asks_about_is_its_words_without_auxiliaries_or_names(qu
     assert predicate_stems(question) == stems
 
 
+def test_what_a_named_person_is_comes_from_a_sentence_about_them(nlp) -> None:
+    """"Where does Anil Mehta work?" was answered *Harbour Road* (0.09) of "Work on the first section, a
+    3-kilometre lane on Harbour Road, is due to start", over *Dunmore Hospital* (0.03) of the sentence naming
+    him: a sentence that speaks of no one weighs as a misfit when another span's sentence names the person;
+    one with "he" or "she" may speak of them, and a question about no named person is left alone."""
+    from rag.attribution import of_the_person
+
+    text = ("Among them was Dr Anil Mehta, an emergency doctor at Dunmore Hospital. "
+            "Work on the first section, a lane on Harbour Road, is due to start in March.")
+    window = _window(text)
+    road, hospital = _span_in(text, "Harbour Road", 0.09), _span_in(text, "Dunmore Hospital", 0.03)
+    assert of_the_person("Where does Anil Mehta work?", [road, hospital], [window], nlp) == [hospital, road]
+    assert of_the_person("Where does the council work?", [road, hospital], [window], nlp) == [road, hospital]
+    text = "Among them was Dr Anil Mehta, who spoke. He works on Harbour Road, near Dunmore Hospital."
+    road, hospital = _span_in(text, "Harbour Road", 0.09), _span_in(text, "Dunmore Hospital", 0.03)
+    assert of_the_person("Where does Anil Mehta work?", [road, hospital], [_window(text)], nlp) == [road, hospital]
+
+
 def test_what_a_named_person_did_is_not_what_another_did_the_same(nlp) -> None:
     """"How many votes did Kovacs receive?" was answered *3,015* at 0.44, what the third candidate received.
     A span another named person is the subject of the asked verb for is no answer; a person named
