@@ -11,7 +11,7 @@ semicircle". Three checks, each strict on purpose:
   holding it), speaks of another time. A sentence that names no year says nothing either way (the year
   is often in the sentence before: "In 2012 ... . Vinik became owner"), so its spans stay.
 - *The opposite.* The sentence says the antonym of a question's word (smallest / largest, increase /
-  reduce, least / most, inside / outside, current or "now" / former) of the same thing (a word after it in the
+  reduce, least / most, inside / outside, current or "now" / former, first / second / last) of the same thing (a word after it in the
   question follows the antonym too: "smallest *party*" / "largest *party*"), and not the word itself. Antonyms that a
   paraphrase turns around ("A is older than B": "B is younger than A"; north of / south of; before /
   after; win / lose) are not used. Swapping one in is how many of SQuAD 2.0's unanswerable questions
@@ -82,12 +82,37 @@ def other_year(asked: frozenset[int], text: str) -> bool:
     return not any(y in years or any(a <= y <= b for a, b in spans) for y in asked)
 
 
+# a number said of a year: "30,000 in 2020", "12 per cent by 2019", "$4 million for 2021"
+_NUMBER_OF_YEAR = re.compile(r"(?<![\w$£€])[$£€]?(\d[\d,.]*(?:\s*(?:%|per\s?cent|million|billion|thousand))?)"
+                             r"\s+(?:in|by|during|for|as of)\s+(?:the\s+(?:year\s+)?)?(1\d{3}|20\d{2})\b")
+
+
+def number_of_another_year(asked: frozenset[int], text: str, start: int, end: int) -> bool:
+    """Whether the number at ``text[start:end]`` is not the asked year's, as the sentence ties numbers to
+    years: "About 60,000 homes now have solar, up from 30,000 in 2020" gives 2020 30,000, not 60,000;
+    "from 8.0 million in 2000 to 8.2 million in 2010" gives each year its own. A number tied to no year,
+    in a sentence that ties none to an asked one, is left alone."""
+    if not asked or not _DIGITS.search(text[start:end]):
+        return False
+    tied = [(m.start(1), m.end(1), int(m.group(2))) for m in _NUMBER_OF_YEAR.finditer(text)]
+    own = [year for a, b, year in tied if a < end and start < b]
+    if own:
+        return not any(year in asked for year in own)
+    return any(year in asked for _, _, year in tied)
+
+
+_DIGITS = re.compile(r"\d")
+
+
 # (question word, antonyms) by ``clauses.stem``: superlatives and changes that no paraphrase turns around
 _OPPOSITES = (("largest", "smallest"), ("biggest", "smallest"), ("highest", "lowest"), ("greatest", "least"),
               ("oldest", "youngest"), ("longest", "shortest"), ("earliest", "latest"), ("most", "least"),
               ("maximum", "minimum"), ("majority", "minority"), ("increas", "decreas"), ("increas", "reduc"),
               ("ris", "declin"), ("insid", "outsid"), ("beginning", "end"), ("current", "former"),
               ("incumbent", "former"))
+# "Who was the first minister to leave?" is not answered by "Ferreira is the second minister to leave"
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "last")
+_OPPOSITES += tuple((a, b) for i, a in enumerate(_ORDINALS) for b in _ORDINALS[i + 1:]) + (("first", "final"),)
 _ANTONYMS: dict[str, frozenset[str]] = {}
 for _a, _b in _OPPOSITES:
     _ANTONYMS[_a] = _ANTONYMS.get(_a, frozenset()) | {_b}
@@ -116,8 +141,9 @@ def _asked_words(question: str) -> list[str]:
 
 
 def _of(words: list[str], at: int) -> set[str]:
-    """The first content words after ``words[at]``: what a qualifier there is said of."""
-    return set([w for w in words[at + 1:] if w not in _FUNCTION][:_AFTER])
+    """The first content words after ``words[at]``: what a qualifier there is said of (an ordinal, of the
+    very next one: "second term as minister" counts terms, not ministers)."""
+    return set([w for w in words[at + 1:] if w not in _FUNCTION][:1 if words[at] in _ORDINALS else _AFTER])
 
 
 def _opposite(asked: list[str], said: list[str]) -> bool:
@@ -210,9 +236,10 @@ def namesake(question: str, text: str, people: frozenset[str] = frozenset()) -> 
 def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Window],
                       parse: Callable[[str], object] | None = None) -> list[Span]:
     """The spans (best first, as given) without those in a sentence about a year other than the one the
-    question asks about, that says the opposite of what the question asks about, or that names another
-    of what it names instead of it (``parse``, spaCy's, tells which names are people's; without it that
-    check is not made). The question is read once, each sentence checked once."""
+    question asks about (or a number the sentence ties to another year), that says the opposite of what
+    the question asks about, or that names another of what it names instead of it (``parse``, spaCy's,
+    tells which names are people's; without it that check is not made). The question is read once, each
+    sentence checked once."""
     years, words = asked_years(question), _asked_words(question)
     runs = _question_runs(question) if parse is not None else []
     if runs:
@@ -234,6 +261,7 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
             text = sentence.text
             verdicts[key] = other_year(years, text) or (antonyms and _opposite(words, _words(text))) \
                 or (bool(runs) and _namesake(runs, text))
-        return verdicts[key]
+        return verdicts[key] or number_of_another_year(years, sentence.text, span.start - sentence.start,
+                                                        span.end - sentence.start)
 
     return [span for span in spans if not contradicted(span)]

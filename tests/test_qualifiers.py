@@ -90,6 +90,12 @@ def test_a_span_in_a_sentence_about_another_year_is_no_answer() -> None:
     # turned around by a paraphrase, so not used: older / younger, before / after, won / lost
     ("Who is older than Lewis?", "Lewis is younger than Ardern.", False),
     ("Which team lost the final?", "North Harbour won the final against Canterbury.", False),
+    # another of an ordinal of the same thing; both said, or said of something else, is no contradiction
+    ("Who was the first minister to leave the Cabinet?", "Ferreira is the second minister to leave the Cabinet.",
+     True),
+    ("Who was the last minister to leave?", "Hart was the first minister to leave.", True),
+    ("Who was the first minister to leave?", "Hart was the first minister to leave and Ferreira the second.", False),
+    ("Who was the first minister to leave?", "Ferreira resigned in his second term as minister.", False),
 ])
 def test_a_sentence_that_says_the_opposite(question: str, text: str, contrary: bool) -> None:
     assert opposite(question, text) is contrary
@@ -135,8 +141,28 @@ def test_a_person_may_share_a_name_with_another(nlp) -> None:
     window = _window(text)
     jane = Span("Jane Smith", "d", 0, 10, 0.5, 0)
     assert drop_contradicted("What did the mother of John Smith say about the vote?", [jane], [window], nlp) == [jane]
+    law = "In 1998 the United Kingdom Parliament passed the act that shelved the plans."
+    window = _window(law)
+    plans = Span("the plans", "d", law.index("the plans"), law.index("the plans") + 9, 0.5, 0)
+    assert drop_contradicted("What did the United States Parliament shelve?", [plans], [window], nlp) == []
+    assert drop_contradicted("What did the United States Parliament shelve?", [plans], [window]) == [plans]
+    # an ordinal of the same thing is told apart without a parse: "First World War" is not the Second
     war = "The outbreak of the First World War caused the plans to be shelved."
-    window = _window(war)
     plans = Span("the plans", "d", war.index("the plans"), war.index("the plans") + 9, 0.5, 0)
-    assert drop_contradicted("The Second World War caused what to be shelved?", [plans], [window], nlp) == []
-    assert drop_contradicted("The Second World War caused what to be shelved?", [plans], [window]) == [plans]
+    assert drop_contradicted("The Second World War caused what to be shelved?", [plans], [_window(war)]) == []
+
+
+@pytest.mark.parametrize("text, number, other", [
+    ("About 60,000 homes now have rooftop solar, up from 30,000 in 2020.", "60,000", True),
+    ("About 60,000 homes now have rooftop solar, up from 30,000 in 2020.", "30,000", False),
+    ("The population grew from 8.0 million in 2000 to 8.2 million in 2010.", "8.0 million", True),
+    ("The population grew from 8.0 million in 2000 to 8.2 million in 2010.", "8.2 million", False),
+    ("In 2020 about 30,000 homes had solar.", "30,000", False),           # no number tied to a year: left alone
+    ("Sales rose 12 per cent in 2019 and 4 per cent in 2020.", "12 per cent", True),
+])
+def test_a_number_the_sentence_ties_to_another_year(text: str, number: str, other: bool) -> None:
+    from rag.qualifiers import number_of_another_year
+
+    at = text.index(number)
+    assert number_of_another_year(frozenset({2010, 2020}), text, at, at + len(number)) is other
+    assert number_of_another_year(frozenset(), text, at, at + len(number)) is False    # no year asked
