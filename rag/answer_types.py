@@ -354,13 +354,16 @@ _ACTED_ON = frozenset({"dobj", "nsubjpass", "dative"})
 _BE = frozenset({"be", "am", "is", "are", "was", "were", "been", "'s"})
 
 
-def drop_acted_on(question: str, spans: Sequence[Span], parse: Callable[[str], object]) -> list[Span]:
+def drop_acted_on(question: str, spans: Sequence[Span], parse: Callable[[str], object],
+                  windows: Sequence[Window] | None = None) -> list[Span]:
     """For "Who <did something to> X?", the spans without those that name X ("West Hamilton MP Gaurav
     Sharma" for "Who expelled Sharma?"; "Sharma's chief of staff" is someone else): whom the act is
     done to is not who did it. X is a name that is the object itself (its last word, "Sharma" of "Labour
     MP Gaurav Sharma"), not a name modifying a thing ("the Quillfen lighthouse"). Not for "Who is / was
     X?" (what X is, or a class: "Who was the first Doctor ...?" -> "Eleventh Doctor") nor for a choice;
-    nor for the question's subject ("Who did Labour expel?" may be answered "Labour MP Gaurav Sharma")."""
+    nor for the question's subject ("Who did Labour expel?" may be answered "Labour MP Gaurav Sharma").
+    With ``windows``, X may also be a thing the span names in apposition ("Who owned the firm ...?": not
+    "Brightclean Services" of "The firm, Brightclean Services, said ...")."""
     if not spans or not re.match(r"\W*(?:who|whom)\b", question, re.IGNORECASE) or options(question):
         return list(spans)
     doc = parse(question)
@@ -369,10 +372,25 @@ def drop_acted_on(question: str, spans: Sequence[Span], parse: Callable[[str], o
         return list(spans)
     acted = {t.text for t in doc if t.i > 0 and t.pos_ == "PROPN" and t.dep_ in _ACTED_ON and t.head.i == root.i
              and t.text[:1].isupper() and len(t.text) > 2}
-    if not acted:
+    things = {t.lower_ for t in doc if t.pos_ == "NOUN" and t.dep_ in _ACTED_ON and t.head.i == root.i}
+    if not acted and not (things and windows):
         return list(spans)
-    named = re.compile(r"\b(?:%s)\b(?!['’]s)" % "|".join(re.escape(w) for w in sorted(acted)))
-    return [x for x in spans if not named.search(x.text)]
+    named = re.compile(r"\b(?:%s)\b(?!['’]s)" % "|".join(re.escape(w) for w in sorted(acted))) if acted else None
+    # "Who owned the firm?": not "Brightclean Services" of "The firm, Brightclean Services, said ..."
+    called = re.compile(r"\b(?:the|a|an|this|that|its|his|her|their)\s+(?:[\w-]+\s+)?(?:%s)\s*,?\s*$"
+                        % "|".join(re.escape(w) for w in sorted(things)), re.IGNORECASE) if things else None
+    by_rank = {w.rank: w for w in windows or ()}
+
+    def named_thing(span: Span) -> bool:
+        window = by_rank.get(span.window_rank)
+        if called is None or window is None:
+            return False
+        if called.search(f"the {span.text}") and len(span.text.split()) <= 3:    # "a firm" itself
+            return True
+        at = span.start - window.start
+        return bool(called.search(window.text[max(0, at - 40):at]))
+
+    return [x for x in spans if not (named is not None and named.search(x.text)) and not named_thing(x)]
 
 
 def plain(text: str) -> str:

@@ -702,6 +702,23 @@ def test_whom_it_was_done_to_did_not_do_it(nlp, question: str, answer: str, kept
     assert (drop_acted_on(question, [span], nlp) == [span]) is kept
 
 
+def test_a_thing_acted_on_is_not_named_as_its_doer(nlp) -> None:
+    """"Who owned the firm that won the contract?" was answered *Brightclean Services* (0.57) from "The firm,
+    Brightclean Services, said ...": the name given the thing the act is done to, or the thing itself, is
+    not who did it; a name elsewhere, or the thing named by a question about someone else, is kept."""
+    from rag.answer_types import drop_acted_on
+
+    text = ("Ferreira failed to declare that his brother-in-law owned a firm that won the contract. "
+            "The firm, Brightclean Services, said it had won the contract fairly.")
+    window = _window(text)
+    firm, it, kin = (_span_in(text, "Brightclean Services"), _span_in(text, "a firm"),
+                     _span_in(text, "his brother-in-law"))
+    question = "Who owned the firm that won the contract?"
+    assert drop_acted_on(question, [firm, it, kin], nlp, [window]) == [kin]
+    assert drop_acted_on(question, [firm, it, kin], nlp) == [firm, it, kin]          # no windows: names only
+    assert drop_acted_on("Who won the contract?", [firm, kin], nlp, [window]) == [firm, kin]   # the doer
+
+
 @pytest.mark.parametrize("question, subject", [
     ("Has Steph Lewis been bullied in Parliament?", {"steph", "lewis"}),
     ("Did Lewis experience bullying?", {"lewis"}),        # misparsed ("experience" a noun): the opening name
