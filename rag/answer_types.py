@@ -57,8 +57,10 @@ for _words, _types in (
         _NOUN_TYPES[_w] = _types
 
 # "Who is Adrian Rurawhe?": a description of the named X is asked for ("Te Tai Hauārau MP"), not a
-# name; the name must be capitalised ("Who was responsible for ...?" asks for a person)
-DESCRIBES = re.compile(r"^\W*[Ww]ho\s+(?:is|was|are|were)\s+(?!the\b|a\b|an\b)[A-Z]")
+# name; the name must be capitalised ("Who was responsible for ...?" asks for a person), and not own
+# what is asked ("Who is Velora's chief executive?" asks for a person)
+DESCRIBES = re.compile(r"^\W*[Ww]ho\s+(?:is|was|are|were)\s+(?!the\b|a\b|an\b)"
+                       r"(?![A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*['’]s?\s)[A-Z]")
 
 # (pattern on the lower-cased question, types, name), first match wins
 _PATTERNS: list[tuple[re.Pattern[str], frozenset[str], str]] = [

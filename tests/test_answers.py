@@ -95,6 +95,8 @@ def test_nothing_left_is_an_empty_span() -> None:
     ("What title did Napoleon hold?", "role"),
     ("What job did she have before politics?", "role"),
     ("Who was responsible for the hiring freeze?", "person"),      # not "Who is <Name>?": the case counts
+    ("Who is Velora's chief executive?", "person"),                # X's role-holder, not a description of X
+    ("Who was James' father?", "person"),
 ])
 def test_the_question_names_the_type_it_asks_for(question: str, name: str) -> None:
     expected = expected_type(question)

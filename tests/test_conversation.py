@@ -80,6 +80,14 @@ def test_who_is_x_is_about_x_even_when_its_answer_holds_another_name(nlp) -> Non
     assert resolve("Has he responded?", history, nlp) == "Has Kieran McAnulty responded?"
 
 
+def test_who_is_xs_role_is_about_the_person_it_names(nlp) -> None:
+    """"Who is Velora's chief executive?" -> *Annika Brandt*, then "When did she take over?" was read "When did
+    Velora Motors take over?": a question for X's role-holder asks for a person, like "Who was responsible
+    ...?", not for a description of X."""
+    history = [_turn("Who is Velora's chief executive?", "Annika Brandt")]
+    assert resolve("When did she take over?", history, nlp) == "When did Annika Brandt take over?"
+
+
 @pytest.mark.parametrize("past, answer, follow_up, whole", [
     ("Did Sharma attend the meeting?", "", "Why?", "Why did Sharma attend the meeting?"),
     ("When was Sharma suspended?", "Tuesday", "Why?", "Why was Sharma suspended?"),
