@@ -356,6 +356,10 @@ def _words_of(name: str | None) -> frozenset[str]:
     return frozenset(re.findall(r"[\w'’-]+", name.lower())) - _TITLES if name else frozenset()
 
 
+# verbs of getting something, as ``clauses.stem`` gives them: one asked, the text may say another
+_GETTING = frozenset({"get", "receiv", "win", "obtain", "gain", "earn", "secur"})
+
+
 def others_act(question: str, spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str], object],
                consider: float = 0.02) -> list[Span]:
     """For a question what or how much a named person did ("How many votes did Kovacs receive?"), the
@@ -370,9 +374,17 @@ def others_act(question: str, spans: Sequence[Span], windows: Sequence[Window], 
         return list(spans)
     q = parse(question)
     root = next((t for t in q if t.dep_ == "ROOT"), None)
-    if root is None or root.pos_ != "VERB" or _is_speech(root) or stem(root.text) in LIGHT_VERBS:
+    if root is None or root.pos_ != "VERB" or _is_speech(root):
         return list(spans)
-    verbs = frozenset({stem(root.text)})
+    verb = stem(root.text)
+    if verb in _GETTING:    # "How many votes did Kovacs get?": any verb of getting (the text says "received")
+        if verb in LIGHT_VERBS and not any(c.dep_ == "dobj" for c in root.children):
+            return list(spans)                     # "get" alone ("got to the final") gets nothing
+        verbs = _GETTING
+    elif verb in LIGHT_VERBS:
+        return list(spans)
+    else:
+        verbs = frozenset({verb})
     subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
     if subject is None or subject.pos_ != "PROPN" or \
             any(t.ent_type_ in ("GPE", "LOC", "FAC", "NORP") for t in subject.subtree):
