@@ -26,6 +26,7 @@ TIME = frozenset({"DATE", "TIME"})
 NUMBER = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "NUM"})
 AGE = frozenset({"AGE", "CARDINAL", "DATE", "NUM"})
 DURATION = frozenset({"DATE", "TIME", "QUANTITY", "CARDINAL", "NUM"})
+FREQUENCY = frozenset({"FREQUENCY"})
 # "What is the name of ...?": any name (an entity spaCy labels, or a capitalised phrase it does not)
 NAME = frozenset({"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
                   "LANGUAGE", "PROPN"})
@@ -66,6 +67,7 @@ DESCRIBES = re.compile(r"^\W*[Ww]ho\s+(?:is|was|are|were)\s+(?!the\b|a\b|an\b)"
 _PATTERNS: list[tuple[re.Pattern[str], frozenset[str], str]] = [
     (re.compile(r"\bhow (old|young)\b|\bwhat age\b|\bat what age\b"), AGE, "age"),
     (re.compile(r"\bhow (many|much)\b"), NUMBER, "number"),
+    (re.compile(r"\bhow (?:often|frequently)\b"), FREQUENCY, "frequency"),
     (re.compile(r"\bhow long\b"), DURATION, "duration"),
     (re.compile(r"^(when)\b|\bwhen (did|does|do|was|were|is|will|had|has)\b"), TIME, "time"),
     (re.compile(r"^where\b|\bwhere (did|does|do|was|were|is|are|will)\b"), PLACE | ORG, "place"),
@@ -122,6 +124,12 @@ def _head_type(rest: str) -> Expected | None:
 
 
 _SMALL = frozenset("of the and de la von van du des for in on at to a an".split())
+# how often: "every four years", "one shift a month", "twice a week", "three times", "annually"
+_FREQUENCY = re.compile(r"\b(?:every|each|per|a|an)\s+(?:[\w-]+\s+){0,2}?(?:second|minute|hour|day|night|week|"
+                        r"weekend|fortnight|month|quarter|year|decade|century|season|term|session|shift)s?\b|"
+                        r"\b(?:\w+\s+times|once|twice|thrice|always|usually|often|rarely|seldom|occasionally|"
+                        r"frequently|regularly|never|sometimes|daily|weekly|monthly|yearly|annually|hourly|nightly|"
+                        r"biennially|quarterly|fortnightly)\b", re.IGNORECASE)
 _AGE = re.compile(r"\b\d{1,3}[- ]year[- ]old\b|\baged? \d{1,3}\b|^\d{1,3}$", re.I)
 _DIGIT = re.compile(r"\d")
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve twenty thirty forty "
@@ -144,6 +152,8 @@ def span_labels(span_text: str, span_start: int, span_end: int, doc, offset: int
         labels.add("NUM")
     if _AGE.search(span_text.strip()):
         labels.add("AGE")
+    if _FREQUENCY.search(span_text):
+        labels.add("FREQUENCY")
     if not labels and words and all(w[:1].isupper() for w in span_text.split() if w.lower() not in _SMALL):
         labels.add("PROPN")          # a name spaCy did not recognise ("Newshub")
     if words and words[-1].strip(",.") in ROLE_WORDS and not labels & {"PERSON"}:
@@ -204,6 +214,9 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
     expected = expected_type(question)
     if expected is None or not spans:
         return list(spans)
+    if expected.name == "frequency":    # a form no other answer has: any span of it beats all others
+        fits = [replace(x, type_fit=1) for x in spans if _FREQUENCY.search(x.text)]
+        return fits + [replace(x, type_fit=-1) for x in spans if not _FREQUENCY.search(x.text)] if fits else list(spans)
     by_rank = {w.rank: w for w in windows}
     best = max(s.score for s in spans)
     parsed: dict[int, object] = {}
@@ -429,3 +442,27 @@ def prefer_options(question: str, spans: Sequence[Span], consider: float = 0.02)
         return span.score >= consider * best and any(o in words for o in offered)
 
     return [s for s in spans if names(s)] + [s for s in spans if not names(s)]
+
+
+_FROM_TO = re.compile(r"^(?:from\s+)?(.+?)\s+to\s+(.+)$", re.IGNORECASE)
+_LATER = re.compile(r"\b(?:now|currently|today|nowadays|these days|at present|after|since)\b", re.IGNORECASE)
+_EARLIER = re.compile(r"\b(?:before|previously|originally|formerly|used to|at first|initially|earlier|prior to)\b",
+                      re.IGNORECASE)
+
+
+def change_end(question: str, span: Span, windows: Sequence[Window]) -> Span:
+    """Of a change "from X to Y", the end the question asks for: Y when it asks what is so now (or after),
+    X when it asks what was so before ("How long does it now take to register an overseas nurse?" ->
+    *six weeks*, not *five months to six weeks* of "cut the time ... from five months to six weeks"). A
+    span that is no such change, or a question that says neither (or both), is left as it is."""
+    later, earlier = bool(_LATER.search(question)), bool(_EARLIER.search(question))
+    found = _FROM_TO.match(span.text)
+    if later == earlier or found is None:
+        return span
+    window = next((w for w in windows if w.rank == span.window_rank), None)
+    before = window.text[:span.start - window.start] if window is not None else ""
+    if not (span.text.lower().startswith("from ") or re.search(r"\bfrom\s+$", before, re.IGNORECASE)):
+        return span
+    group = 2 if later else 1
+    start = span.start + found.start(group)
+    return replace(span, text=found.group(group), start=start, end=start + len(found.group(group)))

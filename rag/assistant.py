@@ -485,6 +485,7 @@ class Assistant:
                 spans = [_clause_span(spans[0], windows, "said"), *spans[1:]]
         if spans and form is None and s.answer_types:
             spans = [_whole_name(spans[0], windows), *spans[1:]]  # a cut name made whole
+            spans = [answer_types.change_end(resolved, spans[0], windows), *spans[1:]]   # "now": Y of "from X to Y"
             if s.drop_echoes and not answer_types.drop_acted_on(resolved, spans[:1], _parse):
                 # made whole, it names whom the act was done to ("Renegade MP Gaurav" -> "... Gaurav Sharma"
                 # for "Who suspended Sharma?"): no answer; the next one, made whole

@@ -169,6 +169,36 @@ def test_a_fitting_span_beats_a_close_misfit_but_not_a_far_better_one(nlp) -> No
     assert rescore("What happened?", [caucus, place], [window], nlp) == [caucus, place]   # no type: untouched
 
 
+def test_how_often_is_answered_by_a_frequency(nlp) -> None:
+    """"How often does Tamihana work in the emergency department?" was answered *12 years* (0.50) over *one
+    shift a month* (0.02): no span but one of a frequency answers "how often", so any of them comes first;
+    with none among the spans, they stay as read."""
+    text = "After 12 years running the emergency department, she still works one shift a month there."
+    window = _window(text)
+    years, shift = _span_in(text, "12 years", 0.5), _span_in(text, "one shift a month", 0.02)
+    ranked = rescore("How often does Tamihana work in the emergency department?", [years, shift], [window], nlp)
+    assert [(s.text, s.type_fit) for s in ranked] == [("one shift a month", 1), ("12 years", -1)]
+    assert rescore("How often does she work there?", [years], [window], nlp) == [years]
+    for said in ("every four years", "twice a week", "three times", "annually", "once", "each season"):
+        assert fit(expected_type("How often are elections held?"), span_labels(said, 0, len(said), nlp(said), 0)) == 1
+    assert expected_type("How long did Tamihana run it?").name == "duration"
+
+
+@pytest.mark.parametrize("question, answer", [
+    ("How long does it now take to register an overseas nurse?", "six weeks"),
+    ("How long did it take to register a nurse before?", "five months"),
+    ("How long does it take to register a nurse?", "five months to six weeks"),   # neither asked: the change
+    ("How long did it take before and after the change?", "five months to six weeks"),
+])
+def test_the_end_of_a_change_the_question_asks_for(question: str, answer: str) -> None:
+    """Of "cut the time from five months to six weeks", "now" asks for the end and "before" for the start."""
+    from rag.answer_types import change_end
+
+    text = "We have cut the time it takes to register an overseas nurse from five months to six weeks."
+    span = change_end(question, _span_in(text, "five months to six weeks"), [_window(text)])
+    assert span.text == answer and text[span.start:span.end] == answer
+
+
 def test_a_bare_count_never_says_when(nlp) -> None:
     """"When did Okonkwo die?" was answered *81* (0.41) from the headline "... dies at 81": a number of one to
     three digits that is no date is a count or an age, and is no answer to "when"; a year or a day is."""
