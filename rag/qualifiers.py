@@ -103,6 +103,44 @@ def number_of_another_year(asked: frozenset[int], text: str, start: int, end: in
 
 _DIGITS = re.compile(r"\d")
 
+# "Who was Velora's previous chief executive?": a holder before the present one, named by the role
+_EARLIER_HOLDER = re.compile(r"\b(?:previous|former|ex-|outgoing|earlier|prior|preceding|last)\s+((?:[\w'’-]+\s*){1,3})",
+                             re.IGNORECASE)
+# words that make a role named beside a person an earlier one, or one held for a while only
+_NOT_NOW = re.compile(r"\b(?:former|previous|ex|outgoing|then|retiring|retired|late|acting|interim|past|until|"
+                      r"predecessor|once|incumbent|departing|sacked|ousted)\b", re.IGNORECASE)
+
+
+def earlier_holder_role(question: str) -> str | None:
+    """The role a question asks an earlier holder of ("previous chief executive" -> "executive",
+    "former mayor" -> "mayor"), or None."""
+    from rag.answer_types import ROLE_WORDS
+
+    for found in _EARLIER_HOLDER.finditer(question):
+        role = None
+        for word in re.findall(r"[a-z]+", found.group(1).lower()):
+            if word in ROLE_WORDS:
+                role = word                  # "chief executive": the last word of the role
+            elif role is not None:
+                break
+        if role is not None:
+            return role
+    return None
+
+
+def holds_role_now(role: str, text: str, start: int, end: int) -> bool:
+    """Whether the person at ``text[start:end]`` is given ``role`` right beside the name, with no word
+    making it an earlier or passing one: "Velora's chief executive, Annika Brandt", "Annika Brandt, the
+    chief executive," (she holds it, so is no previous one); "former chief executive Tom Lee" is not."""
+    before = text[max(0, start - 45):start]
+    after = text[end:end + 45]
+    found = re.search(rf"\b{role}s?\s*,?\s*$", before, re.IGNORECASE)
+    if found is not None:
+        clause = re.split(r"[.;:!?]", before[:found.start()])[-1]
+        return not _NOT_NOW.search(" ".join(clause.split()[-3:]))
+    found = re.match(rf"^\s*,\s*((?:[\w'’-]+\s+){{0,3}}?){role}s?\b", after, re.IGNORECASE)
+    return found is not None and not _NOT_NOW.search(found.group(1))
+
 
 # (question word, antonyms) by ``clauses.stem``: superlatives and changes that no paraphrase turns around
 _OPPOSITES = (("largest", "smallest"), ("biggest", "smallest"), ("highest", "lowest"), ("greatest", "least"),
@@ -236,17 +274,19 @@ def namesake(question: str, text: str, people: frozenset[str] = frozenset()) -> 
 def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Window],
                       parse: Callable[[str], object] | None = None) -> list[Span]:
     """The spans (best first, as given) without those in a sentence about a year other than the one the
-    question asks about (or a number the sentence ties to another year), that says the opposite of what
+    question asks about (or a number the sentence ties to another year; or a person given the role the
+    question asks an earlier holder of, as theirs now), that says the opposite of what
     the question asks about, or that names another of what it names instead of it (``parse``, spaCy's,
     tells which names are people's; without it that check is not made). The question is read once, each
     sentence checked once."""
     years, words = asked_years(question), _asked_words(question)
+    earlier = earlier_holder_role(question)
     runs = _question_runs(question) if parse is not None else []
     if runs:
         people = {plain(w) for e in parse(question).ents if e.label_ == "PERSON" for w in e.text.split()}
         runs = [run for run in runs if not set(run) & people]
     antonyms = any(w in _ANTONYMS for w in words)
-    if not years and not antonyms and not runs:
+    if not years and not antonyms and not runs and earlier is None:
         return list(spans)
     by_rank = {w.rank: w for w in windows}
     verdicts: dict[tuple[str, int], bool] = {}      # (document, sentence start) -> contradicted
@@ -261,7 +301,8 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
             text = sentence.text
             verdicts[key] = other_year(years, text) or (antonyms and _opposite(words, _words(text))) \
                 or (bool(runs) and _namesake(runs, text))
-        return verdicts[key] or number_of_another_year(years, sentence.text, span.start - sentence.start,
-                                                        span.end - sentence.start)
+        at, to = span.start - sentence.start, span.end - sentence.start
+        return verdicts[key] or number_of_another_year(years, sentence.text, at, to) or \
+            (earlier is not None and holds_role_now(earlier, sentence.text, at, to))
 
     return [span for span in spans if not contradicted(span)]

@@ -166,3 +166,33 @@ def test_a_number_the_sentence_ties_to_another_year(text: str, number: str, othe
     at = text.index(number)
     assert number_of_another_year(frozenset({2010, 2020}), text, at, at + len(number)) is other
     assert number_of_another_year(frozenset(), text, at, at + len(number)) is False    # no year asked
+
+
+@pytest.mark.parametrize("question, role", [
+    ("Who was Velora's previous chief executive?", "executive"), ("Who was the previous mayor?", "mayor"),
+    ("Who is the former whip?", "whip"), ("Who was the previous Labour leader?", "leader"),
+    ("What was the last thing she said?", None), ("Who is the chief executive?", None),
+])
+def test_the_role_a_question_asks_an_earlier_holder_of(question: str, role: str | None) -> None:
+    from rag.qualifiers import earlier_holder_role
+
+    assert earlier_holder_role(question) == role
+
+
+def test_whoever_holds_the_role_now_is_no_earlier_holder() -> None:
+    """"Who was Velora's previous chief executive?" was answered *Annika Brandt* (0.85) of "Velora's chief
+    executive, Annika Brandt, said": the role beside her name is hers now. Named a former one, or with
+    no role beside the name, a person may be the answer."""
+    from rag.qualifiers import drop_contradicted
+
+    text = ("Velora's chief executive, Annika Brandt, said the fix was quick. Former chief executive Tom Lee, "
+            "who left in 2024, declined to comment. Ana Ruiz, the finance chief, agreed.")
+    window = _window(text)
+    brandt, lee, ruiz = (Span(n, "d", text.index(n), text.index(n) + len(n), 0.5, 0)
+                         for n in ("Annika Brandt", "Tom Lee", "Ana Ruiz"))
+    question = "Who was Velora's previous chief executive?"
+    assert drop_contradicted(question, [brandt, lee, ruiz], [window]) == [lee, ruiz]
+    assert drop_contradicted("Who is Velora's chief executive?", [brandt, lee], [window]) == [brandt, lee]
+    text = "Annika Brandt, the chief executive, said so; Tom Lee, a former chief executive, did not."
+    brandt, lee = (Span(n, "d", text.index(n), text.index(n) + len(n), 0.5, 0) for n in ("Annika Brandt", "Tom Lee"))
+    assert drop_contradicted(question, [brandt, lee], [_window(text)]) == [lee]
