@@ -397,9 +397,10 @@ class Assistant:
 
     def _named_describer(self, span: Span, windows: list[Window]) -> tuple[Span, list[Window], Sentence | None]:
         """For a question asking for a person: when the span only describes an unnamed sayer and the next
-        sentence quotes and names them (``attribution.named_describer``), their name, with the describing
-        sentence (cited beside it); the window then runs to the name's sentence. Else the span and windows
-        as they are, and None."""
+        sentence quotes and names them (``attribution.named_describer``), or describes whom a story opens
+        on before naming them (``attribution.named_later``), their name, with the describing sentence
+        (cited beside it); the window then runs to the name's sentence. Else the span and windows as they
+        are, and None."""
         at = next((k for k, w in enumerate(windows) if w.rank == span.window_rank), None)
         sentence = windows[at].sentence_at(span.start) if at is not None else None
         if sentence is None:
@@ -407,12 +408,14 @@ class Assistant:
         window = windows[at]
         sentences = self.index.doc_sentences(window.doc_id)
         text = self._docs[window.doc_id].text
-        found = attribution.named_describer(sentences, sentence.index, span.start, span.end, _parse, text)
+        found = attribution.named_describer(sentences, sentence.index, span.start, span.end, _parse, text) \
+            or attribution.named_later(sentences, sentence.index, span.start, span.end, _parse)
         if found is None:
             return span, windows, None
         named = replace(span, text=text[found[0]:found[1]], start=found[0], end=found[1])
         if found[1] > window.end:
-            window = _spanning(window, sentences[window.sentences[0].index:sentence.index + 2], text)
+            last = next(x.index for x in sentences if x.start <= found[0] < x.end)
+            window = _spanning(window, sentences[window.sentences[0].index:last + 1], text)
             windows = [*windows[:at], window, *windows[at + 1:]]
         return named, windows, sentence
 

@@ -20,6 +20,7 @@ import re
 from typing import Callable, Sequence
 
 from rag.answer_types import MISFIT_PENALTY, plain, stems
+from rag.credits import is_credit
 from rag.clauses import LIGHT_VERBS, governing_verb, stem
 from rag.names import gender
 from rag.types import Sentence, Span, Window
@@ -595,6 +596,65 @@ def named_describer(sentences: Sequence[Sentence], at: int, start: int, end: int
     named = _subject(said) if said is not None and not _inside_quote(doc.text, said.idx) else None
     found = _person(named) if named is not None else None
     return None if found is None else (following.start + found[0], following.start + found[1])
+
+
+_INDEFINITE = re.compile(r"^\W*(?:A|An)\s")
+_LEDE_WITHIN = 4       # sentences from a story's start its first paragraph may begin at (headline, byline)
+
+
+def named_later(sentences: Sequence[Sentence], at: int, start: int, end: int,
+                parse: Callable[[str], object]) -> tuple[int, int] | None:
+    """Document offsets of the name of a person a story opens by describing, when ``[start, end)`` is that
+    description: news leads with "A former deputy principal who stole ... has been jailed" (or a headline,
+    "Teacher jailed ...") and names the person in the next sentence, "Hamilton man Peter Grady, 58, was
+    sentenced ..." (delayed identification). None unless the first paragraph (within the first
+    ``_LEDE_WITHIN`` sentences) opens with "A" or "An", the span is the headline's first words or in that
+    opening's subject and names no one, and the next sentence's subject is a person named for the first
+    time, not as a speaker ("Police spokesperson Tom Harris said ..." names the source, not the person),
+    introduced as news introduces them (an age, "Hamilton man") or doing what the opening said ("won")."""
+    lede = next((i for i, x in enumerate(sentences[:_LEDE_WITHIN]) if _INDEFINITE.match(x.text)
+                 and not is_credit(x.text)), None)
+    if lede is None or at > lede or lede + 1 >= len(sentences):
+        return None
+    sentence = sentences[at]
+    doc = parse(sentence.text)
+    inside = [t for t in doc if start <= sentence.start + t.idx < end]
+    if not inside or any(t.ent_type_ == "PERSON" for t in inside):
+        return None
+    if at == lede:
+        root = next((t for t in doc if t.dep_ == "ROOT"), None)
+        subject = None if root is None else next((c for c in root.children if c.dep_ in _SUBJECTS), None)
+        if subject is None or not {t.i for t in inside} <= {t.i for t in subject.subtree}:
+            return None
+        for token in inside:          # the described one, not what a clause about them names ("his school")
+            while token.i != subject.i:
+                if token.dep_ in ("relcl", "acl", "prep", "pobj"):
+                    return None
+                token = token.head
+    elif start - sentence.start > len(sentence.text) - len(sentence.text.lstrip()) + 1:
+        return None                       # a headline: only its first words are whom it is about
+    following = sentences[lede + 1]
+    doc = parse(following.text)
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None or _is_speech(root):
+        return None
+    subject = next((c for c in root.children if c.dep_ in _SUBJECTS), None)
+    found = _person(subject) if subject is not None else None
+    if found is None:
+        return None
+    name = following.text[found[0]:found[1]]
+    if any(plain(w) in plain(x.text) for x in sentences[:lede + 1] for w in name.split()[-1:]):
+        return None                       # named before: the opening was about someone else
+    introduced = _AGED.match(following.text[found[1]:]) or _LOCAL.search(following.text[:found[0]])
+    opening = {stem(t.text) for x in sentences[:lede + 1] for t in parse(x.text) if t.pos_ in ("VERB", "AUX")}
+    if not introduced and stem(root.text) not in opening - LIGHT_VERBS:
+        return None                       # "Detective Sergeant Karen Olsen arrested the 45-year-old": another
+    return following.start + found[0], following.start + found[1]
+
+
+# how news introduces the person its opening described: "Peter Grady, 58,", "Hamilton man Peter Grady"
+_AGED = re.compile(r"^\s*(?:,\s*(?:aged\s+)?\d{1,3}\s*,|\(\s*\d{1,3}\s*\))")
+_LOCAL = re.compile(r"\b[A-Z][\w'’-]+\s+(?:man|woman|teen|teenager|boy|girl|resident|mother|father|couple)\s*$")
 
 
 def _said_by(sentences: Sequence[Sentence], at: int, verb, parse: Callable[[str], object],

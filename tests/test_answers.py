@@ -959,6 +959,41 @@ def test_a_described_sayer_is_named_by_the_quote_that_follows(nlp, opening: str,
     assert (_SOURCES[found[0]:found[1]] if found else None) == name
 
 
+_LEDES = ("Teacher jailed for defrauding school\n\nBy Ruth Kang, Court Reporter\n\n"
+          "A former deputy principal who stole $400,000 from his school has been jailed for three years.\n\n"
+          "Hamilton man Peter Grady, 58, was sentenced in the district court on Friday.\n\n"
+          "Judge Alan Moore said Grady had used the money to pay gambling debts.")
+_SPOKEN = ("A 34-year-old woman has died after her bicycle collided with a truck.\n\n"
+           "Senior Sergeant Tom Harris said the truck driver was helping with inquiries.")
+_OTHER = ("A man has been charged after his dog attacked a child in a park.\n\n"
+          "Detective Sergeant Karen Olsen arrested the 45-year-old at his home on Monday.")
+_WON = ("Local baker wins national pie award\n\nA Timaru baker has taken the top prize at the pie awards.\n\n"
+        "Sam Whitmore, who runs the Bay Street Bakery, won the supreme award for his steak pie.")
+
+
+@pytest.mark.parametrize("text, words, name", [
+    (_LEDES, "former deputy principal", "Peter Grady"),     # the opening's subject, named in the next sentence
+    (_LEDES, "Teacher", "Peter Grady"),                     # the headline's first words
+    (_LEDES, "his school", None),                           # not whom the story opens on
+    (_LEDES, "district court", None),                       # after the opening: no delayed name
+    (_SPOKEN, "34-year-old woman", None),                   # the next sentence names a source, who speaks
+    (_OTHER, "man", None),                                  # ... or someone else, doing something else
+    (_WON, "Timaru baker", "Sam Whitmore"),                 # no age given, but doing what the opening said
+])
+def test_whom_a_story_opens_on_is_named_in_the_next_sentence(nlp, text: str, words: str, name) -> None:
+    """"Who was sentenced for stealing from elderly clients?" was answered *Former bank manager*: news opens on
+    "A former bank manager who stole ... has been sentenced" and names him next ("Dunedin man Grant Ellison,
+    52, appeared ..."); a who-question gets the name."""
+    from rag.attribution import named_later
+    from rag.splitting import split_sentences
+
+    sentences = split_sentences(Document("s", "lede", text))
+    start = text.index(words)
+    at = next(x.index for x in sentences if x.start <= start < x.end)
+    found = named_later(sentences, at, start, start + len(words), nlp)
+    assert (text[found[0]:found[1]] if found else None) == name
+
+
 @pytest.mark.parametrize("opening, described", [
     ("They said nobody", "Someone involved"),           # "they" is the unnamed someone before it: their words
     ("Someone involved told", "Someone involved"),
