@@ -42,7 +42,10 @@ ROLE_WORDS = frozenset(
     "commander captain chancellor professor lecturer editor manager bishop pope emperor empress prince "
     "princess duke lord chief head deputy executive adviser advisor councillor councilor representative "
     "speaker lawyer teacher doctor engineer consul admiral colonel lieutenant sergeant archbishop cardinal "
-    "priest chairperson correspondent reporter journalist economist".split())
+    "priest chairperson correspondent reporter journalist economist nurse pharmacist baker farmer "
+    "surgeon dentist accountant architect banker chef electrician firefighter paramedic plumber detective "
+    "constable inspector superintendent commissioner analyst researcher consultant entrepreneur campaigner "
+    "activist candidate barrister solicitor attorney prosecutor midwife".split())
 # head nouns of "which/what X" questions and the types they ask for
 _NOUN_TYPES: dict[str, frozenset[str]] = {}
 for _words, _types in (
