@@ -485,7 +485,7 @@ class Assistant:
         elif spans and s.clause_answers:
             spans = [_completed(spans[0], windows), *spans[1:]]   # a cut phrase made whole
             if s.attribution and attribution.asks_statement(resolved, _parse):   # what was said, not a word of it
-                spans = [_clause_span(spans[0], windows, "said"), *spans[1:]]
+                spans = [_said_only(_clause_span(spans[0], windows, "said"), windows), *spans[1:]]
         if spans and form is None and s.answer_types:
             spans = [_whole_name(spans[0], windows), *spans[1:]]  # a cut name made whole
             spans = [answer_types.change_end(resolved, spans[0], windows), *spans[1:]]   # "now": Y of "from X to Y"
@@ -836,6 +836,21 @@ def _clause_span(span: Span, windows: Sequence[Window], form: str, verbs: frozen
         return span
     start, end = sentence.start + lo, sentence.start + hi
     return _but_whole(replace(span, text=sentence.text[lo:hi], start=start, end=end), windows)
+
+
+def _said_only(span: Span, windows: Sequence[Window]) -> Span:
+    """For "What did X say ...?": of a span that runs from the sayer through the speech verb, what was
+    said (``attribution.what_was_said``); else the span."""
+    found = _sentence_of(span, windows)
+    if found is None:
+        return span
+    sentence = found[0].sentences[found[1]]
+    said = attribution.what_was_said(sentence.text, span.start - sentence.start,
+                                     min(span.end, sentence.end) - sentence.start, _parse)
+    if said is None:
+        return span
+    lo, hi = said
+    return replace(span, text=sentence.text[lo:hi], start=sentence.start + lo, end=sentence.start + hi)
 
 
 SAID_SHARE = 0.6    # of the question's said words a sentence must hold to be the one whose sayer answers

@@ -750,3 +750,21 @@ def of_the_person(question: str, spans: Sequence[Span], windows: Sequence[Window
         return span.score * own * (MISFIT_PENALTY if span.type_fit < 0 else 1.0)
 
     return sorted(spans, key=lambda s: -weight(s))
+
+
+def what_was_said(text: str, start: int, end: int, parse: Callable[[str], object]) -> tuple[int, int] | None:
+    """Offsets (in ``text``, a sentence) of what is said, when ``text[start:end]`` holds the sayer, the
+    speech verb and what they said ('Victory coach Arthur Diles said his side had been "too passive"'
+    -> 'his side had been "too passive"' for "What did Diles say about his side?"): the question names
+    the sayer already. None when the span holds no such speech."""
+    doc = parse(text)
+    for verb in (t for t in doc if start <= t.idx < end and _is_speech(t)):
+        subject = next((c for c in verb.children if c.dep_ in _SUBJECTS), None)
+        said = next((c for c in verb.children if c.dep_ == "ccomp"), None)
+        if subject is None or said is None or subject.idx < start or said.i < verb.i:
+            continue
+        words = [t for t in said.subtree if t.idx < end]
+        lo, hi = words[0].idx, words[-1].idx + len(words[-1])
+        if lo < hi:
+            return lo, min(hi, end)
+    return None

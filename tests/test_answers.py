@@ -1115,3 +1115,20 @@ def test_what_a_named_person_did_is_not_what_another_did_the_same(nlp) -> None:
     text = "Ms Ardern said there were grounds, suggesting Dr Sharma had committed serious misconduct."
     misconduct = _span_in(text, "serious misconduct")
     assert others_act("What did Ardern suggest Sharma had committed?", [misconduct], [_window(text)], nlp) == [misconduct]
+
+
+@pytest.mark.parametrize("sentence, span, said", [
+    ('Victory coach Arthur Diles said his side had been "too passive" after scoring.',
+     'Victory coach Arthur Diles said his side had been "too passive" after scoring',
+     'his side had been "too passive" after scoring'),
+    ("Lewis said she saw no need for the legislation.", "she saw no need for the legislation", None),  # no sayer
+    ("The coach said nothing.", "The coach said nothing", None),                # no clause said
+])
+def test_what_was_said_without_who_said_it(nlp, sentence: str, span: str, said) -> None:
+    """"What did Diles say about his side?" was answered with the whole sentence, sayer and speech verb
+    included: the question names the sayer, the answer is what they said."""
+    from rag.attribution import what_was_said
+
+    start = sentence.index(span)
+    found = what_was_said(sentence, start, start + len(span), nlp)
+    assert (sentence[found[0]:found[1]] if found else None) == said
