@@ -1123,6 +1123,7 @@ def test_what_a_named_person_did_is_not_what_another_did_the_same(nlp) -> None:
      'his side had been "too passive" after scoring'),
     ("Lewis said she saw no need for the legislation.", "she saw no need for the legislation", None),  # no sayer
     ("The coach said nothing.", "The coach said nothing", None),                # no clause said
+    ("Federated Farmers welcomed it but said it was overdue.", "said it was overdue", "it was overdue"),
 ])
 def test_what_was_said_without_who_said_it(nlp, sentence: str, span: str, said) -> None:
     """"What did Diles say about his side?" was answered with the whole sentence, sayer and speech verb
