@@ -100,9 +100,9 @@ def _bare_answer(answer: str) -> str | None:
     return " ".join(words)
 
 
-# a follow-up that is only a question word: "Why?", "And when?", "How come?"
-_BARE = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)\W+)?(why|when|where|how come|how)(\W+not)?"
-                   r"(?:\W+(?:then|exactly))?\W*$", re.IGNORECASE)
+# a follow-up that is only a question word: "Why?", "And when?", "How come?", "For how long?", "How often?"
+_BARE = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)\W+)?(?:for\s+)?(why|when|where|how come|how long|how often|how)"
+                   r"(\W+not)?(?:\W+(?:then|exactly))?\W*$", re.IGNORECASE)
 _AUX = {"did", "does", "do", "was", "were", "is", "are", "has", "have", "had", "will", "would", "could", "can"}
 _WH = {"what", "when", "where", "who", "whom", "how", "why", "which"}
 _VERB_TAGS = ("VB", "VBP", "VBZ", "VBN", "VBG", "VBD")

@@ -90,6 +90,10 @@ def test_who_is_xs_role_is_about_the_person_it_names(nlp) -> None:
 
 @pytest.mark.parametrize("past, answer, follow_up, whole", [
     ("Did Sharma attend the meeting?", "", "Why?", "Why did Sharma attend the meeting?"),
+    ("Who waited in his office?", "Dr Sharma", "For how long?", "How long did Dr Sharma wait in his office?"),
+    ("Did Lewis go on maternity leave?", "", "How long?", "How long did Lewis go on maternity leave?"),
+    ("Does Tamihana still work shifts?", "", "How often?", "How often does Tamihana still work shifts?"),
+    ("How many people did the team follow?", "78,000", "For how long?", "For how long?"),   # no act to carry
     ("When was Sharma suspended?", "Tuesday", "Why?", "Why was Sharma suspended?"),
     ("Who was suspended from the Labour caucus?", "Gaurav Sharma", "Why?",
      "Why was Gaurav Sharma suspended from the Labour caucus?"),                 # the answer was the subject
