@@ -218,8 +218,8 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
     if expected is None or not spans:
         return list(spans)
     if expected.name == "frequency":    # a form no other answer has: any span of it beats all others
-        fits = [replace(x, type_fit=1) for x in spans if _FREQUENCY.search(x.text)]
-        return fits + [replace(x, type_fit=-1) for x in spans if not _FREQUENCY.search(x.text)] if fits else list(spans)
+        marked = [replace(x, type_fit=1 if _FREQUENCY.search(x.text) else -1) for x in spans]
+        return sorted(marked, key=lambda x: -x.type_fit) if any(x.type_fit > 0 for x in marked) else list(spans)
     by_rank = {w.rank: w for w in windows}
     best = max(s.score for s in spans)
     parsed: dict[int, object] = {}
