@@ -754,9 +754,9 @@ def of_the_person(question: str, spans: Sequence[Span], windows: Sequence[Window
 
 def what_was_said(text: str, start: int, end: int, parse: Callable[[str], object]) -> tuple[int, int] | None:
     """Offsets (in ``text``, a sentence) of what is said, when ``text[start:end]`` holds the sayer (or
-    opens on the speech verb), the speech verb and what they said ('Victory coach Arthur Diles said his side had been "too passive"'
-    -> 'his side had been "too passive"' for "What did Diles say about his side?"): the question names
-    the sayer already. None when the span holds no such speech."""
+    opens on the speech verb), the speech verb and what they said ('Victory coach Arthur Diles said his
+    side had been "too passive"' -> 'his side had been "too passive"' for "What did Diles say about his
+    side?"): the question names the sayer already. None when the span holds no such speech."""
     doc = parse(text)
     for verb in (t for t in doc if start <= t.idx < end and _is_speech(t)):
         subject = next((c for c in verb.children if c.dep_ in _SUBJECTS), None)

@@ -5,22 +5,27 @@ answered *Braddock* at 0.36 from "Braddock ... led an expedition in June 1755 to
 "What television network did the AFL sign a deal with in 2000?" *NBC* from "Beginning with the 2003
 season, the AFL made a deal with NBC", and "The smallest party in Parliament sits in the middle of
 what?" *the semicircle* (0.84) from "The largest party in the Parliament sits in the middle of the
-semicircle". Three checks, each strict on purpose:
+semicircle". Three checks of the sentence, each strict on purpose (and two of the span, below):
 
 - *Another year.* A sentence that names years, none of them the asked one (nor a range or decade
   holding it), speaks of another time. A sentence that names no year says nothing either way (the year
   is often in the sentence before: "In 2012 ... . Vinik became owner"), so its spans stay.
 - *The opposite.* The sentence says the antonym of a question's word (smallest / largest, increase /
-  reduce, least / most, inside / outside, current or "now" / former, first / second / last) of the same thing (a word after it in the
-  question follows the antonym too: "smallest *party*" / "largest *party*"), and not the word itself. Antonyms that a
-  paraphrase turns around ("A is older than B": "B is younger than A"; north of / south of; before /
-  after; win / lose) are not used. Swapping one in is how many of SQuAD 2.0's unanswerable questions
-  were written (Rajpurkar, Jia and Liang 2018, "Know What You Don't Know").
+  reduce, least / most, inside / outside, current or "now" / former, first / second / last) of the same
+  thing (a word after it in the question follows the antonym too: "smallest *party*" / "largest *party*"),
+  and not the word itself. Antonyms that a paraphrase turns around ("A is older than B": "B is younger
+  than A"; north of / south of; before / after; win / lose) are not used. Swapping one in is how many
+  of SQuAD 2.0's unanswerable questions were written (Rajpurkar, Jia and Liang 2018, "Know What You
+  Don't Know").
 - *Another of its name.* The sentence names, instead of the question's "Second World War" or "United
   States Parliament", a run of as many capitalised words ending alike with others in place of the rest
   ("First World War", "United Kingdom Parliament"), none of them a spelling of the asked ones ("Santa Fe"
   for "Sante Fe" stays), and not the asked run itself. A run sharing only its first word ("City Council"
   for "City Parliament") may be the same thing said another way and stays.
+
+Of the span: a number the sentence ties to another year than the asked one ("up from 30,000 in 2020"),
+and a person the sentence gives, as theirs now, the role the question asks an earlier holder of ("Who
+was the previous chief executive?": not "Velora's chief executive, Annika Brandt").
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Sequence
 
-from rag.answer_types import plain
+from rag.answer_types import ROLE_WORDS, plain
 from rag.clauses import stem
 from rag.types import Span, Window
 
@@ -92,7 +97,7 @@ def number_of_another_year(asked: frozenset[int], text: str, start: int, end: in
     years: "About 60,000 homes now have solar, up from 30,000 in 2020" gives 2020 30,000, not 60,000;
     "from 8.0 million in 2000 to 8.2 million in 2010" gives each year its own. A number tied to no year,
     in a sentence that ties none to an asked one, is left alone."""
-    if not asked or not _DIGITS.search(text[start:end]):
+    if not asked or not any(c.isdigit() for c in text[start:end]):
         return False
     tied = [(m.start(1), m.end(1), int(m.group(2))) for m in _NUMBER_OF_YEAR.finditer(text)]
     own = [year for a, b, year in tied if a < end and start < b]
@@ -101,11 +106,9 @@ def number_of_another_year(asked: frozenset[int], text: str, start: int, end: in
     return any(year in asked for _, _, year in tied)
 
 
-_DIGITS = re.compile(r"\d")
-
 # "Who was Velora's previous chief executive?": a holder before the present one, named by the role
-_EARLIER_HOLDER = re.compile(r"\b(?:previous|former|ex-|outgoing|earlier|prior|preceding|last)\s+((?:[\w'’-]+\s*){1,3})",
-                             re.IGNORECASE)
+_EARLIER_HOLDER = re.compile(r"\b(?:previous|former|ex-|outgoing|earlier|prior|preceding|last)\s+"
+                             r"((?:[\w'’-]+\s*){1,3})", re.IGNORECASE)
 # words that make a role named beside a person an earlier one, or one held for a while only
 _NOT_NOW = re.compile(r"\b(?:former|previous|ex|outgoing|then|retiring|retired|late|acting|interim|past|until|"
                       r"predecessor|once|incumbent|departing|sacked|ousted)\b", re.IGNORECASE)
@@ -114,8 +117,6 @@ _NOT_NOW = re.compile(r"\b(?:former|previous|ex|outgoing|then|retiring|retired|l
 def earlier_holder_role(question: str) -> str | None:
     """The role a question asks an earlier holder of ("previous chief executive" -> "executive",
     "former mayor" -> "mayor"), or None."""
-    from rag.answer_types import ROLE_WORDS
-
     for found in _EARLIER_HOLDER.finditer(question):
         role = None
         for word in re.findall(r"[a-z]+", found.group(1).lower()):
