@@ -185,22 +185,33 @@ def _of(words: list[str], at: int) -> set[str]:
     return set([w for w in words[at + 1:] if w not in _FUNCTION][:1 if words[at] in _ORDINALS else _AFTER])
 
 
-def _opposite(asked: list[str], said: list[str]) -> bool:
-    """``opposite`` on the question's and the sentence's words (``_words``)."""
+def _opposite(asked: list[str], said: list[str], elided: frozenset[str] = frozenset()) -> bool:
+    """``opposite`` on the question's and the sentence's words (``_words``); an antonym in ``elided``
+    stands for the asked thing whatever follows it."""
     says = set(said) | ({"current"} if "now" in said else set())     # "the chief whip now is ..."
     for i, word in enumerate(asked):
         others = _ANTONYMS.get(word, frozenset())
         if not others or word in says or others & set(asked):
             continue
         of = _of(asked, i)
-        if any(w in others and of & _of(said, j) for j, w in enumerate(said)):
+        if any(w in others and (w in elided or of & _of(said, j)) for j, w in enumerate(said)):
             return True
     return False
 
 
+# "Canterbury had the longest list ... . The West Coast had the shortest, with 38.": a superlative or
+# ordinal after "the" with its noun left out says it of the thing the text is speaking of
+_ELIDED = re.compile(r"\bthe\s+([a-z]+est|" + "|".join(_ORDINALS) + r")\s*(?:[,.;:!?]|$)")
+
+
+def _elided(text: str) -> frozenset[str]:
+    """The superlatives and ordinals of ``text`` whose noun is left out (``_ELIDED``), as ``_words``."""
+    return frozenset(stem(w) for w in _ELIDED.findall(text.lower()))
+
+
 def opposite(question: str, text: str) -> bool:
     """Whether ``text`` says the antonym of a word of the question of the same thing, and not the word."""
-    return _opposite(_asked_words(question), _words(text))
+    return _opposite(_asked_words(question), _words(text), _elided(text))
 
 
 # "the Second World War" / "the First World War", "the United States Parliament" / "the United Kingdom
@@ -300,7 +311,7 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
         key = (sentence.doc_id, sentence.start)
         if key not in verdicts:
             text = sentence.text
-            verdicts[key] = other_year(years, text) or (antonyms and _opposite(words, _words(text))) \
+            verdicts[key] = other_year(years, text) or (antonyms and _opposite(words, _words(text), _elided(text))) \
                 or (bool(runs) and _namesake(runs, text))
         at, to = span.start - sentence.start, span.end - sentence.start
         return verdicts[key] or number_of_another_year(years, sentence.text, at, to) or \

@@ -96,6 +96,11 @@ def test_a_span_in_a_sentence_about_another_year_is_no_answer() -> None:
     ("Who was the last minister to leave?", "Hart was the first minister to leave.", True),
     ("Who was the first minister to leave?", "Hart was the first minister to leave and Ferreira the second.", False),
     ("Who was the first minister to leave?", "Ferreira resigned in his second term as minister.", False),
+    # the noun left out after "the": said of what the text speaks of
+    ("Which region has the longest list?", "The West Coast had the shortest, with 38.", True),
+    ("Who was the youngest?", "Smith, 92, was the oldest.", True),
+    ("Which region has the longest list?", "The West Coast had the shortest wait, with 38 days.", False),
+    ("Which region has the longest list?", "Canterbury had the longest, and the West Coast the shortest.", False),
 ])
 def test_a_sentence_that_says_the_opposite(question: str, text: str, contrary: bool) -> None:
     assert opposite(question, text) is contrary
