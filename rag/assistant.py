@@ -459,6 +459,8 @@ class Assistant:
             spans = attribution.rescore(resolved, spans, retrieval.windows, _parse,
                                         subject_clause=asked in ("yes/no", "do"), speaker_of=self._speaker,
                                         gender_of=self._gender_of, titled=self._titled)
+        if s.attribution and spans and asked is None:     # "Who sold the painting?": "sold by X", not its painter
+            spans = attribution.prefer_doer(resolved, spans, retrieval.windows, _parse)
         if s.answer_types and spans and asked is None:
             spans = answer_types.prefer_options(resolved, spans)   # "Matte or Langgasse?": one of the two
         windows, quote = list(retrieval.windows), None

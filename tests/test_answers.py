@@ -762,6 +762,28 @@ def test_a_thing_acted_on_is_not_named_as_its_doer(nlp) -> None:
     assert drop_acted_on("Who won the contract?", [firm, kin], nlp, [window]) == [firm, kin]   # the doer
 
 
+def test_who_did_it_comes_before_who_is_only_near_it(nlp) -> None:
+    """"Who sold the painting?" was answered *Colin McCahon* (the painter: "A painting by Colin McCahon has
+    sold ...") over "It was sold by the family of a Dunedin collector": the subject or agent of the asked
+    verb comes first among close spans of the best one's window; not for a "be" question, nor when the
+    best one already did it, nor for a span far less likely."""
+    from rag.attribution import prefer_doer
+
+    text = ("A painting by Colin McCahon has sold for $3.1 million. It was sold by the family of a Dunedin "
+            "collector. Ben Plumbly sold tickets.")
+    window = _window(text)
+    painter, family = _span_in(text, "Colin McCahon"), _span_in(text, "the family of a Dunedin collector")
+    painter, family = replace(painter, score=0.16), replace(family, score=0.11)
+    assert prefer_doer("Who sold the painting?", [painter, family], [window], nlp) == [family, painter]
+    assert prefer_doer("Who painted the work?", [painter, family], [window], nlp) == [painter, family]
+    assert prefer_doer("Who was the painter?", [painter, family], [window], nlp) == [painter, family]
+    unlikely = replace(family, score=0.01)
+    assert prefer_doer("Who sold the painting?", [painter, unlikely], [window], nlp) == [painter, unlikely]
+    elsewhere = replace(family, window_rank=1)
+    assert prefer_doer("Who sold the painting?", [painter, elsewhere], [window, replace(window, rank=1)],
+                       nlp) == [painter, elsewhere]
+
+
 @pytest.mark.parametrize("question, subject", [
     ("Has Steph Lewis been bullied in Parliament?", {"steph", "lewis"}),
     ("Did Lewis experience bullying?", {"lewis"}),        # misparsed ("experience" a noun): the opening name
