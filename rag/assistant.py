@@ -733,9 +733,11 @@ def _person_in(text: str, start: int, end: int) -> tuple[int, int] | None:
 def _whole_description(span: Span, windows: Sequence[Window]) -> Span:
     """For "Who is <Name>?": a role cut from the words in front of it ("MP" of "Incoming Labour list
     MP Soraya Peke-Mason") widened over the adjectives and nouns just before it, up to a determiner,
-    a possessive, punctuation or a verb. Other spans as they are."""
+    a possessive, punctuation or a verb; a span that is only the title before the name ("Dr" of
+    "Cybersecurity expert Dr Anita Rao") is those words before it instead. Other spans as they are."""
     words = span.text.split()
-    if not words or words[-1].lower().strip(",.") not in answer_types.ROLE_WORDS:
+    title = len(words) == 1 and words[0].lower().rstrip(".") in names.HONORIFICS
+    if not words or not (title or words[-1].lower().strip(",.") in answer_types.ROLE_WORDS):
         return span
     found = _sentence_of(span, windows)
     if found is None:
@@ -750,8 +752,8 @@ def _whole_description(span: Span, windows: Sequence[Window]) -> Span:
         lo = token.idx
     if lo == start:
         return span
-    hi = min(span.end, sentence.end) - sentence.start
-    return replace(span, text=sentence.text[lo:hi], start=sentence.start + lo)
+    hi = len(sentence.text[:start].rstrip()) if title else min(span.end, sentence.end) - sentence.start
+    return replace(span, text=sentence.text[lo:hi], start=sentence.start + lo, end=sentence.start + hi)
 
 
 _NAMED_FRONT = re.compile(r"^((?:[A-Z][\w'\u2019.-]*\s+)*[A-Z][\w'\u2019.-]*),\s+(?=\S)")

@@ -19,9 +19,8 @@ from typing import Callable, Iterable
 from rag.answer_types import DESCRIBES, ROLE_WORDS, asks_role
 
 # words written capitalised next to a name that are not part of it: titles, and what starts a sentence
-TITLES = frozenset(
-    "mr mrs ms miss mx dr sir dame prof professor rev reverend hon honourable lord lady st saint "
-    "prime deputy former incoming outgoing acting".split()) | ROLE_WORDS
+HONORIFICS = frozenset("mr mrs ms miss mx dr sir dame prof professor rev reverend hon honourable".split())
+TITLES = HONORIFICS | frozenset("lord lady st saint prime deputy former incoming outgoing acting".split()) | ROLE_WORDS
 _NOT_NAMES = frozenset(
     "the a an and but or so if as at by for from in into of on to with without after before when while "
     "although though since until despite under over about against according asked speaking meanwhile "

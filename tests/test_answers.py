@@ -906,6 +906,19 @@ def test_who_is_x_gets_the_whole_role_not_its_last_word(nlp) -> None:
     assert _whole_description(span("Peke-Mason"), [window]).text == "Peke-Mason"   # not a role
 
 
+def test_who_is_x_is_not_answered_with_the_title_before_the_name(nlp) -> None:
+    """"Who is Anita Rao?" was answered *Dr* (0.42) from "Cybersecurity expert Dr Anita Rao, of ...": what
+    describes her stands before the title; a title with nothing before it stays as it is."""
+    from rag.assistant import _whole_description
+
+    text = "Cybersecurity expert Dr Anita Rao, of the University of Waikato, said so. Dr Tim Lowe agreed."
+    window, span = _window(text), partial(_span_in, text)
+    assert _whole_description(span("Dr"), [window]).text == "Cybersecurity expert"
+    assert _whole_description(span("Dr Tim"), [window]).text == "Dr Tim"
+    lowe = Span("Dr", "d", text.index("Dr Tim"), text.index("Dr Tim") + 2, 0.5, 0)
+    assert _whole_description(lowe, [window]).text == "Dr"
+
+
 
 def test_who_is_x_is_not_answered_with_x_s_own_name(nlp) -> None:
     """"Who is Colin Ashworth?" was answered *Dr Colin Ashworth, a neurologist*: the asked name is cut from
