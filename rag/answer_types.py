@@ -449,20 +449,32 @@ def prefer_options(question: str, spans: Sequence[Span], consider: float = 0.02)
 
 _FROM_TO = re.compile(r"^(?:from\s+)?(.+?)\s+to\s+(.+)$", re.IGNORECASE)
 _LATER = re.compile(r"\b(?:now|currently|today|nowadays|these days|at present|after|since)\b", re.IGNORECASE)
-_EARLIER = re.compile(r"\b(?:before|previously|originally|formerly|used to|at first|initially|earlier|prior to)\b",
-                      re.IGNORECASE)
+_EARLIER = re.compile(r"\b(?:before|previously|originally|formerly|used to|at first|initially|earlier|prior to|"
+                      r"last time|previous)\b", re.IGNORECASE)
+# a number and, right after it, what it was before: "48.2 per cent, up from 44.5 per cent at the previous
+# election" ("last year" or "a year ago" in a question may be the time of the new figure: not read as before)
+_UP_FROM = re.compile(r"^\s*,?\s*(?:(?:up|down|rising|falling|increasing|decreasing|a rise|a fall|an increase|"
+                      r"a decrease|a drop)\s+)?from\s+((?:about\s+|around\s+|nearly\s+|almost\s+)?"
+                      r"[$£€]?\d[\d,.]*(?:\s*(?:per\s*cent|percent|%|million|billion|m|bn|k)\b)?)", re.IGNORECASE)
 
 
 def change_end(question: str, span: Span, windows: Sequence[Window]) -> Span:
     """Of a change "from X to Y", the end the question asks for: Y when it asks what is so now (or after),
     X when it asks what was so before ("How long does it now take to register an overseas nurse?" ->
-    *six weeks*, not *five months to six weeks* of "cut the time ... from five months to six weeks"). A
-    span that is no such change, or a question that says neither (or both), is left as it is."""
+    *six weeks*, not *five months to six weeks* of "cut the time ... from five months to six weeks"); and
+    before, of a number the text follows with what it was before ("48.2 per cent, up from 44.5 per cent"),
+    that ("What was the turnout last time?"). A span that is no such change, or a question that says
+    neither (or both), is left as it is."""
     later, earlier = bool(_LATER.search(question)), bool(_EARLIER.search(question))
     found = _FROM_TO.match(span.text)
+    window = next((w for w in windows if w.rank == span.window_rank), None)
+    if earlier and not later and found is None and window is not None and _DIGIT.search(span.text):
+        before = _UP_FROM.match(window.text[span.end - window.start:])    # "48.2 per cent, up from 44.5 per cent"
+        if before is not None:
+            start = span.end + before.start(1)
+            return replace(span, text=before.group(1), start=start, end=start + len(before.group(1)))
     if later == earlier or found is None:
         return span
-    window = next((w for w in windows if w.rank == span.window_rank), None)
     before = window.text[:span.start - window.start] if window is not None else ""
     if not (span.text.lower().startswith("from ") or re.search(r"\bfrom\s+$", before, re.IGNORECASE)):
         return span

@@ -199,6 +199,22 @@ def test_the_end_of_a_change_the_question_asks_for(question: str, answer: str) -
     assert span.text == answer and text[span.start:span.end] == answer
 
 
+@pytest.mark.parametrize("question, answer", [
+    ("What was the turnout last time?", "44.5 per cent"),
+    ("What was the turnout at the previous election?", "44.5 per cent"),
+    ("What was the turnout?", "48.2 per cent"),
+    ("What is the turnout now, and what was it before?", "48.2 per cent"),      # both asked
+])
+def test_a_question_asking_before_gets_what_a_number_was_up_from(question: str, answer: str) -> None:
+    """"What was the turnout last time?" was answered *48.2 per cent* of "Turnout was 48.2 per cent, up from
+    44.5 per cent at the previous election": what the number was before, said right after it."""
+    from rag.answer_types import change_end
+
+    text = "Turnout was 48.2 per cent, up from 44.5 per cent at the previous election."
+    span = change_end(question, _span_in(text, "48.2 per cent"), [_window(text)])
+    assert span.text == answer and text[span.start:span.end] == answer
+
+
 def test_a_bare_count_never_says_when(nlp) -> None:
     """"When did Okonkwo die?" was answered *81* (0.41) from the headline "... dies at 81": a number of one to
     three digits that is no date is a count or an age, and is no answer to "when"; a year or a day is."""
