@@ -252,6 +252,15 @@ class Assistant:
         """A look (and a second one), then two hops through the entity the question describes when
         the look refuses or answers with the wrong type."""
         looked = self._second_look(q, resolved, exclude, started, only)
+        held = names.role_of(resolved) if looked.answer.abstained and self.settings.whole_names else None
+        if held is not None:      # "Who is the chief executive of Air Aotearoa?": of the documents naming it
+            naming = self._naming(held.body)
+            within = naming if only is None else naming & only
+            if within:
+                trace = self._second_look(q, held.question, exclude, started, within)
+                if not trace.answer.abstained:
+                    return replace(trace, resolved_question=resolved,
+                                   answer=replace(trace.answer, resolved_question=resolved))
         misfit = bool(looked.spans) and looked.spans[0].type_fit < 0
         if self.settings.bridging and (looked.answer.abstained or misfit):
             return self._bridge(q, resolved, exclude, started, looked, only)
@@ -337,6 +346,13 @@ class Assistant:
         """The sentences that hold a word (BM25's postings; the first ``names.MAX_MENTIONS``)."""
         rows = self.retriever.bm25.rows_with(word, names.MAX_MENTIONS)
         return [self.index.sentences[r].text for r in rows]
+
+    def _naming(self, name: str) -> frozenset[str]:
+        """The documents with a sentence that writes ``name`` ("Air Aotearoa"), in any case, accents aside."""
+        wanted = answer_types.plain(name)
+        rows = self.retriever.bm25.rows_with(name.split()[-1], names.MAX_MENTIONS)
+        found = (self.index.sentences[r] for r in rows)
+        return frozenset(x.doc_id for x in found if wanted in answer_types.plain(x.text))
 
     def _gender_of(self, name: str) -> str:
         """"f" or "m" as the corpus speaks of the named person (``names.gender``), "" when it does not tell."""

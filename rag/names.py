@@ -175,6 +175,34 @@ def complete(question: str, mentions: Callable[[str], Iterable[str]]) -> str:
     return question[:start] + name + question[end:]
 
 
+_ORG = r"(?P<org>[A-Z][\w'’&.-]*(?:\s+(?:of\s+)?[A-Z][\w'’&.-]*)*)"
+_ROLE = r"(?P<role>(?:[\w-]+\s+){0,3}?(?P<head>[\w-]+))"
+# "Who is the chief executive of Air Aotearoa?", "Who is Air Aotearoa's chief executive?"
+_ROLE_OF = (re.compile(rf"^\W*[Ww]ho\s+(?P<verb>is|was)\s+the\s+{_ROLE}\s+(?:of|at)\s+(?:the\s+)?{_ORG}\s*\??\s*$"),
+            re.compile(rf"^\W*[Ww]ho\s+(?P<verb>is|was)\s+(?:the\s+)?{_ORG}['’]s?\s+{_ROLE}\s*\??\s*$"))
+
+
+@dataclass(frozen=True)
+class RoleOf:
+    """A question asking who holds a role in a named body, read without the body: ``question`` ("Who is the
+    chief executive?") and ``body`` ("Air Aotearoa")."""
+
+    question: str
+    body: str
+
+
+def role_of(question: str) -> RoleOf | None:
+    """"Who is the chief executive of Air Aotearoa?" -> ("Who is the chief executive?", "Air Aotearoa"): news
+    names a company once and its people by role alone ("Chief executive Greg Foran said ..."), and the
+    reader, asked of the company, finds no one in a sentence that does not name it. None for any other
+    question (the role's last word must be one of ``ROLE_WORDS``)."""
+    for pattern in _ROLE_OF:
+        found = pattern.match(question)
+        if found is not None and found.group("head").lower() in ROLE_WORDS:
+            return RoleOf(f"Who {found.group('verb')} the {found.group('role')}?", found.group("org"))
+    return None
+
+
 def titled(title: str, mentions: Callable[[str], Iterable[str]]) -> str | None:
     """The one person the corpus gives a title or role ("the Prime Minister" -> "Jacinda Ardern", of "Prime
     Minister Jacinda Ardern"; "the judge" -> "Miriam Okafor", of "Judge Miriam Okafor"; "the Harbour coach"
