@@ -506,6 +506,7 @@ class Assistant:
                 spans = [_said_only(_clause_span(spans[0], windows, "said"), windows), *spans[1:]]
         if spans and form is None and s.answer_types:
             spans = [_whole_name(spans[0], windows), *spans[1:]]  # a cut name made whole
+            spans = [_whole_duration(spans[0], windows), *spans[1:]]   # "three years" and "four months"
             spans = [answer_types.change_end(resolved, spans[0], windows), *spans[1:]]   # "now": Y of "from X to Y"
             if s.drop_echoes and not answer_types.drop_acted_on(resolved, spans[:1], _parse):
                 # made whole, it names whom the act was done to ("Renegade MP Gaurav" -> "... Gaurav Sharma"
@@ -675,6 +676,25 @@ def _completed(span: Span, windows: Sequence[Window]) -> Span:
     if hi <= lo:
         return span
     return replace(span, text=sentence.text[lo:hi], start=sentence.start + lo, end=sentence.start + hi)
+
+
+_UNITS = r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?)"
+_CUT_DURATION = re.compile(rf"\b{_UNITS}$", re.IGNORECASE)
+_REST_OF_DURATION = re.compile(rf"\s+and\s+(?:a\s+half\b|(?:a|an|one|two|three|four|five|six|seven|eight|nine|"
+                               rf"ten|eleven|\d{{1,3}})\s+{_UNITS}\b)", re.IGNORECASE)
+
+
+def _whole_duration(span: Span, windows: Sequence[Window]) -> Span:
+    """A duration cut before its second part ("three years" of "jailed for three years and four months")
+    taken to its end; other spans as they are."""
+    if not _CUT_DURATION.search(span.text) or (found := _sentence_of(span, windows)) is None:
+        return span
+    sentence = found[0].sentences[found[1]]
+    end = min(span.end, sentence.end) - sentence.start
+    rest = _REST_OF_DURATION.match(sentence.text, end)
+    if rest is None:
+        return span
+    return replace(span, text=span.text + rest.group(0), end=sentence.start + rest.end())
 
 
 _NEXT_CAPITAL = re.compile(r"\s+[A-Z]")

@@ -922,6 +922,20 @@ def test_who_is_x_gets_the_whole_role_not_its_last_word(nlp) -> None:
     assert _whole_description(span("Peke-Mason"), [window]).text == "Peke-Mason"   # not a role
 
 
+@pytest.mark.parametrize("text, span, whole", [
+    ("Pike was jailed for three years and four months on Thursday.", "three years", "three years and four months"),
+    ("The talks went on for two days and a half.", "two days", "two days and a half"),
+    ("He served three years and his brother two.", "three years", "three years"),          # not a duration after
+    ("It took 10 months and cost $5m.", "10 months", "10 months"),
+])
+def test_a_duration_cut_before_its_second_part_is_made_whole(text: str, span: str, whole: str) -> None:
+    """"How long was Jordan Pike jailed for?" was answered *three years* of "three years and four months"."""
+    from rag.assistant import _whole_duration
+
+    found = _whole_duration(_span_in(text, span), [_window(text)])
+    assert found.text == whole and text[found.start:found.end] == whole
+
+
 def test_who_is_x_is_not_answered_with_the_title_before_the_name(nlp) -> None:
     """"Who is Anita Rao?" was answered *Dr* (0.42) from "Cybersecurity expert Dr Anita Rao, of ...": what
     describes her stands before the title; a title with nothing before it stays as it is."""
