@@ -305,13 +305,25 @@ def _own_age(span: Span) -> Span:
 _AMOUNTS = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
 
 
+# whom an amount was paid or cost, before it: "cost us about $80m"
+_OBJECT_PRONOUN = re.compile(r"(?:us|them|him|her|me|you)\s+", re.IGNORECASE)
+_SCALE = re.compile(r"(?:m|bn|k)\b")       # written onto the number, which spaCy's amount may leave off
+
+
 def _leading_fit(span: Span, doc, window: Window, expected: Expected) -> Span | None:
-    """A misfitting span that opens with an amount of an asked type, cut to that amount ("30 per cent"
-    of "30 per cent as costs bite" for "By how much did profit fall?"); None when it opens with none."""
+    """A misfitting span that opens with an amount of an asked type (or with whom it cost, "us about $80m
+    in the half"), cut to that amount ("30 per cent" of "30 per cent as costs bite" for "By how much did
+    profit fall?"); None when it opens with none."""
     for ent in doc.ents:
         start, end = window.start + ent.start_char, window.start + ent.end_char
-        if start == span.start and end < span.end and ent.label_ in expected.labels & _AMOUNTS:
-            return replace(span, text=ent.text, end=end, type_fit=1)
+        opens = start == span.start or (start > span.start and
+                                         _OBJECT_PRONOUN.fullmatch(span.text[:start - span.start]) is not None)
+        suffix = _SCALE.match(window.text, end - window.start)     # "$80" + "m" of "$80m"
+        end = end + len(suffix.group(0)) if suffix else end
+        if opens and end <= span.end and (start, end) != (span.start, span.end) \
+                and ent.label_ in expected.labels & _AMOUNTS:
+            return replace(span, text=window.text[start - window.start:end - window.start], start=start, end=end,
+                           type_fit=1)
     return None
 
 

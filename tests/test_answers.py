@@ -239,6 +239,15 @@ def test_a_misfit_opening_with_an_amount_asked_is_cut_to_it_but_not_a_name_or_a_
     assert (kept.text, kept.type_fit) == (born.text, -1)
 
 
+def test_an_amount_after_whom_it_cost_is_cut_to_the_amount(nlp) -> None:
+    """"How much did the engine problems cost?" was answered *us about $80m in the half*: whom it cost goes,
+    what follows the amount goes, and the scale written onto the number ("m") stays."""
+    text = "The engine issues cost us about $80m in the half."
+    cut = rescore("How much did the engine problems cost?", [_span_in(text, "us about $80m in the half")],
+                  [_window(text)], nlp)[0]
+    assert (cut.text, cut.type_fit, text[cut.start:cut.end]) == ("about $80m", 1, "about $80m")
+
+
 
 @pytest.mark.parametrize("text, age, holder", [
     ("Preliminary results gave Kovacs, a 41-year-old pharmacist, 11,872 votes.", "41-year-old", {"kovacs"}),
