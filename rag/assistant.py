@@ -258,7 +258,7 @@ class Assistant:
             within = naming if only is None else naming & only
             if within:
                 trace = self._second_look(q, held.question, exclude, started, within)
-                if not trace.answer.abstained:
+                if not trace.answer.abstained and not answer_types.echoes(resolved, trace.answer.text):
                     return replace(trace, resolved_question=resolved,
                                    answer=replace(trace.answer, resolved_question=resolved))
         misfit = bool(looked.spans) and looked.spans[0].type_fit < 0
