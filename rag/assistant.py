@@ -517,7 +517,8 @@ class Assistant:
             if member is not None:                                          # the place of the role
                 spans = _seat(member, spans, windows, self._mentions)
             elif answer_types.DESCRIBES.match(resolved):                    # "Who is X?": the whole role
-                spans = [_whole_description(_without_name(resolved, spans[0], windows), windows), *spans[1:]]
+                described = _without_who(_without_name(resolved, spans[0], windows))
+                spans = [_whole_description(described, windows), *spans[1:]]
         part = names.name_part(shown) if spans and s.whole_names else None
         if part is not None:                       # "What is Sharma's first name?": "Gaurav", not a role
             spans = _name_part(spans, windows, part)
@@ -593,6 +594,18 @@ def _without_relative(span: Span) -> Span:
     Ardern" of "after what Prime Minister Jacinda Ardern called ...") without it; other spans as they are."""
     found = _RELATIVE_FRONT.match(span.text)
     if found is None:
+        return span
+    return replace(span, text=span.text[found.end():], start=span.start + found.end())
+
+
+_WHO_FRONT = re.compile(r"^who\s+(?:is\s+|was\s+|are\s+|were\s+)?(?=\S)")
+
+
+def _without_who(span: Span) -> Span:
+    """For "Who is Rachel Ngata?": *runs a freight company in Onerahi*, *a lawyer*, without the "who" (and
+    "is") of the relative clause the reader took them from ("Rachel Ngata, who runs a freight company ...")."""
+    found = _WHO_FRONT.match(span.text)
+    if found is None or found.end() == len(span.text):
         return span
     return replace(span, text=span.text[found.end():], start=span.start + found.end())
 

@@ -945,6 +945,21 @@ def test_a_duration_cut_before_its_second_part_is_made_whole(text: str, span: st
     assert found.text == whole and text[found.start:found.end] == whole
 
 
+@pytest.mark.parametrize("span, described", [
+    ("who runs a freight company in Onerahi", "runs a freight company in Onerahi"),
+    ("who is a lawyer", "a lawyer"),
+    ("who", "who"),                                  # nothing would be left
+    ("whole-sale trader", "whole-sale trader"),
+])
+def test_who_is_x_is_described_without_the_who_of_a_relative_clause(span: str, described: str) -> None:
+    """"Who is Rachel Ngata?" was answered *who runs a freight company in Onerahi*."""
+    from rag.assistant import _without_who
+
+    text = f"Rachel Ngata, {span}, said so."
+    found = _without_who(_span_in(text, span))
+    assert found.text == described and text[found.start:found.end] == described
+
+
 def test_who_is_x_is_not_answered_with_the_title_before_the_name(nlp) -> None:
     """"Who is Anita Rao?" was answered *Dr* (0.42) from "Cybersecurity expert Dr Anita Rao, of ...": what
     describes her stands before the title; a title with nothing before it stays as it is."""
