@@ -143,6 +143,39 @@ def holds_role_now(role: str, text: str, start: int, end: int) -> bool:
     return found is not None and not _NOT_NOW.search(found.group(1))
 
 
+# "Who is the chief whip?" asks who holds the post now; words that make a role beside a name one held before
+_HOLDER = re.compile(r"^\W*who\s+is\s+the\s+(.+)$", re.IGNORECASE)
+_BEFORE_NOW = re.compile(r"\b(?:former|previous|ex|outgoing|retiring|retired|late|past|departing|sacked|ousted)\b",
+                         re.IGNORECASE)
+
+
+def current_holder_role(question: str) -> str | None:
+    """The role a question asks who holds ("Who is the chief whip?" -> "whip"), or None (as for "Who was
+    ...?", and for a question saying the holder is an earlier one: ``earlier_holder_role``)."""
+    found = _HOLDER.match(question)
+    if found is None or _BEFORE_NOW.search(question):
+        return None
+    role = None
+    for word in re.findall(r"[a-z]+", found.group(1).lower())[:4]:
+        if word in ROLE_WORDS:
+            role = word                      # "chief whip of Labour": the last word of the role
+        elif role is not None:
+            break
+    return role
+
+
+def held_role_before(role: str, text: str, start: int, end: int) -> bool:
+    """Whether the person at ``text[start:end]`` is given ``role`` right beside the name as one held before:
+    "former chief whip Kieran McAnulty", "Tom Lee, the previous mayor,"."""
+    before = text[max(0, start - 45):start]
+    found = re.search(rf"\b{role}s?\s*,?\s*$", before, re.IGNORECASE)
+    if found is not None:
+        clause = re.split(r"[.;:!?]", before[:found.start()])[-1]
+        return bool(_BEFORE_NOW.search(" ".join(clause.split()[-3:])))
+    found = re.match(rf"^\s*,\s*((?:[\w'’-]+\s+){{0,3}}?){role}s?\b", text[end:end + 45], re.IGNORECASE)
+    return found is not None and bool(_BEFORE_NOW.search(found.group(1)))
+
+
 # (question word, antonyms) by ``clauses.stem``: superlatives and changes that no paraphrase turns around
 _OPPOSITES = (("largest", "smallest"), ("biggest", "smallest"), ("highest", "lowest"), ("greatest", "least"),
               ("oldest", "youngest"), ("longest", "shortest"), ("earliest", "latest"), ("most", "least"),
@@ -292,13 +325,13 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
     tells which names are people's; without it that check is not made). The question is read once, each
     sentence checked once."""
     years, words = asked_years(question), _asked_words(question)
-    earlier = earlier_holder_role(question)
+    earlier, current = earlier_holder_role(question), current_holder_role(question)
     runs = _question_runs(question) if parse is not None else []
     if runs:
         people = {plain(w) for e in parse(question).ents if e.label_ == "PERSON" for w in e.text.split()}
         runs = [run for run in runs if not set(run) & people]
     antonyms = any(w in _ANTONYMS for w in words)
-    if not years and not antonyms and not runs and earlier is None:
+    if not years and not antonyms and not runs and earlier is None and current is None:
         return list(spans)
     by_rank = {w.rank: w for w in windows}
     verdicts: dict[tuple[str, int], bool] = {}      # (document, sentence start) -> contradicted
@@ -315,6 +348,7 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
                 or (bool(runs) and _namesake(runs, text))
         at, to = span.start - sentence.start, span.end - sentence.start
         return verdicts[key] or number_of_another_year(years, sentence.text, at, to) or \
-            (earlier is not None and holds_role_now(earlier, sentence.text, at, to))
+            (earlier is not None and holds_role_now(earlier, sentence.text, at, to)) or \
+            (current is not None and held_role_before(current, sentence.text, at, to))
 
     return [span for span in spans if not contradicted(span)]

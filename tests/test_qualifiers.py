@@ -201,3 +201,25 @@ def test_whoever_holds_the_role_now_is_no_earlier_holder() -> None:
     text = "Annika Brandt, the chief executive, said so; Tom Lee, a former chief executive, did not."
     brandt, lee = (Span(n, "d", text.index(n), text.index(n) + len(n), 0.5, 0) for n in ("Annika Brandt", "Tom Lee"))
     assert drop_contradicted(question, [brandt, lee], [_window(text)]) == [lee]
+
+
+@pytest.mark.parametrize("question, role", [
+    ("Who is the chief whip?", "whip"), ("Who is the chief whip of Labour?", "whip"),
+    ("Who was the chief whip?", None), ("Who is the former chief whip?", None), ("Who is the man?", None),
+])
+def test_the_role_a_question_asks_the_holder_of(question: str, role: str | None) -> None:
+    from rag.qualifiers import current_holder_role
+
+    assert current_holder_role(question) == role
+
+
+def test_one_who_held_the_role_before_is_not_its_holder() -> None:
+    """"Who is the chief whip?" was answered *Kieran McAnulty* (0.42) of "former chief whip Kieran McAnulty":
+    "is" asks who holds it. The holder named in the same sentence stays, and "was" asks of any time."""
+    from rag.qualifiers import drop_contradicted
+
+    text = "The chief whip Ana Ruiz replaced former chief whip Tom Lee. Kim Ho, the previous whip, left."
+    ruiz, lee, ho = (Span(n, "d", text.index(n), text.index(n) + len(n), 0.5, 0) for n in ("Ana Ruiz", "Tom Lee", "Kim Ho"))
+    window = _window(text)
+    assert drop_contradicted("Who is the chief whip?", [lee, ruiz, ho], [window]) == [ruiz]
+    assert drop_contradicted("Who was the chief whip?", [lee, ruiz, ho], [window]) == [lee, ruiz, ho]
