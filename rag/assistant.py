@@ -258,7 +258,9 @@ class Assistant:
             within = naming if only is None else naming & only
             if within:
                 trace = self._second_look(q, held.question, exclude, started, within)
-                if not trace.answer.abstained and not answer_types.echoes(resolved, trace.answer.text):
+                a = trace.answer      # the role written where the person is found ("Chief executive Greg Foran")
+                said = a.citations[0].sentence.lower() if a.citations else ""
+                if not a.abstained and held.role.lower() in said and not answer_types.echoes(resolved, a.text):
                     return replace(trace, resolved_question=resolved,
                                    answer=replace(trace.answer, resolved_question=resolved))
         misfit = bool(looked.spans) and looked.spans[0].type_fit < 0

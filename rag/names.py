@@ -185,9 +185,10 @@ _ROLE_OF = (re.compile(rf"^\W*[Ww]ho\s+(?P<verb>is|was)\s+the\s+{_ROLE}\s+(?:of|
 @dataclass(frozen=True)
 class RoleOf:
     """A question asking who holds a role in a named body, read without the body: ``question`` ("Who is the
-    chief executive?") and ``body`` ("Air Aotearoa")."""
+    chief executive?"), ``role`` ("chief executive") and ``body`` ("Air Aotearoa")."""
 
     question: str
+    role: str
     body: str
 
 
@@ -199,7 +200,8 @@ def role_of(question: str) -> RoleOf | None:
     for pattern in _ROLE_OF:
         found = pattern.match(question)
         if found is not None and found.group("head").lower() in ROLE_WORDS:
-            return RoleOf(f"Who {found.group('verb')} the {found.group('role')}?", found.group("org"))
+            role = found.group("role")
+            return RoleOf(f"Who {found.group('verb')} the {role}?", role, found.group("org"))
     return None
 
 
