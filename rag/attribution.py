@@ -359,20 +359,23 @@ def _words_of(name: str | None) -> frozenset[str]:
 
 def prefer_doer(question: str, spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str], object],
                 consider: float = MISFIT_PENALTY) -> list[Span]:
-    """For "Who <did something>?" ("Who sold the painting?"), the spans of the best one's window within
-    ``consider`` x its score that are who did it in their sentence (the subject of the same verb, or its agent: "It was sold
-    by the family of a Dunedin collector") put before those that are not ("A painting by Colin McCahon
-    has sold ..." names the painter, not the seller); best first within each. Not for a speech verb
-    (``rescore`` weighs sayers), a light verb ("Who had ...?") or "be"; the order is kept when no span
-    close enough is a doer, or the best one is."""
+    """For "Who <did something>?" ("Who sold the painting?"), the spans within ``consider`` x the best one
+    that are who did it in their sentence (the subject of the same verb, or its agent: "It was sold by the
+    family of a Dunedin collector") put before those that are not ("A painting by Colin McCahon has sold
+    ..." names the painter, not the seller); for "Who <was done something>?" ("Who was jailed?"), whom it
+    was done to ("Jordan Pike, 27, was jailed ...", not "The store's owner, Helen Voss, told the court").
+    Best first within each. Not for a speech verb (``rescore`` weighs sayers), a light verb ("Who had
+    ...?") or "be"; the order is kept when no span close enough is one, or the best one is."""
     if len(spans) < 2 or not re.match(r"\W*who\b", question, re.IGNORECASE):
         return list(spans)
     q = parse(question)
     root = next((t for t in q if t.dep_ == "ROOT"), None)
+    who = None if root is None else next((c.dep_ for c in root.children if c.lower_ == "who"), None)
     if root is None or root.pos_ != "VERB" or _is_speech(root) or stem(root.text) in LIGHT_VERBS \
-            or not any(c.dep_ == "nsubj" and c.lower_ == "who" for c in root.children):
+            or who not in ("nsubj", "nsubjpass"):
         return list(spans)
     verb = stem(root.text)
+    roles = {"nsubj": ("nsubj",), "nsubjpass": ("nsubjpass", "dobj")}[who]   # "was jailed" / "jailed Pike"
     by_rank = {w.rank: w for w in windows}
     best = spans[0].score
 
@@ -384,15 +387,16 @@ def prefer_doer(question: str, spans: Sequence[Span], windows: Sequence[Window],
         doc = parse(sentence.text)
         start, end = span.start - sentence.start, min(span.end, sentence.end) - sentence.start
         for token in (t for t in doc if t.idx < end and t.idx + len(t) > start):
-            if token.dep_ == "nsubj" and token.head.pos_ == "VERB" and stem(token.head.text) == verb:
+            if token.dep_ in roles and token.head.pos_ == "VERB" and stem(token.head.text) == verb:
                 return True
-            if token.dep_ == "pobj" and token.head.dep_ == "agent" and stem(token.head.head.text) == verb:
+            if who == "nsubj" and token.dep_ == "pobj" and token.head.dep_ == "agent" \
+                    and stem(token.head.head.text) == verb:
                 return True
         return False
 
     if does(spans[0]):
         return list(spans)
-    doers = [x for x in spans if x.window_rank == spans[0].window_rank and does(x)]
+    doers = [x for x in spans if does(x)]
     return doers + [x for x in spans if x not in doers] if doers else list(spans)
 
 

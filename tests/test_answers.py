@@ -804,9 +804,21 @@ def test_who_did_it_comes_before_who_is_only_near_it(nlp) -> None:
     assert prefer_doer("Who was the painter?", [painter, family], [window], nlp) == [painter, family]
     unlikely = replace(family, score=0.01)
     assert prefer_doer("Who sold the painting?", [painter, unlikely], [window], nlp) == [painter, unlikely]
-    elsewhere = replace(family, window_rank=1)
-    assert prefer_doer("Who sold the painting?", [painter, elsewhere], [window, replace(window, rank=1)],
-                       nlp) == [painter, elsewhere]
+
+
+def test_whom_it_was_done_to_comes_before_who_is_only_near_it(nlp) -> None:
+    """"Who was jailed over the jewellery store raid?" was answered *Helen Voss* (the store's owner, 0.021)
+    over *Jordan Pike* (0.010) of "Jordan Pike, 27, was jailed ...": the subject of the passive verb asked,
+    or its object ("The judge jailed ..."), in any window."""
+    from rag.attribution import prefer_doer
+
+    text = "Jordan Pike, 27, was jailed on Thursday. The judge jailed Liam Ruatapu too."
+    other = "The store's owner, Helen Voss, told the court she was afraid."
+    pike, ruatapu = replace(_span_in(text, "Jordan Pike"), score=0.010), replace(_span_in(text, "Liam Ruatapu"), score=0.005)
+    voss = replace(_span_in(other, "Helen Voss"), score=0.021, window_rank=1)
+    windows = [_window(text), _window(other, rank=1)]
+    assert prefer_doer("Who was jailed?", [voss, pike, ruatapu], windows, nlp) == [pike, ruatapu, voss]
+    assert prefer_doer("Who jailed Pike?", [voss, pike], windows, nlp) == [voss, pike]
 
 
 @pytest.mark.parametrize("question, subject", [
