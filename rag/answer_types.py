@@ -244,6 +244,8 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
             span = _own_age(span)
         if fitted < 0 and expected.name == "time" and _BARE_COUNT.match(span.text):
             continue               # "When did Okonkwo die?": not "81" of "dies at 81"
+        if fitted > 0 and expected.name == "number" and _aged(span, window):
+            fitted = -1            # "How many votes did Whitcombe get?": not "64" of "Pooley, 64, received"
         out.append(replace(span, type_fit=fitted))
     return sorted(out, key=lambda s: -(s.score * (MISFIT_PENALTY if s.type_fit < 0 else 1.0)))
 
@@ -261,6 +263,13 @@ _NAME_BEFORE_AGE = re.compile(r"([A-Z][\w'\u2019-]+)\s*[,(]\s*(?:(?:a|an|the|age
 _NAME_AFTER_AGE = re.compile(r"^[- ]?(?:year[- ]old)?((?:\s+[A-Z][\w'\u2019.-]*)+)")
 _YEARS_OLD = re.compile(r"^(?:(?:the|a|an)\s+)?(\d{1,3})[- ]year[- ]old$", re.I)
 _AGE_NOT_NAMES = frozenset("mr mrs ms miss dr sir dame mp prof professor judge the a an".split())
+
+
+def _aged(span: Span, window: Window) -> bool:
+    """Whether a bare number is the age set off beside a name ("Pooley, 64, received ..."), not a count."""
+    at, to = span.start - window.start, span.end - window.start
+    return bool(_BARE_COUNT.match(span.text)) and re.match(r"\s*[,)]", window.text[to:to + 2]) is not None \
+        and _NAME_BEFORE_AGE.search(window.text[max(0, at - 60):at]) is not None
 
 
 def age_holder(text: str, start: int, end: int) -> frozenset[str]:
@@ -421,6 +430,35 @@ def drop_acted_on(question: str, spans: Sequence[Span], parse: Callable[[str], o
         return bool(called.search(window.text[max(0, at - 40):at]))
 
     return [x for x in spans if not (named is not None and named.search(x.text)) and not named_thing(x)]
+
+
+# "How much did home values rise?" asks for the change, not the level it reached ("climbed 0.6 per cent over
+# the month to $812,500"), as ``clauses.stem`` gives them
+_CHANGES = frozenset(stem(w) for w in "rise rose risen climb increase grow grew grown jump fall fell fallen drop decline "
+                     "decrease slip slid shrink shrank gain lose lost surge plunge".split())
+_HOW_MUCH = re.compile(r"\bhow (?:much|many|far)\b|\bby what (?:amount|percentage)\b", re.IGNORECASE)
+
+
+def drop_levels(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
+    """For "How much did X rise / fall / grow?", the spans without the level a change reached ("$812,500" of
+    "climbed 0.6 per cent over the month to $812,500": "to" after a verb of change in the same clause); a
+    question asking what it rose to ("... grow to?") asks for the level, and keeps it."""
+    if not spans or not _HOW_MUCH.search(question) or re.search(r"\bto\s*\??\s*$", question) or \
+            not any(stem(w) in _CHANGES for w in re.findall(r"[a-z]+", question.lower())):
+        return list(spans)
+    by_rank = {w.rank: w for w in windows}
+
+    def level(span: Span) -> bool:
+        window = by_rank.get(span.window_rank)
+        if window is None:
+            return False
+        before = window.text[max(0, span.start - window.start - 80):span.start - window.start]
+        if not re.search(r"\bto\s+$", before):
+            return False
+        clause = re.split(r"[.;:!?,](?=\s)", before)[-1]         # "0.6" is no clause's end
+        return any(stem(w) in _CHANGES for w in re.findall(r"[a-z]+", clause.lower()))
+
+    return [x for x in spans if not level(x)]
 
 
 def plain(text: str) -> str:

@@ -422,14 +422,17 @@ def others_act(question: str, spans: Sequence[Span], windows: Sequence[Window], 
         return list(spans)
     verb = stem(root.text)
     if verb in _GETTING:    # "How many votes did Kovacs get?": any verb of getting (the text says "received")
-        if verb in LIGHT_VERBS and not any(c.dep_ == "dobj" for c in root.children):
+        asked_thing = any(c.dep_ == "dobj" for c in root.children) or \
+            any(t.pos_ == "NOUN" and any(m.lower_ in ("many", "much") for m in t.children) for t in q)
+        if verb in LIGHT_VERBS and not asked_thing:      # ("how many votes" may be parsed hanging from "did")
             return list(spans)                     # "get" alone ("got to the final") gets nothing
         verbs = _GETTING
     elif verb in LIGHT_VERBS:
         return list(spans)
     else:
         verbs = frozenset({verb})
-    subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
+    subjects = [c for c in root.children if c.dep_ == "nsubj"]     # "How many votes did Kovacs get?": two
+    subject = next((c for c in subjects if c.pos_ == "PROPN"), subjects[0] if subjects else None)
     if subject is None or subject.pos_ != "PROPN" or \
             any(t.ent_type_ in ("GPE", "LOC", "FAC", "NORP") for t in subject.subtree):
         return list(spans)          # "the first AFL season" is no one; a place may stand for its team or people
@@ -449,7 +452,9 @@ def _acted_by_other(doc, start: int, end: int, verbs: frozenset[str], asked: fro
     subject = next((c for c in node.children if c.dep_ == "nsubj"), None)
     if subject is None or inside & {t.i for t in subject.subtree}:
         return False
-    named = frozenset(plain(w) for w in _name_words(t for t in subject.subtree if t.ent_type_ == "PERSON"))
+    aged = subject.pos_ == "PROPN" and any(c.dep_ == "appos" and c.like_num for c in subject.children)
+    people = [t for t in subject.subtree if t.ent_type_ == "PERSON" or (aged and t.pos_ == "PROPN")]
+    named = frozenset(plain(w) for w in _name_words(people))    # "Pooley, 64,": a person spaCy did not tag
     return bool(named) and not named & asked              # "Juárez" is "Juarez"
 
 

@@ -215,6 +215,32 @@ def test_a_question_asking_before_gets_what_a_number_was_up_from(question: str, 
     assert span.text == answer and text[span.start:span.end] == answer
 
 
+def test_an_age_set_off_beside_a_name_is_no_count(nlp) -> None:
+    """"How many votes did Aroha Whitcombe get?" was answered *64* of "Pooley, 64, received ...": a number
+    set off by commas after a name is an age, no count; "In Auckland, 45 people died" counts."""
+    text = "Pooley, 64, received 6,412 votes. In Auckland, 45 people died."
+    window = _window(text)
+    age, votes, dead = _span_in(text, "64", 0.3), _span_in(text, "6,412", 0.1), _span_in(text, "45", 0.2)
+    ranked = rescore("How many votes did Whitcombe get?", [age, votes, dead], [window], nlp)
+    assert [(s.text, s.type_fit) for s in ranked] == [("45", 1), ("6,412", 1), ("64", -1)]
+    assert rescore("How old is Pooley?", [age], [window], nlp)[0].type_fit == 1
+
+
+def test_how_much_something_rose_is_not_the_level_it_rose_to() -> None:
+    """"How much did national home values rise in October?" was answered *$812,500* of "climbed 0.6 per cent
+    over the month to $812,500": the level a change reached is no answer to how much it changed; asked
+    what it rose to, it is; "to" after no verb of change ("sold to 40,000 buyers") is no level."""
+    from rag.answer_types import drop_levels
+
+    text = "The median price climbed 0.6 per cent over the month to $812,500. The firm sold homes to 40,000 buyers."
+    window = _window(text)
+    level, change, buyers = _span_in(text, "$812,500"), _span_in(text, "0.6 per cent"), _span_in(text, "40,000")
+    assert drop_levels("How much did home values rise?", [level, change], [window]) == [change]
+    assert drop_levels("How much did the median price rise to?", [level, change], [window]) == [level, change]
+    assert drop_levels("How much is the median price?", [level, change], [window]) == [level, change]
+    assert drop_levels("How many buyers did sales grow by?", [buyers], [window]) == [buyers]
+
+
 def test_a_bare_count_never_says_when(nlp) -> None:
     """"When did Okonkwo die?" was answered *81* (0.41) from the headline "... dies at 81": a number of one to
     three digits that is no date is a count or an age, and is no answer to "when"; a year or a day is."""
@@ -1205,6 +1231,11 @@ def test_what_a_named_person_did_is_not_what_another_did_the_same(nlp) -> None:
     assert others_act("How many votes did Kovacs get?", [theirs, hers], [window], nlp) == [hers]
     assert others_act("How many votes did Kovacs win?", [theirs, hers], [window], nlp) == [hers]
     assert others_act("How many votes did Tauranga receive?", [theirs, hers], [window], nlp) == [theirs, hers]
+    # one spaCy does not call a person, set off with an age, is one; "how many votes" parsed as a subject too
+    text = "Pooley, 64, received 6,412 votes to the 6,325 cast for his closest challenger, Aroha Whitcombe."
+    his, age = _span_in(text, "6,412", 0.2), _span_in(text, "64", 0.1)
+    assert others_act("How many votes did Aroha Whitcombe get?", [his, age], [_window(text)], nlp) == [age]
+    assert others_act("How many votes did Pooley get?", [his, age], [_window(text)], nlp) == [his, age]
     # a name written with or without its accents is one name; a subject that is a thing, not a name, asks of no one
     text = "President Juárez once again based his government in the state of Chihuahua."
     state = _span_in(text, "Chihuahua")
