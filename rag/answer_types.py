@@ -434,8 +434,8 @@ def drop_acted_on(question: str, spans: Sequence[Span], parse: Callable[[str], o
 
 # "How much did home values rise?" asks for the change, not the level it reached ("climbed 0.6 per cent over
 # the month to $812,500"), as ``clauses.stem`` gives them
-_CHANGES = frozenset(stem(w) for w in "rise rose risen climb increase grow grew grown jump fall fell fallen drop decline "
-                     "decrease slip slid shrink shrank gain lose lost surge plunge".split())
+_CHANGES = frozenset(stem(w) for w in "rise rose risen climb increase grow grew grown jump fall fell fallen drop "
+                     "decline decrease slip slid shrink shrank gain lose lost surge plunge".split())
 _HOW_MUCH = re.compile(r"\bhow (?:much|many|far)\b|\bby what (?:amount|percentage)\b", re.IGNORECASE)
 
 

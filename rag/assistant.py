@@ -467,7 +467,7 @@ class Assistant:
         if s.drop_echoes and asked is None:   # a clause answer may restate the question: only spans are checked
             spans = answer_types.drop_echoes(resolved, spans)
             spans = answer_types.drop_acted_on(resolved, spans, _parse, retrieval.windows)   # "Who expelled Sharma?"
-            spans = answer_types.drop_levels(resolved, spans, retrieval.windows)   # "How much did it rise?": not "to $X"
+            spans = answer_types.drop_levels(resolved, spans, retrieval.windows)   # "How much did it rise?": not "to X"
             if s.attribution:           # "How many votes did Kovacs receive?": not what Poutama received
                 spans = attribution.others_act(resolved, spans, retrieval.windows, _parse)
         if s.answer_types and spans:

@@ -840,7 +840,8 @@ def test_whom_it_was_done_to_comes_before_who_is_only_near_it(nlp) -> None:
 
     text = "Jordan Pike, 27, was jailed on Thursday. The judge jailed Liam Ruatapu too."
     other = "The store's owner, Helen Voss, told the court she was afraid."
-    pike, ruatapu = replace(_span_in(text, "Jordan Pike"), score=0.010), replace(_span_in(text, "Liam Ruatapu"), score=0.005)
+    pike = replace(_span_in(text, "Jordan Pike"), score=0.010)
+    ruatapu = replace(_span_in(text, "Liam Ruatapu"), score=0.005)
     voss = replace(_span_in(other, "Helen Voss"), score=0.021, window_rank=1)
     windows = [_window(text), _window(other, rank=1)]
     assert prefer_doer("Who was jailed?", [voss, pike, ruatapu], windows, nlp) == [pike, ruatapu, voss]

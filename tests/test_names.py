@@ -151,4 +151,7 @@ def test_a_role_in_a_named_body_is_read_without_the_body(question: str, read: st
     from rag.names import role_of
 
     found = role_of(question)
-    assert (found.question, found.role, found.body) == (read, read.split(" the ", 1)[-1][:-1], body) if read else found is None
+    if read is None:
+        assert found is None
+    else:
+        assert (found.question, found.role, found.body) == (read, read.split(" the ", 1)[-1][:-1], body)

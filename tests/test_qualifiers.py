@@ -219,7 +219,8 @@ def test_one_who_held_the_role_before_is_not_its_holder() -> None:
     from rag.qualifiers import drop_contradicted
 
     text = "The chief whip Ana Ruiz replaced former chief whip Tom Lee. Kim Ho, the previous whip, left."
-    ruiz, lee, ho = (Span(n, "d", text.index(n), text.index(n) + len(n), 0.5, 0) for n in ("Ana Ruiz", "Tom Lee", "Kim Ho"))
+    ruiz, lee, ho = (Span(n, "d", text.index(n), text.index(n) + len(n), 0.5, 0)
+                     for n in ("Ana Ruiz", "Tom Lee", "Kim Ho"))
     window = _window(text)
     assert drop_contradicted("Who is the chief whip?", [lee, ruiz, ho], [window]) == [ruiz]
     assert drop_contradicted("Who was the chief whip?", [lee, ruiz, ho], [window]) == [lee, ruiz, ho]
