@@ -114,33 +114,44 @@ _NOT_NOW = re.compile(r"\b(?:former|previous|ex|outgoing|then|retiring|retired|l
                       r"predecessor|once|incumbent|departing|sacked|ousted)\b", re.IGNORECASE)
 
 
+def _role_word(phrase: str, limit: int | None = None) -> str | None:
+    """The last word of the first run of role words in a phrase ("chief executive" -> "executive", "chief
+    whip of Labour" -> "whip"), within its first ``limit`` words; None when it holds none."""
+    role = None
+    for word in re.findall(r"[a-z]+", phrase.lower())[:limit]:
+        if word in ROLE_WORDS:
+            role = word
+        elif role is not None:
+            break
+    return role
+
+
 def earlier_holder_role(question: str) -> str | None:
     """The role a question asks an earlier holder of ("previous chief executive" -> "executive",
     "former mayor" -> "mayor"), or None."""
-    for found in _EARLIER_HOLDER.finditer(question):
-        role = None
-        for word in re.findall(r"[a-z]+", found.group(1).lower()):
-            if word in ROLE_WORDS:
-                role = word                  # "chief executive": the last word of the role
-            elif role is not None:
-                break
-        if role is not None:
-            return role
-    return None
+    return next((role for found in _EARLIER_HOLDER.finditer(question)
+                 if (role := _role_word(found.group(1))) is not None), None)
+
+
+def _beside(role: str, text: str, start: int, end: int) -> str | None:
+    """The words qualifying ``role`` where it is given right beside the person at ``text[start:end]`` (up to
+    three before it: "former" of "former chief executive Tom Lee", "the" of "Tom Lee, the chief executive,");
+    None when the role is not given beside them."""
+    before = text[max(0, start - 45):start]
+    found = re.search(rf"\b{role}s?\s*,?\s*$", before, re.IGNORECASE)
+    if found is not None:
+        clause = re.split(r"[.;:!?]", before[:found.start()])[-1]
+        return " ".join(clause.split()[-3:])
+    found = re.match(rf"^\s*,\s*((?:[\w'’-]+\s+){{0,3}}?){role}s?\b", text[end:end + 45], re.IGNORECASE)
+    return None if found is None else found.group(1)
 
 
 def holds_role_now(role: str, text: str, start: int, end: int) -> bool:
     """Whether the person at ``text[start:end]`` is given ``role`` right beside the name, with no word
     making it an earlier or passing one: "Velora's chief executive, Annika Brandt", "Annika Brandt, the
     chief executive," (she holds it, so is no previous one); "former chief executive Tom Lee" is not."""
-    before = text[max(0, start - 45):start]
-    after = text[end:end + 45]
-    found = re.search(rf"\b{role}s?\s*,?\s*$", before, re.IGNORECASE)
-    if found is not None:
-        clause = re.split(r"[.;:!?]", before[:found.start()])[-1]
-        return not _NOT_NOW.search(" ".join(clause.split()[-3:]))
-    found = re.match(rf"^\s*,\s*((?:[\w'’-]+\s+){{0,3}}?){role}s?\b", after, re.IGNORECASE)
-    return found is not None and not _NOT_NOW.search(found.group(1))
+    words = _beside(role, text, start, end)
+    return words is not None and not _NOT_NOW.search(words)
 
 
 # "Who is the chief whip?" asks who holds the post now; words that make a role beside a name one held before
@@ -153,27 +164,14 @@ def current_holder_role(question: str) -> str | None:
     """The role a question asks who holds ("Who is the chief whip?" -> "whip"), or None (as for "Who was
     ...?", and for a question saying the holder is an earlier one: ``earlier_holder_role``)."""
     found = _HOLDER.match(question)
-    if found is None or _BEFORE_NOW.search(question):
-        return None
-    role = None
-    for word in re.findall(r"[a-z]+", found.group(1).lower())[:4]:
-        if word in ROLE_WORDS:
-            role = word                      # "chief whip of Labour": the last word of the role
-        elif role is not None:
-            break
-    return role
+    return None if found is None or _BEFORE_NOW.search(question) else _role_word(found.group(1), 4)
 
 
 def held_role_before(role: str, text: str, start: int, end: int) -> bool:
     """Whether the person at ``text[start:end]`` is given ``role`` right beside the name as one held before:
     "former chief whip Kieran McAnulty", "Tom Lee, the previous mayor,"."""
-    before = text[max(0, start - 45):start]
-    found = re.search(rf"\b{role}s?\s*,?\s*$", before, re.IGNORECASE)
-    if found is not None:
-        clause = re.split(r"[.;:!?]", before[:found.start()])[-1]
-        return bool(_BEFORE_NOW.search(" ".join(clause.split()[-3:])))
-    found = re.match(rf"^\s*,\s*((?:[\w'’-]+\s+){{0,3}}?){role}s?\b", text[end:end + 45], re.IGNORECASE)
-    return found is not None and bool(_BEFORE_NOW.search(found.group(1)))
+    words = _beside(role, text, start, end)
+    return words is not None and bool(_BEFORE_NOW.search(words))
 
 
 # (question word, antonyms) by ``clauses.stem``: superlatives and changes that no paraphrase turns around
