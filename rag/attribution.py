@@ -394,10 +394,10 @@ def prefer_doer(question: str, spans: Sequence[Span], windows: Sequence[Window],
                 return True
         return False
 
-    if does(spans[0]):
-        return list(spans)
     doers = [x for x in spans if does(x)]
-    return doers + [x for x in spans if x not in doers] if doers else list(spans)
+    if not doers or doers[0] is spans[0]:
+        return list(spans)
+    return doers + [x for x in spans if x not in doers]
 
 
 # verbs of getting something, as ``clauses.stem`` gives them: one asked, the text may say another
