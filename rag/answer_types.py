@@ -24,6 +24,8 @@ ORG = frozenset({"ORG", "NORP"})
 PLACE = frozenset({"GPE", "LOC", "FAC"})
 TIME = frozenset({"DATE", "TIME"})
 NUMBER = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "NUM"})
+# "How many teachers ...?" asks for a count: an amount of money is none ("around $1.8 million")
+COUNT = NUMBER - {"MONEY"}
 AGE = frozenset({"AGE", "CARDINAL", "DATE", "NUM"})
 DURATION = frozenset({"DATE", "TIME", "QUANTITY", "CARDINAL", "NUM"})
 FREQUENCY = frozenset({"FREQUENCY"})
@@ -55,7 +57,8 @@ for _words, _types in (
     ("party company body organisation organization group team agency council committee newspaper outlet "
      "paper network university school union firm bank club band", ORG),
     ("year day date month time decade century week era season", TIME),
-    ("number percentage amount age size population", NUMBER),
+    ("number amount age size population", NUMBER),
+    ("percentage", frozenset({"PERCENT"})),
 ):
     for _w in _words.split():
         _NOUN_TYPES[_w] = _types
@@ -66,9 +69,17 @@ for _words, _types in (
 DESCRIBES = re.compile(r"^\W*[Ww]ho\s+(?:is|was|are|were)\s+(?!the\b|a\b|an\b)"
                        r"(?![A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*['’]s?\s)[A-Z]")
 
+# "How much profit did it make?", "How much did the bridge cost?": an amount of money, not its rise in per cent
+MONEY = frozenset({"MONEY"})
+_MONEY_Q = re.compile(r"\bhow much (?:money|profit|revenue|funding|cash|debt|compensation|reparation|tax|income|rent|"
+                      r"salary|capital|investment|damages)\b|\bhow much\b(?!\s+of\b).*\b(?:cost|costs|costing|pay|"
+                      r"paid|pays|earn|earned|earns|spend|spent|spends|charge|charged|charges|owe|owed|owes|sell for|"
+                      r"sold for|fetch|fetched|worth|offering|offered|bid|bidding)\b")
 # (pattern on the lower-cased question, types, name), first match wins
 _PATTERNS: list[tuple[re.Pattern[str], frozenset[str], str]] = [
     (re.compile(r"\bhow (old|young)\b|\bwhat age\b|\bat what age\b"), AGE, "age"),
+    (_MONEY_Q, MONEY, "money"),
+    (re.compile(r"\bhow many\b(?!\s+(?:[\w-]+\s+)?(?:dollars|euros|cents|pounds)\b)"), COUNT, "number"),
     (re.compile(r"\bhow (many|much)\b"), NUMBER, "number"),
     (re.compile(r"\bhow (?:often|frequently)\b"), FREQUENCY, "frequency"),
     (re.compile(r"\bhow long\b"), DURATION, "duration"),
@@ -135,23 +146,34 @@ _FREQUENCY = re.compile(r"\b(?:every|each|per|a|an)\s+(?:[\w-]+\s+){0,2}?(?:seco
                         r"biennially|quarterly|fortnightly)\b", re.IGNORECASE)
 _AGE = re.compile(r"\b\d{1,3}[- ]year[- ]old\b|\baged? \d{1,3}\b|^\d{1,3}$", re.I)
 _DIGIT = re.compile(r"\d")
+# money written as money, which spaCy's small model does not always label MONEY ("A$611 million")
+_CURRENCY = re.compile(r"[$€£¥]|\b(?:dollars?|euros?|(?<!per )cents?)\b", re.IGNORECASE)
+# a percentage, which spaCy's small model may label MONEY ("47.3 per cent")
+_PERCENT = re.compile(r"\d\s*(?:%|per\s*cent\b|pc\b)", re.IGNORECASE)
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve twenty thirty forty "
                           "fifty hundred thousand million billion dozen".split())
 
 
 def span_labels(span_text: str, span_start: int, span_end: int, doc, offset: int) -> set[str]:
-    """Types of a span: entity labels of the entities it holds or lies in, NUM for numbers, AGE
-    for ages ("38-year-old"); ``doc`` is a spaCy parse of text starting at document offset ``offset``."""
+    """Types of a span: entity labels of the entities it holds or lies in, NUM for numbers, MONEY for
+    amounts of money (never NUM: no count, age or time), AGE for ages ("38-year-old"); ``doc`` is a
+    spaCy parse of text starting at document offset ``offset``."""
     labels: set[str] = set()
     for ent in doc.ents:
         a, b = offset + ent.start_char, offset + ent.end_char
         overlap = min(b, span_end) - max(a, span_start)
         # the entity must be what the span is, not a word inside it ("New Zealand" in
         # "New Zealand Labour caucus" does not make the caucus a place)
-        if overlap > 0 and overlap >= 0.6 * (span_end - span_start):
-            labels.add(ent.label_)
+        if overlap > 0 and overlap >= 0.6 * (span_end - span_start):     # "20 per cent" is no MONEY
+            percent = ent.label_ == "MONEY" and _PERCENT.search(ent.text) and not _CURRENCY.search(ent.text)
+            labels.add("PERCENT" if percent else ent.label_)
     words = span_text.lower().split()
-    if len(words) <= 4 and (_DIGIT.search(span_text) or any(w.strip(",.") in _NUMBER_WORDS for w in words)):
+    money = _CURRENCY.search(span_text) and (_DIGIT.search(span_text) or labels & {"MONEY", "CARDINAL"})
+    if len(words) <= 4 and _PERCENT.search(span_text) and not money:
+        labels = (labels - {"MONEY"}) | {"PERCENT", "NUM"}
+    elif len(words) <= 4 and money:
+        labels = (labels - {"CARDINAL", "QUANTITY", "DATE"}) | {"MONEY"}     # an amount of money, no count or time
+    elif len(words) <= 4 and (_DIGIT.search(span_text) or any(w.strip(",.") in _NUMBER_WORDS for w in words)):
         labels.add("NUM")
     if _AGE.search(span_text.strip()):
         labels.add("AGE")
@@ -204,6 +226,13 @@ def fit(expected: Expected | None, labels: set[str]) -> int:
 _BARE_COUNT = re.compile(r"^\s*\d{1,3}\s*$")
 
 
+# a length of time and nothing else: says how long, never when ("about a week", "three years")
+_LENGTH_OF_TIME = re.compile(r"^(?:(?:about|around|roughly|nearly|almost|some|at least|more than|less than|over|"
+                             r"under|up to|just)\s+)?(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|"
+                             r"eleven|twelve|a few|several|\d+)\s+(?:second|minute|hour|day|week|fortnight|month|"
+                             r"year|decade|century)s?$", re.IGNORECASE)
+
+
 # How much a span's reader score counts after the type check: a misfit needs MISFIT_PENALTY^-1
 # times the score of a fitting span to stay first, so it wins only when the reader is much surer.
 MISFIT_PENALTY = 0.2
@@ -222,6 +251,7 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         return sorted(marked, key=lambda x: -x.type_fit) if any(x.type_fit > 0 for x in marked) else list(spans)
     by_rank = {w.rank: w for w in windows}
     best = max(s.score for s in spans)
+    others = _other_nouns(question, parse) if expected.name == "number" else frozenset()
     parsed: dict[int, object] = {}
     out: list[Span] = []
     for span in spans:
@@ -242,12 +272,33 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         if fitted > 0 and expected.name == "age":          # "How old is Bolton?": not Kovacs's age, as a number
             fitted = -1 if _age_of_another(question, span, window) or _no_age(span, window) else 1
             span = _own_age(span)
+        if fitted > 0 and expected.name == "time" and _LENGTH_OF_TIME.match(span.text):
+            fitted = -1            # "When will she apply for a recount?": not "about a week" (how long, not when)
         if fitted < 0 and expected.name == "time" and _BARE_COUNT.match(span.text):
             continue               # "When did Okonkwo die?": not "81" of "dies at 81"
         if fitted > 0 and expected.name == "number" and _aged(span, window):
             fitted = -1            # "How many votes did Whitcombe get?": not "64" of "Pooley, 64, received"
+        if fitted > 0 and others and _counts(span, parsed[window.rank], window.start) & others:
+            continue               # "How many votes were there at the booths?": not "two" of "at two booths"
         out.append(replace(span, type_fit=fitted))
     return sorted(out, key=lambda s: -(s.score * (MISFIT_PENALTY if s.type_fit < 0 else 1.0)))
+
+
+def _other_nouns(question: str, parse: Callable[[str], object]) -> frozenset[str]:
+    """For "How many <things> ...?", the stems of the question's other nouns ("booth" of "How many informal
+    votes were there at the Temuka booths?"); empty for any other question."""
+    doc = parse(question)
+    many = next((t for t in doc if t.lower_ == "many" and t.i > 0 and doc[t.i - 1].lower_ == "how"), None)
+    if many is None or many.head.pos_ != "NOUN":
+        return frozenset()
+    asked = stem(many.head.text)
+    return frozenset(stem(t.text) for t in doc if t.pos_ == "NOUN" and stem(t.text) != asked)
+
+
+def _counts(span: Span, doc, offset: int) -> frozenset[str]:
+    """The stems of the nouns a number span counts ("booth" of "two" in "at two booths")."""
+    return frozenset(stem(t.head.text) for t in doc if span.start <= offset + t.idx < span.end
+                     and t.dep_ == "nummod" and t.head.pos_ == "NOUN")
 
 
 _NAME_WORD = re.compile(r"(?<!^)(?<![.?!] )\b([A-Z][\w’'-]{2,})")

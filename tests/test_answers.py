@@ -82,7 +82,10 @@ def test_nothing_left_is_an_empty_span() -> None:
     ("Where is Soraya Peke-Mason based?", "place"),
     ("When did the caucus vote?", "time"),
     ("How many staff quit?", "number"),
-    ("How much did it cost?", "number"),
+    ("How much did it cost?", "money"),
+    ("How much profit did the airline make?", "money"),
+    ("How much did profit rise?", "number"),              # by a percentage, often
+    ("How much of the cost did the council pay?", "number"),
     ("How old is Gaurav Sharma?", "age"),
     ("Which former whip did Sharma attack?", "whip"),
     ("Which body would consider further action?", "body"),
@@ -137,6 +140,51 @@ def test_span_types_come_from_entities_numbers_and_ages(nlp) -> None:
     assert not {"GPE", "LOC", "FAC"} & labels("New Zealand Labour caucus")   # a caucus is not a place
     assert fit(expected_type("How old is he?"), span_labels("38-year-old", 0, 11, nlp("38-year-old"), 0)) == 1
     assert fit(None, {"PERSON"}) == 0
+
+
+def test_a_number_that_counts_another_thing_the_question_names_is_no_answer(nlp) -> None:
+    """"How many informal votes were there at the Temuka booths?" was answered *two* (0.74) of "how informal
+    votes were treated at two booths in Temuka": the number counts booths, which the question names as
+    something else than what it counts; asked of the booths, it is the answer."""
+    text = "Her scrutineers raised concerns about how informal votes were treated at two booths in Temuka"
+    two = _span_in(text, "two", 0.7)
+    window = _window(text)
+    assert rescore("How many informal votes were there at the Temuka booths?", [two], [window], nlp) == []
+    assert [x.text for x in rescore("How many booths had informal votes?", [two], [window], nlp)] == ["two"]
+    assert [x.text for x in rescore("How many votes were informal?", [two], [window], nlp)] == ["two"]
+
+
+def test_a_length_of_time_says_how_long_not_when(nlp) -> None:
+    """"When is the challenger going to apply for a recount?" was answered *about a week* (of "A recount is
+    expected to take about a week"): a length of time alone misfits "when"; a day fits."""
+    text = "A recount is expected to take about a week. She will apply on Monday."
+    week, monday = _span_in(text, "about a week", 0.5), _span_in(text, "Monday", 0.2)
+    out = rescore("When will she apply for a recount?", [week, monday], [_window(text)], nlp)
+    assert [(x.text, x.type_fit) for x in out] == [("Monday", 1), ("about a week", -1)]
+    out = rescore("How long will the recount take?", [week], [_window(text)], nlp)
+    assert [(x.text, x.type_fit) for x in out] == [("about a week", 1)]
+
+
+def test_an_amount_of_money_is_no_count_age_or_time(nlp) -> None:
+    """"How many teachers are employed ...?" was answered *around $1.8 million* and "How long did Pendry
+    spend at Thornbury?" *£3.2 million*: money is MONEY, never a bare number; "how many" asks for a count,
+    "how much" may be money, "what percentage" a percentage."""
+    labels = _labeller(nlp, "The school needs around $1.8 million of work. Ashworth paid £3.2 million and "
+                            "A$611 million in revenue, 11 cents a share. Its 31 pupils will move. Turnout was "
+                            "47.3 per cent, or 78 voters.")
+    for money in ("around $1.8 million", "£3.2 million", "A$611 million", "11 cents"):
+        assert "MONEY" in labels(money) and "NUM" not in labels(money), money
+        assert fit(expected_type("How many teachers are employed there?"), labels(money)) == -1
+        assert fit(expected_type("How long did he spend there?"), labels(money)) == -1
+        assert fit(expected_type("How old is the school?"), labels(money)) == -1
+        assert fit(expected_type("How much will the work cost?"), labels(money)) == 1
+    assert fit(expected_type("How much profit did it make?"), labels("47.3 per cent")) == -1
+    assert fit(expected_type("How many dollars did it raise?"), labels("£3.2 million")) == 1
+    assert fit(expected_type("How many pupils are there?"), labels("31")) == 1
+    assert fit(expected_type("What percentage of voters turned out?"), labels("47.3 per cent")) == 1
+    assert fit(expected_type("What percentage of voters turned out?"), labels("78")) == -1
+    labels = _labeller(nlp, "He was given a discount of 20 per cent for his guilty plea.")
+    assert fit(expected_type("What percentage was taken off his sentence?"), labels("20")) == 1
 
 
 def test_a_role_answers_what_position_and_a_name_answers_what_name(nlp) -> None:
