@@ -39,6 +39,15 @@ def _clean(text: str, start: int, end: int) -> str:
 
 
 # --- clean spans ------------------------------------------------------------------------------
+def test_a_dollar_amount_keeps_its_country() -> None:
+    """"What price did Harbourline shares finish at?" was answered *$8.92* of "A$8.92": the reader's
+    tokens split the country from the sign; the letters right before a dollar sign belong to the amount."""
+    assert _clean("Shares closed at A$892 on Friday", 18, 22) == "A$892"
+    assert _clean("It cost NZ$5m in all", 10, 13) == "NZ$5m"
+    assert _clean("It cost $5m in all", 8, 11) == "$5m"
+    assert _clean("Sales rose 5 percent to $400m", 24, 29) == "$400m"
+
+
 def test_a_span_is_cut_to_one_sentence_without_quotes_or_line_breaks() -> None:
     text = 'suggesting Dr Sharma had committed serious misconduct under party rules.\n"I think so," he said.'
     end = text.index("I think")

@@ -11,6 +11,7 @@ in [0, 1] and comparable across windows of one question.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -299,6 +300,7 @@ def _log_softmax(x: np.ndarray) -> np.ndarray:
 
 
 _QUOTES = "\"'“”‘’«»„"
+_DOLLAR_COUNTRY = re.compile(r"(?<![\w$])[A-Z]{1,3}$")
 _TRAILING = ",;:.!?-–—" + _QUOTES
 _LEADING = ",;:.!?-–—)]" + _QUOTES
 
@@ -344,6 +346,10 @@ def clean_span(window: Window, start: int, end: int) -> tuple[int, int]:
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
+    # "A$8.92", "NZ$5m": the letters before a dollar sign name its country and belong to the amount
+    country = _DOLLAR_COUNTRY.search(text, max(0, start - 4), start) if text[start:start + 1] == "$" else None
+    if country is not None:
+        start = country.start()
     return balance_quotes(text, start, end) if end > start else (start, end)
 
 
