@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Sequence
 
-from rag.answer_types import MISFIT_PENALTY, plain, stems
+from rag.answer_types import MISFIT_PENALTY, PERSON_OR_ORG, expected_type, plain, stems
 from rag.credits import is_credit
 from rag.clauses import LIGHT_VERBS, governing_verb, stem
 from rag.names import gender
@@ -359,43 +359,64 @@ def _words_of(name: str | None) -> frozenset[str]:
 
 def prefer_doer(question: str, spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str], object],
                 consider: float = MISFIT_PENALTY) -> list[Span]:
-    """For "Who <did something>?" ("Who sold the painting?"), the spans within ``consider`` x the best one
-    that are who did it in their sentence (the subject of the same verb, or its agent: "It was sold by the
-    family of a Dunedin collector") put before those that are not ("A painting by Colin McCahon has sold
-    ..." names the painter, not the seller); for "Who <was done something>?" ("Who was jailed?"), whom it
-    was done to ("Jordan Pike, 27, was jailed ...", not "The store's owner, Helen Voss, told the court").
-    Best first within each. Not for a speech verb (``rescore`` weighs sayers), a light verb ("Who had
-    ...?") or "be"; the order is kept when no span close enough is one, or the best one is."""
-    if len(spans) < 2 or not re.match(r"\W*who\b", question, re.IGNORECASE):
+    """For "Who <did something>?" ("Who sold the painting?") or "Which <kind> <did it>?", the spans within
+    ``consider`` x the best one that are who did it in their sentence (the subject of the same verb, or its
+    agent: "It was sold by the family of a Dunedin collector") put before those that are not ("A painting by
+    Colin McCahon has sold ..." names the painter, not the seller); for "Who <was done something>?" ("Who
+    was jailed?"), whom it was done to ("Jordan Pike, 27, was jailed ...", not "The store's owner, Helen
+    Voss, told the court"). When the best span is another part of the asked verb's own clause ("Ashworth
+    City have signed Rhys Pendry from Thornbury Rovers": the seller, for "Which club has signed Pendry?"),
+    the doer of that clause comes first however much less likely the reader finds it. Best first within
+    each. Not for a speech verb (``rescore`` weighs sayers), a light verb ("Who had ...?") or "be"; the
+    order is kept when no span close enough is one, or the best one is."""
+    if len(spans) < 2 or not re.match(r"\W*(?:who|which|what)\b", question, re.IGNORECASE):
         return list(spans)
     q = parse(question)
     root = next((t for t in q if t.dep_ == "ROOT"), None)
-    who = None if root is None else next((c.dep_ for c in root.children if c.lower_ == "who"), None)
+    # "who" itself, or the noun "which" / "what" picks when it is a kind of person or body ("Which club has
+    # signed ...?", not "What year was it created?"), as the verb's subject
+    picks = bool(expected.labels & PERSON_OR_ORG) if (expected := expected_type(question)) is not None else False
+    who = None if root is None else next((c.dep_ for c in root.children if c.lower_ == "who" or (
+        picks and c.pos_ in ("NOUN", "PROPN") and any(d.dep_ == "det" and d.lower_ in ("which", "what")
+                                                      for d in c.children))), None)
     if root is None or root.pos_ != "VERB" or _is_speech(root) or stem(root.text) in LIGHT_VERBS \
             or who not in ("nsubj", "nsubjpass"):
         return list(spans)
     verb = stem(root.text)
     roles = {"nsubj": ("nsubj",), "nsubjpass": ("nsubjpass", "dobj")}[who]   # "was jailed" / "jailed Pike"
     by_rank = {w.rank: w for w in windows}
-    best = spans[0].score
 
-    def does(span: Span) -> bool:
+    def part(span: Span) -> tuple[object, str] | None:
+        """(the span's sentence, "doer" / "other" / ""): whether the span is who did the asked verb, another
+        part of that verb's clause (its object, or after a preposition on it), or neither."""
         window = by_rank.get(span.window_rank)
-        sentence = window.sentence_at(span.start) if window is not None and span.score >= consider * best else None
+        sentence = window.sentence_at(span.start) if window is not None else None
         if sentence is None:
-            return False
+            return None
         doc = parse(sentence.text)
         start, end = span.start - sentence.start, min(span.end, sentence.end) - sentence.start
+        kind = ""
         for token in (t for t in doc if t.idx < end and t.idx + len(t) > start):
             if token.dep_ in roles and token.head.pos_ == "VERB" and stem(token.head.text) == verb:
-                return True
+                return sentence, "doer"
             if who == "nsubj" and token.dep_ == "pobj" and token.head.dep_ == "agent" \
                     and stem(token.head.head.text) == verb:
-                return True
-        return False
+                return sentence, "doer"
+            on = token.head.head if token.dep_ == "pobj" and token.head.dep_ in ("prep", "agent") else token.head
+            if token.dep_ in ("dobj", "pobj", "nsubj", "nsubjpass", "agent") and on.pos_ == "VERB" \
+                    and stem(on.text) == verb:
+                kind = "other"
+        return sentence, kind
 
-    doers = [x for x in spans if does(x)]
-    if not doers or doers[0] is spans[0]:
+    first = part(spans[0])
+    if first is not None and first[1] == "doer":
+        return list(spans)
+    clause = first[0] if first is not None and first[1] == "other" else None
+    best = spans[0].score
+    doers = [x for x in spans[1:] if (x.score >= consider * best or clause is not None)
+             and (found := part(x)) is not None and found[1] == "doer"
+             and (x.score >= consider * best or found[0] == clause)]
+    if not doers:
         return list(spans)
     return doers + [x for x in spans if x not in doers]
 

@@ -905,6 +905,25 @@ def test_whom_it_was_done_to_comes_before_who_is_only_near_it(nlp) -> None:
     assert prefer_doer("Who jailed Pike?", [voss, pike], windows, nlp) == [voss, pike]
 
 
+def test_the_doer_of_the_asked_clause_comes_before_its_other_parts(nlp) -> None:
+    """"Which club has signed Rhys Pendry?" was answered *Thornbury Rovers* (0.72, the club he came from)
+    over *Ashworth City* (0.004) of "Ashworth City have signed winger Rhys Pendry from Thornbury Rovers":
+    when the best span is another part of the asked verb's clause, that clause's doer comes first, however
+    unlikely; a doer elsewhere still needs a close score."""
+    from rag.attribution import prefer_doer
+
+    text = "Ashworth City have signed winger Rhys Pendry from Thornbury Rovers for a record fee"
+    other = "Redlake United signed a goalkeeper in June"
+    seller, buyer = replace(_span_in(text, "Thornbury Rovers"), score=0.72), replace(_span_in(text, "Ashworth City"),
+                                                                                       score=0.004)
+    elsewhere = replace(_span_in(other, "Redlake United"), score=0.004, window_rank=1)
+    windows = [_window(text), _window(other, rank=1)]
+    assert prefer_doer("Which club has signed Rhys Pendry?", [seller, buyer], windows, nlp) == [buyer, seller]
+    assert prefer_doer("Who signed Pendry?", [seller, elsewhere, buyer], windows, nlp) == [buyer, seller, elsewhere]
+    assert prefer_doer("Which club signed Pendry?", [seller, elsewhere], windows, nlp) == [seller, elsewhere]
+    assert prefer_doer("Which club did Pendry leave?", [seller, buyer], windows, nlp) == [seller, buyer]
+
+
 @pytest.mark.parametrize("question, subject", [
     ("Has Steph Lewis been bullied in Parliament?", {"steph", "lewis"}),
     ("Did Lewis experience bullying?", {"lewis"}),        # misparsed ("experience" a noun): the opening name
