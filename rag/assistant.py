@@ -480,6 +480,8 @@ class Assistant:
                                         gender_of=self._gender_of, titled=self._titled)
         if s.attribution and spans and asked is None:     # "Who sold the painting?": "sold by X", not its painter
             spans = attribution.prefer_doer(resolved, spans, retrieval.windows, _parse)
+        if s.qualifiers and spans and asked is None:     # "Who is the chief executive?": "Chief executive X said"
+            spans = qualifiers.prefer_holder(resolved, spans, retrieval.windows)
         if s.answer_types and spans and asked is None:
             spans = answer_types.prefer_options(resolved, spans)   # "Matte or Langgasse?": one of the two
         windows, quote = list(retrieval.windows), None

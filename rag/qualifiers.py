@@ -155,16 +155,20 @@ def holds_role_now(role: str, text: str, start: int, end: int) -> bool:
 
 
 # "Who is the chief whip?" asks who holds the post now; words that make a role beside a name one held before
-_HOLDER = re.compile(r"^\W*who\s+is\s+the\s+(.+)$", re.IGNORECASE)
+_HOLDER = re.compile(r"^\W*who\s+is\s+(?:the|(?:[\w.&-]+\s+){0,2}[\w.&-]+['’]s)\s+(.+)$", re.IGNORECASE)
 _BEFORE_NOW = re.compile(r"\b(?:former|previous|ex|outgoing|retiring|retired|late|past|departing|sacked|ousted)\b",
                          re.IGNORECASE)
 
 
 def current_holder_role(question: str) -> str | None:
-    """The role a question asks who holds ("Who is the chief whip?" -> "whip"), or None (as for "Who was
-    ...?", and for a question saying the holder is an earlier one: ``earlier_holder_role``)."""
+    """The role a question asks who holds ("Who is the chief whip?", "Who is Labour's chief whip?" -> "whip";
+    "Who is the chief financial officer?" -> "officer"), or None (as for "Who was ...?", and for a question
+    saying the holder is an earlier one: ``earlier_holder_role``)."""
     found = _HOLDER.match(question)
-    return None if found is None or _BEFORE_NOW.search(question) else _role_word(found.group(1), 4)
+    if found is None or _BEFORE_NOW.search(question):
+        return None
+    phrase = re.split(r"\b(?:of|at|in|for|on|to)\b", found.group(1).lower())[0]
+    return next((w for w in reversed(re.findall(r"[a-z]+", phrase)[:4]) if w in ROLE_WORDS), None)
 
 
 def held_role_before(role: str, text: str, start: int, end: int) -> bool:
@@ -172,6 +176,47 @@ def held_role_before(role: str, text: str, start: int, end: int) -> bool:
     "former chief whip Kieran McAnulty", "Tom Lee, the previous mayor,"."""
     words = _beside(role, text, start, end)
     return words is not None and bool(_BEFORE_NOW.search(words))
+
+
+# a role beside a name that is one under the asked one: "his vice-Chair Ismail El Gizouli" holds no chair
+_UNDER = re.compile(r"\b(?:vice|deputy|assistant|associate|sub|co)\b|-$", re.IGNORECASE)
+
+
+def _named_in(word: str, question: str) -> bool:
+    """Whether a capitalised word beside a role is no name, or one the (lower-cased) question holds."""
+    word = word.lower().removesuffix("'s").removesuffix("’s")
+    return word in ROLE_WORDS or word in _FUNCTION or word in question
+
+
+def prefer_holder(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
+    """For "Who is the chief executive (of Harbourline)?", a span given that role beside the name ("Chief
+    executive Natalie Brennan said") put first when the best one is not ("The company's chief financial
+    officer, Marcus Delahunty"), however much less likely the reader finds it: the text says who holds
+    the post. Not when the role's words there name another body than the question ("Fonterra chief
+    executive ..."), nor for a holder before now; the order is kept otherwise."""
+    role = current_holder_role(question)
+    if role is None or len(spans) < 2:
+        return list(spans)
+    by_rank = {w.rank: w for w in windows}
+    asked = question.lower()
+
+    def holds(span: Span) -> bool:
+        window = by_rank.get(span.window_rank)
+        sentence = None if window is None else window.sentence_at(span.start)
+        if sentence is None:
+            return False
+        at, to = span.start - sentence.start, span.end - sentence.start
+        if re.match(rf"\s+(?:is|has been)\s+(?:the|its|their)\s+(?:[\w-]+\s+){{0,2}}?{role}\b",
+                    sentence.text[to:], re.IGNORECASE):
+            return True            # "Hoesung Lee is the chair of the IPCC"
+        words = _beside(role, sentence.text, at, to)
+        return words is not None and not _NOT_NOW.search(words) and not _BEFORE_NOW.search(words) \
+            and not _UNDER.search(words) and all(_named_in(w, asked) for w in re.findall(r"\b[A-Z][\w'’-]*", words))
+
+    if holds(spans[0]):
+        return list(spans)
+    holders = [x for x in spans[1:] if holds(x)]
+    return holders + [x for x in spans if x not in holders] if holders else list(spans)
 
 
 # (question word, antonyms) by ``clauses.stem``: superlatives and changes that no paraphrase turns around
