@@ -482,6 +482,8 @@ class Assistant:
             spans = attribution.prefer_doer(resolved, spans, retrieval.windows, _parse)
         if s.qualifiers and spans and asked is None:     # "Who is the chief executive?": "Chief executive X said"
             spans = qualifiers.prefer_holder(resolved, spans, retrieval.windows)
+        if s.answer_types and spans and asked is None:     # "How old is Doyle?": "Doyle, 58,", not "for 22 years"
+            spans = answer_types.prefer_named_age(resolved, spans, retrieval.windows)
         if s.answer_types and spans and asked is None:
             spans = answer_types.prefer_options(resolved, spans)   # "Matte or Langgasse?": one of the two
         windows, quote = list(retrieval.windows), None

@@ -94,6 +94,9 @@ def test_nothing_left_is_an_empty_span() -> None:
     ("How much did it cost?", "money"),
     ("How much profit did the airline make?", "money"),
     ("How much did profit rise?", "number"),              # by a percentage, often
+    ("How much did labour costs rise?", "number"),
+    ("How much more can a nurse earn in Queensland?", "number"),
+    ("How much is the buyer offering for each share?", "money"),
     ("How much of the cost did the council pay?", "number"),
     ("How old is Gaurav Sharma?", "age"),
     ("Which former whip did Sharma attack?", "whip"),
@@ -161,6 +164,45 @@ def test_a_number_that_counts_another_thing_the_question_names_is_no_answer(nlp)
     assert rescore("How many informal votes were there at the Temuka booths?", [two], [window], nlp) == []
     assert [x.text for x in rescore("How many booths had informal votes?", [two], [window], nlp)] == ["two"]
     assert [x.text for x in rescore("How many votes were informal?", [two], [window], nlp)] == ["two"]
+
+
+def test_a_count_or_a_length_of_years_is_no_age(nlp) -> None:
+    """"How old is Karen Doyle?" was answered *22* of "Karen Doyle, 58, who has lived there for 22 years",
+    "How old is the society's head?" *about 140* of "about 140 residents": neither is an age."""
+    text = "Spokeswoman Karen Doyle, 58, who has lived next to the site for 22 years, spoke for about 140 residents"
+    years, count, age = _span_in(text, "22", 0.5), _span_in(text, "about 140", 0.4), _span_in(text, "58", 0.2)
+    out = rescore("How old is Karen Doyle?", [years, count, age], [_window(text)], nlp)
+    assert [(x.text, x.type_fit) for x in out] == [("58", 1), ("22", -1), ("about 140", -1)]
+    text = "Doyle, who is 58 years old, has lived there 22 years"
+    out = rescore("How old is Doyle?", [_span_in(text, "58", 0.3)], [_window(text)], nlp)
+    assert [(x.text, x.type_fit) for x in out] == [("58", 1)]
+
+
+def test_the_age_beside_the_asked_name_comes_first() -> None:
+    """"How old is Karen Doyle?" was answered *22* (0.38) over *58* (0.02) of "Karen Doyle, 58, who has lived
+    next to the site for 22 years": the age set beside the asked name comes first, however unlikely."""
+    from rag.answer_types import prefer_named_age
+
+    text = "Spokeswoman Karen Doyle, 58, who has lived next to the site for 22 years, said so. Ann Lee, 61, agreed"
+    years, doyle, lee = _span_in(text, "22", 0.38), _span_in(text, "58", 0.02), _span_in(text, "61", 0.01)
+    window = _window(text)
+    assert [x.text for x in prefer_named_age("How old is Karen Doyle?", [years, doyle, lee], [window])] == \
+        ["58", "22", "61"]
+    assert [x.text for x in prefer_named_age("How old is Ann Lee?", [years, doyle, lee], [window])] == \
+        ["61", "22", "58"]
+    assert prefer_named_age("How old is the spokeswoman?", [years, doyle], [window]) == [years, doyle]
+    assert prefer_named_age("How long has Doyle lived there?", [years, doyle], [window]) == [years, doyle]
+
+
+def test_an_amount_answer_leaves_out_a_second_thing_joined_to_it(nlp) -> None:
+    """"How much did a general admission ticket cost?" was answered *$189 and VIP passes for $349*; a range
+    of two amounts stays whole."""
+    text = "Tickets went for $189 and VIP passes for $349, while repairs will cost between $80 million and $120 million"
+    both = _span_in(text, "$189 and VIP passes for $349")
+    repairs = _span_in(text, "between $80 million and $120 million")
+    window = _window(text)
+    assert [x.text for x in rescore("How much did a ticket cost?", [both], [window], nlp)] == ["$189"]
+    assert [x.text for x in rescore("How much will repairs cost?", [repairs], [window], nlp)] == [repairs.text]
 
 
 def test_a_length_of_time_says_how_long_not_when(nlp) -> None:
