@@ -179,7 +179,11 @@ def held_role_before(role: str, text: str, start: int, end: int) -> bool:
 
 
 # a role beside a name that is one under the asked one: "his vice-Chair Ismail El Gizouli" holds no chair
-_UNDER = re.compile(r"\b(?:vice|deputy|assistant|associate|sub|co)\b|-$", re.IGNORECASE)
+_UNDER = re.compile(r"\b(?:vice|deputy|assistant|associate)\b|\b(?:co|sub)-|-$", re.IGNORECASE)
+
+
+# whose a role is, where the text or the question says it: "the group's director", "the developer's director"
+_OWNER = re.compile(r"([\w-]+)['’]s\b")
 
 
 def _named_in(word: str, question: str) -> bool:
@@ -192,13 +196,15 @@ def prefer_holder(question: str, spans: Sequence[Span], windows: Sequence[Window
     """For "Who is the chief executive (of Harbourline)?", a span given that role beside the name ("Chief
     executive Natalie Brennan said") put first when the best one is not ("The company's chief financial
     officer, Marcus Delahunty"), however much less likely the reader finds it: the text says who holds
-    the post. Not when the role's words there name another body than the question ("Fonterra chief
-    executive ..."), nor for a holder before now; the order is kept otherwise."""
+    the post. Not when the role's words there name another body than one the question names ("Fonterra
+    chief executive ..." for Harbourline's), nor for a holder before now; the order is kept otherwise."""
     role = current_holder_role(question)
     if role is None or len(spans) < 2:
         return list(spans)
     by_rank = {w.rank: w for w in windows}
     asked = question.lower()
+    names_body = re.search(r"(?<!^)\b[A-Z]", question.strip()) is not None    # "of Harbourline Foods"
+    asked_owner = _OWNER.search(question)
 
     def holds(span: Span) -> bool:
         window = by_rank.get(span.window_rank)
@@ -210,8 +216,12 @@ def prefer_holder(question: str, spans: Sequence[Span], windows: Sequence[Window
                     sentence.text[to:], re.IGNORECASE):
             return True            # "Hoesung Lee is the chair of the IPCC"
         words = _beside(role, sentence.text, at, to)
+        owner = None if words is None else _OWNER.search(words)
+        if owner is not None and asked_owner is not None and owner.group(1).lower() != asked_owner.group(1).lower():
+            return False           # "the group's director" for "Who is the developer's director?"
         return words is not None and not _NOT_NOW.search(words) and not _BEFORE_NOW.search(words) \
-            and not _UNDER.search(words) and all(_named_in(w, asked) for w in re.findall(r"\b[A-Z][\w'’-]*", words))
+            and not _UNDER.search(words) and not (names_body and any(not _named_in(w, asked) for w in
+                                                                     re.findall(r"\b[A-Z][\w'’-]*", words)))
 
     if holds(spans[0]):
         return list(spans)
@@ -224,7 +234,7 @@ _OPPOSITES = (("largest", "smallest"), ("biggest", "smallest"), ("highest", "low
               ("oldest", "youngest"), ("longest", "shortest"), ("earliest", "latest"), ("most", "least"),
               ("maximum", "minimum"), ("majority", "minority"), ("increas", "decreas"), ("increas", "reduc"),
               ("ris", "declin"), ("insid", "outsid"), ("beginning", "end"), ("current", "former"),
-              ("incumbent", "former"))
+              ("incumbent", "former"), ("new", "exist"), ("new", "old"), ("new", "former"))
 # "Who was the first minister to leave?" is not answered by "Ferreira is the second minister to leave"
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "last")
 _OPPOSITES += tuple((a, b) for i, a in enumerate(_ORDINALS) for b in _ORDINALS[i + 1:]) + (("first", "final"),)

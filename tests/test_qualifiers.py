@@ -96,6 +96,9 @@ def test_a_span_in_a_sentence_about_another_year_is_no_answer() -> None:
     ("Who was the last minister to leave?", "Hart was the first minister to leave.", True),
     ("Who was the first minister to leave?", "Hart was the first minister to leave and Ferreira the second.", False),
     ("Who was the first minister to leave?", "Ferreira resigned in his second term as minister.", False),
+    ("How many rooms will the new lodge have?", "Our existing lodge has 22 rooms.", True),
+    ("How many rooms will the new lodge have?", "The new lodge will replace the existing lodge of 22 rooms.", False),
+    ("How many rooms will the new lodge have?", "The lodge will have 60 rooms.", False),
     # the noun left out after "the": said of what the text speaks of
     ("Which region has the longest list?", "The West Coast had the shortest, with 38.", True),
     ("Who was the youngest?", "Smith, 92, was the oldest.", True),
@@ -255,3 +258,10 @@ def test_the_holder_of_the_asked_role_comes_first() -> None:
     assert prefer_holder("Who is the chair of the IPCC?", [gizouli, lee], [window]) == [lee, gizouli]
     assert prefer_holder("Who is the chair of the IPCC?", [lee, gizouli], [window]) == [lee, gizouli]
     assert prefer_holder("Who is the chief executive?", [lee, ruiz], [window]) == [lee, ruiz]
+    text = ("The group's director, Marcus Tolley, said so. Ashbury Land Co director Simon Fairweather said the "
+            "homes would help.")
+    tolley, fairweather = (Span(n, "d", text.index(n), text.index(n) + len(n), 0.5, 0)
+                           for n in ("Marcus Tolley", "Simon Fairweather"))
+    window = _window(text)
+    assert prefer_holder("Who is the developer's director?", [tolley, fairweather], [window]) == [fairweather, tolley]
+    assert prefer_holder("Who is the group's director?", [tolley, fairweather], [window]) == [tolley, fairweather]
