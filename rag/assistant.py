@@ -975,9 +975,9 @@ def _alternatives(spans: Sequence[Span], windows: Sequence[Window], documents: d
     out: list[Alternative] = []
     seen = [best.text]
     for span in spans[1:]:
-        if any(citing.same_answer(span.text, t) for t in seen) or span.window_rank not in by_rank:
+        if any(citing.same_answer(span.text, t) for t in seen):
             continue
-        sentence = by_rank[span.window_rank].sentence_at(span.start)
+        sentence = span.sentence_in(by_rank)
         if sentence is None or span.end > sentence.end:
             continue
         citation = citing.citation_for(sentence, documents[sentence.doc_id], span)

@@ -389,8 +389,7 @@ def prefer_doer(question: str, spans: Sequence[Span], windows: Sequence[Window],
     def part(span: Span) -> tuple[object, str] | None:
         """(the span's sentence, "doer" / "other" / ""): whether the span is who did the asked verb, another
         part of that verb's clause (its object, or after a preposition on it), or neither."""
-        window = by_rank.get(span.window_rank)
-        sentence = window.sentence_at(span.start) if window is not None else None
+        sentence = span.sentence_in(by_rank)
         if sentence is None:
             return None
         doc = parse(sentence.text)
@@ -501,8 +500,7 @@ def _prefer_said(question: str, spans: list[Span], windows: Sequence[Window],
     by_rank = {w.rank: w for w in windows}
 
     def on_topic(span: Span) -> bool:
-        window = by_rank.get(span.window_rank)
-        sentence = None if window is None else window.sentence_at(span.start)
+        sentence = span.sentence_in(by_rank)
         return bool(topic & stems(span.text if sentence is None else sentence.text))
 
     def weight(span: Span) -> float:
@@ -525,9 +523,7 @@ def _kept(spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str
     kept: list[Span] = []
     top = 0.0
     for span in spans:
-        window = by_rank.get(span.window_rank)
-        sentence = None if window is None or (kept and span.score < consider * top) else \
-            window.sentence_at(span.start)
+        sentence = None if kept and span.score < consider * top else span.sentence_in(by_rank)
         if sentence is None or fits(parse(sentence.text), span.start - sentence.start,
                                     min(span.end, sentence.end) - sentence.start, sentence):
             kept.append(span)
@@ -803,8 +799,7 @@ def of_the_person(question: str, spans: Sequence[Span], windows: Sequence[Window
     by_rank = {w.rank: w for w in windows}
 
     def sentence(span: Span) -> str:
-        window = by_rank.get(span.window_rank)
-        found = window.sentence_at(span.start) if window is not None else None
+        found = span.sentence_in(by_rank)
         return found.text if found is not None else ""
 
     def names(text: str) -> bool:

@@ -207,8 +207,7 @@ def prefer_holder(question: str, spans: Sequence[Span], windows: Sequence[Window
     asked_owner = _OWNER.search(question)
 
     def holds(span: Span) -> bool:
-        window = by_rank.get(span.window_rank)
-        sentence = None if window is None else window.sentence_at(span.start)
+        sentence = span.sentence_in(by_rank)
         if sentence is None:
             return False
         at, to = span.start - sentence.start, span.end - sentence.start
@@ -390,8 +389,7 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
     verdicts: dict[tuple[str, int], bool] = {}      # (document, sentence start) -> contradicted
 
     def contradicted(span: Span) -> bool:
-        window = by_rank.get(span.window_rank)
-        sentence = None if window is None else window.sentence_at(span.start)
+        sentence = span.sentence_in(by_rank)
         if sentence is None:
             return False
         key = (sentence.doc_id, sentence.start)

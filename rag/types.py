@@ -8,7 +8,7 @@ Every piece of text carries its provenance: document id and character offsets in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol, Sequence, runtime_checkable
+from typing import Mapping, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
@@ -107,6 +107,11 @@ class Span:
         """How sure the reader is of this span given its own window only: a jointly normalised
         reader splits its confidence across windows, so two sources are compared on this."""
         return self.score if self.window_score is None else self.window_score
+
+    def sentence_in(self, by_rank: Mapping[int, Window]) -> Sentence | None:
+        """The sentence the span starts in, from its window among ``by_rank`` (windows by rank), or None."""
+        window = by_rank.get(self.window_rank)
+        return None if window is None else window.sentence_at(self.start)
 
 
 @dataclass(frozen=True)
