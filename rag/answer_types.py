@@ -279,6 +279,8 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         if fitted > 0 and expected.name == "age":          # "How old is Bolton?": not Kovacs's age, as a number
             fitted = -1 if _age_of_another(question, span, window) or _no_age(span, window, parsed[window.rank]) else 1
             span = _own_age(span)
+        if fitted > 0 and expected.name == "duration" and _bare_number(span.text) and not _IN_UNITS.search(question):
+            fitted = -1            # "How long will the rail line be?": not "six" (six stations); a length has a unit
         if fitted > 0 and expected.name == "time" and _LENGTH_OF_TIME.match(span.text):
             fitted = -1            # "When will she apply for a recount?": not "about a week" (how long, not when)
         if fitted < 0 and expected.name == "time" and _BARE_COUNT.match(span.text):
@@ -298,11 +300,21 @@ def prefer_named_age(question: str, spans: Sequence[Span], windows: Sequence[Win
     expected = expected_type(question)
     if expected is None or expected.name != "age" or len(spans) < 2:
         return list(spans)
-    by_rank = {w.rank: w for w in windows}
-    named = [x for x in spans if _age_of_asked(question, x, by_rank.get(x.window_rank))]
+    named = [x for x in spans if named_age(question, x, windows)]
     if not named or named[0] is spans[0]:
         return list(spans)
     return [replace(_own_age(x), type_fit=1) for x in named] + [x for x in spans if x not in named]
+
+
+# "How long is each period in minutes?": the question gives the unit, a bare number answers it
+_IN_UNITS = re.compile(r"\bin\s+(?:seconds|minutes|hours|days|weeks|months|years|decades|centuries|metres|meters|"
+                       r"kilometres|kilometers|km|miles|feet|inches|yards)\b", re.IGNORECASE)
+
+
+def _bare_number(text: str) -> bool:
+    """A number and nothing else: "six", "1,200", "21"."""
+    text = text.strip().lower()
+    return text in _NUMBER_WORDS or re.fullmatch(r"\d[\d,.]*", text) is not None
 
 
 def _other_nouns(question: str, parse: Callable[[str], object]) -> frozenset[str]:
@@ -353,9 +365,16 @@ def age_holder(text: str, start: int, end: int) -> frozenset[str]:
     return frozenset(w for w in re.findall(r"[\w'\u2019-]+", words.lower()) if w not in _AGE_NOT_NAMES)
 
 
-def _age_of_asked(question: str, span: Span, window: Window | None) -> bool:
+def asks_age_by_description(question: str) -> bool:
+    """Whether the question asks how old someone is without naming them ("How old is the sacked manager?")."""
+    expected = expected_type(question)
+    return expected is not None and expected.name == "age" and not question_names(question)
+
+
+def named_age(question: str, span: Span, windows: Sequence[Window]) -> bool:
     """Whether a number answering "How old is Doyle?" is the age set beside that name ("Karen Doyle, 58,"),
     which no other answer beats, however less likely the reader finds it."""
+    window = next((w for w in windows if w.rank == span.window_rank), None)
     if window is None or not (_BARE_COUNT.match(span.text) or _YEARS_OLD.match(span.text)):
         return False
     asked = {w.lower() for w in question_names(question)}

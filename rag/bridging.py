@@ -54,7 +54,7 @@ def find_bridge(question: str, parse: Callable[[str], object]) -> Bridge | None:
     """The question's described entity (a noun with a relative clause), or None when it has none or
     when nothing is asked about it ("Who was the king who signed the treaty?" asks for the entity)."""
     doc = parse(question)
-    found = _parsed(doc) or _matched(question)
+    found = _parsed(doc) or _matched(question) or _aged(question)
     if found is None:
         return None
     start, end, head, relative = found
@@ -82,6 +82,16 @@ def _parsed(doc) -> tuple[int, int, str, str] | None:
         last = token.right_edge
         return head.left_edge.idx, last.idx + len(last.text), head.text, pronoun
     return None
+
+
+# "How old is the sacked manager?": an age is a person's, so a description without a relative clause is one
+# too (the news names the person once, "Kingsmoor Rovers have sacked manager Gary Doyle, 47, ...")
+_AGED = re.compile(r"^\s*how\s+old\s+(?:is|was|are|were)\s+((?:the|a|an)\s+[^?]+?)\s*\??\s*$", re.IGNORECASE)
+
+
+def _aged(question: str) -> tuple[int, int, str, str] | None:
+    m = _AGED.match(question)
+    return (m.start(1), m.end(1), "person", "") if m else None
 
 
 def _matched(question: str) -> tuple[int, int, str, str] | None:

@@ -214,6 +214,14 @@ def test_a_length_of_time_says_how_long_not_when(nlp) -> None:
     assert [(x.text, x.type_fit) for x in out] == [("Monday", 1), ("about a week", -1)]
     out = rescore("How long will the recount take?", [week], [_window(text)], nlp)
     assert [(x.text, x.type_fit) for x in out] == [("about a week", 1)]
+    text = "The line will have six stations along its 21-kilometre route"
+    six, route = _span_in(text, "six", 0.5), _span_in(text, "21-kilometre", 0.2)
+    out = rescore("How long will the rail line be?", [six, route], [_window(text)], nlp)
+    assert [(x.text, x.type_fit) for x in out] == [("21-kilometre", 1), ("six", -1)]
+    text = "Extra time has two further periods of 15 minutes"
+    out = rescore("Extra time has two periods which each are how long in minutes?", [_span_in(text, "15")],
+                  [_window(text)], nlp)
+    assert [(x.text, x.type_fit) for x in out] == [("15", 1)]
 
 
 def test_an_amount_of_money_is_no_count_age_or_time(nlp) -> None:
@@ -1099,6 +1107,21 @@ def test_a_duration_cut_before_its_second_part_is_made_whole(text: str, span: st
     from rag.assistant import _whole_duration
 
     found = _whole_duration(_span_in(text, span), [_window(text)])
+    assert found.text == whole and text[found.start:found.end] == whole
+
+
+@pytest.mark.parametrize("text, span, whole", [
+    ("Inflation rose to 36 per cent in October", "36", "36 per cent"),
+    ("Turnout was 48%, up from 44%", "48", "48%"),
+    ("Costs rose 6 percent", "6", "6 percent"),
+    ("It cost 36 dollars", "36", "36"),
+    ("Unemployment is 36 per cent", "36 per cent", "36 per cent"),
+])
+def test_a_number_written_as_a_percentage_keeps_its_per_cent(text: str, span: str, whole: str) -> None:
+    """"What was the annual inflation rate in October?" was *3.6* of "rose unexpectedly to 3.6 per cent"."""
+    from rag.assistant import _whole_percent
+
+    found = _whole_percent(_span_in(text, span), [_window(text)])
     assert found.text == whole and text[found.start:found.end] == whole
 
 
