@@ -378,7 +378,21 @@ def named_age(question: str, span: Span, windows: Sequence[Window]) -> bool:
     if window is None or not (_BARE_COUNT.match(span.text) or _YEARS_OLD.match(span.text)):
         return False
     asked = {w.lower() for w in question_names(question)}
-    return bool(asked & age_holder(window.text, span.start - window.start, span.end - window.start))
+    at, to = span.start - window.start, span.end - window.start
+    if not asked & age_holder(window.text, at, to):
+        return False
+    # the whole name beside the age, when the text gives one: "Jordan Whitcombe, 19," and "19-year-old Jordan
+    # Whitcombe" are not Darren Whitcombe's
+    before = _WHOLE_NAME_BEFORE_AGE.search(window.text[max(0, at - 80):at])
+    after = _NAME_AFTER_AGE.match(window.text[to:to + 80])
+    written = " ".join(x.group(1) for x in (before, after) if x is not None)
+    given = {w.lower().rstrip(".") for w in written.split()} - _AGE_NOT_NAMES
+    return len(given) < 2 or len(asked) < 2 or asked <= given
+
+
+# the capitalised words before an age set off after a name ("Jordan Whitcombe, 19,")
+_WHOLE_NAME_BEFORE_AGE = re.compile(r"((?:[A-Z][\w'\u2019-]+\s+){0,3}[A-Z][\w'\u2019-]+)\s*[,(]\s*"
+                                    r"(?:(?:a|an|the|aged)\s+)?$")
 
 
 def _age_of_another(question: str, span: Span, window: Window) -> bool:

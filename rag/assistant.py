@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Sequence
 
-from rag import answer_types, attribution, citing, clauses, credits, names, qualifiers, seats, sources
+from rag import answer_types, attribution, bridging, citing, clauses, credits, names, qualifiers, seats, sources
 from rag.confidence import calibration_key, confidence, features, load_calibration
 from rag.conversation import only_question_word
 from rag.corpus import MAX_UPLOAD_BYTES, Corpus, load_corpus, remove_file, replace_file, save_upload  # noqa: F401
@@ -264,12 +264,12 @@ class Assistant:
                     return replace(trace, resolved_question=resolved,
                                    answer=replace(trace.answer, resolved_question=resolved))
         misfit = bool(looked.spans) and looked.spans[0].type_fit < 0
-        # "How old is the driver who caused the crash?": the age of the first person the window names
-        # ("killed 58-year-old principal Andrew Barclay") is no answer until the description is seen to be them
         if self.settings.bridging and (looked.answer.abstained or misfit):
             return self._bridge(q, resolved, exclude, started, looked, only)
+        # "How old is the driver who caused the crash?": the age of the first person the window names
+        # ("killed 58-year-old principal Andrew Barclay") is no answer until the description is seen to be them
         if self.settings.bridging and answer_types.asks_age_by_description(resolved):
-            return self._bridge(q, resolved, exclude, started, looked, only, must=_named_age)
+            return self._bridge(q, resolved, exclude, started, looked, only, strict=True)
         return looked
 
     def _from_source(self, q: str, resolved: str, source: sources.Source, exclude: frozenset[str],
@@ -302,17 +302,19 @@ class Assistant:
         return replace(second, answer=replace(second.answer, timings=timings), timings=timings, looks=2)
 
     def _bridge(self, q: str, resolved: str, exclude: frozenset[str], started: float, looked: Trace,
-                only: frozenset[str] | None = None, must: Callable[[str, Trace], bool] | None = None) -> Trace:
+                only: frozenset[str] | None = None, strict: bool = False) -> Trace:
         """A two-hop question through the entity it describes (``rag.bridging``): who or what the
         description names, then the question about that. The first hop's answer is tried first; when
-        the second hop then refuses (or names the entity again, or fails ``must``), its next-best answer
-        (offered beside an uncertain or disputed one). Without a chain that holds, the look stands (with
-        a "bridge" timing when a bridge was tried)."""
-        from rag import bridging
+        the second hop then refuses (or names the entity again), its next-best answer (offered beside an
+        uncertain or disputed one). ``strict`` (over an answer the look gave), or a description without a
+        relative clause ("the victim's father"): the first hop's answer only, and a chain that holds only
+        when that is a name and the second hop's answer the age beside it. Without a chain that holds,
+        the look stands (with a "bridge" timing when a bridge was tried)."""
 
         bridge = bridging.find_bridge(resolved, _parse)
         if bridge is None:
             return looked
+        strict = strict or bridge.loose
         t = time.perf_counter()
         inner = self._second_look(bridge.inner, bridge.inner, exclude, t, only)
         a = inner.answer
@@ -329,10 +331,10 @@ class Assistant:
             outer = self._second_look(q, bridge.outer(resolved, entity), exclude, t, only)
             # a second hop that answers with the entity (said any way) answered the first hop again
             if not outer.answer.abstained and not citing.same_answer(outer.answer.text, entity) \
-                    and (must is None or must(entity, outer)):
+                    and (not strict or _named_age(entity, outer)):
                 best = (entity, cites, outer, rank)
                 break
-            if len(tried) == bridging.MAX_ENTITIES:
+            if len(tried) == (1 if strict else bridging.MAX_ENTITIES):
                 break
         timings = {**looked.timings, "bridge": time.perf_counter() - t}
         timings["total"] = time.perf_counter() - started

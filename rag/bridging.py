@@ -44,6 +44,7 @@ class Bridge:
     start: int            # its offsets in the question
     end: int
     inner: str            # "Who is the MP that Labour MPs voted to expel on Tuesday?"
+    loose: bool = False   # no relative clause ("How old is the sacked manager?"): a weaker split, held to more
 
     def outer(self, question: str, entity: str) -> str:
         """The question asked again about the entity the description names."""
@@ -64,8 +65,8 @@ def find_bridge(question: str, parse: Callable[[str], object]) -> Bridge | None:
     rest = [t for t in doc if not start <= t.idx < end]
     if not any(t.pos_ in _CONTENT and t.lower_ not in _WH and not _is_be(t) for t in rest):
         return None
-    who = relative.lower() in _PERSON_RELATIVES or head.lower() in PERSON_NOUNS
-    return Bridge(description, start, end, f"{'Who' if who else 'What'} is {description}?")
+    who = relative.lower() in _PERSON_RELATIVES or head.lower() in PERSON_NOUNS or not relative
+    return Bridge(description, start, end, f"{'Who' if who else 'What'} is {description}?", loose=not relative)
 
 
 def _parsed(doc) -> tuple[int, int, str, str] | None:

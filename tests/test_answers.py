@@ -181,7 +181,7 @@ def test_a_count_or_a_length_of_years_is_no_age(nlp) -> None:
 def test_the_age_beside_the_asked_name_comes_first() -> None:
     """"How old is Karen Doyle?" was answered *22* (0.38) over *58* (0.02) of "Karen Doyle, 58, who has lived
     next to the site for 22 years": the age set beside the asked name comes first, however unlikely."""
-    from rag.answer_types import prefer_named_age
+    from rag.answer_types import named_age, prefer_named_age
 
     text = "Spokeswoman Karen Doyle, 58, who has lived next to the site for 22 years, said so. Ann Lee, 61, agreed"
     years, doyle, lee = _span_in(text, "22", 0.38), _span_in(text, "58", 0.02), _span_in(text, "61", 0.01)
@@ -191,6 +191,11 @@ def test_the_age_beside_the_asked_name_comes_first() -> None:
     assert [x.text for x in prefer_named_age("How old is Ann Lee?", [years, doyle, lee], [window])] == \
         ["61", "22", "58"]
     assert prefer_named_age("How old is the spokeswoman?", [years, doyle], [window]) == [years, doyle]
+    assert prefer_named_age("How old is Karen Lee?", [years, lee], [window]) == [years, lee]   # Ann Lee's
+    text = "He was jailed for the death of 19-year-old Jordan Whitcombe. Whitcombe's father, Darren Whitcombe, spoke"
+    nineteen = _span_in(text, "19", 0.02)
+    assert not named_age("How old is Darren Whitcombe?", nineteen, [_window(text)])
+    assert named_age("How old is Jordan Whitcombe?", nineteen, [_window(text)])
     assert prefer_named_age("How long has Doyle lived there?", [years, doyle], [window]) == [years, doyle]
 
 

@@ -198,3 +198,24 @@ def test_an_age_asked_by_description_is_the_age_of_the_one_described(tmp_path: P
     assert not _named_age("a 47-year-old Point Cook man", trace)   # a first hop that found no name
     assert ask("How old is the manager who was sacked?", bridging=False).text == "58"
     assert ask("How old is Ann Lee?").text == "58"          # named: no bridge
+
+
+def test_a_description_without_a_relative_clause_follows_only_the_first_hops_answer(tmp_path: Path,
+                                                                                   fake_embedder) -> None:
+    """"How old is the victim's father?" went through the first hop's next-best answer (the accused) to his
+    age: a description without a relative clause is a weaker split, so only the first hop's answer is
+    followed, and only the age set beside its name is taken."""
+    from conftest import FakeSplitter
+    from rag.assistant import Assistant
+
+    corpus = tmp_path / "news"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Ann waved from the pier. Tom crossed the fjord in a small boat. "
+                                  "Tom is 41 years old.", encoding="utf-8")
+    settings = Settings(corpus=corpus, index=tmp_path / "idx", show_progress=False, window=0, reranker="none",
+                        abstain_below=0.0)
+    reader = TwoHopReader(ann_first=True)
+    trace = Assistant.load(settings=settings, embedder=fake_embedder, splitter=FakeSplitter(),
+                           reader=reader).run("How old is the fjord sailor?")
+    assert reader.questions[1:] == ["Who is the fjord sailor?", "How old is Ann?"]
+    assert trace.answer.abstained
