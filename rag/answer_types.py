@@ -390,8 +390,8 @@ def named_age(question: str, span: Span, windows: Sequence[Window]) -> bool:
     return len(given) < 2 or len(asked) < 2 or asked <= given
 
 
-# the capitalised words before an age set off after a name ("Jordan Whitcombe, 19,")
-_WHOLE_NAME_BEFORE_AGE = re.compile(r"((?:[A-Z][\w'\u2019-]+\s+){0,3}[A-Z][\w'\u2019-]+)\s*[,(]\s*"
+# the capitalised words before an age set off after a name ("Jordan Whitcombe, 19,", "Amira and Yusuf Haddad, 18,")
+_WHOLE_NAME_BEFORE_AGE = re.compile(r"((?:[A-Z][\w'\u2019-]+\s+(?:and\s+)?){0,3}[A-Z][\w'\u2019-]+)\s*[,(]\s*"
                                     r"(?:(?:a|an|the|aged)\s+)?$")
 
 

@@ -306,15 +306,15 @@ class Assistant:
         """A two-hop question through the entity it describes (``rag.bridging``): who or what the
         description names, then the question about that. The first hop's answer is tried first; when
         the second hop then refuses (or names the entity again), its next-best answer (offered beside an
-        uncertain or disputed one). ``strict`` (over an answer the look gave), or a description without a
-        relative clause ("the victim's father"): the first hop's answer only, and a chain that holds only
-        when that is a name and the second hop's answer the age beside it. Without a chain that holds,
-        the look stands (with a "bridge" timing when a bridge was tried)."""
+        uncertain or disputed one). A description without a relative clause ("the victim's father"): the
+        first hop's answer only. ``strict`` (over an answer the look gave): that too, and a chain that holds
+        only when that answer is a name and the second hop's answer the age beside it. Without a chain that
+        holds, the look stands (with a "bridge" timing when a bridge was tried)."""
 
         bridge = bridging.find_bridge(resolved, _parse)
         if bridge is None:
             return looked
-        strict = strict or bridge.loose
+        first_only = strict or bridge.loose
         t = time.perf_counter()
         inner = self._second_look(bridge.inner, bridge.inner, exclude, t, only)
         a = inner.answer
@@ -334,7 +334,7 @@ class Assistant:
                     and (not strict or _named_age(entity, outer)):
                 best = (entity, cites, outer, rank)
                 break
-            if len(tried) == (1 if strict else bridging.MAX_ENTITIES):
+            if len(tried) == (1 if first_only else bridging.MAX_ENTITIES):
                 break
         timings = {**looked.timings, "bridge": time.perf_counter() - t}
         timings["total"] = time.perf_counter() - started

@@ -196,6 +196,8 @@ def test_the_age_beside_the_asked_name_comes_first() -> None:
     nineteen = _span_in(text, "19", 0.02)
     assert not named_age("How old is Darren Whitcombe?", nineteen, [_window(text)])
     assert named_age("How old is Jordan Whitcombe?", nineteen, [_window(text)])
+    text = "The twins Amira and Yusuf Haddad, 18, got eight A* grades"
+    assert named_age("How old are Amira and Yusuf Haddad?", _span_in(text, "18"), [_window(text)])
     assert prefer_named_age("How long has Doyle lived there?", [years, doyle], [window]) == [years, doyle]
 
 

@@ -204,7 +204,7 @@ def test_a_description_without_a_relative_clause_follows_only_the_first_hops_ans
                                                                                    fake_embedder) -> None:
     """"How old is the victim's father?" went through the first hop's next-best answer (the accused) to his
     age: a description without a relative clause is a weaker split, so only the first hop's answer is
-    followed, and only the age set beside its name is taken."""
+    followed."""
     from conftest import FakeSplitter
     from rag.assistant import Assistant
 
