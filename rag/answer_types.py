@@ -434,9 +434,8 @@ def _own_age(span: Span) -> Span:
 _AMOUNTS = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
 
 
-# whom an amount was paid or cost, before it: "cost us about $80m"
-# what may come before an amount's entity in a span that opens with the amount: whom it cost, and the
-# currency sign spaCy's small model leaves out of it ("189" of "$189")
+# what may come before an amount's entity in a span that opens with the amount: whom it cost ("cost us about
+# $80m"), and the currency sign spaCy's small model leaves out of it ("189" of "$189")
 _BEFORE_AMOUNT = re.compile(r"(?P<whom>(?:us|them|him|her|me|you)\s+)?(?:[A-Z]{0,3}[$€£¥])?", re.IGNORECASE)
 _SCALE = re.compile(r"(?:m|bn|k)\b")       # written onto the number, which spaCy's amount may leave off
 

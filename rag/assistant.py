@@ -310,7 +310,6 @@ class Assistant:
         first hop's answer only. ``strict`` (over an answer the look gave): that too, and a chain that holds
         only when that answer is a name and the second hop's answer the age beside it. Without a chain that
         holds, the look stands (with a "bridge" timing when a bridge was tried)."""
-
         bridge = bridging.find_bridge(resolved, _parse)
         if bridge is None:
             return looked
@@ -595,7 +594,8 @@ class Assistant:
         return trace(Answer(question=q, text=best.text, abstained=False, confidence=round(conf, 4),
                             citations=cited.citations, message=message, resolved_question=shown,
                             conflict=cited.conflict, timings=timings,
-                            uncertain=conf < calibration.sure or member is not None or floored,   # a seat: cut by rule
+                            # a seat cut by rule, an age given by rule: uncertain whatever the confidence
+                            uncertain=conf < calibration.sure or member is not None or floored,
                             alternatives=alternatives, kind=said or ("sentence" if form else "span")))
 
 

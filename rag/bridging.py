@@ -52,8 +52,9 @@ class Bridge:
 
 
 def find_bridge(question: str, parse: Callable[[str], object]) -> Bridge | None:
-    """The question's described entity (a noun with a relative clause), or None when it has none or
-    when nothing is asked about it ("Who was the king who signed the treaty?" asks for the entity)."""
+    """The question's described entity (a noun with a relative clause, or, asked how old, any description
+    of a person: ``Bridge.loose``), or None when it has none or when nothing is asked about it ("Who was
+    the king who signed the treaty?" asks for the entity)."""
     doc = parse(question)
     found = _parsed(doc) or _matched(question) or _aged(question)
     if found is None:
