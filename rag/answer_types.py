@@ -279,7 +279,7 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         if fitted > 0 and expected.name == "age":          # "How old is Bolton?": not Kovacs's age, as a number
             fitted = -1 if _age_of_another(question, span, window) or _no_age(span, window, parsed[window.rank]) else 1
             span = _own_age(span)
-        if fitted > 0 and expected.name == "duration" and _bare_number(span.text) and not _IN_UNITS.search(question):
+        if fitted > 0 and expected.name == "duration" and bare_number(span.text) and not _IN_UNITS.search(question):
             fitted = -1            # "How long will the rail line be?": not "six" (six stations); a length has a unit
         if fitted > 0 and expected.name == "time" and _LENGTH_OF_TIME.match(span.text):
             fitted = -1            # "When will she apply for a recount?": not "about a week" (how long, not when)
@@ -311,7 +311,7 @@ _IN_UNITS = re.compile(r"\bin\s+(?:seconds|minutes|hours|days|weeks|months|years
                        r"kilometres|kilometers|km|miles|feet|inches|yards)\b", re.IGNORECASE)
 
 
-def _bare_number(text: str) -> bool:
+def bare_number(text: str) -> bool:
     """A number and nothing else: "six", "1,200", "21"."""
     text = text.strip().lower()
     return text in _NUMBER_WORDS or re.fullmatch(r"\d[\d,.]*", text) is not None
@@ -440,19 +440,24 @@ _BEFORE_AMOUNT = re.compile(r"(?P<whom>(?:us|them|him|her|me|you)\s+)?(?:[A-Z]{0
 _SCALE = re.compile(r"(?:m|bn|k)\b")       # written onto the number, which spaCy's amount may leave off
 
 
+def _opening_amounts(span: Span, doc, window: Window):
+    """(entity label, start, end) of the amounts the span opens with, in document offsets: an entity at its
+    start, or after whom it cost and a currency sign spaCy leaves out of it; the start is past whom it cost."""
+    for ent in doc.ents:
+        start, end = window.start + ent.start_char, window.start + ent.end_char
+        before = _BEFORE_AMOUNT.fullmatch(span.text[:start - span.start]) if start >= span.start else None
+        if before is not None:
+            yield ent.label_, span.start + len(before.group("whom") or ""), end    # the sign stays
+
+
 def _leading_fit(span: Span, doc, window: Window, expected: Expected) -> Span | None:
     """A misfitting span that opens with an amount of an asked type (or with whom it cost, "us about $80m
     in the half"), cut to that amount ("30 per cent" of "30 per cent as costs bite" for "By how much did
     profit fall?"); None when it opens with none."""
-    for ent in doc.ents:
-        start, end = window.start + ent.start_char, window.start + ent.end_char
-        before = _BEFORE_AMOUNT.fullmatch(span.text[:start - span.start]) if start >= span.start else None
-        if before is None:
-            continue
-        start = span.start + len(before.group("whom") or "")    # the sign stays, whom it cost goes
+    for label, start, end in _opening_amounts(span, doc, window):
         suffix = _SCALE.match(window.text, end - window.start)     # "$80" + "m" of "$80m"
         end = end + len(suffix.group(0)) if suffix else end
-        if end <= span.end and (start, end) != (span.start, span.end) and ent.label_ in expected.labels & _AMOUNTS:
+        if end <= span.end and (start, end) != (span.start, span.end) and label in expected.labels & _AMOUNTS:
             return replace(span, text=window.text[start - window.start:end - window.start], start=start, end=end,
                            type_fit=1)
     return None
@@ -461,13 +466,10 @@ def _leading_fit(span: Span, doc, window: Window, expected: Expected) -> Span | 
 def _amount_alone(span: Span, doc, window: Window) -> Span:
     """An amount answer without a second thing joined to it ("50 knots" of "50 knots and waves of up to five
     metres", "$189" of "$189 and VIP passes for $349"); a range ("$80m and $120m") stays whole."""
-    for ent in doc.ents:
-        start, end = window.start + ent.start_char, window.start + ent.end_char
-        before = _BEFORE_AMOUNT.fullmatch(window.text[span.start - window.start:max(span.start, start) - window.start])
-        if span.start <= start and before and end < span.end and ent.label_ in _AMOUNTS \
+    for label, start, end in _opening_amounts(span, doc, window):
+        if end < span.end and label in _AMOUNTS \
                 and re.match(r"\s+and\s+(?![\d$€£¥]|(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten)\b)",
                              window.text[end - window.start:span.end - window.start]):
-            start = span.start + len(before.group("whom") or "")
             return replace(span, text=window.text[start - window.start:end - window.start], start=start, end=end)
     return span
 

@@ -741,14 +741,13 @@ def _whole_duration(span: Span, windows: Sequence[Window]) -> Span:
     return replace(span, text=span.text + rest.group(0), end=sentence.start + rest.end())
 
 
-_BARE_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _PER_CENT = re.compile(r"\s*(?:%|per\s*cent\b|percent\b)", re.IGNORECASE)
 
 
 def _whole_percent(span: Span, windows: Sequence[Window]) -> Span:
     """A bare number that the text writes as a percentage ("3.6" of "rose to 3.6 per cent") with its "per
     cent"; other spans as they are."""
-    if not _BARE_NUMBER.fullmatch(span.text) or (found := _sentence_of(span, windows)) is None:
+    if not answer_types.bare_number(span.text) or (found := _sentence_of(span, windows)) is None:
         return span
     sentence = found[0].sentences[found[1]]
     end = min(span.end, sentence.end) - sentence.start
