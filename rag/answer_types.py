@@ -154,7 +154,8 @@ _DIGIT = re.compile(r"\d")
 _CURRENCY = re.compile(r"[$€£¥]|\b(?:dollars?|euros?|(?<!per )cents?|pence|guineas?|yen|rupees?|francs?)\b",
                        re.IGNORECASE)
 # a percentage, which spaCy's small model may label MONEY ("47.3 per cent")
-_PERCENT = re.compile(r"\d\s*(?:%|per\s*cent\b|pc\b)", re.IGNORECASE)
+PER_CENT = re.compile(r"\s*(?:%|per\s*cent\b|pc\b)", re.IGNORECASE)      # what makes a number a percentage
+_PERCENT = re.compile(r"\d" + PER_CENT.pattern, re.IGNORECASE)
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve twenty thirty forty "
                           "fifty hundred thousand million billion dozen".split())
 

@@ -741,9 +741,6 @@ def _whole_duration(span: Span, windows: Sequence[Window]) -> Span:
     return replace(span, text=span.text + rest.group(0), end=sentence.start + rest.end())
 
 
-_PER_CENT = re.compile(r"\s*(?:%|per\s*cent\b|percent\b)", re.IGNORECASE)
-
-
 def _whole_percent(span: Span, windows: Sequence[Window]) -> Span:
     """A bare number that the text writes as a percentage ("3.6" of "rose to 3.6 per cent") with its "per
     cent"; other spans as they are."""
@@ -751,7 +748,7 @@ def _whole_percent(span: Span, windows: Sequence[Window]) -> Span:
         return span
     sentence = found[0].sentences[found[1]]
     end = min(span.end, sentence.end) - sentence.start
-    rest = _PER_CENT.match(sentence.text, end) if span.end <= sentence.end else None
+    rest = answer_types.PER_CENT.match(sentence.text, end) if span.end <= sentence.end else None
     if rest is None:
         return span
     return replace(span, text=sentence.text[span.start - sentence.start:rest.end()], end=sentence.start + rest.end())
