@@ -367,9 +367,15 @@ def age_holder(text: str, start: int, end: int) -> frozenset[str]:
 
 
 def asks_age_by_description(question: str) -> bool:
-    """Whether the question asks how old someone is without naming them ("How old is the sacked manager?")."""
+    """Whether the question asks how old someone is without naming them ("How old is the sacked manager?",
+    "How old is Tidewater Lass's trainer?": the name is another's)."""
     expected = expected_type(question)
-    return expected is not None and expected.name == "age" and not question_names(question)
+    return expected is not None and expected.name == "age" and (
+        not question_names(question) or _ANOTHERS.match(question) is not None)
+
+
+# "How old is Tidewater Lass's trainer?": the one asked about is described by another's name
+_ANOTHERS = re.compile(r"^\s*(?i:how\s+old\s+(?:is|was|are|were))\s+(?:[A-Z][\w'’-]*\s+){0,3}[A-Z][\w-]*['’]s\s+[a-z]")
 
 
 def named_age(question: str, span: Span, windows: Sequence[Window]) -> bool:

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Sequence
 
-from rag import answer_types, attribution, bridging, citing, clauses, credits, names, qualifiers, seats, sources
+from rag import answer_types, attribution, bridging, citing, clauses, credits, names, qualifiers, seats, sources, succession
 from rag.confidence import calibration_key, confidence, features, load_calibration
 from rag.conversation import only_question_word
 from rag.corpus import MAX_UPLOAD_BYTES, Corpus, load_corpus, remove_file, replace_file, save_upload  # noqa: F401
@@ -251,18 +251,10 @@ class Assistant:
                 only: frozenset[str] | None = None) -> Trace:
         """A look (and a second one), then two hops through the entity the question describes when
         the look refuses or answers with the wrong type."""
-        looked = self._second_look(q, resolved, exclude, started, only)
-        held = names.role_of(resolved) if looked.answer.abstained and self.settings.whole_names else None
-        if held is not None:      # "Who is the chief executive of Air Aotearoa?": of the documents naming it
-            naming = self._naming(held.body)
-            within = naming if only is None else naming & only
-            if within:
-                trace = self._second_look(q, held.question, exclude, started, within)
-                a = trace.answer      # the role written where the person is found ("Chief executive Greg Foran")
-                said = a.citations[0].sentence.lower() if a.citations else ""
-                if not a.abstained and held.role.lower() in said and not answer_types.echoes(resolved, a.text):
-                    return replace(trace, resolved_question=resolved,
-                                   answer=replace(trace.answer, resolved_question=resolved))
+        looked, reread = self._of_role(q, resolved, self._second_look(q, resolved, exclude, started, only),
+                                       exclude, started, only)
+        if reread:
+            return looked
         misfit = bool(looked.spans) and looked.spans[0].type_fit < 0
         if self.settings.bridging and (looked.answer.abstained or misfit):
             return self._bridge(q, resolved, exclude, started, looked, only)
@@ -271,6 +263,23 @@ class Assistant:
         if self.settings.bridging and answer_types.asks_age_by_description(resolved):
             return self._bridge(q, resolved, exclude, started, looked, only, strict=True)
         return looked
+
+    def _of_role(self, q: str, resolved: str, looked: Trace, exclude: frozenset[str], started: float,
+                 only: frozenset[str] | None) -> tuple[Trace, bool]:
+        """A refused "Who is the chief executive of Air Aotearoa?" asked again as "Who is the chief
+        executive?" of the documents naming the body, kept (with True) when the answer's sentence writes
+        the role; else the look as it was (with False)."""
+        held = names.role_of(resolved) if looked.answer.abstained and self.settings.whole_names else None
+        naming = self._naming(held.body) if held is not None else frozenset()
+        within = naming if only is None else naming & only
+        if held is None or not within:
+            return looked, False
+        trace = self._second_look(q, held.question, exclude, started, within)
+        a = trace.answer      # the role written where the person is found ("Chief executive Greg Foran")
+        said = a.citations[0].sentence.lower() if a.citations else ""
+        if a.abstained or held.role.lower() not in said or answer_types.echoes(resolved, a.text):
+            return looked, False
+        return replace(trace, resolved_question=resolved, answer=replace(a, resolved_question=resolved)), True
 
     def _from_source(self, q: str, resolved: str, source: sources.Source, exclude: frozenset[str],
                      started: float) -> Trace:
@@ -315,7 +324,9 @@ class Assistant:
             return looked
         first_only = strict or bridge.loose
         t = time.perf_counter()
-        inner = self._second_look(bridge.inner, bridge.inner, exclude, t, only)
+        # "Who is Jessica Calloway's coach?", refused, asked again as "Who is the coach?" of her documents
+        inner, _ = self._of_role(bridge.inner, bridge.inner, self._second_look(bridge.inner, bridge.inner, exclude,
+                                                                               t, only), exclude, t, only)
         a = inner.answer
         # (entity, the first hop's sentence naming it): the answer, then the next-best ones offered beside it
         named = [] if a.abstained or a.kind != "span" else \
@@ -490,6 +501,10 @@ class Assistant:
             spans = qualifiers.prefer_holder(resolved, spans, retrieval.windows)
         if s.answer_types and spans and asked is None:     # "How old is Doyle?": "Doyle, 58,", not "for 22 years"
             spans = answer_types.prefer_named_age(resolved, spans, retrieval.windows)
+        succeeded = False           # "Who coached the Banksias before Arnott?": "Her predecessor, Deb Kinsella"
+        if s.attribution and asked is None:
+            held = succession.holder(resolved, spans, retrieval.windows, _parse)
+            spans, succeeded = held.spans, held.stated
         if s.answer_types and spans and asked is None:
             spans = answer_types.prefer_options(resolved, spans)   # "Matte or Langgasse?": one of the two
         windows, quote = list(retrieval.windows), None
@@ -541,12 +556,12 @@ class Assistant:
         feats = features(spans, windows, clause_question=asked is not None)
         conf = confidence(feats, calibration)
         threshold = s.abstain_below if s.abstain_below is not None else calibration.threshold
-        floored = s.answer_types and bool(spans) and form is None and conf < threshold \
-            and answer_types.named_age(resolved, spans[0], windows)
+        floored = bool(spans) and form is None and conf < threshold and (
+            (s.answer_types and answer_types.named_age(resolved, spans[0], windows)) or succeeded)
         if floored:
-            # the age the text sets beside the asked name ("Karen Doyle, 58,"): the reader, trained on SQuAD, is
-            # unsure of a bare number in a news sentence, but the text says whose age it is; given at the
-            # threshold, and marked uncertain
+            # the age the text sets beside the asked name ("Karen Doyle, 58,"), the predecessor it names ("Her
+            # predecessor, Deb Kinsella"): the reader, trained on SQuAD, is unsure of these in a news sentence,
+            # but the text says whose age or post it is; given at the threshold, and marked uncertain
             conf = threshold
         shape = _SpanShapes(windows) if s.answer_types else None
         asked_names = answer_types.question_names(resolved)

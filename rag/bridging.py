@@ -87,8 +87,10 @@ def _parsed(doc) -> tuple[int, int, str, str] | None:
 
 
 # "How old is the sacked manager?": an age is a person's, so a description without a relative clause is one
-# too (the news names the person once, "Kingsmoor Rovers have sacked manager Gary Doyle, 47, ...")
-_AGED = re.compile(r"^\s*how\s+old\s+(?:is|was|are|were)\s+((?:the|a|an)\s+[^?]+?)\s*\??\s*$", re.IGNORECASE)
+# too (the news names the person once, "Kingsmoor Rovers have sacked manager Gary Doyle, 47, ..."), as is
+# "How old is Tidewater Lass's trainer?" (someone else's role: the trainer is not Tidewater Lass)
+_AGED = re.compile(r"^\s*(?i:how\s+old\s+(?:is|was|are|were))\s+((?i:the|a|an)\s+[^?]+?|"
+                   r"(?:[A-Z][\w'’-]*\s+){0,3}[A-Z][\w-]*['’]s\s+[a-z][^?]*?)\s*\??\s*$")
 
 
 def _aged(question: str) -> tuple[int, int, str, str] | None:

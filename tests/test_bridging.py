@@ -27,6 +27,8 @@ def nlp():
     ("How long is the river that flows through the capital?", "What is the river that flows through the capital?",
      "How long is X?"),
     ("How old is the sacked manager?", "Who is the sacked manager?", "How old is X?"),   # an age is a person's
+    # another's role: the trainer is not Tidewater Lass
+    ("How old is Tidewater Lass's trainer?", "Who is Tidewater Lass's trainer?", "How old is X?"),
 ])
 def test_a_question_is_split_at_the_entity_it_describes(nlp, question: str, inner: str, outer: str) -> None:
     bridge = find_bridge(question, nlp)
@@ -199,3 +201,31 @@ def test_an_age_asked_by_description_is_the_age_of_the_one_described(tmp_path: P
     assert ask("How old is the manager who was sacked?", bridging=False).text == "58"
     assert ask("How old is Ann Lee?").text == "58"          # named: no bridge
 
+
+
+class RoleAgeReader:
+    """A fake reader that finds no one for "Who is Jessica Calloway's coach?" (the coach's sentence does not
+    name her), the coach for "Who is the coach?", and every age at 0.9."""
+
+    name = "fake-role-age"
+
+    def read(self, question, windows):
+        wants = {"Who is the coach?": [("Rob Teasdale", 0.9)]}.get(question, [] if question.startswith("Who") else
+                                                                     [("61", 0.9), ("29", 0.9)])
+        return [Span(text, w.doc_id, x.start + x.text.index(text), x.start + x.text.index(text) + len(text), score,
+                     w.rank)
+                for text, score in wants for w in windows for x in w.sentences if text in x.text]
+
+
+def test_an_age_asked_of_someones_role_is_bridged_through_the_role_asked_again(tmp_path: Path, fake_embedder) -> None:
+    """"How old is Jessica Calloway's coach?" was answered *29*, her own age: the question asks for another's, so
+    it is bridged; its first hop ("Who is Jessica Calloway's coach?"), refused as asked, is asked again as "Who
+    is the coach?" of the documents naming her (as a look is), and the coach's age follows."""
+    from conftest import FakeSplitter
+    from rag.assistant import Assistant
+
+    settings = _one_story(tmp_path, "Jessica Calloway, 29, won the final. She trained under coach Rob Teasdale. "
+                                    "Teasdale, 61, had doubted the comeback.", abstain_below=0.0)
+    trace = Assistant.load(settings=settings, embedder=fake_embedder, splitter=FakeSplitter(),
+                           reader=RoleAgeReader()).run("How old is Jessica Calloway's coach?")
+    assert trace.answer.text == "61" and trace.bridge == "Rob Teasdale"
