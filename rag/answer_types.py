@@ -83,6 +83,9 @@ _MONEY_Q = re.compile(
 _PATTERNS: list[tuple[re.Pattern[str], frozenset[str], str]] = [
     (re.compile(r"\bhow (old|young)\b|\bwhat age\b|\bat what age\b"), AGE, "age"),
     (_MONEY_Q, MONEY, "money"),
+    # "How much does the brooch weigh?", "How tall is the tower?": a measure, which no amount of money is
+    # ("How high / far did the shares go?" may ask for money)
+    (re.compile(r"\bhow much\b.*\bweigh(?:s|ed)?\b|\bhow (?:heavy|tall|deep|wide)\b"), COUNT - {"PERCENT"}, "measure"),
     (re.compile(r"\bhow many\b(?!\s+(?:[\w-]+\s+)?(?:dollars|euros|cents|pounds)\b)"), COUNT, "number"),
     (re.compile(r"\bhow (many|much)\b"), NUMBER, "number"),
     (re.compile(r"\bhow (?:often|frequently)\b"), FREQUENCY, "frequency"),
@@ -286,6 +289,9 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
             fitted = -1            # "When will she apply for a recount?": not "about a week" (how long, not when)
         if fitted < 0 and expected.name == "time" and _BARE_COUNT.match(span.text):
             continue               # "When did Okonkwo die?": not "81" of "dies at 81"
+        if fitted < 0 and expected.name == "money" and "PERCENT" not in labels and (
+                "NUM" in labels or _LENGTH_OF_TIME.match(span.text)):
+            continue               # "How much will it fetch?": not "one boat", "about a week" (a pay rise may be a per cent)
         if fitted > 0 and expected.name == "number" and _aged(span, window):
             fitted = -1            # "How many votes did Whitcombe get?": not "64" of "Pooley, 64, received"
         if fitted > 0 and others and _counts(span, parsed[window.rank], window.start) & others:

@@ -253,6 +253,27 @@ def test_an_amount_of_money_is_no_count_age_or_time(nlp) -> None:
     assert fit(expected_type("What percentage was taken off his sentence?"), labels("20")) == 1
 
 
+def test_a_number_of_anything_else_is_no_answer_to_how_much_money(nlp) -> None:
+    """"How much is the old ferry expected to fetch?" (unanswerable) was answered *one boat*, "How much will the
+    recount cost?" *about a week*: a number that is not money is dropped; a percentage is only a misfit (a pay
+    offer is often one) and a phrase without a number stays a misfit too ("an undisclosed sum")."""
+    text = "It is still one boat. The recount will take about a week. Staff were offered 3 per cent. It sold for " \
+           "an undisclosed sum."
+    spans = [_span_in(text, words, 0.5) for words in ("one boat", "about a week", "3 per cent", "an undisclosed sum")]
+    out = rescore("How much will the old ferry fetch?", spans, [_window(text)], nlp)
+    assert [(x.text, x.type_fit) for x in out] == [("3 per cent", -1), ("an undisclosed sum", -1)]
+
+
+def test_a_weight_or_a_height_is_no_amount_of_money(nlp) -> None:
+    """"How much does the Elmstead Brooch weigh?" (unanswerable) was answered *£2.3 million*, its value."""
+    labels = _labeller(nlp, "The brooch, worth £2.3 million, weighs 340 grams and the tower is 96 metres tall.")
+    for question in ("How much does the brooch weigh?", "How heavy is the brooch?", "How tall is the tower?"):
+        assert fit(expected_type(question), labels("£2.3 million")) == -1, question
+        assert fit(expected_type(question), labels("340 grams")) == 1 and fit(expected_type(question),
+                                                                             labels("96 metres")) == 1
+    assert expected_type("How high did the bid go?") is None     # may ask for money
+
+
 def test_a_role_answers_what_position_and_a_name_answers_what_name(nlp) -> None:
     labels = _labeller(nlp, "Mr McAnulty, the former chief whip, met David Buckingham, an employment advocate, "
                             "in Wellington.")
