@@ -444,15 +444,26 @@ class Assistant:
         sentences = self.index.doc_sentences(window.doc_id)
         text = self._docs[window.doc_id].text
         found = attribution.named_describer(sentences, sentence.index, span.start, span.end, _parse, text) \
-            or attribution.named_later(sentences, sentence.index, span.start, span.end, _parse)
+            or attribution.named_later(sentences, sentence.index, span.start, span.end, _parse) \
+            or self._titled_before(span, text)
         if found is None:
             return span, windows, None
         named = replace(span, text=text[found[0]:found[1]], start=found[0], end=found[1])
-        if found[1] > window.end:
-            last = next(x.index for x in sentences if x.start <= found[0] < x.end)
-            window = _spanning(window, sentences[window.sentences[0].index:last + 1], text)
+        at_name = next(x.index for x in sentences if x.start <= found[0] < x.end)
+        first, last = window.sentences[0].index, window.sentences[-1].index
+        if not first <= at_name <= last:
+            window = _spanning(window, sentences[min(first, at_name):max(last, at_name) + 1], text)
             windows = [*windows[:at], window, *windows[at + 1:]]
         return named, windows, sentence
+
+    def _titled_before(self, span: Span, text: str) -> tuple[int, int] | None:
+        """For "The inspector urged anyone with footage ...": where the document, before the span, names the
+        one person the corpus gives that title ("Inspector Graeme Tupaea"; ``names.titled``), or None."""
+        if not _BY_TITLE.match(span.text):
+            return None
+        name = self._titled(span.text)
+        at = text.rfind(name, 0, span.start) if name else -1
+        return (at, at + len(name)) if at >= 0 else None
 
     def _look(self, q: str, resolved: str, rerank_depth: int, exclude: frozenset[str], started: float,
               only: frozenset[str] | None = None) -> Trace:
@@ -623,6 +634,8 @@ def _spanning(window: Window, sentences: Sequence[Sentence], text: str) -> Windo
                    text=text[chosen[0].start:chosen[-1].end])
 
 
+# a person described by a title alone ("The inspector", "the head coach"), named where first titled
+_BY_TITLE = re.compile(r"^[Tt]he\s+[a-z][\w-]*(?:\s+[a-z][\w-]*)?$")
 _RELATIVE_FRONT = re.compile(r"^(?:what|which|whom?)\s+(?=[A-Z])")
 
 

@@ -360,3 +360,36 @@ def test_what_about_another_outlet_follows_up_with_the_last_question(assistant) 
     assert not answer.abstained and "whips" in answer.text
     assert {c.doc_id for c in answer.citations} <= {d.doc_id for d in assistant.documents
                                                     if d.outlet == "Whanganui Chronicle"}
+
+
+class TitleReader:
+    """A fake reader that answers with "The inspector" (the sentence asked about describes him by his title)."""
+
+    name = "fake-title"
+
+    def read(self, question, windows):
+        from rag.types import Span
+
+        return [Span("The inspector", w.doc_id, x.start, x.start + len("The inspector"), 0.9, w.rank)
+                for w in windows for x in w.sentences if x.text.startswith("The inspector")]
+
+
+def test_a_person_described_by_title_is_named_where_the_story_first_titles_them(tmp_path, fake_embedder) -> None:
+    """"Which police officer appealed for dashcam footage?" was answered *The inspector*: the story titles one
+    person so ("Inspector Graeme Tupaea said ..."), earlier; the answer is that name, the window made to
+    reach its sentence."""
+    from conftest import FakeSplitter
+    from rag.assistant import Assistant
+    from rag.settings import Settings
+
+    corpus = tmp_path / "news"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Inspector Graeme Tupaea said the driver fled. Police laid spikes on the road. "
+                                  "The inspector urged anyone with dashcam footage to call police.", encoding="utf-8")
+    settings = Settings(corpus=corpus, index=tmp_path / "idx", show_progress=False, window=0, reranker="none",
+                        abstain_below=0.0)
+    answer = Assistant.load(settings=settings, embedder=fake_embedder, splitter=FakeSplitter(),
+                            reader=TitleReader()).ask("Which police officer urged anyone with dashcam footage to call?")
+    assert answer.text == "Graeme Tupaea"
+    cited = [c.sentence for c in answer.citations]
+    assert any("Inspector Graeme Tupaea" in c for c in cited) and any(c.startswith("The inspector") for c in cited)
