@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
-from rag.answer_types import ROLE_WORDS
+from rag.names import HONORIFICS
 from rag.types import Span, Window
 
 _NAME = r"((?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+)"
@@ -32,7 +32,6 @@ _QUESTIONS: tuple[tuple[re.Pattern[str], str], ...] = (       # the name's capit
                 rf"taken\s+over\s+from|take\s+over\s+from)\s+{_NAME}"), "after"),
     (re.compile(rf"^\W*(?i:who)\s+(?i:is|was|will\s+be)\s+{_NAME}['’]s?\s+(?i:successor)\b"), "after"),
 )
-_TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "professor", "prof", "judge", "justice"})
 _NOT_PEOPLE = frozenset({"DATE", "TIME", "EVENT", "CARDINAL", "ORDINAL"})   # spaCy often calls a name ORG or GPE
 
 # verbs and nouns of succession in a sentence; "forward": the one before the word took over from the one after
@@ -69,7 +68,7 @@ def asked(question: str, parse: Callable[[str], object]) -> Asked | None:
         if found is None:
             continue
         name = found.group(1).strip()
-        words = [w for w in name.split() if w.lower().rstrip(".") not in _TITLES]
+        words = [w for w in name.split() if w.lower().rstrip(".") not in HONORIFICS]
         if not words:
             return None
         at = found.start(1)
@@ -103,7 +102,7 @@ def _named(q: Asked, question: str, windows: Sequence[Window], parse: Callable[[
     said of them in a sentence first, else (for "before") the one former holder, in a story naming the asked
     person, of a role the question names ("Who ran the hospital as chief executive before Aroha Pene?": "the
     hospital's former chief executive, Malcolm Dewar"); None when no sentence says it, or they name two."""
-    surname = [w for w in q.person.split() if w.lower().rstrip(".") not in _TITLES][-1]
+    surname = [w for w in q.person.split() if w.lower().rstrip(".") not in HONORIFICS][-1]
     asked_at = re.compile(rf"(?<![\w'’-]){re.escape(surname)}(?![\w-])")
     stems = {w[:5] for w in re.findall(r"[a-z]+", question.lower()) if len(w) >= 4}
     about = {w.doc_id for w in windows if asked_at.search(w.text)}
