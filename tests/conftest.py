@@ -64,6 +64,25 @@ class SentenceReader:
                      w.sentences[w.center].end, 1.0 / (1 + w.rank), w.rank) for w in windows]
 
 
+def spans_in(windows, wants) -> list:
+    """A fake reader's spans: each (text, score) of ``wants`` wherever a window's sentence holds the text."""
+    from rag.types import Span
+
+    return [Span(text, w.doc_id, x.start + x.text.index(text), x.start + x.text.index(text) + len(text), score, w.rank)
+            for text, score in wants for w in windows for x in w.sentences if text in x.text]
+
+
+def one_story(tmp_path: Path, text: str, abstain_below: float):
+    """Settings over a corpus of one story (``text``), read whole sentence by sentence, with no reranker."""
+    from rag.settings import Settings
+
+    corpus = tmp_path / "news"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(text, encoding="utf-8")
+    return Settings(corpus=corpus, index=tmp_path / "idx", show_progress=False, window=0, reranker="none",
+                    abstain_below=abstain_below)
+
+
 class FakeSplitter:
     """``fake_split`` behind the Splitter seam."""
 

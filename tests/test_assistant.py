@@ -368,26 +368,20 @@ class TitleReader:
     name = "fake-title"
 
     def read(self, question, windows):
-        from rag.types import Span
+        from conftest import spans_in
 
-        return [Span("The inspector", w.doc_id, x.start, x.start + len("The inspector"), 0.9, w.rank)
-                for w in windows for x in w.sentences if x.text.startswith("The inspector")]
+        return spans_in(windows, [("The inspector", 0.9)])
 
 
 def test_a_person_described_by_title_is_named_where_the_story_first_titles_them(tmp_path, fake_embedder) -> None:
     """"Which police officer appealed for dashcam footage?" was answered *The inspector*: the story titles one
     person so ("Inspector Graeme Tupaea said ..."), earlier; the answer is that name, the window made to
     reach its sentence."""
-    from conftest import FakeSplitter
+    from conftest import FakeSplitter, one_story
     from rag.assistant import Assistant
-    from rag.settings import Settings
 
-    corpus = tmp_path / "news"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text("Inspector Graeme Tupaea said the driver fled. Police laid spikes on the road. "
-                                  "The inspector urged anyone with dashcam footage to call police.", encoding="utf-8")
-    settings = Settings(corpus=corpus, index=tmp_path / "idx", show_progress=False, window=0, reranker="none",
-                        abstain_below=0.0)
+    settings = one_story(tmp_path, "Inspector Graeme Tupaea said the driver fled. Police laid spikes on the road. "
+                                   "The inspector urged anyone with dashcam footage to call police.", abstain_below=0.0)
     answer = Assistant.load(settings=settings, embedder=fake_embedder, splitter=FakeSplitter(),
                             reader=TitleReader()).ask("Which police officer urged anyone with dashcam footage to call?")
     assert answer.text == "Graeme Tupaea"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import one_story, spans_in
 from rag.bridging import entity_of, find_bridge
-from rag.settings import Settings
 from rag.types import Span
 
 
@@ -52,15 +52,6 @@ def test_only_a_short_name_is_put_into_the_question() -> None:
     assert entity_of("the first-term MP who won the seat from National in the 2020 Labour landslide") is None
 
 
-def _one_story(tmp_path: Path, text: str, abstain_below: float) -> Settings:
-    """Settings over a corpus of one story (``text``), read whole sentence by sentence, with no reranker."""
-    corpus = tmp_path / "news"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text(text, encoding="utf-8")
-    return Settings(corpus=corpus, index=tmp_path / "idx", show_progress=False, window=0, reranker="none",
-                    abstain_below=abstain_below)
-
-
 class TwoHopReader:
     """A fake reader that knows one fact per sentence: who crossed the fjord, and how old Tom is; it
     finds nothing for the two-hop question as asked. ``echo`` answers the second hop with the name;
@@ -90,7 +81,7 @@ def test_a_refused_two_hop_question_is_answered_through_its_bridge_with_both_sen
     from conftest import FakeSplitter
     from rag.assistant import Assistant
 
-    settings = _one_story(tmp_path, "The storm came at night. Tom crossed the fjord in a small boat. The harbour "
+    settings = one_story(tmp_path, "The storm came at night. Tom crossed the fjord in a small boat. The harbour "
                                     "was closed for a week. Tom is 41 years old. Ann waved from the pier.",
                           abstain_below=0.0)
 
@@ -118,7 +109,7 @@ def test_when_the_first_hops_answer_leads_nowhere_its_next_best_is_tried_and_the
     from conftest import FakeSplitter
     from rag.assistant import Assistant
 
-    settings = _one_story(tmp_path, "Ann waved from the pier. Tom crossed the fjord in a small boat. "
+    settings = one_story(tmp_path, "Ann waved from the pier. Tom crossed the fjord in a small boat. "
                                     "Tom is 41 years old.", abstain_below=0.0)
     reader = TwoHopReader(ann_first=True)
     trace = Assistant.load(settings=settings, embedder=fake_embedder, splitter=FakeSplitter(),
@@ -140,10 +131,7 @@ class AgeReader:
     name = "fake-age"
 
     def read(self, question, windows):
-        return [Span(text, w.doc_id, x.start + x.text.index(text), x.start + x.text.index(text) + len(text), score,
-                     w.rank)
-                for text, score in (("47", 0.001), ("52", 0.0005)) for w in windows for x in w.sentences
-                if text in x.text]
+        return spans_in(windows, (("47", 0.001), ("52", 0.0005)))
 
 
 def test_the_age_set_beside_the_asked_name_is_given_however_unsure_the_reader_is(tmp_path: Path,
@@ -154,7 +142,7 @@ def test_the_age_set_beside_the_asked_name_is_given_however_unsure_the_reader_is
     from conftest import FakeSplitter
     from rag.assistant import Assistant
 
-    settings = _one_story(tmp_path, "Rovers have sacked manager Gary Doyle, 47, after a poor run. "
+    settings = one_story(tmp_path, "Rovers have sacked manager Gary Doyle, 47, after a poor run. "
                                     "Chairman Ann Lee, 52, said so.",
                           abstain_below=0.6)         # above what the (uncalibrated) fake reader's spans get
     assistant = Assistant.load(settings=settings, embedder=fake_embedder, splitter=FakeSplitter(), reader=AgeReader())
@@ -173,9 +161,7 @@ class DescribedAgeReader:
 
     def read(self, question, windows):
         wants = [("Gary Doyle", 0.9)] if question.startswith("Who is") else [("58", 0.9), ("47", 0.5)]
-        return [Span(text, w.doc_id, x.start + x.text.index(text), x.start + x.text.index(text) + len(text), score,
-                     w.rank)
-                for text, score in wants for w in windows for x in w.sentences if text in x.text]
+        return spans_in(windows, wants)
 
 
 def test_an_age_asked_by_description_is_the_age_of_the_one_described(tmp_path: Path, fake_embedder) -> None:
@@ -186,7 +172,7 @@ def test_an_age_asked_by_description_is_the_age_of_the_one_described(tmp_path: P
     from conftest import FakeSplitter
     from rag.assistant import Assistant, _named_age
 
-    settings = _one_story(tmp_path, "Rovers have sacked manager Gary Doyle, 47, after a poor run. "
+    settings = one_story(tmp_path, "Rovers have sacked manager Gary Doyle, 47, after a poor run. "
                                     "Fans cheered, said the 58-year-old Ann Lee.", abstain_below=0.0)
 
     def ask(question: str, **changes):
@@ -212,9 +198,7 @@ class RoleAgeReader:
     def read(self, question, windows):
         wants = {"Who is the coach?": [("Rob Teasdale", 0.9)]}.get(question, [] if question.startswith("Who") else
                                                                      [("61", 0.9), ("29", 0.9)])
-        return [Span(text, w.doc_id, x.start + x.text.index(text), x.start + x.text.index(text) + len(text), score,
-                     w.rank)
-                for text, score in wants for w in windows for x in w.sentences if text in x.text]
+        return spans_in(windows, wants)
 
 
 def test_an_age_asked_of_someones_role_is_bridged_through_the_role_asked_again(tmp_path: Path, fake_embedder) -> None:
@@ -224,7 +208,7 @@ def test_an_age_asked_of_someones_role_is_bridged_through_the_role_asked_again(t
     from conftest import FakeSplitter
     from rag.assistant import Assistant
 
-    settings = _one_story(tmp_path, "Jessica Calloway, 29, won the final. She trained under coach Rob Teasdale. "
+    settings = one_story(tmp_path, "Jessica Calloway, 29, won the final. She trained under coach Rob Teasdale. "
                                     "Teasdale, 61, had doubted the comeback.", abstain_below=0.0)
     trace = Assistant.load(settings=settings, embedder=fake_embedder, splitter=FakeSplitter(),
                            reader=RoleAgeReader()).run("How old is Jessica Calloway's coach?")

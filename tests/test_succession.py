@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from conftest import spans_in
 from rag.succession import Asked, asked, holder
 from rag.types import Sentence, Span, Window
 
@@ -105,26 +106,18 @@ class SuccessionReader:
     name = "fake-succession"
 
     def read(self, question, windows):
-        return [Span(text, w.doc_id, x.start + x.text.index(text), x.start + x.text.index(text) + len(text), score,
-                     w.rank)
-                for text, score in (("49", 0.9), ("November", 0.5)) for w in windows for x in w.sentences
-                if text in x.text]
+        return spans_in(windows, (("49", 0.9), ("November", 0.5)))
 
 
 def test_the_predecessor_the_text_names_is_given_however_unsure_the_reader_is(tmp_path, fake_embedder) -> None:
     """"Who was ASTU president before Kiri Matenga?" was answered *49* (of "Ms Matenga, 49,") at 0.72: the
     predecessor the text names ("succeeding Hamish Laidlaw") comes first, at the refusal threshold if the
     reader gave it less, marked uncertain; with attribution off, the reader's answer stands."""
-    from conftest import FakeSplitter
+    from conftest import FakeSplitter, one_story
     from rag.assistant import Assistant
-    from rag.settings import Settings
 
-    corpus = tmp_path / "news"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text("Ms Kiri Matenga, 49, was elected president in November, succeeding Hamish "
-                                  "Laidlaw. Teachers will strike.", encoding="utf-8")
-    settings = Settings(corpus=corpus, index=tmp_path / "idx", show_progress=False, window=0, reranker="none",
-                        abstain_below=0.6)
+    settings = one_story(tmp_path, "Ms Kiri Matenga, 49, was elected president in November, succeeding Hamish "
+                                   "Laidlaw. Teachers will strike.", abstain_below=0.6)
 
     def ask(question: str, **changes):
         return Assistant.load(settings=settings.with_(**changes), embedder=fake_embedder, splitter=FakeSplitter(),
