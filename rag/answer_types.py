@@ -380,8 +380,10 @@ def asks_age_by_description(question: str) -> bool:
         not question_names(question) or _ANOTHERS.match(question) is not None)
 
 
-# "How old is Tidewater Lass's trainer?": the one asked about is described by another's name
-_ANOTHERS = re.compile(r"^\s*(?i:how\s+old\s+(?:is|was|are|were))\s+(?:[A-Z][\w'’-]*\s+){0,3}[A-Z][\w-]*['’]s\s+[a-z]")
+# "How old is Tidewater Lass's trainer?": the one asked about is described by another's name (a name, "'s", a
+# lower-case word); bridging splits such a question at it
+ANOTHERS = r"(?:[A-Z][\w'’-]*\s+){0,3}[A-Z][\w-]*['’]s\s+[a-z]"
+_ANOTHERS = re.compile(rf"^\s*(?i:how\s+old\s+(?:is|was|are|were))\s+{ANOTHERS}")
 
 
 def named_age(question: str, span: Span, windows: Sequence[Window]) -> bool:

@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from rag.answer_types import ANOTHERS
+
 # nouns that name a person: "the MP that ..." asks who, "the river that ..." asks what
 PERSON_NOUNS = frozenset("""man woman men women person people boy girl child mp politician minister
 leader president senator member candidate king queen prince princess emperor ruler official officer
@@ -89,8 +91,7 @@ def _parsed(doc) -> tuple[int, int, str, str] | None:
 # "How old is the sacked manager?": an age is a person's, so a description without a relative clause is one
 # too (the news names the person once, "Kingsmoor Rovers have sacked manager Gary Doyle, 47, ..."), as is
 # "How old is Tidewater Lass's trainer?" (someone else's role: the trainer is not Tidewater Lass)
-_AGED = re.compile(r"^\s*(?i:how\s+old\s+(?:is|was|are|were))\s+((?i:the|a|an)\s+[^?]+?|"
-                   r"(?:[A-Z][\w'’-]*\s+){0,3}[A-Z][\w-]*['’]s\s+[a-z][^?]*?)\s*\??\s*$")
+_AGED = re.compile(rf"^\s*(?i:how\s+old\s+(?:is|was|are|were))\s+((?i:the|a|an)\s+[^?]+?|{ANOTHERS}[^?]*?)\s*\??\s*$")
 
 
 def _aged(question: str) -> tuple[int, int, str, str] | None:
