@@ -275,7 +275,8 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
             parsed[window.rank] = parse(window.text)
         labels = span_labels(span.text, span.start, span.end, parsed[window.rank], window.start)
         fitted = fit(expected, labels)
-        lead = _leading_fit(span, parsed[window.rank], window, expected) if fitted < 0 else None
+        lead = (_leading_fit(span, parsed[window.rank], window, expected)
+                or _leading_person(span, parsed[window.rank], window, expected)) if fitted < 0 else None
         if lead is not None:
             span, fitted = lead, 1
         if fitted > 0 and expected.name in ("number", "money"):
@@ -476,6 +477,44 @@ def _leading_fit(span: Span, doc, window: Window, expected: Expected) -> Span | 
             return replace(span, text=window.text[start - window.start:end - window.start], start=start, end=end,
                            type_fit=1)
     return None
+
+
+def _leading_person(span: Span, doc, window: Window, expected: Expected) -> Span | None:
+    """A misfitting span that is a clause opening with its subject, a person, cut to the name ("Zara
+    Okonkwo-Hill" of "Zara Okonkwo-Hill, 22, sank the winning goal after ..." for "Who scored the winning
+    goal?"); None otherwise."""
+    if "PERSON" not in expected.labels:
+        return None
+    for ent in doc.ents:
+        start, end = window.start + ent.start_char, window.start + ent.end_char
+        if start == span.start and end < span.end and ent.label_ == "PERSON" and ent.root.dep_ in ("nsubj",
+                                                                                                 "nsubjpass"):
+            return replace(span, text=ent.text, start=start, end=end, type_fit=1)
+    return None
+
+
+# "Which firm ...?": the kind of thing asked for (its noun, after "which" / "what")
+_KIND_ASKED = re.compile(r"^\W*(?:which|what)\s+([a-z]+)\b", re.IGNORECASE)
+# the name written right after a kind noun ("auditing firm Caldwell Irons", "wine company Southern Cross Vintners")
+# (on the same line: a headline's last word is followed by the byline, "... Theatre\n\nBy Orla Breathnach")
+_NAME_AFTER = re.compile(r"[ \t]+((?:[A-Z][\w'’&.-]*)(?:[ \t]+(?:&[ \t]+|of[ \t]+)?[A-Z][\w'’&.-]*){0,4})")
+
+
+def name_after_kind(question: str, span: Span, windows: Sequence[Window]) -> Span:
+    """For "Which firm carried out the review?", a span that only describes the kind asked ("Wellington auditing
+    firm") made the name the text writes right after it ("... auditing firm Caldwell Irons, found"); the span
+    as it is otherwise."""
+    kind = _KIND_ASKED.match(question)
+    words = span.text.split()
+    if kind is None or not words or words[-1].lower().rstrip(",.") not in (kind.group(1).lower(),
+                                                                       kind.group(1).lower() + "s"):
+        return span
+    window = next((w for w in windows if w.rank == span.window_rank), None)
+    found = _NAME_AFTER.match(window.text, span.end - window.start) if window is not None else None
+    if found is None:
+        return span
+    start, end = window.start + found.start(1), window.start + found.end(1)
+    return replace(span, text=found.group(1), start=start, end=end, type_fit=1)
 
 
 def _amount_alone(span: Span, doc, window: Window) -> Span:

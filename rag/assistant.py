@@ -548,6 +548,7 @@ class Assistant:
             spans = [_whole_duration(spans[0], windows), *spans[1:]]   # "three years" and "four months"
             spans = [_whole_percent(spans[0], windows), *spans[1:]]    # "3.6" -> "3.6 per cent"
             spans = [answer_types.change_end(resolved, spans[0], windows), *spans[1:]]   # "now": Y of "from X to Y"
+            spans = [answer_types.name_after_kind(resolved, spans[0], windows), *spans[1:]]  # "firm Caldwell Irons"
             if s.drop_echoes and not answer_types.drop_acted_on(resolved, spans[:1], _parse):
                 # made whole, it names whom the act was done to ("Renegade MP Gaurav" -> "... Gaurav Sharma"
                 # for "Who suspended Sharma?"): no answer; the next one, made whole

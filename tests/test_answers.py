@@ -1435,3 +1435,31 @@ def test_what_was_said_without_who_said_it(nlp, sentence: str, span: str, said) 
     start = sentence.index(span)
     found = what_was_said(sentence, start, start + len(span), nlp)
     assert (sentence[found[0]:found[1]] if found else None) == said
+
+
+def test_a_clause_opening_with_a_person_answers_who_with_the_name(nlp) -> None:
+    """"Who scored the match-winning goal?" was answered with the clause "Zara Okonkwo-Hill, 22, sank the winning
+    goal after ...": a misfitting span that opens with its subject, a person, is cut to the name."""
+    text = "Zara Okonkwo-Hill, 22, sank the winning goal after Amira Soltani picked off a pass."
+    clause = _span_in(text, "Zara Okonkwo-Hill, 22, sank the winning goal after Amira Soltani", 0.5)
+    out = rescore("Who scored the winning goal?", [clause], [_window(text)], nlp)
+    assert [(x.text, x.type_fit) for x in out] == [("Zara Okonkwo-Hill", 1)]
+    out = rescore("How many goals were scored?", [clause], [_window(text)], nlp)    # no person asked
+    assert out[0].text == clause.text
+
+
+def test_a_span_describing_the_kind_asked_is_made_the_name_written_after_it() -> None:
+    """"Which firm carried out the review?" was answered *Wellington auditing firm* (of "carried out by
+    Wellington auditing firm Caldwell Irons, found ..."): the name written right after the kind asked."""
+    from rag.answer_types import name_after_kind
+
+    text = "The report, carried out by Wellington auditing firm Caldwell Irons, found 9,312 patients waiting."
+    described = _span_in(text, "Wellington auditing firm")
+    assert name_after_kind("Which firm carried out the review?", described, [_window(text)]).text == "Caldwell Irons"
+    assert name_after_kind("Who carried out the review?", described, [_window(text)]) == described
+    text = "The vineyard was sold to an Australian wine company for $14 million."
+    company = _span_in(text, "Australian wine company")
+    assert name_after_kind("Which company bought the vineyard?", company, [_window(text)]) == company   # none
+    text = "Seagull lands at Harbour Street Theatre\n\nBy Orla Breathnach, Arts Reporter"
+    theatre = _span_in(text, "Harbour Street Theatre")
+    assert name_after_kind("Which theatre is staging the play?", theatre, [_window(text)]) == theatre   # a byline
