@@ -389,9 +389,13 @@ _ANOTHERS = re.compile(rf"^\s*(?i:how\s+old\s+(?:is|was|are|were))\s+{ANOTHERS}"
 
 def named_age(question: str, span: Span, windows: Sequence[Window]) -> bool:
     """Whether a number answering "How old is Doyle?" is the age set beside that name ("Karen Doyle, 58,"),
-    which no other answer beats, however less likely the reader finds it."""
+    which no other answer beats, however less likely the reader finds it. Only for a question asking an age
+    ("How many siblings does Calloway have?" is not answered by "Calloway, 29,")."""
     window = next((w for w in windows if w.rank == span.window_rank), None)
     if window is None or not (_BARE_COUNT.match(span.text) or _YEARS_OLD.match(span.text)):
+        return False
+    expected = expected_type(question)
+    if expected is None or expected.name != "age":
         return False
     asked = {w.lower() for w in question_names(question)}
     at, to = span.start - window.start, span.end - window.start

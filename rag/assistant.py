@@ -339,8 +339,11 @@ class Assistant:
                 continue
             tried.append(entity)
             outer = self._second_look(q, bridge.outer(resolved, entity), exclude, t, only)
-            # a second hop that answers with the entity (said any way) answered the first hop again
+            # a second hop that answers with the entity (said any way) answered the first hop again, one that
+            # repeats the question's own words ("Rachel Tuhiwai" for "... the minister that Rachel Tuhiwai wrote
+            # to?") answers nothing
             if not outer.answer.abstained and not citing.same_answer(outer.answer.text, entity) \
+                    and not answer_types.echoes(resolved, outer.answer.text) \
                     and (not strict or _named_age(entity, outer)):
                 best = (entity, cites, outer, rank)
                 break

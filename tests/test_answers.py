@@ -199,6 +199,10 @@ def test_the_age_beside_the_asked_name_comes_first() -> None:
     text = "The twins Amira and Yusuf Haddad, 18, got eight A* grades"
     assert named_age("How old are Amira and Yusuf Haddad?", _span_in(text, "18"), [_window(text)])
     assert prefer_named_age("How long has Doyle lived there?", [years, doyle], [window]) == [years, doyle]
+    # the age beside the name answers only a question asking an age ("How many siblings does Jessica Calloway
+    # have?" was answered *29* of "Calloway, 29,", given at the refusal threshold)
+    assert named_age("How old is Karen Doyle?", doyle, [window])
+    assert not named_age("How many siblings does Karen Doyle have?", doyle, [window])
 
 
 def test_an_amount_answer_leaves_out_a_second_thing_joined_to_it(nlp) -> None:

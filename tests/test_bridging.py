@@ -213,3 +213,28 @@ def test_an_age_asked_of_someones_role_is_bridged_through_the_role_asked_again(t
     trace = Assistant.load(settings=settings, embedder=fake_embedder, splitter=FakeSplitter(),
                            reader=RoleAgeReader()).run("How old is Jessica Calloway's coach?")
     assert trace.answer.text == "61" and trace.bridge == "Rob Teasdale"
+
+
+class EchoHopReader:
+    """A fake reader whose first hop names a description ("local MP") and whose second hop answers with the
+    name the question itself gives ("Ann Rowe")."""
+
+    name = "fake-echo-hop"
+
+    def read(self, question, windows):
+        wants = [("local MP", 0.9)] if question.startswith("Who is") else [("Ann Rowe", 0.9)]
+        return spans_in(windows, wants)
+
+
+def test_a_two_hop_answer_that_repeats_the_question_answers_nothing(tmp_path: Path, fake_embedder) -> None:
+    """"What is the name of the Education Minister that Rachel Tuhiwai wrote to?" (unanswerable) was answered
+    *Rachel Tuhiwai*: the first hop found "Local MP" (her own role) and the second hop her name; an answer
+    that only repeats the question's words answers nothing, through a bridge as directly."""
+    from conftest import FakeSplitter
+    from rag.assistant import Assistant
+
+    settings = one_story(tmp_path, "The local MP, Ann Rowe, wrote to the minister. The school has 400 pupils.",
+                         abstain_below=0.5)
+    trace = Assistant.load(settings=settings, embedder=fake_embedder, splitter=FakeSplitter(),
+                           reader=EchoHopReader()).run("What is the name of the minister that Ann Rowe wrote to?")
+    assert trace.answer.abstained and not trace.bridge
