@@ -401,7 +401,7 @@ _IRREGULAR = {w: base for base, forms in (
     ("understand", "understood"), ("drink", "drank drunk"), ("break", "broke broken"),
     ("forget", "forgot forgotten"), ("rise", "rose risen"), ("drive", "drove driven"), ("eat", "ate eaten"),
     ("grow", "grew grown"), ("throw", "threw thrown"), ("wear", "wore worn"), ("show", "shown"),
-    ("draw", "drew drawn")) for w in (base, *forms.split())}
+    ("draw", "drew drawn"), ("die", "died dying death deaths")) for w in (base, *forms.split())}
 
 
 def stem(word: str) -> str:
@@ -440,26 +440,36 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
     if not verbs:
         return None
     doc = parse(sentence)
+    if "?" in sentence:
+        return None
     matched = [t for t in doc if t.pos_ == "VERB" and stem(t.text) in verbs]
-    if "?" in sentence or {stem(t.text) for t in matched} != verbs:
+    none = _none_done(q, doc, verbs) if {stem(t.text) for t in matched} != verbs else None
+    if none is not None:            # "Has anyone been charged?": "No charges have been laid"
+        matched = [none]
+    elif {stem(t.text) for t in matched} != verbs:
         return None
     # the clause that holds those verbs, without clauses joined to it ("..., but Ms Ardern has dismissed
     # them as without foundation"): hedges, implicit denials and negations count only inside it
     common = set.intersection(*({a.i for a in v.ancestors} | {v.i} for v in matched))
     top = max((doc[i] for i in common), key=lambda t: len(list(t.ancestors)))
+    while (top.dep_ == "xcomp" and stem(top.head.text) in _NEEDING) or (top is none and top.dep_ != "ROOT"):
+        top = top.head                  # "will not need to apply", "No charges have been laid": the clause above
     scope = _own_clause(top, {v.i for v in matched})
     if any(t.lower_ in _HEDGES or stem(t.text) in _IMPLICIT_NO for t in scope) or _doubted_above(top):
         return None
-    around = {stem(t.text) for t in doc} | ({stem(t.text) for t in parse(context)} if context else set())
+    own = {stem(t.text) for t in doc}
+    around = own | ({stem(t.text) for t in parse(context)} if context else set())
     terms = [t.text for t in q if t.pos_ in ("PROPN", "NUM") or (t.pos_ == "NOUN" and not t.is_stop)]
     if not all(stem(w) in around for w in terms):
+        return None
+    if _other_object(q, matched, own, verbs):
         return None
     negations = [t for t in scope if _negation(t)]
     if len(negations) > 1:
         return None
     if negations:
         neg = negations[0]
-        on_verb = any(neg.head.i == v.i for v in matched)
+        on_verb = any(neg.head.i == v.i for v in matched) or (neg.head.i == top.i and stem(top.text) in _NEEDING)
         on_object = neg.dep_ == "det" and any(neg.head.head.i == v.i for v in matched)
         if not (on_verb or on_object):
             return None
@@ -469,6 +479,53 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
         return said, start, end
     lo, hi = _trim(sentence, scope[0].idx, scope[-1].idx + len(scope[-1]))
     return (said, lo, hi) if lo <= start < hi else None
+
+
+# verbs whose negation, above the asked one, denies it: "Families will not need to apply", "did not have to pay"
+_NEEDING = frozenset({"need", "hav", "manag", "bother"})
+# a question about whether anyone did it: "Has anyone been charged?"
+_ANY = frozenset({"anyone", "anybody", "anything", "any", "someone", "somebody"})
+
+
+def _none_done(question, doc, verbs: frozenset[str]):
+    """For a question whether anyone did one thing ("Has anyone been charged over the crash?"), the
+    noun of that act the sentence says none of ("No charges have been laid", "there have been no
+    arrests"), else None."""
+    if len(verbs) != 1 or not any(t.lower_ in _ANY for t in question):
+        return None
+    return next((t for t in doc if t.pos_ == "NOUN" and stem(t.text) in verbs
+                 and any(c.dep_ == "det" and c.lower_ == "no" for c in t.children)), None)
+
+
+def _slots(verb) -> dict[str, object]:
+    """What a verb is done to or where: its direct object and each preposition's object, by slot
+    ("dobj", "at", "in", ...), the head word of each."""
+    slots = {}
+    for child in verb.children:
+        if child.dep_ in ("dobj", "attr"):
+            slots["dobj"] = child
+        elif child.dep_ == "prep":
+            pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if pobj is not None:
+                slots[child.lower_] = pobj
+    return slots
+
+
+def _other_object(question, matched, own: set[str], verbs: frozenset[str]) -> bool:
+    """Whether the sentence's asked verb is done to something else than the question's: "Is Liam
+    going to study English?" and "He will study history" (English in the sentence before) is no
+    verdict. A slot the sentence leaves empty or fills with a pronoun ("something the Prime Minister
+    would not commit to") does not count; the question's word must then be near, as ``verdict`` asks."""
+    for asked in (t for t in question if t.pos_ == "VERB" and stem(t.text) in verbs):
+        wanted = _slots(asked)
+        for verb in (v for v in matched if stem(v.text) == stem(asked.text)):
+            for slot, filler in _slots(verb).items():
+                word = wanted.get(slot)
+                if word is None or filler.pos_ == "PRON" or word.pos_ not in ("NOUN", "PROPN", "NUM"):
+                    continue
+                if stem(word.text) not in own:
+                    return True
+    return False
 
 
 def whole(sentence: str) -> tuple[int, int]:

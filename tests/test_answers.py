@@ -636,6 +636,18 @@ def test_the_forms_of_a_word_share_a_stem(words: tuple[str, ...]) -> None:
     ("Did Sharma attend the meeting?", "Dr Sharma had planned to attend the meeting.", "", None),
     ("Did the caucus expel Sharma?", "The caucus stopped short of expelling Sharma.", "", None),
     ("Did Sharma attend the meeting?", "Dr Sharma attended the meeting on Tuesday.", "", "yes"),
+    # the asked verb done to something else: the question's object only in the sentence before is no "Yes"
+    ("Is Liam Doherty going to study English at university?", "He will study history at Newcastle University.",
+     "Liam Doherty, 18, achieved A*AA in history, English literature and politics.", None),
+    ("Did he study at Oxford?", "He studied at Cambridge.", "He went to Oxford for a visit.", None),
+    # a negation on the need to do it denies it; the act said none of, for whether anyone did it
+    ("Will families have to apply for the free lunches?", "Families will not need to apply for the free lunches.",
+     "", "no"),
+    ("Has anyone been charged over the crash?", "No charges have been laid.", "A man died in the crash.", "no"),
+    ("Had anyone died in the flooding by Sunday?", "No deaths had been reported by Sunday.", "The flooding closed roads.",
+     "no"),
+    ("Has anyone been charged over the crash?", "Police said no charges are likely to be laid.", "The crash.", None),
+    ("Has the driver been charged over the crash?", "No charges have been laid.", "The crash.", None),
 ])
 def test_yes_or_no_only_when_the_evidence_decides_it_by_rule(nlp, question: str, sentence: str, context: str,
                                                              said: str | None) -> None:

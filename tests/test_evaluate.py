@@ -80,6 +80,18 @@ def test_score_case_answerable_answered_refused_and_unanswerable() -> None:
     assert evaluate.score_case(unanswerable, _answer("Berlin"), []) == {"refused": 0.0}
 
 
+def test_a_verdict_scores_against_a_gold_yes_or_no_and_its_clause_against_a_gold_clause() -> None:
+    from dataclasses import replace
+
+    said = replace(_answer("Rex the dog was born in 2015", [GOLD_1]), kind="yes")
+    assert evaluate.score_case(Case("a", "Was Rex born in 2015?", ("yes",), (GOLD_1,)), said, [GOLD_1])["em"] == 1.0
+    assert evaluate.score_case(Case("a", "Was Rex born in 2015?", ("no",), (GOLD_1,)), said, [GOLD_1])["f1"] == 0.0
+    clause = Case("a", "Was Rex born in 2015?", ("Rex the dog was born in 2015",), (GOLD_1,))
+    assert evaluate.score_case(clause, said, [GOLD_1])["em"] == 1.0
+    unsaid = _answer("Rex the dog was born in 2015", [GOLD_1])          # the clause alone says no "yes"
+    assert evaluate.score_case(Case("a", "Was Rex born in 2015?", ("yes",), (GOLD_1,)), unsaid, [GOLD_1])["f1"] == 0.0
+
+
 def test_summarise_averages_each_metric_over_its_own_subset() -> None:
     answered = {"em": 1.0, "f1": 1.0, "refused": 0.0, "recall@1": 1.0, "recall@3": 1.0, "recall@5": 1.0,
                 "mrr": 1.0, "cited_accuracy": 1.0, "citation_precision": 0.5, "citation_recall": 1.0}

@@ -11,7 +11,8 @@ Metrics (every one in [0, 1] except latency; each turn of a conversation counts 
 asked with the earlier turns' (question, Answer) pairs as history):
 
 - **EM / F1**: SQuAD v1.1 exact match and token F1 (``rag.metrics``), max over the gold answers,
-  over answerable questions; a refusal scores 0.
+  over answerable questions; a refusal scores 0. A "Yes"/"No" verdict (``Answer.kind``) is scored as
+  well as its clause, so it matches a gold answer "yes" / "no".
 - **recall@k / MRR**: over answerable questions, among the top 5 sentences of
   ``assistant.retrieve`` for the (resolved) question. A retrieved sentence *is gold evidence* when,
   after collapsing whitespace, it equals a gold evidence sentence or one contains the other (so a
@@ -238,7 +239,10 @@ def score_case(case: Case, answer: Answer, retrieved: Sequence[str]) -> dict[str
     if not case.answerable:
         return {"refused": float(answer.abstained)}
     prediction = "" if answer.abstained else answer.text
-    scores = {"em": exact_match(prediction, case.answers), "f1": f1_score(prediction, case.answers),
+    # a verdict is said as well as its clause: "Yes" answers a gold "yes", the clause a gold clause
+    said = [answer.kind] if answer.kind in ("yes", "no") and not answer.abstained else []
+    scores = {"em": max(exact_match(p, case.answers) for p in [prediction, *said]),
+              "f1": max(f1_score(p, case.answers) for p in [prediction, *said]),
               "refused": float(answer.abstained),
               **retrieval_scores(retrieved, case.answers, case.evidence)}
     if not answer.abstained:
