@@ -444,8 +444,11 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
         return None
     matched = [t for t in doc if t.pos_ == "VERB" and stem(t.text) in verbs]
     none = _none_done(q, doc, verbs) if {stem(t.text) for t in matched} != verbs else None
+    undone = _undone(doc, verbs) if {stem(t.text) for t in matched} != verbs and none is None else None
     if none is not None:            # "Has anyone been charged?": "No charges have been laid"
         matched = [none]
+    elif undone is not None:        # "Did services inflation change?": "was unchanged at 5.1 per cent"
+        matched = [undone]
     elif {stem(t.text) for t in matched} != verbs:
         return None
     # the clause that holds those verbs, without clauses joined to it ("..., but Ms Ardern has dismissed
@@ -473,7 +476,9 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
         on_object = neg.dep_ == "det" and any(neg.head.head.i == v.i for v in matched)
         if not (on_verb or on_object):
             return None
-    said = "no" if negations else "yes"
+    if undone is not None and negations:
+        return None                 # "not unchanged": a double negation
+    said = "no" if negations or undone is not None else "yes"
     end = len(sentence) if end is None else end
     if any(start <= v.idx < end for v in matched):
         return said, start, end
@@ -495,6 +500,15 @@ def _none_done(question, doc, verbs: frozenset[str]):
         return None
     return next((t for t in doc if t.pos_ == "NOUN" and stem(t.text) in verbs
                  and any(c.dep_ == "det" and c.lower_ == "no" for c in t.children)), None)
+
+
+def _undone(doc, verbs: frozenset[str]):
+    """The word that says the one asked act was not done, by "un-" before it ("unchanged" for "Did
+    inflation change?", "unpaid" for "Was the bill paid?"), as what the clause says; else None."""
+    if len(verbs) != 1:
+        return None
+    return next((t for t in doc if t.pos_ in ("ADJ", "VERB") and t.lower_.startswith("un") and len(t) > 5
+                 and stem(t.text[2:]) in verbs and t.dep_ in ("ROOT", "acomp", "oprd", "conj")), None)
 
 
 def _slots(verb) -> dict[str, object]:

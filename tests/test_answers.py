@@ -648,6 +648,10 @@ def test_the_forms_of_a_word_share_a_stem(words: tuple[str, ...]) -> None:
      "no"),
     ("Has anyone been charged over the crash?", "Police said no charges are likely to be laid.", "The crash.", None),
     ("Has the driver been charged over the crash?", "No charges have been laid.", "The crash.", None),
+    # "un-" before the asked act says it was not done; "not un-" is a double negation
+    ("Has the rate changed?", "The rate was unchanged at 5.1 per cent.", "", "no"),
+    ("Was the bill paid?", "The bill remains unpaid.", "", "no"),
+    ("Has the rate changed?", "The rate was not unchanged.", "", None),
 ])
 def test_yes_or_no_only_when_the_evidence_decides_it_by_rule(nlp, question: str, sentence: str, context: str,
                                                              said: str | None) -> None:
