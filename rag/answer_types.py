@@ -153,8 +153,8 @@ _FREQUENCY = re.compile(r"\b(?:every|each|per|a|an)\s+(?:[\w-]+\s+){0,2}?(?:seco
                         r"biennially|quarterly|fortnightly)\b", re.IGNORECASE)
 _AGE = re.compile(r"\b\d{1,3}[- ]year[- ]old\b|\baged? \d{1,3}\b|^\d{1,3}$", re.I)
 _DIGIT = re.compile(r"\d")
-# money written as money, which spaCy's small model does not always label MONEY ("A$611 million")
-_CURRENCY = re.compile(r"[$€£¥]|\b(?:dollars?|euros?|(?<!per )cents?|pence|guineas?|yen|rupees?|francs?)\b",
+# money written as money, which spaCy's small model does not always label MONEY ("A$611 million", "134.9p")
+_CURRENCY = re.compile(r"[$€£¥]|\b(?:dollars?|euros?|(?<!per )cents?|pence|guineas?|yen|rupees?|francs?)\b|\d[pc]\b",
                        re.IGNORECASE)
 # a percentage, which spaCy's small model may label MONEY ("47.3 per cent")
 PER_CENT = re.compile(r"\s*(?:%|per\s*cent\b|pc\b)", re.IGNORECASE)      # what makes a number a percentage

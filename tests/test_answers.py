@@ -241,8 +241,8 @@ def test_an_amount_of_money_is_no_count_age_or_time(nlp) -> None:
     "how much" may be money, "what percentage" a percentage."""
     labels = _labeller(nlp, "The school needs around $1.8 million of work. Ashworth paid £3.2 million and "
                             "A$611 million in revenue, 11 cents a share. Its 31 pupils will move. Turnout was "
-                            "47.3 per cent, or 78 voters.")
-    for money in ("around $1.8 million", "£3.2 million", "A$611 million", "11 cents"):
+                            "47.3 per cent, or 78 voters. Petrol cost 134.9p a litre.")
+    for money in ("around $1.8 million", "£3.2 million", "A$611 million", "11 cents", "134.9p"):
         assert "MONEY" in labels(money) and "NUM" not in labels(money), money
         assert fit(expected_type("How many teachers are employed there?"), labels(money)) == -1
         assert fit(expected_type("How long did he spend there?"), labels(money)) == -1
