@@ -119,6 +119,30 @@ def asks_role(question: str) -> bool:
     return _ROLE_Q.search(" ".join(question.split()).lower()) is not None
 
 
+# "What did Rhona Beale do for a living before she retired?", "What was Graham Tuhoe's trade?"
+_FOR_A_LIVING = re.compile(r"^\W*what\s+(?P<verb>did|does|do)\s+(?P<who>.+?)\s+do\s+for\s+(?:a\s+)?(?:living|work)\b"
+                           r"\s*(?P<rest>.*?)\s*\??\s*$", re.IGNORECASE)
+_TRADE = re.compile(r"^(\W*what\s+(?:is|was)\s+(?:.*?['’]s\s+(?:\w+\s+)?|the\s+))(?:trade|line\s+of\s+work)"
+                    r"(?=\s*\??\s*$|\s+(?:of|before|after|when|while|until|now|then)\b)", re.IGNORECASE)
+
+
+def read_as_job(question: str) -> str:
+    """"What did Rhona Beale do for a living before she retired?" -> "What was Rhona Beale's job before she
+    retired?" ("What was the job of the man who died?" for a description): the question the reader reads for
+    someone's occupation. Asked as a deed, the reader looks for what was done ("gave way"); asked for a job,
+    it finds "retired dairy farmer Rhona Beale". "X's trade" is read as "X's job" too; other questions as
+    they are."""
+    living = _FOR_A_LIVING.match(question)
+    if living is not None:
+        verb = "was" if living.group("verb").lower() == "did" else "is"
+        who, rest = living.group("who"), living.group("rest")
+        named = all(w[:1].isupper() for w in who.split())
+        asked = f"What {verb} {who}'s job" if named else f"What {verb} the job of {who}"
+        return f"{asked} {rest}".rstrip() + "?"
+    trade = _TRADE.match(question)
+    return f"{trade.group(1)}job{question[trade.end():]}" if trade is not None else question
+
+
 def expected_type(question: str) -> Expected | None:
     """What the question asks for, or None when its form names no type ("what happened?")."""
     q = " ".join(question.split())

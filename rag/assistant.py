@@ -477,6 +477,7 @@ class Assistant:
         # "What is the chief engineer's last name?" is read as "Who is the chief engineer?" (the part is cut
         # below); the question shown, and asked again by a follow-up, stays the one asked
         shown, resolved = resolved, (names.read_as_who(resolved) if s.whole_names else resolved)
+        resolved = answer_types.read_as_job(resolved) if s.answer_types else resolved   # "do for a living": a job
         member = seats.asked(resolved) if s.answer_types else None
         if member is not None:          # "Which electorate does X represent?": who X is; the seat cut below
             resolved = f"Who is {member}?"

@@ -7,7 +7,7 @@ from functools import partial
 
 import pytest
 
-from rag.answer_types import MISFIT_PENALTY, age_holder, expected_type, fit, rescore, span_labels
+from rag.answer_types import MISFIT_PENALTY, age_holder, expected_type, fit, read_as_job, rescore, span_labels
 from rag.citing import cite, same_answer
 from rag.clauses import (asked_acts, asked_verbs, clause_around, dangles, did_question, needs_clause, predicate, question_form,
                          reason_in, reason_of, reasons, stem, verdict)
@@ -1483,3 +1483,16 @@ def test_a_span_describing_the_kind_asked_is_made_the_name_written_after_it() ->
     text = "Seagull lands at Harbour Street Theatre\n\nBy Orla Breathnach, Arts Reporter"
     theatre = _span_in(text, "Harbour Street Theatre")
     assert name_after_kind("Which theatre is staging the play?", theatre, [_window(text)]) == theatre   # a byline
+
+
+@pytest.mark.parametrize("question, read", [
+    ("What did Rhona Beale do for a living before she retired?", "What was Rhona Beale's job before she retired?"),
+    ("What does Martin Ashdown do for a living?", "What is Martin Ashdown's job?"),
+    ("What did the man who died do for a living?", "What was the job of the man who died?"),
+    ("What was Graham Tuhoe's trade before he retired?", "What was Graham Tuhoe's job before he retired?"),
+    ("What did Ardern do on Monday?", "What did Ardern do on Monday?"),             # a deed is asked
+    ("What was the trade deficit in June?", "What was the trade deficit in June?"),
+])
+def test_an_occupation_asked_as_a_deed_is_read_as_a_job(question: str, read: str) -> None:
+    assert read_as_job(question) == read
+

@@ -387,3 +387,37 @@ def test_a_person_described_by_title_is_named_where_the_story_first_titles_them(
     assert answer.text == "Graeme Tupaea"
     cited = [c.sentence for c in answer.citations]
     assert any("Inspector Graeme Tupaea" in c for c in cited) and any(c.startswith("The inspector") for c in cited)
+
+
+class JobReader:
+    """A fake reader that finds an occupation only when asked for a job, as the trained one does (asked
+    what someone did, it looks for a deed)."""
+
+    name = "fake-job"
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def read(self, question, windows):
+        from conftest import spans_in
+
+        self.asked.append(question)
+        return spans_in(windows, [("dairy farmer", 0.9)] if " job" in question else [("gave way", 0.9)])
+
+
+def test_what_someone_did_for_a_living_is_read_as_their_job(tmp_path, fake_embedder) -> None:
+    """"What did Rhona Beale do for a living before she retired?" was refused: read as a deed, the reader
+    found "gave way". It reads "What was Rhona Beale's job before she retired?"; the question shown stays the
+    one asked."""
+    from conftest import FakeSplitter, one_story
+    from rag.assistant import Assistant
+
+    settings = one_story(tmp_path, "The inquest is examining the death of retired dairy farmer Rhona Beale, 71. "
+                                   "She died when a span of the bridge gave way.", abstain_below=0.0)
+    reader = JobReader()
+    asked = "What did Rhona Beale do for a living before she retired?"
+    answer = Assistant.load(settings=settings, embedder=fake_embedder, splitter=FakeSplitter(),
+                            reader=reader).ask(asked)
+    assert answer.text == "dairy farmer" and answer.kind == "span"
+    assert "What was Rhona Beale's job before she retired?" in reader.asked
+    assert answer.resolved_question == asked
