@@ -114,9 +114,15 @@ class Expected:
     labels: frozenset[str]
 
 
+# "What position does Dwyer play?": a place in a team ("lock", "goal attack"), not a post someone holds
+_PLAYS = re.compile(r"\bposition\b.*\bplay(?:s|ed|ing)?\b")
+
+
 def asks_role(question: str) -> bool:
-    """Whether the question asks what position someone holds ("What is Rurawhe's role?")."""
-    return _ROLE_Q.search(" ".join(question.split()).lower()) is not None
+    """Whether the question asks what position someone holds ("What is Rurawhe's role?"; not "What
+    position does Dwyer play?")."""
+    q = " ".join(question.split()).lower()
+    return _ROLE_Q.search(q) is not None and _PLAYS.search(q) is None
 
 
 # "What did Rhona Beale do for a living before she retired?", "What was Graham Tuhoe's trade?"

@@ -118,6 +118,12 @@ def test_the_question_names_the_type_it_asks_for(question: str, name: str) -> No
     assert expected is not None and expected.name == name
 
 
+def test_a_position_played_is_no_post_held() -> None:
+    """"What position does Harrison Dwyer play?" asks for "lock", which no role word ends: no type."""
+    assert expected_type("What position does Harrison Dwyer play?") is None
+    assert expected_type("What position did Dwyer hold at the club?").name == "role"
+
+
 @pytest.mark.parametrize("question", ["Who is Steph Lewis?", "What happened on Tuesday?", "Why was he suspended?",
                                       "Name three philosophers of the last century.", "What is the title of the book?",
                                       "What did they name as the cause?"])
