@@ -432,7 +432,10 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
     the clause that holds those verbs (without the clauses joined to it by "but", "and" or a comma)
     neither hedges nor denies by implication ("may", "if", "unable"), and its negations are either
     none ("yes") or exactly one, on one of those verbs or on its object ("has not responded",
-    "experienced no bullying": "no")."""
+    "experienced no bullying": "no") or on a need above it ("will not need to apply"). A verb of the
+    sentence done to another thing than the question's ("study history" for "study English?") decides
+    nothing. Two more ways of saying "no" to one act: "no" on its noun for whether anyone did it ("No
+    charges have been laid"), and "un-" before it ("The rate was unchanged")."""
     q = parse(question)
     if any(_negation(t) for t in q):
         return None
@@ -443,14 +446,14 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
     if "?" in sentence:
         return None
     matched = [t for t in doc if t.pos_ == "VERB" and stem(t.text) in verbs]
-    none = _none_done(q, doc, verbs) if {stem(t.text) for t in matched} != verbs else None
-    undone = _undone(doc, verbs) if {stem(t.text) for t in matched} != verbs and none is None else None
-    if none is not None:            # "Has anyone been charged?": "No charges have been laid"
-        matched = [none]
-    elif undone is not None:        # "Did services inflation change?": "was unchanged at 5.1 per cent"
-        matched = [undone]
-    elif {stem(t.text) for t in matched} != verbs:
-        return None
+    none = undone = None
+    if {stem(t.text) for t in matched} != verbs:
+        # "Has anyone been charged?": "No charges have been laid"; "Has the rate changed?": "was unchanged"
+        none = _none_done(q, doc, verbs)
+        undone = _undone(doc, verbs) if none is None else None
+        if none is None and undone is None:
+            return None
+        matched = [none or undone]
     # the clause that holds those verbs, without clauses joined to it ("..., but Ms Ardern has dismissed
     # them as without foundation"): hedges, implicit denials and negations count only inside it
     common = set.intersection(*({a.i for a in v.ancestors} | {v.i} for v in matched))
