@@ -119,10 +119,9 @@ _PLAYS = re.compile(r"\bposition\b.*\bplay(?:s|ed|ing)?\b")
 
 
 def asks_role(question: str) -> bool:
-    """Whether the question asks what position someone holds ("What is Rurawhe's role?"; not "What
-    position does Dwyer play?")."""
-    q = " ".join(question.split()).lower()
-    return _ROLE_Q.search(q) is not None and _PLAYS.search(q) is None
+    """Whether the question asks what position someone holds ("What is Rurawhe's role?", "What position
+    does Dwyer play?")."""
+    return _ROLE_Q.search(" ".join(question.split()).lower()) is not None
 
 
 # "What did Rhona Beale do for a living before she retired?", "What was Graham Tuhoe's trade?"
@@ -156,8 +155,8 @@ def expected_type(question: str) -> Expected | None:
     for pattern, labels, name in _PATTERNS:
         if pattern.search(q if name == "description" else lower):
             return Expected(name, labels) if labels else None
-    if asks_role(q):
-        return Expected("role", ROLE)
+    if asks_role(q):     # a position played is no post held: "lock", which no role word ends
+        return Expected("role", ROLE) if _PLAYS.search(lower) is None else None
     named = _NAME_Q.search(lower)
     if named:   # the name of a kind of thing the question names ("of the employment advocate"), else any name
         return _head_type(lower[named.end():]) or Expected("name", NAME)
