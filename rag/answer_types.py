@@ -127,6 +127,7 @@ def asks_role(question: str) -> bool:
 # "What did Rhona Beale do for a living before she retired?", "What was Graham Tuhoe's trade?"
 _FOR_A_LIVING = re.compile(r"^\W*what\s+(?P<verb>did|does|do)\s+(?P<who>.+?)\s+do\s+for\s+(?:a\s+)?(?:living|work)\b"
                            r"\s*(?P<rest>.*?)\s*\??\s*$", re.IGNORECASE)
+_POSSESSIVES = {"he": "his", "she": "her", "they": "their", "i": "my", "you": "your", "we": "our"}
 _TRADE = re.compile(r"^(\W*what\s+(?:is|was)\s+(?:.*?['’]s\s+(?:\w+\s+)?|the\s+))(?:trade|line\s+of\s+work)"
                     r"(?=\s*\??\s*$|\s+(?:of|before|after|when|while|until|now|then)\b)", re.IGNORECASE)
 
@@ -141,8 +142,10 @@ def read_as_job(question: str) -> str:
     if living is not None:
         verb = "was" if living.group("verb").lower() == "did" else "is"
         who, rest = living.group("who"), living.group("rest")
+        own = _POSSESSIVES.get(who.lower())
         named = all(w[:1].isupper() for w in who.split())
-        asked = f"What {verb} {who}'s job" if named else f"What {verb} the job of {who}"
+        asked = (f"What {verb} {own} job" if own else f"What {verb} {who}'s job" if named
+                 else f"What {verb} the job of {who}")
         return f"{asked} {rest}".rstrip() + "?"
     trade = _TRADE.match(question)
     return f"{trade.group(1)}job{question[trade.end():]}" if trade is not None else question

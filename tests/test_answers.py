@@ -1495,6 +1495,7 @@ def test_a_span_describing_the_kind_asked_is_made_the_name_written_after_it() ->
     ("What did Rhona Beale do for a living before she retired?", "What was Rhona Beale's job before she retired?"),
     ("What does Martin Ashdown do for a living?", "What is Martin Ashdown's job?"),
     ("What did the man who died do for a living?", "What was the job of the man who died?"),
+    ("What did she do for a living before politics?", "What was her job before politics?"),
     ("What was Graham Tuhoe's trade before he retired?", "What was Graham Tuhoe's job before he retired?"),
     ("What did Ardern do on Monday?", "What did Ardern do on Monday?"),             # a deed is asked
     ("What was the trade deficit in June?", "What was the trade deficit in June?"),
