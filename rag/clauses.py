@@ -219,8 +219,12 @@ def _argument_of(span: Span, sentence, asked: frozenset[str], parse: Callable[[s
 
 def asked_verbs(question: str, parse: Callable[[str], object]) -> frozenset[str]:
     """The stems of the verbs that carry a question's act ("attend" of "Why didn't Sharma attend ...?"),
-    light verbs ("do", "get", "be") and a fronted "According" out."""
-    return frozenset(stem(t.text) for t in parse(question) if t.pos_ == "VERB" and t.dep_ != "prep") - LIGHT_VERBS
+    light verbs ("do", "get", "be") and a fronted "According" out. After "Did/Does/Do" the main word is
+    a verb whatever the small parser tags it ("Did the Greens back the bill?": "back" as an adverb)."""
+    doc = parse(question)
+    done = len(doc) > 0 and doc[0].lower_ in ("did", "does", "do")
+    return frozenset(stem(t.text) for t in doc if (t.pos_ == "VERB" and t.dep_ != "prep") or
+                     (done and t.dep_ == "ROOT" and t.i > 1 and t.pos_ in ("NOUN", "ADV", "ADJ"))) - LIGHT_VERBS
 
 
 # a thing got is a thing given: "Why did Ellison get a discount?" asks why the judge gave him one
@@ -434,22 +438,26 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
     none ("yes") or exactly one, on one of those verbs or on its object ("has not responded",
     "experienced no bullying": "no") or on a need above it ("will not need to apply"). A verb of the
     sentence done to another thing than the question's ("study history" for "study English?") decides
-    nothing. Two more ways of saying "no" to one act: "no" on its noun for whether anyone did it ("No
-    charges have been laid"), and "un-" before it ("The rate was unchanged")."""
+    nothing. A few verbs stand for each other (``_SAME_ACT``: "back" / "support", "detect" / "find").
+    More ways of saying "no" to one act: "no" on its noun for whether anyone did it ("No charges have
+    been laid"), "un-" before it ("The rate was unchanged"), "unchanged" for a change ("Did the rate
+    rise?"), and "no" on the thing asked whether someone has ("a country with no such scheme")."""
     q = parse(question)
     if any(_negation(t) for t in q):
         return None
     verbs = asked_verbs(question, parse)
-    if not verbs:
+    had = _had_thing(q) if not verbs else None
+    if not verbs and had is None:
         return None
     doc = parse(sentence)
     if "?" in sentence:
         return None
-    matched = [t for t in doc if t.pos_ == "VERB" and stem(t.text) in verbs]
+    matched = [t for t in doc if t.pos_ == "VERB" and _same_act(t.text, verbs)]
     none = undone = None
-    if {stem(t.text) for t in matched} != verbs:
-        # "Has anyone been charged?": "No charges have been laid"; "Has the rate changed?": "was unchanged"
-        none = _none_done(q, doc, verbs)
+    if had is not None or {_act(t.text, verbs) for t in matched} != verbs:
+        # "Has anyone been charged?": "No charges have been laid"; "Has the rate changed?": "was unchanged";
+        # "Does Australia have a compensation scheme?": "one of the few countries with no compensation scheme"
+        none = _none_had(doc, had) if had is not None else _none_done(q, doc, verbs)
         undone = _undone(doc, verbs) if none is None else None
         if none is None and undone is None:
             return None
@@ -465,7 +473,8 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
         return None
     own = {stem(t.text) for t in doc}
     around = own | ({stem(t.text) for t in parse(context)} if context else set())
-    terms = [t.text for t in q if t.pos_ in ("PROPN", "NUM") or (t.pos_ == "NOUN" and not t.is_stop)]
+    terms = [t.text for t in q if (t.pos_ in ("PROPN", "NUM") or (t.pos_ == "NOUN" and not t.is_stop))
+             and stem(t.text) not in verbs]
     if not all(stem(w) in around for w in terms):
         return None
     if _other_object(q, matched, own, verbs):
@@ -505,13 +514,53 @@ def _none_done(question, doc, verbs: frozenset[str]):
                  and any(c.dep_ == "det" and c.lower_ == "no" for c in t.children)), None)
 
 
+# verbs that stand for each other in a yes/no question and its evidence ("Did the Greens back the bill?":
+# "The bill was supported by ... the three Greens"), as stems; few and close on purpose: a wrong "Yes"
+# is worse than none
+_SAME_ACT = {stem(w): frozenset(map(stem, group.split())) for group in (
+    "back support endorse", "detect find", "sack fire dismiss", "buy purchase", "hurt injure", "arrest detain")
+    for w in group.split()}
+# acts of changing, which "unchanged" denies ("Did services inflation rise?": "was unchanged at 5.1 per cent")
+_CHANGES = frozenset(map(stem, "change rise increase fall drop decrease grow climb decline move shift jump slip "
+                                "ease".split()))
+
+
+def _act(word: str, verbs: frozenset[str]) -> str:
+    """The asked verb (a stem of ``verbs``) that ``word`` says, itself or by a verb of ``_SAME_ACT``."""
+    key = stem(word)
+    return key if key in verbs else next(iter(_SAME_ACT.get(key, frozenset()) & verbs), key)
+
+
+def _same_act(word: str, verbs: frozenset[str]) -> bool:
+    return _act(word, verbs) in verbs
+
+
 def _undone(doc, verbs: frozenset[str]):
     """The word that says the one asked act was not done, by "un-" before it ("unchanged" for "Did
-    inflation change?", "unpaid" for "Was the bill paid?"), as what the clause says; else None."""
+    inflation change?", "unpaid" for "Was the bill paid?"), or "unchanged" for a change ("Did inflation
+    rise?"), as what the clause says; else None."""
     if len(verbs) != 1:
         return None
     return next((t for t in doc if t.pos_ in ("ADJ", "VERB") and t.lower_.startswith("un") and len(t) > 5
-                 and stem(t.text[2:]) in verbs and t.dep_ in ("ROOT", "acomp", "oprd", "conj")), None)
+                 and (stem(t.text[2:]) in verbs or (t.lower_ == "unchanged" and verbs <= _CHANGES))
+                 and t.dep_ in ("ROOT", "acomp", "oprd", "conj")), None)
+
+
+def _had_thing(question):
+    """The thing a question asks whether someone has ("Does Australia have a mandatory compensation
+    scheme?" -> "scheme"): the object of its main verb "have", else None."""
+    root = next((t for t in question if t.dep_ == "ROOT"), None)
+    if root is None or root.pos_ not in ("VERB", "AUX") or stem(root.text) != "hav":
+        return None
+    return next((c for c in root.children if c.dep_ == "dobj" and c.pos_ == "NOUN"), None)
+
+
+def _none_had(doc, thing):
+    """The asked ``thing`` where the sentence gives it "no" as what someone has or goes with ("one of
+    the few countries with no mandatory compensation scheme", "the town has no hospital"), else None."""
+    return next((t for t in doc if t.pos_ == "NOUN" and stem(t.text) == stem(thing.text)
+                 and any(c.dep_ == "det" and c.lower_ == "no" for c in t.children)
+                 and (t.head.lower_ == "with" or stem(t.head.text) == "hav")), None)
 
 
 def _slots(verb) -> dict[str, object]:
@@ -528,19 +577,23 @@ def _slots(verb) -> dict[str, object]:
     return slots
 
 
+# words that make a thing another one than the question's ("backed a different bill")
+_ANOTHER = frozenset({"different", "another", "other", "separate", "rival"})
+
+
 def _other_object(question, matched, own: set[str], verbs: frozenset[str]) -> bool:
     """Whether the sentence's asked verb is done to something else than the question's: "Is Liam
     going to study English?" and "He will study history" (English in the sentence before) is no
-    verdict. A slot the sentence leaves empty or fills with a pronoun ("something the Prime Minister
+    verdict, nor is "backed a different bill" for "Did they back the bill?". A slot the sentence leaves empty or fills with a pronoun ("something the Prime Minister
     would not commit to") does not count; the question's word must then be near, as ``verdict`` asks."""
-    for asked in (t for t in question if t.pos_ == "VERB" and stem(t.text) in verbs):
+    for asked in (t for t in question if stem(t.text) in verbs):
         wanted = _slots(asked)
-        for verb in (v for v in matched if stem(v.text) == stem(asked.text)):
+        for verb in (v for v in matched if _act(v.text, verbs) == stem(asked.text)):
             for slot, filler in _slots(verb).items():
                 word = wanted.get(slot)
                 if word is None or filler.pos_ == "PRON" or word.pos_ not in ("NOUN", "PROPN", "NUM"):
                     continue
-                if stem(word.text) not in own:
+                if stem(word.text) not in own or any(c.lower_ in _ANOTHER for c in filler.children):
                     return True
     return False
 

@@ -658,6 +658,23 @@ def test_the_forms_of_a_word_share_a_stem(words: tuple[str, ...]) -> None:
     ("Has the rate changed?", "The rate was unchanged at 5.1 per cent.", "", "no"),
     ("Was the bill paid?", "The bill remains unpaid.", "", "no"),
     ("Has the rate changed?", "The rate was not unchanged.", "", None),
+    # "unchanged" denies any change; after "Did" the main word is the act, however the parser tags it
+    ("Did services inflation rise?", "Services inflation was unchanged at 5.1 per cent.", "", "no"),
+    ("Did services inflation change?", "Services inflation was unchanged at 5.1 per cent.", "", "no"),
+    ("Did services inflation rise?", "Services inflation was not unchanged at 5.1 per cent.", "", None),
+    # "no" on the thing asked whether someone has it; having it says nothing by this rule
+    ("Does Australia have a compensation scheme?",
+     "Australia is one of the few countries with no compensation scheme.", "", "no"),
+    ("Does the town have a hospital?", "The town has no hospital, the mayor said.", "", "no"),
+    ("Does the town have a hospital?", "The town has a hospital.", "", None),
+    ("Does the town have a hospital?", "The town may have no hospital by 2030.", "", None),
+    # a few verbs stand for each other; an act done to another thing decides nothing
+    ("Did the Greens back the bill?", "The bill was supported by the three Greens.", "", "yes"),
+    ("Did the Greens back the bill?", "The bill was not supported by the Greens.", "", "no"),
+    ("Did the post-mortem detect alcohol?", "A post-mortem examination found no alcohol.", "", "no"),
+    ("Was the manager sacked?", "The manager was dismissed on Friday.", "", "yes"),
+    ("Did the Greens back the bill?", "The Greens backed a different bill.", "", None),
+    ("Did the Greens back the bill?", "The Greens opposed the bill.", "", None),
 ])
 def test_yes_or_no_only_when_the_evidence_decides_it_by_rule(nlp, question: str, sentence: str, context: str,
                                                              said: str | None) -> None:
