@@ -79,6 +79,8 @@ _MONEY_Q = re.compile(
     r"|\bhow much\b(?!\s+(?:of|more|less)\b).*\b(?:cost|costs|costing|pay|paid|pays|earn|earned|earns|spend|spent|"
     r"spends|charge|charged|charges|owe|owed|owes|sell for|sold for|fetch|fetched|worth|offering|offered|bid|"
     r"bidding)\b)")
+# "how many <things>": a count, which no sum of money answers ("dollars", "euros" asked are money)
+_MANY = re.compile(r"\bhow many\b(?!\s+(?:[\w-]+\s+)?(?:dollars|euros|cents|pounds)\b)", re.IGNORECASE)
 # (pattern on the lower-cased question, types, name), first match wins
 _PATTERNS: list[tuple[re.Pattern[str], frozenset[str], str]] = [
     (re.compile(r"\bhow (old|young)\b|\bwhat age\b|\bat what age\b"), AGE, "age"),
@@ -86,7 +88,7 @@ _PATTERNS: list[tuple[re.Pattern[str], frozenset[str], str]] = [
     # "How much does the brooch weigh?", "How tall is the tower?": a measure, which no amount of money is
     # ("How high / far did the shares go?" may ask for money)
     (re.compile(r"\bhow much\b.*\bweigh(?:s|ed)?\b|\bhow (?:heavy|tall|deep|wide)\b"), COUNT - {"PERCENT"}, "measure"),
-    (re.compile(r"\bhow many\b(?!\s+(?:[\w-]+\s+)?(?:dollars|euros|cents|pounds)\b)"), COUNT, "number"),
+    (_MANY, COUNT, "number"),
     (re.compile(r"\bhow (many|much)\b"), NUMBER, "number"),
     (re.compile(r"\bhow (?:often|frequently)\b"), FREQUENCY, "frequency"),
     (re.compile(r"\bhow long\b"), DURATION, "duration"),
@@ -325,6 +327,9 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         if fitted < 0 and expected.name == "money" and "PERCENT" not in labels and (
                 "NUM" in labels or _LENGTH_OF_TIME.match(span.text)):
             continue               # "How much will it fetch?": not "one boat", "about a week" (a pay rise may be a per cent)
+        if fitted < 0 and expected.name == "number" and "MONEY" in labels and _CURRENCY.search(span.text) \
+                and _MANY.search(question):
+            continue               # "How many teachers are employed?": not "$1.8 million" (a count is no sum)
         if fitted > 0 and expected.name == "number" and _aged(span, window):
             fitted = -1            # "How many votes did Whitcombe get?": not "64" of "Pooley, 64, received"
         if fitted > 0 and others and _counts(span, parsed[window.rank], window.start) & others:
@@ -534,6 +539,19 @@ _KIND_ASKED = re.compile(r"^\W*(?:which|what)\s+([a-z]+)\b", re.IGNORECASE)
 # the name written right after a kind noun ("auditing firm Caldwell Irons", "wine company Southern Cross Vintners")
 # (on the same line: a headline's last word is followed by the byline, "... Theatre\n\nBy Orla Breathnach")
 _NAME_AFTER = re.compile(r"[ \t]+((?:[A-Z][\w'’&.-]*)(?:[ \t]+(?:&[ \t]+|of[ \t]+)?[A-Z][\w'’&.-]*){0,4})")
+
+
+# words after "what" that ask no kind of thing ("What is ...?", "What did ...?", "What kind of ...?")
+_NO_KIND = frozenset("is are was were be been am do does did has have had will would can could shall should may "
+                     "might must kind sort type sorts kinds types".split())
+
+
+def kind_asked(question: str) -> str | None:
+    """The kind of thing a "Which/What <kind> ...?" question asks for ("Which jockey rode ...?" -> "jockey"),
+    or None."""
+    found = _KIND_ASKED.match(question)
+    kind = found.group(1).lower() if found else None
+    return kind if kind is not None and kind not in _NO_KIND else None
 
 
 def name_after_kind(question: str, span: Span, windows: Sequence[Window]) -> Span:

@@ -388,6 +388,13 @@ class Assistant:
             self._roles[role] = names.titled(role, self._mentions)
         return self._roles[role]
 
+    def _of_kind(self, question: str, span: Span) -> bool:
+        """For "Which jockey rode Tidewater Lass?": whether the answer is the one name the corpus writes
+        after that kind ("apprentice jockey Jayden Ruhe"; ``names.titled``). A large corpus names many
+        jockeys, and then nothing is."""
+        kind = answer_types.kind_asked(question)
+        return kind is not None and len(span.text.split()) >= 2 and self._titled(kind) == span.text
+
     def _speaker(self, sentence: Sentence) -> str | None:
         """The name of who says a sentence, followed back through its document (``attribution.sayer``)."""
         text = self._docs[sentence.doc_id].text
@@ -572,12 +579,15 @@ class Assistant:
         feats = features(spans, windows, clause_question=asked is not None)
         conf = confidence(feats, calibration)
         threshold = s.abstain_below if s.abstain_below is not None else calibration.threshold
-        floored = bool(spans) and form is None and conf < threshold and (
-            (s.answer_types and answer_types.named_age(resolved, spans[0], windows)) or succeeded)
+        floored = bool(spans) and conf < threshold and (said is not None or form is None and (
+            (s.answer_types and (answer_types.named_age(resolved, spans[0], windows)
+                                 or self._of_kind(resolved, spans[0]))) or succeeded))
         if floored:
             # the age the text sets beside the asked name ("Karen Doyle, 58,"), the predecessor it names ("Her
-            # predecessor, Deb Kinsella"): the reader, trained on SQuAD, is unsure of these in a news sentence,
-            # but the text says whose age or post it is; given at the threshold, and marked uncertain
+            # predecessor, Deb Kinsella"), the one name of the kind asked ("apprentice jockey Jayden Ruhe"): the
+            # reader, trained on SQuAD, is unsure of these in a news sentence, but the text says whose age or
+            # post it is, or what the name is; a "Yes"/"No" its sentence decides by rule too (``_verdict``):
+            # given at the threshold, and marked uncertain
             conf = threshold
         shape = _SpanShapes(windows) if s.answer_types else None
         asked_names = answer_types.question_names(resolved)

@@ -274,6 +274,20 @@ def test_a_number_of_anything_else_is_no_answer_to_how_much_money(nlp) -> None:
     assert [(x.text, x.type_fit) for x in out] == [("3 per cent", -1), ("an undisclosed sum", -1)]
 
 
+def test_a_sum_of_money_is_no_answer_to_how_many(nlp) -> None:
+    """"How many teachers are employed at Kinross Flat?" (unanswerable) was answered *around $1.8 million*: a
+    sum of money is dropped for a count, not "tens of millions" (which spaCy may label money) nor for "how
+    many dollars"."""
+    text = "The buildings need around $1.8 million of work. Tens of millions of people are denied medicine."
+    spans = [_span_in(text, words, 0.5) for words in ("around $1.8 million", "Tens of millions")]
+    out = rescore("How many teachers are employed at the school?", spans, [_window(text)], nlp)
+    assert "around $1.8 million" not in [x.text for x in out]
+    out = rescore("How many dollars are needed?", spans, [_window(text)], nlp)
+    assert "around $1.8 million" in [x.text for x in out]
+    out = rescore("How many people are denied medicine?", spans, [_window(text)], nlp)
+    assert "Tens of millions" in [x.text for x in out]
+
+
 def test_a_weight_or_a_height_is_no_amount_of_money(nlp) -> None:
     """"How much does the Elmstead Brooch weigh?" (unanswerable) was answered *£2.3 million*, its value."""
     labels = _labeller(nlp, "The brooch, worth £2.3 million, weighs 340 grams and the tower is 96 metres tall.")

@@ -421,3 +421,67 @@ def test_what_someone_did_for_a_living_is_read_as_their_job(tmp_path, fake_embed
     assert answer.text == "dairy farmer" and answer.kind == "span"
     assert "What was Rhona Beale's job before she retired?" in reader.asked
     assert answer.resolved_question == asked
+
+
+class JockeyReader:
+    """A fake reader, unsure of the one name it gives ("Jayden Ruhe" at 0.05)."""
+
+    name = "fake-jockey"
+
+    def read(self, question, windows):
+        from conftest import spans_in
+
+        return spans_in(windows, (("Jayden Ruhe", 0.05),))
+
+
+@pytest.mark.parametrize("story, question, given", [
+    # the one name the corpus writes after the kind asked: given at the threshold, marked uncertain
+    ("It was the first win for apprentice jockey Jayden Ruhe. The mare won by a neck.",
+     "Which jockey rode the mare?", True),
+    # two people of that kind: which one is the reader's to say, and it is unsure
+    ("It was the first win for apprentice jockey Jayden Ruhe. Jockey Kirsty Vane was suspended.",
+     "Which jockey rode the mare?", False),
+    # the name is not written after the kind asked
+    ("It was the first win for apprentice jockey Jayden Ruhe. The mare won by a neck.",
+     "Which trainer prepared the mare?", False),
+])
+def test_the_one_name_of_the_kind_asked_is_given_however_unsure_the_reader_is(tmp_path, fake_embedder, story,
+                                                                               question, given) -> None:
+    """"Which jockey rode Tidewater Lass to victory?" was refused (0.07) though the reader's best span was the
+    name the story writes after "apprentice jockey"."""
+    from conftest import FakeSplitter, one_story
+    from rag.assistant import Assistant
+
+    settings = one_story(tmp_path, story, abstain_below=0.9)
+    answer = Assistant.load(settings=settings, embedder=fake_embedder, splitter=FakeSplitter(),
+                            reader=JockeyReader()).ask(question)
+    if given:
+        assert answer.text == "Jayden Ruhe" and answer.uncertain and answer.confidence == 0.9
+    else:
+        assert answer.abstained
+
+
+class ConvictionsReader:
+    """A fake reader, unsure of the clause it gives."""
+
+    name = "fake-convictions"
+
+    def read(self, question, windows):
+        from conftest import spans_in
+
+        return spans_in(windows, (("had no previous convictions", 0.05),))
+
+
+def test_a_yes_or_no_its_sentence_decides_is_given_however_unsure_the_reader_is(tmp_path, fake_embedder) -> None:
+    """A verdict the evidence decides by rule ("The driver had no previous convictions." for "Did the driver
+    have any previous convictions?") is given at the refusal threshold when the reader is less sure, marked
+    uncertain; without a verdict the unsure clause is refused."""
+    from conftest import FakeSplitter, one_story
+    from rag.assistant import Assistant
+
+    settings = one_story(tmp_path, "The driver had no previous convictions. He was jailed.", abstain_below=0.9)
+    assistant = Assistant.load(settings=settings, embedder=fake_embedder, splitter=FakeSplitter(),
+                               reader=ConvictionsReader())
+    answer = assistant.ask("Did the driver have any previous convictions?")
+    assert answer.kind == "no" and answer.uncertain and answer.confidence == 0.9
+    assert assistant.ask("Did the driver apologise for his convictions?").abstained
