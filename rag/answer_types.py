@@ -279,6 +279,11 @@ _LENGTH_OF_TIME = re.compile(r"^(?:(?:about|around|roughly|nearly|almost|some|at
 # How much a span's reader score counts after the type check: a misfit needs MISFIT_PENALTY^-1
 # times the score of a fitting span to stay first, so it wins only when the reader is much surer.
 MISFIT_PENALTY = 0.2
+# what makes a time a date on the calendar: its month ("April 2", "9 March", "March 2022") or day and month in
+# figures ("2/4/2026")
+_CALENDAR = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+                       r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b|\b\d{1,2}[/.]\d{1,2}\b",
+                       re.IGNORECASE)
 
 
 def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str], object],
@@ -322,6 +327,8 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
             fitted = -1            # "How long will the rail line be?": not "six" (six stations); a length has a unit
         if fitted > 0 and expected.name == "time" and _LENGTH_OF_TIME.match(span.text):
             fitted = -1            # "When will she apply for a recount?": not "about a week" (how long, not when)
+        if fitted > 0 and expected.name == "date" and not _CALENDAR.search(span.text):
+            fitted = -1            # "On what date is he due back in court?": "April 2", not "Monday", "next month"
         if fitted < 0 and expected.name == "time" and _BARE_COUNT.match(span.text):
             continue               # "When did Okonkwo die?": not "81" of "dies at 81"
         if fitted < 0 and expected.name == "money" and "PERCENT" not in labels and (

@@ -274,6 +274,17 @@ def test_a_number_of_anything_else_is_no_answer_to_how_much_money(nlp) -> None:
     assert [(x.text, x.type_fit) for x in out] == [("3 per cent", -1), ("an undisclosed sum", -1)]
 
 
+def test_a_date_names_its_month(nlp) -> None:
+    """"On what date is the Frankton man due back in court?" was *Monday* (0.11) over *April 2* (0.04): for a
+    question asking a date, a day of the week, "next month" or a bare year is a misfit; "When ...?" takes any."""
+    text = "He appeared in court on Monday and was remanded in custody to reappear on April 2. The budget is next month."
+    spans = [_span_in(text, words, score) for words, score in (("Monday", 0.107), ("April 2", 0.037),
+                                                               ("next month", 0.03))]
+    out = rescore("On what date is he due back in court?", spans, [_window(text)], nlp)
+    assert [(x.text, x.type_fit) for x in out] == [("April 2", 1), ("Monday", -1), ("next month", -1)]
+    assert rescore("When is he due back in court?", spans, [_window(text)], nlp)[0].text == "Monday"
+
+
 def test_a_sum_of_money_is_no_answer_to_how_many(nlp) -> None:
     """"How many teachers are employed at Kinross Flat?" (unanswerable) was answered *around $1.8 million*: a
     sum of money is dropped for a count, not "tens of millions" (which spaCy may label money) nor for "how
