@@ -153,6 +153,54 @@ def read_as_job(question: str) -> str:
     return f"{trade.group(1)}job{question[trade.end():]}" if trade is not None else question
 
 
+# "What position does Waves player Jess Tapsell play?": the name whose place in a team is asked
+_POSITION_OF = re.compile(r"^\W*[Ww]hat\s+position\s+(?:does|did|do|will)\s+(?:(?:[\w'’-]+\s+){0,3}?player\s+)?"
+                          r"(?P<who>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3})\s+play\b\s*\??\s*$")
+
+
+def read_as_player(question: str) -> str | None:
+    """"What position does Waves player Jess Tapsell play?" -> "Who is Jess Tapsell?": sports news gives a
+    player's position as what they are ("Waves goal attack Jess Tapsell", "lock Harrison Dwyer"), which is
+    how "Who is X?" is answered; None for any other question."""
+    found = _POSITION_OF.match(question)
+    return f"Who is {found.group('who')}?" if found is not None else None
+
+
+def titles(span: Span, windows: Sequence[Window], name: str, parse: Callable[[str], object]) -> bool:
+    """Whether the span is the words written right before ``name`` as what that person is ("lock" of "when
+    lock Harrison Dwyer scored", "goal attack" of "Waves goal attack Jess Tapsell"): nouns and adjectives,
+    not a function word, a verb in the past or "said"-like (the small parser tags "lock" a verb even there),
+    with nothing between them and the name."""
+    window = next((w for w in windows if w.rank == span.window_rank), None)
+    if window is None or not name:
+        return False
+    after = window.text[span.end - window.start:]
+    if not re.match(r"\s+" + re.escape(name.split()[0]) + r"\b", after):
+        return False
+    at, to = span.start - window.start, span.end - window.start
+    tokens = [t for t in parse(window.text) if at <= t.idx < to and not t.is_punct]
+    return 0 < len(tokens) <= 3 and all(
+        t.text.isalpha() and t.text.islower() and not t.is_stop and t.pos_ not in ("AUX", "ADP", "DET", "PRON")
+        and not t.text.endswith("ed") and t.tag_ not in ("VBD", "VBZ", "VBG", "VBN") for t in tokens)
+
+
+def position_only(span: Span, name: str = "") -> Span:
+    """A player's description without the team in front ("goal attack" of "Waves goal attack") or the player's
+    name and what follows it ("winger" of "winger Rhys Pendry from Thornbury Rovers")."""
+    at = span.text.find(f" {name.split()[0]} ") if name else -1
+    if at > 0:
+        span = replace(span, text=span.text[:at], end=span.start + at)
+    words = span.text.split()
+    lead = 0
+    while lead < len(words) - 1 and words[lead][:1].isupper() and not words[lead + 1][:1].isupper():
+        lead += 1
+        break
+    if lead == 0:
+        return span
+    cut = span.text.index(words[lead])
+    return replace(span, text=span.text[cut:], start=span.start + cut)
+
+
 def expected_type(question: str) -> Expected | None:
     """What the question asks for, or None when its form names no type ("what happened?")."""
     q = " ".join(question.split())

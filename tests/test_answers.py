@@ -1545,3 +1545,35 @@ def test_a_span_describing_the_kind_asked_is_made_the_name_written_after_it() ->
 def test_an_occupation_asked_as_a_deed_is_read_as_a_job(question: str, read: str) -> None:
     assert read_as_job(question) == read
 
+
+
+@pytest.mark.parametrize("question, read", [
+    ("What position does Waves player Jess Tapsell play?", "Who is Jess Tapsell?"),
+    ("What position does Harrison Dwyer play?", "Who is Harrison Dwyer?"),
+    ("What position does the captain play?", None),          # no name: whom to describe is not known
+    ("What position does Ardern hold?", None),               # a post held is asked as a role
+])
+def test_a_position_played_is_read_as_who_the_player_is(question: str, read: str | None) -> None:
+    """Sports news writes a player's position as what they are ("Waves goal attack Jess Tapsell")."""
+    from rag.answer_types import read_as_player
+
+    assert read_as_player(question) == read
+
+
+@pytest.mark.parametrize("text, words, titled", [
+    ("Canterbury levelled when lock Harrison Dwyer scored in the 74th minute.", "lock", True),
+    ("Waves goal attack Harrison Dwyer had a shot to level the scores.", "goal attack", True),
+    ("The coach praised Harrison Dwyer after the game.", "praised", False),      # a verb before the name
+    ("The lock, Harrison Dwyer, scored.", "lock", False),                        # not right before it
+])
+def test_the_words_right_before_a_name_title_it(nlp, text: str, words: str, titled: bool) -> None:
+    from rag.answer_types import position_only, titles
+
+    assert titles(_span_in(text, words, 0.1), [_window(text)], "Harrison Dwyer", nlp) == titled
+    pendry = "Winger Rhys Pendry from Thornbury Rovers has signed."
+    assert position_only(_span_in(pendry, "Rhys Pendry from Thornbury Rovers", 0.1), "Rhys Pendry").text == \
+        "Rhys Pendry from Thornbury Rovers"                      # nothing before the name: as it was
+    assert position_only(_span_in("The winger Rhys Pendry scored.", "winger Rhys Pendry", 0.1),
+                         "Rhys Pendry").text == "winger"
+    assert position_only(_span_in(text, "Waves goal attack", 0.1) if "Waves" in text else
+                         _span_in(text, words, 0.1)).text == ("goal attack" if "Waves" in text else words)
