@@ -106,8 +106,9 @@ def number_of_another_year(asked: frozenset[int], text: str, start: int, end: in
     return any(year in asked for _, _, year in tied)
 
 
-# "Who was Velora's previous chief executive?": a holder before the present one, named by the role
-_EARLIER_HOLDER = re.compile(r"\b(?:previous|former|ex-|outgoing|earlier|prior|preceding|last)\s+"
+# "Who was Velora's previous chief executive?", "Who was its founding chief executive?": a holder before the
+# present one, named by the role
+_EARLIER_HOLDER = re.compile(r"\b(?:previous|former|ex-|outgoing|earlier|prior|preceding|last|founding|inaugural)\s+"
                              r"((?:[\w'’-]+\s*){1,3})", re.IGNORECASE)
 # words that make a role named beside a person an earlier one, or one held for a while only
 _NOT_NOW = re.compile(r"\b(?:former|previous|ex|outgoing|then|retiring|retired|late|acting|interim|past|until|"

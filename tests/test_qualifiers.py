@@ -180,6 +180,8 @@ def test_a_number_the_sentence_ties_to_another_year(text: str, number: str, othe
     ("Who was Velora's previous chief executive?", "executive"), ("Who was the previous mayor?", "mayor"),
     ("Who is the former whip?", "whip"), ("Who was the previous Labour leader?", "leader"),
     ("What was the last thing she said?", None), ("Who is the chief executive?", None),
+    ("Who was the founding chief executive of the authority?", "executive"),
+    ("Who was the club's inaugural coach?", "coach"),
 ])
 def test_the_role_a_question_asks_an_earlier_holder_of(question: str, role: str | None) -> None:
     from rag.qualifiers import earlier_holder_role
