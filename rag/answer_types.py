@@ -102,6 +102,10 @@ _WHICH = re.compile(r"\b(?:which|what)\s+")
 # "What is the name of the advocate ...?", "What was the team's name?"; a list ("Name three ...") is not
 _NAME_Q = re.compile(r"^(?:what|which)\b.*\b(?:the|its|his|her|their|\w+'s)\s+(?:\w+\s+)?names?"
                      r"(?=\s+(?:of|for|given)\b|\s*\?|\s*$)(?:\s+(?:of|for|given to)\s+(?:the\s+|an?\s+)?)?")
+# "What is the title of the novel ...?", "What is the exhibition called?", "What was the ferry named?": a name
+_TITLE_Q = re.compile(r"^what\s+(?:is|was|are|were)\s+the\s+titles?\s+of\b|"
+                      r"^what\s+(?:is|was|are|were|will)\s+(?!.*\b(?:what|which|who)\b).+\s+(?:be\s+)?"
+                      r"(?:called|named|titled)\s*\??$")
 # "What position / job / title ...?", "What is Rurawhe's role?" ("the title of the book" asks for a name,
 # not a role)
 _ROLE_Q = re.compile(r"^what\s+(?:\w+\s+|(?:is|was|are|were)\s+(?:[\w-]+\s+){0,3}?[\w'’-]+['’]s\s+)?"
@@ -210,6 +214,8 @@ def expected_type(question: str) -> Expected | None:
             return Expected(name, labels) if labels else None
     if asks_role(q):     # a position played is no post held: "lock", which no role word ends
         return Expected("role", ROLE) if _PLAYS.search(lower) is None else None
+    if _TITLE_Q.search(lower):        # "What is the title of the novel ...?", "What is the exhibition called?"
+        return Expected("name", NAME)
     named = _NAME_Q.search(lower)
     if named:   # the name of a kind of thing the question names ("of the employment advocate"), else any name
         return _head_type(lower[named.end():]) or Expected("name", NAME)
@@ -327,6 +333,11 @@ _LENGTH_OF_TIME = re.compile(r"^(?:(?:about|around|roughly|nearly|almost|some|at
 # How much a span's reader score counts after the type check: a misfit needs MISFIT_PENALTY^-1
 # times the score of a fitting span to stay first, so it wins only when the reader is much surer.
 MISFIT_PENALTY = 0.2
+# a number in figures or words, which every age has ("58", "sixty-one", "in her forties"; "five-eighth" is none)
+_NUMBER_WORD = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+                          r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
+                          r"seventy|eighty|ninety|hundred|teens?|twenties|thirties|forties|fifties|sixties|"
+                          r"seventies|eighties|nineties)\b(?![-‐]\w)", re.IGNORECASE)
 # what makes a time a date on the calendar: its month ("April 2", "9 March", "March 2022") or day and month in
 # figures ("2/4/2026")
 _CALENDAR = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -345,6 +356,10 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
     if expected.name == "frequency":    # a form no other answer has: any span of it beats all others
         marked = [replace(x, type_fit=1 if _FREQUENCY.search(x.text) else -1) for x in spans]
         return sorted(marked, key=lambda x: -x.type_fit) if any(x.type_fit > 0 for x in marked) else list(spans)
+    if expected.name == "age":      # "How old is Josh McAllister?": not "five-eighth" (an age is a number)
+        spans = [x for x in spans if _NUMBER_WORD.search(x.text)]
+        if not spans:
+            return []
     by_rank = {w.rank: w for w in windows}
     best = max(s.score for s in spans)
     others = _other_nouns(question, parse) if expected.name == "number" else frozenset()
