@@ -624,6 +624,16 @@ def kind_asked(question: str) -> str | None:
     return kind if kind is not None and kind not in _NO_KIND else None
 
 
+# "Who was the Conservative candidate?", "Who is the Harbour coach?": a title asked of no one named
+_TITLE_ASKED = re.compile(r"^\W*[Ww]ho\s+(?:is|was)\s+the\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)\s*\??\s*$")
+
+
+def title_asked(question: str) -> str | None:
+    """The title a "Who is/was the <title>?" question asks who holds ("Conservative candidate"), or None."""
+    found = _TITLE_ASKED.match(question)
+    return found.group(1) if found is not None else None
+
+
 def name_after_kind(question: str, span: Span, windows: Sequence[Window]) -> Span:
     """For "Which firm carried out the review?", a span that only describes the kind asked ("Wellington auditing
     firm") made the name the text writes right after it ("... auditing firm Caldwell Irons, found"); the span

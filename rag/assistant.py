@@ -388,12 +388,24 @@ class Assistant:
             self._roles[role] = names.titled(role, self._mentions)
         return self._roles[role]
 
+    def _kind_named(self, question: str) -> str | None:
+        """For "Which jockey rode Tidewater Lass?" or "Who was the Conservative candidate?": the one name the
+        corpus writes after that kind or title ("apprentice jockey Jayden Ruhe", "Conservative candidate
+        Richard Haldane"; ``names.titled``), else None. A large corpus names many jockeys, and then none is."""
+        kind = answer_types.kind_asked(question) or answer_types.title_asked(question)
+        return self._titled(kind) if kind is not None else None
+
     def _of_kind(self, question: str, span: Span) -> bool:
-        """For "Which jockey rode Tidewater Lass?": whether the answer is the one name the corpus writes
-        after that kind ("apprentice jockey Jayden Ruhe"; ``names.titled``). A large corpus names many
-        jockeys, and then nothing is."""
-        kind = answer_types.kind_asked(question)
-        return kind is not None and len(span.text.split()) >= 2 and self._titled(kind) == span.text
+        """Whether the answer is the one name of the kind asked (``_kind_named``)."""
+        return len(span.text.split()) >= 2 and self._kind_named(question) == span.text
+
+    def _kind_first(self, question: str, spans: list[Span]) -> list[Span]:
+        """The spans with the one name of the kind asked (``_kind_named``) first when the reader found it too,
+        in the document of its best answer ("Richard Haldane" at 0.05 under "Sir Geoffrey Pallister" at 0.17,
+        a Conservative MP; not "Ashbury Land Co", the one "company" of another story); as they were otherwise."""
+        name = self._kind_named(question) if len(spans) > 1 else None
+        named = [x for x in spans if x.text == name and x.doc_id == spans[0].doc_id]
+        return named + [x for x in spans if x.text != name] if named and spans[0].text != name else spans
 
     def _speaker(self, sentence: Sentence) -> str | None:
         """The name of who says a sentence, followed back through its document (``attribution.sayer``)."""
@@ -523,6 +535,8 @@ class Assistant:
             spans = attribution.prefer_doer(resolved, spans, retrieval.windows, _parse)
         if s.qualifiers and spans and asked is None:     # "Who is the chief executive?": "Chief executive X said"
             spans = qualifiers.prefer_holder(resolved, spans, retrieval.windows)
+        if s.answer_types and spans and asked is None:     # "Which jockey ...?": "apprentice jockey Jayden Ruhe"
+            spans = self._kind_first(resolved, spans)
         if s.answer_types and spans and asked is None:     # "How old is Doyle?": "Doyle, 58,", not "for 22 years"
             spans = answer_types.prefer_named_age(resolved, spans, retrieval.windows)
         succeeded = False           # "Who coached the Banksias before Arnott?": "Her predecessor, Deb Kinsella"

@@ -485,3 +485,60 @@ def test_a_yes_or_no_its_sentence_decides_is_given_however_unsure_the_reader_is(
     answer = assistant.ask("Did the driver have any previous convictions?")
     assert answer.kind == "no" and answer.uncertain and answer.confidence == 0.9
     assert assistant.ask("Did the driver apologise for his convictions?").abstained
+
+
+class CandidateReader:
+    """A fake reader that likes the wrong name better ("Geoffrey Pallister" 0.17, "Richard Haldane" 0.05)."""
+
+    name = "fake-candidate"
+
+    def read(self, question, windows):
+        from conftest import spans_in
+
+        return spans_in(windows, (("Geoffrey Pallister", 0.17), ("Richard Haldane", 0.05)))
+
+
+@pytest.mark.parametrize("question, first", [
+    ("Who was the Conservative candidate?", "Richard Haldane"),     # the one name written after that title
+    ("Who was the Conservative MP?", "Geoffrey Pallister"),
+    ("Who won the seat?", "Geoffrey Pallister"),                      # no title asked: the reader's order
+])
+def test_the_one_name_of_the_title_asked_comes_first(tmp_path, fake_embedder, question: str, first: str) -> None:
+    """"Who was the Conservative candidate?" was refused, the reader preferring the Conservative MP who resigned
+    ("Sir Geoffrey Pallister") over "Conservative candidate Richard Haldane"."""
+    from conftest import FakeSplitter, one_story
+    from rag.assistant import Assistant
+
+    settings = one_story(tmp_path, "Dr Mehta beat Conservative candidate Richard Haldane by 4,333 votes. The "
+                                   "vote followed the resignation of Conservative MP Geoffrey Pallister.",
+                         abstain_below=0.0)
+    trace = Assistant.load(settings=settings, embedder=fake_embedder, splitter=FakeSplitter(),
+                           reader=CandidateReader()).run(question)
+    assert trace.spans[0].text == first
+
+
+def test_the_one_name_of_the_title_asked_must_be_in_the_story_answered_from(tmp_path, fake_embedder) -> None:
+    """"Which company owned the trawler?" was answered *Ashbury Land Co*, the one name a corpus of several stories
+    writes after "company", in a story about a subdivision: a name of the kind asked counts in the document the
+    reader answers from."""
+    from conftest import FakeSplitter
+    from rag.assistant import Assistant
+    from rag.settings import Settings
+
+    class TrawlerReader:
+        name = "fake-trawler"
+
+        def read(self, question, windows):
+            from conftest import spans_in
+
+            return spans_in(windows, (("Milford Haven", 0.17), ("Ashbury Land Co", 0.05)))
+
+    corpus = tmp_path / "news"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("The trawler sank off Milford Haven. Its owner was not named.", encoding="utf-8")
+    (corpus / "b.txt").write_text("The farm was bought by development company Ashbury Land Co.", encoding="utf-8")
+    settings = Settings(corpus=corpus, index=tmp_path / "idx", show_progress=False, window=0, reranker="none",
+                        abstain_below=0.0)
+    trace = Assistant.load(settings=settings, embedder=fake_embedder, splitter=FakeSplitter(),
+                           reader=TrawlerReader()).run("Which company owned the trawler?")
+    assert trace.spans[0].text == "Milford Haven"
