@@ -162,12 +162,13 @@ _POSITION_OF = re.compile(r"^\W*[Ww]hat\s+position\s+(?:does|did|do|will)\s+(?:(
                           r"(?P<who>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3})\s+play\b\s*\??\s*$")
 
 
-def read_as_player(question: str) -> str | None:
-    """"What position does Waves player Jess Tapsell play?" -> "Who is Jess Tapsell?": sports news gives a
-    player's position as what they are ("Waves goal attack Jess Tapsell", "lock Harrison Dwyer"), which is
-    how "Who is X?" is answered; None for any other question."""
+def player_asked(question: str) -> str | None:
+    """"What position does Waves player Jess Tapsell play?" -> "Jess Tapsell", the player whose position is
+    asked, to be read as "Who is Jess Tapsell?": sports news gives a player's position as what they are
+    ("Waves goal attack Jess Tapsell", "lock Harrison Dwyer"), which is how "Who is X?" is answered; None
+    for any other question."""
     found = _POSITION_OF.match(question)
-    return f"Who is {found.group('who')}?" if found is not None else None
+    return found.group("who") if found is not None else None
 
 
 def titles(span: Span, windows: Sequence[Window], name: str, parse: Callable[[str], object]) -> bool:
@@ -195,13 +196,9 @@ def position_only(span: Span, name: str = "") -> Span:
     if at > 0:
         span = replace(span, text=span.text[:at], end=span.start + at)
     words = span.text.split()
-    lead = 0
-    while lead < len(words) - 1 and words[lead][:1].isupper() and not words[lead + 1][:1].isupper():
-        lead += 1
-        break
-    if lead == 0:
+    if len(words) < 2 or not words[0][:1].isupper() or words[1][:1].isupper():
         return span
-    cut = span.text.index(words[lead])
+    cut = span.text.index(words[1], len(words[0]))
     return replace(span, text=span.text[cut:], start=span.start + cut)
 
 

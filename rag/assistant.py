@@ -497,8 +497,8 @@ class Assistant:
         # below); the question shown, and asked again by a follow-up, stays the one asked
         shown, resolved = resolved, (names.read_as_who(resolved) if s.whole_names else resolved)
         resolved = answer_types.read_as_job(resolved) if s.answer_types else resolved   # "do for a living": a job
-        player = answer_types.read_as_player(resolved) if s.answer_types else None   # "What position does X play?"
-        resolved = player or resolved
+        player = answer_types.player_asked(resolved) if s.answer_types else None   # "What position does X play?"
+        resolved = f"Who is {player}?" if player is not None else resolved          # is read as "Who is X?"
         member = seats.asked(resolved) if s.answer_types else None
         if member is not None:          # "Which electorate does X represent?": who X is; the seat cut below
             resolved = f"Who is {member}?"
@@ -588,7 +588,7 @@ class Assistant:
                 described = _without_who(_without_name(resolved, spans[0], windows))
                 spans = [_whole_description(described, windows), *spans[1:]]
                 if player is not None:                                      # "goal attack", not "Waves goal attack"
-                    spans = [answer_types.position_only(spans[0], player[7:-1]), *spans[1:]]
+                    spans = [answer_types.position_only(spans[0], player), *spans[1:]]
         part = names.name_part(shown) if spans and s.whole_names else None
         if part is not None:                       # "What is Sharma's first name?": "Gaurav", not a role
             spans = _name_part(spans, windows, part)
@@ -601,7 +601,7 @@ class Assistant:
             (s.answer_types and (answer_types.named_age(resolved, spans[0], windows)
                                  or self._of_kind(resolved, spans[0])
                                  or (player is not None
-                                     and answer_types.titles(spans[0], windows, resolved[7:-1], _parse))))
+                                     and answer_types.titles(spans[0], windows, player, _parse))))
             or succeeded))
         if floored:
             # the age the text sets beside the asked name ("Karen Doyle, 58,"), the predecessor it names ("Her

@@ -584,8 +584,9 @@ _ANOTHER = frozenset({"different", "another", "other", "separate", "rival"})
 def _other_object(question, matched, own: set[str], verbs: frozenset[str]) -> bool:
     """Whether the sentence's asked verb is done to something else than the question's: "Is Liam
     going to study English?" and "He will study history" (English in the sentence before) is no
-    verdict, nor is "backed a different bill" for "Did they back the bill?". A slot the sentence leaves empty or fills with a pronoun ("something the Prime Minister
-    would not commit to") does not count; the question's word must then be near, as ``verdict`` asks."""
+    verdict, nor is "backed a different bill" for "Did they back the bill?". A slot the sentence leaves
+    empty or fills with a pronoun ("something the Prime Minister would not commit to") does not count; the
+    question's word must then be near, as ``verdict`` asks."""
     for asked in (t for t in question if stem(t.text) in verbs):
         wanted = _slots(asked)
         for verb in (v for v in matched if _act(v.text, verbs) == stem(asked.text)):
