@@ -407,6 +407,14 @@ class Assistant:
         named = [x for x in spans if x.text == name and x.doc_id == spans[0].doc_id]
         return named + [x for x in spans if x.text != name] if named and spans[0].text != name else spans
 
+    def _stated(self, question: str, span: Span, windows: Sequence[Window], player: str | None) -> bool:
+        """Whether the text says the answer is what is asked, however unsure the reader is: the age it sets
+        beside the asked name ("Karen Doyle, 58,"), the one name of the kind asked ("apprentice jockey Jayden
+        Ruhe"), the position written before a player's name ("lock Harrison Dwyer")."""
+        return self.settings.answer_types and (
+            answer_types.named_age(question, span, windows) or self._of_kind(question, span)
+            or (player is not None and answer_types.titles(span, windows, player, _parse)))
+
     def _speaker(self, sentence: Sentence) -> str | None:
         """The name of who says a sentence, followed back through its document (``attribution.sayer``)."""
         text = self._docs[sentence.doc_id].text
@@ -597,19 +605,12 @@ class Assistant:
         feats = features(spans, windows, clause_question=asked is not None)
         conf = confidence(feats, calibration)
         threshold = s.abstain_below if s.abstain_below is not None else calibration.threshold
-        floored = bool(spans) and conf < threshold and (said is not None or form is None and (
-            (s.answer_types and (answer_types.named_age(resolved, spans[0], windows)
-                                 or self._of_kind(resolved, spans[0])
-                                 or (player is not None
-                                     and answer_types.titles(spans[0], windows, player, _parse))))
-            or succeeded))
+        # what the text itself says is the answer (``_stated``), or a "Yes"/"No" its sentence decides by rule
+        # (``_verdict``): the reader, trained on SQuAD, is unsure of these in a news sentence; given at the
+        # threshold, and marked uncertain
+        floored = bool(spans) and conf < threshold and (
+            said is not None or (form is None and (succeeded or self._stated(resolved, spans[0], windows, player))))
         if floored:
-            # the age the text sets beside the asked name ("Karen Doyle, 58,"), the predecessor it names ("Her
-            # predecessor, Deb Kinsella"), the one name of the kind asked ("apprentice jockey Jayden Ruhe"), the
-            # position written before a player's name ("lock Harrison Dwyer"): the
-            # reader, trained on SQuAD, is unsure of these in a news sentence, but the text says whose age or
-            # post it is, or what the name is; a "Yes"/"No" its sentence decides by rule too (``_verdict``):
-            # given at the threshold, and marked uncertain
             conf = threshold
         shape = _SpanShapes(windows) if s.answer_types else None
         asked_names = answer_types.question_names(resolved)
