@@ -47,7 +47,15 @@ ROLE_WORDS = frozenset(
     "priest chairperson correspondent reporter journalist economist nurse pharmacist baker farmer "
     "surgeon dentist accountant architect banker chef electrician firefighter paramedic plumber detective "
     "constable inspector superintendent commissioner analyst researcher consultant entrepreneur campaigner "
-    "activist candidate barrister solicitor attorney prosecutor midwife".split())
+    "activist candidate barrister solicitor attorney prosecutor midwife coroner counsel partner assistant agent "
+    "builder trustee headteacher headmaster headmistress vice-chancellor registrar curator skipper "
+    "deckhand ranger owner proprietor trainer jockey referee umpire driver pilot clerk mechanic carpenter "
+    "labourer shearer veterinarian vet microbiologist physiotherapist therapist psychologist psychiatrist "
+    "magistrate warden investor volunteer apprentice presenter producer composer musician "
+    "vocalist frontman frontwoman novelist poet playwright designer physicist chemist biologist ecologist "
+    "geologist historian archaeologist tutor convenor organiser coordinator administrator physician specialist "
+    "technician winemaker fisherman businessman businesswoman restaurateur publican lobbyist unionist "
+    "champion medallist".split())
 # head nouns of "which/what X" questions and the types they ask for
 _NOUN_TYPES: dict[str, frozenset[str]] = {}
 for _words, _types in (
@@ -93,10 +101,14 @@ _PATTERNS: list[tuple[re.Pattern[str], frozenset[str], str]] = [
     (re.compile(r"\bhow (?:often|frequently)\b"), FREQUENCY, "frequency"),
     (re.compile(r"\bhow long\b"), DURATION, "duration"),
     (re.compile(r"^(when)\b|\bwhen (did|does|do|was|were|is|will|had|has)\b"), TIME, "time"),
+    # "At what time did the outage begin?": a time on the clock ("5.12am"), not "summer afternoon"
+    (re.compile(r"^\W*(?:at\s+)?what\s+time\b(?!\s+of\b)"), TIME, "clock"),
     (re.compile(r"^where\b|\bwhere (did|does|do|was|were|is|are|will)\b"), PLACE | ORG, "place"),
     # "Who is X?" asks for a description of X, not for a name: no type
     (DESCRIBES, frozenset(), "description"),
-    (re.compile(r"^(who|whom|whose)\b|\b(who|whom) (did|does|do|was|is|has|had|will|would)\b"), PERSON_OR_ORG, "person"),
+    # "As of 1910, who had ...?", "Against whom was ...?"; not a relative clause ("the minister who will decide")
+    (re.compile(r"^(who|whom|whose)\b|(?:,\s*|\b(?:to|by|with|for|from|against|of|on|at)\s+)(who|whom) "
+                r"(did|does|do|was|is|has|had|will|would)\b"), PERSON_OR_ORG, "person"),
 ]
 _WHICH = re.compile(r"\b(?:which|what)\s+")
 # "What is the name of the advocate ...?", "What was the team's name?"; a list ("Name three ...") is not
@@ -237,6 +249,9 @@ _FREQUENCY = re.compile(r"\b(?:every|each|per|a|an)\s+(?:[\w-]+\s+){0,2}?(?:seco
                         r"frequently|regularly|never|sometimes|daily|weekly|monthly|yearly|annually|hourly|nightly|"
                         r"biennially|quarterly|fortnightly)\b", re.IGNORECASE)
 _AGE = re.compile(r"\b\d{1,3}[- ]year[- ]old\b|\baged? \d{1,3}\b|^\d{1,3}$", re.I)
+# a time of day on the clock: "2.14am", "11:52 pm", "3pm", "10 o'clock", "noon"
+_CLOCK = re.compile(r"\b\d{1,2}(?:[.:]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)|\b\d{1,2}(?:[.:]\d{2})?\s*o['’]clock\b|"
+                    r"\b(?:noon|midday|midnight)\b", re.I)
 _DIGIT = re.compile(r"\d")
 # money written as money, which spaCy's small model does not always label MONEY ("A$611 million", "134.9p")
 _CURRENCY = re.compile(r"[$€£¥]|\b(?:dollars?|euros?|(?<!per )cents?|pence|guineas?|yen|rupees?|francs?)\b|\d[pc]\b",
@@ -269,15 +284,42 @@ def span_labels(span_text: str, span_start: int, span_end: int, doc, offset: int
         labels = (labels - {"CARDINAL", "QUANTITY", "DATE"}) | {"MONEY"}     # an amount of money, no count or time
     elif len(words) <= 4 and (_DIGIT.search(span_text) or any(w.strip(",.") in _NUMBER_WORDS for w in words)):
         labels.add("NUM")
+    if len(words) <= 4 and _CLOCK.search(span_text):
+        labels.add("TIME")           # "2.14am", which spaCy's small model may label a number or nothing
     if _AGE.search(span_text.strip()):
         labels.add("AGE")
     if _FREQUENCY.search(span_text):
         labels.add("FREQUENCY")
-    if not labels and words and all(w[:1].isupper() for w in span_text.split() if w.lower() not in _SMALL):
-        labels.add("PROPN")          # a name spaCy did not recognise ("Newshub")
-    if words and words[-1].strip(",.") in ROLE_WORDS and not labels & {"PERSON"}:
-        labels.add("ROLE")           # "former chief whip", "Prime Minister"
+    if not labels and words and all(w[:1].isupper() for w in span_text.split() if w.lower() not in _SMALL) \
+            and any(t.pos_ in ("PROPN", "NOUN") for t in doc
+                    if span_start <= offset + t.idx < span_end):
+        labels.add("PROPN")          # a name spaCy did not recognise ("Newshub"); not "Former" opening a sentence
+    if _BODY.search(span_text):
+        labels.add("BODY")           # "Ministry of Education": a body, whatever spaCy's small model calls it
+    if _TITLED.search(span_text):
+        labels.add("TITLED")         # "Health Minister Andrew Pelham", "Barnsley coach Neil Crowther": a person
+    if _role(words) and not labels & {"PERSON"}:
+        labels.add("ROLE")           # "former chief whip", "Prime Minister", "clinical director of oncology"
     return labels
+
+
+# a word only the name of a body has ("Ministry of Education", "Kōwhai Timber Ltd", "Hallett District Council")
+_BODY = re.compile(r"(?<!^)\b(?:Ministry|Council|University|Ltd|Limited|Inc|Company|Corporation|Department|Trust|"
+                   r"Club|College|Bank|Authority|Commission|Board|Association|Society|Party|Agency|Foundation|"
+                   r"Institute|Union|Federation|Holdings|Committee)\b|^(?:Ministry|Department)\s+of\b")
+# a person by their title: an honorific or a role word, then a name of two capitalised words
+_TITLED = re.compile(r"(?:^|\s)(?:(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame)\.?|(?i:" + "|".join(sorted(
+    w for w in ROLE_WORDS if w.isalpha())) + r"))\s+[A-Z][\w'’-]+\s+[A-Z][\w'’-]+")
+# what may follow the role word of a role: "director of oncology", "stock agent in Blenheim"
+_ROLE_OF = frozenset("of at in for with".split())
+
+
+def _role(words: list[str]) -> bool:
+    """Whether lower-cased words name a role: they end in a role word, or one is followed by what it is of
+    ("chairman of the Whanganui Heritage Trust")."""
+    words = [w.strip(",.") for w in words]
+    return bool(words) and (words[-1] in ROLE_WORDS or any(
+        w in ROLE_WORDS and nxt in _ROLE_OF for w, nxt in zip(words, words[1:])))
 
 
 def span_shape(span_start: int, span_end: int, doc, offset: int) -> str:
@@ -308,6 +350,10 @@ def fit(expected: Expected | None, labels: set[str]) -> int:
     expected (or the span's label is one spaCy confuses with an expected one)."""
     if expected is None:
         return 0
+    if "BODY" in labels and not expected.labels & (ORG | PLACE | {"PROPN"}):
+        return -1       # "Ministry of Education" asked for a minister's name
+    if "TITLED" in labels and not expected.labels & PERSON:
+        return -1       # "Health Minister Andrew Pelham" asked for a construction company
     if labels & expected.labels:
         return 1
     if any(labels & _CONFUSED.get(label, set()) for label in expected.labels):
@@ -335,6 +381,20 @@ _NUMBER_WORD = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine
                           r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
                           r"seventy|eighty|ninety|hundred|teens?|twenties|thirties|forties|fifties|sixties|"
                           r"seventies|eighties|nineties)\b(?![-‐]\w)", re.IGNORECASE)
+# "How old is Bolton?", "How old was Hallett mayor Trudy Kennaway?": of a person named, not described ("the nurse
+# from Toowoomba")
+_OF_NAMED = re.compile(r"^\W*how\s+old\s+(?:is|was|are|were)\s+(?!the\b|a\b|an\b|his\b|her\b|their\b)", re.IGNORECASE)
+# a number no one's age is: "4,259" (votes), "2022" (a year); "aged 8 and 11", "58" are ages, and a thing's
+# age says its unit ("2,100 years old")
+_PAST_AGES = re.compile(r"^\D*(?:\d{1,3},\d|[1-9]\d{3}|1[3-9]\d|[2-9]\d\d)")
+_AGE_UNIT = re.compile(r"\b(?:years?|old|centur(?:y|ies)|millenni(?:um|a)|million|billion)\b", re.IGNORECASE)
+
+
+def _no_ones_age(text: str) -> bool:
+    """Whether a span is a number too large to be anyone's age, with no unit of a thing's age."""
+    return _PAST_AGES.search(text) is not None and _AGE_UNIT.search(text) is None
+
+
 # what makes a time a date on the calendar: its month ("April 2", "9 March", "March 2022") or day and month in
 # figures ("2/4/2026")
 _CALENDAR = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -353,8 +413,8 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
     if expected.name == "frequency":    # a form no other answer has: any span of it beats all others
         marked = [replace(x, type_fit=1 if _FREQUENCY.search(x.text) else -1) for x in spans]
         return sorted(marked, key=lambda x: -x.type_fit) if any(x.type_fit > 0 for x in marked) else list(spans)
-    if expected.name == "age":      # "How old is Josh McAllister?": not "five-eighth" (an age is a number)
-        spans = [x for x in spans if _NUMBER_WORD.search(x.text)]
+    if expected.name == "age":      # "How old is Josh McAllister?": not "five-eighth" (an age is a number),
+        spans = [x for x in spans if _NUMBER_WORD.search(x.text) and not _no_ones_age(x.text)]   # nor "2022"
         if not spans:
             return []
     by_rank = {w.rank: w for w in windows}
@@ -380,13 +440,19 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
             span, fitted = lead, 1
         if fitted > 0 and expected.name in ("number", "money"):
             span = _amount_alone(span, parsed[window.rank], window)
-        if fitted > 0 and expected.name == "age":          # "How old is Bolton?": not Kovacs's age, as a number
-            fitted = -1 if _age_of_another(question, span, window) or _no_age(span, window, parsed[window.rank]) else 1
-            span = _own_age(span)
+        if fitted > 0 and expected.name == "age" and _age_of_another(question, span, window):
+            if _OF_NAMED.match(question):
+                continue           # "How old is Bolton?": not Kovacs's age ("Kovacs, a 41-year-old pharmacist")
+            fitted = -1            # "How old is the nurse from Toowoomba?": the name may be no person's
+        elif fitted > 0 and expected.name == "age":          # as a number
+            fitted = -1 if _no_age(span, window, parsed[window.rank]) else 1
+        span = own_age(span) if expected.name == "age" else span
         if fitted > 0 and expected.name == "duration" and bare_number(span.text) and not _IN_UNITS.search(question):
             fitted = -1            # "How long will the rail line be?": not "six" (six stations); a length has a unit
         if fitted > 0 and expected.name == "time" and _LENGTH_OF_TIME.match(span.text):
             fitted = -1            # "When will she apply for a recount?": not "about a week" (how long, not when)
+        if fitted > 0 and expected.name == "clock" and not _CLOCK.search(span.text):
+            fitted = -1            # "What time did the band come on stage?": "4pm", not "summer afternoon"
         if fitted > 0 and expected.name == "date" and not _CALENDAR.search(span.text):
             fitted = -1            # "On what date is he due back in court?": "April 2", not "Monday", "next month"
         if fitted < 0 and expected.name == "time" and _BARE_COUNT.match(span.text):
@@ -415,7 +481,7 @@ def prefer_named_age(question: str, spans: Sequence[Span], windows: Sequence[Win
     named = [x for x in spans if named_age(question, x, windows)]
     if not named or named[0] is spans[0]:
         return list(spans)
-    return [replace(_own_age(x), type_fit=1) for x in named] + [x for x in spans if x not in named]
+    return [replace(own_age(x), type_fit=1) for x in named] + [x for x in spans if x not in named]
 
 
 # "How long is each period in minutes?": the question gives the unit, a bare number answers it
@@ -544,7 +610,18 @@ def _no_age(span: Span, window: Window, doc) -> bool:
                 _counts(span, doc, window.start) - {"year"})
 
 
-def _own_age(span: Span) -> Span:
+# "The 61-year-old, who replaced ...", "The 27-year-old has played ...": news names a person, then calls them by
+# their age; not "The 38-year-old and the 29-year-old" (two, described before) or "The 27-year-old's contract"
+BY_AGE = re.compile(r"^\W*The\s+(\d{1,3})-year-old(?=,|\s+(?!and\b)[a-z]+\b)")
+
+
+def opens_by_age(sentence: str, start: int, end: int) -> bool:
+    """Whether the span ``[start, end)`` of a sentence holds the age it opens by ("The 61-year-old, who ...")."""
+    opening = BY_AGE.match(sentence)
+    return opening is not None and start <= opening.start(1) < end
+
+
+def own_age(span: Span) -> Span:
     """An age answer as a number: "91" for "91-year-old" (the question already says "old")."""
     years = _YEARS_OLD.match(span.text)
     if not years:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Sequence
 
-from rag.answer_types import MISFIT_PENALTY, PERSON_OR_ORG, expected_type, plain, stems
+from rag.answer_types import BY_AGE, MISFIT_PENALTY, PERSON_OR_ORG, expected_type, plain, stems
 from rag.credits import is_credit
 from rag.clauses import LIGHT_VERBS, governing_verb, stem
 from rag.names import gender
@@ -715,6 +715,41 @@ def named_later(sentences: Sequence[Sentence], at: int, start: int, end: int,
     if not introduced and stem(root.text) not in opening - LIGHT_VERBS:
         return None                       # "Detective Sergeant Karen Olsen arrested the 45-year-old": another
     return following.start + found[0], following.start + found[1]
+
+
+def aged_referent(sentences: Sequence[Sentence], at: int, parse: Callable[[str], object],
+                  document_text: str) -> tuple[int, int] | None:
+    """Document offsets of the name of whom sentence ``at`` calls by their age ("The 61-year-old, who replaced
+    ..."): in the nearest earlier sentence (up to LOOK_BACK) that names a person outside quotation marks, its
+    named sayer, else its subject, else the one person it names ("The Kingfishers have signed prop Tane
+    Whaanga"). None when the sentence opens no such way, or that sentence names several and says none of them."""
+    if not BY_AGE.match(sentences[at].text) or _by_age_names(parse(sentences[at].text)):
+        return None
+    for i in range(at - 1, max(-1, at - LOOK_BACK), -1):
+        doc = parse(sentences[i].text)
+        people = [e for e in doc.ents if e.label_ == "PERSON" and not _inside_quote(doc.text, e.start_char)]
+        if not people:
+            continue
+        verb = _speech(doc)
+        subjects = ([_subject(verb)] if verb is not None else []) + [t for t in doc if t.dep_ in _SUBJECTS]
+        for subject in subjects:
+            found = _person(subject)
+            if found is not None:
+                return sentences[i].start + found[0], sentences[i].start + found[1]
+        if len({e.text.split()[-1] for e in people}) == 1:
+            return sentences[i].start + people[-1].start_char, sentences[i].start + people[-1].end_char
+        return None
+    return None
+
+
+def _by_age_names(doc) -> bool:
+    """Whether the noun phrase "The N-year-old ..." that opens a parsed sentence holds a name ("The 58-year-old
+    principal Andrew Barclay"), so the age is not said of someone named before."""
+    first = next((t for t in doc if t.dep_ in _SUBJECTS), None)
+    if first is None:
+        return False
+    clauses = {t.i for c in first.children if c.dep_ in ("relcl", "acl") for t in c.subtree}  # "who replaced X"
+    return any(t.ent_type_ == "PERSON" for t in first.subtree if t.i not in clauses)
 
 
 # how news introduces the person its opening described: "Peter Grady, 58,", "Hamilton man Peter Grady"

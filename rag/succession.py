@@ -17,8 +17,9 @@ import re
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
+from rag.answer_types import BY_AGE
 from rag.names import HONORIFICS
-from rag.types import Span, Window
+from rag.types import Sentence, Span, Window
 
 _NAME = r"((?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+)"
 # (pattern, "before" / "after"): whose predecessor or successor the question asks for
@@ -80,11 +81,12 @@ def asked(question: str, parse: Callable[[str], object]) -> Asked | None:
 
 
 def holder(question: str, spans: Sequence[Span], windows: Sequence[Window],
-           parse: Callable[[str], object]) -> Held:
+           parse: Callable[[str], object], called: Callable[[Sentence], str | None] = lambda s: None) -> Held:
     """The spans with the person the windows say held the post before (or after) the asked one first: a
-    reader's span of that name keeps its score; one the reader did not give is added at score 0."""
+    reader's span of that name keeps its score; one the reader did not give is added at score 0. ``called``:
+    the lower-cased surname of whom a sentence opening "The 56-year-old ..." calls by their age, if known."""
     q = asked(question, parse)
-    found = None if q is None else _named(q, question, windows, parse)
+    found = None if q is None else _named(q, question, windows, parse, called)
     if found is None:
         return Held(list(spans), False)
     window, start, end = found
@@ -96,8 +98,8 @@ def holder(question: str, spans: Sequence[Span], windows: Sequence[Window],
     return Held([first, *(x for x in spans if x not in same)], True)
 
 
-def _named(q: Asked, question: str, windows: Sequence[Window], parse: Callable[[str], object]
-           ) -> tuple[Window, int, int] | None:
+def _named(q: Asked, question: str, windows: Sequence[Window], parse: Callable[[str], object],
+           called: Callable[[Sentence], str | None]) -> tuple[Window, int, int] | None:
     """(window, document start, end) of the one person the windows say came before or after ``q.person``:
     said of them in a sentence first, else (for "before") the one former holder, in a story naming the asked
     person, of a role the question names ("Who ran the hospital as chief executive before Aroha Pene?": "the
@@ -112,7 +114,9 @@ def _named(q: Asked, question: str, windows: Sequence[Window], parse: Callable[[
         before = ""
         for sentence in window.sentences:
             near = bool(asked_at.search(sentence.text) or asked_at.search(before))
-            for name, at, to, role in _relations(sentence.text, before, asked_at, q.when, parse):
+            opening = BY_AGE.match(sentence.text)      # "The 56-year-old took up the role, succeeding ...": them
+            alias = (surname, 0, opening.end()) if opening and called(sentence) == surname.lower() else None
+            for name, at, to, role in _relations(sentence.text, before, asked_at, q.when, parse, alias):
                 key = name.split()[-1]
                 place = (window, sentence.start + at, sentence.start + to)
                 if key == surname or (role is not None and role.split()[-1][:5] not in stems):
@@ -126,12 +130,14 @@ def _named(q: Asked, question: str, windows: Sequence[Window], parse: Callable[[
     return next(iter(named.values())) if len(named) == 1 else None
 
 
-def _relations(text: str, before: str, asked_at: re.Pattern[str], when: str, parse: Callable[[str], object]):
+def _relations(text: str, before: str, asked_at: re.Pattern[str], when: str, parse: Callable[[str], object],
+               alias: tuple[str, int, int] | None = None):
     """(name, start, end, role) of people ``text`` says came ``when`` the asked person: by a verb or noun of
     succession with the asked one on its other side ("succeeding Hamish Laidlaw", "Her predecessor, Deb
     Kinsella"), ``role`` None; for "before", also anyone given a role as its former holder ("her previous
-    trainer, Ross Kettering", "its former director, Gillian Marsh"), with that role."""
-    people = _people(text, asked_at, parse)
+    trainer, Ross Kettering", "its former director, Gillian Marsh"), with that role. ``alias``: (the asked
+    surname, start, end) of words standing for the asked person ("The 56-year-old")."""
+    people = sorted(_people(text, asked_at, parse) + ([alias] if alias else []), key=lambda p: p[1])
     if not people:
         return
 

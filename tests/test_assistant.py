@@ -542,3 +542,39 @@ def test_the_one_name_of_the_title_asked_must_be_in_the_story_answered_from(tmp_
     trace = Assistant.load(settings=settings, embedder=fake_embedder, splitter=FakeSplitter(),
                            reader=TrawlerReader()).run("Which company owned the trawler?")
     assert trace.spans[0].text == "Milford Haven"
+
+
+class ByAgeReader:
+    """A fake reader, unsure of the age it finds ("61" at 0.05), surer of a year (0.6)."""
+
+    name = "fake-by-age"
+
+    def read(self, question, windows):
+        from conftest import spans_in
+
+        return spans_in(windows, (("2022", 0.6), ("61", 0.05)))
+
+
+@pytest.mark.parametrize("question, text", [
+    ("How old is Trudy Kennaway?", "61"),       # the age the story calls her by, given at the threshold
+    ("How old is Graham Tulloch?", ""),         # not the age of the one who replaced him
+    ("How old is Kennaway?", "61"),
+])
+def test_the_age_a_story_calls_someone_by_answers_how_old_they_are(tmp_path, fake_embedder, question,
+                                                                   text) -> None:
+    """"How old is Hallett mayor Trudy Kennaway?" was refused: the story names her, quotes her, then writes
+    "The 61-year-old, who replaced long-serving mayor Graham Tulloch, ..." (news calls a person by their age
+    after naming them), and the reader was unsure of it. A year is no age either ("2022" of "How old is
+    Nadia Lindqvist?")."""
+    from conftest import FakeSplitter, one_story
+    from rag.assistant import Assistant
+
+    story = ("Mayor Trudy Kennaway said the council had little room to move in 2022. \"We can pay now.\" "
+             "The 61-year-old, who replaced long-serving mayor Graham Tulloch, had floated a larger rise.")
+    settings = one_story(tmp_path, story, abstain_below=0.9)
+    answer = Assistant.load(settings=settings, embedder=fake_embedder, splitter=FakeSplitter(),
+                            reader=ByAgeReader()).ask(question)
+    if text:
+        assert answer.text == text and answer.uncertain and answer.confidence == 0.9
+    else:
+        assert answer.abstained

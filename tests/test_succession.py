@@ -128,3 +128,15 @@ def test_the_predecessor_the_text_names_is_given_however_unsure_the_reader_is(tm
     assert "succeeding Hamish Laidlaw" in answer.citations[0].sentence
     assert ask("Who was the union's president before Kiri Matenga?", attribution=False).text == "49"
     assert ask("Who was elected president in November?").text != "Hamish Laidlaw"    # no succession asked
+
+
+def test_the_one_a_story_calls_by_their_age_is_the_asked_person(nlp) -> None:
+    """"Who preceded Elaine Mortimer as vice-chancellor?" was refused: the text says "The 56-year-old took up
+    the role in September 2021, succeeding Professor Alan Gatiss", calling her by her age after naming her.
+    When the caller knows whom such an opening stands for, it stands for them; else no one is found."""
+    text = "The 56-year-old took up the role in September 2021, succeeding Professor Alan Gatiss."
+    question = "Who preceded Elaine Mortimer as vice-chancellor?"
+    held = holder(question, [], [_window(text)], nlp, called=lambda sentence: "mortimer")
+    assert held.stated and held.spans[0].text.endswith("Alan Gatiss")
+    assert not holder(question, [], [_window(text)], nlp, called=lambda sentence: "kennaway").stated
+    assert not holder(question, [], [_window(text)], nlp).stated
