@@ -27,7 +27,7 @@ NUMBER = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "NUM"})
 # "How many teachers ...?" asks for a count: an amount of money is none ("around $1.8 million")
 COUNT = NUMBER - {"MONEY"}
 AGE = frozenset({"AGE", "CARDINAL", "DATE", "NUM"})
-DURATION = frozenset({"DATE", "TIME", "QUANTITY", "CARDINAL", "NUM"})
+DURATION = frozenset({"DATE", "TIME", "QUANTITY", "CARDINAL", "NUM", "LENGTH"})
 FREQUENCY = frozenset({"FREQUENCY"})
 # "What is the name of ...?": any name (an entity spaCy labels, or a capitalised phrase it does not)
 NAME = frozenset({"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
@@ -233,8 +233,13 @@ def expected_type(question: str) -> Expected | None:
 
 
 def _head_type(rest: str) -> Expected | None:
-    """The first of the next three words that names a kind of thing: "former whip ..." -> whip."""
-    for word in re.findall(r"[a-z-]+", rest)[:3]:
+    """The first of the next three words that names a kind of thing: "former whip ..." -> whip, "which year's
+    election" -> year; not an owner further on ("What was the company's after-tax profit?" asks for no company)."""
+    for at, word in enumerate(re.findall(r"[a-z-]+(?:['’]s\b)?", rest)[:3]):
+        if word[-2:] in ("'s", "’s"):
+            if at:
+                continue
+            word = word[:-2]
         for form in (word, word[:-1] if word.endswith("s") else word):
             if form in _NOUN_TYPES:
                 return Expected(form, _NOUN_TYPES[form])
@@ -249,6 +254,10 @@ _FREQUENCY = re.compile(r"\b(?:every|each|per|a|an)\s+(?:[\w-]+\s+){0,2}?(?:seco
                         r"frequently|regularly|never|sometimes|daily|weekly|monthly|yearly|annually|hourly|nightly|"
                         r"biennially|quarterly|fortnightly)\b", re.IGNORECASE)
 _AGE = re.compile(r"\b\d{1,3}[- ]year[- ]old\b|\baged? \d{1,3}\b|^\d{1,3}$", re.I)
+# a length of time: a number (or "a", "an", "a few") of units of time
+_LENGTH = re.compile(r"\b(?:\d[\d,.]*|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+                     r"thirty|forty|fifty|sixty|few|several|couple\s+of)\s+(?:second|minute|hour|day|night|week|"
+                     r"fortnight|month|year|decade|century|centuries|season)s?\b", re.IGNORECASE)
 # a time of day on the clock: "2.14am", "11:52 pm", "3pm", "10 o'clock", "noon"
 _CLOCK = re.compile(r"\b\d{1,2}(?:[.:]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)|\b\d{1,2}(?:[.:]\d{2})?\s*o['’]clock\b|"
                     r"\b(?:noon|midday|midnight)\b", re.I)
@@ -284,6 +293,8 @@ def span_labels(span_text: str, span_start: int, span_end: int, doc, offset: int
         labels = (labels - {"CARDINAL", "QUANTITY", "DATE"}) | {"MONEY"}     # an amount of money, no count or time
     elif len(words) <= 4 and (_DIGIT.search(span_text) or any(w.strip(",.") in _NUMBER_WORDS for w in words)):
         labels.add("NUM")
+    if len(words) <= 8 and _LENGTH.search(span_text):
+        labels.add("LENGTH")         # "an hour", "four years and eight months", "six weeks to 10 weeks"
     if len(words) <= 4 and _CLOCK.search(span_text):
         labels.add("TIME")           # "2.14am", which spaCy's small model may label a number or nothing
     if _AGE.search(span_text.strip()):
@@ -384,6 +395,8 @@ _NUMBER_WORD = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine
 # "How old is Bolton?", "How old was Hallett mayor Trudy Kennaway?": of a person named, not described ("the nurse
 # from Toowoomba")
 _OF_NAMED = re.compile(r"^\W*how\s+old\s+(?:is|was|are|were)\s+(?!the\b|a\b|an\b|his\b|her\b|their\b)", re.IGNORECASE)
+# words of an amount that hold no figure: "tens of millions", "a few thousand", "half", "an undisclosed sum"
+_SCALES = re.compile(r"\b(?:thousands?|millions?|billions?|trillions?|dozens?|half|quarter|sum)\b", re.IGNORECASE)
 # a number no one's age is: "4,259" (votes), "2022" (a year); "aged 8 and 11", "58" are ages, and a thing's
 # age says its unit ("2,100 years old")
 _PAST_AGES = re.compile(r"^\D*(?:\d{1,3},\d|[1-9]\d{3}|1[3-9]\d|[2-9]\d\d)")
@@ -413,6 +426,10 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
     if expected.name == "frequency":    # a form no other answer has: any span of it beats all others
         marked = [replace(x, type_fit=1 if _FREQUENCY.search(x.text) else -1) for x in spans]
         return sorted(marked, key=lambda x: -x.type_fit) if any(x.type_fit > 0 for x in marked) else list(spans)
+    if expected.name == "money":    # "How much redundancy pay will she receive?": not "above the statutory minimum"
+        spans = [x for x in spans if _NUMBER_WORD.search(x.text) or _CURRENCY.search(x.text) or _SCALES.search(x.text)]
+        if not spans:
+            return []
     if expected.name == "age":      # "How old is Josh McAllister?": not "five-eighth" (an age is a number),
         spans = [x for x in spans if _NUMBER_WORD.search(x.text) and not _no_ones_age(x.text)]   # nor "2022"
         if not spans:
@@ -447,8 +464,8 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         elif fitted > 0 and expected.name == "age":          # as a number
             fitted = -1 if _no_age(span, window, parsed[window.rank]) else 1
         span = own_age(span) if expected.name == "age" else span
-        if fitted > 0 and expected.name == "duration" and bare_number(span.text) and not _IN_UNITS.search(question):
-            fitted = -1            # "How long will the rail line be?": not "six" (six stations); a length has a unit
+        if expected.name == "duration" and bare_number(span.text) and not _IN_UNITS.search(question):
+            continue               # "How long will the rail line be?": not "six" (six stations); a length has a unit
         if fitted > 0 and expected.name == "time" and _LENGTH_OF_TIME.match(span.text):
             fitted = -1            # "When will she apply for a recount?": not "about a week" (how long, not when)
         if fitted > 0 and expected.name == "clock" and not _CLOCK.search(span.text):

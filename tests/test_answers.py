@@ -242,7 +242,11 @@ def test_a_length_of_time_says_how_long_not_when(nlp) -> None:
     text = "The line will have six stations along its 21-kilometre route"
     six, route = _span_in(text, "six", 0.5), _span_in(text, "21-kilometre", 0.2)
     out = rescore("How long will the rail line be?", [six, route], [_window(text)], nlp)
-    assert [(x.text, x.type_fit) for x in out] == [("21-kilometre", 1), ("six", -1)]
+    assert [(x.text, x.type_fit) for x in out] == [("21-kilometre", 1)]     # a bare number is no length
+    text = "Patients wait 14 months on average; 2,700 are on the list. He was held up for an hour."
+    spans = [_span_in(text, "2,700", 0.5), _span_in(text, "an hour", 0.2), _span_in(text, "14 months", 0.1)]
+    out = rescore("How long do patients wait for surgery?", spans, [_window(text)], nlp)
+    assert [(x.text, x.type_fit) for x in out] == [("an hour", 1), ("14 months", 1)]
     text = "Extra time has two further periods of 15 minutes"
     out = rescore("Extra time has two periods which each are how long in minutes?", [_span_in(text, "15")],
                   [_window(text)], nlp)
@@ -327,6 +331,24 @@ def test_a_body_or_a_titled_person_is_no_answer_of_the_other_kind(nlp, question,
     an organisation counted as no misfit; words only a body's name has, or a title before a name, settle it."""
     at = text.index(words)
     assert fit(expected_type(question), span_labels(words, at, at + len(words), nlp(text), 0)) == fitted
+
+
+def test_an_amount_of_money_has_a_figure(nlp) -> None:
+    """"How much redundancy pay will Pauline Dancer receive?" (unanswerable) was answered *above the statutory
+    minimum*: for money, a span with no figure, number word or currency is no answer ("tens of millions" is)."""
+    text = "She will get redundancy pay above the statutory minimum; the plant cost tens of millions and $4.1m"
+    spans = [_span_in(text, "above the statutory minimum", 0.5), _span_in(text, "tens of millions", 0.2),
+             _span_in(text, "$4.1m", 0.1)]
+    out = rescore("How much redundancy pay will she receive?", spans, [_window(text)], nlp)
+    assert [x.text for x in out] == ["tens of millions", "$4.1m"]
+
+
+def test_an_owner_further_on_is_not_the_kind_asked() -> None:
+    """"What was the company's after-tax profit?" asked for no company (it was typed as one); "Which team's
+    captain ...?" and "In which year's election ...?" ask for the owner."""
+    assert expected_type("What was the company's after-tax profit?") is None
+    assert expected_type("Which team's captain scored the try?").name == "team"
+    assert expected_type("In which year's election did Sharma first win his seat?").name == "year"
 
 
 def test_an_age_is_a_number(nlp) -> None:
