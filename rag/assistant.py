@@ -370,11 +370,20 @@ class Assistant:
         return [self.index.sentences[r].text for r in rows]
 
     def _naming(self, name: str) -> frozenset[str]:
-        """The documents with a sentence that writes ``name`` ("Air Aotearoa"), in any case, accents aside."""
+        """The documents with a sentence that writes ``name`` ("Air Aotearoa"), in any case, accents aside; if
+        none does, those writing its own words and, anywhere, its kind ("Tūmanako District Council": a story
+        writing "Tūmanako District" and "the council")."""
         wanted = answer_types.plain(name)
         rows = self.retriever.bm25.rows_with(name.split()[-1], names.MAX_MENTIONS)
         found = (self.index.sentences[r] for r in rows)
-        return frozenset(x.doc_id for x in found if wanted in answer_types.plain(x.text))
+        whole = frozenset(x.doc_id for x in found if wanted in answer_types.plain(x.text))
+        own = [w for w in name.split() if w.lower() not in _BODY_KINDS]
+        kind = name.split()[-1].lower()
+        if whole or not own or kind not in _BODY_KINDS or len(own) == len(name.split()):
+            return whole
+        near = (self.index.sentences[r] for r in self.retriever.bm25.rows_with(own[0], names.MAX_MENTIONS))
+        docs = {x.doc_id for x in near if answer_types.plain(" ".join(own)) in answer_types.plain(x.text)}
+        return frozenset(d for d in docs if re.search(rf"\b{kind}\b", self._docs[d].text.lower()))
 
     def _gender_of(self, name: str) -> str:
         """"f" or "m" as the corpus speaks of the named person (``names.gender``), "" when it does not tell."""
@@ -450,8 +459,9 @@ class Assistant:
 
     def _stated(self, question: str, span: Span, windows: Sequence[Window], player: str | None) -> bool:
         """Whether the text says the answer is what is asked, however unsure the reader is: the age it sets
-        beside the asked name ("Karen Doyle, 58,") or calls them by ("The 61-year-old"), the one name of the kind asked ("apprentice jockey Jayden
-        Ruhe"), the position written before a player's name ("lock Harrison Dwyer")."""
+        beside the asked name ("Karen Doyle, 58,") or calls them by ("The 61-year-old"), the one name of the
+        kind asked ("apprentice jockey Jayden Ruhe"), the position written before a player's name ("lock
+        Harrison Dwyer")."""
         return self.settings.answer_types and (
             answer_types.named_age(question, span, windows) or self._aged(question, span, windows)
             or self._of_kind(question, span)
@@ -1136,6 +1146,11 @@ def _alternatives(spans: Sequence[Span], windows: Sequence[Window], documents: d
 
 def _source_name(doc: Document) -> str:
     return f"{doc.outlet} (\u201c{doc.title}\u201d)" if doc.outlet else f"\u201c{doc.title}\u201d"
+
+
+# the words of a body's name that say what kind of body it is, not which one ("District", "Council")
+_BODY_KINDS = frozenset("council district city regional county shire borough company co ltd limited inc group "
+                        "board trust the of".split())
 
 
 @lru_cache(maxsize=4)

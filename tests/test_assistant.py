@@ -578,3 +578,35 @@ def test_the_age_a_story_calls_someone_by_answers_how_old_they_are(tmp_path, fak
         assert answer.text == text and answer.uncertain and answer.confidence == 0.9
     else:
         assert answer.abstained
+
+
+class RoleReader:
+    """A fake reader that finds the chief executive only when asked without the body's name."""
+
+    name = "fake-role"
+
+    def read(self, question, windows):
+        from conftest import spans_in
+
+        return spans_in(windows, (("Sandra Whitcombe", 0.99 if question == "Who is the chief executive?" else 0.01),))
+
+
+@pytest.mark.parametrize("story, given", [
+    # the story writes the body's own words ("Tūmanako District") and its kind ("the council") apart
+    ("Fiona Mackle will be the new mayor of Tūmanako District. Council chief executive Sandra Whitcombe said "
+     "the by-election cost $60,000.", True),
+    # a story that never names a council is not about the one asked of
+    ("Fiona Mackle will be the new mayor of Tūmanako District. Chief executive Sandra Whitcombe said the "
+     "by-election cost $60,000.", False),
+])
+def test_a_role_in_a_body_the_story_names_in_parts_is_asked_of_that_story(tmp_path, fake_embedder, story,
+                                                                         given) -> None:
+    """"Who is the chief executive of Tūmanako District Council?" was refused: asked without the body (as for
+    "Air Aotearoa"), only in the stories that write the body's name, and this one never writes it whole."""
+    from conftest import FakeSplitter, one_story
+    from rag.assistant import Assistant
+
+    settings = one_story(tmp_path, story, abstain_below=0.9)
+    answer = Assistant.load(settings=settings, embedder=fake_embedder, splitter=FakeSplitter(),
+                            reader=RoleReader()).ask("Who is the chief executive of Tūmanako District Council?")
+    assert (answer.text == "Sandra Whitcombe") if given else answer.abstained
