@@ -426,6 +426,10 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
     if expected.name == "frequency":    # a form no other answer has: any span of it beats all others
         marked = [replace(x, type_fit=1 if _FREQUENCY.search(x.text) else -1) for x in spans]
         return sorted(marked, key=lambda x: -x.type_fit) if any(x.type_fit > 0 for x in marked) else list(spans)
+    if expected.name == "date":     # "On what date is he due back in court?": "April 2", not "Monday", "next month"
+        spans = [x for x in spans if _CALENDAR.search(x.text)]
+        if not spans:
+            return []
     if expected.name == "money":    # "How much redundancy pay will she receive?": not "above the statutory minimum"
         spans = [x for x in spans if _NUMBER_WORD.search(x.text) or _CURRENCY.search(x.text) or _SCALES.search(x.text)]
         if not spans:
@@ -470,8 +474,6 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
             fitted = -1            # "When will she apply for a recount?": not "about a week" (how long, not when)
         if fitted > 0 and expected.name == "clock" and not _CLOCK.search(span.text):
             fitted = -1            # "What time did the band come on stage?": "4pm", not "summer afternoon"
-        if fitted > 0 and expected.name == "date" and not _CALENDAR.search(span.text):
-            fitted = -1            # "On what date is he due back in court?": "April 2", not "Monday", "next month"
         if fitted < 0 and expected.name == "time" and _BARE_COUNT.match(span.text):
             continue               # "When did Okonkwo die?": not "81" of "dies at 81"
         if fitted < 0 and expected.name == "money" and "PERCENT" not in labels and (
@@ -801,8 +803,9 @@ def echoes(question: str, answer: str) -> bool:
 
 
 def drop_echoes(question: str, spans: Sequence[Span]) -> list[Span]:
-    """The spans without those that only repeat the question (``echoes``), best first as given."""
-    return [s for s in spans if not echoes(question, s.text)]
+    """The spans without those that only repeat the question (``echoes``) or say nothing at all ("a", which
+    made whole was "a halfback" for "Which halfback are the Kingfishers trying to sign?"), best first as given."""
+    return [s for s in spans if content_words(s.text) and not echoes(question, s.text)]
 
 
 # what the act of a "Who ...?" question is done to: its object, or the subject of a passive

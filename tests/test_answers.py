@@ -288,12 +288,14 @@ def test_a_number_of_anything_else_is_no_answer_to_how_much_money(nlp) -> None:
 
 def test_a_date_names_its_month(nlp) -> None:
     """"On what date is the Frankton man due back in court?" was *Monday* (0.11) over *April 2* (0.04): for a
-    question asking a date, a day of the week, "next month" or a bare year is a misfit; "When ...?" takes any."""
+    question asking a date, a day of the week, "next month" or a bare year is no answer (each of the four such
+    answers the 1,560 helper questions got while they were only demoted was wrong or unanswerable: "On what
+    date did Gareth Hollingworth first appear in court?" -> *Friday*); "When ...?" takes any."""
     text = "He appeared in court on Monday and was remanded in custody to reappear on April 2. The budget is next month."
     spans = [_span_in(text, words, score) for words, score in (("Monday", 0.107), ("April 2", 0.037),
                                                                ("next month", 0.03))]
     out = rescore("On what date is he due back in court?", spans, [_window(text)], nlp)
-    assert [(x.text, x.type_fit) for x in out] == [("April 2", 1), ("Monday", -1), ("next month", -1)]
+    assert [(x.text, x.type_fit) for x in out] == [("April 2", 1)]      # the others are no date: dropped
     assert rescore("When is he due back in court?", spans, [_window(text)], nlp)[0].text == "Monday"
 
 
@@ -1048,9 +1050,9 @@ def test_echoing_candidates_are_dropped_and_the_rest_keep_their_order() -> None:
     from rag.answer_types import drop_echoes
 
     spans = [Span(text, "d", 0, len(text), score, 0) for text, score in
-             (("Mr McAnulty", 0.6), ("Dr Sharma", 0.3), ("McAnulty", 0.05), ("Ardern", 0.01))]
+             (("Mr McAnulty", 0.6), ("Dr Sharma", 0.3), ("McAnulty", 0.05), ("a", 0.02), ("Ardern", 0.01))]
     kept = drop_echoes("Who labelled McAnulty a bully?", spans)
-    assert [s.text for s in kept] == ["Dr Sharma", "Ardern"]
+    assert [s.text for s in kept] == ["Dr Sharma", "Ardern"]       # "a" says nothing
 
 
 @pytest.mark.parametrize("question, answer, kept", [
