@@ -103,6 +103,10 @@ _PATTERNS: list[tuple[re.Pattern[str], frozenset[str], str]] = [
     (re.compile(r"^(when)\b|\bwhen (did|does|do|was|were|is|will|had|has)\b"), TIME, "time"),
     # "At what time did the outage begin?": a time on the clock ("5.12am"), not "summer afternoon"
     (re.compile(r"^\W*(?:at\s+)?what\s+time\b(?!\s+of\b)"), TIME, "clock"),
+    # "Where did the Kingfishers finish on the table?": a standing ("14th", "second"), not a place
+    (re.compile(r"^where\b.*\b(?:finish|finished|finishes|sit|sits|sat|placed|rank|ranked|ranks|lie|lies|lay|"
+                r"stand|stands|stood|come|came|comes)\b.*\b(?:table|ladder|league|standings|competition|"
+                r"championship|race|field|poll|rankings)\b"), frozenset({"ORDINAL"}), "standing"),
     (re.compile(r"^where\b|\bwhere (did|does|do|was|were|is|are|will)\b"), PLACE | ORG, "place"),
     # "Who is X?" asks for a description of X, not for a name: no type
     (DESCRIBES, frozenset(), "description"),
@@ -254,6 +258,9 @@ _FREQUENCY = re.compile(r"\b(?:every|each|per|a|an)\s+(?:[\w-]+\s+){0,2}?(?:seco
                         r"frequently|regularly|never|sometimes|daily|weekly|monthly|yearly|annually|hourly|nightly|"
                         r"biennially|quarterly|fortnightly)\b", re.IGNORECASE)
 _AGE = re.compile(r"\b\d{1,3}[- ]year[- ]old\b|\baged? \d{1,3}\b|^\d{1,3}$", re.I)
+# a place in an order: "14th", "second", "joint third"
+_ORDINAL = re.compile(r"(?:(?:joint|equal)\s+)?(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|"
+                      r"seventh|eighth|ninth|tenth|eleventh|twelfth|last|bottom|top)")
 # a length of time: a number (or "a", "an", "a few") of units of time
 _LENGTH = re.compile(r"\b(?:\d[\d,.]*|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
                      r"thirty|forty|fifty|sixty|few|several|couple\s+of)\s+(?:second|minute|hour|day|night|week|"
@@ -295,6 +302,8 @@ def span_labels(span_text: str, span_start: int, span_end: int, doc, offset: int
         labels.add("NUM")
     if len(words) <= 8 and _LENGTH.search(span_text):
         labels.add("LENGTH")         # "an hour", "four years and eight months", "six weeks to 10 weeks"
+    if len(words) <= 3 and _ORDINAL.fullmatch(span_text.strip().lower()):
+        labels.add("ORDINAL")        # "14th", "second"
     if len(words) <= 4 and _CLOCK.search(span_text):
         labels.add("TIME")           # "2.14am", which spaCy's small model may label a number or nothing
     if _AGE.search(span_text.strip()):

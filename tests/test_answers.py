@@ -353,6 +353,20 @@ def test_an_owner_further_on_is_not_the_kind_asked() -> None:
     assert expected_type("In which year's election did Sharma first win his seat?").name == "year"
 
 
+@pytest.mark.parametrize("question, text, words, fitted", [
+    # a standing in a table is an ordinal, not a place
+    ("Where did the Kingfishers finish on the table last year?", "They finished 14th last year.", "14th", 1),
+    ("Where does Canterbury now sit on the competition table?", "Canterbury now sit second.", "second", 1),
+    ("Where are Ashworth placed in the league?", "Ashworth are ahead of at least two other clubs.",
+     "at least two other clubs", -1),
+])
+def test_a_standing_in_a_table_is_an_ordinal(nlp, question, text, words, fitted) -> None:
+    """"Where did the Carrington Kingfishers finish on the table last year?" was refused with *14th* first, a
+    misfit for a question typed as asking a place."""
+    at = text.index(words)
+    assert fit(expected_type(question), span_labels(words, at, at + len(words), nlp(text), 0)) == fitted
+
+
 def test_an_age_is_a_number(nlp) -> None:
     """"How old is Josh McAllister?" (unanswerable) was answered *five-eighth*, his position: for an age, a span
     with no number is dropped; one with a number stays, a misfit or not."""
