@@ -512,6 +512,41 @@ def prefer_named_age(question: str, spans: Sequence[Span], windows: Sequence[Win
     return [replace(own_age(x), type_fit=1) for x in named] + [x for x in spans if x not in named]
 
 
+# "By how many votes did Kovacs win?", "What was the winning margin?": the difference, not either count
+_ASKS_MARGIN = re.compile(r"^\W*by\s+how\s+(?:many|much|far)\b|\bby\s+what\s+(?:margin|amount|percentage)\b|"
+                          r"\bwinning\s+margin\b|\bmargin\s+of\s+(?:victory|defeat|the\s+win)\b|"
+                          r"\bhow\s+(?:big|large|wide|narrow|close)\s+was\s+the\s+(?:margin|majority|gap)\b",
+                          re.IGNORECASE)
+# what the text sets before a difference: "unseating Bolton by 1,240 votes", "a margin of 12 seconds"
+_MARGIN_BEFORE = re.compile(r"(?:\bby|\b(?:margin|majority|lead|gap|deficit)\s+of)\s+(?:just|only|a\s+mere|some|"
+                            r"about|around|nearly|almost|more\s+than|less\s+than|fewer\s+than|over|under)?\s*$",
+                            re.IGNORECASE)
+# ... and after it: "a 1,240-vote margin", "a 12-second lead"
+_MARGIN_AFTER = re.compile(r"^[\w.,-]*\s*(?:margin|majority|lead|gap|win)\b", re.IGNORECASE)
+
+
+def prefer_margin(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
+    """For "By how many votes did Kovacs win?", a number the text gives as a difference ("by 1,240 votes", "a
+    margin of 12 seconds") put first, however much less likely the reader finds it (11,872, her count, at 0.22
+    against 1,240 at 0.03): the text's "by" says which number is the margin. Order kept when there is none."""
+    if len(spans) < 2 or not _ASKS_MARGIN.search(question):
+        return list(spans)
+    by_rank = {w.rank: w for w in windows}
+
+    def margin(span: Span) -> bool:
+        window = by_rank.get(span.window_rank)
+        if window is None or not _NUMBER_WORD.search(span.text):
+            return False
+        before = window.text[max(0, span.start - window.start - 40):span.start - window.start]
+        after = window.text[span.end - window.start:span.end - window.start + 30]
+        return _MARGIN_BEFORE.search(before) is not None or _MARGIN_AFTER.match(after) is not None
+
+    marked = [x for x in spans if margin(x)]
+    if not marked or marked[0] is spans[0]:
+        return list(spans)
+    return marked + [x for x in spans if x not in marked]
+
+
 # "How long is each period in minutes?": the question gives the unit, a bare number answers it
 _IN_UNITS = re.compile(r"\bin\s+(?:seconds|minutes|hours|days|weeks|months|years|decades|centuries|metres|meters|"
                        r"kilometres|kilometers|km|miles|feet|inches|yards)\b", re.IGNORECASE)

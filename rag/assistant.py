@@ -600,6 +600,7 @@ class Assistant:
         if s.answer_types and spans and asked is None:     # "How old is Doyle?": "Doyle, 58,", not "for 22 years"
             spans = answer_types.prefer_named_age(resolved, spans, retrieval.windows)
             spans = self._aged_first(resolved, spans, retrieval.windows)   # "The 61-year-old, who ..."
+            spans = answer_types.prefer_margin(resolved, spans, retrieval.windows)   # "by 1,240 votes"
         succeeded = False           # "Who coached the Banksias before Arnott?": "Her predecessor, Deb Kinsella"
         if s.attribution and asked is None:
             held = succession.holder(resolved, spans, retrieval.windows, _parse, called=self._called)

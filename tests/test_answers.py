@@ -1709,3 +1709,20 @@ def test_the_person_a_story_calls_by_their_age_is_the_one_named_before(nlp) -> N
     assert referent("Mayor Trudy Kennaway said the council had no choice.",
                     "The 58-year-old principal Andrew Barclay was killed.") is None
     assert referent("The council voted on Wednesday.", "The 61-year-old said so.") is None
+
+
+@pytest.mark.parametrize("question, first", [
+    ("By how many votes did Kovacs win?", "1,240"),
+    ("What was Kovacs's winning margin?", "1,240"),
+    ("How many votes did Kovacs get?", "11,872"),          # a count, not the difference: order kept
+])
+def test_a_margin_asked_is_the_number_the_text_gives_as_one(question, first) -> None:
+    """"By how many votes did Kovacs win?" was answered *11,872*, her count, which the reader found likelier than
+    the "by 1,240 votes" the text gives as the difference."""
+    from rag.answer_types import prefer_margin
+
+    text = ("Rachel Kovacs unseated Derek Bolton by 1,240 votes. Preliminary results gave Kovacs 11,872 votes to "
+            "Bolton's 10,632.")
+    window = _window(text)
+    spans = [_span_in(text, "11,872", 0.22), _span_in(text, "1,240", 0.03), _span_in(text, "10,632", 0.01)]
+    assert prefer_margin(question, spans, [window])[0].text == first
