@@ -450,6 +450,7 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
     by_rank = {w.rank: w for w in windows}
     best = max(s.score for s in spans)
     others = _other_nouns(question, parse) if expected.name == "number" else frozenset()
+    tally = _tally_asked(question, parse) if expected.name == "number" else None
     parsed: dict[int, object] = {}
     out: list[Span] = []
     for span in spans:
@@ -495,6 +496,11 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
             fitted = -1            # "How many votes did Whitcombe get?": not "64" of "Pooley, 64, received"
         if fitted > 0 and others and _counts(span, parsed[window.rank], window.start) & others:
             continue               # "How many votes were there at the booths?": not "two" of "at two booths"
+        if tally is not None and (counted := {_TALLIES[c] for c in _counts(span, parsed[window.rank], window.start)
+                                              if c in _TALLIES}) and tally not in counted:
+            continue               # "How many tries did Lolo score?": not "17" of "17 points"
+        if tally is not None and _aged(span, window):
+            continue               # ... nor "23" of "Lolo, 23,": an age is no tally
         out.append(replace(span, type_fit=fitted))
     return sorted(out, key=lambda s: -(s.score * (MISFIT_PENALTY if s.type_fit < 0 else 1.0)))
 
@@ -567,6 +573,19 @@ def _other_nouns(question: str, parse: Callable[[str], object]) -> frozenset[str
         return frozenset()
     asked = stem(many.head.text)
     return frozenset(stem(t.text) for t in doc if t.pos_ == "NOUN" and stem(t.text) != asked)
+
+
+# what scores and tallies count, no two the same thing: "How many tries did Lolo score?" is not "17" of "17 points"
+_TALLIES = {stem(form): pair.split("/")[0] for pair in (
+    "point/points try/tries goal/goals vote/votes seat/seats run/runs wicket/wickets medal/medals lap/laps "
+    "game/games match/matches win/wins loss/losses title/titles cap/caps").split() for form in pair.split("/")}
+
+
+def _tally_asked(question: str, parse: Callable[[str], object]) -> str | None:
+    """For "How many tries did Lolo score?", the tally asked ("try"); None when the counted noun is no tally."""
+    doc = parse(question)
+    many = next((t for t in doc if t.lower_ == "many" and t.i > 0 and doc[t.i - 1].lower_ == "how"), None)
+    return _TALLIES.get(stem(many.head.text)) if many is not None and many.head.pos_ == "NOUN" else None
 
 
 def _counts(span: Span, doc, offset: int) -> frozenset[str]:

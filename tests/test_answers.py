@@ -1726,3 +1726,15 @@ def test_a_margin_asked_is_the_number_the_text_gives_as_one(question, first) -> 
     window = _window(text)
     spans = [_span_in(text, "11,872", 0.22), _span_in(text, "1,240", 0.03), _span_in(text, "10,632", 0.01)]
     assert prefer_margin(question, spans, [window])[0].text == first
+
+
+def test_a_tally_asked_is_not_another_tally_nor_an_age(nlp) -> None:
+    """"How many tries did Lolo score?" (unanswerable) was answered *17* of "finished the match with 17 points";
+    with it dropped, *23* of "Lolo, 23,": a score's tallies are no synonyms of each other, and an age no tally."""
+    text = '"I just kept my head down," said Lolo, 23, who finished the match with 17 points and one try.'
+    window = _window(text)
+    points, age, tries = _span_in(text, "17", 0.08), _span_in(text, "23", 0.05), _span_in(text, "one", 0.01)
+    assert [x.text for x in rescore("How many tries did Lolo score?", [points, age, tries], [window], nlp)] == ["one"]
+    assert [x.text for x in rescore("How many points did Lolo score?", [points, age], [window], nlp)][0] == "17"
+    # a noun that is no tally keeps the number ("people" may be "supporters")
+    assert [x.text for x in rescore("How many people did Lolo thank?", [points], [window], nlp)] == ["17"]
