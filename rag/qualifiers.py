@@ -54,9 +54,16 @@ _YEAR = re.compile(r"(?<![\d$£€.,])\b(1\d{3}|20\d{2})(s)?\b(?![.,]\d)")
 _RANGE = re.compile(r"\b(1\d{3}|20\d{2})\s*(?:-|–|—|/|to|until|till|through|and)\s*(\d{4}|\d{2})\b")
 
 
+# "the 2022-23 financial year", "the 2019/20 season": a year that runs across two, asked by its first
+_ASKED_SPLIT = re.compile(r"\b(1\d{3}|20\d{2})\s*[-–/]\s*\d{2}\s+(?:financial|fiscal|school|academic|tax)?\s*"
+                          r"(?:year|season|summer|winter|budget)\b", re.IGNORECASE)
+
+
 def asked_years(question: str) -> frozenset[int]:
-    """The years a question is asked about ("in 2000" -> {2000}); empty when it names none."""
-    return frozenset(int(y) for y in _ASKED.findall(question) + _ASKED_EVENT.findall(question))
+    """The years a question is asked about ("in 2000" -> {2000}, "the 2022-23 financial year" -> {2022}); empty
+    when it names none."""
+    return frozenset(int(y) for y in _ASKED.findall(question) + _ASKED_EVENT.findall(question)
+                     + _ASKED_SPLIT.findall(question))
 
 
 def _named(text: str) -> tuple[set[int], list[tuple[int, int]]]:

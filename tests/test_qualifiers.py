@@ -267,3 +267,15 @@ def test_the_holder_of_the_asked_role_comes_first() -> None:
     window = _window(text)
     assert prefer_holder("Who is the developer's director?", [tolley, fairweather], [window]) == [fairweather, tolley]
     assert prefer_holder("Who is the group's director?", [tolley, fairweather], [window]) == [tolley, fairweather]
+
+
+def test_a_year_that_runs_across_two_is_asked_by_its_first() -> None:
+    """"How many passengers used the route in the 2022-23 financial year?" (unanswerable) was answered *21,460*
+    of "used the service in the 2023-24 financial year"."""
+    from rag.qualifiers import asked_years, other_year
+
+    asked = asked_years("How many passengers used the route in the 2022-23 financial year?")
+    assert asked == {2022}
+    assert other_year(asked, "21,460 passengers used the service in the 2023-24 financial year.")
+    assert not other_year(asked, "21,460 passengers used the service in the 2022-23 financial year.")
+    assert asked_years("Who won the 2019/20 season?") == {2019}
