@@ -55,7 +55,12 @@ ROLE_WORDS = frozenset(
     "vocalist frontman frontwoman novelist poet playwright designer physicist chemist biologist ecologist "
     "geologist historian archaeologist tutor convenor organiser coordinator administrator physician specialist "
     "technician winemaker fisherman businessman businesswoman restaurateur publican lobbyist unionist "
-    "champion medallist".split())
+    "champion medallist rider cyclist runner athlete swimmer rower golfer sprinter cricketer batsman batter bowler "
+    "striker winger goalkeeper midfielder defender halfback fullback boxer sailor".split())
+# a person's noun a name may qualify: "the 24-year-old Fenwick-Lomond Cycling rider", "the Athlone man"
+_PERSON_NOUN = "|".join(sorted(ROLE_WORDS | set("man woman boy girl teen teenager mother father son daughter "
+                                                "grandmother grandfather resident local student pupil".split()),
+                               key=len, reverse=True))
 # head nouns of "which/what X" questions and the types they ask for
 _NOUN_TYPES: dict[str, frozenset[str]] = {}
 for _words, _types in (
@@ -105,8 +110,9 @@ _PATTERNS: list[tuple[re.Pattern[str], frozenset[str], str]] = [
     (re.compile(r"^\W*(?:at\s+)?what\s+time\b(?!\s+of\b)"), TIME, "clock"),
     # "Where did the Kingfishers finish on the table?": a standing ("14th", "second"), not a place
     (re.compile(r"^where\b.*\b(?:finish|finished|finishes|sit|sits|sat|placed|rank|ranked|ranks|lie|lies|lay|"
-                r"stand|stands|stood|come|came|comes)\b.*\b(?:table|ladder|league|standings|competition|"
-                r"championship|race|field|poll|rankings)\b"), frozenset({"ORDINAL"}), "standing"),
+                r"stand|stands|stood|come|came|comes|drop|drops|dropped|move|moves|moved|climb|climbs|climbed|"
+                r"slip|slips|slipped)\b.*\b(?:table|ladder|league|standings|competition|championship|race|field|"
+                r"poll|rankings|classification|overall|leaderboard|order)\b"), frozenset({"ORDINAL"}), "standing"),
     (re.compile(r"^where\b|\bwhere (did|does|do|was|were|is|are|will)\b"), PLACE | ORG, "place"),
     # "Who is X?" asks for a description of X, not for a name: no type
     (DESCRIBES, frozenset(), "description"),
@@ -260,7 +266,7 @@ _FREQUENCY = re.compile(r"\b(?:every|each|per|a|an)\s+(?:[\w-]+\s+){0,2}?(?:seco
 _AGE = re.compile(r"\b\d{1,3}[- ]year[- ]old\b|\baged? \d{1,3}\b|^\d{1,3}$", re.I)
 # a place in an order: "14th", "second", "joint third"
 _ORDINAL = re.compile(r"(?:(?:joint|equal)\s+)?(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|"
-                      r"seventh|eighth|ninth|tenth|eleventh|twelfth|last|bottom|top)")
+                      r"seventh|eighth|ninth|tenth|eleventh|twelfth|last|bottom|top|runner-up)(?![\w-])")
 # a length of time: a number (or "a", "an", "a few") of units of time
 _LENGTH = re.compile(r"\b(?:\d[\d,.]*|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
                      r"thirty|forty|fifty|sixty|few|several|couple\s+of)\s+(?:second|minute|hour|day|night|week|"
@@ -302,8 +308,8 @@ def span_labels(span_text: str, span_start: int, span_end: int, doc, offset: int
         labels.add("NUM")
     if len(words) <= 8 and _LENGTH.search(span_text):
         labels.add("LENGTH")         # "an hour", "four years and eight months", "six weeks to 10 weeks"
-    if len(words) <= 3 and _ORDINAL.fullmatch(span_text.strip().lower()):
-        labels.add("ORDINAL")        # "14th", "second"
+    if len(words) <= 4 and _ORDINAL.match(span_text.strip().lower()):
+        labels.add("ORDINAL")        # "14th", "second", "third overall"
     if len(words) <= 4 and _CLOCK.search(span_text):
         labels.add("TIME")           # "2.14am", which spaCy's small model may label a number or nothing
     if _AGE.search(span_text.strip()):
@@ -386,6 +392,9 @@ def fit(expected: Expected | None, labels: set[str]) -> int:
 _BARE_COUNT = re.compile(r"^\s*\d{1,3}\s*$")
 
 
+# a unit of time a question names: "How many days ...?", "in the past ten years"
+_TIME_UNIT = re.compile(r"\b(?:second|minute|hour|day|night|week|weekend|fortnight|month|year|decade|century|"
+                        r"centuries|season|term|time)s?\b", re.IGNORECASE)
 # a length of time and nothing else: says how long, never when ("about a week", "three years")
 _LENGTH_OF_TIME = re.compile(r"^(?:(?:about|around|roughly|nearly|almost|some|at least|more than|less than|over|"
                              r"under|up to|just)\s+)?(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|"
@@ -441,6 +450,12 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
             return []
     if expected.name == "money":    # "How much redundancy pay will she receive?": not "above the statutory minimum"
         spans = [x for x in spans if _NUMBER_WORD.search(x.text) or _CURRENCY.search(x.text) or _SCALES.search(x.text)]
+        if _PRICE.search(question):      # "How much does a ticket cost?": not "18 per cent" (a pay offer may be one)
+            spans = [x for x in spans if not _PERCENT.search(x.text)]
+        if not spans:
+            return []
+    if expected.name == "standing":     # "Where does Ashworth sit in the classification?": "third", not "Moloney"
+        spans = [x for x in spans if len(x.text.split()) <= 4 and _ORDINAL.search(x.text.lower())]
         if not spans:
             return []
     if expected.name == "age":      # "How old is Josh McAllister?": not "five-eighth" (an age is a number),
@@ -454,6 +469,11 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
     parsed: dict[int, object] = {}
     out: list[Span] = []
     for span in spans:
+        if expected.labels <= NAME and bare_number(span.text):
+            continue                # "What is the name of the man who was arrested?": not "44"
+        if expected.name == "number" and _MANY.search(question) and _LENGTH_OF_TIME.match(span.text) \
+                and not _TIME_UNIT.search(question):
+            continue                # "How many of the stolen books were recovered?": not "more than 200 years"
         if span.score < consider * best:
             out.append(replace(span, type_fit=0))
             continue
@@ -521,7 +541,8 @@ def prefer_named_age(question: str, spans: Sequence[Span], windows: Sequence[Win
 # "By how many votes did Kovacs win?", "What was the winning margin?": the difference, not either count
 _ASKS_MARGIN = re.compile(r"^\W*by\s+how\s+(?:many|much|far)\b|\bby\s+what\s+(?:margin|amount|percentage)\b|"
                           r"\bwinning\s+margin\b|\bmargin\s+of\s+(?:victory|defeat|the\s+win)\b|"
-                          r"\bhow\s+(?:big|large|wide|narrow|close)\s+was\s+the\s+(?:margin|majority|gap)\b",
+                          r"\bhow\s+(?:big|large|wide|narrow|close)\s+was\s+the\s+(?:margin|majority|gap)\b|"
+                          r"\b(?:lead|advantage|gap)\s+(?:over|on|to)\b|\bhow\s+far\s+(?:ahead|behind|clear)\b",
                           re.IGNORECASE)
 # what the text sets before a difference: "unseating Bolton by 1,240 votes", "a margin of 12 seconds"
 _MARGIN_BEFORE = re.compile(r"(?:\bby|\b(?:margin|majority|lead|gap|deficit)\s+of)\s+(?:just|only|a\s+mere|some|"
@@ -548,6 +569,40 @@ def prefer_margin(question: str, spans: Sequence[Span], windows: Sequence[Window
         return _MARGIN_BEFORE.search(before) is not None or _MARGIN_AFTER.match(after) is not None
 
     marked = [x for x in spans if margin(x)]
+    if not marked or marked[0] is spans[0]:
+        return list(spans)
+    return marked + [x for x in spans if x not in marked]
+
+
+# what a price is asked by: no per cent answers it
+_PRICE = re.compile(r"\b(?:cost|costs|costing|price|priced|fare|fee|charge|charged|charges|sell\s+for|sold\s+for|"
+                    r"fetch|fetched|worth)\b", re.IGNORECASE)
+# "How much snapper was misreported?": the thing measured, after "how much"
+_MUCH_OF = re.compile(r"\bhow\s+much\s+([a-z][a-z-]+)\b", re.IGNORECASE)
+
+
+def prefer_measure_of(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
+    """For "How much snapper was misreported?", an amount the text gives as one of that thing ("about 7.8 tonnes
+    of snapper") put first, however much less likely the reader finds it ($112,000, the snapper's value, at 0.53
+    against 0.0003): "of snapper" says what the amount measures. Order kept when there is none, and for money
+    ("How much money ...?") or a word that names no thing ("How much more ...?")."""
+    asked = _MUCH_OF.search(question)
+    if len(spans) < 2 or asked is None or _MONEY_Q.search(question.lower()) or \
+            asked.group(1).lower() in _SMALL | {"more", "less", "longer", "higher", "further", "did", "does", "do",
+                                                "is", "was", "were", "are", "has", "had", "will", "would", "can"}:
+        return list(spans)
+    thing = stem(asked.group(1).lower())
+    by_rank = {w.rank: w for w in windows}
+
+    def measures(span: Span) -> bool:
+        window = by_rank.get(span.window_rank)
+        if window is None or not _NUMBER_WORD.search(span.text) or _CURRENCY.search(span.text):
+            return False
+        after = re.match(r"\s+of\s+(?:the\s+|its\s+|their\s+)?([a-z][a-z-]+)",
+                         window.text[span.end - window.start:span.end - window.start + 40], re.IGNORECASE)
+        return after is not None and stem(after.group(1).lower()) == thing
+
+    marked = [x for x in spans if measures(x)]
     if not marked or marked[0] is spans[0]:
         return list(spans)
     return marked + [x for x in spans if x not in marked]
@@ -605,6 +660,16 @@ def question_names(question: str) -> list[str]:
 # whom an age is said of: "Bolton, 67,", "Kovacs, a 41-year-old pharmacist", "91-year-old Doris Fenwick"
 _NAME_BEFORE_AGE = re.compile(r"([A-Z][\w'\u2019-]+)\s*[,(]\s*(?:(?:a|an|the|aged)\s+)?$")
 _NAME_AFTER_AGE = re.compile(r"^[- ]?(?:year[- ]old)?((?:\s+[A-Z][\w'\u2019.-]*)+)")
+# ... unless those words qualify a person's noun: "24-year-old Fenwick-Lomond Cycling rider" names no one
+_QUALIFIES = re.compile(rf"^\s+(?:{_PERSON_NOUN})\b")
+
+
+def _name_after_age(text: str) -> re.Match[str] | None:
+    """The capitalised words right after an age ("91-year-old Doris Fenwick"), not those before a noun."""
+    found = _NAME_AFTER_AGE.match(text)
+    if found is None or re.search(r"[.'’]", found.group(1)):    # "Jordan Whitcombe. Whitcombe's father"
+        return found
+    return None if _QUALIFIES.match(text[found.end():]) else found
 _YEARS_OLD = re.compile(r"^(?:(?:the|a|an)\s+)?(\d{1,3})[- ]year[- ]old$", re.I)
 _AGE_NOT_NAMES = frozenset("mr mrs ms miss dr sir dame mp prof professor judge the a an".split())
 
@@ -620,7 +685,7 @@ def age_holder(text: str, start: int, end: int) -> frozenset[str]:
     """The lower-cased words of the name an age at ``text[start:end]`` is said of, titles out; empty when
     no name stands next to it ("the 38-year-old will walk": no one named)."""
     before = _NAME_BEFORE_AGE.search(text[max(0, start - 60):start])
-    after = _NAME_AFTER_AGE.match(text[end:end + 60])
+    after = _name_after_age(text[end:end + 60])
     words = (before.group(1) if before else "") + " " + (after.group(1) if after else "")
     return frozenset(w for w in re.findall(r"[\w'\u2019-]+", words.lower()) if w not in _AGE_NOT_NAMES)
 
@@ -656,7 +721,7 @@ def named_age(question: str, span: Span, windows: Sequence[Window]) -> bool:
     # the whole name beside the age, when the text gives one: "Jordan Whitcombe, 19," and "19-year-old Jordan
     # Whitcombe" are not Darren Whitcombe's
     before = _WHOLE_NAME_BEFORE_AGE.search(window.text[max(0, at - 80):at])
-    after = _NAME_AFTER_AGE.match(window.text[to:to + 80])
+    after = _name_after_age(window.text[to:to + 80])
     written = " ".join(x.group(1) for x in (before, after) if x is not None)
     given = {w.lower().rstrip(".") for w in written.split()} - _AGE_NOT_NAMES
     return len(given) < 2 or len(asked) < 2 or asked <= given
@@ -694,7 +759,8 @@ def _no_age(span: Span, window: Window, doc) -> bool:
 
 # "The 61-year-old, who replaced ...", "The 27-year-old has played ...": news names a person, then calls them by
 # their age; not "The 38-year-old and the 29-year-old" (two, described before) or "The 27-year-old's contract"
-BY_AGE = re.compile(r"^\W*The\s+(\d{1,3})-year-old(?=,|\s+(?!and\b)[a-z]+\b)")
+BY_AGE = re.compile(rf"^\W*The\s+(\d{{1,3}})-year-old(?=,|\s+(?!and\b)[a-z]+\b|"
+                    rf"\s+(?:[A-Z][\w'’-]+\s+){{1,3}}(?:{_PERSON_NOUN})\b)")
 
 
 def opens_by_age(sentence: str, start: int, end: int) -> bool:

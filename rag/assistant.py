@@ -601,6 +601,7 @@ class Assistant:
             spans = answer_types.prefer_named_age(resolved, spans, retrieval.windows)
             spans = self._aged_first(resolved, spans, retrieval.windows)   # "The 61-year-old, who ..."
             spans = answer_types.prefer_margin(resolved, spans, retrieval.windows)   # "by 1,240 votes"
+            spans = answer_types.prefer_measure_of(resolved, spans, retrieval.windows)   # "7.8 tonnes of snapper"
         succeeded = False           # "Who coached the Banksias before Arnott?": "Her predecessor, Deb Kinsella"
         if s.attribution and asked is None:
             held = succession.holder(resolved, spans, retrieval.windows, _parse, called=self._called)

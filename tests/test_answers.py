@@ -278,11 +278,14 @@ def test_an_amount_of_money_is_no_count_age_or_time(nlp) -> None:
 def test_a_number_of_anything_else_is_no_answer_to_how_much_money(nlp) -> None:
     """"How much is the old ferry expected to fetch?" (unanswerable) was answered *one boat*, "How much will the
     recount cost?" *about a week*: a number that is not money is dropped; a percentage is only a misfit (a pay
-    offer is often one) and a phrase without a number stays a misfit too ("an undisclosed sum")."""
+    offer is often one), and dropped for a price ("fetch", "cost"); a phrase without a number stays a misfit
+    too ("an undisclosed sum")."""
     text = "It is still one boat. The recount will take about a week. Staff were offered 3 per cent. It sold for " \
            "an undisclosed sum."
     spans = [_span_in(text, words, 0.5) for words in ("one boat", "about a week", "3 per cent", "an undisclosed sum")]
     out = rescore("How much will the old ferry fetch?", spans, [_window(text)], nlp)
+    assert [(x.text, x.type_fit) for x in out] == [("an undisclosed sum", -1)]
+    out = rescore("How much will the old ferry's crew be offered?", spans, [_window(text)], nlp)
     assert [(x.text, x.type_fit) for x in out] == [("3 per cent", -1), ("an undisclosed sum", -1)]
 
 
@@ -483,6 +486,8 @@ def test_an_age_set_off_beside_a_name_is_no_count(nlp) -> None:
     window = _window(text)
     age, votes, dead = _span_in(text, "64", 0.3), _span_in(text, "6,412", 0.1), _span_in(text, "45", 0.2)
     ranked = rescore("How many votes did Whitcombe get?", [age, votes, dead], [window], nlp)
+    assert [(s.text, s.type_fit) for s in ranked] == [("45", 1), ("6,412", 1)]       # votes are a tally: dropped
+    ranked = rescore("How many people did Whitcombe thank?", [age, votes, dead], [window], nlp)
     assert [(s.text, s.type_fit) for s in ranked] == [("45", 1), ("6,412", 1), ("64", -1)]
     assert rescore("How old is Pooley?", [age], [window], nlp)[0].type_fit == 1
 
@@ -1738,3 +1743,82 @@ def test_a_tally_asked_is_not_another_tally_nor_an_age(nlp) -> None:
     assert [x.text for x in rescore("How many points did Lolo score?", [points, age], [window], nlp)][0] == "17"
     # a noun that is no tally keeps the number ("people" may be "supporters")
     assert [x.text for x in rescore("How many people did Lolo thank?", [points], [window], nlp)] == ["17"]
+
+
+def test_an_age_before_a_qualified_noun_is_the_age_of_someone_named_before() -> None:
+    """"How old is Josh Hargreaves?" was refused: "The 24-year-old Fenwick-Lomond Cycling rider outsprinted ..."
+    was read as the age of someone called Fenwick-Lomond Cycling; capitals before a person's noun qualify it."""
+    from rag.answer_types import BY_AGE, age_holder
+
+    text = "The 24-year-old Fenwick-Lomond Cycling rider outsprinted Cian Moloney."
+    assert BY_AGE.match(text) and not age_holder(text, 4, 15)
+    text = "The theft was found when 91-year-old Doris Fenwick noticed a withdrawal."
+    at = text.index("91-year-old")
+    assert age_holder(text, at, at + 11) == {"doris", "fenwick"}
+    assert not BY_AGE.match("The 38-year-old Labour MP and the 29-year-old")      # MP is a noun, "and" is not
+
+
+@pytest.mark.parametrize("question, kept", [
+    ("Where does Ashworth now sit in the general classification?", ["third overall"]),
+    ("Where did the Kingfishers finish on the table?", ["third overall"]),
+    ("Where does Ashworth live?", ["Moloney", "third overall", "the day fifth overall and 19 seconds behind"]),
+])
+def test_a_standing_asked_is_a_place_in_an_order_or_none(nlp, question, kept) -> None:
+    """"Where does Ashworth now sit in the general classification?" was answered *Moloney*: a standing asked is
+    answered by a place in an order ("third overall"), or not at all."""
+    text = "Hargreaves leads Moloney. He started the day fifth overall and 19 seconds behind. Ashworth is third overall."
+    spans = [_span_in(text, "Moloney", 0.5), _span_in(text, "third overall", 0.1),
+             _span_in(text, "the day fifth overall and 19 seconds behind", 0.05)]
+    assert sorted(x.text for x in rescore(question, spans, [_window(text)], nlp)) == sorted(kept)
+
+
+def test_a_lead_over_someone_is_a_margin() -> None:
+    """"What is Hargreaves's overall lead over Moloney?" was answered *general classification*."""
+    from rag.answer_types import prefer_margin
+
+    text = "Hargreaves now leads the general classification by 12 seconds from Moloney."
+    spans = [_span_in(text, "general classification", 0.1), _span_in(text, "12 seconds", 0.08)]
+    assert prefer_margin("What is Hargreaves's overall lead over Moloney?", spans, [_window(text)])[0].text == \
+        "12 seconds"
+    assert prefer_margin("What does Hargreaves lead?", spans, [_window(text)])[0].text == "general classification"
+
+
+def test_a_name_asked_is_no_bare_number(nlp) -> None:
+    """"What is the name of the man who was arrested?" (unanswerable) was answered *44* of "Man (44) arrested"."""
+    text = "A 44-year-old man was arrested. Cllr Seán Keaveney welcomed the arrest."
+    spans = [_span_in(text, "44", 0.3), _span_in(text, "Seán Keaveney", 0.1)]
+    assert [x.text for x in rescore("What is the name of the man who was arrested?", spans, [_window(text)], nlp)] \
+        == ["Seán Keaveney"]
+    assert [x.text for x in rescore("How many men were arrested?", spans[:1], [_window(text)], nlp)] == ["44"]
+
+
+def test_how_much_of_a_thing_is_the_amount_the_text_gives_of_it() -> None:
+    """"How much snapper was misreported?" was answered *$112,000* (0.79, sure) of "snapper worth about $112,000";
+    the text gives the amount of snapper as "about 7.8 tonnes of snapper"."""
+    from rag.answer_types import prefer_measure_of
+
+    text = "Over 11 trips he recorded about 7.8 tonnes of snapper as gurnard, snapper worth about $112,000."
+    spans = [_span_in(text, "$112,000", 0.5), _span_in(text, "7.8 tonnes", 0.001), _span_in(text, "11", 0.001)]
+    assert prefer_measure_of("How much snapper was misreported?", spans, [_window(text)])[0].text == "7.8 tonnes"
+    for question in ("How much money was the snapper worth?", "How much did the snapper fetch?",
+                     "How much more snapper was caught?"):
+        assert prefer_measure_of(question, spans, [_window(text)]) == spans
+
+
+def test_a_price_is_no_per_cent(nlp) -> None:
+    """"How much does a one-way ticket cost?" (unanswerable) was answered *18 per cent* of "fares have risen 18
+    per cent"; a pay offer may be one ("How much was offered?" -> "3.5 per cent")."""
+    text = "Fares have risen 18 per cent since 2022. The union was offered 3.5 per cent."
+    fares, offer = _span_in(text, "18 per cent", 0.5), _span_in(text, "3.5 per cent", 0.5)
+    assert rescore("How much does a one-way ticket cost?", [fares], [_window(text)], nlp) == []
+    assert [x.text for x in rescore("How much was the union offered?", [offer], [_window(text)], nlp)] == \
+        ["3.5 per cent"]
+
+
+def test_a_count_of_things_is_no_length_of_time(nlp) -> None:
+    """"How many of the stolen books have been recovered?" (unanswerable) was answered *more than 200 years*;
+    a question naming a unit of time may be answered by one."""
+    text = "The atlas had been in the collection for more than 200 years."
+    span = _span_in(text, "more than 200 years", 0.001)
+    assert rescore("How many of the stolen books have been recovered?", [span], [_window(text)], nlp) == []
+    assert rescore("How many years was the atlas in the collection?", [span], [_window(text)], nlp) != []

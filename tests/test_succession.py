@@ -126,7 +126,8 @@ def test_the_predecessor_the_text_names_is_given_however_unsure_the_reader_is(tm
     answer = ask("Who was the union's president before Kiri Matenga?")
     assert answer.text == "Hamish Laidlaw" and answer.uncertain and answer.confidence == 0.6
     assert "succeeding Hamish Laidlaw" in answer.citations[0].sentence
-    assert ask("Who was the union's president before Kiri Matenga?", attribution=False).text == "49"
+    assert ask("Who was the union's president before Kiri Matenga?", attribution=False).text not in (
+        "Hamish Laidlaw", "49")      # the reader's answer without this stage; an age is no one's name
     assert ask("Who was elected president in November?").text != "Hamish Laidlaw"    # no succession asked
 
 
