@@ -751,8 +751,11 @@ _YEARS_LONG = re.compile(r"^\s+years?\b(?![- ]old\b)(?!\s+of\s+age\b)", re.IGNOR
 def _no_age(span: Span, window: Window, doc) -> bool:
     """Whether a number answering "How old ...?" opens a compound that is no age ("three" of "three-term
     incumbent Derek Bolton", "16" of "a 16-year wait"; "41-year-old" is one), counts something ("about 140"
-    of "about 140 residents") or says how many years something lasted ("22" of "for 22 years")."""
+    of "about 140 residents") or says how many years something lasted ("22" of "for 22 years", "34 years" of
+    "fishing for 34 years")."""
     at, to = span.start - window.start, span.end - window.start
+    if _LENGTH_OF_TIME.match(span.text) and re.search(r"\b(?:for|over|in|after|within)\s+$", window.text[max(0, at - 12):at]):
+        return True                     # "34 years" of "fishing for 34 years"
     return bool(_COMPOUND.match(window.text[at:at + len(span.text) + 20]) or _YEARS_LONG.match(window.text[to:]) or
                 _counts(span, doc, window.start) - {"year"})
 

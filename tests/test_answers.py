@@ -1822,3 +1822,11 @@ def test_a_count_of_things_is_no_length_of_time(nlp) -> None:
     span = _span_in(text, "more than 200 years", 0.001)
     assert rescore("How many of the stolen books have been recovered?", [span], [_window(text)], nlp) == []
     assert rescore("How many years was the atlas in the collection?", [span], [_window(text)], nlp) != []
+
+
+def test_how_long_someone_has_done_something_is_no_age(nlp) -> None:
+    """"How old is Tidewater Seafoods director Janet Coombes?" (unanswerable) was answered *34 years* of "Bramwell,
+    who has been fishing for 34 years": a length of time something lasted is a misfit for an age."""
+    text = "He said Bramwell, who has been fishing for 34 years, had lost everything."
+    span = _span_in(text, "34 years", 0.3)
+    assert rescore("How old is Janet Coombes?", [span], [_window(text)], nlp)[0].type_fit == -1
