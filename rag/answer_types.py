@@ -542,8 +542,11 @@ def prefer_named_age(question: str, spans: Sequence[Span], windows: Sequence[Win
 _ASKS_MARGIN = re.compile(r"^\W*by\s+how\s+(?:many|much|far)\b|\bby\s+what\s+(?:margin|amount|percentage)\b|"
                           r"\bwinning\s+margin\b|\bmargin\s+of\s+(?:victory|defeat|the\s+win)\b|"
                           r"\bhow\s+(?:big|large|wide|narrow|close)\s+was\s+the\s+(?:margin|majority|gap)\b|"
-                          r"\b(?:lead|advantage|gap)\s+(?:over|on|to)\b|\bhow\s+far\s+(?:ahead|behind|clear)\b",
-                          re.IGNORECASE)
+                          r"\b(?:lead|advantage|gap)\s+(?:over|on|to)\b|\bhow\s+far\s+(?:ahead|behind|clear)\b|"
+                          r"\b(?:win|won|lose|lost|lead|led|beat|trail|trailed)\s+by\s*\?*\s*$", re.IGNORECASE)
+# "How many votes did Bolton get?": a count received, which no difference is
+_ASKS_RECEIVED = re.compile(r"^\W*how\s+many\b.*\b(?:get|got|receive|received|poll|polled|win|won|score|scored|"
+                            r"secure|secured|earn|earned|take|took|attract|attracted|record|recorded)\b", re.IGNORECASE)
 # what the text sets before a difference: "unseating Bolton by 1,240 votes", "a margin of 12 seconds"
 _MARGIN_BEFORE = re.compile(r"(?:\bby|\b(?:margin|majority|lead|gap|deficit)\s+of)\s+(?:just|only|a\s+mere|some|"
                             r"about|around|nearly|almost|more\s+than|less\s+than|fewer\s+than|over|under)?\s*$",
@@ -555,8 +558,11 @@ _MARGIN_AFTER = re.compile(r"^[\w.,-]*\s*(?:margin|majority|lead|gap|win)\b", re
 def prefer_margin(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
     """For "By how many votes did Kovacs win?", a number the text gives as a difference ("by 1,240 votes", "a
     margin of 12 seconds") put first, however much less likely the reader finds it (11,872, her count, at 0.22
-    against 1,240 at 0.03): the text's "by" says which number is the margin. Order kept when there is none."""
-    if len(spans) < 2 or not _ASKS_MARGIN.search(question):
+    against 1,240 at 0.03): the text's "by" says which number is the margin. Order kept when there is none.
+    For a count received ("How many votes did Bolton get?"), such a difference is dropped."""
+    asks = _ASKS_MARGIN.search(question) is not None
+    received = not asks and _ASKS_RECEIVED.search(question) is not None
+    if not spans or not (asks and len(spans) > 1 or received):
         return list(spans)
     by_rank = {w.rank: w for w in windows}
 
@@ -569,6 +575,8 @@ def prefer_margin(question: str, spans: Sequence[Span], windows: Sequence[Window
         return _MARGIN_BEFORE.search(before) is not None or _MARGIN_AFTER.match(after) is not None
 
     marked = [x for x in spans if margin(x)]
+    if received:
+        return [x for x in spans if x not in marked]
     if not marked or marked[0] is spans[0]:
         return list(spans)
     return marked + [x for x in spans if x not in marked]

@@ -1720,6 +1720,7 @@ def test_the_person_a_story_calls_by_their_age_is_the_one_named_before(nlp) -> N
     ("By how many votes did Kovacs win?", "1,240"),
     ("What was Kovacs's winning margin?", "1,240"),
     ("How many votes did Kovacs get?", "11,872"),          # a count, not the difference: order kept
+    ("How many votes did Kovacs win by?", "1,240"),
 ])
 def test_a_margin_asked_is_the_number_the_text_gives_as_one(question, first) -> None:
     """"By how many votes did Kovacs win?" was answered *11,872*, her count, which the reader found likelier than
@@ -1830,3 +1831,14 @@ def test_how_long_someone_has_done_something_is_no_age(nlp) -> None:
     text = "He said Bramwell, who has been fishing for 34 years, had lost everything."
     span = _span_in(text, "34 years", 0.3)
     assert rescore("How old is Janet Coombes?", [span], [_window(text)], nlp)[0].type_fit == -1
+
+
+def test_a_count_received_is_no_difference() -> None:
+    """"How many votes did Bolton get?" was answered *1,240* of "unseating Bolton by 1,240 votes": the number the
+    text gives as a difference is no count anyone received."""
+    from rag.answer_types import prefer_margin
+
+    text = "Rachel Kovacs unseated Derek Bolton by 1,240 votes. Kovacs got 11,872 votes to Bolton's 10,632."
+    spans = [_span_in(text, "1,240", 0.2), _span_in(text, "10,632", 0.01)]
+    assert [x.text for x in prefer_margin("How many votes did Bolton get?", spans, [_window(text)])] == ["10,632"]
+    assert [x.text for x in prefer_margin("How many votes were cast?", spans, [_window(text)])] == ["1,240", "10,632"]
