@@ -85,8 +85,10 @@ DESCRIBES = re.compile(r"^\W*[Ww]ho\s+(?:is|was|are|were)\s+(?!the\b|a\b|an\b)"
 # "How much profit did it make?", "How much did the bridge cost?": an amount of money, not its rise in per cent
 MONEY = frozenset({"MONEY"})
 _MONEY_Q = re.compile(
-    r"^(?!.*\b(?:rise|rose|risen|rising|increase|increased|fall|fell|fallen|drop|dropped|grow|grew|climb|climbed|"
-    r"jump|jumped|went up|gone up|change|changed)\b)"          # a change: often in per cent
+    r"^(?!.*\b(?:rise|rises|rose|risen|rising|increase|increases|increased|increasing|fall|falls|fell|fallen|"
+    r"falling|drop|drops|dropped|grow|grows|grew|grown|climb|climbs|climbed|jump|jumps|jumped|soar|soared|surge|"
+    r"surged|decrease|decreased|decline|declined|(?:go|goes|going|went|gone)\s+(?:up|down)|(?:come|came)\s+down|"
+    r"change|changed)\b)"          # a change: often in per cent
     r".*(?:\bhow much (?:money|profit|revenue|funding|cash|debt|compensation|reparation|tax|income|rent|salary|"
     r"capital|investment|damages)\b"
     r"|\bhow much\b(?!\s+(?:of|more|less)\b).*\b(?:cost|costs|costing|pay|paid|pays|earn|earned|earns|spend|spent|"
@@ -450,7 +452,8 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
             return []
     if expected.name == "money":    # "How much redundancy pay will she receive?": not "above the statutory minimum"
         spans = [x for x in spans if _NUMBER_WORD.search(x.text) or _CURRENCY.search(x.text) or _SCALES.search(x.text)]
-        if _PRICE.search(question):      # "How much does a ticket cost?": not "18 per cent" (a pay offer may be one)
+        if _PRICE.search(question) and not _ASKS_MARGIN.search(question):   # "How much does a ticket cost?":
+            # not "18 per cent" (a pay offer may be one, and "By how much did the cost go up?" asks a change)
             spans = [x for x in spans if not _PERCENT.search(x.text)]
         if not spans:
             return []
@@ -548,11 +551,14 @@ _ASKS_MARGIN = re.compile(r"^\W*by\s+how\s+(?:many|much|far)\b|\bby\s+what\s+(?:
 _ASKS_RECEIVED = re.compile(r"^\W*how\s+many\b.*\b(?:get|got|receive|received|poll|polled|win|won|score|scored|"
                             r"secure|secured|earn|earned|take|took|attract|attracted|record|recorded)\b", re.IGNORECASE)
 # what the text sets before a difference: "unseating Bolton by 1,240 votes", "a margin of 12 seconds"
-_MARGIN_BEFORE = re.compile(r"(?:\bby|\b(?:margin|majority|lead|gap|deficit)\s+of)\s+(?:just|only|a\s+mere|some|"
-                            r"about|around|nearly|almost|more\s+than|less\s+than|fewer\s+than|over|under)?\s*$",
-                            re.IGNORECASE)
+_MARGIN_BEFORE = re.compile(r"(?:\bby|\b(?:margin|majority|lead|gap|deficit)\s+of|\b(?:margin|majority)\b[^.;:\d]{0,25}"
+                            r"\b(?:was|is|were|stood\s+at|of)|\bwon\s+by)\s+(?:just|only|a\s+mere|some|about|around|"
+                            r"nearly|almost|more\s+than|less\s+than|fewer\s+than|over|under)?\s*$", re.IGNORECASE)
 # ... and after it: "a 1,240-vote margin", "a 12-second lead"
 _MARGIN_AFTER = re.compile(r"^[\w.,-]*\s*(?:margin|majority|lead|gap|win)\b", re.IGNORECASE)
+
+
+MARGIN_CONSIDER = 0.05     # a difference the reader finds at least this share as likely as its best answer
 
 
 def prefer_margin(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
@@ -577,6 +583,8 @@ def prefer_margin(question: str, spans: Sequence[Span], windows: Sequence[Window
     marked = [x for x in spans if margin(x)]
     if received:
         return [x for x in spans if x not in marked]
+    best = max(x.score for x in spans)      # "by" is everywhere: not "by 3 per cent" of another sentence at 0.0
+    marked = [x for x in marked if x.score >= MARGIN_CONSIDER * best]
     if not marked or marked[0] is spans[0]:
         return list(spans)
     return marked + [x for x in spans if x not in marked]

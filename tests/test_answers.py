@@ -1721,6 +1721,7 @@ def test_the_person_a_story_calls_by_their_age_is_the_one_named_before(nlp) -> N
     ("What was Kovacs's winning margin?", "1,240"),
     ("How many votes did Kovacs get?", "11,872"),          # a count, not the difference: order kept
     ("How many votes did Kovacs win by?", "1,240"),
+    ("By how much did Kovacs's vote go up?", "11,872"),    # "by 3 per cent" of another sentence, at 0.001: not it
 ])
 def test_a_margin_asked_is_the_number_the_text_gives_as_one(question, first) -> None:
     """"By how many votes did Kovacs win?" was answered *11,872*, her count, which the reader found likelier than
@@ -1728,9 +1729,12 @@ def test_a_margin_asked_is_the_number_the_text_gives_as_one(question, first) -> 
     from rag.answer_types import prefer_margin
 
     text = ("Rachel Kovacs unseated Derek Bolton by 1,240 votes. Preliminary results gave Kovacs 11,872 votes to "
-            "Bolton's 10,632.")
+            "Bolton's 10,632. Turnout rose by 3 per cent.")
     window = _window(text)
-    spans = [_span_in(text, "11,872", 0.22), _span_in(text, "1,240", 0.03), _span_in(text, "10,632", 0.01)]
+    spans = [_span_in(text, "11,872", 0.22), _span_in(text, "1,240", 0.03), _span_in(text, "10,632", 0.01),
+             _span_in(text, "3 per cent", 0.001)]
+    if question.startswith("By how much"):
+        spans = [spans[0], spans[3]]
     assert prefer_margin(question, spans, [window])[0].text == first
 
 
@@ -1814,6 +1818,9 @@ def test_a_price_is_no_per_cent(nlp) -> None:
     assert rescore("How much does a one-way ticket cost?", [fares], [_window(text)], nlp) == []
     assert [x.text for x in rescore("How much was the union offered?", [offer], [_window(text)], nlp)] == \
         ["3.5 per cent"]
+    # a change of a price may be one: "By how much did the cost of the basket go up?" was refused (*16.3 per cent*)
+    for question in ("By how much did the cost of the basket go up?", "How much did fares go up?"):
+        assert [x.text for x in rescore(question, [fares], [_window(text)], nlp)] == ["18 per cent"]
 
 
 def test_a_count_of_things_is_no_length_of_time(nlp) -> None:
@@ -1842,3 +1849,7 @@ def test_a_count_received_is_no_difference() -> None:
     spans = [_span_in(text, "1,240", 0.2), _span_in(text, "10,632", 0.01)]
     assert [x.text for x in prefer_margin("How many votes did Bolton get?", spans, [_window(text)])] == ["10,632"]
     assert [x.text for x in prefer_margin("How many votes were cast?", spans, [_window(text)])] == ["1,240", "10,632"]
+    text = "Her margin of victory was 4,333 votes. She received 9,100 votes."
+    spans = [_span_in(text, "4,333", 0.3), _span_in(text, "9,100", 0.1)]
+    assert [x.text for x in prefer_margin("How many votes did the winning candidate receive?", spans,
+                                          [_window(text)])] == ["9,100"]
