@@ -584,7 +584,12 @@ def prefer_margin(question: str, spans: Sequence[Span], windows: Sequence[Window
     if received:
         return [x for x in spans if x not in marked]
     best = max(x.score for x in spans)      # "by" is everywhere: not "by 3 per cent" of another sentence at 0.0
-    marked = [x for x in marked if x.score >= MARGIN_CONSIDER * best]
+    return _first([x for x in marked if x.score >= MARGIN_CONSIDER * best], spans)
+
+
+def _first(marked: list[Span], spans: Sequence[Span]) -> list[Span]:
+    """The ``marked`` spans first, the rest after in their order; the order kept when none is marked or the
+    first already is."""
     if not marked or marked[0] is spans[0]:
         return list(spans)
     return marked + [x for x in spans if x not in marked]
@@ -618,10 +623,7 @@ def prefer_measure_of(question: str, spans: Sequence[Span], windows: Sequence[Wi
                          window.text[span.end - window.start:span.end - window.start + 40], re.IGNORECASE)
         return after is not None and stem(after.group(1).lower()) == thing
 
-    marked = [x for x in spans if measures(x)]
-    if not marked or marked[0] is spans[0]:
-        return list(spans)
-    return marked + [x for x in spans if x not in marked]
+    return _first([x for x in spans if measures(x)], spans)
 
 
 # "How long is each period in minutes?": the question gives the unit, a bare number answers it
@@ -639,11 +641,17 @@ def _other_nouns(question: str, parse: Callable[[str], object]) -> frozenset[str
     """For "How many <things> ...?", the stems of the question's other nouns ("booth" of "How many informal
     votes were there at the Temuka booths?"); empty for any other question."""
     doc = parse(question)
-    many = next((t for t in doc if t.lower_ == "many" and t.i > 0 and doc[t.i - 1].lower_ == "how"), None)
-    if many is None or many.head.pos_ != "NOUN":
+    counted = _counted_noun(doc)
+    if counted is None:
         return frozenset()
-    asked = stem(many.head.text)
+    asked = stem(counted.text)
     return frozenset(stem(t.text) for t in doc if t.pos_ == "NOUN" and stem(t.text) != asked)
+
+
+def _counted_noun(doc):  # -> spacy Token | None
+    """The noun "how many" counts in a parsed question ("votes" of "How many informal votes ...?"), or None."""
+    many = next((t for t in doc if t.lower_ == "many" and t.i > 0 and doc[t.i - 1].lower_ == "how"), None)
+    return many.head if many is not None and many.head.pos_ == "NOUN" else None
 
 
 # what scores and tallies count, no two the same thing: "How many tries did Lolo score?" is not "17" of "17 points"
@@ -654,9 +662,8 @@ _TALLIES = {stem(form): pair.split("/")[0] for pair in (
 
 def _tally_asked(question: str, parse: Callable[[str], object]) -> str | None:
     """For "How many tries did Lolo score?", the tally asked ("try"); None when the counted noun is no tally."""
-    doc = parse(question)
-    many = next((t for t in doc if t.lower_ == "many" and t.i > 0 and doc[t.i - 1].lower_ == "how"), None)
-    return _TALLIES.get(stem(many.head.text)) if many is not None and many.head.pos_ == "NOUN" else None
+    counted = _counted_noun(parse(question))
+    return None if counted is None else _TALLIES.get(stem(counted.text))
 
 
 def _counts(span: Span, doc, offset: int) -> frozenset[str]:
@@ -678,6 +685,8 @@ _NAME_BEFORE_AGE = re.compile(r"([A-Z][\w'\u2019-]+)\s*[,(]\s*(?:(?:a|an|the|age
 _NAME_AFTER_AGE = re.compile(r"^[- ]?(?:year[- ]old)?((?:\s+[A-Z][\w'\u2019.-]*)+)")
 # ... unless those words qualify a person's noun: "24-year-old Fenwick-Lomond Cycling rider" names no one
 _QUALIFIES = re.compile(rf"^\s+(?:{_PERSON_NOUN})\b")
+_YEARS_OLD = re.compile(r"^(?:(?:the|a|an)\s+)?(\d{1,3})[- ]year[- ]old$", re.I)
+_AGE_NOT_NAMES = frozenset("mr mrs ms miss dr sir dame mp prof professor judge the a an".split())
 
 
 def _name_after_age(text: str) -> re.Match[str] | None:
@@ -686,8 +695,6 @@ def _name_after_age(text: str) -> re.Match[str] | None:
     if found is None or re.search(r"[.'’]", found.group(1)):    # "Jordan Whitcombe. Whitcombe's father"
         return found
     return None if _QUALIFIES.match(text[found.end():]) else found
-_YEARS_OLD = re.compile(r"^(?:(?:the|a|an)\s+)?(\d{1,3})[- ]year[- ]old$", re.I)
-_AGE_NOT_NAMES = frozenset("mr mrs ms miss dr sir dame mp prof professor judge the a an".split())
 
 
 def _aged(span: Span, window: Window) -> bool:
@@ -764,13 +771,16 @@ _COMPOUND = re.compile(r"^[\w.,]+-(?!years?[- ]old\b)[A-Za-z]")
 _YEARS_LONG = re.compile(r"^\s+years?\b(?![- ]old\b)(?!\s+of\s+age\b)", re.IGNORECASE)
 
 
+_LASTED = re.compile(r"\b(?:for|over|in|after|within)\s+$")     # "fishing for" 34 years
+
+
 def _no_age(span: Span, window: Window, doc) -> bool:
     """Whether a number answering "How old ...?" opens a compound that is no age ("three" of "three-term
     incumbent Derek Bolton", "16" of "a 16-year wait"; "41-year-old" is one), counts something ("about 140"
     of "about 140 residents") or says how many years something lasted ("22" of "for 22 years", "34 years" of
     "fishing for 34 years")."""
     at, to = span.start - window.start, span.end - window.start
-    if _LENGTH_OF_TIME.match(span.text) and re.search(r"\b(?:for|over|in|after|within)\s+$", window.text[max(0, at - 12):at]):
+    if _LENGTH_OF_TIME.match(span.text) and _LASTED.search(window.text[max(0, at - 12):at]):
         return True                     # "34 years" of "fishing for 34 years"
     return bool(_COMPOUND.match(window.text[at:at + len(span.text) + 20]) or _YEARS_LONG.match(window.text[to:]) or
                 _counts(span, doc, window.start) - {"year"})
