@@ -16,7 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Sequence
 
-from rag import answer_types, attribution, bridging, citing, clauses, credits, names, qualifiers, seats, sources, succession
+from rag import (
+    ages, amounts, answer_types, attribution, bridging, citing, clauses, credits, echoes, names, qualifiers,
+    question_types, seats, sources, succession,
+)
 from rag.confidence import calibration_key, confidence, features, load_calibration
 from rag.conversation import only_question_word
 from rag.corpus import MAX_UPLOAD_BYTES, Corpus, load_corpus, remove_file, replace_file, save_upload  # noqa: F401
@@ -260,7 +263,7 @@ class Assistant:
             return self._bridge(q, resolved, exclude, started, looked, only)
         # "How old is the driver who caused the crash?": the age of the first person the window names
         # ("killed 58-year-old principal Andrew Barclay") is no answer until the description is seen to be them
-        if self.settings.bridging and answer_types.asks_age_by_description(resolved):
+        if self.settings.bridging and ages.asks_age_by_description(resolved):
             return self._bridge(q, resolved, exclude, started, looked, only, strict=True)
         return looked
 
@@ -277,7 +280,7 @@ class Assistant:
         trace = self._second_look(q, held.question, exclude, started, within)
         a = trace.answer      # the role written where the person is found ("Chief executive Greg Foran")
         said = a.citations[0].sentence.lower() if a.citations else ""
-        if a.abstained or held.role.lower() not in said or answer_types.echoes(resolved, a.text):
+        if a.abstained or held.role.lower() not in said or echoes.echoes(resolved, a.text):
             return looked, False
         return replace(trace, resolved_question=resolved, answer=replace(a, resolved_question=resolved)), True
 
@@ -343,7 +346,7 @@ class Assistant:
             # repeats the question's own words ("Rachel Tuhiwai" for "... the minister that Rachel Tuhiwai wrote
             # to?") answers nothing
             if not outer.answer.abstained and not citing.same_answer(outer.answer.text, entity) \
-                    and not answer_types.echoes(resolved, outer.answer.text) \
+                    and not echoes.echoes(resolved, outer.answer.text) \
                     and (not strict or _named_age(entity, outer)):
                 best = (entity, cites, outer, rank)
                 break
@@ -373,16 +376,16 @@ class Assistant:
         """The documents with a sentence that writes ``name`` ("Air Aotearoa"), in any case, accents aside; if
         none does, those writing its own words and, anywhere, its kind ("Tūmanako District Council": a story
         writing "Tūmanako District" and "the council")."""
-        wanted = answer_types.plain(name)
+        wanted = echoes.plain(name)
         rows = self.retriever.bm25.rows_with(name.split()[-1], names.MAX_MENTIONS)
         found = (self.index.sentences[r] for r in rows)
-        whole = frozenset(x.doc_id for x in found if wanted in answer_types.plain(x.text))
+        whole = frozenset(x.doc_id for x in found if wanted in echoes.plain(x.text))
         own = [w for w in name.split() if w.lower() not in _BODY_KINDS]
         kind = name.split()[-1].lower()
         if whole or not own or kind not in _BODY_KINDS or len(own) == len(name.split()):
             return whole
         near = (self.index.sentences[r] for r in self.retriever.bm25.rows_with(own[0], names.MAX_MENTIONS))
-        docs = {x.doc_id for x in near if answer_types.plain(" ".join(own)) in answer_types.plain(x.text)}
+        docs = {x.doc_id for x in near if echoes.plain(" ".join(own)) in echoes.plain(x.text)}
         return frozenset(d for d in docs if re.search(rf"\b{kind}\b", self._docs[d].text.lower()))
 
     def _gender_of(self, name: str) -> str:
@@ -401,7 +404,7 @@ class Assistant:
         """For "Which jockey rode Tidewater Lass?" or "Who was the Conservative candidate?": the one name the
         corpus writes after that kind or title ("apprentice jockey Jayden Ruhe", "Conservative candidate
         Richard Haldane"; ``names.titled``), else None. A large corpus names many jockeys, and then none is."""
-        kind = answer_types.kind_asked(question) or answer_types.title_asked(question)
+        kind = question_types.kind_asked(question) or question_types.title_asked(question)
         return self._titled(kind) if kind is not None else None
 
     def _of_kind(self, question: str, span: Span) -> bool:
@@ -421,7 +424,7 @@ class Assistant:
         None for any other span."""
         sentence = span.sentence_in({w.rank: w for w in windows})
         at = span.start - sentence.start if sentence is not None else 0
-        if sentence is None or not answer_types.opens_by_age(sentence.text, at, at + len(span.text)):
+        if sentence is None or not ages.opens_by_age(sentence.text, at, at + len(span.text)):
             return None
         return self._called(sentence)
 
@@ -429,7 +432,7 @@ class Assistant:
         """The lower-cased surname of whom a sentence opening "The 61-year-old, who replaced ..." calls by their
         age, named before it ("Mayor Trudy Kennaway ... said ...": "kennaway"; ``attribution.aged_referent``);
         None when it opens otherwise or no one is found."""
-        if not answer_types.BY_AGE.match(sentence.text):
+        if not ages.BY_AGE.match(sentence.text):
             return None
         text = self._docs[sentence.doc_id].text
         found = attribution.aged_referent(self.index.doc_sentences(sentence.doc_id), sentence.index, _parse, text)
@@ -438,7 +441,7 @@ class Assistant:
     def _aged(self, question: str, span: Span, windows: Sequence[Window]) -> bool:
         """Whether a number answering "How old is Trudy Kennaway?" is the age the story calls her by
         (``_called_by_age``)."""
-        return self._called_by_age(span, windows) in {w.lower() for w in answer_types.question_names(question)}
+        return self._called_by_age(span, windows) in {w.lower() for w in question_types.question_names(question)}
 
     def _aged_first(self, question: str, spans: list[Span], windows: Sequence[Window]) -> list[Span]:
         """For "How old is Trudy Kennaway?": the age the story calls her by (``_called_by_age``) first, as a
@@ -446,16 +449,16 @@ class Assistant:
         "The 56-year-old took up the role"), unless an age set beside her name already is; and no age the
         story calls another by ("How old is Graham Tulloch?": not "61" of "The 61-year-old, who replaced
         long-serving mayor Graham Tulloch")."""
-        expected = answer_types.expected_type(question)
-        asked = {w.lower() for w in answer_types.question_names(question)}
+        expected = question_types.expected_type(question)
+        asked = {w.lower() for w in question_types.question_names(question)}
         if expected is None or expected.name != "age" or not asked:
             return spans
         whose = [self._called_by_age(x, windows) for x in spans]
         kept = [x for x, who in zip(spans, whose) if who is None or who in asked]
         aged = next((x for x, who in zip(spans, whose) if who in asked), None)
-        if aged is None or not kept or aged is kept[0] or answer_types.named_age(question, kept[0], windows):
+        if aged is None or not kept or aged is kept[0] or ages.named_age(question, kept[0], windows):
             return kept
-        return [replace(answer_types.own_age(aged), type_fit=1)] + [x for x in kept if x is not aged]
+        return [replace(ages.own_age(aged), type_fit=1)] + [x for x in kept if x is not aged]
 
     def _stated(self, question: str, span: Span, windows: Sequence[Window], player: str | None) -> bool:
         """Whether the text says the answer is what is asked, however unsure the reader is: the age it sets
@@ -463,7 +466,7 @@ class Assistant:
         kind asked ("apprentice jockey Jayden Ruhe"), the position written before a player's name ("lock
         Harrison Dwyer")."""
         return self.settings.answer_types and (
-            answer_types.named_age(question, span, windows) or self._aged(question, span, windows)
+            ages.named_age(question, span, windows) or self._aged(question, span, windows)
             or self._of_kind(question, span)
             or (player is not None and answer_types.titles(span, windows, player, _parse)))
 
@@ -496,7 +499,7 @@ class Assistant:
         text = self._docs[window.doc_id].text
         found = attribution.sayer(sentences, hit.index, _parse, text, unnamed=True)
         name = "" if found is None else text[found[0]:found[1]]
-        if found is None or answer_types.echoes(question, name):     # "Who complained to Ardern?": not Ardern
+        if found is None or echoes.echoes(question, name):     # "Who complained to Ardern?": not Ardern
             return span, windows, None
         around = names.untitled(span.text.replace(name, " ", 1)) if name in span.text else []
         longer = span.doc_id == window.doc_id and span.start <= found[0] and found[1] <= span.end \
@@ -556,8 +559,8 @@ class Assistant:
         # "What is the chief engineer's last name?" is read as "Who is the chief engineer?" (the part is cut
         # below); the question shown, and asked again by a follow-up, stays the one asked
         shown, resolved = resolved, (names.read_as_who(resolved) if s.whole_names else resolved)
-        resolved = answer_types.read_as_job(resolved) if s.answer_types else resolved   # "do for a living": a job
-        player = answer_types.player_asked(resolved) if s.answer_types else None   # "What position does X play?"
+        resolved = question_types.read_as_job(resolved) if s.answer_types else resolved   # "do for a living": a job
+        player = question_types.player_asked(resolved) if s.answer_types else None   # "What position does X play?"
         resolved = f"Who is {player}?" if player is not None else resolved          # is read as "Who is X?"
         member = seats.asked(resolved) if s.answer_types else None
         if member is not None:          # "Which electorate does X represent?": who X is; the seat cut below
@@ -578,9 +581,9 @@ class Assistant:
             spans = qualifiers.drop_contradicted(resolved, spans, retrieval.windows, _parse)
         asked = clauses.question_form(resolved)     # the question's form: a feature of the confidence too
         if s.drop_echoes and asked is None:   # a clause answer may restate the question: only spans are checked
-            spans = answer_types.drop_echoes(resolved, spans)
-            spans = answer_types.drop_acted_on(resolved, spans, _parse, retrieval.windows)   # "Who expelled Sharma?"
-            spans = answer_types.drop_levels(resolved, spans, retrieval.windows)   # "How much did it rise?": not "to X"
+            spans = echoes.drop_echoes(resolved, spans)
+            spans = echoes.drop_acted_on(resolved, spans, _parse, retrieval.windows)   # "Who expelled Sharma?"
+            spans = amounts.drop_levels(resolved, spans, retrieval.windows)   # "How much did it rise?": not "to X"
             if s.attribution:           # "How many votes did Kovacs receive?": not what Poutama received
                 spans = attribution.others_act(resolved, spans, retrieval.windows, _parse)
         if s.answer_types and spans:
@@ -598,16 +601,16 @@ class Assistant:
         if s.answer_types and spans and asked is None:     # "Which jockey ...?": "apprentice jockey Jayden Ruhe"
             spans = self._kind_first(resolved, spans)
         if s.answer_types and spans and asked is None:     # "How old is Doyle?": "Doyle, 58,", not "for 22 years"
-            spans = answer_types.prefer_named_age(resolved, spans, retrieval.windows)
+            spans = ages.prefer_named_age(resolved, spans, retrieval.windows)
             spans = self._aged_first(resolved, spans, retrieval.windows)   # "The 61-year-old, who ..."
-            spans = answer_types.prefer_margin(resolved, spans, retrieval.windows)   # "by 1,240 votes"
-            spans = answer_types.prefer_measure_of(resolved, spans, retrieval.windows)   # "7.8 tonnes of snapper"
+            spans = amounts.prefer_margin(resolved, spans, retrieval.windows)   # "by 1,240 votes"
+            spans = amounts.prefer_measure_of(resolved, spans, retrieval.windows)   # "7.8 tonnes of snapper"
         succeeded = False           # "Who coached the Banksias before Arnott?": "Her predecessor, Deb Kinsella"
         if s.attribution and asked is None:
             held = succession.holder(resolved, spans, retrieval.windows, _parse, called=self._called)
             spans, succeeded = held.spans, held.stated
         if s.answer_types and spans and asked is None:
-            spans = answer_types.prefer_options(resolved, spans)   # "Matte or Langgasse?": one of the two
+            spans = echoes.prefer_options(resolved, spans)   # "Matte or Langgasse?": one of the two
         windows, quote = list(retrieval.windows), None
         if s.attribution and spans and asked is None and attribution.asks_sayer(resolved, _parse):
             spans[0], windows, quote = self._named_sayer(resolved, spans[0], windows)    # '"...," she said.': her name
@@ -637,9 +640,9 @@ class Assistant:
             spans = [_whole_name(spans[0], windows), *spans[1:]]  # a cut name made whole
             spans = [_whole_duration(spans[0], windows), *spans[1:]]   # "three years" and "four months"
             spans = [_whole_percent(spans[0], windows), *spans[1:]]    # "3.6" -> "3.6 per cent"
-            spans = [answer_types.change_end(resolved, spans[0], windows), *spans[1:]]   # "now": Y of "from X to Y"
+            spans = [amounts.change_end(resolved, spans[0], windows), *spans[1:]]   # "now": Y of "from X to Y"
             spans = [answer_types.name_after_kind(resolved, spans[0], windows), *spans[1:]]  # "firm Caldwell Irons"
-            if s.drop_echoes and not answer_types.drop_acted_on(resolved, spans[:1], _parse):
+            if s.drop_echoes and not echoes.drop_acted_on(resolved, spans[:1], _parse):
                 # made whole, it names whom the act was done to ("Renegade MP Gaurav" -> "... Gaurav Sharma"
                 # for "Who suspended Sharma?"): no answer; the next one, made whole
                 spans = [_whole_name(spans[1], windows), *spans[2:]] if len(spans) > 1 else []
@@ -647,7 +650,7 @@ class Assistant:
                 spans = [_without_relative(spans[0]), *spans[1:]]   # Jacinda Ardern called ..."): the name
             if member is not None:                                          # the place of the role
                 spans = _seat(member, spans, windows, self._mentions)
-            elif answer_types.DESCRIBES.match(resolved):                    # "Who is X?": the whole role
+            elif question_types.DESCRIBES.match(resolved):                    # "Who is X?": the whole role
                 described = _without_who(_without_name(resolved, spans[0], windows))
                 spans = [_whole_description(described, windows), *spans[1:]]
                 if player is not None:                                      # "goal attack", not "Waves goal attack"
@@ -668,7 +671,7 @@ class Assistant:
         if floored:
             conf = threshold
         shape = _SpanShapes(windows) if s.answer_types else None
-        asked_names = answer_types.question_names(resolved)
+        asked_names = question_types.question_names(resolved)
 
         said_question = s.attribution and attribution.asks_words(resolved, _parse)
 
@@ -758,14 +761,14 @@ def _named_age(entity: str, trace: Trace) -> bool:
     the second hop's answer is the age its text sets beside it ("Whitfield, 26,")."""
     name = all(w[:1].isupper() or w in ("and", "de", "van", "von", "der", "da") for w in entity.split()) \
         and not any(c.isdigit() for c in entity)
-    return name and bool(trace.spans) and answer_types.named_age(trace.resolved_question, trace.spans[0],
+    return name and bool(trace.spans) and ages.named_age(trace.resolved_question, trace.spans[0],
                                                                  trace.windows)
 
 
 def _asks_person(question: str) -> bool:
     """Whether the question asks for a person by name ("Which employment advocate ...?", "Who called ...?",
     "What is the name of the advocate ...?"), not for a description ("Who is X?")."""
-    expected = answer_types.expected_type(question)
+    expected = question_types.expected_type(question)
     return expected is not None and "PERSON" in expected.labels
 
 
@@ -865,11 +868,11 @@ def _whole_duration(span: Span, windows: Sequence[Window]) -> Span:
 def _whole_percent(span: Span, windows: Sequence[Window]) -> Span:
     """A bare number that the text writes as a percentage ("3.6" of "rose to 3.6 per cent") with its "per
     cent"; other spans as they are."""
-    if not answer_types.bare_number(span.text) or (found := _sentence_of(span, windows)) is None:
+    if not amounts.bare_number(span.text) or (found := _sentence_of(span, windows)) is None:
         return span
     sentence = found[0].sentences[found[1]]
     end = min(span.end, sentence.end) - sentence.start
-    rest = answer_types.PER_CENT.match(sentence.text, end) if span.end <= sentence.end else None
+    rest = amounts.PER_CENT.match(sentence.text, end) if span.end <= sentence.end else None
     if rest is None:
         return span
     return replace(span, text=sentence.text[span.start - sentence.start:rest.end()], end=sentence.start + rest.end())
@@ -951,7 +954,7 @@ def _whole_description(span: Span, windows: Sequence[Window]) -> Span:
     "Cybersecurity expert Dr Anita Rao") is those words before it instead. Other spans as they are."""
     words = span.text.split()
     title = len(words) == 1 and words[0].lower().rstrip(".") in names.HONORIFICS
-    if not words or not (title or words[-1].lower().strip(",.") in answer_types.ROLE_WORDS):
+    if not words or not (title or words[-1].lower().strip(",.") in question_types.ROLE_WORDS):
         return span
     found = _sentence_of(span, windows)
     if found is None:
@@ -998,7 +1001,7 @@ def _without_name(question: str, span: Span, windows: Sequence[Window]) -> Span:
     neurologist*: the name the question gives is cut from the front of the answer, and what is left
     reaches over the place or body it belongs to (a prepositional phrase right after its head noun)."""
     front = _NAMED_FRONT.match(span.text)
-    asked = {w.lower() for w in answer_types.question_names(question)}
+    asked = {w.lower() for w in question_types.question_names(question)}
     if not front or not asked:
         return span
     named = {w.lower().rstrip(".") for w in front.group(1).split()} - names.TITLES
@@ -1076,15 +1079,15 @@ SAID_SHARE = 0.6    # of the question's said words a sentence must hold to be th
 
 def _said_sentence(question: str, windows: Sequence[Window]) -> tuple[int, Sentence] | None:
     """For "Who said ...?": (window index, sentence) of the read sentence holding the most of what the
-    question says was said (``answer_types.predicate_stems`` without the speech verb), when it holds
+    question says was said (``echoes.predicate_stems`` without the speech verb), when it holds
     at least SAID_SHARE of it; the best-ranked window first on a tie. None otherwise."""
-    asked = answer_types.predicate_stems(question) - attribution.SPEECH
+    asked = echoes.predicate_stems(question) - attribution.SPEECH
     if len(asked) < 2:
         return None
     best, share = None, SAID_SHARE
     for k, window in sorted(enumerate(windows), key=lambda kw: kw[1].rank):
         for sentence in window.sentences:
-            held = len(asked & answer_types.stems(sentence.text)) / len(asked)
+            held = len(asked & echoes.stems(sentence.text)) / len(asked)
             if held > share or (best is None and held >= share):
                 best, share = (k, sentence), held
     return best
@@ -1095,14 +1098,14 @@ def _on_the_question(question: str, spans: list[Span], windows: Sequence[Window]
     question asks ("attend" of "Did Sharma attend the caucus meeting?") beats one whose clause holds
     none ("the result was predetermined" of the same sentence), unless the reader scores it
     MISFIT_PENALTY^-1 times higher. Only the five best spans, and those within 50x of the best, compete."""
-    asked = answer_types.predicate_stems(question)
+    asked = echoes.predicate_stems(question)
     if not asked or len(spans) < 2:
         return spans
     rivals = [x for x in spans[:5] if x.score >= 0.02 * spans[0].score]
 
     def weight(span: Span) -> float:
         clause = _clause_span(span, windows, "yes/no").text
-        return 1.0 if asked & answer_types.stems(clause) else answer_types.MISFIT_PENALTY
+        return 1.0 if asked & echoes.stems(clause) else answer_types.MISFIT_PENALTY
 
     best = max(rivals, key=lambda x: x.score * weight(x))
     return spans if best is spans[0] else [best, *(x for x in spans if x is not best)]

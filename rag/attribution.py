@@ -19,10 +19,13 @@ from __future__ import annotations
 import re
 from typing import Callable, Sequence
 
-from rag.answer_types import BY_AGE, MISFIT_PENALTY, PERSON_OR_ORG, expected_type, plain, stems
-from rag.credits import is_credit
+from rag.ages import BY_AGE
+from rag.answer_types import MISFIT_PENALTY
 from rag.clauses import LIGHT_VERBS, governing_verb, stem
+from rag.credits import is_credit
+from rag.echoes import plain, stems
 from rag.names import gender
+from rag.question_types import PERSON_OR_ORG, expected_type
 from rag.types import Sentence, Span, Window
 
 # speech and claim verbs, by ``clauses.stem`` (the pipeline has no lemmatizer)

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from rag.answer_types import ANOTHERS
+from rag.ages import ANOTHERS
 
 # nouns that name a person: "the MP that ..." asks who, "the river that ..." asks what
 PERSON_NOUNS = frozenset("""man woman men women person people boy girl child mp politician minister

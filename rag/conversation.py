@@ -13,8 +13,8 @@ import re
 from typing import Callable, Sequence
 
 from rag import sources
-from rag.answer_types import DESCRIBES
 from rag.names import bare, untitled
+from rag.question_types import DESCRIBES
 from rag.types import Answer
 
 _PERSONAL = {"he", "she", "him"}

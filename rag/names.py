@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from rag.answer_types import DESCRIBES, ROLE_WORDS, asks_role
+from rag.question_types import DESCRIBES, ROLE_WORDS, asks_role
 
 # words written capitalised next to a name that are not part of it: titles, and what starts a sentence
 HONORIFICS = frozenset("mr mrs ms miss mx dr sir dame prof professor rev reverend hon honourable".split())

@@ -33,8 +33,9 @@ from __future__ import annotations
 import re
 from typing import Callable, Sequence
 
-from rag.answer_types import ROLE_WORDS, plain
 from rag.clauses import stem
+from rag.echoes import plain
+from rag.question_types import ROLE_WORDS
 from rag.types import Span, Window
 
 _MONTHS = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
@@ -315,7 +316,7 @@ _LEADING = frozenset("the a an mr mrs ms miss dr sir dame prof professor".split(
 
 def _runs(text: str) -> list[tuple[str, ...]]:
     """The runs of two or more capitalised words of a text, without leading articles and titles, in
-    lower case without accents (``answer_types.plain``: "Pedro Menéndez de Avilés" and "Menendez"
+    lower case without accents (``echoes.plain``: "Pedro Menéndez de Avilés" and "Menendez"
     meet); a possessive run ("Genghis Khan's descendants") is left out: what is someone's may well bear
     their name ("Ghazan Khan")."""
     found = []

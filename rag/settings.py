@@ -78,7 +78,7 @@ class Settings:
             a clause about someone else named, and for "Who said ...?" answer with the name of who says
             the retrieved sentence (rag.attribution).
         drop_echoes: drop a candidate that only repeats the question's words ("Mr McAnulty" for "Who
-            labelled McAnulty a bully?"), unless the question offers a choice (rag.answer_types.echoes).
+            labelled McAnulty a bully?"), unless the question offers a choice (rag.echoes.echoes).
         credits: a name in a byline or photo credit ("By Aroha Wiremu, Court Reporter") answers only a
             question about who wrote or photographed the story (rag.credits).
         qualifiers: drop a candidate in a sentence that names years other than the one the question asks

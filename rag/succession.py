@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
-from rag.answer_types import BY_AGE
+from rag.ages import BY_AGE
 from rag.names import HONORIFICS
 from rag.types import Sentence, Span, Window
 

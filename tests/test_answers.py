@@ -7,10 +7,12 @@ from functools import partial
 
 import pytest
 
-from rag.answer_types import MISFIT_PENALTY, age_holder, expected_type, fit, read_as_job, rescore, span_labels
+from rag.ages import age_holder
+from rag.answer_types import MISFIT_PENALTY, fit, rescore, span_labels
 from rag.citing import cite, same_answer
 from rag.clauses import (asked_acts, asked_verbs, clause_around, dangles, did_question, needs_clause, predicate, question_form,
                          reason_in, reason_of, reasons, stem, verdict)
+from rag.question_types import expected_type, read_as_job
 from rag.readers.trained import clean_span
 from rag.types import Document, Sentence, Span, Window
 
@@ -195,7 +197,7 @@ def test_a_count_or_a_length_of_years_is_no_age(nlp) -> None:
 def test_the_age_beside_the_asked_name_comes_first() -> None:
     """"How old is Karen Doyle?" was answered *22* (0.38) over *58* (0.02) of "Karen Doyle, 58, who has lived
     next to the site for 22 years": the age set beside the asked name comes first, however unlikely."""
-    from rag.answer_types import named_age, prefer_named_age
+    from rag.ages import named_age, prefer_named_age
 
     text = "Spokeswoman Karen Doyle, 58, who has lived next to the site for 22 years, said so. Ann Lee, 61, agreed"
     years, doyle, lee = _span_in(text, "22", 0.38), _span_in(text, "58", 0.02), _span_in(text, "61", 0.01)
@@ -456,7 +458,7 @@ def test_how_often_is_answered_by_a_frequency(nlp) -> None:
 ])
 def test_the_end_of_a_change_the_question_asks_for(question: str, answer: str) -> None:
     """Of "cut the time from five months to six weeks", "now" asks for the end and "before" for the start."""
-    from rag.answer_types import change_end
+    from rag.amounts import change_end
 
     text = "We have cut the time it takes to register an overseas nurse from five months to six weeks."
     span = change_end(question, _span_in(text, "five months to six weeks"), [_window(text)])
@@ -472,7 +474,7 @@ def test_the_end_of_a_change_the_question_asks_for(question: str, answer: str) -
 def test_a_question_asking_before_gets_what_a_number_was_up_from(question: str, answer: str) -> None:
     """"What was the turnout last time?" was answered *48.2 per cent* of "Turnout was 48.2 per cent, up from
     44.5 per cent at the previous election": what the number was before, said right after it."""
-    from rag.answer_types import change_end
+    from rag.amounts import change_end
 
     text = "Turnout was 48.2 per cent, up from 44.5 per cent at the previous election."
     span = change_end(question, _span_in(text, "48.2 per cent"), [_window(text)])
@@ -496,7 +498,7 @@ def test_how_much_something_rose_is_not_the_level_it_rose_to() -> None:
     """"How much did national home values rise in October?" was answered *$812,500* of "climbed 0.6 per cent
     over the month to $812,500": the level a change reached is no answer to how much it changed; asked
     what it rose to, it is; "to" after no verb of change ("sold to 40,000 buyers") is no level."""
-    from rag.answer_types import drop_levels
+    from rag.amounts import drop_levels
 
     text = "The median price climbed 0.6 per cent over the month to $812,500. The firm sold homes to 40,000 buyers."
     window = _window(text)
@@ -1060,13 +1062,13 @@ def test_an_answer_cut_inside_a_persons_name_gets_the_whole_name(nlp) -> None:
     ("Who labelled McAnulty a bully?", "Sharma's", False),
 ])
 def test_an_answer_that_only_repeats_the_question_echoes_it(question: str, answer: str, echo: bool) -> None:
-    from rag.answer_types import echoes
+    from rag.echoes import echoes
 
     assert echoes(question, answer) is echo
 
 
 def test_echoing_candidates_are_dropped_and_the_rest_keep_their_order() -> None:
-    from rag.answer_types import drop_echoes
+    from rag.echoes import drop_echoes
 
     spans = [Span(text, "d", 0, len(text), score, 0) for text, score in
              (("Mr McAnulty", 0.6), ("Dr Sharma", 0.3), ("McAnulty", 0.05), ("a", 0.02), ("Ardern", 0.01))]
@@ -1089,7 +1091,7 @@ def test_echoing_candidates_are_dropped_and_the_rest_keep_their_order() -> None:
     ("Who expelled Sharma or Lewis?", "Sharma", True),                             # a choice
 ])
 def test_whom_it_was_done_to_did_not_do_it(nlp, question: str, answer: str, kept: bool) -> None:
-    from rag.answer_types import drop_acted_on
+    from rag.echoes import drop_acted_on
 
     span = Span(answer, "d", 0, len(answer), 0.5, 0)
     assert (drop_acted_on(question, [span], nlp) == [span]) is kept
@@ -1099,7 +1101,7 @@ def test_a_thing_acted_on_is_not_named_as_its_doer(nlp) -> None:
     """"Who owned the firm that won the contract?" was answered *Brightclean Services* (0.57) from "The firm,
     Brightclean Services, said ...": the name given the thing the act is done to, or the thing itself, is
     not who did it; a name elsewhere, or the thing named by a question about someone else, is kept."""
-    from rag.answer_types import drop_acted_on
+    from rag.echoes import drop_acted_on
 
     text = ("Ferreira failed to declare that his brother-in-law owned a firm that won the contract. "
             "The firm, Brightclean Services, said it had won the contract fairly.")
@@ -1261,13 +1263,13 @@ def test_what_a_named_person_was_doing_is_not_what_someone_else_did(nlp) -> None
     ("Approximately how many Russians were hurt, killed, or captured in the battle?", None),   # a list, no choice
 ])
 def test_the_options_a_question_offers(question: str, offered) -> None:
-    from rag.answer_types import options
+    from rag.echoes import options
 
     assert options(question) == offered
 
 
 def test_an_answer_to_a_choice_names_one_of_the_options() -> None:
-    from rag.answer_types import prefer_options
+    from rag.echoes import prefer_options
 
     spans = [Span(text, "d", 0, len(text), score, 0) for text, score in
              (("Kirchenfeld", 0.8), ("Länggasse", 0.1), ("Matte", 0.001))]
@@ -1523,7 +1525,7 @@ def test_what_someone_said_prefers_their_words_on_the_topic_to_narration_or_othe
     ("Did they say it wasn't over?", {"say", "over"}),                         # nor pronouns and negations
 ])
 def test_what_a_question_asks_about_is_its_words_without_auxiliaries_or_names(question: str, stems: set[str]) -> None:
-    from rag.answer_types import predicate_stems
+    from rag.echoes import predicate_stems
 
     assert predicate_stems(question) == stems
 
@@ -1651,7 +1653,7 @@ def test_an_occupation_asked_as_a_deed_is_read_as_a_job(question: str, read: str
 ])
 def test_a_position_played_is_read_as_who_the_player_is(question: str, read: str | None) -> None:
     """Sports news writes a player's position as what they are ("Waves goal attack Jess Tapsell")."""
-    from rag.answer_types import player_asked
+    from rag.question_types import player_asked
 
     assert player_asked(question) == read
 
@@ -1726,7 +1728,7 @@ def test_the_person_a_story_calls_by_their_age_is_the_one_named_before(nlp) -> N
 def test_a_margin_asked_is_the_number_the_text_gives_as_one(question, first) -> None:
     """"By how many votes did Kovacs win?" was answered *11,872*, her count, which the reader found likelier than
     the "by 1,240 votes" the text gives as the difference."""
-    from rag.answer_types import prefer_margin
+    from rag.amounts import prefer_margin
 
     text = ("Rachel Kovacs unseated Derek Bolton by 1,240 votes. Preliminary results gave Kovacs 11,872 votes to "
             "Bolton's 10,632. Turnout rose by 3 per cent.")
@@ -1753,7 +1755,7 @@ def test_a_tally_asked_is_not_another_tally_nor_an_age(nlp) -> None:
 def test_an_age_before_a_qualified_noun_is_the_age_of_someone_named_before() -> None:
     """"How old is Josh Hargreaves?" was refused: "The 24-year-old Fenwick-Lomond Cycling rider outsprinted ..."
     was read as the age of someone called Fenwick-Lomond Cycling; capitals before a person's noun qualify it."""
-    from rag.answer_types import BY_AGE, age_holder
+    from rag.ages import BY_AGE, age_holder
 
     text = "The 24-year-old Fenwick-Lomond Cycling rider outsprinted Cian Moloney."
     assert BY_AGE.match(text) and not age_holder(text, 4, 15)
@@ -1779,7 +1781,7 @@ def test_a_standing_asked_is_a_place_in_an_order_or_none(nlp, question, kept) ->
 
 def test_a_lead_over_someone_is_a_margin() -> None:
     """"What is Hargreaves's overall lead over Moloney?" was answered *general classification*."""
-    from rag.answer_types import prefer_margin
+    from rag.amounts import prefer_margin
 
     text = "Hargreaves now leads the general classification by 12 seconds from Moloney."
     spans = [_span_in(text, "general classification", 0.1), _span_in(text, "12 seconds", 0.08)]
@@ -1800,7 +1802,7 @@ def test_a_name_asked_is_no_bare_number(nlp) -> None:
 def test_how_much_of_a_thing_is_the_amount_the_text_gives_of_it() -> None:
     """"How much snapper was misreported?" was answered *$112,000* (0.79, sure) of "snapper worth about $112,000";
     the text gives the amount of snapper as "about 7.8 tonnes of snapper"."""
-    from rag.answer_types import prefer_measure_of
+    from rag.amounts import prefer_measure_of
 
     text = "Over 11 trips he recorded about 7.8 tonnes of snapper as gurnard, snapper worth about $112,000."
     spans = [_span_in(text, "$112,000", 0.5), _span_in(text, "7.8 tonnes", 0.001), _span_in(text, "11", 0.001)]
@@ -1843,7 +1845,7 @@ def test_how_long_someone_has_done_something_is_no_age(nlp) -> None:
 def test_a_count_received_is_no_difference() -> None:
     """"How many votes did Bolton get?" was answered *1,240* of "unseating Bolton by 1,240 votes": the number the
     text gives as a difference is no count anyone received."""
-    from rag.answer_types import prefer_margin
+    from rag.amounts import prefer_margin
 
     text = "Rachel Kovacs unseated Derek Bolton by 1,240 votes. Kovacs got 11,872 votes to Bolton's 10,632."
     spans = [_span_in(text, "1,240", 0.2), _span_in(text, "10,632", 0.01)]

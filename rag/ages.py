@@ -1,0 +1,165 @@
+"""Ages: whose age a number is. News sets an age beside a name ("Karen Doyle, 58,"), before it ("19-year-old Jordan
+Whitcombe"), or calls someone by it ("The 61-year-old said"); "How old is Karen Doyle?" is answered by hers, however
+unsure the reader is (``prefer_named_age``, ``named_age``), never by another's, a count or how long something lasted
+(``no_age``, ``age_of_another``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Sequence
+
+from rag.amounts import BARE_COUNT, LENGTH_OF_TIME, counts
+from rag.question_types import PERSON_NOUN, expected_type, question_names
+from rag.types import Span, Window
+
+
+# "How old is Bolton?", "How old was Hallett mayor Trudy Kennaway?": of a person named, not described ("the nurse
+# from Toowoomba")
+OF_NAMED = re.compile(r"^\W*how\s+old\s+(?:is|was|are|were)\s+(?!the\b|a\b|an\b|his\b|her\b|their\b)", re.IGNORECASE)
+# a number no one's age is: "4,259" (votes), "2022" (a year); "aged 8 and 11", "58" are ages, and a thing's
+# age says its unit ("2,100 years old")
+_PAST_AGES = re.compile(r"^\D*(?:\d{1,3},\d|[1-9]\d{3}|1[3-9]\d|[2-9]\d\d)")
+_AGE_UNIT = re.compile(r"\b(?:years?|old|centur(?:y|ies)|millenni(?:um|a)|million|billion)\b", re.IGNORECASE)
+
+
+def no_ones_age(text: str) -> bool:
+    """Whether a span is a number too large to be anyone's age, with no unit of a thing's age."""
+    return _PAST_AGES.search(text) is not None and _AGE_UNIT.search(text) is None
+
+
+def prefer_named_age(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
+    """For "How old is Karen Doyle?", the age set beside that name ("Karen Doyle, 58, who has lived there for
+    22 years") put first, as a number, however much less likely the reader finds it (22 at 0.38 against 58
+    at 0.02): the text says whose age it is. The order is kept when the best span already is one."""
+    expected = expected_type(question)
+    if expected is None or expected.name != "age" or len(spans) < 2:
+        return list(spans)
+    named = [x for x in spans if named_age(question, x, windows)]
+    if not named or named[0] is spans[0]:
+        return list(spans)
+    return [replace(own_age(x), type_fit=1) for x in named] + [x for x in spans if x not in named]
+
+
+# whom an age is said of: "Bolton, 67,", "Kovacs, a 41-year-old pharmacist", "91-year-old Doris Fenwick"
+_NAME_BEFORE_AGE = re.compile(r"([A-Z][\w'\u2019-]+)\s*[,(]\s*(?:(?:a|an|the|aged)\s+)?$")
+_NAME_AFTER_AGE = re.compile(r"^[- ]?(?:year[- ]old)?((?:\s+[A-Z][\w'\u2019.-]*)+)")
+# ... unless those words qualify a person's noun: "24-year-old Fenwick-Lomond Cycling rider" names no one
+_QUALIFIES = re.compile(rf"^\s+(?:{PERSON_NOUN})\b")
+_YEARS_OLD = re.compile(r"^(?:(?:the|a|an)\s+)?(\d{1,3})[- ]year[- ]old$", re.I)
+_AGE_NOT_NAMES = frozenset("mr mrs ms miss dr sir dame mp prof professor judge the a an".split())
+
+
+def _name_after_age(text: str) -> re.Match[str] | None:
+    """The capitalised words right after an age ("91-year-old Doris Fenwick"), not those before a noun."""
+    found = _NAME_AFTER_AGE.match(text)
+    if found is None or re.search(r"[.'’]", found.group(1)):    # "Jordan Whitcombe. Whitcombe's father"
+        return found
+    return None if _QUALIFIES.match(text[found.end():]) else found
+
+
+def written_as_age(span: Span, window: Window) -> bool:
+    """Whether a bare number is the age set off beside a name ("Pooley, 64, received ..."), not a count."""
+    at, to = span.start - window.start, span.end - window.start
+    return bool(BARE_COUNT.match(span.text)) and re.match(r"\s*[,)]", window.text[to:to + 2]) is not None \
+        and _NAME_BEFORE_AGE.search(window.text[max(0, at - 60):at]) is not None
+
+
+def age_holder(text: str, start: int, end: int) -> frozenset[str]:
+    """The lower-cased words of the name an age at ``text[start:end]`` is said of, titles out; empty when
+    no name stands next to it ("the 38-year-old will walk": no one named)."""
+    before = _NAME_BEFORE_AGE.search(text[max(0, start - 60):start])
+    after = _name_after_age(text[end:end + 60])
+    words = (before.group(1) if before else "") + " " + (after.group(1) if after else "")
+    return frozenset(w for w in re.findall(r"[\w'\u2019-]+", words.lower()) if w not in _AGE_NOT_NAMES)
+
+
+def asks_age_by_description(question: str) -> bool:
+    """Whether the question asks how old someone is without naming them ("How old is the sacked manager?",
+    "How old is Tidewater Lass's trainer?": the name is another's)."""
+    expected = expected_type(question)
+    return expected is not None and expected.name == "age" and (
+        not question_names(question) or _ANOTHERS.match(question) is not None)
+
+
+# "How old is Tidewater Lass's trainer?": the one asked about is described by another's name (a name, "'s", a
+# lower-case word); bridging splits such a question at it
+ANOTHERS = r"(?:[A-Z][\w'’-]*\s+){0,3}[A-Z][\w-]*['’]s\s+[a-z]"
+_ANOTHERS = re.compile(rf"^\s*(?i:how\s+old\s+(?:is|was|are|were))\s+{ANOTHERS}")
+
+
+def named_age(question: str, span: Span, windows: Sequence[Window]) -> bool:
+    """Whether a number answering "How old is Doyle?" is the age set beside that name ("Karen Doyle, 58,"),
+    which no other answer beats, however less likely the reader finds it. Only for a question asking an age
+    ("How many siblings does Calloway have?" is not answered by "Calloway, 29,")."""
+    window = next((w for w in windows if w.rank == span.window_rank), None)
+    if window is None or not (BARE_COUNT.match(span.text) or _YEARS_OLD.match(span.text)):
+        return False
+    expected = expected_type(question)
+    if expected is None or expected.name != "age":
+        return False
+    asked = {w.lower() for w in question_names(question)}
+    at, to = span.start - window.start, span.end - window.start
+    if not asked & age_holder(window.text, at, to):
+        return False
+    # the whole name beside the age, when the text gives one: "Jordan Whitcombe, 19," and "19-year-old Jordan
+    # Whitcombe" are not Darren Whitcombe's
+    before = _WHOLE_NAME_BEFORE_AGE.search(window.text[max(0, at - 80):at])
+    after = _name_after_age(window.text[to:to + 80])
+    written = " ".join(x.group(1) for x in (before, after) if x is not None)
+    given = {w.lower().rstrip(".") for w in written.split()} - _AGE_NOT_NAMES
+    return len(given) < 2 or len(asked) < 2 or asked <= given
+
+
+# the capitalised words before an age set off after a name ("Jordan Whitcombe, 19,", "Amira and Yusuf Haddad, 18,")
+_WHOLE_NAME_BEFORE_AGE = re.compile(r"((?:[A-Z][\w'\u2019-]+\s+(?:and\s+)?){0,3}[A-Z][\w'\u2019-]+)\s*[,(]\s*"
+                                    r"(?:(?:a|an|the|aged)\s+)?$")
+
+
+def age_of_another(question: str, span: Span, window: Window) -> bool:
+    """Whether an age answering "How old is Bolton?" is said of someone the question does not name
+    ("Kovacs, a 41-year-old pharmacist"); False when the question names no one or no name is beside it."""
+    asked = {w.lower() for w in question_names(question)}
+    holder = age_holder(window.text, span.start - window.start, span.end - window.start)
+    return bool(asked and holder and not holder & asked)
+
+
+# a number that opens a compound of something else counts no years of age: "three-term", "16-year wait"
+_COMPOUND = re.compile(r"^[\w.,]+-(?!years?[- ]old\b)[A-Za-z]")
+# "for 22 years", "22 years ago": how long, not how old ("58 years old", "58 years of age" are ages)
+_YEARS_LONG = re.compile(r"^\s+years?\b(?![- ]old\b)(?!\s+of\s+age\b)", re.IGNORECASE)
+_LASTED = re.compile(r"\b(?:for|over|in|after|within)\s+$")     # "fishing for" 34 years
+
+
+def no_age(span: Span, window: Window, doc) -> bool:
+    """Whether a number answering "How old ...?" opens a compound that is no age ("three" of "three-term
+    incumbent Derek Bolton", "16" of "a 16-year wait"; "41-year-old" is one), counts something ("about 140"
+    of "about 140 residents") or says how many years something lasted ("22" of "for 22 years", "34 years" of
+    "fishing for 34 years")."""
+    at, to = span.start - window.start, span.end - window.start
+    if LENGTH_OF_TIME.match(span.text) and _LASTED.search(window.text[max(0, at - 12):at]):
+        return True                     # "34 years" of "fishing for 34 years"
+    return bool(_COMPOUND.match(window.text[at:at + len(span.text) + 20]) or _YEARS_LONG.match(window.text[to:]) or
+                counts(span, doc, window.start) - {"year"})
+
+
+# "The 61-year-old, who replaced ...", "The 27-year-old has played ...": news names a person, then calls them by
+# their age; not "The 38-year-old and the 29-year-old" (two, described before) or "The 27-year-old's contract"
+BY_AGE = re.compile(rf"^\W*The\s+(\d{{1,3}})-year-old(?=,|\s+(?!and\b)[a-z]+\b|"
+                    rf"\s+(?:[A-Z][\w'’-]+\s+){{1,3}}(?:{PERSON_NOUN})\b)")
+
+
+def opens_by_age(sentence: str, start: int, end: int) -> bool:
+    """Whether the span ``[start, end)`` of a sentence holds the age it opens by ("The 61-year-old, who ...")."""
+    opening = BY_AGE.match(sentence)
+    return opening is not None and start <= opening.start(1) < end
+
+
+def own_age(span: Span) -> Span:
+    """An age answer as a number: "91" for "91-year-old" (the question already says "old")."""
+    years = _YEARS_OLD.match(span.text)
+    if not years:
+        return span
+    start = span.start + years.start(1)
+    return replace(span, text=years.group(1), start=start, end=start + len(years.group(1)))

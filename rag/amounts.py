@@ -1,0 +1,282 @@
+"""Amounts: which number answers "how many / how much / by how much". The reader finds numbers well and confuses
+them freely: a count for a sum of money, one total for another, the level after a change for the change. These checks
+put the amount of the kind asked first (the margin, ``prefer_margin``; the amount "of" the thing asked,
+``prefer_measure_of``; the new level of "from X to Y", ``change_end``), drop the level for a change asked
+(``drop_levels``), and tell what a number counts (``counts``), so that ``rag.answer_types.rescore`` can drop a tally
+of another thing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Callable, Sequence
+
+from rag.clauses import stem
+from rag.question_types import MONEY_QUESTION, NAME_SMALL_WORDS, Expected
+from rag.types import Span, Window
+
+
+DIGIT = re.compile(r"\d")
+# money written as money, which spaCy's small model does not always label MONEY ("A$611 million", "134.9p")
+CURRENCY = re.compile(r"[$€£¥]|\b(?:dollars?|euros?|(?<!per )cents?|pence|guineas?|yen|rupees?|francs?)\b|\d[pc]\b",
+                      re.IGNORECASE)
+# a percentage, which spaCy's small model may label MONEY ("47.3 per cent")
+PER_CENT = re.compile(r"\s*(?:%|per\s*cent\b|pc\b)", re.IGNORECASE)      # what makes a number a percentage
+PERCENT_FIGURE = re.compile(r"\d" + PER_CENT.pattern, re.IGNORECASE)
+NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve twenty thirty forty "
+                         "fifty hundred thousand million billion dozen".split())
+# a bare number of one to three digits that spaCy reads as no date or time: a count or an age, which
+# never says when (a day or an hour comes with its month or "am", "pm", "o'clock")
+BARE_COUNT = re.compile(r"^\s*\d{1,3}\s*$")
+# a unit of time a question names: "How many days ...?", "in the past ten years"
+TIME_UNIT = re.compile(r"\b(?:second|minute|hour|day|night|week|weekend|fortnight|month|year|decade|century|"
+                       r"centuries|season|term|time)s?\b", re.IGNORECASE)
+# a length of time and nothing else: says how long, never when ("about a week", "three years")
+LENGTH_OF_TIME = re.compile(r"^(?:(?:about|around|roughly|nearly|almost|some|at least|more than|less than|over|"
+                            r"under|up to|just)\s+)?(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|"
+                            r"eleven|twelve|a few|several|\d+)\s+(?:second|minute|hour|day|week|fortnight|month|"
+                            r"year|decade|century)s?$", re.IGNORECASE)
+# a number in figures or words, which every age has ("58", "sixty-one", "in her forties"; "five-eighth" is none)
+NUMBER_WORD = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+                         r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
+                         r"seventy|eighty|ninety|hundred|teens?|twenties|thirties|forties|fifties|sixties|"
+                         r"seventies|eighties|nineties)\b(?![-‐]\w)", re.IGNORECASE)
+# words of an amount that hold no figure: "tens of millions", "a few thousand", "half", "an undisclosed sum"
+SCALES = re.compile(r"\b(?:thousands?|millions?|billions?|trillions?|dozens?|half|quarter|sum)\b", re.IGNORECASE)
+# "By how many votes did Kovacs win?", "What was the winning margin?": the difference, not either count
+ASKS_MARGIN = re.compile(r"^\W*by\s+how\s+(?:many|much|far)\b|\bby\s+what\s+(?:margin|amount|percentage)\b|"
+                         r"\bwinning\s+margin\b|\bmargin\s+of\s+(?:victory|defeat|the\s+win)\b|"
+                         r"\bhow\s+(?:big|large|wide|narrow|close)\s+was\s+the\s+(?:margin|majority|gap)\b|"
+                         r"\b(?:lead|advantage|gap)\s+(?:over|on|to)\b|\bhow\s+far\s+(?:ahead|behind|clear)\b|"
+                         r"\b(?:win|won|lose|lost|lead|led|beat|trail|trailed)\s+by\s*\?*\s*$", re.IGNORECASE)
+# "How many votes did Bolton get?": a count received, which no difference is
+_ASKS_RECEIVED = re.compile(r"^\W*how\s+many\b.*\b(?:get|got|receive|received|poll|polled|win|won|score|scored|"
+                            r"secure|secured|earn|earned|take|took|attract|attracted|record|recorded)\b", re.IGNORECASE)
+# what the text sets before a difference: "unseating Bolton by 1,240 votes", "a margin of 12 seconds"
+_MARGIN_BEFORE = re.compile(r"(?:\bby|\b(?:margin|majority|lead|gap|deficit)\s+of|\b(?:margin|majority)\b[^.;:\d]{0,25}"
+                            r"\b(?:was|is|were|stood\s+at|of)|\bwon\s+by)\s+(?:just|only|a\s+mere|some|about|around|"
+                            r"nearly|almost|more\s+than|less\s+than|fewer\s+than|over|under)?\s*$", re.IGNORECASE)
+# ... and after it: "a 1,240-vote margin", "a 12-second lead"
+_MARGIN_AFTER = re.compile(r"^[\w.,-]*\s*(?:margin|majority|lead|gap|win)\b", re.IGNORECASE)
+MARGIN_CONSIDER = 0.05     # a difference the reader finds at least this share as likely as its best answer
+
+
+def prefer_margin(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
+    """For "By how many votes did Kovacs win?", a number the text gives as a difference ("by 1,240 votes", "a
+    margin of 12 seconds") put first, however much less likely the reader finds it (11,872, her count, at 0.22
+    against 1,240 at 0.03): the text's "by" says which number is the margin. Order kept when there is none.
+    For a count received ("How many votes did Bolton get?"), such a difference is dropped."""
+    asks = ASKS_MARGIN.search(question) is not None
+    received = not asks and _ASKS_RECEIVED.search(question) is not None
+    if not spans or not (asks and len(spans) > 1 or received):
+        return list(spans)
+    by_rank = {w.rank: w for w in windows}
+
+    def margin(span: Span) -> bool:
+        window = by_rank.get(span.window_rank)
+        if window is None or not NUMBER_WORD.search(span.text):
+            return False
+        before = window.text[max(0, span.start - window.start - 40):span.start - window.start]
+        after = window.text[span.end - window.start:span.end - window.start + 30]
+        return _MARGIN_BEFORE.search(before) is not None or _MARGIN_AFTER.match(after) is not None
+
+    marked = [x for x in spans if margin(x)]
+    if received:
+        return [x for x in spans if x not in marked]
+    best = max(x.score for x in spans)      # "by" is everywhere: not "by 3 per cent" of another sentence at 0.0
+    return _first([x for x in marked if x.score >= MARGIN_CONSIDER * best], spans)
+
+
+def _first(marked: list[Span], spans: Sequence[Span]) -> list[Span]:
+    """The ``marked`` spans first, the rest after in their order; the order kept when none is marked or the
+    first already is."""
+    if not marked or marked[0] is spans[0]:
+        return list(spans)
+    return marked + [x for x in spans if x not in marked]
+
+
+# what a price is asked by: no per cent answers it
+PRICE = re.compile(r"\b(?:cost|costs|costing|price|priced|fare|fee|charge|charged|charges|sell\s+for|sold\s+for|"
+                   r"fetch|fetched|worth)\b", re.IGNORECASE)
+# "How much snapper was misreported?": the thing measured, after "how much"
+_MUCH_OF = re.compile(r"\bhow\s+much\s+([a-z][a-z-]+)\b", re.IGNORECASE)
+
+
+def prefer_measure_of(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
+    """For "How much snapper was misreported?", an amount the text gives as one of that thing ("about 7.8 tonnes
+    of snapper") put first, however much less likely the reader finds it ($112,000, the snapper's value, at 0.53
+    against 0.0003): "of snapper" says what the amount measures. Order kept when there is none, and for money
+    ("How much money ...?") or a word that names no thing ("How much more ...?")."""
+    asked = _MUCH_OF.search(question)
+    if len(spans) < 2 or asked is None or MONEY_QUESTION.search(question.lower()) or \
+            asked.group(1).lower() in NAME_SMALL_WORDS | {"more", "less", "longer", "higher", "further", "did",
+                                                          "does", "do", "is", "was", "were", "are", "has", "had",
+                                                          "will", "would", "can"}:
+        return list(spans)
+    thing = stem(asked.group(1).lower())
+    by_rank = {w.rank: w for w in windows}
+
+    def measures(span: Span) -> bool:
+        window = by_rank.get(span.window_rank)
+        if window is None or not NUMBER_WORD.search(span.text) or CURRENCY.search(span.text):
+            return False
+        after = re.match(r"\s+of\s+(?:the\s+|its\s+|their\s+)?([a-z][a-z-]+)",
+                         window.text[span.end - window.start:span.end - window.start + 40], re.IGNORECASE)
+        return after is not None and stem(after.group(1).lower()) == thing
+
+    return _first([x for x in spans if measures(x)], spans)
+
+
+# "How long is each period in minutes?": the question gives the unit, a bare number answers it
+IN_UNITS = re.compile(r"\bin\s+(?:seconds|minutes|hours|days|weeks|months|years|decades|centuries|metres|meters|"
+                      r"kilometres|kilometers|km|miles|feet|inches|yards)\b", re.IGNORECASE)
+
+
+def bare_number(text: str) -> bool:
+    """A number and nothing else: "six", "1,200", "21"."""
+    text = text.strip().lower()
+    return text in NUMBER_WORDS or re.fullmatch(r"\d[\d,.]*", text) is not None
+
+
+def other_nouns(question: str, parse: Callable[[str], object]) -> frozenset[str]:
+    """For "How many <things> ...?", the stems of the question's other nouns ("booth" of "How many informal
+    votes were there at the Temuka booths?"); empty for any other question."""
+    doc = parse(question)
+    counted = _counted_noun(doc)
+    if counted is None:
+        return frozenset()
+    asked = stem(counted.text)
+    return frozenset(stem(t.text) for t in doc if t.pos_ == "NOUN" and stem(t.text) != asked)
+
+
+def _counted_noun(doc):  # -> spacy Token | None
+    """The noun "how many" counts in a parsed question ("votes" of "How many informal votes ...?"), or None."""
+    many = next((t for t in doc if t.lower_ == "many" and t.i > 0 and doc[t.i - 1].lower_ == "how"), None)
+    return many.head if many is not None and many.head.pos_ == "NOUN" else None
+
+
+# what scores and tallies count, no two the same thing: "How many tries did Lolo score?" is not "17" of "17 points"
+TALLIES = {stem(form): pair.split("/")[0] for pair in (
+   "point/points try/tries goal/goals vote/votes seat/seats run/runs wicket/wickets medal/medals lap/laps "
+   "game/games match/matches win/wins loss/losses title/titles cap/caps").split() for form in pair.split("/")}
+
+
+def tally_asked(question: str, parse: Callable[[str], object]) -> str | None:
+    """For "How many tries did Lolo score?", the tally asked ("try"); None when the counted noun is no tally."""
+    counted = _counted_noun(parse(question))
+    return None if counted is None else TALLIES.get(stem(counted.text))
+
+
+def counts(span: Span, doc, offset: int) -> frozenset[str]:
+    """The stems of the nouns a number span counts ("booth" of "two" in "at two booths")."""
+    return frozenset(stem(t.head.text) for t in doc if span.start <= offset + t.idx < span.end
+                     and t.dep_ == "nummod" and t.head.pos_ == "NOUN")
+
+
+# Amounts: a number with what follows it is rarely still the amount asked. Names and dates are not
+# cut (SQuAD's answers keep "Eleutherian gunpowder mills", "German university model", a life's span).
+_AMOUNTS = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
+# what may come before an amount's entity in a span that opens with the amount: whom it cost ("cost us about
+# $80m"), and the currency sign spaCy's small model leaves out of it ("189" of "$189")
+_BEFORE_AMOUNT = re.compile(r"(?P<whom>(?:us|them|him|her|me|you)\s+)?(?:[A-Z]{0,3}[$€£¥])?", re.IGNORECASE)
+_SCALE = re.compile(r"(?:m|bn|k)\b")       # written onto the number, which spaCy's amount may leave off
+
+
+def _opening_amounts(span: Span, doc, window: Window):
+    """(entity label, start, end) of the amounts the span opens with, in document offsets: an entity at its
+    start, or after whom it cost and a currency sign spaCy leaves out of it; the start is past whom it cost."""
+    for ent in doc.ents:
+        start, end = window.start + ent.start_char, window.start + ent.end_char
+        before = _BEFORE_AMOUNT.fullmatch(span.text[:start - span.start]) if start >= span.start else None
+        if before is not None:
+            yield ent.label_, span.start + len(before.group("whom") or ""), end    # the sign stays
+
+
+def leading_amount(span: Span, doc, window: Window, expected: Expected) -> Span | None:
+    """A misfitting span that opens with an amount of an asked type (or with whom it cost, "us about $80m
+    in the half"), cut to that amount ("30 per cent" of "30 per cent as costs bite" for "By how much did
+    profit fall?"); None when it opens with none."""
+    for label, start, end in _opening_amounts(span, doc, window):
+        suffix = _SCALE.match(window.text, end - window.start)     # "$80" + "m" of "$80m"
+        end = end + len(suffix.group(0)) if suffix else end
+        if end <= span.end and (start, end) != (span.start, span.end) and label in expected.labels & _AMOUNTS:
+            return replace(span, text=window.text[start - window.start:end - window.start], start=start, end=end,
+                           type_fit=1)
+    return None
+
+
+def amount_alone(span: Span, doc, window: Window) -> Span:
+    """An amount answer without a second thing joined to it ("50 knots" of "50 knots and waves of up to five
+    metres", "$189" of "$189 and VIP passes for $349"); a range ("$80m and $120m") stays whole."""
+    for label, start, end in _opening_amounts(span, doc, window):
+        if end < span.end and label in _AMOUNTS \
+                and re.match(r"\s+and\s+(?![\d$€£¥]|(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten)\b)",
+                             window.text[end - window.start:span.end - window.start]):
+            return replace(span, text=window.text[start - window.start:end - window.start], start=start, end=end)
+    return span
+
+
+# "How much did home values rise?" asks for the change, not the level it reached ("climbed 0.6 per cent over
+# the month to $812,500"), as ``clauses.stem`` gives them
+_CHANGES = frozenset(stem(w) for w in "rise rose risen climb increase grow grew grown jump fall fell fallen drop "
+                     "decline decrease slip slid shrink shrank gain lose lost surge plunge".split())
+_HOW_MUCH = re.compile(r"\bhow (?:much|many|far)\b|\bby what (?:amount|percentage)\b", re.IGNORECASE)
+
+
+def drop_levels(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
+    """For "How much did X rise / fall / grow?", the spans without the level a change reached ("$812,500" of
+    "climbed 0.6 per cent over the month to $812,500": "to" after a verb of change in the same clause); a
+    question asking what it rose to ("... grow to?") asks for the level, and keeps it."""
+    if not spans or not _HOW_MUCH.search(question) or re.search(r"\bto\s*\??\s*$", question) or \
+            not any(stem(w) in _CHANGES for w in re.findall(r"[a-z]+", question.lower())):
+        return list(spans)
+    by_rank = {w.rank: w for w in windows}
+
+    def level(span: Span) -> bool:
+        window = by_rank.get(span.window_rank)
+        if window is None:
+            return False
+        before = window.text[max(0, span.start - window.start - 80):span.start - window.start]
+        if not re.search(r"\bto\s+$", before):
+            return False
+        clause = re.split(r"[.;:!?,](?=\s)", before)[-1]         # "0.6" is no clause's end
+        return any(stem(w) in _CHANGES for w in re.findall(r"[a-z]+", clause.lower()))
+
+    return [x for x in spans if not level(x)]
+
+
+_FROM_TO = re.compile(r"^(?:from\s+)?(.+?)\s+to\s+(.+)$", re.IGNORECASE)
+_LATER = re.compile(r"\b(?:now|currently|today|nowadays|these days|at present|after|since)\b", re.IGNORECASE)
+_EARLIER = re.compile(r"\b(?:before|previously|originally|formerly|used to|at first|initially|earlier|prior to|"
+                      r"last time|previous)\b", re.IGNORECASE)
+# a number and, right after it, what it was before: "48.2 per cent, up from 44.5 per cent at the previous
+# election" ("last year" or "a year ago" in a question may be the time of the new figure: not read as before)
+_UP_FROM = re.compile(r"^\s*,?\s*(?:(?:up|down|rising|falling|increasing|decreasing|a rise|a fall|an increase|"
+                      r"a decrease|a drop)\s+)?from\s+((?:about\s+|around\s+|nearly\s+|almost\s+)?"
+                      r"[$£€]?\d[\d,.]*(?:\s*(?:per\s*cent|percent|%|million|billion|m|bn|k)\b)?)", re.IGNORECASE)
+
+
+def change_end(question: str, span: Span, windows: Sequence[Window]) -> Span:
+    """Of a change "from X to Y", the end the question asks for: Y when it asks what is so now (or after),
+    X when it asks what was so before ("How long does it now take to register an overseas nurse?" ->
+    *six weeks*, not *five months to six weeks* of "cut the time ... from five months to six weeks"); and
+    before, of a number the text follows with what it was before ("48.2 per cent, up from 44.5 per cent"),
+    that ("What was the turnout last time?"). A span that is no such change, or a question that says
+    neither (or both), is left as it is."""
+    later, earlier = bool(_LATER.search(question)), bool(_EARLIER.search(question))
+    found = _FROM_TO.match(span.text)
+    window = next((w for w in windows if w.rank == span.window_rank), None)
+    if earlier and not later and found is None and window is not None and DIGIT.search(span.text):
+        before = _UP_FROM.match(window.text[span.end - window.start:])    # "48.2 per cent, up from 44.5 per cent"
+        if before is not None:
+            start = span.end + before.start(1)
+            return replace(span, text=before.group(1), start=start, end=start + len(before.group(1)))
+    if later == earlier or found is None:
+        return span
+    before = window.text[:span.start - window.start] if window is not None else ""
+    if not (span.text.lower().startswith("from ") or re.search(r"\bfrom\s+$", before, re.IGNORECASE)):
+        return span
+    group = 2 if later else 1
+    start = span.start + found.start(group)
+    return replace(span, text=found.group(group), start=start, end=start + len(found.group(group)))

@@ -1,0 +1,250 @@
+"""What a question asks for, read from its words alone: the types an answer may have (who -> a person or body,
+where -> a place, how many -> a number, how old -> an age; ``expected_type``), the kind or title it names ("Which
+jockey ...?", "Who was the Conservative candidate?"), and the names it holds. The answer side (what a span is, whether
+it fits) is ``rag.answer_types``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+PERSON = frozenset({"PERSON"})
+PERSON_OR_ORG = frozenset({"PERSON", "ORG", "NORP"})
+ORG = frozenset({"ORG", "NORP"})
+PLACE = frozenset({"GPE", "LOC", "FAC"})
+TIME = frozenset({"DATE", "TIME"})
+NUMBER = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "NUM"})
+# "How many teachers ...?" asks for a count: an amount of money is none ("around $1.8 million")
+COUNT = NUMBER - {"MONEY"}
+AGE = frozenset({"AGE", "CARDINAL", "DATE", "NUM"})
+DURATION = frozenset({"DATE", "TIME", "QUANTITY", "CARDINAL", "NUM", "LENGTH"})
+FREQUENCY = frozenset({"FREQUENCY"})
+# "What is the name of ...?": any name (an entity spaCy labels, or a capitalised phrase it does not)
+NAME = frozenset({"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
+                  "LANGUAGE", "PROPN"})
+# "What position did X hold?": a role noun ("former chief whip"), not the person who held it
+ROLE = frozenset({"ROLE"})
+# nouns for what a person is or does: a "which X" question asks for a person, and a span ending in
+# one answers "what position ...?"
+ROLE_WORDS = frozenset(
+    "mp minister whip leader politician member staffer advocate chair chairman chairwoman president premier "
+    "king queen author writer player coach actor singer director founder ceo officer spokesperson spokesman "
+    "spokeswoman judge senator governor mayor scientist artist secretary treasurer ambassador general "
+    "commander captain chancellor professor lecturer editor manager bishop pope emperor empress prince "
+    "princess duke lord chief head deputy executive adviser advisor councillor councilor representative "
+    "speaker lawyer teacher doctor engineer consul admiral colonel lieutenant sergeant archbishop cardinal "
+    "priest chairperson correspondent reporter journalist economist nurse pharmacist baker farmer "
+    "surgeon dentist accountant architect banker chef electrician firefighter paramedic plumber detective "
+    "constable inspector superintendent commissioner analyst researcher consultant entrepreneur campaigner "
+    "activist candidate barrister solicitor attorney prosecutor midwife coroner counsel partner assistant agent "
+    "builder trustee headteacher headmaster headmistress vice-chancellor registrar curator skipper "
+    "deckhand ranger owner proprietor trainer jockey referee umpire driver pilot clerk mechanic carpenter "
+    "labourer shearer veterinarian vet microbiologist physiotherapist therapist psychologist psychiatrist "
+    "magistrate warden investor volunteer apprentice presenter producer composer musician "
+    "vocalist frontman frontwoman novelist poet playwright designer physicist chemist biologist ecologist "
+    "geologist historian archaeologist tutor convenor organiser coordinator administrator physician specialist "
+    "technician winemaker fisherman businessman businesswoman restaurateur publican lobbyist unionist "
+    "champion medallist rider cyclist runner athlete swimmer rower golfer sprinter cricketer batsman batter bowler "
+    "striker winger goalkeeper midfielder defender halfback fullback boxer sailor".split())
+# a person's noun a name may qualify: "the 24-year-old Fenwick-Lomond Cycling rider", "the Athlone man"
+PERSON_NOUN = "|".join(sorted(ROLE_WORDS | set("man woman boy girl teen teenager mother father son daughter "
+                                               "grandmother grandfather resident local student pupil".split()),
+                              key=len, reverse=True))
+# head nouns of "which/what X" questions and the types they ask for
+_NOUN_TYPES: dict[str, frozenset[str]] = {}
+for _words, _types in (
+    (" ".join(sorted(ROLE_WORDS)) + " person man woman", PERSON),
+    ("city country electorate town region place state province seat district county continent river "
+     "island village suburb capital location area nation territory", PLACE),
+    ("party company body organisation organization group team agency council committee newspaper outlet "
+     "paper network university school union firm bank club band", ORG),
+    ("year day date month time decade century week era season", TIME),
+    ("number amount age size population", NUMBER),
+    ("percentage", frozenset({"PERCENT"})),
+):
+    for _w in _words.split():
+        _NOUN_TYPES[_w] = _types
+# "Who is Adrian Rurawhe?": a description of the named X is asked for ("Te Tai Hauārau MP"), not a
+# name; the name must be capitalised ("Who was responsible for ...?" asks for a person), and not own
+# what is asked ("Who is Velora's chief executive?" asks for a person)
+DESCRIBES = re.compile(r"^\W*[Ww]ho\s+(?:is|was|are|were)\s+(?!the\b|a\b|an\b)"
+                       r"(?![A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*['’]s?\s)[A-Z]")
+# "How much profit did it make?", "How much did the bridge cost?": an amount of money, not its rise in per cent
+MONEY = frozenset({"MONEY"})
+MONEY_QUESTION = re.compile(
+    r"^(?!.*\b(?:rise|rises|rose|risen|rising|increase|increases|increased|increasing|fall|falls|fell|fallen|"
+    r"falling|drop|drops|dropped|grow|grows|grew|grown|climb|climbs|climbed|jump|jumps|jumped|soar|soared|surge|"
+    r"surged|decrease|decreased|decline|declined|(?:go|goes|going|went|gone)\s+(?:up|down)|(?:come|came)\s+down|"
+    r"change|changed)\b)"          # a change: often in per cent
+    r".*(?:\bhow much (?:money|profit|revenue|funding|cash|debt|compensation|reparation|tax|income|rent|salary|"
+    r"capital|investment|damages)\b"
+    r"|\bhow much\b(?!\s+(?:of|more|less)\b).*\b(?:cost|costs|costing|pay|paid|pays|earn|earned|earns|spend|spent|"
+    r"spends|charge|charged|charges|owe|owed|owes|sell for|sold for|fetch|fetched|worth|offering|offered|bid|"
+    r"bidding)\b)")
+# "how many <things>": a count, which no sum of money answers ("dollars", "euros" asked are money)
+HOW_MANY = re.compile(r"\bhow many\b(?!\s+(?:[\w-]+\s+)?(?:dollars|euros|cents|pounds)\b)", re.IGNORECASE)
+# (pattern on the lower-cased question, types, name), first match wins
+_PATTERNS: list[tuple[re.Pattern[str], frozenset[str], str]] = [
+    (re.compile(r"\bhow (old|young)\b|\bwhat age\b|\bat what age\b"), AGE, "age"),
+    (MONEY_QUESTION, MONEY, "money"),
+    # "How much does the brooch weigh?", "How tall is the tower?": a measure, which no amount of money is
+    # ("How high / far did the shares go?" may ask for money)
+    (re.compile(r"\bhow much\b.*\bweigh(?:s|ed)?\b|\bhow (?:heavy|tall|deep|wide)\b"), COUNT - {"PERCENT"}, "measure"),
+    (HOW_MANY, COUNT, "number"),
+    (re.compile(r"\bhow (many|much)\b"), NUMBER, "number"),
+    (re.compile(r"\bhow (?:often|frequently)\b"), FREQUENCY, "frequency"),
+    (re.compile(r"\bhow long\b"), DURATION, "duration"),
+    (re.compile(r"^(when)\b|\bwhen (did|does|do|was|were|is|will|had|has)\b"), TIME, "time"),
+    # "At what time did the outage begin?": a time on the clock ("5.12am"), not "summer afternoon"
+    (re.compile(r"^\W*(?:at\s+)?what\s+time\b(?!\s+of\b)"), TIME, "clock"),
+    # "Where did the Kingfishers finish on the table?": a standing ("14th", "second"), not a place
+    (re.compile(r"^where\b.*\b(?:finish|finished|finishes|sit|sits|sat|placed|rank|ranked|ranks|lie|lies|lay|"
+                r"stand|stands|stood|come|came|comes|drop|drops|dropped|move|moves|moved|climb|climbs|climbed|"
+                r"slip|slips|slipped)\b.*\b(?:table|ladder|league|standings|competition|championship|race|field|"
+                r"poll|rankings|classification|overall|leaderboard|order)\b"), frozenset({"ORDINAL"}), "standing"),
+    (re.compile(r"^where\b|\bwhere (did|does|do|was|were|is|are|will)\b"), PLACE | ORG, "place"),
+    # "Who is X?" asks for a description of X, not for a name: no type
+    (DESCRIBES, frozenset(), "description"),
+    # "As of 1910, who had ...?", "Against whom was ...?"; not a relative clause ("the minister who will decide")
+    (re.compile(r"^(who|whom|whose)\b|(?:,\s*|\b(?:to|by|with|for|from|against|of|on|at)\s+)(who|whom) "
+                r"(did|does|do|was|is|has|had|will|would)\b"), PERSON_OR_ORG, "person"),
+]
+_WHICH = re.compile(r"\b(?:which|what)\s+")
+# "What is the name of the advocate ...?", "What was the team's name?"; a list ("Name three ...") is not
+NAME_QUESTION = re.compile(r"^(?:what|which)\b.*\b(?:the|its|his|her|their|\w+'s)\s+(?:\w+\s+)?names?"
+                           r"(?=\s+(?:of|for|given)\b|\s*\?|\s*$)(?:\s+(?:of|for|given to)\s+(?:the\s+|an?\s+)?)?")
+# "What is the title of the novel ...?", "What is the exhibition called?", "What was the ferry named?": a name
+_TITLE_Q = re.compile(r"^what\s+(?:is|was|are|were)\s+the\s+titles?\s+of\b|"
+                      r"^what\s+(?:is|was|are|were|will)\s+(?!.*\b(?:what|which|who)\b).+\s+(?:be\s+)?"
+                      r"(?:called|named|titled)\s*\??$")
+# "What position / job / title ...?", "What is Rurawhe's role?" ("the title of the book" asks for a name,
+# not a role)
+_ROLE_Q = re.compile(r"^what\s+(?:\w+\s+|(?:is|was|are|were)\s+(?:[\w-]+\s+){0,3}?[\w'’-]+['’]s\s+)?"
+                     r"(?:position|post|office|rank|job|role|profession|occupation|title(?!\s+of\b))s?\b")
+
+
+@dataclass(frozen=True)
+class Expected:
+    """The types an answer to a question may have; ``name`` for explanations and tests."""
+
+    name: str
+    labels: frozenset[str]
+
+
+# "What position does Dwyer play?": a place in a team ("lock", "goal attack"), not a post someone holds
+_PLAYS = re.compile(r"\bposition\b.*\bplay(?:s|ed|ing)?\b")
+
+
+def asks_role(question: str) -> bool:
+    """Whether the question asks what position someone holds ("What is Rurawhe's role?", "What position
+    does Dwyer play?")."""
+    return _ROLE_Q.search(" ".join(question.split()).lower()) is not None
+
+
+# "What did Rhona Beale do for a living before she retired?", "What was Graham Tuhoe's trade?"
+_FOR_A_LIVING = re.compile(r"^\W*what\s+(?P<verb>did|does|do)\s+(?P<who>.+?)\s+do\s+for\s+(?:a\s+)?(?:living|work)\b"
+                           r"\s*(?P<rest>.*?)\s*\??\s*$", re.IGNORECASE)
+_POSSESSIVES = {"he": "his", "she": "her", "they": "their", "i": "my", "you": "your", "we": "our"}
+_TRADE = re.compile(r"^(\W*what\s+(?:is|was)\s+(?:.*?['’]s\s+(?:\w+\s+)?|the\s+))(?:trade|line\s+of\s+work)"
+                    r"(?=\s*\??\s*$|\s+(?:of|before|after|when|while|until|now|then)\b)", re.IGNORECASE)
+
+
+def read_as_job(question: str) -> str:
+    """"What did Rhona Beale do for a living before she retired?" -> "What was Rhona Beale's job before she
+    retired?" ("What was the job of the man who died?" for a description): the question the reader reads for
+    someone's occupation. Asked as a deed, the reader looks for what was done ("gave way"); asked for a job,
+    it finds "retired dairy farmer Rhona Beale". "X's trade" is read as "X's job" too; other questions as
+    they are."""
+    living = _FOR_A_LIVING.match(question)
+    if living is not None:
+        verb = "was" if living.group("verb").lower() == "did" else "is"
+        who, rest = living.group("who"), living.group("rest")
+        own = _POSSESSIVES.get(who.lower())
+        named = all(w[:1].isupper() for w in who.split())
+        asked = (f"What {verb} {own} job" if own else f"What {verb} {who}'s job" if named
+                 else f"What {verb} the job of {who}")
+        return f"{asked} {rest}".rstrip() + "?"
+    trade = _TRADE.match(question)
+    return f"{trade.group(1)}job{question[trade.end():]}" if trade is not None else question
+
+
+# "What position does Waves player Jess Tapsell play?": the name whose place in a team is asked
+_POSITION_OF = re.compile(r"^\W*[Ww]hat\s+position\s+(?:does|did|do|will)\s+(?:(?:[\w'’-]+\s+){0,3}?player\s+)?"
+                          r"(?P<who>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3})\s+play\b\s*\??\s*$")
+
+
+def player_asked(question: str) -> str | None:
+    """"What position does Waves player Jess Tapsell play?" -> "Jess Tapsell", the player whose position is
+    asked, to be read as "Who is Jess Tapsell?": sports news gives a player's position as what they are
+    ("Waves goal attack Jess Tapsell", "lock Harrison Dwyer"), which is how "Who is X?" is answered; None
+    for any other question."""
+    found = _POSITION_OF.match(question)
+    return found.group("who") if found is not None else None
+
+
+def expected_type(question: str) -> Expected | None:
+    """What the question asks for, or None when its form names no type ("what happened?")."""
+    q = " ".join(question.split())
+    lower = q.lower()
+    for pattern, labels, name in _PATTERNS:
+        if pattern.search(q if name == "description" else lower):
+            return Expected(name, labels) if labels else None
+    if asks_role(q):     # a position played is no post held: "lock", which no role word ends
+        return Expected("role", ROLE) if _PLAYS.search(lower) is None else None
+    if _TITLE_Q.search(lower):        # "What is the title of the novel ...?", "What is the exhibition called?"
+        return Expected("name", NAME)
+    named = NAME_QUESTION.search(lower)
+    if named:   # the name of a kind of thing the question names ("of the employment advocate"), else any name
+        return _head_type(lower[named.end():]) or Expected("name", NAME)
+    match = _WHICH.search(lower)
+    return _head_type(lower[match.end():]) if match else None
+
+
+def _head_type(rest: str) -> Expected | None:
+    """The first of the next three words that names a kind of thing: "former whip ..." -> whip, "which year's
+    election" -> year; not an owner further on ("What was the company's after-tax profit?" asks for no company)."""
+    for at, word in enumerate(re.findall(r"[a-z-]+(?:['’]s\b)?", rest)[:3]):
+        if word[-2:] in ("'s", "’s"):
+            if at:
+                continue
+            word = word[:-2]
+        for form in (word, word[:-1] if word.endswith("s") else word):
+            if form in _NOUN_TYPES:
+                return Expected(form, _NOUN_TYPES[form])
+    return None
+
+
+NAME_SMALL_WORDS = frozenset("of the and de la von van du des for in on at to a an".split())
+_NAME_WORD = re.compile(r"(?<!^)(?<![.?!] )\b([A-Z][\w’'-]{2,})")
+
+
+def question_names(question: str) -> list[str]:
+    """The capitalised words of a question after its first word ("Lewis", "Cup"), possessives cut."""
+    return [w.removesuffix("'s").removesuffix("’s") for w in _NAME_WORD.findall(question.strip())]
+
+
+# "Which firm ...?": the kind of thing asked for (its noun, after "which" / "what")
+KIND_ASKED = re.compile(r"^\W*(?:which|what)\s+([a-z]+)\b", re.IGNORECASE)
+# words after "what" that ask no kind of thing ("What is ...?", "What did ...?", "What kind of ...?")
+_NO_KIND = frozenset("is are was were be been am do does did has have had will would can could shall should may "
+                     "might must kind sort type sorts kinds types".split())
+
+
+def kind_asked(question: str) -> str | None:
+    """The kind of thing a "Which/What <kind> ...?" question asks for ("Which jockey rode ...?" -> "jockey"),
+    or None."""
+    found = KIND_ASKED.match(question)
+    kind = found.group(1).lower() if found else None
+    return kind if kind is not None and kind not in _NO_KIND else None
+
+
+# "Who was the Conservative candidate?", "Who is the Harbour coach?": a title asked of no one named
+_TITLE_ASKED = re.compile(r"^\W*[Ww]ho\s+(?:is|was)\s+the\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)\s*\??\s*$")
+
+
+def title_asked(question: str) -> str | None:
+    """The title a "Who is/was the <title>?" question asks who holds ("Conservative candidate"), or None."""
+    found = _TITLE_ASKED.match(question)
+    return found.group(1) if found is not None else None
