@@ -100,6 +100,33 @@ _NUMBER_OF_YEAR = re.compile(r"(?<![\w$£€])[$£€]?(\d[\d,.]*(?:\s*(?:%|per\
                              r"\s+(?:in|by|during|for|as of)\s+(?:the\s+(?:year\s+)?)?(1\d{3}|20\d{2})\b")
 
 
+# a number and the noun it counts or measures: "78 weeks", "231 seats" (a year is no measure)
+_MEASURE = re.compile(r"(?<![\w$£€.,])(\d[\d,]*(?:\.\d+)?)\s+([a-z]+)\b")
+_NO_UNIT = frozenset(stem(w) for w in "per of and or to a an the in on at by for from than years year am pm".split())
+
+
+def asked_measures(question: str) -> frozenset[tuple[str, str]]:
+    """The measures a question names, as (number without commas, stemmed noun): "waited more than 78 weeks" ->
+    {("78", "week")}."""
+    return frozenset((number.replace(",", ""), stem(noun)) for number, noun in _MEASURE.findall(question)
+                     if not _YEAR.fullmatch(number) and stem(noun) not in _NO_UNIT)
+
+
+def other_measure(measures: frozenset[tuple[str, str]], text: str) -> bool:
+    """Whether a sentence gives a measure the question names only with another number ("more than 65 weeks"
+    for "more than 78 weeks"): it speaks of another group or time."""
+    if not measures:
+        return False
+    given = [(number.replace(",", ""), stem(noun)) for number, noun in _MEASURE.findall(text)]
+    numbers = {number for number, _ in given}
+    return any(number not in numbers and any(unit == noun for _, noun in given) for number, unit in measures)
+
+
+# what puts a number as the base of a comparison: "up from", "than", "compared with", "on"
+_COMPARED = re.compile(r"\b(?:from|than|on|against|versus|vs\.?|compared\s+(?:with|to))\s+(?:(?:about|around|just|"
+                       r"nearly|some|roughly|almost|over|under)\s+)?[$£€]?$", re.IGNORECASE)
+
+
 def number_of_another_year(asked: frozenset[int], text: str, start: int, end: int) -> bool:
     """Whether the number at ``text[start:end]`` is not the asked year's, as the sentence ties numbers to
     years: "About 60,000 homes now have solar, up from 30,000 in 2020" gives 2020 30,000, not 60,000;
@@ -111,7 +138,10 @@ def number_of_another_year(asked: frozenset[int], text: str, start: int, end: in
     own = [year for a, b, year in tied if a < end and start < b]
     if own:
         return not any(year in asked for year in own)
-    return any(year in asked for _, _, year in tied)
+    # an untied number is another year's when the asked year's is what it is compared with ("up from 30,000 in
+    # 2020"); beside the asked year's own figure ("revenue of $6.3 million in 2023-24 ..., but a loss of $14.7
+    # million") it is that year's too
+    return any(year in asked and _COMPARED.search(text, 0, a) for a, _, year in tied)
 
 
 # "Who was Velora's previous chief executive?", "Who was its founding chief executive?": a holder before the
@@ -392,7 +422,8 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
         people = {plain(w) for e in parse(question).ents if e.label_ == "PERSON" for w in e.text.split()}
         runs = [run for run in runs if not set(run) & people]
     antonyms = any(w in _ANTONYMS for w in words)
-    if not years and not antonyms and not runs and earlier is None and current is None:
+    measures = asked_measures(question)
+    if not years and not antonyms and not runs and earlier is None and current is None and not measures:
         return list(spans)
     by_rank = {w.rank: w for w in windows}
     verdicts: dict[tuple[str, int], bool] = {}      # (document, sentence start) -> contradicted
@@ -405,7 +436,7 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
         if key not in verdicts:
             text = sentence.text
             verdicts[key] = other_year(years, text) or (antonyms and _opposite(words, _words(text), _elided(text))) \
-                or (bool(runs) and _namesake(runs, text))
+                or (bool(runs) and _namesake(runs, text)) or other_measure(measures, text)
         at, to = span.start - sentence.start, span.end - sentence.start
         return verdicts[key] or number_of_another_year(years, sentence.text, at, to) or \
             (earlier is not None and holds_role_now(earlier, sentence.text, at, to)) or \

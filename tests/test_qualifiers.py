@@ -176,6 +176,15 @@ def test_a_number_the_sentence_ties_to_another_year(text: str, number: str, othe
     assert number_of_another_year(frozenset(), text, at, at + len(number)) is False    # no year asked
 
 
+def test_a_number_beside_the_asked_years_own_is_that_years() -> None:
+    from rag.qualifiers import number_of_another_year
+
+    text = ("The company reported revenue of $6.3 million in the 2023-24 financial year, up 41 per cent on the "
+            "previous year, but made a loss of $14.7 million.")
+    at = text.index("14.7")
+    assert number_of_another_year(frozenset({2023}), text, at, at + len("14.7 million")) is False
+
+
 @pytest.mark.parametrize("question, role", [
     ("Who was Velora's previous chief executive?", "executive"), ("Who was the previous mayor?", "mayor"),
     ("Who is the former whip?", "whip"), ("Who was the previous Labour leader?", "leader"),
@@ -279,3 +288,18 @@ def test_a_year_that_runs_across_two_is_asked_by_its_first() -> None:
     assert other_year(asked, "21,460 passengers used the service in the 2023-24 financial year.")
     assert not other_year(asked, "21,460 passengers used the service in the 2022-23 financial year.")
     assert asked_years("Who won the 2019/20 season?") == {2019}
+
+
+@pytest.mark.parametrize("sentence, other", [
+    ("The trust reported 1,214 patients who had waited more than a year, and 87 who had waited more than 65 weeks.",
+     True),                                                   # the measure asked, with another number only
+    ("The trust reported 87 patients who had waited more than 78 weeks.", False),
+    ("The trust reported 87 patients on its waiting list.", False),     # no such measure given: left alone
+])
+def test_a_sentence_giving_the_asked_measure_with_another_number_speaks_of_another(sentence: str, other: bool) -> None:
+    from rag.qualifiers import drop_contradicted
+
+    span = Span("87", "d", sentence.index("87"), sentence.index("87") + 2, 0.5, 0)
+    kept = drop_contradicted("How many of the trust's patients had waited more than 78 weeks?", [span],
+                             [_window(sentence)])
+    assert kept == ([] if other else [span])
