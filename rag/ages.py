@@ -34,12 +34,24 @@ def prefer_named_age(question: str, spans: Sequence[Span], windows: Sequence[Win
     22 years") put first, as a number, however much less likely the reader finds it (22 at 0.38 against 58
     at 0.02): the text says whose age it is. The order is kept when the best span already is one."""
     expected = expected_type(question)
-    if expected is None or expected.name != "age" or len(spans) < 2:
+    if expected is None or expected.name != "age" or not spans:
         return list(spans)
-    named = [x for x in spans if named_age(question, x, windows)]
+    seen = {(x.doc_id, x.start) for x in spans}          # ages beside a name the reader did not list ("Hollis, 29,")
+    pool = [*spans, *(x for x in _ages_written(windows) if (x.doc_id, x.start) not in seen)]
+    named = [x for x in pool if named_age(question, x, windows)]
     if not named or named[0] is spans[0]:
         return list(spans)
     return [replace(own_age(x), type_fit=1) for x in named] + [x for x in spans if x not in named]
+
+
+# an age as news sets it beside a name: "Hollis, 29, said", "Karen Doyle (58)", "19-year-old Jordan Whitcombe"
+_AGE_WRITTEN = re.compile(r"(?<=[A-Za-z’'][,(] )(\d{1,3})(?=[,)])|(?<![\w.,])(\d{1,3})(?=-year-old\b)")
+
+
+def _ages_written(windows: Sequence[Window]) -> list[Span]:
+    """Every age set beside a name in the windows, as a span of score 0 (``named_age`` tells whose it is)."""
+    return [Span(found.group(0), w.doc_id, w.start + found.start(), w.start + found.end(), 0.0, w.rank)
+            for w in windows for found in _AGE_WRITTEN.finditer(w.text)]
 
 
 # whom an age is said of: "Bolton, 67,", "Kovacs, a 41-year-old pharmacist", "91-year-old Doris Fenwick"
@@ -163,3 +175,16 @@ def own_age(span: Span) -> Span:
         return span
     start = span.start + years.start(1)
     return replace(span, text=years.group(1), start=start, end=start + len(years.group(1)))
+
+
+# a name and the age written after it: "Moala, 22" of "Moala, 22, was named player of the match"
+_NAME_THEN_AGE = re.compile(r"^([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}),\s*\d{1,3}$")
+
+
+def without_age(question: str, span: Span) -> Span:
+    """A name answer without the age the text puts after it ("Moala, 22" -> "Moala"), unless an age is asked."""
+    found = _NAME_THEN_AGE.match(span.text)
+    asked = expected_type(question)
+    if found is None or (asked is not None and asked.name == "age"):
+        return span
+    return replace(span, text=found.group(1), end=span.start + found.end(1))

@@ -23,7 +23,8 @@ from rag.amounts import (
     PRICE, SCALES, TALLIES, TIME_UNIT, amount_alone, bare_number, counts, leading_amount, other_nouns, tally_asked,
 )
 from rag.question_types import (
-    HOW_MANY, KIND_ASKED, NAME, NAME_SMALL_WORDS, ORG, PERSON, PLACE, ROLE_WORDS, Expected, expected_type,
+    HOW_MANY, KIND_ASKED, NAME, NAME_QUESTION, NAME_SMALL_WORDS, ORG, PERSON, PLACE, ROLE_WORDS, Expected,
+    expected_type,
 )
 from rag.types import Span, Window
 
@@ -109,7 +110,9 @@ def span_labels(span_text: str, span_start: int, span_end: int, doc, offset: int
         labels.add("AGE")
     if _FREQUENCY.search(span_text):
         labels.add("FREQUENCY")
-    if not labels and words and all(w[:1].isupper() for w in span_text.split() if w.lower() not in NAME_SMALL_WORDS) \
+    # every word capitalised, each part of a compound too ("Mother-of-three" is no name)
+    if not labels and words and all(w[:1].isupper() for w in re.split(r"[\s-]+", span_text)
+                                    if w and w.lower() not in NAME_SMALL_WORDS) \
             and any(t.pos_ in ("PROPN", "NOUN") for t in doc
                     if span_start <= offset + t.idx < span_end):
         labels.add("PROPN")          # a name spaCy did not recognise ("Newshub"); not "Former" opening a sentence
@@ -117,6 +120,8 @@ def span_labels(span_text: str, span_start: int, span_end: int, doc, offset: int
         labels.add("BODY")           # "Ministry of Education": a body, whatever spaCy's small model calls it
     if _TITLED.search(span_text):
         labels.add("TITLED")         # "Health Minister Andrew Pelham", "Barnsley coach Neil Crowther": a person
+        if len(words) <= 5:          # ... when that is all the span is ("Deputy mayor Kerry Andersen"), not a
+            labels.add("PERSON")     # clause ending "... refused to blame referee Martin Cole"
     if _role(words) and not labels & {"PERSON"}:
         labels.add("ROLE")           # "former chief whip", "Prime Minister", "clinical director of oncology"
     return labels
@@ -226,9 +231,16 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
     tally = tally_asked(question, parse) if expected.name == "number" else None
     parsed: dict[int, object] = {}
     out: list[Span] = []
+    # a person a question names by what they did ("the name of the forklift driver who reversed into ...") has a
+    # name; "the name of the spiritual teacher in Hinduism" may be a word for one ("a guru")
+    named = NAME_QUESTION.search(" ".join(question.lower().split()))
+    person_named = expected.labels == PERSON and named is not None and \
+        re.search(r"\b(?:who|whom|whose)\b", named.string[named.end():]) is not None
     for span in spans:
         if expected.labels <= NAME and bare_number(span.text):
             continue                # "What is the name of the man who was arrested?": not "44"
+        if person_named and not any(c.isupper() for c in span.text):
+            continue                # "What is the name of the forklift driver ...?": not "pallet labels"
         if expected.name == "number" and HOW_MANY.search(question) and LENGTH_OF_TIME.match(span.text) \
                 and not TIME_UNIT.search(question):
             continue                # "How many of the stolen books were recovered?": not "more than 200 years"
@@ -266,7 +278,8 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
             continue               # "When did Okonkwo die?": not "81" of "dies at 81"
         if fitted < 0 and expected.name == "money" and "PERCENT" not in labels and (
                 "NUM" in labels or LENGTH_OF_TIME.match(span.text)):
-            continue               # "How much will it fetch?": not "one boat", "about a week" (a pay rise may be a per cent)
+            continue               # "How much will it fetch?": not "one boat", "about a week" (a pay rise may be
+                                   # a per cent)
         if fitted < 0 and expected.name == "number" and "MONEY" in labels and CURRENCY.search(span.text) \
                 and HOW_MANY.search(question):
             continue               # "How many teachers are employed?": not "$1.8 million" (a count is no sum)

@@ -638,6 +638,7 @@ class Assistant:
                 spans = [_said_only(_clause_span(spans[0], windows, "said"), windows), *spans[1:]]
         if spans and form is None and s.answer_types:
             spans = [_whole_name(spans[0], windows), *spans[1:]]  # a cut name made whole
+            spans = [ages.without_age(resolved, spans[0]), *spans[1:]]   # "Moala, 22" -> "Moala"
             spans = [_whole_duration(spans[0], windows), *spans[1:]]   # "three years" and "four months"
             spans = [_whole_percent(spans[0], windows), *spans[1:]]    # "3.6" -> "3.6 per cent"
             spans = [amounts.change_end(resolved, spans[0], windows), *spans[1:]]   # "now": Y of "from X to Y"

@@ -39,7 +39,7 @@ ROLE_WORDS = frozenset(
     "surgeon dentist accountant architect banker chef electrician firefighter paramedic plumber detective "
     "constable inspector superintendent commissioner analyst researcher consultant entrepreneur campaigner "
     "activist candidate barrister solicitor attorney prosecutor midwife coroner counsel partner assistant agent "
-    "builder trustee headteacher headmaster headmistress vice-chancellor registrar curator skipper "
+    "builder trustee headteacher headmaster headmistress principal vice-chancellor registrar curator skipper "
     "deckhand ranger owner proprietor trainer jockey referee umpire driver pilot clerk mechanic carpenter "
     "labourer shearer veterinarian vet microbiologist physiotherapist therapist psychologist psychiatrist "
     "magistrate warden investor volunteer apprentice presenter producer composer musician "

@@ -215,6 +215,11 @@ def test_the_age_beside_the_asked_name_comes_first() -> None:
     text = "The twins Amira and Yusuf Haddad, 18, got eight A* grades"
     assert named_age("How old are Amira and Yusuf Haddad?", _span_in(text, "18"), [_window(text)])
     assert prefer_named_age("How long has Doyle lived there?", [years, doyle], [window]) == [years, doyle]
+    # an age beside the name that the reader did not list at all ("Hollis, 29, said" for "How old is Ben
+    # Hollis?", answered *102*, his runs) is found in the window
+    found = prefer_named_age("How old is Karen Doyle?", [years], [window])
+    assert [(x.text, x.score, x.type_fit) for x in found] == [("58", 0.0, 1), ("22", 0.38, 0)]
+    assert prefer_named_age("How old is Mary Smith?", [years], [window]) == [years]
     # the age beside the name answers only a question asking an age ("How many siblings does Jessica Calloway
     # have?" was answered *29* of "Calloway, 29,", given at the refusal threshold)
     assert named_age("How old is Karen Doyle?", doyle, [window])
@@ -330,6 +335,13 @@ def test_a_time_asked_is_on_the_clock(nlp) -> None:
     # a body answers who owns something, a titled person who leads it
     ("Who owns the carpet maker?", "owned by Pennant Holdings Ltd since 2021", "Pennant Holdings Ltd", 1),
     ("Who is the chief executive?", "Chief executive Sandra Whitcombe said so", "Sandra Whitcombe", 1),
+    # a titled person is a person, whatever spaCy labels the whole ("Who put forward the motion?" found
+    # *Deputy mayor Kerry Andersen* a misfit)
+    ("Who put forward the motion?", "It was moved by Deputy mayor Kerry Andersen on Friday",
+     "Deputy mayor Kerry Andersen", 1),
+    # a compound of common words capitalised to open a sentence is no name
+    ("What is the name of Leanne Moss's daughter?", "Mother-of-three Leanne Moss said she was relieved.",
+     "Mother-of-three", -1),
 ])
 def test_a_body_or_a_titled_person_is_no_answer_of_the_other_kind(nlp, question, text, words, fitted) -> None:
     """"What is the name of the Education Minister who will decide whether Brackenridge Primary School closes?"
@@ -1855,3 +1867,29 @@ def test_a_count_received_is_no_difference() -> None:
     spans = [_span_in(text, "4,333", 0.3), _span_in(text, "9,100", 0.1)]
     assert [x.text for x in prefer_margin("How many votes did the winning candidate receive?", spans,
                                           [_window(text)])] == ["9,100"]
+
+
+def test_a_name_answer_drops_the_age_written_after_it() -> None:
+    """"Who was named player of the match?" was answered *Moala, 22* of "Moala, 22, was named player of the
+    match"; the age stays when it is asked."""
+    from rag.ages import without_age
+
+    text = "Moala, 22, was named player of the match."
+    span = _span_in(text, "Moala, 22")
+    assert without_age("Who was named player of the match?", span).text == "Moala"
+    assert without_age("How old is Moala?", span) == span
+    assert without_age("Who won?", _span_in("It was 22-20, 22", "22-20, 22")).text == "22-20, 22"
+
+
+def test_a_persons_name_has_a_capital(nlp) -> None:
+    """"What is the name of the forklift driver who reversed into Mr Ashby?" (unanswerable: the driver was not
+    named) was answered *pallet labels* at 0.45."""
+    text = "The driver was checking pallet labels when Mr Ashby walked behind the truck."
+    spans = [_span_in(text, "pallet labels", 0.8), _span_in(text, "Mr Ashby", 0.01)]
+    out = rescore("What is the name of the forklift driver who reversed into Mr Ashby?", spans, [_window(text)], nlp)
+    assert [x.text for x in out] == ["Mr Ashby"]
+    assert [x.text for x in rescore("What is the name of the trial?", spans, [_window(text)], nlp)][:1] == \
+        ["pallet labels"]      # a name of a thing may be lower-case, and a word for a kind of person ("a guru")
+    assert [x.text for x in rescore("What is the name of the spiritual teacher in Hinduism?", spans, [_window(text)],
+                                    nlp)][:1] == ["pallet labels"]
+
