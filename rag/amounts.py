@@ -128,6 +128,49 @@ def prefer_measure_of(question: str, spans: Sequence[Span], windows: Sequence[Wi
     return _first([x for x in spans if measures(x)], spans)
 
 
+# "How big was the crowd?", "How many people watched the match?": the size of a crowd at an event (not one on
+# television or in another year, which the question would name)
+_ASKS_CROWD = re.compile(r"^(?!.*\b(?:tv|television|online|broadcast|stream\w*|last\s+year|\d{4})\b)"
+                         r"(?:.*\bhow\s+(?:big|large)\s+was\s+the\s+crowd\b|.*\bwhat\s+was\s+the\s+(?:crowd|attendance)\b|"
+                         r".*\bhow\s+many\s+(?:people|spectators|fans|supporters)\s+(?:watched|attended|turned\s+(?:up|out)|"
+                         r"came|were\s+(?:at|there|in\s+the\s+crowd)))", re.IGNORECASE)
+# ... as a report gives it: "in front of a crowd of 18,500", "About 1400 people watched the match", "1,800
+# spectators attended"
+_CROWD = re.compile(r"\b(?:crowd|attendance)\s+of\s+(?:(?:about|around|more\s+than|nearly|almost|some|over|just\s+over|"
+                    r"just\s+under)\s+)?(\d[\d,]*)\b|(?<![\d,.])(\d[\d,]*)\s+(?:people|spectators|fans|supporters)\s+"
+                    r"(?:watched|attended|turned\s+(?:up|out)|packed|were\s+(?:at|there|in\s+attendance))\b", re.IGNORECASE)
+
+
+def crowd_size(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
+    """For "How big was the crowd?", the number a report gives as the crowd ("a crowd of 1,873", "About 1400
+    people watched the match") first, as the reader finds it or from its window, however unsure the reader is
+    of it (it gave *1400* 0.01 in a match report); the spans as they are when the question asks no crowd or the
+    windows give none."""
+    if not spans or _ASKS_CROWD.search(" ".join(question.split())) is None:
+        return list(spans)
+    for window in windows:
+        found = _CROWD.search(window.text)
+        if found is not None:
+            at = found.start(1) if found.group(1) else found.start(2)
+            start, end = window.start + at, window.start + found.end(1 if found.group(1) else 2)
+            same = [x for x in spans if (x.doc_id, x.start, x.end) == (window.doc_id, start, end)]
+            crowd = replace(same[0] if same else Span(window.text[at:at + end - start], window.doc_id, start, end,
+                                                      0.0, window.rank), type_fit=1)
+            return [crowd, *(x for x in spans if x not in same)]
+    return list(spans)
+
+
+def stated_crowd(question: str, span: Span, windows: Sequence[Window]) -> bool:
+    """Whether the answer is the crowd the report gives (``crowd_size``) for a question asking one."""
+    if _ASKS_CROWD.search(" ".join(question.split())) is None:
+        return False
+    window = next((w for w in windows if w.rank == span.window_rank and w.doc_id == span.doc_id), None)
+    if window is None:
+        return False
+    return any((window.start + found.start(k), window.start + found.end(k)) == (span.start, span.end)
+               for found in _CROWD.finditer(window.text) for k in (1, 2) if found.group(k))
+
+
 # "How long is each period in minutes?": the question gives the unit, a bare number answers it
 IN_UNITS = re.compile(r"\bin\s+(?:seconds|minutes|hours|days|weeks|months|years|decades|centuries|metres|meters|"
                       r"kilometres|kilometers|km|miles|feet|inches|yards)\b", re.IGNORECASE)

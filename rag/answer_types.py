@@ -185,6 +185,11 @@ def fit(expected: Expected | None, labels: set[str]) -> int:
     return -1
 
 
+# a unit of measure, which no sum of money is in: "20-million-litre reservoir", "7.8 tonnes"
+_UNIT = re.compile(r"\d[\d,.]*(?:-million|-billion)?[- ]?(?:litres?|liters?|metres?|meters?|kilometres?|km|tonnes?|"
+                   r"kilograms?|kg|hectares?|acres?|megawatts?|MW|kWh|square|cubic)\b", re.IGNORECASE)
+
+
 # How much a span's reader score counts after the type check: a misfit needs MISFIT_PENALTY^-1
 # times the score of a fitting span to stay first, so it wins only when the reader is much surer.
 MISFIT_PENALTY = 0.2
@@ -277,7 +282,7 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         if fitted < 0 and expected.name == "time" and BARE_COUNT.match(span.text):
             continue               # "When did Okonkwo die?": not "81" of "dies at 81"
         if fitted < 0 and expected.name == "money" and "PERCENT" not in labels and (
-                "NUM" in labels or LENGTH_OF_TIME.match(span.text)):
+                "NUM" in labels or LENGTH_OF_TIME.match(span.text) or _UNIT.search(span.text)):
             continue               # "How much will it fetch?": not "one boat", "about a week" (a pay rise may be
                                    # a per cent)
         if fitted < 0 and expected.name == "number" and "MONEY" in labels and CURRENCY.search(span.text) \

@@ -464,10 +464,10 @@ class Assistant:
         """Whether the text says the answer is what is asked, however unsure the reader is: the age it sets
         beside the asked name ("Karen Doyle, 58,") or calls them by ("The 61-year-old"), the one name of the
         kind asked ("apprentice jockey Jayden Ruhe"), the position written before a player's name ("lock
-        Harrison Dwyer")."""
+        Harrison Dwyer"), the crowd a match report gives ("a crowd of 1,873")."""
         return self.settings.answer_types and (
             ages.named_age(question, span, windows) or self._aged(question, span, windows)
-            or self._of_kind(question, span)
+            or self._of_kind(question, span) or amounts.stated_crowd(question, span, windows)
             or (player is not None and answer_types.titles(span, windows, player, _parse)))
 
     def _speaker(self, sentence: Sentence) -> str | None:
@@ -605,6 +605,7 @@ class Assistant:
             spans = self._aged_first(resolved, spans, retrieval.windows)   # "The 61-year-old, who ..."
             spans = amounts.prefer_margin(resolved, spans, retrieval.windows)   # "by 1,240 votes"
             spans = amounts.prefer_measure_of(resolved, spans, retrieval.windows)   # "7.8 tonnes of snapper"
+            spans = amounts.crowd_size(resolved, spans, retrieval.windows)   # "in front of a crowd of 18,500"
         succeeded = False           # "Who coached the Banksias before Arnott?": "Her predecessor, Deb Kinsella"
         if s.attribution and asked is None:
             held = succession.holder(resolved, spans, retrieval.windows, _parse, called=self._called)

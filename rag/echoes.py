@@ -130,10 +130,17 @@ def options(question: str) -> tuple[str, str] | None:
     return plain(found.group(1)).removesuffix("'s"), plain(found.group(2)).removesuffix("'s")
 
 
+# a choice the question closes on, "..., Matte or Langgasse?" (not "between X and Y", which may only say where
+# the asked thing lies: "the final score between Mt Albert and Richmond")
+_CLOSED = re.compile(r",\s*(?:the\s+|a\s+|an\s+)?[\w'\u2019-]+(?:\s+[\w'\u2019-]+)?\s+or\s+(?:the\s+|a\s+|an\s+)?"
+                     r"[\w'\u2019-]+(?:\s+[\w'\u2019-]+)?\s*\?\s*$", re.IGNORECASE)
+
+
 def prefer_options(question: str, spans: Sequence[Span], consider: float = 0.02) -> list[Span]:
     """For a question offering a choice, the spans that name one of its options first (best first among
     them), the others after: "Kirchenfeld" is no answer to "Which city is higher, Matte or
-    Langgasse?" however sure the reader is. Only spans within ``consider`` x the best are moved up."""
+    Langgasse?" however sure the reader is; when none names one, a choice the question closes on is not answered.
+    Only spans within ``consider`` x the best are moved up."""
     offered = options(question) if spans else None
     if not offered:
         return list(spans)
@@ -143,4 +150,7 @@ def prefer_options(question: str, spans: Sequence[Span], consider: float = 0.02)
         words = set(re.findall(r"[\w'\u2019-]+", plain(span.text)))
         return span.score >= consider * best and any(o in words for o in offered)
 
-    return [s for s in spans if names(s)] + [s for s in spans if not names(s)]
+    named = [s for s in spans if names(s)]
+    if not named and _CLOSED.search(question):   # "Which city is higher, Matte or Langgasse?": one or no answer
+        return []
+    return named + [s for s in spans if not names(s)]
