@@ -583,6 +583,7 @@ class Assistant:
         if s.drop_echoes and asked is None:   # a clause answer may restate the question: only spans are checked
             spans = echoes.drop_echoes(resolved, spans)
             spans = echoes.drop_acted_on(resolved, spans, _parse, retrieval.windows)   # "Who expelled Sharma?"
+            spans = echoes.drop_beaten(resolved, spans, retrieval.windows)   # "Who won?": not "victory over X"
             spans = amounts.drop_levels(resolved, spans, retrieval.windows)   # "How much did it rise?": not "to X"
             if s.attribution:           # "How many votes did Kovacs receive?": not what Poutama received
                 spans = attribution.others_act(resolved, spans, retrieval.windows, _parse)

@@ -71,6 +71,28 @@ _ACTED_ON = frozenset({"dobj", "nsubjpass", "dative"})
 _BE = frozenset({"be", "am", "is", "are", "was", "were", "been", "'s"})
 
 
+# "Who won the provincial final?", "Which team beat Otago?": the winner asked, as the subject
+_ASKS_WINNER = re.compile(r"^\W*(?:who|which\s+[\w-]+)\s+(?:won|beat|defeated|triumphed|prevailed)\b", re.IGNORECASE)
+# ... which a side named after a win is not: "a victory by 14 runs over the Otago Volts", "beating Canterbury 27-24"
+_BEATEN = re.compile(r"\b(?:over|beat|beats|beating|defeated|defeating|edged|edging|downed|downing|thrashed|"
+                     r"thrashing|unseated|unseating|ousted|ousting|toppled|toppling)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def drop_beaten(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
+    """For a question asking who won, the spans without the side the text names as beaten ("Otago Volts" of "a
+    victory by 14 runs over the Otago Volts" for "Which team won the Ford Trophy match?")."""
+    if _ASKS_WINNER.search(question) is None:
+        return list(spans)
+    by_rank = {w.rank: w for w in windows}
+
+    def beaten(span: Span) -> bool:
+        window = by_rank.get(span.window_rank)
+        at = span.start - window.start if window is not None else -1
+        return at >= 0 and _BEATEN.search(window.text[max(0, at - 30):at]) is not None
+
+    return [x for x in spans if not beaten(x)]
+
+
 def drop_acted_on(question: str, spans: Sequence[Span], parse: Callable[[str], object],
                   windows: Sequence[Window] | None = None) -> list[Span]:
     """For "Who <did something to> X?", the spans without those that name X ("West Hamilton MP Gaurav

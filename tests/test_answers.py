@@ -41,6 +41,21 @@ def _clean(text: str, start: int, end: int) -> str:
 
 
 # --- clean spans ------------------------------------------------------------------------------
+@pytest.mark.parametrize("words, cleaned", [
+    ("British Army, for instance) and Air Forces", "Air Forces"),
+    ("Kings Canyon Freeway) comes from the west", "comes from the west"),
+    ("(the British Army, for instance)", "(the British Army, for instance)"),     # a whole aside stays
+    ("Kings Canyon Freeway)", "Kings Canyon Freeway"),
+])
+def test_a_span_that_begins_inside_an_aside_keeps_what_follows_it(words: str, cleaned: str) -> None:
+    """"Armies as well as what group have operated area air defences?" was answered *British Army, for
+    instance) and Air Forces*: the reader's span opened inside a bracket closed within it."""
+    text = "Armies (the British Army, for instance) and Air Forces ran them. State Route 180 (Kings Canyon Freeway) " \
+           "comes from the west."
+    at = text.index(words)
+    assert _clean(text, at, at + len(words)) == cleaned
+
+
 def test_a_dollar_amount_keeps_its_country() -> None:
     """"What price did Harbourline shares finish at?" was answered *$8.92* of "A$8.92": the reader's
     tokens split the country from the sign; the letters right before a dollar sign belong to the amount."""
@@ -1928,3 +1943,16 @@ def test_the_crowd_a_report_gives_answers_how_big_it_was(question: str, text: st
         return
     assert out[0].text == crowd and out[0].type_fit == 1 and out[1:] == [other]
     assert stated_crowd(question, out[0], [_window(text)]) and not stated_crowd(question, other, [_window(text)])
+
+
+def test_the_side_beaten_does_not_answer_who_won() -> None:
+    """"Which team won the Ford Trophy match at Saxton Oval?" was answered *Otago Volts* of "The Central Stags kept
+    their campaign on track with a victory by 14 runs over the Otago Volts"; "Which team did X beat?" is not
+    asking the winner."""
+    from rag.echoes import drop_beaten
+
+    text = "The Central Stags kept their campaign on track with a victory by 14 runs over the Otago Volts."
+    volts, stags = _span_in(text, "Otago Volts", 0.4), _span_in(text, "Central Stags", 0.2)
+    assert drop_beaten("Which team won the Ford Trophy match?", [volts, stags], [_window(text)]) == [stags]
+    assert drop_beaten("Who won the match?", [volts, stags], [_window(text)]) == [stags]
+    assert drop_beaten("Which team did the Stags beat?", [volts, stags], [_window(text)]) == [volts, stags]

@@ -303,6 +303,7 @@ _QUOTES = "\"'“”‘’«»„"
 _DOLLAR_COUNTRY = re.compile(r"(?<![\w$])[A-Z]{1,3}$")
 _TRAILING = ",;:.!?-–—" + _QUOTES
 _LEADING = ",;:.!?-–—)]" + _QUOTES
+_JOINED = re.compile(r"(?:and|or|but)\s+")      # what joined an aside's end to the rest
 
 
 def clean_span(window: Window, start: int, end: int) -> tuple[int, int]:
@@ -342,6 +343,21 @@ def clean_span(window: Window, start: int, end: int) -> tuple[int, int]:
         inner = text[start:end]
         if inner.count(opening) > inner.count(closing) and inner.endswith(opening):
             end -= 1
+    for opening, closing in (("(", ")"), ("[", "]")):   # "British Army, for instance) and Air Forces": the span
+        depth, cut = 0, None                              # began inside an aside; what follows it is the answer
+        for at, char in enumerate(text[start:end]):
+            if char == opening:
+                depth += 1
+            elif char == closing and depth:
+                depth -= 1
+            elif char == closing:
+                cut = at + 1
+        if cut is not None:
+            start += cut
+            while start < end and (text[start].isspace() or text[start] in _LEADING):
+                start += 1
+            joined = _JOINED.match(text, start, end)
+            start = joined.end() if joined else start
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
