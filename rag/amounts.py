@@ -131,14 +131,17 @@ def prefer_measure_of(question: str, spans: Sequence[Span], windows: Sequence[Wi
 # "How big was the crowd?", "How many people watched the match?": the size of a crowd at an event (not one on
 # television or in another year, which the question would name)
 _ASKS_CROWD = re.compile(r"^(?!.*\b(?:tv|television|online|broadcast|stream\w*|last\s+year|\d{4})\b)"
-                         r"(?:.*\bhow\s+(?:big|large)\s+was\s+the\s+crowd\b|.*\bwhat\s+was\s+the\s+(?:crowd|attendance)\b|"
-                         r".*\bhow\s+many\s+(?:people|spectators|fans|supporters)\s+(?:watched|attended|turned\s+(?:up|out)|"
-                         r"came|were\s+(?:at|there|in\s+the\s+crowd)))", re.IGNORECASE)
+                         r"(?:.*\bhow\s+(?:big|large)\s+was\s+the\s+crowd\b|"
+                         r".*\bwhat\s+was\s+the\s+(?:crowd|attendance)\b|"
+                         r".*\bhow\s+many\s+(?:people|spectators|fans|supporters)\s+"
+                         r"(?:watched|attended|turned\s+(?:up|out)|came|were\s+(?:at|there|in\s+the\s+crowd)))",
+                         re.IGNORECASE)
 # ... as a report gives it: "in front of a crowd of 18,500", "About 1400 people watched the match", "1,800
 # spectators attended"
 _CROWD = re.compile(r"\b(?:crowd|attendance)\s+of\s+(?:(?:about|around|more\s+than|nearly|almost|some|over|just\s+over|"
                     r"just\s+under)\s+)?(\d[\d,]*)\b|(?<![\d,.])(\d[\d,]*)\s+(?:people|spectators|fans|supporters)\s+"
-                    r"(?:watched|attended|turned\s+(?:up|out)|packed|were\s+(?:at|there|in\s+attendance))\b", re.IGNORECASE)
+                    r"(?:watched|attended|turned\s+(?:up|out)|packed|were\s+(?:at|there|in\s+attendance))\b",
+                    re.IGNORECASE)
 
 
 def crowd_size(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:

@@ -280,7 +280,8 @@ class Assistant:
         trace = self._second_look(q, held.question, exclude, started, within)
         a = trace.answer      # the role written where the person is found ("Chief executive Greg Foran")
         said = a.citations[0].sentence.lower() if a.citations else ""
-        if a.abstained or held.role.lower() not in said or echoes.echoes(resolved, a.text):
+        if a.abstained or held.role.lower() not in said or echoes.echoes(resolved, a.text) or \
+                qualifiers.anothers_holder(resolved, trace.spans[0], trace.windows):   # another body's
             return looked, False
         return replace(trace, resolved_question=resolved, answer=replace(a, resolved_question=resolved)), True
 

@@ -112,6 +112,24 @@ def asked_measures(question: str) -> frozenset[tuple[str, str]]:
                      if not _YEAR.fullmatch(number) and stem(noun) not in _NO_UNIT)
 
 
+# a figure as written, commas aside ("1,307,204" is 1307204); a year is no figure here
+_FIGURE = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)(?![\d.,]\d|st\b|nd\b|rd\b|th\b)")   # "20mm": 20; "11th": none
+# a figure of a length of time ("the last 100 years"), which a text may well give in words ("centuries")
+_OF_TIME = re.compile(r"\d[\d,.]*\s+(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|"
+                      r"centur(?:y|ies))\b", re.IGNORECASE)
+
+
+def _figures(text: str) -> set[str]:
+    return {found.replace(",", "") for found in _FIGURE.findall(text)}
+
+
+def asked_numbers(question: str) -> frozenset[str]:
+    """The figures of two or more digits a question names, years aside ("There are 231 seats in which
+    chamber?" -> {"231"}): a window that gives none of them speaks of something else."""
+    return frozenset(n for n in _figures(_OF_TIME.sub(" ", question))
+                     if len(n.split(".")[0]) >= 2 and not _YEAR.fullmatch(n))
+
+
 def other_measure(measures: frozenset[tuple[str, str]], text: str) -> bool:
     """Whether a sentence gives a measure the question names only with another number ("more than 65 weeks"
     for "more than 78 weeks"): it speaks of another group or time."""
@@ -254,6 +272,7 @@ def prefer_holder(question: str, spans: Sequence[Span], windows: Sequence[Window
                     sentence.text[to:], re.IGNORECASE):
             return True            # "Hoesung Lee is the chair of the IPCC"
         words = _beside(role, sentence.text, at, to)
+        words = None if words is None else re.split(r"\band\b|&", words)[-1]   # "Co-founder and chief": "chief"
         owner = None if words is None else _OWNER.search(words)
         if owner is not None and asked_owner is not None and owner.group(1).lower() != asked_owner.group(1).lower():
             return False           # "the group's director" for "Who is the developer's director?"
@@ -265,6 +284,19 @@ def prefer_holder(question: str, spans: Sequence[Span], windows: Sequence[Window
         return list(spans)
     holders = [x for x in spans[1:] if holds(x)]
     return holders + [x for x in spans if x not in holders] if holders else list(spans)
+
+
+def anothers_holder(question: str, span: Span, windows: Sequence[Window]) -> bool:
+    """Whether the text gives the span the role the question asks who holds, right beside the name, as another
+    body's: "Startup Futures Australia chief executive Elena Moraes" for "Who is Ledgerly's chief executive?"."""
+    role = current_holder_role(question)
+    sentence = span.sentence_in({w.rank: w for w in windows}) if role is not None else None
+    if sentence is None or re.search(r"(?<!^)\b[A-Z]", question.strip()) is None:
+        return False
+    words = _beside(role, sentence.text, span.start - sentence.start, span.end - sentence.start)
+    words = None if words is None else re.split(r"\band\b|&", words)[-1]
+    return words is not None and any(not _named_in(w, question.lower())
+                                     for w in re.findall(r"\b[A-Z][\w'’-]*", words))
 
 
 # (question word, antonyms) by ``clauses.stem``: superlatives and changes that no paraphrase turns around
@@ -422,8 +454,9 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
         people = {plain(w) for e in parse(question).ents if e.label_ == "PERSON" for w in e.text.split()}
         runs = [run for run in runs if not set(run) & people]
     antonyms = any(w in _ANTONYMS for w in words)
-    measures = asked_measures(question)
-    if not years and not antonyms and not runs and earlier is None and current is None and not measures:
+    measures, numbers = asked_measures(question), asked_numbers(question)
+    if not years and not antonyms and not runs and earlier is None and current is None and not measures \
+            and not numbers:
         return list(spans)
     by_rank = {w.rank: w for w in windows}
     verdicts: dict[tuple[str, int], bool] = {}      # (document, sentence start) -> contradicted
@@ -432,6 +465,8 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
         sentence = span.sentence_in(by_rank)
         if sentence is None:
             return False
+        if numbers and not numbers <= _figures(by_rank[span.window_rank].text):
+            return True             # "There are 231 seats in which chamber?": not from a window giving 131
         key = (sentence.doc_id, sentence.start)
         if key not in verdicts:
             text = sentence.text
