@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Sequence
 
-from rag.clauses import stem
+from rag.clauses import YES_NO, stem
 from rag.echoes import plain
 from rag.question_types import ROLE_WORDS
 from rag.types import Span, Window
@@ -100,6 +100,18 @@ _NUMBER_OF_YEAR = re.compile(r"(?<![\w$£€])[$£€]?(\d[\d,.]*(?:\s*(?:%|per\
                              r"\s+(?:in|by|during|for|as of)\s+(?:the\s+(?:year\s+)?)?(1\d{3}|20\d{2})\b")
 
 
+# a figure a yes/no question compares with, which the text need not give: "Did Tulloch win by more than 7,000
+# votes?" (7,231); in "How many waited more than 78 weeks?" it says which group is asked about
+_THRESHOLD = re.compile(r"\b(?:more|less|fewer|greater|higher|lower|bigger|smaller)\s+than\s+(?:about\s+)?"
+                        r"[$£€]?\d[\d,.]*|\b(?:over|under|above|below|exceeding|at\s+least|at\s+most|up\s+to)\s+"
+                        r"[$£€]?\d[\d,.]*", re.IGNORECASE)
+
+
+def _compared(question: str) -> str:
+    """The question without the figures a yes/no question compares with."""
+    return _THRESHOLD.sub(" ", question) if YES_NO.match(question.strip()) else question
+
+
 # a number and the noun it counts or measures: "78 weeks", "231 seats" (a year is no measure)
 _MEASURE = re.compile(r"(?<![\w$£€.,])(\d[\d,]*(?:\.\d+)?)\s+([a-z]+)\b")
 _NO_UNIT = frozenset(stem(w) for w in "per of and or to a an the in on at by for from than years year am pm".split())
@@ -108,7 +120,7 @@ _NO_UNIT = frozenset(stem(w) for w in "per of and or to a an the in on at by for
 def asked_measures(question: str) -> frozenset[tuple[str, str]]:
     """The measures a question names, as (number without commas, stemmed noun): "waited more than 78 weeks" ->
     {("78", "week")}."""
-    return frozenset((number.replace(",", ""), stem(noun)) for number, noun in _MEASURE.findall(question)
+    return frozenset((number.replace(",", ""), stem(noun)) for number, noun in _MEASURE.findall(_compared(question))
                      if not _YEAR.fullmatch(number) and stem(noun) not in _NO_UNIT)
 
 
@@ -126,7 +138,7 @@ def _figures(text: str) -> set[str]:
 def asked_numbers(question: str) -> frozenset[str]:
     """The figures of two or more digits a question names, years aside ("There are 231 seats in which
     chamber?" -> {"231"}): a window that gives none of them speaks of something else."""
-    return frozenset(n for n in _figures(_OF_TIME.sub(" ", question))
+    return frozenset(n for n in _figures(_compared(_OF_TIME.sub(" ", question)))
                      if len(n.split(".")[0]) >= 2 and not _YEAR.fullmatch(n))
 
 

@@ -323,6 +323,9 @@ def test_a_window_that_gives_none_of_the_asked_figures_speaks_of_something_else(
         == [rate]
     assert drop_contradicted("Which chamber has stood for the last 100 years?", [span], [_window(text)]) == [span]
     assert drop_contradicted("Which chamber was designed in the 20th century?", [span], [_window(text)]) == [span]
+    # a figure the question compares with need not be given ("Did Tulloch win by more than 7,000 votes?": 7,231)
+    assert drop_contradicted("Does the chamber have more than 100 seats?", [span], [_window(text)]) == [span]
+    assert drop_contradicted("Which chamber has more than 100 seats?", [span], [_window(text)]) == []
 
 
 def test_a_role_given_as_another_bodys_is_not_the_asked_holder() -> None:
