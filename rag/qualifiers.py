@@ -306,9 +306,13 @@ def anothers_holder(question: str, span: Span, windows: Sequence[Window]) -> boo
     if sentence is None or re.search(r"(?<!^)\b[A-Z]", question.strip()) is None:
         return False
     words = _beside(role, sentence.text, span.start - sentence.start, span.end - sentence.start)
-    words = None if words is None else re.split(r"\band\b|&", words)[-1]
-    return words is not None and any(not _named_in(w, question.lower())
-                                     for w in re.findall(r"\b[A-Z][\w'’-]*", words))
+    owner = []                  # the capitalised words right before the role ("Startup Futures Australia chief"),
+    for word in reversed((words or "").split()):     # not a clause's ("She trained under coach Rob Teasdale")
+        if word[:1].isupper():
+            owner.append(word)
+        elif word.lower() not in ROLE_WORDS:
+            break
+    return any(not _named_in(w, question.lower()) for w in owner)
 
 
 # (question word, antonyms) by ``clauses.stem``: superlatives and changes that no paraphrase turns around

@@ -342,4 +342,7 @@ def test_a_role_given_as_another_bodys_is_not_the_asked_holder() -> None:
     question = "Who is Ledgerly's chief executive?"
     assert anothers_holder(question, moraes, [window]) and not anothers_holder(question, sorensen, [window])
     assert not anothers_holder("Who is the chief executive?", moraes, [window])
+    coach = "She trained under coach Rob Teasdale."
+    teasdale = Span("Rob Teasdale", "d", coach.index("Rob"), coach.index("Rob") + 12, 0.9, 0)
+    assert not anothers_holder("Who is Jessica Calloway's coach?", teasdale, [_window(coach)])   # a clause's words
     assert prefer_holder(question, [moraes, sorensen], [window]) == [sorensen, moraes]
