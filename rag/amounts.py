@@ -2,8 +2,8 @@
 them freely: a count for a sum of money, one total for another, the level after a change for the change. These checks
 put the amount of the kind asked first (the margin, ``prefer_margin``; the amount "of" the thing asked,
 ``prefer_measure_of``; the new level of "from X to Y", ``change_end``), drop the level for a change asked
-(``drop_levels``), and tell what a number counts (``counts``), so that ``rag.answer_types.rescore`` can drop a tally
-of another thing.
+(``drop_levels``), give the crowd a match report states (``crowd_size``), and tell what a number counts
+(``counts``), so that ``rag.answer_types.rescore`` can drop a tally of another thing.
 """
 
 from __future__ import annotations

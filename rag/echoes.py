@@ -1,6 +1,7 @@
 """Answers the question itself rules out: one that repeats the question ("Who criticised Ardern?": not "Ardern";
-``drop_echoes``), one that names whom the asked act was done to (``drop_acted_on``), and one that is neither of the
-options the question offers ("Matte or Langgasse?"; ``prefer_options``). Also the word stems these compare.
+``drop_echoes``), one that names whom the asked act was done to (``drop_acted_on``), the side beaten for "Who won?"
+(``drop_beaten``), and one that is neither of the options the question offers ("Matte or Langgasse?";
+``prefer_options``). Also the word stems these compare.
 """
 
 from __future__ import annotations
