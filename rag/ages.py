@@ -44,7 +44,7 @@ def prefer_named_age(question: str, spans: Sequence[Span], windows: Sequence[Win
     return [replace(own_age(x), type_fit=1) for x in named] + [x for x in spans if x not in named]
 
 
-# an age as news sets it beside a name: "Hollis, 29, said", "Karen Doyle (58)", "19-year-old Jordan Whitcombe"
+# an age as news sets it beside a name: "Hollis, 29, said", "19-year-old Jordan Whitcombe"
 _AGE_WRITTEN = re.compile(r"(?<=[A-Za-z’'][,(] )(\d{1,3})(?=[,)])|(?<![\w.,])(\d{1,3})(?=-year-old\b)")
 
 

@@ -476,12 +476,15 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
         return list(spans)
     by_rank = {w.rank: w for w in windows}
     verdicts: dict[tuple[str, int], bool] = {}      # (document, sentence start) -> contradicted
+    given: dict[int, bool] = {}                      # window rank -> it gives every figure the question names
 
     def contradicted(span: Span) -> bool:
         sentence = span.sentence_in(by_rank)
         if sentence is None:
             return False
-        if numbers and not numbers <= _figures(by_rank[span.window_rank].text):
+        if numbers and span.window_rank not in given:
+            given[span.window_rank] = numbers <= _figures(by_rank[span.window_rank].text)
+        if numbers and not given[span.window_rank]:
             return True             # "There are 231 seats in which chamber?": not from a window giving 131
         key = (sentence.doc_id, sentence.start)
         if key not in verdicts:
