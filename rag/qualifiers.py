@@ -5,7 +5,7 @@ answered *Braddock* at 0.36 from "Braddock ... led an expedition in June 1755 to
 "What television network did the AFL sign a deal with in 2000?" *NBC* from "Beginning with the 2003
 season, the AFL made a deal with NBC", and "The smallest party in Parliament sits in the middle of
 what?" *the semicircle* (0.84) from "The largest party in the Parliament sits in the middle of the
-semicircle". Three checks of the sentence, each strict on purpose (and two of the span, below):
+semicircle". Four checks of the sentence, each strict on purpose (and two of the span, below):
 
 - *Another year.* A sentence that names years, none of them the asked one (nor a range or decade
   holding it), speaks of another time. A sentence that names no year says nothing either way (the year
@@ -22,6 +22,9 @@ semicircle". Three checks of the sentence, each strict on purpose (and two of th
   ("First World War", "United Kingdom Parliament"), none of them a spelling of the asked ones ("Santa Fe"
   for "Sante Fe" stays), and not the asked run itself. A run sharing only its first word ("City Council"
   for "City Parliament") may be the same thing said another way and stays.
+- *A part of a whole.* A figure asked for one part ("in the 2022 consultation alone", "the plant on its
+  own") from a sentence that joins the part to another ("in 2022 and 2023", "roads, bridges and the plant")
+  and singles out no part of the figure.
 
 Of the span: a number the sentence ties to another year than the asked one ("up from 30,000 in 2020"),
 and a person the sentence gives, as theirs now, the role the question asks an earlier holder of ("Who
@@ -35,7 +38,7 @@ from typing import Callable, Sequence
 
 from rag.clauses import YES_NO, stem
 from rag.echoes import plain
-from rag.question_types import ROLE_WORDS
+from rag.question_types import ROLE_WORDS, expected_type
 from rag.types import Span, Window
 
 _MONTHS = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
@@ -153,6 +156,50 @@ def other_measure(measures: frozenset[tuple[str, str]], text: str) -> bool:
 
 
 # what puts a number as the base of a comparison: "up from", "than", "compared with", "on"
+# "How many submissions came in 2022 alone?", "How much will the plant cost on its own?": one part of a figure
+# that news often gives only for the whole ("in 2022 and 2023 ... 1,148 submissions"; "roads, bridges and the
+# water treatment plant was $23 million"; "the Strathbogie and Mansfield councils $1.3 million between them").
+# A sentence that joins the asked part to another, and singles out no part, does not answer it; one that
+# names the part alone ("$150 million domestically") does.
+_PART_ASKED = re.compile(r"((?:[\w'’-]+\s+){1,3}?)(?:alone|on\s+(?:its|their|his|her)\s+own|by\s+(?:itself|themselves)|"
+                         r"separately)\b|\bthe\s+([\w'’-]+)\s+(?:itself|themselves)\b", re.IGNORECASE)
+_PART_SAID = re.compile(r"\b(?:alone|on\s+(?:its|their|his|her)\s+own|by\s+(?:itself|themselves)|separately|"
+                        r"of\s+(?:which|whom|them|those|these)|each|including|excluding|except|apart\s+from)\b",
+                        re.IGNORECASE)
+_WHOLE = re.compile(r"\b(?:between\s+them|combined|jointly|together|in\s+total|altogether)\b", re.IGNORECASE)
+_JOINS = frozenset({"and", "&", "plus"})
+
+
+def part_asked(question: str) -> frozenset[str]:
+    """The words naming the one part a figure is asked for ("in February alone": february; "the council on its
+    own": council), or none when the question asks no part or no figure."""
+    match = _PART_ASKED.search(question)
+    asked = expected_type(question) if match else None
+    if asked is None or asked.name not in ("money", "number", "measure"):
+        return frozenset()
+    words = re.findall(r"[a-z0-9]+", (match.group(1) or match.group(2)).lower())
+    after = max((at + 1 for at, w in enumerate(words) if w in _FUNCTION), default=0)   # "in the [2022 consultation]"
+    return frozenset(_tokens(" ".join(words[after:])))
+
+
+def _tokens(text: str) -> list[str]:
+    """Lower-cased words as stems, figures whole ("2022" is not "2023")."""
+    return [w if w[0].isdigit() else stem(w) for w in re.findall(r"[a-z0-9]+(?:['’][a-z]+)?|&", text.lower())]
+
+
+def given_whole(part: frozenset[str], text: str) -> bool:
+    """The sentence gives the asked part only joined to another ("2022 and 2023", "roads, bridges and the
+    plant", "... between them"), singling out no part near it ("700 of them in 2022", "on Friday alone")."""
+    words = _tokens(text)
+    near = [at for at, w in enumerate(words) if w in part]
+    if not near:
+        return False
+    said = [len(_tokens(text[:m.start()])) for m in _PART_SAID.finditer(text)]
+    if any(abs(at - to) <= 4 for at in near for to in said):
+        return False
+    return _WHOLE.search(text) is not None or any(w in _JOINS for at in near for w in words[max(at - 2, 0):at + 3])
+
+
 _COMPARED = re.compile(r"\b(?:from|than|on|against|versus|vs\.?|compared\s+(?:with|to))\s+(?:(?:about|around|just|"
                        r"nearly|some|roughly|almost|over|under)\s+)?[$£€]?$", re.IGNORECASE)
 
@@ -470,9 +517,9 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
         people = {plain(w) for e in parse(question).ents if e.label_ == "PERSON" for w in e.text.split()}
         runs = [run for run in runs if not set(run) & people]
     antonyms = any(w in _ANTONYMS for w in words)
-    measures, numbers = asked_measures(question), asked_numbers(question)
+    measures, numbers, part = asked_measures(question), asked_numbers(question), part_asked(question)
     if not years and not antonyms and not runs and earlier is None and current is None and not measures \
-            and not numbers:
+            and not numbers and not part:
         return list(spans)
     by_rank = {w.rank: w for w in windows}
     verdicts: dict[tuple[str, int], bool] = {}      # (document, sentence start) -> contradicted
@@ -490,7 +537,8 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
         if key not in verdicts:
             text = sentence.text
             verdicts[key] = other_year(years, text) or (antonyms and _opposite(words, _words(text), _elided(text))) \
-                or (bool(runs) and _namesake(runs, text)) or other_measure(measures, text)
+                or (bool(runs) and _namesake(runs, text)) or other_measure(measures, text) \
+                or (bool(part) and given_whole(part, text))
         at, to = span.start - sentence.start, span.end - sentence.start
         return verdicts[key] or number_of_another_year(years, sentence.text, at, to) or \
             (earlier is not None and holds_role_now(earlier, sentence.text, at, to)) or \

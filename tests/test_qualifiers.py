@@ -3,6 +3,8 @@ the opposite of what it asks about."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from rag.types import Sentence, Span, Window
@@ -346,3 +348,32 @@ def test_a_role_given_as_another_bodys_is_not_the_asked_holder() -> None:
     teasdale = Span("Rob Teasdale", "d", coach.index("Rob"), coach.index("Rob") + 12, 0.9, 0)
     assert not anothers_holder("Who is Jessica Calloway's coach?", teasdale, [_window(coach)])   # a clause's words
     assert prefer_holder(question, [moraes, sorensen], [window]) == [sorensen, moraes]
+
+
+@pytest.mark.parametrize("question, sentence, whole", [
+    # the asked part joined to another, no part singled out: the figure is the whole's
+    ("How many submissions were received in the 2022 consultation alone?",
+     "The council consulted twice, in 2022 and 2023, and received 1,148 submissions, about 62 per cent of which "
+     "supported an upgrade.", True),
+    ("How much will it cost to repair the water treatment plant on its own?",
+     "The estimate for repairing roads, bridges and the water treatment plant was $23 million.", True),
+    ("How much did Mansfield Shire Council on its own contribute to the trail?",
+     "The Strathbogie and Mansfield shire councils gave $1.3 million between them.", True),
+    # the part singled out, or named alone: answered
+    ("How many submissions were received in the 2022 consultation alone?",
+     "The council received 1,148 submissions in 2022 and 2023, 700 of them in 2022.", False),
+    ("How much rain fell at Eurondah on Friday alone?",
+     "The bureau recorded 436 millimetres in 72 hours, including 188 millimetres on Friday alone.", False),
+    ("How much did the third Terminator movie make domestically alone?",
+     "Terminator 3 went on to earn over $150 million domestically.", False),
+    # no part asked ("identified themselves"), or no figure asked
+    ("How many Americans identified themselves as multiracial in 2010 and 2020?",
+     "In 2010 and 2020, about 9 million people identified as multiracial.", False),
+    ("Who alone survived the 2022 and 2023 floods?", "In 2022 and 2023 only Smith survived.", False),
+])
+def test_a_part_asked_of_a_figure_given_for_the_whole(question: str, sentence: str, whole: bool) -> None:
+    """"How many submissions in the 2022 consultation alone?" was answered *1,148* (0.78), the figure for 2022
+    and 2023 together."""
+    figure = next(m for m in re.finditer(r"[$\d][\d,.]*(?: million)?", sentence))
+    span = Span(figure.group(), "d", figure.start(), figure.end(), 0.5, 0)
+    assert drop_contradicted(question, [span], [_window(sentence)]) == ([] if whole else [span])
