@@ -99,6 +99,26 @@ def other_year(asked: frozenset[int], text: str) -> bool:
 
 
 # a number said of a year: "30,000 in 2020", "12 per cent by 2019", "$4 million for 2021"
+# a day of the week a question asks about ("on the Sunday of the heatwave"), not a name ("the Sunday Star-Times")
+_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_DAY = re.compile(rf"\b({_WEEKDAY})s?\b(?!\s+(?-i:[A-Z]))", re.IGNORECASE)
+_DAYS_RUN = re.compile(rf"\b{_WEEKDAY}\s*(?:to|until|till|through|-|–)\s*{_WEEKDAY}\b", re.IGNORECASE)
+
+
+def asked_days(question: str) -> frozenset[str]:
+    """The days of the week a question is asked about ("on the Sunday" -> {"sunday"}); empty when it names none."""
+    return frozenset(d.lower() for d in _DAY.findall(question))
+
+
+def other_day(asked: frozenset[str], text: str) -> bool:
+    """Whether a sentence names a day of the week and none of the ``asked`` ones, nor a run of days that may
+    hold them ("from Friday to Sunday"): "Mildura reached 47.3C at 4.15pm on Saturday" is not the Sunday's."""
+    if not asked:
+        return False
+    named = {d.lower() for d in _DAY.findall(text)}
+    return bool(named) and not named & asked and _DAYS_RUN.search(text) is None
+
+
 _NUMBER_OF_YEAR = re.compile(r"(?<![\w$£€])[$£€]?(\d[\d,.]*(?:\s*(?:%|per\s?cent|million|billion|thousand))?)"
                              r"\s+(?:in|by|during|for|as of)\s+(?:the\s+(?:year\s+)?)?(1\d{3}|20\d{2})\b")
 
@@ -161,7 +181,8 @@ def other_measure(measures: frozenset[tuple[str, str]], text: str) -> bool:
 # water treatment plant was $23 million"; "the Strathbogie and Mansfield councils $1.3 million between them").
 # A sentence that joins the asked part to another, and singles out no part, does not answer it; one that
 # names the part alone ("$150 million domestically") does.
-_PART_ASKED = re.compile(r"((?:[\w'’-]+\s+){1,3}?)(?:alone|on\s+(?:its|their|his|her)\s+own|by\s+(?:itself|themselves)|"
+_PART_ASKED = re.compile(r"((?:[\w'’-]+\s+){1,3}?)(?:alone|on\s+(?:its|their|his|her)\s+own|"
+                         r"by\s+(?:itself|themselves)|"
                          r"separately)\b|\bthe\s+([\w'’-]+)\s+(?:itself|themselves)\b", re.IGNORECASE)
 _PART_SAID = re.compile(r"\b(?:alone|on\s+(?:its|their|his|her)\s+own|by\s+(?:itself|themselves)|separately|"
                         r"of\s+(?:which|whom|them|those|these)|each|including|excluding|except|apart\s+from)\b",
@@ -510,7 +531,7 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
     the question asks about, or that names another of what it names instead of it (``parse``, spaCy's,
     tells which names are people's; without it that check is not made). The question is read once, each
     sentence checked once."""
-    years, words = asked_years(question), _asked_words(question)
+    years, days, words = asked_years(question), asked_days(question), _asked_words(question)
     earlier, current = earlier_holder_role(question), current_holder_role(question)
     runs = _question_runs(question) if parse is not None else []
     if runs:
@@ -518,7 +539,7 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
         runs = [run for run in runs if not set(run) & people]
     antonyms = any(w in _ANTONYMS for w in words)
     measures, numbers, part = asked_measures(question), asked_numbers(question), part_asked(question)
-    if not years and not antonyms and not runs and earlier is None and current is None and not measures \
+    if not years and not days and not antonyms and not runs and earlier is None and current is None and not measures \
             and not numbers and not part:
         return list(spans)
     by_rank = {w.rank: w for w in windows}
@@ -536,7 +557,8 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
         key = (sentence.doc_id, sentence.start)
         if key not in verdicts:
             text = sentence.text
-            verdicts[key] = other_year(years, text) or (antonyms and _opposite(words, _words(text), _elided(text))) \
+            verdicts[key] = other_year(years, text) or other_day(days, text) \
+                or (antonyms and _opposite(words, _words(text), _elided(text))) \
                 or (bool(runs) and _namesake(runs, text)) or other_measure(measures, text) \
                 or (bool(part) and given_whole(part, text))
         at, to = span.start - sentence.start, span.end - sentence.start

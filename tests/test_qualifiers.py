@@ -377,3 +377,19 @@ def test_a_part_asked_of_a_figure_given_for_the_whole(question: str, sentence: s
     figure = next(m for m in re.finditer(r"[$\d][\d,.]*(?: million)?", sentence))
     span = Span(figure.group(), "d", figure.start(), figure.end(), 0.5, 0)
     assert drop_contradicted(question, [span], [_window(sentence)]) == ([] if whole else [span])
+
+
+@pytest.mark.parametrize("sentence, other", [
+    ("Mildura reached 47.3C at 4.15pm on Saturday.", True),         # another day only
+    ("Mildura reached 47.3C on Saturday and 46.1C on Sunday.", False),
+    ("It was hot from Friday to Sunday, peaking at 47.3C.", False),   # a run of days that may hold it
+    ("Mildura reached 47.3C, the Sunday Times reported.", False),    # a name, no day
+    ("Mildura reached 47.3C.", False),                                # no day: says nothing either way
+])
+def test_a_sentence_about_another_day_of_the_week(sentence: str, other: bool) -> None:
+    """"What maximum temperature did Mildura record on the Sunday of the heatwave?" (unanswerable) was answered
+    *47.3C* (0.58) from the Saturday's reading."""
+    span = Span("47.3C", "d", sentence.index("47.3C"), sentence.index("47.3C") + 5, 0.5, 0)
+    kept = drop_contradicted("What maximum temperature did Mildura record on the Sunday of the heatwave?", [span],
+                             [_window(sentence)])
+    assert kept == ([] if other else [span])
