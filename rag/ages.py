@@ -124,6 +124,20 @@ def named_age(question: str, span: Span, windows: Sequence[Window]) -> bool:
     return len(given) < 2 or len(asked) < 2 or asked <= given
 
 
+_AGE_RANGE = re.compile(r"^\d{1,3}\s*(?:and|to|-|–)\s*\d{1,3}$")
+_AGED = re.compile(r"\b(?:aged|ages|ages\s+of|ranging\s+in\s+age\s+from)\s+(?:between\s+|from\s+)?$", re.IGNORECASE)
+
+
+def stated_age_range(question: str, span: Span, windows: Sequence[Window]) -> bool:
+    """Whether a span answering "What ages were the participants?" is the range the text gives as ages ("aged
+    between 55 and 80"), however unsure the reader is of it."""
+    window = next((w for w in windows if w.rank == span.window_rank), None)
+    expected = expected_type(question)
+    if window is None or expected is None or expected.name != "age" or not _AGE_RANGE.match(span.text):
+        return False
+    return _AGED.search(window.text[max(0, span.start - window.start - 40):span.start - window.start]) is not None
+
+
 # the capitalised words before an age set off after a name ("Jordan Whitcombe, 19,", "Amira and Yusuf Haddad, 18,")
 _WHOLE_NAME_BEFORE_AGE = re.compile(r"((?:[A-Z][\w'\u2019-]+\s+(?:and\s+)?){0,3}[A-Z][\w'\u2019-]+)\s*[,(]\s*"
                                     r"(?:(?:a|an|the|aged)\s+)?$")

@@ -53,12 +53,17 @@ ASKS_MARGIN = re.compile(r"^\W*by\s+how\s+(?:many|much|far)\b|\bby\s+what\s+(?:m
 # "How many votes did Bolton get?": a count received, which no difference is
 _ASKS_RECEIVED = re.compile(r"^\W*how\s+many\b.*\b(?:get|got|receive|received|poll|polled|win|won|score|scored|"
                             r"secure|secured|earn|earned|take|took|attract|attracted|record|recorded)\b", re.IGNORECASE)
+# "What was Aramoana's winning time?": a time clocked, which no difference is ("four seconds ahead of")
+_ASKS_TIME_TAKEN = re.compile(r"\b(?:winning|finishing|race|final|qualifying|record|fastest|best)\s+time\b|"
+                              r"\bwhat\s+time\s+did\s+.+\b(?:finish|finished|clock|clocked|run|ran|record|"
+                              r"recorded|post|posted|set|swim|swam|row|rowed|cross|crossed)\b", re.IGNORECASE)
 # what the text sets before a difference: "unseating Bolton by 1,240 votes", "a margin of 12 seconds"
 _MARGIN_BEFORE = re.compile(r"(?:\bby|\b(?:margin|majority|lead|gap|deficit)\s+of|\b(?:margin|majority)\b[^.;:\d]{0,25}"
                             r"\b(?:was|is|were|stood\s+at|of)|\bwon\s+by)\s+(?:just|only|a\s+mere|some|about|around|"
                             r"nearly|almost|more\s+than|less\s+than|fewer\s+than|over|under)?\s*$", re.IGNORECASE)
-# ... and after it: "a 1,240-vote margin", "a 12-second lead"
-_MARGIN_AFTER = re.compile(r"^[\w.,-]*\s*(?:margin|majority|lead|gap|win)\b", re.IGNORECASE)
+# ... and after it: "a 1,240-vote margin", "a 12-second lead", "four seconds ahead of"
+_MARGIN_AFTER = re.compile(r"^[\w.,-]*\s*(?:margin|majority|lead|gap|win|ahead\s+of|clear\s+of|behind|"
+                           r"in\s+front\s+of)\b", re.IGNORECASE)
 MARGIN_CONSIDER = 0.05     # a difference the reader finds at least this share as likely as its best answer
 
 
@@ -66,9 +71,10 @@ def prefer_margin(question: str, spans: Sequence[Span], windows: Sequence[Window
     """For "By how many votes did Kovacs win?", a number the text gives as a difference ("by 1,240 votes", "a
     margin of 12 seconds") put first, however much less likely the reader finds it (11,872, her count, at 0.22
     against 1,240 at 0.03): the text's "by" says which number is the margin. Order kept when there is none.
-    For a count received ("How many votes did Bolton get?"), such a difference is dropped."""
+    For a count received ("How many votes did Bolton get?") or a time clocked ("What was Aramoana's winning
+    time?"), such a difference is dropped ("four seconds ahead of Aramoana")."""
     asks = ASKS_MARGIN.search(question) is not None
-    received = not asks and _ASKS_RECEIVED.search(question) is not None
+    received = not asks and (_ASKS_RECEIVED.search(question) or _ASKS_TIME_TAKEN.search(question)) is not None
     if not spans or not (asks and len(spans) > 1 or received):
         return list(spans)
     by_rank = {w.rank: w for w in windows}
@@ -86,6 +92,24 @@ def prefer_margin(question: str, spans: Sequence[Span], windows: Sequence[Window
         return [x for x in spans if x not in marked]
     best = max(x.score for x in spans)      # "by" is everywhere: not "by 3 per cent" of another sentence at 0.0
     return _first([x for x in marked if x.score >= MARGIN_CONSIDER * best], spans)
+
+
+# measures a question asks for that only their own written form answers: a time clocked ("5min 41.62sec",
+# "6:58.70", "2hr 10min") and a temperature ("47.3C", "45 degrees")
+_ASKS_TEMPERATURE = re.compile(r"\b(?:what|which)\s+(?:[a-z]+\s+){0,2}temperatures?\b|\bhow\s+(?:hot|cold|warm)\b",
+                               re.IGNORECASE)
+_CLOCKED = re.compile(r"\d:\d\d|\d\s*(?:min|mins|minutes?|m)\b\W*\d|\d(?:\.\d+)?\s*(?:sec|secs|seconds?|s)\b|"
+                      r"\d\s*(?:hr|hrs|hours?|h)\b", re.IGNORECASE)
+_DEGREES = re.compile(r"\d\s*(?:°|º|degrees?\b|(?-i:C|F)\b)", re.IGNORECASE)
+
+
+def in_measure_asked(question: str, spans: Sequence[Span]) -> list[Span]:
+    """For "What was Aramoana's winning time?", the spans written as a time clocked; for "What temperature did
+    Mildura reach?", those written as a temperature; all spans for any other question. "12 years" is no winning
+    time, "three" no temperature."""
+    form = _CLOCKED if _ASKS_TIME_TAKEN.search(question) else _DEGREES if _ASKS_TEMPERATURE.search(question) \
+        else None
+    return list(spans) if form is None else [x for x in spans if form.search(x.text)]
 
 
 def _first(marked: list[Span], spans: Sequence[Span]) -> list[Span]:
@@ -202,6 +226,66 @@ def _counted_noun(doc):  # -> spacy Token | None
     return many.head if many is not None and many.head.pos_ == "NOUN" else None
 
 
+def counted_asked(question: str, parse: Callable[[str], object]) -> str | None:
+    """The stem of the noun "how many" counts ("student" of "How many students does it have?"), or None."""
+    counted = _counted_noun(parse(question))
+    return None if counted is None else stem(counted.text)
+
+
+def counted_part(asked: str | None, span: Span, doc, window: Window) -> Span:
+    """Of a span counting two things ("19 staff and 210" of "19 staff and 210 students"), the number counting
+    the asked one ("210" for "How many students ...?"); the span as it is when it counts one thing or none
+    asked."""
+    if asked is None:
+        return span
+    numbers = [t for t in doc if span.start <= window.start + t.idx < span.end and t.dep_ == "nummod"
+               and t.head.pos_ == "NOUN"]
+    if len({stem(t.head.text) for t in numbers}) < 2:
+        return span
+    own = [t for t in numbers if stem(t.head.text) == asked]
+    if len(own) != 1:
+        return span
+    start = window.start + own[0].idx
+    end = start + len(own[0].text)
+    return replace(span, text=window.text[start - window.start:end - window.start], start=start, end=end)
+
+
+# "612 submissions, of which 548 were opposed": a total, then its parts, each named by what follows it
+_PARTS_FOLLOW = re.compile(r"[^.;:]{0,40}?\b(?:of\s+(?:which|whom|them|those|these)|including)\b", re.IGNORECASE)
+_PART = re.compile(r"(?<![\w.,$£€])(\d[\d,]*(?:\.\d+)?)((?:\s+[a-z]+){1,3})")
+_PLAIN = frozenset(stem(w) for w in "how many much were was are is be been did do does the a an of in on at to for by "
+                   "and or with from that which who had has have they it its their".split())
+
+
+def part_named(question: str, span: Span, window: Window) -> Span:
+    """For "How many submissions opposing the quarry did the council receive?", the part of a total the
+    question names ("548" of "received 612 submissions, of which 548 were opposed, 51 were in support"), when
+    the span is the total; the span as it is otherwise."""
+    to = span.end - window.start
+    follows = _PARTS_FOLLOW.match(window.text, to)
+    if follows is None or not re.fullmatch(r"[$£€]?\d[\d,.]*", span.text):
+        return span
+    asked = {stem(w) for w in re.findall(r"[a-z]+", question.lower())} - _PLAIN
+    total = {stem(w) for w in re.findall(r"[a-z]+", follows.group(0).lower())}
+    stop = window.text.find(". ", follows.end(0))
+    for found in _PART.finditer(window.text, follows.end(0), len(window.text) if stop < 0 else stop):
+        if asked & ({stem(w) for w in found.group(2).split()} - total):
+            start, end = window.start + found.start(1), window.start + found.end(1)
+            return replace(span, text=found.group(1), start=start, end=end)
+    return span
+
+
+# units of measure, each a thing no other unit counts: "How many hectares ...?" is not "14" of "14 hours"
+UNITS = {stem(form): unit for unit, forms in (
+    ("second", "second seconds sec secs"), ("minute", "minute minutes min mins"), ("hour", "hour hours hr hrs"),
+    ("day", "day days"), ("week", "week weeks"), ("month", "month months"), ("year", "year years"),
+    ("metre", "metre metres meter meters"), ("kilometre", "kilometre kilometres kilometer kilometers km kms"),
+    ("centimetre", "centimetre centimetres cm"), ("millimetre", "millimetre millimetres mm"),
+    ("mile", "mile miles"), ("hectare", "hectare hectares ha"), ("acre", "acre acres"),
+    ("tonne", "tonne tonnes ton tons"), ("kilogram", "kilogram kilograms kg kilo kilos"),
+    ("litre", "litre litres liter liters"), ("degree", "degree degrees")) for form in forms.split()}
+
+
 # what scores and tallies count, no two the same thing: "How many tries did Lolo score?" is not "17" of "17 points"
 TALLIES = {stem(form): pair.split("/")[0] for pair in (
    "point/points try/tries goal/goals vote/votes seat/seats run/runs wicket/wickets medal/medals lap/laps "
@@ -293,7 +377,11 @@ def drop_levels(question: str, spans: Sequence[Span], windows: Sequence[Window])
 
 
 _FROM_TO = re.compile(r"^(?:from\s+)?(.+?)\s+to\s+(.+)$", re.IGNORECASE)
-_LATER = re.compile(r"\b(?:now|currently|today|nowadays|these days|at present|after|since)\b", re.IGNORECASE)
+_LATER = re.compile(r"\b(?:now|currently|today|nowadays|these days|at present|after|since|this\s+(?:year|season|"
+                    r"term|month|week))\b", re.IGNORECASE)
+# the end of a change after its start: "from 742 [students in 2022] to 668 this year"
+_TO_END = re.compile(r"[^.;:]{0,40}?\s+to\s+((?:about\s+|around\s+|nearly\s+|almost\s+|just\s+)?[$£€]?\d[\d,.]*"
+                     r"(?:\s*(?:per\s*cent|percent|%|million|billion|m|bn|k)\b)?)", re.IGNORECASE)
 _EARLIER = re.compile(r"\b(?:before|previously|originally|formerly|used to|at first|initially|earlier|prior to|"
                       r"last time|previous)\b", re.IGNORECASE)
 # a number and, right after it, what it was before: "48.2 per cent, up from 44.5 per cent at the previous
@@ -303,13 +391,39 @@ _UP_FROM = re.compile(r"^\s*,?\s*(?:(?:up|down|rising|falling|increasing|decreas
                       r"[$£€]?\d[\d,.]*(?:\s*(?:per\s*cent|percent|%|million|billion|m|bn|k)\b)?)", re.IGNORECASE)
 
 
+_ASKS_MOST = re.compile(r"\b(?:the\s+most|maximum|at\s+most|peak|the\s+highest|the\s+largest)\b", re.IGNORECASE)
+_MOST_GIVEN = re.compile(r"\b(?:(?:a\s+)?(?:maximum|max|peak|high)\s+of|up\s+to|as\s+many\s+as|at\s+most)\s+"
+                         r"([$£€]?\d[\d,.]*(?:\s*(?:per\s*cent|percent|%|million|billion|m|bn|k)\b)?)",
+                         re.IGNORECASE)
+
+
+def most_given(question: str, span: Span, windows: Sequence[Window]) -> Span:
+    """For "What is the most truck movements a day the quarry would generate?", the figure the span (or the words
+    right after it) gives as the most ("160" of "96 truck movements a day, rising to a maximum of 160"); the span
+    as it is otherwise."""
+    if not _ASKS_MOST.search(question) or not DIGIT.search(span.text):
+        return span
+    window = next((w for w in windows if w.rank == span.window_rank), None)
+    if window is None:
+        return span
+    at = span.start - window.start
+    found = _MOST_GIVEN.search(window.text, at, min(len(window.text), span.end - window.start + 80))
+    if found is None or found.start() > span.end - window.start + 2 and not re.match(
+            r"(?:\s+[a-z]+){0,4}\s*,?\s*(?:rising|climbing|increasing|growing|going)\s+(?:to\s+)?",
+            window.text[span.end - window.start:]):
+        return span
+    start = window.start + found.start(1)
+    return replace(span, text=found.group(1), start=start, end=start + len(found.group(1)))
+
+
 def change_end(question: str, span: Span, windows: Sequence[Window]) -> Span:
     """Of a change "from X to Y", the end the question asks for: Y when it asks what is so now (or after),
     X when it asks what was so before ("How long does it now take to register an overseas nurse?" ->
     *six weeks*, not *five months to six weeks* of "cut the time ... from five months to six weeks"); and
     before, of a number the text follows with what it was before ("48.2 per cent, up from 44.5 per cent"),
-    that ("What was the turnout last time?"). A span that is no such change, or a question that says
-    neither (or both), is left as it is."""
+    that ("What was the turnout last time?"); and now, of a number the text gives as a change's start, its end
+    ("668" of "fallen from 742 students in 2022 to 668 this year"). A span that is no such change, or a question
+    that says neither (or both), is left as it is."""
     later, earlier = bool(_LATER.search(question)), bool(_EARLIER.search(question))
     found = _FROM_TO.match(span.text)
     window = next((w for w in windows if w.rank == span.window_rank), None)
@@ -318,6 +432,12 @@ def change_end(question: str, span: Span, windows: Sequence[Window]) -> Span:
         if before is not None:
             start = span.end + before.start(1)
             return replace(span, text=before.group(1), start=start, end=start + len(before.group(1)))
+    if later and not earlier and found is None and window is not None and DIGIT.search(span.text) \
+            and re.search(r"\bfrom\s+$", window.text[:span.start - window.start], re.IGNORECASE):
+        end = _TO_END.match(window.text, span.end - window.start)     # "from 742 students in 2022 to 668"
+        if end is not None:
+            start = window.start + end.start(1)
+            return replace(span, text=end.group(1), start=start, end=start + len(end.group(1)))
     if later == earlier or found is None:
         return span
     before = window.text[:span.start - window.start] if window is not None else ""

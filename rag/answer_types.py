@@ -20,7 +20,8 @@ from typing import Callable, Sequence
 from rag.ages import OF_NAMED, age_of_another, no_age, no_ones_age, own_age, written_as_age
 from rag.amounts import (
     ASKS_MARGIN, BARE_COUNT, CURRENCY, DIGIT, IN_UNITS, LENGTH_OF_TIME, NUMBER_WORD, NUMBER_WORDS, PERCENT_FIGURE,
-    PRICE, SCALES, TALLIES, TIME_UNIT, amount_alone, bare_number, counts, leading_amount, other_nouns, tally_asked,
+    PRICE, SCALES, TALLIES, TIME_UNIT, UNITS, amount_alone, bare_number, counted_asked, counted_part, counts,
+    leading_amount, other_nouns, part_named, tally_asked,
 )
 from rag.question_types import (
     HOW_MANY, KIND_ASKED, NAME, NAME_QUESTION, NAME_SMALL_WORDS, ORG, PERSON, PLACE, ROLE_WORDS, Expected,
@@ -234,6 +235,7 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
     best = max(s.score for s in spans)
     others = other_nouns(question, parse) if expected.name == "number" else frozenset()
     tally = tally_asked(question, parse) if expected.name == "number" else None
+    noun = counted_asked(question, parse) if expected.name == "number" else None
     parsed: dict[int, object] = {}
     out: list[Span] = []
     # a person a question names by what they did ("the name of the forklift driver who reversed into ...") has a
@@ -266,6 +268,8 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
             span, fitted = lead, 1
         if fitted > 0 and expected.name in ("number", "money"):
             span = amount_alone(span, parsed[window.rank], window)
+            span = counted_part(noun, span, parsed[window.rank], window)   # "210" of "19 staff and 210 students"
+            span = part_named(question, span, window)           # "548" of "612 submissions, of which 548 were opposed"
         if fitted > 0 and expected.name == "age" and age_of_another(question, span, window):
             if OF_NAMED.match(question):
                 continue           # "How old is Bolton?": not Kovacs's age ("Kovacs, a 41-year-old pharmacist")
@@ -289,14 +293,18 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
                 and HOW_MANY.search(question):
             continue               # "How many teachers are employed?": not "$1.8 million" (a count is no sum)
         if fitted > 0 and expected.name == "number" and written_as_age(span, window):
-            fitted = -1            # "How many votes did Whitcombe get?": not "64" of "Pooley, 64, received"
+            if noun is not None and window.text[:span.start - window.start].rstrip().endswith(","):
+                continue           # "How many hectares is Marchetti's block?": not "60" of "Marchetti, 60, of"
+                                   # ("the German Empire (34)" may count universities)
+            fitted = -1            # "What was Whitcombe's vote?": not "64" of "Pooley, 64, received"
+        if noun in UNITS and {UNITS[c] for c in counts(span, parsed[window.rank], window.start) if c in UNITS} - \
+                {UNITS[noun]}:
+            continue               # "How many hectares is the block?": not "14" of "14 hours"
         if fitted > 0 and others and counts(span, parsed[window.rank], window.start) & others:
             continue               # "How many votes were there at the booths?": not "two" of "at two booths"
         if tally is not None and (counted := {TALLIES[c] for c in counts(span, parsed[window.rank], window.start)
                                               if c in TALLIES}) and tally not in counted:
             continue               # "How many tries did Lolo score?": not "17" of "17 points"
-        if tally is not None and written_as_age(span, window):
-            continue               # ... nor "23" of "Lolo, 23,": an age is no tally
         out.append(replace(span, type_fit=fitted))
     return sorted(out, key=lambda s: -(s.score * (MISFIT_PENALTY if s.type_fit < 0 else 1.0)))
 

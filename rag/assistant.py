@@ -465,10 +465,12 @@ class Assistant:
         """Whether the text says the answer is what is asked, however unsure the reader is: the age it sets
         beside the asked name ("Karen Doyle, 58,") or calls them by ("The 61-year-old"), the one name of the
         kind asked ("apprentice jockey Jayden Ruhe"), the position written before a player's name ("lock
-        Harrison Dwyer"), the crowd a match report gives ("a crowd of 1,873")."""
+        Harrison Dwyer"), the crowd a match report gives ("a crowd of 1,873"), the ages a study gives ("aged
+        between 55 and 80")."""
         return self.settings.answer_types and (
             ages.named_age(question, span, windows) or self._aged(question, span, windows)
             or self._of_kind(question, span) or amounts.stated_crowd(question, span, windows)
+            or ages.stated_age_range(question, span, windows)
             or (player is not None and answer_types.titles(span, windows, player, _parse)))
 
     def _speaker(self, sentence: Sentence) -> str | None:
@@ -606,6 +608,7 @@ class Assistant:
             spans = ages.prefer_named_age(resolved, spans, retrieval.windows)
             spans = self._aged_first(resolved, spans, retrieval.windows)   # "The 61-year-old, who ..."
             spans = amounts.prefer_margin(resolved, spans, retrieval.windows)   # "by 1,240 votes"
+            spans = amounts.in_measure_asked(resolved, spans)   # "winning time": "5min 41.62sec", not "12 years"
             spans = amounts.prefer_measure_of(resolved, spans, retrieval.windows)   # "7.8 tonnes of snapper"
             spans = amounts.crowd_size(resolved, spans, retrieval.windows)   # "in front of a crowd of 18,500"
         succeeded = False           # "Who coached the Banksias before Arnott?": "Her predecessor, Deb Kinsella"
@@ -632,7 +635,7 @@ class Assistant:
             spans = _on_the_question(resolved, spans, windows)   # the clause about what is asked
         if form is not None:
             spans = [_clause_span(spans[0], windows, form, verbs), *spans[1:]]
-            decided = _verdict(resolved, spans[0], windows) if form == "yes/no" else None
+            decided = _verdict(resolved, spans[0], windows, self._docs) if form == "yes/no" else None
             if decided is not None:
                 said, spans[0] = decided
         elif spans and s.clause_answers:
@@ -645,6 +648,7 @@ class Assistant:
             spans = [_whole_duration(spans[0], windows), *spans[1:]]   # "three years" and "four months"
             spans = [_whole_percent(spans[0], windows), *spans[1:]]    # "3.6" -> "3.6 per cent"
             spans = [amounts.change_end(resolved, spans[0], windows), *spans[1:]]   # "now": Y of "from X to Y"
+            spans = [amounts.most_given(resolved, spans[0], windows), *spans[1:]]   # "a maximum of 160"
             spans = [answer_types.name_after_kind(resolved, spans[0], windows), *spans[1:]]  # "firm Caldwell Irons"
             if s.drop_echoes and not echoes.drop_acted_on(resolved, spans[:1], _parse):
                 # made whole, it names whom the act was done to ("Renegade MP Gaurav" -> "... Gaurav Sharma"
@@ -1115,15 +1119,19 @@ def _on_the_question(question: str, spans: list[Span], windows: Sequence[Window]
     return spans if best is spans[0] else [best, *(x for x in spans if x is not best)]
 
 
-def _verdict(question: str, span: Span, windows: Sequence[Window]) -> tuple[str, Span] | None:
+def _verdict(question: str, span: Span, windows: Sequence[Window],
+             documents: dict[str, Document]) -> tuple[str, Span] | None:
     """("yes" or "no", the span to quote with it) when the answer's sentence settles the yes/no
-    question by rule (rag.clauses.verdict), the sentence before it in its window giving context."""
+    question by rule (rag.clauses.verdict), its story giving context: "Was an earlier quarry proposal for the
+    Okarewa site withdrawn?" names the quarry and the site its sentence ("An earlier proposal ... was
+    withdrawn") leaves to the story."""
     located = _sentence_of(span, windows)
     if located is None:
         return None
     window, at = located
     sentence = window.sentences[at]
-    context = window.sentences[at - 1].text if at > 0 else ""
+    document = documents.get(sentence.doc_id)
+    context = document.text if document is not None else (window.sentences[at - 1].text if at > 0 else "")
     found = clauses.verdict(question, sentence.text, context, _parse, span.start - sentence.start,
                             min(span.end, sentence.end) - sentence.start)
     if found is None:

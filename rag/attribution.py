@@ -787,8 +787,8 @@ def _described(subject) -> tuple[int, int] | None:
 def _antecedent(sentences: Sequence[Sentence], at: int, pronoun, parse: Callable[[str], object],
                 document_text: str, unnamed: bool = False) -> tuple[int, int] | None:
     """The nearest named subject before ``pronoun`` (in sentence ``at`` or up to LOOK_BACK before it)
-    whose title does not say another gender; in each sentence the sayer first, then the subject
-    nearest the pronoun."""
+    whose title does not say another gender; in each sentence the sayer first, then (in an earlier
+    sentence) the main clause's subject, then the subject nearest the pronoun."""
     wanted = _PRONOUNS.get(pronoun.text.lower())
     if wanted is None:
         return None
@@ -800,8 +800,10 @@ def _antecedent(sentences: Sequence[Sentence], at: int, pronoun, parse: Callable
             # "someone involved told Newshub ... They said ...": the unnamed sayer
             found = _described(said_by[0]) if unnamed else None
             return None if found is None else (sentences[i].start + found[0], sentences[i].start + found[1])
-        subjects = [t for t in doc if t.dep_ in _SUBJECTS and (i < at or t.i < pronoun.i)]
-        ordered = said_by + subjects[::-1]
+        subjects = [t for t in doc if t.dep_ in _SUBJECTS and (i < at or t.i < pronoun.i)][::-1]
+        if i < at:      # an earlier sentence's main subject first: not "Whitcombe" of "A pathologist, Dr Anneke
+            subjects.sort(key=lambda t: t.head.dep_ != "ROOT")   # de Groot, gave evidence that Whitcombe died"
+        ordered = said_by + subjects
         for subject in ordered:
             found = _name(subject)
             if found is None:

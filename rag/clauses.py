@@ -365,6 +365,14 @@ def _negation(token) -> bool:
     return token.dep_ == "neg" or token.lower_ in _NEGATIONS
 
 
+def _hedges(token) -> bool:
+    """Whether a word hedges its clause or denies it without a negation ("may", "unable"); not "could" or "yet"
+    beside a negation of their verb ("could not extend", "has not yet begun"), which deny it outright."""
+    if token.lower_ in ("could", "yet") and any(_negation(c) for c in token.head.children):
+        return False
+    return token.lower_ in _HEDGES or stem(token.text) in _IMPLICIT_NO
+
+
 # what, above a clause, turns it away from happening: "chose against attending", "refused to attend",
 # "stopped short of expelling", "instead of voting"
 _AVOIDING = frozenset({"against", "instead", "rather", "avoid", "stop", "short", "ceas", "abandon", "cancel",
@@ -432,7 +440,7 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
 
     The rule, strict on purpose (a wrong "No" is worse than none): the question is not itself
     negative; every verb of it that carries a claim appears in the sentence (the same ``stem``);
-    each name, number and noun of it appears in the sentence or in ``context`` (the sentence before);
+    each name, number and noun of it appears in the sentence or in ``context`` (its story);
     the clause that holds those verbs (without the clauses joined to it by "but", "and" or a comma)
     neither hedges nor denies by implication ("may", "if", "unable"), and its negations are either
     none ("yes") or exactly one, on one of those verbs or on its object ("has not responded",
@@ -447,11 +455,14 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
         return None
     verbs = asked_verbs(question, parse)
     had = _had_thing(q) if not verbs else None
-    if not verbs and had is None:
+    quality = _asked_quality(q) if not verbs and had is None else None
+    if not verbs and had is None and quality is None:
         return None
     doc = parse(sentence)
     if "?" in sentence:
         return None
+    if quality is not None:
+        return _quality_verdict(q, quality, doc, sentence, context, start, end)
     matched = [t for t in doc if t.pos_ == "VERB" and _same_act(t.text, verbs)]
     none = undone = None
     if had is not None or {_act(t.text, verbs) for t in matched} != verbs:
@@ -469,10 +480,10 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
     while (top.dep_ == "xcomp" and stem(top.head.text) in _NEEDING) or (top is none and top.dep_ != "ROOT"):
         top = top.head                  # "will not need to apply", "No charges have been laid": the clause above
     scope = _own_clause(top, {v.i for v in matched})
-    if any(t.lower_ in _HEDGES or stem(t.text) in _IMPLICIT_NO for t in scope) or _doubted_above(top):
+    if any(_hedges(t) for t in scope) or _doubted_above(top):
         return None
     own = {stem(t.text) for t in doc}
-    around = own | ({stem(t.text) for t in parse(context)} if context else set())
+    around = own | {stem(w) for w in re.findall(r"\w+", context)}    # words only: a whole story is not parsed
     terms = [t.text for t in q if (t.pos_ in ("PROPN", "NUM") or (t.pos_ == "NOUN" and not t.is_stop))
              and stem(t.text) not in verbs]
     if not all(stem(w) in around for w in terms):
@@ -518,7 +529,8 @@ def _none_done(question, doc, verbs: frozenset[str]):
 # "The bill was supported by ... the three Greens"), as stems; few and close on purpose: a wrong "Yes"
 # is worse than none
 _SAME_ACT = {stem(w): frozenset(map(stem, group.split())) for group in (
-    "back support endorse", "detect find", "sack fire dismiss", "buy purchase", "hurt injure", "arrest detain")
+    "back support endorse", "detect find", "sack fire dismiss", "buy purchase", "hurt injure", "arrest detain",
+    "start begin commence", "need require")
     for w in group.split()}
 # acts of changing, which "unchanged" denies ("Did services inflation rise?": "was unchanged at 5.1 per cent")
 _CHANGES = frozenset(map(stem, "change rise increase fall drop decrease grow climb decline move shift jump slip "
@@ -544,6 +556,57 @@ def _undone(doc, verbs: frozenset[str]):
     return next((t for t in doc if t.pos_ in ("ADJ", "VERB") and t.lower_.startswith("un") and len(t) > 5
                  and (stem(t.text[2:]) in verbs or (t.lower_ == "unchanged" and verbs <= _CHANGES))
                  and t.dep_ in ("ROOT", "acomp", "oprd", "conj")), None)
+
+
+def _asked_quality(question):
+    """(the adjective, the noun it is asked of) for "Was the caucus decision unanimous?" ("unanimous",
+    "decision"): a form of "be" as the main verb, an adjective as its complement; else None."""
+    root = next((t for t in question if t.dep_ == "ROOT"), None)
+    if root is None or root.lemma_ != "be":
+        return None
+    adjective = next((c for c in root.children if c.dep_ == "acomp" and c.pos_ == "ADJ"), None)
+    subject = next((c for c in root.children if c.dep_ == "nsubj" and c.pos_ in ("NOUN", "PROPN")), None)
+    return None if adjective is None or subject is None else (adjective, subject)
+
+
+def _quality_verdict(question, quality, doc, sentence: str, context: str, start: int,
+                     end: int | None) -> tuple[str, int, int] | None:
+    """("yes" or "no", lo, hi) when the sentence gives the asked noun the asked adjective ("the unanimous caucus
+    decision", "the decision was unanimous"; "was not unanimous": "no"), the question's names and nouns all in
+    the sentence or its story, and nothing hedging; else None. ``sentence[lo:hi]`` is the noun phrase that says
+    it, or the answer span when it holds the adjective, or the whole sentence."""
+    adjective, subject = (stem(t.text) for t in quality)
+    found = None
+    for t in doc:
+        if t.pos_ != "ADJ" or stem(t.text) != adjective:
+            continue
+        if t.dep_ == "amod" and stem(t.head.text) == subject:
+            found, negated = t, any(c.dep_ == "det" and c.lower_ == "no" for c in t.head.children) or \
+                any(_negation(c) for c in t.children)
+        elif t.dep_ == "acomp" and any(c.dep_ == "nsubj" and stem(c.text) == subject for c in t.head.children):
+            found, negated = t, any(_negation(c) for c in t.head.children) or any(_negation(c) for c in t.children)
+        if found is not None:
+            break
+    if found is None:
+        return None
+    # said of the noun ("the unanimous caucus decision"), the quality is taken as given whatever the clause around
+    # it does ("was unable to tell him of ..."); said by a clause ("the bridge may be safe"), that clause decides
+    scope = list(found.subtree) if found.dep_ == "amod" else _own_clause(found.head, {found.i})
+    if any(_hedges(t) for t in scope) or \
+            (found.dep_ == "acomp" and _doubted_above(found.head)):
+        return None
+    around = {stem(t.text) for t in doc} | {stem(w) for w in re.findall(r"\w+", context)}
+    terms = [t.text for t in question if t.pos_ in ("PROPN", "NUM") or (t.pos_ == "NOUN" and not t.is_stop)]
+    if not all(stem(w) in around for w in terms):
+        return None
+    said = "no" if negated else "yes"
+    if found.dep_ == "amod":        # the noun phrase that says it: "the unanimous caucus decision"
+        words = list(found.head.subtree)
+        return (said, *_trim(sentence, words[0].idx, words[-1].idx + len(words[-1])))
+    end = len(sentence) if end is None else end
+    if start <= found.idx < end:
+        return said, start, end
+    return (said, *whole(sentence))
 
 
 def _had_thing(question):
