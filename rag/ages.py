@@ -124,6 +124,7 @@ def named_age(question: str, span: Span, windows: Sequence[Window]) -> bool:
     return len(given) < 2 or len(asked) < 2 or asked <= given
 
 
+_OF_MANY = re.compile(r"\b(?:ages|were|are)\b", re.IGNORECASE)     # the ages of a group, not of one person
 _AGE_RANGE = re.compile(r"^\d{1,3}\s*(?:and|to|-|–)\s*\d{1,3}$")
 _AGED = re.compile(r"\b(?:aged|ages|ages\s+of|ranging\s+in\s+age\s+from)\s+(?:between\s+|from\s+)?$", re.IGNORECASE)
 
@@ -133,8 +134,9 @@ def stated_age_range(question: str, span: Span, windows: Sequence[Window]) -> bo
     between 55 and 80"), however unsure the reader is of it."""
     window = next((w for w in windows if w.rank == span.window_rank), None)
     expected = expected_type(question)
-    if window is None or expected is None or expected.name != "age" or not _AGE_RANGE.match(span.text):
-        return False
+    if window is None or expected is None or expected.name != "age" or not _AGE_RANGE.match(span.text) \
+            or not _OF_MANY.search(question):
+        return False                # "How old is chief executive Sandra Oyelaran?": not "aged 12 to 17"
     return _AGED.search(window.text[max(0, span.start - window.start - 40):span.start - window.start]) is not None
 
 

@@ -653,7 +653,12 @@ def _other_object(question, matched, own: set[str], verbs: frozenset[str]) -> bo
     for asked in (t for t in question if stem(t.text) in verbs):
         wanted = _slots(asked)
         for verb in (v for v in matched if _act(v.text, verbs) == stem(asked.text)):
-            for slot, filler in _slots(verb).items():
+            given = _slots(verb)
+            if any(slot != "dobj" and slot not in given and word.pos_ in ("NOUN", "PROPN") and any(
+                    other != "dobj" and stem(filler.text) == stem(word.text) for other, filler in given.items())
+                   for slot, word in wanted.items()):
+                return True         # "bought before auction" for "buy ... at auction?": another relation to it
+            for slot, filler in given.items():
                 word = wanted.get(slot)
                 if word is None or filler.pos_ == "PRON" or word.pos_ not in ("NOUN", "PROPN", "NUM"):
                     continue

@@ -860,6 +860,11 @@ def test_the_forms_of_a_word_share_a_stem(words: tuple[str, ...]) -> None:
      "", "no"),
     ("Did the council extend the deadline?", "The council could extend the deadline.", "", None),
     ("Has the result been announced?", "The result is yet to be announced.", "", None),
+    # the question's thing under another preposition (blind fresh37c: "Yes" here)
+    ("Did Mark Delaney and Jess Moore buy their home at auction?",
+     "In the end we bought before auction with a pre-emptive offer.", "Mark Delaney and Jess Moore bought a home.",
+     None),
+    ("Did they buy the home at auction?", "They bought the home at auction.", "", "yes"),
 ])
 def test_yes_or_no_only_when_the_evidence_decides_it_by_rule(nlp, question: str, sentence: str, context: str,
                                                              said: str | None) -> None:
@@ -2107,6 +2112,8 @@ def test_the_ages_a_study_gives_are_stated() -> None:
     other = "Scores ranged between 55 and 80 points."
     assert not stated_age_range("What ages were the participants?", _span_in(other, "55 and 80"), [_window(other)])
     assert not stated_age_range("How many points were scored?", _span_in(text, "55 and 80"), [window])
+    # one person's age is no group's range (blind fresh37b: "aged 12 to 17" for a chief executive's age)
+    assert not stated_age_range("How old is chief executive Sandra Oyelaran?", _span_in(text, "55 and 80"), [window])
 
 
 def test_a_number_in_brackets_after_a_name_may_be_a_count(nlp) -> None:
