@@ -305,6 +305,8 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         if tally is not None and (counted := {TALLIES[c] for c in counts(span, parsed[window.rank], window.start)
                                               if c in TALLIES}) and tally not in counted:
             continue               # "How many tries did Lolo score?": not "17" of "17 points"
+        if tally is not None and written_as_age(span, window):
+            continue               # ... nor "23" of "Lolo (23)": an age is no tally
         out.append(replace(span, type_fit=fitted))
     return sorted(out, key=lambda s: -(s.score * (MISFIT_PENALTY if s.type_fit < 0 else 1.0)))
 
