@@ -483,10 +483,7 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
     if any(_hedges(t) for t in scope) or _doubted_above(top):
         return None
     own = {stem(t.text) for t in doc}
-    around = own | {stem(w) for w in re.findall(r"\w+", context)}    # words only: a whole story is not parsed
-    terms = [t.text for t in q if (t.pos_ in ("PROPN", "NUM") or (t.pos_ == "NOUN" and not t.is_stop))
-             and stem(t.text) not in verbs]
-    if not all(stem(w) in around for w in terms):
+    if not _terms_given(q, own, context, verbs):
         return None
     if _other_object(q, matched, own, verbs):
         return None
@@ -558,6 +555,14 @@ def _undone(doc, verbs: frozenset[str]):
                  and t.dep_ in ("ROOT", "acomp", "oprd", "conj")), None)
 
 
+def _terms_given(question, own: set[str], context: str, verbs: frozenset[str] = frozenset()) -> bool:
+    """Whether each name, number and noun of the parsed question (its verbs aside) is in the sentence (``own``,
+    its stems) or its story (``context``, read as words only, and only when the sentence lacks one)."""
+    missing = {stem(t.text) for t in question if (t.pos_ in ("PROPN", "NUM") or (t.pos_ == "NOUN" and not t.is_stop))
+               and stem(t.text) not in verbs} - own
+    return not missing or missing <= {stem(w) for w in re.findall(r"\w+", context)}
+
+
 def _asked_quality(question):
     """(the adjective, the noun it is asked of) for "Was the caucus decision unanimous?" ("unanimous",
     "decision"): a form of "be" as the main verb, an adjective as its complement; else None."""
@@ -595,9 +600,7 @@ def _quality_verdict(question, quality, doc, sentence: str, context: str, start:
     if any(_hedges(t) for t in scope) or \
             (found.dep_ == "acomp" and _doubted_above(found.head)):
         return None
-    around = {stem(t.text) for t in doc} | {stem(w) for w in re.findall(r"\w+", context)}
-    terms = [t.text for t in question if t.pos_ in ("PROPN", "NUM") or (t.pos_ == "NOUN" and not t.is_stop)]
-    if not all(stem(w) in around for w in terms):
+    if not _terms_given(question, {stem(t.text) for t in doc}, context):
         return None
     said = "no" if negated else "yes"
     if found.dep_ == "amod":        # the noun phrase that says it: "the unanimous caucus decision"
