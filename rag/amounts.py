@@ -2,8 +2,11 @@
 them freely: a count for a sum of money, one total for another, the level after a change for the change. These checks
 put the amount of the kind asked first (the margin, ``prefer_margin``; the amount "of" the thing asked,
 ``prefer_measure_of``; the new level of "from X to Y", ``change_end``), drop the level for a change asked
-(``drop_levels``), give the crowd a match report states (``crowd_size``), and tell what a number counts
-(``counts``), so that ``rag.answer_types.rescore`` can drop a tally of another thing.
+(``drop_levels``), give the crowd a match report states (``crowd_size``), keep the measure asked in its written
+form (a winning time, a temperature: ``in_measure_asked``), take "the most" from "a maximum of 160"
+(``most_given``), and tell what a number counts (``counts``, ``UNITS``), so that ``rag.answer_types.rescore`` can
+drop a tally or unit of another thing, and cut a span to the count asked (``counted_part``: "19 staff and 210
+students") or to the part of a total the question names (``part_named``: "612, of which 548 were opposed").
 """
 
 from __future__ import annotations
@@ -294,8 +297,8 @@ TALLIES = {stem(form): pair.split("/")[0] for pair in (
 
 def tally_asked(question: str, parse: Callable[[str], object]) -> str | None:
     """For "How many tries did Lolo score?", the tally asked ("try"); None when the counted noun is no tally."""
-    counted = _counted_noun(parse(question))
-    return None if counted is None else TALLIES.get(stem(counted.text))
+    counted = counted_asked(question, parse)
+    return None if counted is None else TALLIES.get(counted)
 
 
 def counts(span: Span, doc, offset: int) -> frozenset[str]:
@@ -376,25 +379,26 @@ def drop_levels(question: str, spans: Sequence[Span], windows: Sequence[Window])
     return [x for x in spans if not level(x)]
 
 
+# a figure as news writes it, with its sign and scale: "$4.2m", "44.5 per cent", "1.3 million"
+_FIGURE_WRITTEN = r"[$£€]?\d[\d,.]*(?:\s*(?:per\s*cent|percent|%|million|billion|m|bn|k)\b)?"
 _FROM_TO = re.compile(r"^(?:from\s+)?(.+?)\s+to\s+(.+)$", re.IGNORECASE)
 _LATER = re.compile(r"\b(?:now|currently|today|nowadays|these days|at present|after|since|this\s+(?:year|season|"
                     r"term|month|week))\b", re.IGNORECASE)
 # the end of a change after its start: "from 742 [students in 2022] to 668 this year"
-_TO_END = re.compile(r"[^.;:]{0,40}?\s+to\s+((?:about\s+|around\s+|nearly\s+|almost\s+|just\s+)?[$£€]?\d[\d,.]*"
-                     r"(?:\s*(?:per\s*cent|percent|%|million|billion|m|bn|k)\b)?)", re.IGNORECASE)
+_TO_END = re.compile(rf"[^.;:]{{0,40}}?\s+to\s+((?:about\s+|around\s+|nearly\s+|almost\s+|just\s+)?{_FIGURE_WRITTEN})",
+                     re.IGNORECASE)
 _EARLIER = re.compile(r"\b(?:before|previously|originally|formerly|used to|at first|initially|earlier|prior to|"
                       r"last time|previous)\b", re.IGNORECASE)
 # a number and, right after it, what it was before: "48.2 per cent, up from 44.5 per cent at the previous
 # election" ("last year" or "a year ago" in a question may be the time of the new figure: not read as before)
 _UP_FROM = re.compile(r"^\s*,?\s*(?:(?:up|down|rising|falling|increasing|decreasing|a rise|a fall|an increase|"
                       r"a decrease|a drop)\s+)?from\s+((?:about\s+|around\s+|nearly\s+|almost\s+)?"
-                      r"[$£€]?\d[\d,.]*(?:\s*(?:per\s*cent|percent|%|million|billion|m|bn|k)\b)?)", re.IGNORECASE)
+                      rf"{_FIGURE_WRITTEN})", re.IGNORECASE)
 
 
 _ASKS_MOST = re.compile(r"\b(?:the\s+most|maximum|at\s+most|peak|the\s+highest|the\s+largest)\b", re.IGNORECASE)
 _MOST_GIVEN = re.compile(r"\b(?:(?:a\s+)?(?:maximum|max|peak|high)\s+of|up\s+to|as\s+many\s+as|at\s+most)\s+"
-                         r"([$£€]?\d[\d,.]*(?:\s*(?:per\s*cent|percent|%|million|billion|m|bn|k)\b)?)",
-                         re.IGNORECASE)
+                         rf"({_FIGURE_WRITTEN})", re.IGNORECASE)
 
 
 def most_given(question: str, span: Span, windows: Sequence[Window]) -> Span:

@@ -10,6 +10,7 @@ semicircle". Four checks of the sentence, each strict on purpose (and two of the
 - *Another year.* A sentence that names years, none of them the asked one (nor a range or decade
   holding it), speaks of another time. A sentence that names no year says nothing either way (the year
   is often in the sentence before: "In 2012 ... . Vinik became owner"), so its spans stay.
+  So does a sentence that names only another day of the week ("on Saturday" for "on the Sunday").
 - *The opposite.* The sentence says the antonym of a question's word (smallest / largest, increase /
   reduce, least / most, inside / outside, current or "now" / former, first / second / last) of the same
   thing (a word after it in the question follows the antonym too: "smallest *party*" / "largest *party*"),
@@ -98,7 +99,6 @@ def other_year(asked: frozenset[int], text: str) -> bool:
     return not any(y in years or any(a <= y <= b for a, b in spans) for y in asked)
 
 
-# a number said of a year: "30,000 in 2020", "12 per cent by 2019", "$4 million for 2021"
 # a day of the week a question asks about ("on the Sunday of the heatwave"), not a name ("the Sunday Star-Times")
 _WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
 _DAY = re.compile(rf"\b({_WEEKDAY})s?\b(?!\s+(?-i:[A-Z]))", re.IGNORECASE)
@@ -119,6 +119,7 @@ def other_day(asked: frozenset[str], text: str) -> bool:
     return bool(named) and not named & asked and _DAYS_RUN.search(text) is None
 
 
+# a number said of a year: "30,000 in 2020", "12 per cent by 2019", "$4 million for 2021"
 _NUMBER_OF_YEAR = re.compile(r"(?<![\w$£€])[$£€]?(\d[\d,.]*(?:\s*(?:%|per\s?cent|million|billion|thousand))?)"
                              r"\s+(?:in|by|during|for|as of)\s+(?:the\s+(?:year\s+)?)?(1\d{3}|20\d{2})\b")
 
@@ -175,7 +176,6 @@ def other_measure(measures: frozenset[tuple[str, str]], text: str) -> bool:
     return any(number not in numbers and any(unit == noun for _, noun in given) for number, unit in measures)
 
 
-# what puts a number as the base of a comparison: "up from", "than", "compared with", "on"
 # "How many submissions came in 2022 alone?", "How much will the plant cost on its own?": one part of a figure
 # that news often gives only for the whole ("in 2022 and 2023 ... 1,148 submissions"; "roads, bridges and the
 # water treatment plant was $23 million"; "the Strathbogie and Mansfield councils $1.3 million between them").
@@ -221,6 +221,7 @@ def given_whole(part: frozenset[str], text: str) -> bool:
     return _WHOLE.search(text) is not None or any(w in _JOINS for at in near for w in words[max(at - 2, 0):at + 3])
 
 
+# what puts a number as the base of a comparison: "up from", "than", "compared with", "on"
 _COMPARED = re.compile(r"\b(?:from|than|on|against|versus|vs\.?|compared\s+(?:with|to))\s+(?:(?:about|around|just|"
                        r"nearly|some|roughly|almost|over|under)\s+)?[$£€]?$", re.IGNORECASE)
 
@@ -525,10 +526,11 @@ def namesake(question: str, text: str, people: frozenset[str] = frozenset()) -> 
 
 def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Window],
                       parse: Callable[[str], object] | None = None) -> list[Span]:
-    """The spans (best first, as given) without those in a sentence about a year other than the one the
+    """The spans (best first, as given) without those in a sentence about a year (or weekday) other than the one the
     question asks about (or a number the sentence ties to another year; or a person given the role the
     question asks an earlier holder of, as theirs now), that says the opposite of what
-    the question asks about, or that names another of what it names instead of it (``parse``, spaCy's,
+    the question asks about, that gives a figure asked for one part only for the whole (``given_whole``), or
+    that names another of what it names instead of it (``parse``, spaCy's,
     tells which names are people's; without it that check is not made). The question is read once, each
     sentence checked once."""
     years, days, words = asked_years(question), asked_days(question), _asked_words(question)
