@@ -60,7 +60,10 @@ _NAME_AFTER_AGE = re.compile(r"^[- ]?(?:year[- ]old)?((?:\s+[A-Z][\w'\u2019.-]*)
 # ... unless those words qualify a person's noun: "24-year-old Fenwick-Lomond Cycling rider" names no one
 _QUALIFIES = re.compile(rf"^\s+(?:{PERSON_NOUN})\b")
 _YEARS_OLD = re.compile(r"^(?:(?:the|a|an)\s+)?(\d{1,3})[- ]year[- ]old$", re.I)
-_AGE_NOT_NAMES = frozenset("mr mrs ms miss dr sir dame mp prof professor judge the a an".split())
+# words beside an age that name no one: titles, and the particles of a surname ("Van Rensburg, 35," is Pieter van
+# Rensburg's age, whose question writes "van" in lower case and so does not count it among the names asked)
+_AGE_NOT_NAMES = frozenset("mr mrs ms miss dr sir dame mp prof professor judge the a an van von der den de da du "
+                           "la le di del".split())
 
 
 def _name_after_age(text: str) -> re.Match[str] | None:
@@ -121,7 +124,23 @@ def named_age(question: str, span: Span, windows: Sequence[Window]) -> bool:
     after = _name_after_age(window.text[to:to + 80])
     written = " ".join(x.group(1) for x in (before, after) if x is not None)
     given = {w.lower().rstrip(".") for w in written.split()} - _AGE_NOT_NAMES
-    return len(given) < 2 or len(asked) < 2 or asked <= given
+    person = _person_asked(question) or asked
+    return len(given) < 2 or len(person) < 2 or person <= given
+
+
+# the name "How old is New Zealand golfer Ben Tairoa?" asks the age of: the last run of capitalised words (with a
+# surname's particles) before the question goes on ("Ella Heriot" of "How old is Ella Heriot, who showed ...?")
+_SUBJECT = re.compile(r"^\W*how\s+old\s+(?:is|was|are|were)\s+([^,?]*?)(?:\s+(?:who|that|when|after|before|in|at|"
+                      r"on|of|from)\b|,|\?|$)", re.IGNORECASE)
+_NAME_RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+(?:(?:van|von|der|den|de|da|du|la|le|di|del)\s+)*[A-Z][\w'’.-]*)*")
+
+
+def _person_asked(question: str) -> frozenset[str]:
+    """The lower-cased words of the name a "How old is ...?" question asks about, titles and particles out;
+    empty when its subject names no one."""
+    subject = _SUBJECT.match(question)
+    runs = _NAME_RUN.findall(subject.group(1)) if subject is not None else []
+    return frozenset(w.lower() for w in runs[-1].split()) - _AGE_NOT_NAMES if runs else frozenset()
 
 
 _OF_MANY = re.compile(r"\b(?:ages|were|are)\b", re.IGNORECASE)     # the ages of a group, not of one person
@@ -147,10 +166,13 @@ _WHOLE_NAME_BEFORE_AGE = re.compile(r"((?:[A-Z][\w'\u2019-]+\s+(?:and\s+)?){0,3}
 
 def age_of_another(question: str, span: Span, window: Window) -> bool:
     """Whether an age answering "How old is Bolton?" is said of someone the question does not name
-    ("Kovacs, a 41-year-old pharmacist"); False when the question names no one or no name is beside it."""
+    ("Kovacs, a 41-year-old pharmacist") or of another of the surname ("Ella Heriot" for "Ross Heriot"); False when
+    the question names no one or no name is beside it."""
     asked = {w.lower() for w in question_names(question)}
     holder = age_holder(window.text, span.start - window.start, span.end - window.start)
-    return bool(asked and holder and not holder & asked)
+    person = _person_asked(question)     # "23-year-old Ella Heriot" for "How old is farmer Ross Heriot?": a namesake
+    return bool(asked and holder and not holder & asked) or (len(person) > 1 and len(holder) > 1
+                                                              and not person <= holder)
 
 
 # a number that opens a compound of something else counts no years of age: "three-term", "16-year wait"
