@@ -119,6 +119,27 @@ def other_day(asked: frozenset[str], text: str) -> bool:
     return bool(named) and not named & asked and _DAYS_RUN.search(text) is None
 
 
+# a month a date is asked within ("On what date in March ...?", "which day in early May"): a date naming another
+# month is no answer ("14 October"); a month the question only names is often context ("After its April departure,
+# when ...?"), so only this frame counts
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                "november", "december")
+_ASKED_MONTH = re.compile(r"\b(?:date|day|days|when)\s+(?:\w+\s+)?(?:in|of)\s+(?:early\s+|late\s+|mid-?)?"
+                          rf"({'|'.join(_MONTH_NAMES)})\b", re.IGNORECASE)
+_A_MONTH = re.compile(rf"\b({'|'.join(m.title() for m in _MONTH_NAMES)})\b")
+
+
+def asked_months(question: str) -> frozenset[str]:
+    """The month a date is asked within ("On what date in March ...?" -> {"march"}); empty otherwise."""
+    return frozenset(m.lower() for m in _ASKED_MONTH.findall(question))
+
+
+def other_month(asked: frozenset[str], span: str) -> bool:
+    """Whether a span names a month (capitalised) and none of the ``asked`` ones: "14 October" for "in March"."""
+    named = {m.lower() for m in _A_MONTH.findall(span)}
+    return bool(asked) and bool(named) and not named & asked
+
+
 # a number said of a year: "30,000 in 2020", "12 per cent by 2019", "$4 million for 2021"
 _NUMBER_OF_YEAR = re.compile(r"(?<![\w$£€])[$£€]?(\d[\d,.]*(?:\s*(?:%|per\s?cent|million|billion|thousand))?)"
                              r"\s+(?:in|by|during|for|as of)\s+(?:the\s+(?:year\s+)?)?(1\d{3}|20\d{2})\b")
@@ -316,6 +337,69 @@ def held_role_before(role: str, text: str, start: int, end: int) -> bool:
     return words is not None and bool(_BEFORE_NOW.search(words))
 
 
+# posts of a body each held by one person, by the words that name them: a person given only another of them right
+# beside the name does not hold the asked one ("Outback Air Express chief executive Joanne Petrakis" is no chairman)
+_POSTS = {word: post for post, words in (
+    ("chair", "chair chairman chairwoman chairperson"), ("ceo", "ceo executive"), ("president", "president"),
+    ("mayor", "mayor"), ("principal", "principal"), ("treasurer", "treasurer"), ("coach", "coach"),
+    ("captain", "captain skipper")) for word in words.split()}
+_GIVEN_AFTER = re.compile(r"^\s*,\s*(?:(?:the|its|their)(?:\s+[\w-]+['’]s)?|[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*['’]s)\s+"
+                          r"((?:[a-z-]+\s*){1,4})")
+
+
+_NAME_OF_POST = re.compile(r"^\W*what\s+(?:is|was)\s+the\s+name\s+of\s+(?:the|its|their|[\w-]+['’]s)\s+"
+                           r"(?:[\w-]+\s+){0,2}?(" + "|".join(_POSTS) + r")\b", re.IGNORECASE)
+
+
+def _post_asked(question: str, role: str | None) -> str | None:
+    """The post a "Who is the chairman of X?" or "What is the name of the federal Treasurer ...?" question asks
+    who holds (``_POSTS``), or None for any other role."""
+    if role == "officer" and re.search(r"\bchief\s+executive\s+officer\b", question, re.IGNORECASE):
+        return "ceo"
+    if role is None and (named := _NAME_OF_POST.match(question)) is not None \
+            and not _BEFORE_NOW.search(question):
+        return _POSTS[named.group(1).lower()]
+    return _POSTS.get(role) if role is not None else None
+
+
+def _posts_run(words: list[str]) -> set[str] | None:
+    """The posts a run of role words names ("chief executive" -> {"ceo"}, "chairman and chief executive" -> both),
+    or None when a word of it is a role but no post (``_POSTS``): "managing director" may be the chief executive."""
+    posts: set[str] = set()
+    for word in words:
+        if word in _POSTS:
+            posts.add(_POSTS[word])
+        elif word not in ("chief", "and", "&"):
+            return None
+    return posts
+
+
+def another_post(post: str | None, text: str, start: int, end: int) -> bool:
+    """Whether the person at ``text[start:end]`` is given, right beside the name, posts that are all other than
+    the asked ``post``: "chief executive Joanne Petrakis" (or "Joanne Petrakis, the chief executive,") for "Who is
+    the chairman of Outback Air Express?"."""
+    if post is None:
+        return False
+    runs = []
+    before = re.findall(r"[\w&-]+", text[max(0, start - 45):start])
+    run: list[str] = []
+    for word in reversed(before):
+        if word.lower() not in ROLE_WORDS and not (run and word.lower() in ("and", "&")):
+            break
+        run.insert(0, word.lower())
+    runs.append(run[1:] if run and run[0] in ("and", "&") else run)
+    after = _GIVEN_AFTER.match(text[end:end + 60])
+    if after is not None:
+        words = after.group(1).lower().split()
+        runs.append(words[:next((i for i, w in enumerate(words) if w not in ROLE_WORDS and w not in ("and", "&")),
+                                len(words))])
+    for run in runs:
+        posts = _posts_run(run) if run else None
+        if posts and post not in posts:
+            return True
+    return False
+
+
 # a role beside a name that is one under the asked one: "his vice-Chair Ismail El Gizouli" holds no chair
 _UNDER = re.compile(r"\b(?:vice|deputy|assistant|associate)\b|\b(?:co|sub)-|-$", re.IGNORECASE)
 
@@ -325,9 +409,20 @@ _OWNER = re.compile(r"([\w-]+)['’]s\b")
 
 
 def _named_in(word: str, question: str) -> bool:
-    """Whether a capitalised word beside a role is no name, or one the (lower-cased) question holds."""
-    word = word.lower().removesuffix("'s").removesuffix("’s")
-    return word in ROLE_WORDS or word in _FUNCTION or word in question
+    """Whether a capitalised word beside a role is no name, or one the (lower-cased) question holds, whole or
+    by its initials ("ANU" of "the Aotearoa Nurses' Union")."""
+    bare = word.removesuffix("'s").removesuffix("’s")
+    word = bare.lower()
+    return word in ROLE_WORDS or word in _FUNCTION or word in question or (
+        len(bare) > 2 and bare.isupper() and bare.isalpha() and word in _initials(question))
+
+
+def _initials(question: str) -> set[str]:
+    """The initials of each run of words in a (lower-cased) question, small words skipped: "aotearoa nurses'
+    union" -> "anu" (and its parts)."""
+    words = [w for w in re.findall(r"[a-z][\w'’-]*", question) if w not in ("of", "and", "the", "for", "&")]
+    return {"".join(w[0] for w in words[i:j]) for i in range(len(words))
+            for j in range(i + 3, min(len(words), i + 6) + 1)}
 
 
 def prefer_holder(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
@@ -389,7 +484,8 @@ _OPPOSITES = (("largest", "smallest"), ("biggest", "smallest"), ("highest", "low
               ("oldest", "youngest"), ("longest", "shortest"), ("earliest", "latest"), ("most", "least"),
               ("maximum", "minimum"), ("majority", "minority"), ("increas", "decreas"), ("increas", "reduc"),
               ("ris", "declin"), ("insid", "outsid"), ("beginning", "end"), ("current", "former"),
-              ("incumbent", "former"), ("new", "exist"), ("new", "old"), ("new", "former"))
+              ("incumbent", "former"), ("new", "exist"), ("new", "old"), ("new", "former"),
+              ("hous", "unit"), ("hous", "apartment"))     # "the median unit price": not the house price
 # "Who was the first minister to leave?" is not answered by "Ferreira is the second minister to leave"
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "last")
 _OPPOSITES += tuple((a, b) for i, a in enumerate(_ORDINALS) for b in _ORDINALS[i + 1:]) + (("first", "final"),)
@@ -534,15 +630,17 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
     tells which names are people's; without it that check is not made). The question is read once, each
     sentence checked once."""
     years, days, words = asked_years(question), asked_days(question), _asked_words(question)
+    months = asked_months(question)
     earlier, current = earlier_holder_role(question), current_holder_role(question)
+    post = _post_asked(question, current)
     runs = _question_runs(question) if parse is not None else []
     if runs:
         people = {plain(w) for e in parse(question).ents if e.label_ == "PERSON" for w in e.text.split()}
         runs = [run for run in runs if not set(run) & people]
     antonyms = any(w in _ANTONYMS for w in words)
     measures, numbers, part = asked_measures(question), asked_numbers(question), part_asked(question)
-    if not years and not days and not antonyms and not runs and earlier is None and current is None and not measures \
-            and not numbers and not part:
+    if not years and not days and not months and not antonyms and not runs and earlier is None and current is None \
+            and post is None and not measures and not numbers and not part:
         return list(spans)
     by_rank = {w.rank: w for w in windows}
     verdicts: dict[tuple[str, int], bool] = {}      # (document, sentence start) -> contradicted
@@ -564,8 +662,9 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
                 or (bool(runs) and _namesake(runs, text)) or other_measure(measures, text) \
                 or (bool(part) and given_whole(part, text))
         at, to = span.start - sentence.start, span.end - sentence.start
-        return verdicts[key] or number_of_another_year(years, sentence.text, at, to) or \
+        return verdicts[key] or number_of_another_year(years, sentence.text, at, to) or other_month(months, span.text) or \
             (earlier is not None and holds_role_now(earlier, sentence.text, at, to)) or \
-            (current is not None and held_role_before(current, sentence.text, at, to))
+            (current is not None and held_role_before(current, sentence.text, at, to)) or \
+            another_post(post, sentence.text, at, to)
 
     return [span for span in spans if not contradicted(span)]
