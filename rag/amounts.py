@@ -253,6 +253,11 @@ def counted_part(asked: str | None, span: Span, doc, window: Window) -> Span:
     return replace(span, text=window.text[start - window.start:end - window.start], start=start, end=end)
 
 
+# "In how many of the boxes ...?" asks for a part of a total; "18 of the 1,080 boxes" writes the part first (in
+# SQuAD train, of 69 such questions the answer is the first of such a pair twice and the second never)
+_OF_THE_ASKED = re.compile(r"\bhow\s+many\s+of\s+(?:the|its|their|these|those)\b", re.IGNORECASE)
+_PART_OF = re.compile(r"(?<![\w.,$£€])(\d[\d,]*|" + "|".join(NUMBER_WORDS) +
+                      r")\s+(?:out\s+)?of\s+(?:the\s+|its\s+|their\s+|all\s+)?$", re.IGNORECASE)
 # "612 submissions, of which 548 were opposed": a total, then its parts, each named by what follows it
 _PARTS_FOLLOW = re.compile(r"[^.;:]{0,40}?\b(?:of\s+(?:which|whom|them|those|these)|including)\b", re.IGNORECASE)
 _PART = re.compile(r"(?<![\w.,$£€])(\d[\d,]*(?:\.\d+)?)((?:\s+[a-z]+){1,3})")
@@ -263,7 +268,13 @@ _PLAIN = frozenset(stem(w) for w in "how many much were was are is be been did d
 def part_named(question: str, span: Span, window: Window) -> Span:
     """For "How many submissions opposing the quarry did the council receive?", the part of a total the
     question names ("548" of "received 612 submissions, of which 548 were opposed, 51 were in support"), when
-    the span is the total; the span as it is otherwise."""
+    the span is the total; for "In how many of the boxes was it hidden?", the part written before the total
+    ("18" of "18 of the 1,080 boxes"); the span as it is otherwise."""
+    if _OF_THE_ASKED.search(question) and re.fullmatch(r"\d[\d,.]*", span.text):
+        part = _PART_OF.search(window.text, 0, span.start - window.start)
+        if part is not None:
+            start, end = window.start + part.start(1), window.start + part.end(1)
+            return replace(span, text=part.group(1), start=start, end=end)
     to = span.end - window.start
     follows = _PARTS_FOLLOW.match(window.text, to)
     if follows is None or not re.fullmatch(r"[$£€]?\d[\d,.]*", span.text):
@@ -339,6 +350,24 @@ def leading_amount(span: Span, doc, window: Window, expected: Expected) -> Span 
     return None
 
 
+def closing_level(question: str, span: Span, doc, window: Window, expected: Expected) -> Span | None:
+    """A span that ends with the level a change reached, of an asked type, cut to it ("$842,000" of
+    "1.8 per cent over the quarter to $842,000" for "What is the median house price?"); None otherwise, and for
+    a question asking the change ("How much did it rise?", ``asks_change``)."""
+    if asks_change(question):
+        return None
+    for ent in doc.ents:
+        start, end = window.start + ent.start_char, window.start + ent.end_char
+        if span.start < start and end == span.end and ent.label_ in expected.labels & _AMOUNTS and \
+                re.search(r"\bto\s+(?:about\s+|around\s+|nearly\s+|almost\s+)?[$€£¥]?$",
+                          window.text[span.start - window.start:start - window.start]):
+            if window.text[start - window.start - 1:start - window.start] in "$€£¥":
+                start -= 1
+            return replace(span, text=window.text[start - window.start:end - window.start], start=start, end=end,
+                           type_fit=1)
+    return None
+
+
 def amount_alone(span: Span, doc, window: Window) -> Span:
     """An amount answer without a second thing joined to it ("50 knots" of "50 knots and waves of up to five
     metres", "$189" of "$189 and VIP passes for $349"); a range ("$80m and $120m") stays whole."""
@@ -357,12 +386,18 @@ _CHANGES = frozenset(stem(w) for w in "rise rose risen climb increase grow grew 
 _HOW_MUCH = re.compile(r"\bhow (?:much|many|far)\b|\bby what (?:amount|percentage)\b", re.IGNORECASE)
 
 
+def asks_change(question: str) -> bool:
+    """Whether the question asks how much something changed ("How much did X rise?"), not what it reached
+    ("... rise to?")."""
+    return _HOW_MUCH.search(question) is not None and re.search(r"\bto\s*\??\s*$", question) is None and \
+        any(stem(w) in _CHANGES for w in re.findall(r"[a-z]+", question.lower()))
+
+
 def drop_levels(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
     """For "How much did X rise / fall / grow?", the spans without the level a change reached ("$812,500" of
     "climbed 0.6 per cent over the month to $812,500": "to" after a verb of change in the same clause); a
     question asking what it rose to ("... grow to?") asks for the level, and keeps it."""
-    if not spans or not _HOW_MUCH.search(question) or re.search(r"\bto\s*\??\s*$", question) or \
-            not any(stem(w) in _CHANGES for w in re.findall(r"[a-z]+", question.lower())):
+    if not spans or not asks_change(question):
         return list(spans)
     by_rank = {w.rank: w for w in windows}
 
@@ -450,3 +485,26 @@ def change_end(question: str, span: Span, windows: Sequence[Window]) -> Span:
     group = 2 if later else 1
     start = span.start + found.start(group)
     return replace(span, text=found.group(group), start=start, end=start + len(found.group(group)))
+
+
+# "How large is the Heriots' property?": the size with its unit, as the text writes it ("2,400-hectare")
+_ASKS_SIZE = re.compile(r"\bhow\s+(?:large|big|long|far|tall|high|deep|wide|heavy|fast)\b|"
+                        r"^\W*what\s+(?:is|was|are|were)\s+the\s+(?:size|area|length|distance|height|depth|width|"
+                        r"weight|speed)\b", re.IGNORECASE)
+_UNIT_AFTER = re.compile(r"(?:-|\s)([a-z]+)\b")
+
+
+def whole_measure(question: str, span: Span, windows: Sequence[Window]) -> Span:
+    """For "How large is the property?", a bare number the text follows with its unit ("2,400" of "the
+    2,400-hectare property") taken with the unit; the span as it is otherwise, and when the question names the
+    unit itself ("How many hectares ...?")."""
+    if not _ASKS_SIZE.search(question) or not bare_number(span.text):
+        return span
+    window = next((w for w in windows if w.rank == span.window_rank), None)
+    unit = _UNIT_AFTER.match(window.text, span.end - window.start) if window is not None else None
+    if unit is None or stem(unit.group(1)) not in UNITS or \
+            UNITS[stem(unit.group(1))] in {UNITS[stem(w)] for w in re.findall(r"[a-z]+", question.lower())
+                                           if stem(w) in UNITS}:
+        return span
+    end = window.start + unit.end()
+    return replace(span, text=window.text[span.start - window.start:end - window.start], end=end)

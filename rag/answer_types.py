@@ -20,8 +20,8 @@ from typing import Callable, Sequence
 from rag.ages import OF_NAMED, age_of_another, no_age, no_ones_age, own_age, written_as_age
 from rag.amounts import (
     ASKS_MARGIN, BARE_COUNT, CURRENCY, DIGIT, IN_UNITS, LENGTH_OF_TIME, NUMBER_WORD, NUMBER_WORDS, PERCENT_FIGURE,
-    PRICE, SCALES, TALLIES, TIME_UNIT, UNITS, amount_alone, bare_number, counted_asked, counted_part, counts,
-    leading_amount, other_nouns, part_named, tally_asked,
+    PRICE, SCALES, TALLIES, TIME_UNIT, UNITS, amount_alone, bare_number, closing_level, counted_asked, counted_part,
+    counts, leading_amount, other_nouns, part_named, tally_asked,
 )
 from rag.question_types import (
     HOW_MANY, KIND_ASKED, NAME, NAME_QUESTION, NAME_SMALL_WORDS, ORG, PERSON, PLACE, ROLE_WORDS, Expected,
@@ -67,6 +67,8 @@ _FREQUENCY = re.compile(r"\b(?:every|each|per|a|an)\s+(?:[\w-]+\s+){0,2}?(?:seco
                         r"\b(?:\w+\s+times|once|twice|thrice|always|usually|often|rarely|seldom|occasionally|"
                         r"frequently|regularly|never|sometimes|daily|weekly|monthly|yearly|annually|hourly|nightly|"
                         r"biennially|quarterly|fortnightly)\b", re.IGNORECASE)
+# a span ending in the sum a change reached: "1.8 per cent over the quarter to $842,000"
+_TO_SUM = re.compile(r"\bto\s+(?:about\s+|around\s+|nearly\s+|almost\s+)?[$€£¥]\d[\d,.]*\s*(?:m|bn|million|billion)?$")
 _AGE = re.compile(r"\b\d{1,3}[- ]year[- ]old\b|\baged? \d{1,3}\b|^\d{1,3}$", re.I)
 # a place in an order: "14th", "second", "joint third"
 _ORDINAL = re.compile(r"(?:(?:joint|equal)\s+)?(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|"
@@ -220,7 +222,8 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         spans = [x for x in spans if NUMBER_WORD.search(x.text) or CURRENCY.search(x.text) or SCALES.search(x.text)]
         if PRICE.search(question) and not ASKS_MARGIN.search(question):   # "How much does a ticket cost?":
             # not "18 per cent" (a pay offer may be one, and "By how much did the cost go up?" asks a change)
-            spans = [x for x in spans if not PERCENT_FIGURE.search(x.text)]
+            spans = [x for x in spans if not PERCENT_FIGURE.search(x.text) or _TO_SUM.search(x.text)]   # "... to
+            # $842,000" is cut to the sum (``closing_level``)
         if not spans:
             return []
     if expected.name == "standing":     # "Where does Ashworth sit in the classification?": "third", not "Moloney"
@@ -262,6 +265,9 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
             parsed[window.rank] = parse(window.text)
         labels = span_labels(span.text, span.start, span.end, parsed[window.rank], window.start)
         fitted = fit(expected, labels)
+        level = closing_level(question, span, parsed[window.rank], window, expected)     # "... to $842,000"
+        if level is not None:
+            span, fitted = level, 1
         lead = (leading_amount(span, parsed[window.rank], window, expected)
                 or _leading_person(span, parsed[window.rank], window, expected)) if fitted < 0 else None
         if lead is not None:

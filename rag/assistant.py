@@ -647,6 +647,7 @@ class Assistant:
             spans = [ages.without_age(resolved, spans[0]), *spans[1:]]   # "Moala, 22" -> "Moala"
             spans = [_whole_duration(spans[0], windows), *spans[1:]]   # "three years" and "four months"
             spans = [_whole_percent(spans[0], windows), *spans[1:]]    # "3.6" -> "3.6 per cent"
+            spans = [amounts.whole_measure(resolved, spans[0], windows), *spans[1:]]   # "2,400-hectare"
             spans = [amounts.change_end(resolved, spans[0], windows), *spans[1:]]   # "now": Y of "from X to Y"
             spans = [amounts.most_given(resolved, spans[0], windows), *spans[1:]]   # "a maximum of 160"
             spans = [answer_types.name_after_kind(resolved, spans[0], windows), *spans[1:]]  # "firm Caldwell Irons"

@@ -78,17 +78,24 @@ MONEY_QUESTION = re.compile(
     r"falling|drop|drops|dropped|grow|grows|grew|grown|climb|climbs|climbed|jump|jumps|jumped|soar|soared|surge|"
     r"surged|decrease|decreased|decline|declined|(?:go|goes|going|went|gone)\s+(?:up|down)|(?:come|came)\s+down|"
     r"change|changed)\b)"          # a change: often in per cent
-    r".*(?:\bhow much (?:money|profit|revenue|funding|cash|debt|compensation|reparation|tax|income|rent|salary|"
+    r".*(?:\bhow much (?:(?:prize|reward|bonus|transfer|redundancy|severance)\s+)?(?:money|profit|revenue|funding|cash|debt|compensation|reparation|tax|income|rent|salary|"
     r"capital|investment|damages)\b"
     r"|\bhow much\b(?!\s+(?:of|more|less)\b).*\b(?:cost|costs|costing|pay|paid|pays|earn|earned|earns|spend|spent|"
     r"spends|charge|charged|charges|owe|owed|owes|sell for|sold for|fetch|fetched|worth|offering|offered|bid|"
     r"bidding)\b)")
+# "What is the median house price in Maitland?", "What price per share did Granite Peak offer?": a price or fee
+# named as what is asked is a sum of money (54 of 57 such SQuAD train questions); not a change in it ("the price
+# rise") nor a thing said of it ("the price of beer versus ...")
+_PRICE_ASKED = re.compile(r"^what\s+(?:(?:is|was|are|were|will\s+be)\s+(?:the|its|their|his|her|[\w-]+['’]s)\s+"
+                          r"(?:[\w-]+\s+){0,3}?(?:price|cost|fee|fare|salary|wage|valuation|prize\s+money|purse|payout|"
+                          r"fine|budget)s?(?:\s+(?:of|for|in|per|at|on)\b[^?]*)?\s*\??$|(?:price|sum)\b)")
 # "how many <things>": a count, which no sum of money answers ("dollars", "euros" asked are money)
 HOW_MANY = re.compile(r"\bhow many\b(?!\s+(?:[\w-]+\s+)?(?:dollars|euros|cents|pounds)\b)", re.IGNORECASE)
 # (pattern on the lower-cased question, types, name), first match wins
 _PATTERNS: list[tuple[re.Pattern[str], frozenset[str], str]] = [
     (re.compile(r"\bhow (old|young)\b|\bwhat age\b|\bat what age\b"), AGE, "age"),
     (MONEY_QUESTION, MONEY, "money"),
+    (_PRICE_ASKED, MONEY, "money"),
     # "How much does the brooch weigh?", "How tall is the tower?": a measure, which no amount of money is
     # ("How high / far did the shares go?" may ask for money)
     (re.compile(r"\bhow much\b.*\bweigh(?:s|ed)?\b|\bhow (?:heavy|tall|deep|wide)\b"), COUNT - {"PERCENT"}, "measure"),

@@ -230,6 +230,19 @@ def test_the_age_beside_the_asked_name_comes_first() -> None:
     text = "The twins Amira and Yusuf Haddad, 18, got eight A* grades"
     assert named_age("How old are Amira and Yusuf Haddad?", _span_in(text, "18"), [_window(text)])
     assert prefer_named_age("How long has Doyle lived there?", [years, doyle], [window]) == [years, doyle]
+    # "How old is South African golfer Pieter van Rensburg?" was refused: "Van Rensburg" beside the age held a
+    # word the question writes in lower case, and so seemed another name
+    text = "Van Rensburg, 35, had a chance to force a play-off."
+    assert named_age("How old is South African golfer Pieter van Rensburg?", _span_in(text, "35"), [_window(text)])
+    # "How old is Ella Heriot, who showed the Glenmark Station ram?" weighed the station's name as hers: the
+    # person asked is the name the question asks about, and another of the surname is not her
+    from rag.ages import age_of_another
+
+    text = "The two-year-old ram, shown by 23-year-old Ella Heriot, won the title for Glenmark Station."
+    ella = _span_in(text, "23")
+    assert named_age("How old is Ella Heriot, who showed the Glenmark Station ram?", ella, [_window(text)])
+    assert not age_of_another("How old is Ella Heriot, who showed the Glenmark Station ram?", ella, _window(text))
+    assert age_of_another("How old is Glenmark Station farmer Ross Heriot?", ella, _window(text))
     # an age beside the name that the reader did not list at all ("Hollis, 29, said" for "How old is Ben
     # Hollis?", answered *102*, his runs) is found in the window
     found = prefer_named_age("How old is Karen Doyle?", [years], [window])
@@ -2034,6 +2047,51 @@ def test_the_part_of_a_total_a_question_names(nlp) -> None:
     assert top("How many submissions opposing the quarry did the council receive?") == "548"
     assert top("How many submissions supported the quarry?") == "51"
     assert top("How many submissions did the council receive on the application?") == "612"
+
+
+def test_a_part_written_before_its_total_answers_how_many_of_them(nlp) -> None:
+    """"In how many of the banana boxes was the cocaine concealed?" was answered *1,080* (0.87) of "concealed in
+    false bottoms built into 18 of the 1,080 boxes": the question asks for the part."""
+    text = "The cocaine was concealed in false bottoms built into 18 of the 1,080 boxes of bananas."
+    total = _span_in(text, "1,080", 0.8)
+    assert rescore("In how many of the banana boxes was the cocaine concealed?", [total], [_window(text)],
+                   nlp)[0].text == "18"
+    assert rescore("How many boxes of bananas were in the container?", [total], [_window(text)],
+                   nlp)[0].text == "1,080"
+
+
+def test_a_price_asked_is_the_sum_a_change_reached(nlp) -> None:
+    """"What is the median house price in Greater Newcastle?" was answered *1.8 per cent over the quarter to
+    $842,000*: the price is the sum it rose to, and a question asking the rise gets the rise."""
+    text = "The median house price in Greater Newcastle rose 1.8 per cent over the quarter to $842,000, figures show."
+    span = _span_in(text, "1.8 per cent over the quarter to $842,000", 0.6)
+    assert expected_type("What is the median house price in Greater Newcastle?").name == "money"
+    assert expected_type("What price per share did Granite Peak offer?").name == "money"
+    assert expected_type("What was the price rise?") is None
+    assert rescore("What is the median house price in Greater Newcastle?", [span], [_window(text)],
+                   nlp)[0].text == "$842,000"
+    assert rescore("How much did the median house price in Greater Newcastle rise?", [span], [_window(text)],
+                   nlp)[0].text == "1.8 per cent"
+
+
+def test_a_size_asked_keeps_the_unit_the_text_writes() -> None:
+    """"How large is the Heriot family's property near Waikari?" was answered *2,400* of "the 2,400-hectare hill
+    country property": a size is given with its unit, unless the question names the unit."""
+    from rag.amounts import whole_measure
+
+    text = "Ms Heriot works the 2,400-hectare hill country property near Waikari, 12 km from town."
+    number, far = _span_in(text, "2,400"), _span_in(text, "12")
+    window = [_window(text)]
+    assert whole_measure("How large is the Heriot family's property?", number, window).text == "2,400-hectare"
+    assert whole_measure("How far is the property from town?", far, window).text == "12 km"
+    assert whole_measure("How many hectares is the property?", number, window).text == "2,400"
+    assert whole_measure("How many people work there?", number, window).text == "2,400"
+
+
+def test_prize_money_asked_is_a_sum() -> None:
+    """"How much prize money did Jack Tuhiwai receive?" (unanswerable) was answered *20 sheep*: prize money is a
+    sum of money."""
+    assert expected_type("How much prize money did Jack Tuhiwai receive for winning?").name == "money"
 
 
 def test_a_time_clocked_or_a_temperature_is_written_as_one() -> None:
