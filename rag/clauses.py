@@ -223,8 +223,24 @@ def asked_verbs(question: str, parse: Callable[[str], object]) -> frozenset[str]
     a verb whatever the small parser tags it ("Did the Greens back the bill?": "back" as an adverb)."""
     doc = parse(question)
     done = len(doc) > 0 and doc[0].lower_ in ("did", "does", "do")
-    return frozenset(stem(t.text) for t in doc if (t.pos_ == "VERB" and t.dep_ != "prep") or
-                     (done and t.dep_ == "ROOT" and t.i > 1 and t.pos_ in ("NOUN", "ADV", "ADJ"))) - LIGHT_VERBS
+    verbs = frozenset(stem(t.text) for t in doc if (t.pos_ == "VERB" and t.dep_ != "prep") or
+                      (done and t.dep_ == "ROOT" and t.i > 1 and t.pos_ in ("NOUN", "ADV", "ADJ"))) - LIGHT_VERBS
+    named = _NAMED_SUBJECT.match(question) if not verbs else None
+    if named is None:
+        return verbs
+    # a long name read as one noun with the verb ("Did Middlemore Hospital nurse Tevita Fifita vote for ...?"):
+    # the verbs of the question asked of "they"
+    doc = parse(f"{named.group(1)} they {question[named.end():]}")
+    if len(doc) < 3 or doc[2].pos_ != "VERB":         # the word after the name is no verb even so
+        return verbs
+    return frozenset(stem(t.text) for t in doc if t.pos_ == "VERB" and t.dep_ != "prep") - LIGHT_VERBS
+
+
+# a yes/no question opening with a subject of capitalised words (and the lower-case words inside it): "Did
+# Middlemore Hospital nurse Tevita Fifita", "Will the Wharenui Regional Council" (not an owner: "Outback Air
+# Express's maintenance base")
+_NAMED_SUBJECT = re.compile(r"^((?i:did|does|do|will|would|can|could|has|have|had))\s+"
+                            r"(?:the\s+)?(?:[A-Z][\w'’.&-]*\s+|[a-z]+\s+(?=[A-Z]))*[A-Z][\w'’.&-]*(?<!['’]s)\s+(?=[a-z])")
 
 
 # a thing got is a thing given: "Why did Ellison get a discount?" asks why the judge gave him one
@@ -449,7 +465,8 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
     nothing. A few verbs stand for each other (``_SAME_ACT``: "back" / "support", "detect" / "find").
     More ways of saying "no" to one act: "no" on its noun for whether anyone did it ("No charges have
     been laid"), "un-" before it ("The rate was unchanged"), "unchanged" for a change ("Did the rate
-    rise?"), and "no" on the thing asked whether someone has ("a country with no such scheme")."""
+    rise?"), "no" on the thing asked whether someone has ("a country with no such scheme"), and the act done
+    under the opposite preposition ("voted against the offer" for "vote for the offer?", ``_OPPOSED``)."""
     q = parse(question)
     if any(_negation(t) for t in q):
         return None
@@ -485,7 +502,8 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
     own = {stem(t.text) for t in doc}
     if not _terms_given(q, own, context, verbs):
         return None
-    if _other_object(q, matched, own, verbs):
+    opposed = _opposed(q, matched, verbs)       # "voted against the offer" for "Did he vote for the offer?"
+    if not opposed and _other_object(q, matched, own, verbs):
         return None
     negations = [t for t in scope if _negation(t)]
     if len(negations) > 1:
@@ -496,9 +514,9 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
         on_object = neg.dep_ == "det" and any(neg.head.head.i == v.i for v in matched)
         if not (on_verb or on_object):
             return None
-    if undone is not None and negations:
-        return None                 # "not unchanged": a double negation
-    said = "no" if negations or undone is not None else "yes"
+    if (undone is not None or opposed) and negations:
+        return None                 # "not unchanged", "did not vote against": a double negation
+    said = "no" if negations or undone is not None or opposed else "yes"
     end = len(sentence) if end is None else end
     if any(start <= v.idx < end for v in matched):
         return said, start, end
@@ -641,6 +659,23 @@ def _slots(verb) -> dict[str, object]:
             if pobj is not None:
                 slots[child.lower_] = pobj
     return slots
+
+
+# prepositions that turn an act around: "voted against the offer" answers "Did she vote for the offer?" with "No"
+_OPPOSED = {"for": "against", "against": "for"}
+
+
+def _opposed(question, matched, verbs: frozenset[str]) -> bool:
+    """Whether the sentence's asked verb is done to the question's thing under the opposite preposition
+    (``_OPPOSED``): "Tevita Fifita ... voted against the offer" for "Did Tevita Fifita vote for the pay offer?"."""
+    for asked in (t for t in question if stem(t.text) in verbs):
+        wanted = _slots(asked)
+        for verb in (v for v in matched if _act(v.text, verbs) == stem(asked.text)):
+            given = _slots(verb)
+            if any((other := _OPPOSED.get(slot)) is not None and slot not in given and other in given
+                   and stem(given[other].text) == stem(word.text) for slot, word in wanted.items()):
+                return True
+    return False
 
 
 # words that make a thing another one than the question's ("backed a different bill")
