@@ -468,13 +468,15 @@ def others_act(question: str, spans: Sequence[Span], windows: Sequence[Window], 
 
 def _acted_by_other(doc, start: int, end: int, verbs: frozenset[str], asked: frozenset[str]) -> bool:
     """Whether the characters ``start:end`` of the parsed sentence ``doc`` are in what a verb of ``verbs``
-    takes, whose subject names a person none of whose name words are ``asked``."""
+    takes, whose subject names a person none of whose name words are ``asked``, and not owned by an asked one."""
     node, inside = governing_verb(doc, start, end)
     if node is None or stem(node.text) not in verbs:
         return False
     subject = next((c for c in node.children if c.dep_ == "nsubj"), None)
     if subject is None or inside & {t.i for t in subject.subtree}:
         return False
+    if any(t.dep_ == "poss" and t.head.i in inside and plain(t.text) in asked for t in doc):
+        return False                # "received 11,482 votes to Palmer's 11,170": Palmer's own
     aged = subject.pos_ == "PROPN" and any(c.dep_ == "appos" and c.like_num for c in subject.children)
     people = [t for t in subject.subtree if t.ent_type_ == "PERSON" or (aged and t.pos_ == "PROPN")]
     named = frozenset(plain(w) for w in _name_words(people))    # "Pooley, 64,": a person spaCy did not tag
