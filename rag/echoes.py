@@ -75,8 +75,11 @@ _BE = frozenset({"be", "am", "is", "are", "was", "were", "been", "'s"})
 # "Who won the provincial final?", "Which team beat Otago?": the winner asked, as the subject
 _ASKS_WINNER = re.compile(r"^\W*(?:who|which\s+[\w-]+)\s+(?:won|beat|defeated|triumphed|prevailed)\b", re.IGNORECASE)
 # ... which a side named after a win is not: "a victory by 14 runs over the Otago Volts", "beating Canterbury 27-24"
+# (or whose lead was overturned: "special votes overturned incumbent Dennis Palmer's lead")
 _BEATEN = re.compile(r"\b(?:over|beat|beats|beating|defeated|defeating|edged|edging|downed|downing|thrashed|"
-                     r"thrashing|unseated|unseating|ousted|ousting|toppled|toppling)\s+(?:the\s+)?$", re.IGNORECASE)
+                     r"thrashing|unseated|unseating|ousted|ousting|toppled|toppling|overturned|overturning)\s+(?:the\s+)?"
+                     r"(?:(?:incumbent|sitting|defending|champion|favourite|favorite)\s+)?$",
+                     re.IGNORECASE)
 
 
 def drop_beaten(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
