@@ -172,7 +172,23 @@ def age_of_another(question: str, span: Span, window: Window) -> bool:
     holder = age_holder(window.text, span.start - window.start, span.end - window.start)
     person = _person_asked(question)     # "23-year-old Ella Heriot" for "How old is farmer Ross Heriot?": a namesake
     return bool(asked and holder and not holder & asked) or (len(person) > 1 and len(holder) > 1
-                                                              and not person <= holder)
+                                                              and not person <= holder) or \
+        (not holder and _called_beside(person, span, window))
+
+
+def _called_beside(person: frozenset[str], span: Span, window: Window) -> bool:
+    """Whether an age is one a sentence calls someone by ("the 29-year-old") while naming the asked person
+    elsewhere in it: "Marsters said he feared the 29-year-old could be out" is not Marsters's age (news calls
+    the one it has just named by an age in the next sentence, not in the same one)."""
+    at = span.start - window.start
+    if not person or not re.match(r"\d{1,3}-year-old\b", window.text[at:at + 14]) or \
+            not re.search(r"\bthe\s+$", window.text[max(0, at - 6):at], re.IGNORECASE):
+        return False
+    sentence = window.sentence_at(span.start)
+    if sentence is None:
+        return False
+    rest = sentence.text[:span.start - sentence.start] + " " + sentence.text[span.end - sentence.start:]
+    return bool(person & {w.lower() for w in re.findall(r"[A-Z][\w'’-]*", rest)})
 
 
 # a number that opens a compound of something else counts no years of age: "three-term", "16-year wait"
