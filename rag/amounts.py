@@ -55,7 +55,9 @@ ASKS_MARGIN = re.compile(r"^\W*by\s+how\s+(?:many|much|far)\b|\bby\s+what\s+(?:m
                          r"\b(?:win|won|lose|lost|lead|led|beat|trail|trailed)\s+by\s*\?*\s*$", re.IGNORECASE)
 # "How many votes did Bolton get?": a count received, which no difference is
 _ASKS_RECEIVED = re.compile(r"^\W*how\s+many\b.*\b(?:get|got|receive|received|poll|polled|win|won|score|scored|"
-                            r"secure|secured|earn|earned|take|took|attract|attracted|record|recorded)\b", re.IGNORECASE)
+                            r"secure|secured|earn|earned|take|took|attract|attracted|record|recorded)\b|"
+                            r"^\W*what\s+(?:was|is|were)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}?(?:turnout|vote|tally|"
+                            r"total|attendance|crowd)\b", re.IGNORECASE)   # "What was the turnout?": not "by 312 votes"
 # "What was Aramoana's winning time?": a time clocked, which no difference is ("four seconds ahead of")
 _ASKS_TIME_TAKEN = re.compile(r"\b(?:winning|finishing|race|final|qualifying|record|fastest|best)\s+time\b|"
                               r"\bwhat\s+time\s+did\s+.+\b(?:finish|finished|clock|clocked|run|ran|record|"
@@ -258,6 +260,22 @@ def counted_part(asked: str | None, span: Span, doc, window: Window) -> Span:
 _OF_THE_ASKED = re.compile(r"\bhow\s+many\s+of\s+(?:the|its|their|these|those)\b", re.IGNORECASE)
 _PART_OF = re.compile(r"(?<![\w.,$£€])(\d[\d,]*|" + "|".join(NUMBER_WORDS) +
                       r")\s+(?:out\s+)?of\s+(?:the\s+|its\s+|their\s+|all\s+)?$", re.IGNORECASE)
+# "How many of the 19 strengthened buildings ...?": a part of a total the question gives, so no more than it
+_OF_TOTAL = re.compile(r"\bhow\s+many\s+of\s+(?:the|its|their|these|those)\s+(\d[\d,]*)\b", re.IGNORECASE)
+
+
+def beyond_total(question: str, span: Span) -> bool:
+    """Whether a span is a figure larger than the total the question takes a part of ("61" for "How many of the
+    19 strengthened buildings are heritage-listed?"), or that total itself but for "all 19"."""
+    total = _OF_TOTAL.search(question)
+    figure = re.search(r"\d[\d,]*(?:\.\d+)?", span.text) if total is not None else None
+    if figure is None:
+        return False
+    scale = 1_000_000 if re.search(r"\b(?:million|m|billion|bn)\b", span.text, re.IGNORECASE) else 1
+    value, whole = float(figure.group().replace(",", "")) * scale, int(total.group(1).replace(",", ""))
+    return value > whole or (value == whole and not re.search(r"\ball\b", span.text, re.IGNORECASE))
+
+
 # "612 submissions, of which 548 were opposed": a total, then its parts, each named by what follows it
 _PARTS_FOLLOW = re.compile(r"[^.;:]{0,40}?\b(?:of\s+(?:which|whom|them|those|these)|including)\b", re.IGNORECASE)
 _PART = re.compile(r"(?<![\w.,$£€])(\d[\d,]*(?:\.\d+)?)((?:\s+[a-z]+){1,3})")

@@ -103,6 +103,10 @@ _PATTERNS: list[tuple[re.Pattern[str], frozenset[str], str]] = [
     (re.compile(r"\bhow (many|much)\b"), NUMBER, "number"),
     (re.compile(r"\bhow (?:often|frequently)\b"), FREQUENCY, "frequency"),
     (re.compile(r"\bhow long\b"), DURATION, "duration"),
+    # "What sentence did Prescott get?": a term of years ("four years and three months"), not the crime
+    (re.compile(r"^\W*what\s+(?:jail\s+|prison\s+)?(?:sentence|term)\s+(?:did|was|has|had|will|is)\b.*\b(?:get|got|"
+                r"given|receive|received|serve|serving|impose|imposed|hand|handed|face|facing|jailed|sentenced)\b"),
+     DURATION, "duration"),
     (re.compile(r"^(when)\b|\bwhen (did|does|do|was|were|is|will|had|has)\b"), TIME, "time"),
     # "At what time did the outage begin?": a time on the clock ("5.12am"), not "summer afternoon"
     (re.compile(r"^\W*(?:at\s+)?what\s+time\b(?!\s+of\b)"), TIME, "clock"),
@@ -112,6 +116,10 @@ _PATTERNS: list[tuple[re.Pattern[str], frozenset[str], str]] = [
                 r"slip|slips|slipped)\b.*\b(?:table|ladder|league|standings|competition|championship|race|field|"
                 r"poll|rankings|classification|overall|leaderboard|order)\b"), frozenset({"ORDINAL"}), "standing"),
     (re.compile(r"^where\b|\bwhere (did|does|do|was|were|is|are|will)\b"), PLACE | ORG, "place"),
+    # "In which quarter did the Harriers take the lead?": a part of a game in order ("third"), not "14-11"; a
+    # year's quarter may be a date ("the September quarter")
+    (re.compile(r"^\W*(?:in|during)\s+(?:which|what)\s+(?:quarter|half|innings|lap|set|minute)\b"),
+     frozenset({"ORDINAL", "DATE"}), "part"),
     # "Who is X?" asks for a description of X, not for a name: no type
     (DESCRIBES, frozenset(), "description"),
     # "As of 1910, who had ...?", "Against whom was ...?"; not a relative clause ("the minister who will decide")
