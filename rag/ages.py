@@ -102,6 +102,17 @@ def asks_age_by_description(question: str) -> bool:
 # lower-case word); bridging splits such a question at it
 ANOTHERS = r"(?:[A-Z][\w'’-]*\s+){0,3}[A-Z][\w-]*['’]s\s+[a-z]"
 _ANOTHERS = re.compile(rf"^\s*(?i:how\s+old\s+(?:is|was|are|were))\s+{ANOTHERS}")
+# "How old is the wife of Hamilton camper Ravi Chandra?": one related to the named person, who is someone else
+_RELATED = re.compile(r"^\W*how\s+old\s+(?:is|was|are|were)\s+(?:the|his|her|their)\s+(?:[a-z-]+\s+){0,2}(?:wife|"
+                      r"husband|partner|son|daughter|child|children|mother|father|brother|sister|parents?|"
+                      r"grandmother|grandfather|grandson|granddaughter|nephew|niece|uncle|aunt|cousin|friend|"
+                      r"neighbour|neighbor|fiancée?|girlfriend|boyfriend)\s+of\b", re.IGNORECASE)
+
+
+def asks_relative(question: str) -> bool:
+    """Whether the question asks the age of someone by their relation to a named person ("How old is the wife
+    of Ravi Chandra?"), whose own age is then another's, not the answer."""
+    return _RELATED.match(question) is not None
 
 
 def named_age(question: str, span: Span, windows: Sequence[Window]) -> bool:
@@ -112,7 +123,7 @@ def named_age(question: str, span: Span, windows: Sequence[Window]) -> bool:
     if window is None or not (BARE_COUNT.match(span.text) or _YEARS_OLD.match(span.text)):
         return False
     expected = expected_type(question)
-    if expected is None or expected.name != "age":
+    if expected is None or expected.name != "age" or asks_relative(question):
         return False
     asked = {w.lower() for w in question_names(question)}
     at, to = span.start - window.start, span.end - window.start
@@ -170,6 +181,8 @@ def age_of_another(question: str, span: Span, window: Window) -> bool:
     the question names no one or no name is beside it."""
     asked = {w.lower() for w in question_names(question)}
     holder = age_holder(window.text, span.start - window.start, span.end - window.start)
+    if asks_relative(question):         # "Ravi Chandra, 38," for "How old is the wife of Ravi Chandra?"
+        return bool(holder)
     person = _person_asked(question)     # "23-year-old Ella Heriot" for "How old is farmer Ross Heriot?": a namesake
     return bool(asked and holder and not holder & asked) or (len(person) > 1 and len(holder) > 1
                                                               and not person <= holder) or \

@@ -17,11 +17,11 @@ import re
 from dataclasses import replace
 from typing import Callable, Sequence
 
-from rag.ages import OF_NAMED, age_of_another, no_age, no_ones_age, own_age, written_as_age
+from rag.ages import OF_NAMED, age_of_another, asks_relative, no_age, no_ones_age, own_age, written_as_age
 from rag.amounts import (
-    ASKS_MARGIN, BARE_COUNT, CURRENCY, DIGIT, IN_UNITS, LENGTH_OF_TIME, NUMBER_WORD, NUMBER_WORDS, PERCENT_FIGURE,
-    PRICE, SCALES, TALLIES, TIME_UNIT, UNITS, amount_alone, bare_number, closing_level, counted_asked, counted_part,
-    counts, leading_amount, other_nouns, part_named, tally_asked,
+    ASKS_MARGIN, BARE_COUNT, CURRENCY, DIGIT, IN_UNITS, LENGTH_OF_TIME, NUMBER_WORD, NUMBER_WORDS, PER_CENT,
+    PERCENT_FIGURE, PRICE, SCALES, TALLIES, TIME_UNIT, UNITS, amount_alone, bare_number, beyond_total, closing_level,
+    counted_asked, counted_part, counts, leading_amount, other_nouns, part_named, tally_asked,
 )
 from rag.question_types import (
     HOW_MANY, KIND_ASKED, NAME, NAME_QUESTION, NAME_SMALL_WORDS, ORG, PERSON, PLACE, ROLE_WORDS, Expected,
@@ -203,11 +203,39 @@ _CALENDAR = re.compile(r"\b(?:January|February|March|April|May|June|July|August|
                        re.IGNORECASE)
 
 
+# kinds of thing a "Which horse ...?" question asks for that no person is, though news names them as it names
+# people: animals, craft, works
+_THINGS = frozenset("horse horses stallion mare gelding colt filly dog hound bull ram ewe cow ship boat vessel "
+                    "yacht ferry trawler car vehicle painting song album film book novel".split())
+# a person's role or title written right before a name: "trainer Bruce Tolley", "jockey Ella Wiremu", "Mr Lee"
+_PERSON_BEFORE = re.compile(r"(?:\b(?:" + "|".join(sorted(ROLE_WORDS, key=len, reverse=True)) +
+                            r")|\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame)\.?)\s+$")
+
+
+def no_people(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
+    """For "Which horse won the Cup?", the spans without a person the text titles as one ("Bruce Tolley" of
+    "trainer Bruce Tolley") or a person's role ("jockey"); the spans as given for any other question."""
+    kind = KIND_ASKED.match(question)
+    if kind is None or kind.group(1).lower() not in _THINGS:
+        return list(spans)
+    by_rank = {w.rank: w for w in windows}
+
+    def titled(span: Span) -> bool:
+        window = by_rank.get(span.window_rank)
+        return window is not None and _PERSON_BEFORE.search(
+            window.text[max(0, span.start - window.start - 40):span.start - window.start]) is not None
+
+    return [x for x in spans if x.text.split() and not titled(x)
+            and not (x.text.islower() and x.text.split()[-1] in ROLE_WORDS)]       # nor "jockey" itself
+
+
 def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str], object],
             consider: float = MISFIT_PENALTY) -> list[Span]:
     """The spans with ``type_fit`` set, reordered: by reader score, a misfit's score times
     MISFIT_PENALTY. Only spans within ``consider`` x the best score are parsed (spaCy, per
-    window): a span further down cannot overtake the best one, whatever its type."""
+    window): a span further down cannot overtake the best one, whatever its type; a person is no answer to a
+    "Which horse ...?" question (``no_people``)."""
+    spans = no_people(question, spans, windows)
     expected = expected_type(question)
     if expected is None or not spans:
         return list(spans)
@@ -231,7 +259,10 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         if not spans:
             return []
     if expected.name == "age":      # "How old is Josh McAllister?": not "five-eighth" (an age is a number),
-        spans = [x for x in spans if NUMBER_WORD.search(x.text) and not no_ones_age(x.text)]   # nor "2022"
+        windows_by_rank = {w.rank: w for w in windows}
+        spans = [x for x in spans if NUMBER_WORD.search(x.text) and not no_ones_age(x.text)   # nor "2022", nor
+                 and not PERCENT_FIGURE.search(x.text) and not CURRENCY.search(x.text)       # "29 per cent", "$40",
+                 and not _per_cent_after(x, windows_by_rank)]                               # "37" of "37 per cent"
         if not spans:
             return []
     by_rank = {w.rank: w for w in windows}
@@ -254,6 +285,8 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         if expected.name == "number" and HOW_MANY.search(question) and LENGTH_OF_TIME.match(span.text) \
                 and not TIME_UNIT.search(question):
             continue                # "How many of the stolen books were recovered?": not "more than 200 years"
+        if expected.name == "number" and beyond_total(question, span):
+            continue                # "How many of the 19 buildings are heritage-listed?": not "61"
         if span.score < consider * best:
             out.append(replace(span, type_fit=0))
             continue
@@ -277,11 +310,19 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
             span = counted_part(noun, span, parsed[window.rank], window)   # "210" of "19 staff and 210 students"
             span = part_named(question, span, window)           # "548" of "612 submissions, of which 548 were opposed"
         if fitted > 0 and expected.name == "age" and age_of_another(question, span, window):
-            if OF_NAMED.match(question):
-                continue           # "How old is Bolton?": not Kovacs's age ("Kovacs, a 41-year-old pharmacist")
+            if OF_NAMED.match(question) or asks_relative(question):
+                continue           # "How old is Bolton?": not Kovacs's age ("Kovacs, a 41-year-old pharmacist"); nor
+                                   # "How old is the wife of Ravi Chandra?" his ("Ravi Chandra, 38,")
             fitted = -1            # "How old is the nurse from Toowoomba?": the name may be no person's
         elif fitted > 0 and expected.name == "age":          # as a number
-            fitted = -1 if no_age(span, window, parsed[window.rank]) else 1
+            if no_age(span, window, parsed[window.rank]):
+                continue           # "one" of "one Whangarei woman", "22" of "for 22 years": a count, no age
+            fitted = 1
+        if expected.name == "age" and re.fullmatch(r"\d{3}", span.text.strip()) and not written_as_age(span, window) \
+                and not re.match(r"[- ]years?[- ]old\b|\s+years\s+of\s+age\b", window.text[span.end - window.start:]) \
+                and not re.search(r"\b(?:aged|age\s+of|turned|turns|turning)\s+$",
+                                  window.text[max(0, span.start - window.start - 12):span.start - window.start]):
+            continue               # "How old is Ben Hollis?": not "102" (his score); an age past 99 is written as one
         span = own_age(span) if expected.name == "age" else span
         if expected.name == "duration" and bare_number(span.text) and not IN_UNITS.search(question):
             continue               # "How long will the rail line be?": not "six" (six stations); a length has a unit
@@ -289,8 +330,9 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
             fitted = -1            # "When will she apply for a recount?": not "about a week" (how long, not when)
         if fitted > 0 and expected.name == "clock" and not _CLOCK.search(span.text):
             fitted = -1            # "What time did the band come on stage?": "4pm", not "summer afternoon"
-        if fitted < 0 and expected.name == "time" and BARE_COUNT.match(span.text):
-            continue               # "When did Okonkwo die?": not "81" of "dies at 81"
+        if fitted < 0 and expected.name == "time" and (BARE_COUNT.match(span.text)
+                                                      or re.fullmatch(r"\d{1,3}(?:,\d{3})+", span.text.strip())):
+            continue               # "When did Okonkwo die?": not "81" of "dies at 81", nor "9,148" (no year has a comma)
         if fitted < 0 and expected.name == "money" and "PERCENT" not in labels and (
                 "NUM" in labels or LENGTH_OF_TIME.match(span.text) or _UNIT.search(span.text)):
             continue               # "How much will it fetch?": not "one boat", "about a week" (a pay rise may be
@@ -315,6 +357,12 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
             continue               # ... nor "23" of "Lolo (23)": an age is no tally
         out.append(replace(span, type_fit=fitted))
     return sorted(out, key=lambda s: -(s.score * (MISFIT_PENALTY if s.type_fit < 0 else 1.0)))
+
+
+def _per_cent_after(span: Span, by_rank: dict[int, Window]) -> bool:
+    """Whether the text writes a per cent right after the span ("37" of "37 per cent")."""
+    window = by_rank.get(span.window_rank)
+    return window is not None and PER_CENT.match(window.text, span.end - window.start) is not None
 
 
 def _leading_person(span: Span, doc, window: Window, expected: Expected) -> Span | None:
