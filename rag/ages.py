@@ -74,6 +74,15 @@ def _name_after_age(text: str) -> re.Match[str] | None:
     return None if _QUALIFIES.match(text[found.end():]) else found
 
 
+def unwritten_century(span: Span, window: Window) -> bool:
+    """Whether a number of three digits is not written as an age ("102" of "Hollis made 102"); a person's age past
+    99 is ("Doris Fenwick, 102,", "the 104-year-old", "aged 101", "turned 100")."""
+    at, to = span.start - window.start, span.end - window.start
+    return re.fullmatch(r"\d{3}", span.text.strip()) is not None and not written_as_age(span, window) \
+        and not re.match(r"[- ]years?[- ]old\b|\s+years\s+of\s+age\b", window.text[to:]) \
+        and not re.search(r"\b(?:aged|age\s+of|turned|turns|turning)\s+$", window.text[max(0, at - 12):at])
+
+
 def written_as_age(span: Span, window: Window) -> bool:
     """Whether a bare number is the age set off beside a name ("Pooley, 64, received ..."), not a count."""
     at, to = span.start - window.start, span.end - window.start

@@ -368,6 +368,10 @@ def leading_amount(span: Span, doc, window: Window, expected: Expected) -> Span 
     return None
 
 
+# "to" before the level a change reached, with a hedge: "to about $842,000"
+TO_LEVEL = r"\bto\s+(?:about\s+|around\s+|nearly\s+|almost\s+)?"
+
+
 def closing_level(question: str, span: Span, doc, window: Window, expected: Expected) -> Span | None:
     """A span that ends with the level a change reached, of an asked type, cut to it ("$842,000" of
     "1.8 per cent over the quarter to $842,000" for "What is the median house price?"); None otherwise, and for
@@ -377,8 +381,7 @@ def closing_level(question: str, span: Span, doc, window: Window, expected: Expe
     for ent in doc.ents:
         start, end = window.start + ent.start_char, window.start + ent.end_char
         if span.start < start and end == span.end and ent.label_ in expected.labels & _AMOUNTS and \
-                re.search(r"\bto\s+(?:about\s+|around\s+|nearly\s+|almost\s+)?[$€£¥]?$",
-                          window.text[span.start - window.start:start - window.start]):
+                re.search(TO_LEVEL + r"[$€£¥]?$", window.text[span.start - window.start:start - window.start]):
             if window.text[start - window.start - 1:start - window.start] in "$€£¥":
                 start -= 1
             return replace(span, text=window.text[start - window.start:end - window.start], start=start, end=end,

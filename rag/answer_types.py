@@ -17,10 +17,13 @@ import re
 from dataclasses import replace
 from typing import Callable, Sequence
 
-from rag.ages import OF_NAMED, age_of_another, asks_relative, no_age, no_ones_age, own_age, written_as_age
+from rag.ages import (
+    OF_NAMED, age_of_another, asks_relative, no_age, no_ones_age, own_age, unwritten_century, written_as_age,
+)
 from rag.amounts import (
     ASKS_MARGIN, BARE_COUNT, CURRENCY, DIGIT, IN_UNITS, LENGTH_OF_TIME, NUMBER_WORD, NUMBER_WORDS, PER_CENT,
-    PERCENT_FIGURE, PRICE, SCALES, TALLIES, TIME_UNIT, UNITS, amount_alone, bare_number, beyond_total, closing_level,
+    PERCENT_FIGURE, PRICE, SCALES, TALLIES, TIME_UNIT, TO_LEVEL, UNITS, amount_alone, bare_number, beyond_total,
+    closing_level,
     counted_asked, counted_part, counts, leading_amount, other_nouns, part_named, tally_asked,
 )
 from rag.question_types import (
@@ -68,7 +71,7 @@ _FREQUENCY = re.compile(r"\b(?:every|each|per|a|an)\s+(?:[\w-]+\s+){0,2}?(?:seco
                         r"frequently|regularly|never|sometimes|daily|weekly|monthly|yearly|annually|hourly|nightly|"
                         r"biennially|quarterly|fortnightly)\b", re.IGNORECASE)
 # a span ending in the sum a change reached: "1.8 per cent over the quarter to $842,000"
-_TO_SUM = re.compile(r"\bto\s+(?:about\s+|around\s+|nearly\s+|almost\s+)?[$€£¥]\d[\d,.]*\s*(?:m|bn|million|billion)?$")
+_TO_SUM = re.compile(TO_LEVEL + r"[$€£¥]\d[\d,.]*\s*(?:m|bn|million|billion)?$")
 _AGE = re.compile(r"\b\d{1,3}[- ]year[- ]old\b|\baged? \d{1,3}\b|^\d{1,3}$", re.I)
 # a place in an order: "14th", "second", "joint third"
 _ORDINAL = re.compile(r"(?:(?:joint|equal)\s+)?(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|"
@@ -258,14 +261,13 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         spans = [x for x in spans if len(x.text.split()) <= 4 and _ORDINAL.search(x.text.lower())]
         if not spans:
             return []
+    by_rank = {w.rank: w for w in windows}
     if expected.name == "age":      # "How old is Josh McAllister?": not "five-eighth" (an age is a number),
-        windows_by_rank = {w.rank: w for w in windows}
         spans = [x for x in spans if NUMBER_WORD.search(x.text) and not no_ones_age(x.text)   # nor "2022", nor
                  and not PERCENT_FIGURE.search(x.text) and not CURRENCY.search(x.text)       # "29 per cent", "$40",
-                 and not _per_cent_after(x, windows_by_rank)]                               # "37" of "37 per cent"
+                 and not _per_cent_after(x, by_rank)]                                       # "37" of "37 per cent"
         if not spans:
             return []
-    by_rank = {w.rank: w for w in windows}
     best = max(s.score for s in spans)
     others = other_nouns(question, parse) if expected.name == "number" else frozenset()
     tally = tally_asked(question, parse) if expected.name == "number" else None
@@ -318,10 +320,7 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
             if no_age(span, window, parsed[window.rank]):
                 continue           # "one" of "one Whangarei woman", "22" of "for 22 years": a count, no age
             fitted = 1
-        if expected.name == "age" and re.fullmatch(r"\d{3}", span.text.strip()) and not written_as_age(span, window) \
-                and not re.match(r"[- ]years?[- ]old\b|\s+years\s+of\s+age\b", window.text[span.end - window.start:]) \
-                and not re.search(r"\b(?:aged|age\s+of|turned|turns|turning)\s+$",
-                                  window.text[max(0, span.start - window.start - 12):span.start - window.start]):
+        if expected.name == "age" and unwritten_century(span, window):
             continue               # "How old is Ben Hollis?": not "102" (his score); an age past 99 is written as one
         span = own_age(span) if expected.name == "age" else span
         if expected.name == "duration" and bare_number(span.text) and not IN_UNITS.search(question):
@@ -332,7 +331,8 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
             fitted = -1            # "What time did the band come on stage?": "4pm", not "summer afternoon"
         if fitted < 0 and expected.name == "time" and (BARE_COUNT.match(span.text)
                                                       or re.fullmatch(r"\d{1,3}(?:,\d{3})+", span.text.strip())):
-            continue               # "When did Okonkwo die?": not "81" of "dies at 81", nor "9,148" (no year has a comma)
+            continue               # "When did Okonkwo die?": not "81" of "dies at 81", nor "9,148" (a year has
+                                   # no comma)
         if fitted < 0 and expected.name == "money" and "PERCENT" not in labels and (
                 "NUM" in labels or LENGTH_OF_TIME.match(span.text) or _UNIT.search(span.text)):
             continue               # "How much will it fetch?": not "one boat", "about a week" (a pay rise may be

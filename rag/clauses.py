@@ -239,8 +239,8 @@ def asked_verbs(question: str, parse: Callable[[str], object]) -> frozenset[str]
 # a yes/no question opening with a subject of capitalised words (and the lower-case words inside it): "Did
 # Middlemore Hospital nurse Tevita Fifita", "Will the Wharenui Regional Council" (not an owner: "Outback Air
 # Express's maintenance base")
-_NAMED_SUBJECT = re.compile(r"^((?i:did|does|do|will|would|can|could|has|have|had))\s+"
-                            r"(?:the\s+)?(?:[A-Z][\w'’.&-]*\s+|[a-z]+\s+(?=[A-Z]))*[A-Z][\w'’.&-]*(?<!['’]s)\s+(?=[a-z])")
+_NAMED_SUBJECT = re.compile(r"^((?i:did|does|do|will|would|can|could|has|have|had))\s+(?:the\s+)?"
+                            r"(?:[A-Z][\w'’.&-]*\s+|[a-z]+\s+(?=[A-Z]))*[A-Z][\w'’.&-]*(?<!['’]s)\s+(?=[a-z])")
 
 
 # a thing got is a thing given: "Why did Ellison get a discount?" asks why the judge gave him one

@@ -1,7 +1,8 @@
 """Credit lines: a story's byline ("By Aroha Wiremu, Court Reporter"), a photo credit ("Photo / Mark
-Mitchell.") or its dateline ("DUNMERE, Wednesday 22 October 2025"). They say who wrote or photographed the story, not what it reports, so a name in one answers
-"Who wrote the story?" and never "Who was sentenced?" (the reader, trained on Wikipedia, where no such
-lines exist, picked the reporter's name at 0.57 for the latter)."""
+Mitchell.") or its dateline ("DUNMERE, Wednesday 22 October 2025"). They say who wrote or photographed the
+story, and where from, not what it reports, so a name in one answers "Who wrote the story?" and never "Who
+was sentenced?" (the reader, trained on Wikipedia, where no such lines exist, picked the reporter's name at
+0.57 for the latter)."""
 
 from __future__ import annotations
 

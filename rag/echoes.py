@@ -77,9 +77,8 @@ _ASKS_WINNER = re.compile(r"^\W*(?:who|which\s+[\w-]+)\s+(?:won|beat|defeated|tr
 # ... which a side named after a win is not: "a victory by 14 runs over the Otago Volts", "beating Canterbury 27-24"
 # (or whose lead was overturned: "special votes overturned incumbent Dennis Palmer's lead")
 _BEATEN = re.compile(r"\b(?:over|beat|beats|beating|defeated|defeating|edged|edging|downed|downing|thrashed|"
-                     r"thrashing|unseated|unseating|ousted|ousting|toppled|toppling|overturned|overturning)\s+(?:the\s+)?"
-                     r"(?:(?:incumbent|sitting|defending|champion|favourite|favorite)\s+)?$",
-                     re.IGNORECASE)
+                     r"thrashing|unseated|unseating|ousted|ousting|toppled|toppling|overturned|overturning)\s+"
+                     r"(?:the\s+)?(?:(?:incumbent|sitting|defending|champion|favourite|favorite)\s+)?$", re.IGNORECASE)
 
 
 def drop_beaten(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:

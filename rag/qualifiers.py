@@ -343,10 +343,10 @@ _POSTS = {word: post for post, words in (
     ("chair", "chair chairman chairwoman chairperson"), ("ceo", "ceo executive"), ("president", "president"),
     ("mayor", "mayor"), ("principal", "principal"), ("treasurer", "treasurer"), ("coach", "coach"),
     ("captain", "captain skipper")) for word in words.split()}
-_GIVEN_AFTER = re.compile(r"^\s*,\s*(?:(?:the|its|their)(?:\s+[\w-]+['’]s)?|[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*['’]s)\s+"
-                          r"((?:[a-z-]+\s*){1,4})")
-
-
+# ... or right after it: "Joanne Petrakis, the company's chief executive,"
+_GIVEN_AFTER = re.compile(r"^\s*,\s*(?:(?:the|its|their)(?:\s+[\w-]+['’]s)?|"
+                          r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*['’]s)\s+((?:[a-z-]+\s*){1,4})")
+# "What is the name of the federal Treasurer ...?": a post asked by its holder's name
 _NAME_OF_POST = re.compile(r"^\W*what\s+(?:is|was)\s+the\s+name\s+of\s+(?:the|its|their|[\w-]+['’]s)\s+"
                            r"(?:[\w-]+\s+){0,2}?(" + "|".join(_POSTS) + r")\b", re.IGNORECASE)
 
@@ -662,7 +662,8 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
                 or (bool(runs) and _namesake(runs, text)) or other_measure(measures, text) \
                 or (bool(part) and given_whole(part, text))
         at, to = span.start - sentence.start, span.end - sentence.start
-        return verdicts[key] or number_of_another_year(years, sentence.text, at, to) or other_month(months, span.text) or \
+        return verdicts[key] or number_of_another_year(years, sentence.text, at, to) or \
+            other_month(months, span.text) or \
             (earlier is not None and holds_role_now(earlier, sentence.text, at, to)) or \
             (current is not None and held_role_before(current, sentence.text, at, to)) or \
             another_post(post, sentence.text, at, to)
