@@ -62,8 +62,8 @@ _QUALIFIES = re.compile(rf"^\s+(?:{PERSON_NOUN})\b")
 _YEARS_OLD = re.compile(r"^(?:(?:the|a|an)\s+)?(\d{1,3})[- ]year[- ]old$", re.I)
 # words beside an age that name no one: titles, and the particles of a surname ("Van Rensburg, 35," is Pieter van
 # Rensburg's age, whose question writes "van" in lower case and so does not count it among the names asked)
-_AGE_NOT_NAMES = frozenset("mr mrs ms miss dr sir dame mp prof professor judge the a an van von der den de da du "
-                           "la le di del".split())
+_PARTICLES = ("van", "von", "der", "den", "de", "da", "du", "la", "le", "di", "del")
+_AGE_NOT_NAMES = frozenset("mr mrs ms miss dr sir dame mp prof professor judge the a an".split()) | set(_PARTICLES)
 
 
 def _name_after_age(text: str) -> re.Match[str] | None:
@@ -152,7 +152,7 @@ def named_age(question: str, span: Span, windows: Sequence[Window]) -> bool:
 # surname's particles) before the question goes on ("Ella Heriot" of "How old is Ella Heriot, who showed ...?")
 _SUBJECT = re.compile(r"^\W*how\s+old\s+(?:is|was|are|were)\s+([^,?]*?)(?:\s+(?:who|that|when|after|before|in|at|"
                       r"on|of|from)\b|,|\?|$)", re.IGNORECASE)
-_NAME_RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+(?:(?:van|von|der|den|de|da|du|la|le|di|del)\s+)*[A-Z][\w'’.-]*)*")
+_NAME_RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+(?:(?:" + "|".join(_PARTICLES) + r")\s+)*[A-Z][\w'’.-]*)*")
 
 
 def _person_asked(question: str) -> frozenset[str]:

@@ -257,11 +257,12 @@ def counted_part(asked: str | None, span: Span, doc, window: Window) -> Span:
 
 # "In how many of the boxes ...?" asks for a part of a total; "18 of the 1,080 boxes" writes the part first (in
 # SQuAD train, of 69 such questions the answer is the first of such a pair twice and the second never)
-_OF_THE_ASKED = re.compile(r"\bhow\s+many\s+of\s+(?:the|its|their|these|those)\b", re.IGNORECASE)
+_HOW_MANY_OF = r"\bhow\s+many\s+of\s+(?:the|its|their|these|those)\b"
+_OF_THE_ASKED = re.compile(_HOW_MANY_OF, re.IGNORECASE)
 _PART_OF = re.compile(r"(?<![\w.,$£€])(\d[\d,]*|" + "|".join(NUMBER_WORDS) +
                       r")\s+(?:out\s+)?of\s+(?:the\s+|its\s+|their\s+|all\s+)?$", re.IGNORECASE)
 # "How many of the 19 strengthened buildings ...?": a part of a total the question gives, so no more than it
-_OF_TOTAL = re.compile(r"\bhow\s+many\s+of\s+(?:the|its|their|these|those)\s+(\d[\d,]*)\b", re.IGNORECASE)
+_OF_TOTAL = re.compile(_HOW_MANY_OF + r"\s+(\d[\d,]*)\b", re.IGNORECASE)
 
 
 def beyond_total(question: str, span: Span) -> bool:

@@ -137,9 +137,10 @@ def span_labels(span_text: str, span_start: int, span_end: int, doc, offset: int
 _BODY = re.compile(r"(?<!^)\b(?:Ministry|Council|University|Ltd|Limited|Inc|Company|Corporation|Department|Trust|"
                    r"Club|College|Bank|Authority|Commission|Board|Association|Society|Party|Agency|Foundation|"
                    r"Institute|Union|Federation|Holdings|Committee)\b|^(?:Ministry|Department)\s+of\b")
-# a person by their title: an honorific or a role word, then a name of two capitalised words
-_TITLED = re.compile(r"(?:^|\s)(?:(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame)\.?|(?i:" + "|".join(sorted(
-    w for w in ROLE_WORDS if w.isalpha())) + r"))\s+[A-Z][\w'’-]+\s+[A-Z][\w'’-]+")
+# a person's title: an honorific or a role word ("Mr", "trainer", "Chief")
+_TITLE = r"(?:(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame)\.?|(?i:" + "|".join(sorted(w for w in ROLE_WORDS if w.isalpha())) + r"))"
+# a person by their title, then a name of two capitalised words
+_TITLED = re.compile(r"(?:^|\s)" + _TITLE + r"\s+[A-Z][\w'’-]+\s+[A-Z][\w'’-]+")
 # what may follow the role word of a role: "director of oncology", "stock agent in Blenheim"
 _ROLE_OF = frozenset("of at in for with".split())
 
@@ -210,9 +211,8 @@ _CALENDAR = re.compile(r"\b(?:January|February|March|April|May|June|July|August|
 # people: animals, craft, works
 _THINGS = frozenset("horse horses stallion mare gelding colt filly dog hound bull ram ewe cow ship boat vessel "
                     "yacht ferry trawler car vehicle painting song album film book novel".split())
-# a person's role or title written right before a name: "trainer Bruce Tolley", "jockey Ella Wiremu", "Mr Lee"
-_PERSON_BEFORE = re.compile(r"(?:\b(?:" + "|".join(sorted(ROLE_WORDS, key=len, reverse=True)) +
-                            r")|\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame)\.?)\s+$")
+# a person's title written right before a name: "trainer Bruce Tolley", "jockey Ella Wiremu", "Mr Lee"
+_PERSON_BEFORE = re.compile(r"\b" + _TITLE + r"\s+$")
 
 
 def no_people(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:

@@ -122,21 +122,20 @@ def other_day(asked: frozenset[str], text: str) -> bool:
 # a month a date is asked within ("On what date in March ...?", "which day in early May"): a date naming another
 # month is no answer ("14 October"); a month the question only names is often context ("After its April departure,
 # when ...?"), so only this frame counts
-_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-                "november", "december")
 _ASKED_MONTH = re.compile(r"\b(?:date|day|days|when)\s+(?:\w+\s+)?(?:in|of)\s+(?:early\s+|late\s+|mid-?)?"
-                          rf"({'|'.join(_MONTH_NAMES)})\b", re.IGNORECASE)
-_A_MONTH = re.compile(rf"\b({'|'.join(m.title() for m in _MONTH_NAMES)})\b")
+                          rf"({_MONTHS})\b", re.IGNORECASE)
 
 
 def asked_months(question: str) -> frozenset[str]:
-    """The month a date is asked within ("On what date in March ...?" -> {"march"}); empty otherwise."""
-    return frozenset(m.lower() for m in _ASKED_MONTH.findall(question))
+    """The month a date is asked within ("On what date in March ...?" -> {"mar"}, by its first three letters);
+    empty otherwise."""
+    return frozenset(m[:3].lower() for m in _ASKED_MONTH.findall(question))
 
 
 def other_month(asked: frozenset[str], span: str) -> bool:
     """Whether a span names a month (capitalised) and none of the ``asked`` ones: "14 October" for "in March"."""
-    named = {m.lower() for m in _A_MONTH.findall(span)}
+    named = {m.group()[:3].lower() for m in re.finditer(rf"\b(?:{_MONTHS})\b", span, re.IGNORECASE)
+             if m.group()[0].isupper()}
     return bool(asked) and bool(named) and not named & asked
 
 
