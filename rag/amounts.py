@@ -530,3 +530,95 @@ def whole_measure(question: str, span: Span, windows: Sequence[Window]) -> Span:
         return span
     end = window.start + unit.end()
     return replace(span, text=window.text[span.start - window.start:end - window.start], end=end)
+
+
+# a rate: "per cubic metre", "for every kilogram", "a year" after an amount ("$310 a year plus $2.15 for every cubic
+# metre"); the unit is the noun after a word of measure ("cubic metre" -> "metre")
+_RATE_OF = r"(?:(?:cubic|square|metric|single)\s+)?([a-z]+)"
+_RATE_ASKED = re.compile(r"\b(?:per|for\s+every|for\s+each)\s+" + _RATE_OF, re.IGNORECASE)
+_RATE_AFTER = re.compile(r"\s*(?:a|an|per|each|every|for\s+each|for\s+every)\s+" + _RATE_OF, re.IGNORECASE)
+# units a rate is written in, which a plain noun after "a" ("$310 a year", not "$5m a boost") must be
+_RATE_UNITS = frozenset("year month week day hour minute second night fortnight quarter annum share person capita "
+                        "head household home house resident passenger pupil student child litre liter kilogram kilo "
+                        "kg tonne ton metre meter kilometre km mile acre hectare game match unit barrel gallon pound "
+                        "ticket visit item".split())
+# ways of saying one unit ("per annum" is "a year")
+_SAME_RATE = (frozenset({"year", "annum"}), frozenset({"pupil", "student", "child"}),
+              frozenset({"capita", "person", "head", "resident"}), frozenset({"household", "home", "house"}),
+              frozenset({"kilogram", "kilo", "kg"}), frozenset({"kilometre", "km"}), frozenset({"metre", "meter"}),
+              frozenset({"litre", "liter"}), frozenset({"tonne", "ton"}))
+
+
+def _unit(word: str) -> str:
+    word = word.lower()
+    return word[:-1] if word.endswith("s") and word[:-1] in _RATE_UNITS else word
+
+
+def _rates_asked(question: str) -> set[str]:
+    return {_unit(m.group(1)) for m in _RATE_ASKED.finditer(question)}
+
+
+def _in_rate(given: str, asked: set[str]) -> bool:
+    return any(given == a or any(given in s and a in s for s in _SAME_RATE) for a in asked)
+
+
+_FIGURE = re.compile(r"[$€£¥]?\d[\d,.]*(?:\s*(?:m|bn|million|billion|c|p|cents?)\b)?")
+
+
+def rate_part(question: str, span: Span, window: Window) -> Span:
+    """For "How much per cubic metre?", the amount of a span written as that rate ("$2.15" of "$310 a year plus
+    $2.15" when "for every cubic metre" follows); the span as it is otherwise."""
+    asked = _rates_asked(question)
+    if not asked:
+        return span
+    at = span.start - window.start
+    for found in _FIGURE.finditer(span.text):
+        after = _RATE_AFTER.match(window.text, at + found.end())
+        if after is not None and _in_rate(_unit(after.group(1)), asked):
+            if found.group(0) == span.text:
+                return span
+            start, end = span.start + found.start(), span.start + found.end()
+            return replace(span, text=found.group(0), start=start, end=end)
+    return span
+
+
+def other_rate(question: str, span: Span, window: Window) -> bool:
+    """Whether an amount is written as a rate in another unit than the one asked ("How much per cubic metre?": not
+    "$310" of "$310 a year plus $2.15 for every cubic metre"). Of 216 SQuAD train questions asking a rate
+    ("per X", "for every X"), no answer is followed by a rate in another unit."""
+    asked = _rates_asked(question)
+    after = _RATE_AFTER.match(window.text, span.end - window.start) if asked else None
+    return after is not None and _unit(after.group(1)) in _RATE_UNITS and not _in_rate(_unit(after.group(1)), asked)
+
+
+# "What starting point did Judge Pryde choose ...?", "What was the club's membership fee?": the thing asked, named
+# (one to three words before the verb or a preposition); the amount a sentence gives as it ("settled on a starting
+# point of $650,000", "the fee was $40") says what is asked
+_THING_ASKED = re.compile(r"^\W*(?i:what)\s+(?:(?:is|was|were|are|will\s+be)\s+(?:the|its|their|his|her|(?:the\s+)?"
+                          r"(?:[A-Z][\w'’-]*\s+)*[\w-]+['’]s)\s+)?(?P<thing>(?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*)(?:\s+"
+                          r"(?:of|for|did|does|do|was|were|is|are|has|had|will|in|on|at|before|after|that|"
+                          r"set|given|imposed|agreed|paid|charged|offered)\b|\s*\?)")
+# what a figure given as the thing may be instead of it: a limit, a guess, a plan or an earlier one ("The maximum
+# penalty is a fine of $1.5 million")
+_NOT_THE_THING = frozenset("maximum minimum possible potential proposed previous original former initial expected "
+                           "estimated average likely median typical usual".split())
+_AMOUNT = re.compile(r"^(?:about|around|roughly|nearly|almost|some|more than|over|just over|just under)?\s*"
+                     r"[$€£¥]?\d[\d,.]*(?:\s*(?:%|per\s*cent|m|bn|million|billion|[a-z]+))?$", re.IGNORECASE)
+
+
+def stated_amount(question: str, span: Span, windows: Sequence[Window]) -> bool:
+    """Whether the answer is the amount the text gives as the thing the question names ("$650,000" of "settled on
+    a starting point of $650,000" for "What starting point did Judge Pryde choose?"), and no limit, guess or
+    plan for it (``_NOT_THE_THING``)."""
+    asked = _THING_ASKED.match(" ".join(question.split()))
+    if asked is None or _AMOUNT.match(span.text.strip()) is None or not DIGIT.search(span.text):
+        return False
+    window = next((w for w in windows if w.rank == span.window_rank and w.doc_id == span.doc_id), None)
+    if window is None:
+        return False
+    thing = r"\s+".join(re.escape(w) for w in asked.group("thing").split())
+    before = window.text[max(0, span.start - window.start - 80):span.start - window.start]
+    before = re.split(r"[.!?]\s", before)[-1]          # this sentence's words only
+    found = re.search(rf"\b(?:a|an|the|its|their|his|her)\s+(?:[a-z-]+\s+)?{thing}s?\s+(?:of|was|is|were|"
+                      rf"stood\s+at|came\s+to|totalled|totaled)\s+$", before)
+    return found is not None and not _NOT_THE_THING & set(re.findall(r"[a-z]+", before.lower()))

@@ -23,8 +23,8 @@ from rag.ages import (
 from rag.amounts import (
     ASKS_MARGIN, BARE_COUNT, CURRENCY, DIGIT, IN_UNITS, LENGTH_OF_TIME, NUMBER_WORD, NUMBER_WORDS, PER_CENT,
     PERCENT_FIGURE, PRICE, SCALES, TALLIES, TIME_UNIT, TO_LEVEL, UNITS, amount_alone, bare_number, beyond_total,
-    closing_level,
-    counted_asked, counted_part, counts, leading_amount, other_nouns, part_named, tally_asked,
+    closing_level, counted_asked, counted_part, counts, leading_amount, other_nouns, other_rate, part_named,
+    rate_part, tally_asked,
 )
 from rag.question_types import (
     HOW_MANY, KIND_ASKED, NAME, NAME_QUESTION, NAME_SMALL_WORDS, ORG, PERSON, PLACE, ROLE_WORDS, Expected,
@@ -240,8 +240,10 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
     "Which horse ...?" question (``no_people``)."""
     spans = no_people(question, spans, windows)
     expected = expected_type(question)
-    if expected is None or not spans:
-        return list(spans)
+    if expected is None:
+        return unasked_ages(spans, windows)
+    if not spans:
+        return []
     if expected.name == "frequency":    # a form no other answer has: any span of it beats all others
         marked = [replace(x, type_fit=1 if _FREQUENCY.search(x.text) else -1) for x in spans]
         return sorted(marked, key=lambda x: -x.type_fit) if any(x.type_fit > 0 for x in marked) else list(spans)
@@ -289,6 +291,10 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
             continue                # "How many of the stolen books were recovered?": not "more than 200 years"
         if expected.name == "number" and beyond_total(question, span):
             continue                # "How many of the 19 buildings are heritage-listed?": not "61"
+        if expected.name in ("number", "money") and span.window_rank in by_rank:
+            span = rate_part(question, span, by_rank[span.window_rank])   # "$2.15" of "$310 a year plus $2.15"
+            if other_rate(question, span, by_rank[span.window_rank]):
+                continue            # "How much per cubic metre?": not "$310" of "$310 a year"
         if span.score < consider * best:
             out.append(replace(span, type_fit=0))
             continue
@@ -357,6 +363,18 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
             continue               # ... nor "23" of "Lolo (23)": an age is no tally
         out.append(replace(span, type_fit=fitted))
     return sorted(out, key=lambda s: -(s.score * (MISFIT_PENALTY if s.type_fit < 0 else 1.0)))
+
+
+def unasked_ages(spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
+    """For a question whose form names no type ("What was Ella Prowse's world ranking?"), the spans with an age
+    set off beside a name ("19" of "Prowse, 19, from Launceston") weighed as a misfit: news gives ages of
+    everyone it names, and a question that does not ask one is not answered by one."""
+    by_rank = {w.rank: w for w in windows}
+    aged = [x.window_rank in by_rank and written_as_age(x, by_rank[x.window_rank]) for x in spans]
+    if not any(aged):
+        return list(spans)
+    marked = [replace(x, type_fit=-1) if a else x for x, a in zip(spans, aged)]
+    return sorted(marked, key=lambda s: -(s.score * (MISFIT_PENALTY if s.type_fit < 0 else 1.0)))
 
 
 def _per_cent_after(span: Span, by_rank: dict[int, Window]) -> bool:

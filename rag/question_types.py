@@ -85,10 +85,10 @@ MONEY_QUESTION = re.compile(
     r"bidding)\b)")
 # "What is the median house price in Maitland?", "What price per share did Granite Peak offer?": a price or fee
 # named as what is asked is a sum of money (54 of 57 such SQuAD train questions); not a change in it ("the price
-# rise") nor a thing said of it ("the price of beer versus ...")
+# rise") nor a thing said of it ("the price of beer versus ..."); "What fine was imposed on the company?" too
 _PRICE_ASKED = re.compile(r"^what\s+(?:(?:is|was|are|were|will\s+be)\s+(?:the|its|their|his|her|[\w-]+['’]s)\s+"
                           r"(?:[\w-]+\s+){0,3}?(?:price|cost|fee|fare|salary|wage|valuation|prize\s+money|purse|payout|"
-                          r"fine|budget)s?(?:\s+(?:of|for|in|per|at|on)\b[^?]*)?\s*\??$|(?:price|sum)\b)")
+                          r"fine|budget)s?(?:\s+(?:of|for|in|per|at|on)\b[^?]*)?\s*\??$|(?:price|sum|fine|fee|fare)s?(?![\w-]))")
 # "how many <things>": a count, which no sum of money answers ("dollars", "euros" asked are money)
 HOW_MANY = re.compile(r"\bhow many\b(?!\s+(?:[\w-]+\s+)?(?:dollars|euros|cents|pounds)\b)", re.IGNORECASE)
 # (pattern on the lower-cased question, types, name), first match wins
@@ -120,6 +120,10 @@ _PATTERNS: list[tuple[re.Pattern[str], frozenset[str], str]] = [
     # year's quarter may be a date ("the September quarter")
     (re.compile(r"^\W*(?:in|during)\s+(?:which|what)\s+(?:quarter|half|innings|lap|set|minute)\b"),
      frozenset({"ORDINAL", "DATE"}), "part"),
+    # "What was Ella Prowse's world ranking?": a place in an order ("612th"), most often (22 of 29 SQuAD train
+    # questions asking someone's ranking); not a "high-ranking official" nor a rank held ("Major General")
+    (re.compile(r"^\W*what\s+(?:is|was|are|were)\b.*(?:['’]s\s+(?:[\w-]+\s+)?ranking|\branking\s+of)\b"),
+     frozenset({"ORDINAL"}), "ranking"),
     # "Who is X?" asks for a description of X, not for a name: no type
     (DESCRIBES, frozenset(), "description"),
     # "As of 1910, who had ...?", "Against whom was ...?"; not a relative clause ("the minister who will decide")
