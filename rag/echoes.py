@@ -75,10 +75,12 @@ _BE = frozenset({"be", "am", "is", "are", "was", "were", "been", "'s"})
 # "Who won the provincial final?", "Which team beat Otago?": the winner asked, as the subject
 _ASKS_WINNER = re.compile(r"^\W*(?:who|which\s+[\w-]+)\s+(?:won|beat|defeated|triumphed|prevailed)\b", re.IGNORECASE)
 # ... which a side named after a win is not: "a victory by 14 runs over the Otago Volts", "beating Canterbury 27-24"
-# (or whose lead was overturned: "special votes overturned incumbent Dennis Palmer's lead")
-_BEATEN = re.compile(r"\b(?:over|beat|beats|beating|defeated|defeating|edged|edging|downed|downing|thrashed|"
-                     r"thrashing|unseated|unseating|ousted|ousting|toppled|toppling|overturned|overturning)\s+"
-                     r"(?:the\s+)?(?:(?:incumbent|sitting|defending|champion|favourite|favorite)\s+)?$", re.IGNORECASE)
+# (or whose lead was overturned: "special votes overturned incumbent Dennis Palmer's lead"), with the words
+# that say what the beaten side was ("to beat top seed Sophie Marchant", "defeated the reigning champion X")
+_BEATEN = re.compile(r"\b(?i:over\s+(?:the\s+)?(?:(?:incumbent|sitting|defending|champion|favourite|favorite)\s+)?|"
+                     r"(?i:beat|beats|beating|defeated|defeating|edged|edging|downed|downing|thrashed|thrashing|"
+                     r"unseated|unseating|ousted|ousting|toppled|toppling|overturned|overturning)\s+"
+                     r"(?:the\s+)?(?:[a-z][\w-]*\s+){0,3})$")
 
 
 def drop_beaten(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
@@ -91,7 +93,7 @@ def drop_beaten(question: str, spans: Sequence[Span], windows: Sequence[Window])
     def beaten(span: Span) -> bool:
         window = by_rank.get(span.window_rank)
         at = span.start - window.start if window is not None else -1
-        return at >= 0 and _BEATEN.search(window.text[max(0, at - 30):at]) is not None
+        return at >= 0 and _BEATEN.search(window.text[max(0, at - 50):at]) is not None
 
     return [x for x in spans if not beaten(x)]
 
