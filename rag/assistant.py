@@ -465,11 +465,12 @@ class Assistant:
         """Whether the text says the answer is what is asked, however unsure the reader is: the age it sets
         beside the asked name ("Karen Doyle, 58,") or calls them by ("The 61-year-old"), the one name of the
         kind asked ("apprentice jockey Jayden Ruhe"), the position written before a player's name ("lock
-        Harrison Dwyer"), the crowd a match report gives ("a crowd of 1,873"), the ages a study gives ("aged
-        between 55 and 80")."""
+        Harrison Dwyer"), the crowd a match report gives ("a crowd of 1,873"), the amount given as the thing
+        asked ("a starting point of $650,000"), the ages a study gives ("aged between 55 and 80")."""
         return self.settings.answer_types and (
             ages.named_age(question, span, windows) or self._aged(question, span, windows)
             or self._of_kind(question, span) or amounts.stated_crowd(question, span, windows)
+            or amounts.stated_amount(question, span, windows)
             or ages.stated_age_range(question, span, windows)
             or (player is not None and answer_types.titles(span, windows, player, _parse)))
 
@@ -594,6 +595,7 @@ class Assistant:
             spans = answer_types.rescore(resolved, spans, retrieval.windows, _parse)
         if s.attribution and spans and asked is None:   # "Where does Anil Mehta work?": from a sentence about him
             spans = attribution.of_the_person(resolved, spans, retrieval.windows, _parse)
+            spans = attribution.others_origin(resolved, spans, retrieval.windows)   # not "Prowse, 19, from X"
         if s.attribution and spans:
             spans = attribution.rescore(resolved, spans, retrieval.windows, _parse,
                                         subject_clause=asked in ("yes/no", "do"), speaker_of=self._speaker,

@@ -25,7 +25,7 @@ from rag.clauses import LIGHT_VERBS, governing_verb, stem
 from rag.credits import is_credit
 from rag.echoes import plain, stems
 from rag.names import gender
-from rag.question_types import PERSON_OR_ORG, expected_type
+from rag.question_types import PERSON_OR_ORG, expected_type, question_names
 from rag.types import Sentence, Span, Window
 
 # speech and claim verbs, by ``clauses.stem`` (the pipeline has no lemmatizer)
@@ -856,6 +856,30 @@ def of_the_person(question: str, spans: Sequence[Span], windows: Sequence[Window
         return span.score * own * (MISFIT_PENALTY if span.type_fit < 0 else 1.0)
 
     return sorted(spans, key=lambda s: -weight(s))
+
+
+# "Where is Sophie Marchant from?", "Which town does Okafor come from?": where a named person comes from
+_ASKS_ORIGIN = re.compile(r"^\W*(?:where|which\s+[\w-]+|what\s+[\w-]+)\s+(?:is|was|are|were|does|did|do)\s+.*\b"
+                          r"(?:from|come\s+from|hail\s+from)\s*\??\s*$", re.IGNORECASE)
+# the place a story says someone is from, right after their name (and age): "Prowse, 19, from Launceston"
+_FROM_AFTER_NAME = re.compile(r"([A-Z][\w'’-]+)(?:,\s*\d{1,3})?,\s+(?:from|of)\s+$")
+
+
+def others_origin(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
+    """For "Which town is Sophie Marchant from?", the spans without the place the text gives as another's home
+    right after their name ("Launceston" of "Prowse, 19, from Launceston"); the spans as given otherwise."""
+    asked = {plain(w) for w in question_names(question)}
+    if not asked or _ASKS_ORIGIN.match(question) is None:
+        return list(spans)
+    by_rank = {w.rank: w for w in windows}
+
+    def another(span: Span) -> bool:
+        window = by_rank.get(span.window_rank)
+        at = span.start - window.start if window is not None else -1
+        found = _FROM_AFTER_NAME.search(window.text[max(0, at - 50):at]) if at >= 0 else None
+        return found is not None and plain(found.group(1)) not in asked
+
+    return [x for x in spans if not another(x)]
 
 
 def what_was_said(text: str, start: int, end: int, parse: Callable[[str], object]) -> tuple[int, int] | None:
