@@ -223,7 +223,8 @@ def asked_verbs(question: str, parse: Callable[[str], object]) -> frozenset[str]
     a verb whatever the small parser tags it ("Did the Greens back the bill?": "back" as an adverb)."""
     doc = parse(question)
     done = len(doc) > 0 and doc[0].lower_ in ("did", "does", "do")
-    verbs = frozenset(stem(t.text) for t in doc if (t.pos_ == "VERB" and t.dep_ != "prep") or
+    verbs = frozenset(stem(t.text) for t in doc if (t.pos_ == "VERB" and t.dep_ not in ("prep", "amod")
+                                                    and not _when_clause(t)) or
                       (done and t.dep_ == "ROOT" and t.i > 1 and t.pos_ in ("NOUN", "ADV", "ADJ"))) - LIGHT_VERBS
     named = _NAMED_SUBJECT.match(question) if not verbs else None
     if named is None:
@@ -234,6 +235,13 @@ def asked_verbs(question: str, parse: Callable[[str], object]) -> frozenset[str]
     if len(doc) < 3 or doc[2].pos_ != "VERB":         # the word after the name is no verb even so
         return verbs
     return frozenset(stem(t.text) for t in doc if t.pos_ == "VERB" and t.dep_ != "prep") - LIGHT_VERBS
+
+
+def _when_clause(token) -> bool:
+    """Whether a verb of a question is in a clause saying when the act asked happened ("went" of "Was Ferris
+    carrying a beacon when he went missing?"): it dates the act, and the answer's sentence need not say it."""
+    return any(a.dep_ == "advcl" and any(c.lower_ == "when" and c.dep_ in ("advmod", "mark") for c in a.children)
+               for a in (token, *token.ancestors) if a.dep_ != "ROOT")
 
 
 # a yes/no question opening with a subject of capitalised words (and the lower-case words inside it): "Did
