@@ -103,14 +103,20 @@ def asks_age_by_description(question: str) -> bool:
     """Whether the question asks how old someone is without naming them ("How old is the sacked manager?",
     "How old is Tidewater Lass's trainer?": the name is another's)."""
     expected = expected_type(question)
+    described = _ANOTHERS.match(question)
+    if described is not None and _NAMED_AFTER.match(question, described.end() - 1):
+        return False        # "How old is Eleanor Marsh's husband David Fairclough?": named after all
     return expected is not None and expected.name == "age" and (
-        not question_names(question) or _ANOTHERS.match(question) is not None)
+        not question_names(question) or described is not None)
 
 
 # "How old is Tidewater Lass's trainer?": the one asked about is described by another's name (a name, "'s", a
 # lower-case word); bridging splits such a question at it
 ANOTHERS = r"(?:[A-Z][\w'’-]*\s+){0,3}[A-Z][\w-]*['’]s\s+[a-z]"
 _ANOTHERS = re.compile(rf"^\s*(?i:how\s+old\s+(?:is|was|are|were))\s+{ANOTHERS}")
+# ... unless their name follows the words that describe them ("husband David Fairclough")
+_ROLE_WORD = r"(?!(?:in|at|from|on|for|with|who|that|when)\b)[a-z][\w-]*"
+_NAMED_AFTER = re.compile(rf"{_ROLE_WORD}(?:\s+{_ROLE_WORD}){{0,3}},?\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+")
 # "How old is the wife of Hamilton camper Ravi Chandra?": one related to the named person, who is someone else
 _RELATED = re.compile(r"^\W*how\s+old\s+(?:is|was|are|were)\s+(?:the|his|her|their)\s+(?:[a-z-]+\s+){0,2}(?:wife|"
                       r"husband|partner|son|daughter|child|children|mother|father|brother|sister|parents?|"
@@ -124,6 +130,12 @@ def asks_relative(question: str) -> bool:
     return _RELATED.match(question) is not None
 
 
+# "At what age did Moira Chaplin start acting?", "How old was Tom Hallett when he started banking?": an age at an
+# event, which the age set beside a name (the age now: "Moira Chaplin, 67,") need not be
+AT_AN_EVENT = re.compile(r"^\W*at\s+what\s+age\b|^\W*how\s+old\s+(?:was|were)\b.*\b(?:when|at\s+the\s+time)\b",
+                         re.IGNORECASE)
+
+
 def named_age(question: str, span: Span, windows: Sequence[Window]) -> bool:
     """Whether a number answering "How old is Doyle?" is the age set beside that name ("Karen Doyle, 58,"),
     which no other answer beats, however less likely the reader finds it. Only for a question asking an age
@@ -132,11 +144,12 @@ def named_age(question: str, span: Span, windows: Sequence[Window]) -> bool:
     if window is None or not (BARE_COUNT.match(span.text) or _YEARS_OLD.match(span.text)):
         return False
     expected = expected_type(question)
-    if expected is None or expected.name != "age" or asks_relative(question):
+    if expected is None or expected.name != "age" or asks_relative(question) or AT_AN_EVENT.search(question):
         return False
     asked = {w.lower() for w in question_names(question)}
+    person = _person_asked(question) or asked     # "Eleanor Marsh's husband David Fairclough": his name, not hers
     at, to = span.start - window.start, span.end - window.start
-    if not asked & age_holder(window.text, at, to):
+    if not person & age_holder(window.text, at, to):
         return False
     # the whole name beside the age, when the text gives one: "Jordan Whitcombe, 19," and "19-year-old Jordan
     # Whitcombe" are not Darren Whitcombe's
@@ -144,8 +157,16 @@ def named_age(question: str, span: Span, windows: Sequence[Window]) -> bool:
     after = _name_after_age(window.text[to:to + 80])
     written = " ".join(x.group(1) for x in (before, after) if x is not None)
     given = {w.lower().rstrip(".") for w in written.split()} - _AGE_NOT_NAMES
-    person = _person_asked(question) or asked
+    if len(given) < 2 and len(person) >= 2 and _namesake_in(question, person):
+        return False            # "Prowse, 19," for "How old is Denise Prowse, mother of Ella Prowse?": either's
     return len(given) < 2 or len(person) < 2 or person <= given
+
+
+def _namesake_in(question: str, person: frozenset[str]) -> bool:
+    """Whether the question also names another of the asked person's surname ("Ella Prowse" beside "Denise
+    Prowse"): an age the text sets beside the surname alone may then be theirs."""
+    runs = [frozenset(w.lower() for w in run.split()) - _AGE_NOT_NAMES for run in _NAME_RUN.findall(question)]
+    return any(len(run) >= 2 and run != person and run & person for run in runs)
 
 
 # the name "How old is New Zealand golfer Ben Tairoa?" asks the age of: the last run of capitalised words (with a
@@ -158,6 +179,10 @@ _NAME_RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+(?:(?:" + "|".join(_PARTICLES) + 
 def _person_asked(question: str) -> frozenset[str]:
     """The lower-cased words of the name a "How old is ...?" question asks about, titles and particles out;
     empty when its subject names no one."""
+    described = _ANOTHERS.match(question)
+    named = _NAMED_AFTER.match(question, described.end() - 1) if described is not None else None
+    if named is not None:       # "How old is Tyler Whitcombe's mother, Denise Whitcombe?": the name after
+        return frozenset(w.lower() for w in _NAME_RUN.findall(named.group(0))[-1].split()) - _AGE_NOT_NAMES
     subject = _SUBJECT.match(question)
     runs = _NAME_RUN.findall(subject.group(1)) if subject is not None else []
     return frozenset(w.lower() for w in runs[-1].split()) - _AGE_NOT_NAMES if runs else frozenset()
@@ -193,7 +218,8 @@ def age_of_another(question: str, span: Span, window: Window) -> bool:
     if asks_relative(question):         # "Ravi Chandra, 38," for "How old is the wife of Ravi Chandra?"
         return bool(holder)
     person = _person_asked(question)     # "23-year-old Ella Heriot" for "How old is farmer Ross Heriot?": a namesake
-    return bool(asked and holder and not holder & asked) or (len(person) > 1 and len(holder) > 1
+    # "Ms Marsh, 61," for "How old is Eleanor Marsh's husband David Fairclough?": hers, not his
+    return bool(asked and holder and not holder & (person or asked)) or (len(person) > 1 and len(holder) > 1
                                                               and not person <= holder) or \
         (not holder and _called_beside(person, span, window))
 
