@@ -154,6 +154,8 @@ def options(question: str) -> tuple[str, str] | None:
     if not found or not (YES_NO.match(question.strip()) or not question[found.end():].strip(" ?.!")
                          or re.search(r"\bbetween\b", question[:found.start() + 1], re.I)):
         return None
+    if all(re.fullmatch(r"[\d,./-]+s?", found.group(k)) for k in (1, 2)):
+        return None             # "between 2018 and 2023": a span of time (or of figures), no choice
     return plain(found.group(1)).removesuffix("'s"), plain(found.group(2)).removesuffix("'s")
 
 
