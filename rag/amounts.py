@@ -280,6 +280,9 @@ def beyond_total(question: str, span: Span) -> bool:
 # "612 submissions, of which 548 were opposed": a total, then its parts, each named by what follows it
 _PARTS_FOLLOW = re.compile(r"[^.;:]{0,40}?\b(?:of\s+(?:which|whom|them|those|these)|including)\b", re.IGNORECASE)
 _PART = re.compile(r"(?<![\w.,$£€])(\d[\d,]*(?:\.\d+)?)((?:\s+[a-z]+){1,3})")
+# "1,046 search and rescue incidents in the 2022-23 financial year, 38 of which involved commercial fishing vessels":
+# the part after the total, named by the words after "of which"
+_OF_WHICH_AFTER = re.compile(r"[^.;:]{0,80}?,\s+(\d[\d,]*)\s+of\s+(?:which|whom|them|those)((?:\s+[a-z]+){1,4})")
 _PLAIN = frozenset(stem(w) for w in "how many much were was are is be been did do does the a an of in on at to for by "
                    "and or with from that which who had has have they it its their".split())
 
@@ -295,10 +298,15 @@ def part_named(question: str, span: Span, window: Window) -> Span:
             start, end = window.start + part.start(1), window.start + part.end(1)
             return replace(span, text=part.group(1), start=start, end=end)
     to = span.end - window.start
+    asked = {stem(w) for w in re.findall(r"[a-z]+", question.lower())} - _PLAIN
+    after = _OF_WHICH_AFTER.match(window.text, to) if re.fullmatch(r"\d[\d,.]*", span.text) else None
+    if after is not None and asked & {stem(w) for w in after.group(2).split()} - \
+            {stem(w) for w in re.findall(r"[a-z]+", window.text[to:to + after.start(1) - to].lower())}:
+        start, end = window.start + after.start(1), window.start + after.end(1)    # "38 of which involved ..."
+        return replace(span, text=after.group(1), start=start, end=end)
     follows = _PARTS_FOLLOW.match(window.text, to)
     if follows is None or not re.fullmatch(r"[$£€]?\d[\d,.]*", span.text):
         return span
-    asked = {stem(w) for w in re.findall(r"[a-z]+", question.lower())} - _PLAIN
     total = {stem(w) for w in re.findall(r"[a-z]+", follows.group(0).lower())}
     stop = window.text.find(". ", follows.end(0))
     for found in _PART.finditer(window.text, follows.end(0), len(window.text) if stop < 0 else stop):
@@ -388,6 +396,30 @@ def closing_level(question: str, span: Span, doc, window: Window, expected: Expe
             return replace(span, text=window.text[start - window.start:end - window.start], start=start, end=end,
                            type_fit=1)
     return None
+
+
+# a change written before the level it reached: "gained 6,871 people to reach 52,940", "dropped by 10.6 per cent, to
+# 1,455"
+_CHANGED_BY = re.compile(r"\b(?:gained|gaining|grew\s+by|rose\s+by|increased\s+by|fell\s+by|dropped\s+by|declined\s+by|"
+                         r"decreased\s+by|lost|losing|added|adding|shed|shedding)\s+$", re.IGNORECASE)
+_LEVEL_AFTER = re.compile(r"(?:\s+[a-z]+){0,2},?\s+to\s+(?:reach\s+)?(?:about\s+|around\s+|nearly\s+|almost\s+)?"
+                          r"([$€£¥]?\d[\d,.]*\d(?:\s*(?:million|billion|m|bn)\b)?)")
+_FIGURE_OR_SHARE = re.compile(r"[$€£¥]?\d[\d,.]*(?:\s*(?:%|per\s*cent|million|billion|m|bn))?")
+
+
+def level_after_change(question: str, span: Span, window: Window) -> Span:
+    """For a question asking an amount, not its change ("How many people lived in Port Halloran in 2023?"), the
+    level a change reached in place of the change ("52,940" of "gained 6,871 people to reach 52,940"); the span as
+    it is otherwise, and for a question asking a change or a share."""
+    if asks_change(question) or re.search(r"\b(?:per\s*cent|percentage|proportion|share)\b", question, re.I) or \
+            _FIGURE_OR_SHARE.fullmatch(span.text.strip()) is None:
+        return span
+    at, to = span.start - window.start, span.end - window.start
+    level = _LEVEL_AFTER.match(window.text, to) if _CHANGED_BY.search(window.text[max(0, at - 16):at]) else None
+    if level is None:
+        return span
+    start, end = window.start + level.start(1), window.start + level.end(1)
+    return replace(span, text=level.group(1), start=start, end=end)
 
 
 def amount_alone(span: Span, doc, window: Window) -> Span:

@@ -23,11 +23,11 @@ from rag.ages import (
 from rag.amounts import (
     ASKS_MARGIN, BARE_COUNT, CURRENCY, DIGIT, IN_UNITS, LENGTH_OF_TIME, NUMBER_WORD, NUMBER_WORDS, PER_CENT,
     PERCENT_FIGURE, PRICE, SCALES, TALLIES, TIME_UNIT, TO_LEVEL, UNITS, amount_alone, bare_number, beyond_total,
-    closing_level, counted_asked, counted_part, counts, leading_amount, other_nouns, other_rate, part_named,
-    rate_part, tally_asked,
+    closing_level, counted_asked, counted_part, counts, leading_amount, level_after_change, other_nouns, other_rate,
+    part_named, rate_part, tally_asked,
 )
 from rag.question_types import (
-    HOW_MANY, KIND_ASKED, NAME, NAME_QUESTION, NAME_SMALL_WORDS, ORG, PERSON, PLACE, ROLE_WORDS, Expected,
+    HOW_MANY, KIND_ASKED, NAME, NAME_QUESTION, NAME_SMALL_WORDS, NUMBER, ORG, PERSON, PLACE, ROLE_WORDS, Expected,
     expected_type,
 )
 from rag.types import Span, Window
@@ -291,8 +291,9 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
             continue                # "How many of the stolen books were recovered?": not "more than 200 years"
         if expected.name == "number" and beyond_total(question, span):
             continue                # "How many of the 19 buildings are heritage-listed?": not "61"
-        if expected.name in ("number", "money") and span.window_rank in by_rank:
+        if expected.labels <= NUMBER and span.window_rank in by_rank:     # an amount asked
             span = rate_part(question, span, by_rank[span.window_rank])   # "$2.15" of "$310 a year plus $2.15"
+            span = level_after_change(question, span, by_rank[span.window_rank])   # "to reach 52,940"
             if other_rate(question, span, by_rank[span.window_rank]):
                 continue            # "How much per cubic metre?": not "$310" of "$310 a year"
         if span.score < consider * best:
