@@ -255,8 +255,15 @@ def kind_asked(question: str) -> str | None:
     """The kind of thing a "Which/What <kind> ...?" question asks for ("Which jockey rode ...?" -> "jockey"),
     or None."""
     found = KIND_ASKED.match(question)
+    if found is not None and found.group(1)[:1].isupper():     # "Which Magpies winger ...?": the team's winger
+        owned = _KIND_OF_NAMED.match(question)
+        return owned.group(1) if owned is not None and owned.group(1) in ROLE_WORDS else None
     kind = found.group(1).lower() if found else None
     return kind if kind is not None and kind not in _NO_KIND else None
+
+
+# "Which Magpies winger scored ...?": a kind of person after the name of what they belong to
+_KIND_OF_NAMED = re.compile(r"^\W*(?i:which|what)\s+(?:[A-Z][\w'’.&-]*\s+){1,3}([a-z]+)\b")
 
 
 # "Who was the Conservative candidate?", "Who is the Harbour coach?": a title asked of no one named
