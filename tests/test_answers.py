@@ -2277,3 +2277,194 @@ def test_a_number_in_brackets_after_a_name_may_be_a_count(nlp) -> None:
     window = _window(text)
     ranked = rescore("The German Empire had how many universities?", [_span_in(text, "34", 0.6)], [window], nlp)
     assert [(x.text, x.type_fit) for x in ranked] == [("34", -1)]
+
+
+def test_the_one_beaten_with_a_description_does_not_answer_who_won() -> None:
+    """"Who won the women's title at the Tamar Valley Open?" was answered *Sophie Marchant* of "fighting back to beat
+    top seed Sophie Marchant": the words that say what the beaten one was do not hide that they were beaten; a
+    side named "over the weekend" was not."""
+    from rag.echoes import drop_beaten
+
+    text = "Cornish teenager Ella Prowse fought back to beat top seed Sophie Marchant in the final."
+    marchant, prowse = _span_in(text, "Sophie Marchant", 0.3), _span_in(text, "Ella Prowse", 0.03)
+    assert drop_beaten("Who won the women's title?", [marchant, prowse], [_window(text)]) == [prowse]
+    text = "Celebrations went on over the weekend Sophie Marchant said."
+    marchant = _span_in(text, "Sophie Marchant", 0.3)
+    assert drop_beaten("Who won the women's title?", [marchant], [_window(text)]) == [marchant]
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("What fine was imposed on Paparoa Ridge Mining over the crash?", "money"),
+    ("What fee did the council charge?", "money"),
+    ("What fine-art gallery hosted the show?", None),
+    ("What was Ella Prowse's world ranking going into the final?", "ranking"),
+    ("What is the highest ranking court in Ireland?", None),
+])
+def test_a_fine_asks_a_sum_and_a_ranking_a_place_in_order(question: str, kind: str | None) -> None:
+    """"What fine was imposed ...?" was answered *tamper-proof proximity systems*, "What was Ella Prowse's world
+    ranking?" *19* (her age): a fine is a sum of money, a ranking an ordinal ("612th")."""
+    found = expected_type(question)
+    assert (found.name if found is not None else None) == kind
+
+
+def test_an_age_answers_no_question_that_does_not_ask_one(nlp) -> None:
+    """A question whose form names no type is not answered by an age set beside a name ("19" of "Prowse, 19, from
+    Launceston"): it is weighed as a misfit."""
+    from rag.answer_types import unasked_ages
+
+    text = "Prowse, 19, from Launceston, is ranked 612th in the world."
+    age, rank = _span_in(text, "19", 0.06), _span_in(text, "612th", 0.03)
+    assert [x.text for x in unasked_ages([age, rank], [_window(text)])] == ["612th", "19"]
+    assert [x.text for x in rescore("What does Prowse do?", [age, rank], [_window(text)], nlp)] == ["612th", "19"]
+    assert [x.text for x in rescore("How old is Prowse?", [age, rank], [_window(text)], nlp)][0] == "19"
+
+
+def test_a_rate_asked_is_not_a_rate_of_another_unit(nlp) -> None:
+    """"How much will households be charged per cubic metre?" was answered *$310* (sure, 0.77) of "a fixed charge of
+    $310 a year plus $2.15 for every cubic metre": the amount asked is the one written as that rate."""
+    from rag.amounts import other_rate, rate_part
+
+    text = "Households will pay a fixed charge of $310 a year plus $2.15 for every cubic metre of water used."
+    window = _window(text)
+    question = "How much will households be charged per cubic metre of water?"
+    both = _span_in(text, "$310 a year plus $2.15", 0.3)
+    assert rate_part(question, both, window).text == "$2.15"
+    assert other_rate(question, _span_in(text, "$310"), window)
+    assert not other_rate(question, _span_in(text, "$2.15"), window)
+    assert not other_rate("How much is the fixed charge per year?", _span_in(text, "$310"), window)
+    assert not other_rate("How much is the fixed charge?", _span_in(text, "$310"), window)
+    assert [x.text for x in rescore(question, [both], [window], nlp)] == ["$2.15"]
+
+
+def test_a_place_given_as_anothers_home_is_not_the_one_asked() -> None:
+    """"Which town is top seed Sophie Marchant from?" was answered *Launceston* of "Prowse, 19, from Launceston":
+    the home set after another's name is theirs."""
+    from rag.attribution import others_origin
+
+    text = "Prowse, 19, from Launceston, won in two hours. Marchant, 27, from Exeter, broke serve."
+    launceston, exeter = _span_in(text, "Launceston", 0.2), _span_in(text, "Exeter", 0.01)
+    assert others_origin("Which town is top seed Sophie Marchant from?", [launceston, exeter],
+                         [_window(text)]) == [exeter]
+    assert others_origin("Where is Ella Prowse from?", [launceston, exeter], [_window(text)]) == [launceston]
+    assert others_origin("Where did Marchant play?", [launceston, exeter], [_window(text)]) == [launceston, exeter]
+
+
+def test_the_amount_given_as_the_thing_asked_is_stated() -> None:
+    """"What starting point did Judge Pryde choose before discounts?" was refused (0.10) with *$650,000* of "Judge
+    Pryde settled on a starting point of $650,000" first: the text says it is the thing asked. A limit is not
+    ("The maximum penalty is a fine of $1.5 million")."""
+    from rag.amounts import stated_amount
+
+    text = "Judge Pryde settled on a starting point of $650,000. The maximum penalty is a fine of $1.5 million."
+    window = _window(text)
+    assert stated_amount("What starting point did Judge Pryde choose?", _span_in(text, "$650,000"), [window])
+    assert not stated_amount("What fine was imposed on the company?", _span_in(text, "$1.5 million"), [window])
+    assert not stated_amount("What did Judge Pryde say?", _span_in(text, "$650,000"), [window])
+
+
+def test_a_when_clause_dates_the_act_a_yes_no_question_asks(nlp) -> None:
+    """"Was Liam Ferris carrying a personal locator beacon when he went missing?" got no verdict from "Mr Ferris was
+    not carrying a personal locator beacon": the when-clause says when, not what is asked; nor is "injured" in
+    "injured miner" an act asked."""
+    assert asked_verbs("Was Liam Ferris carrying a beacon when he went missing?", nlp) == frozenset({"carry"})
+    assert asked_verbs("Has injured miner Dean Mahuika returned to work?", nlp) == frozenset({"return"})
+    sentence = "Mr Ferris was not carrying a personal locator beacon, and there was no phone coverage."
+    found = verdict("Was Liam Ferris carrying a personal locator beacon when he went missing?", sentence,
+                    "Liam Ferris " + sentence, nlp)
+    assert found is not None and found[0] == "no"
+
+
+def test_an_age_beside_a_surname_two_asked_people_share_is_not_stated() -> None:
+    """"How old is Denise Prowse, mother and coach of tennis player Ella Prowse?" (unanswerable) was given *19* of
+    "Prowse, 19, from Launceston" (the daughter's age) as stated: the surname alone may be either's."""
+    from rag.ages import named_age
+
+    text = "Prowse, 19, from Launceston, won in two hours."
+    age = _span_in(text, "19")
+    assert not named_age("How old is Denise Prowse, mother and coach of tennis player Ella Prowse?", age,
+                         [_window(text)])
+    assert named_age("How old is tennis player Ella Prowse?", age, [_window(text)])
+
+
+def test_the_age_asked_is_of_the_person_named_after_a_description() -> None:
+    """"How old is Eleanor Marsh's husband David Fairclough?" was answered *61* of "Ms Marsh, 61,": the question names
+    him after the words that describe him, so it asks his age (not by description) and hers is another's."""
+    from rag.ages import age_of_another, asks_age_by_description, named_age
+
+    question = "How old is Eleanor Marsh's husband David Fairclough?"
+    text = "Ms Marsh, 61, opened the restaurant with her husband. Mr Fairclough, 64, runs front of house."
+    hers, his = _span_in(text, "61"), _span_in(text, "64")
+    assert not asks_age_by_description(question) and asks_age_by_description("How old is Tidewater Lass's trainer?")
+    assert age_of_another(question, hers, _window(text)) and not named_age(question, hers, [_window(text)])
+    assert not age_of_another(question, his, _window(text)) and named_age(question, his, [_window(text)])
+
+
+def test_a_span_of_years_offers_no_choice() -> None:
+    """"Which Marlow Coast town suffered the steepest population decline between 2018 and 2023?" was answered *Coast*:
+    "between 2018 and 2023" was read as a choice, and a choice lets an answer repeat the question's words."""
+    from rag.echoes import echoes, options
+
+    question = "Which Marlow Coast town suffered the steepest population decline between 2018 and 2023?"
+    assert options(question) is None and echoes(question, "Coast")
+    assert options("Which city is higher, Matte or Langgasse?") == ("matte", "langgasse")
+
+
+def test_the_part_written_after_a_total_answers_how_many_of_them() -> None:
+    """"How many of the search and rescue incidents ... involved commercial fishing vessels?" was answered *1,046*
+    (0.93) of "coordinated 1,046 search and rescue incidents in the 2022-23 financial year, 38 of which involved
+    commercial fishing vessels": the part the question names follows the total."""
+    from rag.amounts import part_named
+
+    text = ("AMSA coordinated 1,046 search and rescue incidents in the 2022-23 financial year, 38 of which involved "
+            "commercial fishing vessels.")
+    total = _span_in(text, "1,046")
+    assert part_named("How many of the incidents involved commercial fishing vessels?", total, _window(text)).text \
+        == "38"
+    assert part_named("How many search and rescue incidents did AMSA coordinate?", total, _window(text)).text \
+        == "1,046"
+
+
+def test_an_age_at_an_event_is_not_the_age_set_beside_the_name() -> None:
+    """"At what age did Moira Chaplin start acting professionally?" was answered *67* of "Moira Chaplin, 67," (her age
+    now, stated) over *58* of "began acting professionally at the age of 58"."""
+    from rag.ages import named_age
+
+    text = "Best Actress went to its star, Moira Chaplin, 67, at a ceremony on Saturday."
+    now = _span_in(text, "67")
+    assert named_age("How old is Moira Chaplin?", now, [_window(text)])
+    assert not named_age("At what age did Moira Chaplin start acting professionally?", now, [_window(text)])
+    assert not named_age("How old was Moira Chaplin when she started acting?", now, [_window(text)])
+
+
+def test_a_kind_asked_after_a_name_is_the_kind() -> None:
+    """"Which Magpies winger scored the late try?" asks for a winger (of the Magpies), not for a "Magpies"."""
+    from rag.question_types import kind_asked
+
+    assert kind_asked("Which Magpies winger scored the late try?") == "winger"
+    assert kind_asked("Which jockey rode Tidewater Lass?") == "jockey"
+    assert kind_asked("What Prime Minister announced it?") is None
+
+
+def test_an_amount_asked_is_the_level_a_change_reached() -> None:
+    """"How many people lived in Port Halloran at the 2023 census?" was answered *6,871* of "gained 6,871 people to
+    reach 52,940": the question asks the level, not the change ("How many people did it gain?" asks the change)."""
+    from rag.amounts import level_after_change
+
+    text = "Port Halloran gained 6,871 people to reach 52,940, and Te Kauri dropped by 10.6 per cent, to 1,455."
+    window = _window(text)
+    gain, fall = _span_in(text, "6,871"), _span_in(text, "10.6 per cent")
+    assert level_after_change("How many people lived in Port Halloran?", gain, window).text == "52,940"
+    assert level_after_change("What was the population of Te Kauri?", fall, window).text == "1,455"
+    assert level_after_change("How many people did Port Halloran gain?", gain, window).text == "6,871"
+    assert level_after_change("By what percentage did Te Kauri's population fall?", fall, window).text == \
+        "10.6 per cent"
+
+
+def test_the_person_asked_after_a_possessive_description_is_the_name_that_follows() -> None:
+    """"How old is Tyler Whitcombe's mother, Denise Whitcombe?" asks Denise Whitcombe's age ("Denise Whitcombe, 58,"):
+    the name after the comma is the one asked, not the son's before it."""
+    from rag.ages import named_age
+
+    question = "How old is Tyler Whitcombe's mother, Denise Whitcombe?"
+    text = "Denise Whitcombe, 58, said her son was a gentle boy."
+    assert named_age(question, _span_in(text, "58"), [_window(text)])
