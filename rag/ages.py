@@ -172,7 +172,7 @@ def _namesake_in(question: str, person: frozenset[str]) -> bool:
 # the name "How old is New Zealand golfer Ben Tairoa?" asks the age of: the last run of capitalised words (with a
 # surname's particles) before the question goes on ("Ella Heriot" of "How old is Ella Heriot, who showed ...?")
 _SUBJECT = re.compile(r"^\W*how\s+old\s+(?:is|was|are|were)\s+([^,?]*?)(?:\s+(?:who|that|when|after|before|in|at|"
-                      r"on|of|from)\b|,|\?|$)", re.IGNORECASE)
+                      r"on|of(?!\s+(?-i:[A-Z]))|from)\b|,|\?|$)", re.IGNORECASE)     # "Department of Conservation": one name
 _NAME_RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+(?:(?:" + "|".join(_PARTICLES) + r")\s+)*[A-Z][\w'’.-]*)*")
 
 

@@ -2468,3 +2468,13 @@ def test_the_person_asked_after_a_possessive_description_is_the_name_that_follow
     question = "How old is Tyler Whitcombe's mother, Denise Whitcombe?"
     text = "Denise Whitcombe, 58, said her son was a gentle boy."
     assert named_age(question, _span_in(text, "58"), [_window(text)])
+
+
+def test_a_body_named_with_of_is_part_of_the_subject_asked() -> None:
+    """Blind fresh39b: "How old is Department of Conservation ranger Mereana Parata?" lost *39* ("Mereana Parata,
+    39,") when the subject was cut at "of", leaving "Department" as the person asked."""
+    from rag.ages import named_age
+
+    text = "Department of Conservation senior ranger Mereana Parata, 39, said each bird had been checked."
+    assert named_age("How old is Department of Conservation ranger Mereana Parata?", _span_in(text, "39"),
+                     [_window(text)])
