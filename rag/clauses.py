@@ -223,7 +223,8 @@ def asked_verbs(question: str, parse: Callable[[str], object]) -> frozenset[str]
     a verb whatever the small parser tags it ("Did the Greens back the bill?": "back" as an adverb)."""
     doc = parse(question)
     done = len(doc) > 0 and doc[0].lower_ in ("did", "does", "do")
-    verbs = frozenset(stem(t.text) for t in doc if (t.pos_ == "VERB" and t.dep_ not in ("prep", "amod")
+    verbs = frozenset(stem(t.text) for t in doc if (t.pos_ == "VERB" and t.dep_ != "prep"
+                                                    and not (t.dep_ == "amod" and t.tag_ in ("VBN", "VBG"))
                                                     and not _when_clause(t)) or
                       (done and t.dep_ == "ROOT" and t.i > 1 and t.pos_ in ("NOUN", "ADV", "ADJ"))) - LIGHT_VERBS
     named = _NAMED_SUBJECT.match(question) if not verbs else None
