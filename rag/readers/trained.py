@@ -343,6 +343,14 @@ def clean_span(window: Window, start: int, end: int) -> tuple[int, int]:
         inner = text[start:end]
         if inner.count(opening) > inner.count(closing) and inner.endswith(opening):
             end -= 1
+        inner = text[start:end]
+        unclosed = _unclosed(inner, opening, closing)
+        if unclosed > 0:        # "Tornado and Storm Research Organisation (TORRO": the name, not half an aside;
+            before = inner[:unclosed].split()   # "24,311 or (18.9%": what is left before it dangles, the aside
+            if before and before[-1].lower().strip(",;:") not in _FUNCTION_WORDS:
+                end = start + unclosed
+            else:
+                start += unclosed + 1
     for opening, closing in (("(", ")"), ("[", "]")):   # "British Army, for instance) and Air Forces": the span
         depth, cut = 0, None                              # began inside an aside; what follows it is the answer
         for at, char in enumerate(text[start:end]):
@@ -367,6 +375,20 @@ def clean_span(window: Window, start: int, end: int) -> tuple[int, int]:
     if country is not None:
         start = country.start()
     return balance_quotes(text, start, end) if end > start else (start, end)
+
+
+_FUNCTION_WORDS = frozenset("or and of to the a an in on at by for from with as than nor but".split())
+
+
+def _unclosed(inner: str, opening: str, closing: str) -> int:
+    """Where the first bracket of ``inner`` that is never closed inside it opens (-1 if none)."""
+    stack = []
+    for at, char in enumerate(inner):
+        if char == opening:
+            stack.append(at)
+        elif char == closing and stack:
+            stack.pop()
+    return stack[0] if stack else -1
 
 
 def _abbreviation(span: str) -> bool:
