@@ -85,6 +85,13 @@ _CLOCK = re.compile(r"\b\d{1,2}(?:[.:]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)|\b
                     r"\b(?:noon|midday|midnight)\b", re.I)
 
 
+# a thing named by its number, no count of anything: "division one", "Level 4", "Route 66"
+_NUMBERED = re.compile(r"^(?:\w+\s+)?(?:division|level|stage|round|phase|tier|grade|category|class|section|gate|"
+                       r"platform|route|room|ward|zone|block|lot|unit|chapter|article|clause|game|heat|lane|pool|"
+                       r"number|no\.?)\s+(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten)$",
+                       re.IGNORECASE)
+
+
 def span_labels(span_text: str, span_start: int, span_end: int, doc, offset: int) -> set[str]:
     """Types of a span: entity labels of the entities it holds or lies in, NUM for numbers, MONEY for
     amounts of money (never NUM: no count, age or time), AGE for ages ("38-year-old"); ``doc`` is a
@@ -104,7 +111,8 @@ def span_labels(span_text: str, span_start: int, span_end: int, doc, offset: int
         labels = (labels - {"MONEY"}) | {"PERCENT", "NUM"}
     elif len(words) <= 4 and money:
         labels = (labels - {"CARDINAL", "QUANTITY", "DATE"}) | {"MONEY"}     # an amount of money, no count or time
-    elif len(words) <= 4 and (DIGIT.search(span_text) or any(w.strip(",.") in NUMBER_WORDS for w in words)):
+    elif len(words) <= 4 and (DIGIT.search(span_text) or any(w.strip(",.") in NUMBER_WORDS for w in words)) \
+            and not _NUMBERED.search(span_text):
         labels.add("NUM")
     if len(words) <= 8 and _LENGTH.search(span_text):
         labels.add("LENGTH")         # "an hour", "four years and eight months", "six weeks to 10 weeks"

@@ -124,6 +124,10 @@ _PATTERNS: list[tuple[re.Pattern[str], frozenset[str], str]] = [
     # questions asking someone's ranking); not a "high-ranking official" nor a rank held ("Major General")
     (re.compile(r"^\W*what\s+(?:is|was|are|were)\b.*(?:['’]s\s+(?:[\w-]+\s+)?ranking|\branking\s+of)\b"),
      frozenset({"ORDINAL"}), "ranking"),
+    # "What was the Powerball number?", "What is zinc's atomic number?": a number (16 of 20 such SQuAD train
+    # questions; not "the number one export" nor "the number of ...", a count the patterns above ask)
+    (re.compile(r"^\W*what\s+(?:is|was|are|were)\s+(?:the|its|their|his|her|[\w-]+['’]s)\s+(?:[\w-]+\s+){0,2}"
+                r"number\b(?!\s+(?:of|one|two|\d)\b)"), NUMBER, "number"),
     # "Who is X?" asks for a description of X, not for a name: no type
     (DESCRIBES, frozenset(), "description"),
     # "As of 1910, who had ...?", "Against whom was ...?"; not a relative clause ("the minister who will decide")
