@@ -471,15 +471,18 @@ def drop_levels(question: str, spans: Sequence[Span], windows: Sequence[Window])
 # a figure as news writes it, with its sign and scale: "$4.2m", "44.5 per cent", "1.3 million"
 _FIGURE_WRITTEN = r"[$£€]?\d[\d,.]*(?:\s*(?:per\s*cent|percent|%|million|billion|m|bn|k)\b)?"
 _FROM_TO = re.compile(r"^(?:from\s+)?(.+?)\s+to\s+(.+)$", re.IGNORECASE)
-_LATER = re.compile(r"\b(?:now|currently|today|nowadays|these days|at present|after|since|this\s+(?:year|season|"
-                    r"term|month|week))\b", re.IGNORECASE)
+_LATER = re.compile(r"\b(?:now|currently|current|latest|most recent|revised|updated|today|nowadays|these days|"
+                    r"at present|after|since|this\s+(?:year|season|term|month|week))\b", re.IGNORECASE)
 # the end of a change after its start: "from 742 [students in 2022] to 668 this year"
 _TO_END = re.compile(rf"[^.;:]{{0,40}}?\s+to\s+((?:about\s+|around\s+|nearly\s+|almost\s+|just\s+)?{_FIGURE_WRITTEN})",
                      re.IGNORECASE)
-_EARLIER = re.compile(r"\b(?:before|previously|originally|formerly|used to|at first|initially|earlier|prior to|"
-                      r"last time|previous)\b", re.IGNORECASE)
+_EARLIER = re.compile(r"\b(?:before|previously|originally|original|initial|formerly|used to|at first|initially|"
+                      r"earlier|prior to|last time|previous)\b", re.IGNORECASE)
 # a number and, right after it, what it was before: "48.2 per cent, up from 44.5 per cent at the previous
 # election" ("last year" or "a year ago" in a question may be the time of the new figure: not read as before)
+# the number now, before what it was: "to cost $48.6 million, up from the $31 million estimate"
+_NOW_BEFORE = re.compile(rf"({_FIGURE_WRITTEN})\s*,?\s*(?:up|down)\s+from\s+(?:the\s+|a\s+|an\s+)?"
+                         r"(?:about\s+|around\s+|nearly\s+|almost\s+)?$", re.IGNORECASE)
 _UP_FROM = re.compile(r"^\s*,?\s*(?:(?:up|down|rising|falling|increasing|decreasing|a rise|a fall|an increase|"
                       r"a decrease|a drop)\s+)?from\s+((?:about\s+|around\s+|nearly\s+|almost\s+)?"
                       rf"{_FIGURE_WRITTEN})", re.IGNORECASE)
@@ -510,13 +513,13 @@ def most_given(question: str, span: Span, windows: Sequence[Window]) -> Span:
 
 
 def change_end(question: str, span: Span, windows: Sequence[Window]) -> Span:
-    """Of a change "from X to Y", the end the question asks for: Y when it asks what is so now (or after),
-    X when it asks what was so before ("How long does it now take to register an overseas nurse?" ->
-    *six weeks*, not *five months to six weeks* of "cut the time ... from five months to six weeks"); and
-    before, of a number the text follows with what it was before ("48.2 per cent, up from 44.5 per cent"),
-    that ("What was the turnout last time?"); and now, of a number the text gives as a change's start, its end
-    ("668" of "fallen from 742 students in 2022 to 668 this year"). A span that is no such change, or a question
-    that says neither (or both), is left as it is."""
+    """Of a change "from X to Y", the end the question asks for: Y when it asks what is so now (or after; and N of
+    "N, up from X" when the reader took X), X when it asks what was so before ("How long does it now take to
+    register an overseas nurse?" -> *six weeks*, not *five months to six weeks* of "cut the time ... from five
+    months to six weeks"); and before, of a number the text follows with what it was before ("48.2 per cent, up
+    from 44.5 per cent"), that ("What was the turnout last time?"); and now, of a number the text gives as a
+    change's start, its end ("668" of "fallen from 742 students in 2022 to 668 this year"). A span that is no
+    such change, or a question that says neither (or both), is left as it is."""
     later, earlier = bool(_LATER.search(question)), bool(_EARLIER.search(question))
     found = _FROM_TO.match(span.text)
     window = next((w for w in windows if w.rank == span.window_rank), None)
@@ -525,6 +528,11 @@ def change_end(question: str, span: Span, windows: Sequence[Window]) -> Span:
         if before is not None:
             start = span.end + before.start(1)
             return replace(span, text=before.group(1), start=start, end=start + len(before.group(1)))
+    if later and not earlier and found is None and window is not None and DIGIT.search(span.text):
+        now = _NOW_BEFORE.search(window.text[:span.start - window.start])   # "$48.6 million, up from the $31 million"
+        if now is not None:
+            start = window.start + now.start(1)
+            return replace(span, text=now.group(1), start=start, end=start + len(now.group(1)))
     if later and not earlier and found is None and window is not None and DIGIT.search(span.text) \
             and re.search(r"\bfrom\s+$", window.text[:span.start - window.start], re.IGNORECASE):
         end = _TO_END.match(window.text, span.end - window.start)     # "from 742 students in 2022 to 668"
