@@ -227,6 +227,9 @@ def asked_verbs(question: str, parse: Callable[[str], object]) -> frozenset[str]
                                                     and not (t.dep_ == "amod" and t.tag_ in ("VBN", "VBG"))
                                                     and not _when_clause(t)) or
                       (done and t.dep_ == "ROOT" and t.i > 1 and t.pos_ in ("NOUN", "ADV", "ADJ"))) - LIGHT_VERBS
+    described = frozenset(stem(t.text) for t in doc if t.pos_ == "VERB" and _describing(t))
+    if verbs - described:           # "the offer that included a payment": which offer, not the act asked
+        verbs -= described
     named = _NAMED_SUBJECT.match(question) if not verbs else None
     if named is None:
         return verbs
@@ -238,11 +241,23 @@ def asked_verbs(question: str, parse: Callable[[str], object]) -> frozenset[str]
     return frozenset(stem(t.text) for t in doc if t.pos_ == "VERB" and t.dep_ != "prep") - LIGHT_VERBS
 
 
+_TIMES = frozenset({"when", "after", "before", "while", "since", "until", "once", "following", "upon"})
+
+
 def _when_clause(token) -> bool:
     """Whether a verb of a question is in a clause saying when the act asked happened ("went" of "Was Ferris
-    carrying a beacon when he went missing?"): it dates the act, and the answer's sentence need not say it."""
-    return any(a.dep_ == "advcl" and any(c.lower_ == "when" and c.dep_ in ("advmod", "mark") for c in a.children)
+    carrying a beacon when he went missing?", "charged" of "Was he granted bail after being charged?"): it
+    dates the act, and the answer's sentence need not say it."""
+    return any((a.dep_ == "advcl" and any(c.lower_ in _TIMES and c.dep_ in ("advmod", "mark") for c in a.children))
+               or (a.dep_ == "pcomp" and a.head.lower_ in _TIMES)
                for a in (token, *token.ancestors) if a.dep_ != "ROOT")
+
+
+def _describing(token) -> bool:
+    """Whether a verb of a question is in a clause that tells which thing it means ("included" of "Did the union
+    accept the offer that included a payment?", "suspended" of "Did the MP who was suspended attend?")."""
+    return any(a.dep_ == "relcl" or (a.dep_ == "acl" and a.tag_ in ("VBN", "VBG") and a.head.pos_ in ("NOUN", "PROPN"))
+               for a in (token, *token.ancestors) if a.dep_ != "ROOT")     # not "vote to suspend", read as acl
 
 
 # a yes/no question opening with a subject of capitalised words (and the lower-case words inside it): "Did
@@ -405,13 +420,25 @@ _AVOIDING = frozenset({"against", "instead", "rather", "avoid", "stop", "short",
                        "threaten", "consider", "propos"})
 
 
+def _governing(node):
+    """``node``'s ancestors, up to a clause joined to another with its own subject or auxiliary: "He did not
+    enter a plea and was refused bail": "not enter" is beside "was refused", not above it."""
+    while node.dep_ != "ROOT":
+        if node.dep_ == "conj" and any(c.dep_ in ("nsubj", "nsubjpass", "aux", "auxpass") for c in node.children):
+            return
+        node = node.head
+        yield node
+        if node.dep_ == "ROOT":
+            return
+
+
 def _doubted_above(node) -> bool:
     """Whether something above ``node``'s clause negates, hedges or avoids it: an ancestor, or a
     negation, hedge or auxiliary beside one ("Dr Sharma then chose against attending a formal
     caucus meeting": no "Yes" for "Did Sharma attend?"; "It is yet to be seen whether ...";
     "She was unable to get through"). A planned or wanted act is not a done one either."""
     inside = {t.i for t in node.subtree}
-    for above in node.ancestors:
+    for above in _governing(node):
         if _negation(above) or above.lower_ in _HEDGES or stem(above.text) in _IMPLICIT_NO | _AVOIDING:
             return True
         for side in above.children:
@@ -506,7 +533,7 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
     while (top.dep_ == "xcomp" and stem(top.head.text) in _NEEDING) or (top is none and top.dep_ != "ROOT"):
         top = top.head                  # "will not need to apply", "No charges have been laid": the clause above
     scope = _own_clause(top, {v.i for v in matched})
-    if any(_hedges(t) for t in scope) or _doubted_above(top):
+    if any(_hedges(t) for t in scope if undone is None or t.i != undone.i) or _doubted_above(top):
         return None
     own = {stem(t.text) for t in doc}
     if not _terms_given(q, own, context, verbs):
@@ -571,15 +598,26 @@ def _same_act(word: str, verbs: frozenset[str]) -> bool:
     return _act(word, verbs) in verbs
 
 
+# acts that deny each other: "rejected the offer" says no to "Did the union accept the offer?", "was refused
+# bail" to "Was he granted bail?"; as stems, few and plain on purpose (a wrong "No" is worse than none)
+_OPPOSITE_ACT = {stem(a): frozenset(map(stem, b.split())) for a, b in (
+    ("accept", "reject decline"), ("grant", "refuse deny"), ("approve", "reject decline"), ("allow", "ban forbid"),
+    ("win", "lose"), ("acquit", "convict"), ("convict", "acquit"), ("open", "close"), ("close", "open"))}
+
+
 def _undone(doc, verbs: frozenset[str]):
     """The word that says the one asked act was not done, by "un-" before it ("unchanged" for "Did
-    inflation change?", "unpaid" for "Was the bill paid?"), or "unchanged" for a change ("Did inflation
-    rise?"), as what the clause says; else None."""
+    inflation change?", "unpaid" for "Was the bill paid?"), "unchanged" for a change ("Did inflation
+    rise?"), or the opposite act (``_OPPOSITE_ACT``: "rejected it" for "Did they accept it?"), as what
+    the clause says; else None."""
     if len(verbs) != 1:
         return None
-    return next((t for t in doc if t.pos_ in ("ADJ", "VERB") and t.lower_.startswith("un") and len(t) > 5
+    opposite = _OPPOSITE_ACT.get(next(iter(verbs)), frozenset())
+    return next((t for t in doc if (t.pos_ in ("ADJ", "VERB") and t.lower_.startswith("un") and len(t) > 5
                  and (stem(t.text[2:]) in verbs or (t.lower_ == "unchanged" and verbs <= _CHANGES))
-                 and t.dep_ in ("ROOT", "acomp", "oprd", "conj")), None)
+                 and t.dep_ in ("ROOT", "acomp", "oprd", "conj"))
+                 or (t.pos_ == "VERB" and stem(t.text) in opposite and t.dep_ in ("ROOT", "conj", "ccomp")
+                     and not any(c.dep_ == "xcomp" for c in t.children))), None)   # not "declined to vote on it"
 
 
 def _terms_given(question, own: set[str], context: str, verbs: frozenset[str] = frozenset()) -> bool:
