@@ -9,7 +9,9 @@ semicircle". Four checks of the sentence, each strict on purpose (and two of the
 
 - *Another year.* A sentence that names years, none of them the asked one (nor a range or decade
   holding it), speaks of another time. A sentence that names no year says nothing either way (the year
-  is often in the sentence before: "In 2012 ... . Vinik became owner"), so its spans stay.
+  is often in the sentence before: "In 2012 ... . Vinik became owner"), so its spans stay, unless its
+  story names the asked year only out of its lead and out of the sentence's window (``year_told_elsewhere``):
+  then the sentence is of the story's own time, and the year of a past event told elsewhere.
   So does a sentence that names only another day of the week ("on Saturday" for "on the Sunday").
 - *The opposite.* The sentence says the antonym of a question's word (smallest / largest, increase /
   reduce, least / most, inside / outside, current or "now" / former, first / second / last) of the same
@@ -35,12 +37,12 @@ was the previous chief executive?": not "Velora's chief executive, Annika Brandt
 from __future__ import annotations
 
 import re
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 from rag.clauses import YES_NO, stem
 from rag.echoes import plain
 from rag.question_types import ROLE_WORDS, expected_type
-from rag.types import Span, Window
+from rag.types import Document, Span, Window
 
 _MONTHS = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
            r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?")
@@ -619,10 +621,29 @@ def namesake(question: str, text: str, people: frozenset[str] = frozenset()) -> 
     return _namesake([run for run in _question_runs(question) if not set(run) & people], text)
 
 
+# a news story's headline, dateline and first paragraph: where it says when it happens
+_LEAD = 700
+
+
+def year_told_elsewhere(asked: frozenset[int], sentence: str, window: str, document: str) -> bool:
+    """Whether a sentence that names no year is not of the asked one, as its story tells: the story names the
+    asked year, but not in its lead (its own time is another) nor anywhere in the sentence's window. "How much
+    did widening the spillway in 1991 cost?" is not answered by *$148m* of the headline of a 2025 story whose
+    one mention of 1991 is "The spillway was widened in 1991." elsewhere."""
+    if not asked or _named(sentence)[0]:
+        return False
+    def names(text: str) -> bool:
+        years, spans = _named(text)
+        return any(y in years or any(a <= y <= b for a, b in spans) for y in asked)
+    return names(document) and not names(document[:_LEAD]) and not names(window)
+
+
 def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Window],
-                      parse: Callable[[str], object] | None = None) -> list[Span]:
+                      parse: Callable[[str], object] | None = None,
+                      documents: Mapping[str, Document] | None = None) -> list[Span]:
     """The spans (best first, as given) without those in a sentence about a year (or weekday) other than the one the
-    question asks about (or a number the sentence ties to another year; or a person given the role the
+    question asks about (or, with ``documents``, that names no year in a story that tells of the asked year
+    only elsewhere; or a number the sentence ties to another year; or a person given the role the
     question asks an earlier holder of, as theirs now), that says the opposite of what
     the question asks about, that gives a figure asked for one part only for the whole (``given_whole``), or
     that names another of what it names instead of it (``parse``, spaCy's,
@@ -656,7 +677,10 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
         key = (sentence.doc_id, sentence.start)
         if key not in verdicts:
             text = sentence.text
+            document = documents.get(sentence.doc_id) if documents is not None and years else None
             verdicts[key] = other_year(years, text) or other_day(days, text) \
+                or (document is not None and year_told_elsewhere(years, text, by_rank[span.window_rank].text,
+                                                                 document.text)) \
                 or (antonyms and _opposite(words, _words(text), _elided(text))) \
                 or (bool(runs) and _namesake(runs, text)) or other_measure(measures, text) \
                 or (bool(part) and given_whole(part, text))
