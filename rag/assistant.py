@@ -582,7 +582,7 @@ class Assistant:
         if s.credits:       # "By Aroha Wiremu, Court Reporter" answers who wrote the story, nothing else
             spans = credits.drop_credit_spans(resolved, spans, retrieval.windows)
         if s.qualifiers:    # "Who went to Fort Duquesne in June 1745?": not from a sentence about 1755
-            spans = qualifiers.drop_contradicted(resolved, spans, retrieval.windows, _parse)
+            spans = qualifiers.drop_contradicted(resolved, spans, retrieval.windows, _parse, self._docs)
         asked = clauses.question_form(resolved)     # the question's form: a feature of the confidence too
         if s.drop_echoes and asked is None:   # a clause answer may restate the question: only spans are checked
             spans = echoes.drop_echoes(resolved, spans)
@@ -659,6 +659,7 @@ class Assistant:
                 spans = [_whole_name(spans[1], windows), *spans[2:]] if len(spans) > 1 else []
             if spans and _asks_person(resolved):    # "what Prime Minister Jacinda Ardern" (of "after what PM
                 spans = [_without_relative(spans[0]), *spans[1:]]   # Jacinda Ardern called ..."): the name
+                spans = [_name_only(spans[0]), *spans[1:]]   # "president Helen Vickery": the person asked
             if member is not None:                                          # the place of the role
                 spans = _seat(member, spans, windows, self._mentions)
             elif question_types.DESCRIBES.match(resolved):                    # "Who is X?": the whole role
@@ -753,6 +754,27 @@ def _without_relative(span: Span) -> Span:
     if found is None:
         return span
     return replace(span, text=span.text[found.end():], start=span.start + found.end())
+
+
+# a name at the end of a span, after what it is ("Magpies lock Tom Greaves", "president Helen Vickery"): two or more
+# capitalised words, an honorific kept; what comes before holds a word in lower case (a role), and does not end
+# joined to the name ("chief executive of Acme Holdings", "Smith and Jones")
+_TRAILING_NAME = re.compile(r"(?:(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame)\.?\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+$")
+_JOINED_BEFORE = re.compile(r"\b(?:and|or|of|with|for|to|by|said|told|from|at|in)\s*$", re.IGNORECASE)
+
+
+def _name_only(span: Span) -> Span:
+    """For a question asking a person by name, the name that ends the span without the role before it ("Which
+    barrister ...?": *Rachel Okonjo*, not *barrister Rachel Okonjo*): what they are the question already says,
+    and the citation shows."""
+    found = _TRAILING_NAME.search(span.text)
+    if found is None or found.start() == 0:
+        return span
+    before = span.text[:found.start()]
+    role = re.search(r"(?:^|\s)[^\W\d_A-Z][\w-]*", before)     # a word in lower case
+    if role is None or _JOINED_BEFORE.search(before) or "," in before.strip()[:-1]:
+        return span
+    return replace(span, text=found.group(0), start=span.start + found.start())
 
 
 _WHO_FRONT = re.compile(r"^who\s+(?:is\s+|was\s+|are\s+|were\s+)?(?=\S)")
