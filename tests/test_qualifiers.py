@@ -445,3 +445,20 @@ def test_a_person_given_another_post_beside_the_name_does_not_hold_the_asked_one
     chief executive. On SQuAD train, the 33 questions asking who holds such a post lose no answer to it."""
     span = Span(name, "d", sentence.index(name), sentence.index(name) + len(name), 0.5, 0)
     assert drop_contradicted(question, [span], [_window(sentence)]) == ([] if dropped else [span])
+
+
+def test_a_sentence_without_a_year_in_a_story_that_tells_of_the_asked_year_elsewhere() -> None:
+    """"How much did widening the spillway in 1991 cost?" was answered *$148m* of the headline of a 2025 story
+    whose one mention of 1991 is far from it: the sentence is of the story's own time."""
+    from rag.qualifiers import year_told_elsewhere
+
+    lead = "Dam bill soars to $148m\nTIMARU, Tuesday 4 November 2025\n\nThe cost of the upgrade has jumped. " * 8
+    story = lead + "\n\nThe spillway was widened in 1991."
+    assert year_told_elsewhere(frozenset({1991}), "Dam bill soars to $148m", "Dam bill soars to $148m", story)
+    # the asked year in the lead is the story's own time; in the window, the sentence's
+    assert not year_told_elsewhere(frozenset({2025}), "The cost of the upgrade has jumped.", "", story)
+    assert not year_told_elsewhere(frozenset({1991}), "It cost $2m.", "The spillway was widened in 1991. It cost $2m.",
+                                   story)
+    # a story that never names the year says nothing; nor does a sentence naming a year (other_year decides)
+    assert not year_told_elsewhere(frozenset({1968}), "Dam bill soars to $148m", "", story)
+    assert not year_told_elsewhere(frozenset({1991}), "In 2025 it cost $148m.", "", story)
