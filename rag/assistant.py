@@ -759,7 +759,8 @@ def _without_relative(span: Span) -> Span:
 # a name at the end of a span, after what it is ("Magpies lock Tom Greaves", "president Helen Vickery"): two or more
 # capitalised words, an honorific kept; what comes before holds a word in lower case (a role), and does not end
 # joined to the name ("chief executive of Acme Holdings", "Smith and Jones")
-_TRAILING_NAME = re.compile(r"(?:(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame)\.?\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+$")
+_HONORIFIC = "|".join(sorted((h.capitalize() for h in names.HONORIFICS), key=len, reverse=True))
+_TRAILING_NAME = re.compile(rf"(?:(?:{_HONORIFIC})\.?\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+$")
 _JOINED_BEFORE = re.compile(r"\b(?:and|or|of|with|for|to|by|said|told|from|at|in)\s*$", re.IGNORECASE)
 
 

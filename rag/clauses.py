@@ -428,8 +428,6 @@ def _governing(node):
             return
         node = node.head
         yield node
-        if node.dep_ == "ROOT":
-            return
 
 
 def _doubted_above(node) -> bool:

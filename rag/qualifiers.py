@@ -95,10 +95,13 @@ def other_year(asked: frozenset[int], text: str) -> bool:
     """Whether a sentence names a year and none of the ``asked`` ones (directly, in a range or a decade)."""
     if not asked:
         return False
+    return bool(_named(text)[0]) and not _names_year(asked, text)
+
+
+def _names_year(asked: frozenset[int], text: str) -> bool:
+    """Whether a text names one of the ``asked`` years, directly or in a range or decade holding it."""
     years, spans = _named(text)
-    if not years:
-        return False
-    return not any(y in years or any(a <= y <= b for a, b in spans) for y in asked)
+    return any(y in years or any(a <= y <= b for a, b in spans) for y in asked)
 
 
 # a day of the week a question asks about ("on the Sunday of the heatwave"), not a name ("the Sunday Star-Times")
@@ -632,10 +635,8 @@ def year_told_elsewhere(asked: frozenset[int], sentence: str, window: str, docum
     one mention of 1991 is "The spillway was widened in 1991." elsewhere."""
     if not asked or _named(sentence)[0]:
         return False
-    def names(text: str) -> bool:
-        years, spans = _named(text)
-        return any(y in years or any(a <= y <= b for a, b in spans) for y in asked)
-    return names(document) and not names(document[:_LEAD]) and not names(window)
+    return _names_year(asked, document) and not _names_year(asked, document[:_LEAD]) \
+        and not _names_year(asked, window)
 
 
 def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Window],
