@@ -613,6 +613,7 @@ class Assistant:
             spans = amounts.in_measure_asked(resolved, spans)   # "winning time": "5min 41.62sec", not "12 years"
             spans = amounts.prefer_measure_of(resolved, spans, retrieval.windows)   # "7.8 tonnes of snapper"
             spans = amounts.crowd_size(resolved, spans, retrieval.windows)   # "in front of a crowd of 18,500"
+            spans = clauses.prefer_dated_act(resolved, spans, retrieval.windows, _parse)   # "will be sentenced on 2 May"
         succeeded = False           # "Who coached the Banksias before Arnott?": "Her predecessor, Deb Kinsella"
         if s.attribution and asked is None:
             held = succession.holder(resolved, spans, retrieval.windows, _parse, called=self._called)

@@ -244,6 +244,34 @@ def asked_verbs(question: str, parse: Callable[[str], object]) -> frozenset[str]
 _TIMES = frozenset({"when", "after", "before", "while", "since", "until", "once", "following", "upon"})
 
 
+_WHEN_ASKED = re.compile(r"^\W*(?:when|on what date|by when|what date)\b", re.IGNORECASE)
+
+
+def prefer_dated_act(question: str, spans: Sequence[Span], windows: Sequence[Window],
+                     parse: Callable[[str], object], ratio: float = 4.0) -> list[Span]:
+    """For a when-question, a date from a sentence that says the act asked ("He will be sentenced at the same
+    court on 2 May") before a likelier one from a sentence that does not ("found guilty on Thursday"), when the
+    reader's scores are within ``ratio`` and it fits the type asked as well; spans otherwise as given."""
+    if len(spans) < 2 or not _WHEN_ASKED.match(question):
+        return list(spans)
+    lower = {stem(w) for w in re.findall(r"\b[a-z]+\b", question)}    # not a name the parser took for a verb
+    verbs = frozenset(v for v in asked_verbs(question, parse) if v in lower)
+    if not verbs:
+        return list(spans)
+    by_rank = {w.rank: w for w in windows}
+
+    def says_act(span: Span) -> bool:
+        sentence = span.sentence_in(by_rank)
+        return sentence is not None and any(_same_act(w, verbs) for w in re.findall(r"[A-Za-z]+", sentence.text))
+
+    if says_act(spans[0]):
+        return list(spans)
+    for i, span in enumerate(spans[1:6], 1):
+        if span.score * ratio >= spans[0].score and span.type_fit >= max(spans[0].type_fit, 0) and says_act(span):
+            return [span, *spans[:i], *spans[i + 1:]]
+    return list(spans)
+
+
 def _when_clause(token) -> bool:
     """Whether a verb of a question is in a clause saying when the act asked happened ("went" of "Was Ferris
     carrying a beacon when he went missing?", "charged" of "Was he granted bail after being charged?"): it

@@ -2567,3 +2567,19 @@ def test_the_latest_figure_is_the_one_a_change_came_up_to() -> None:
     span = _span_in(text, "$31 million")
     assert change_end("What is the latest cost estimate?", span, [_window(text)]).text == "$48.6 million"
     assert change_end("What was the first estimate?", span, [_window(text)]).text == "$31 million"
+
+
+def test_a_when_question_takes_the_date_of_the_act_asked(nlp) -> None:
+    """"When will Pettifer be sentenced?" was answered *Thursday* of "was convicted on Thursday" (reader 0.23)
+    over *2 May* of "He will be sentenced at the same court on 2 May" (0.09): the date of the act asked comes
+    first when the scores are close; "Ludlow", which the small parser takes for a verb, is no act."""
+    from rag.clauses import prefer_dated_act
+
+    text = "Pettifer, of Ludlow, was convicted on Thursday of fraud. He will be sentenced at the same court on 2 May."
+    window = _window(text)
+    spans = [_span_in(text, "Thursday", 0.23), _span_in(text, "2 May", 0.09)]
+    question = "When will Ludlow accountant Graham Pettifer be sentenced?"
+    assert [s.text for s in prefer_dated_act(question, spans, [window], nlp)] == ["2 May", "Thursday"]
+    far = [_span_in(text, "Thursday", 0.5), _span_in(text, "2 May", 0.09)]          # not close: as read
+    assert [s.text for s in prefer_dated_act(question, far, [window], nlp)] == ["Thursday", "2 May"]
+    assert [s.text for s in prefer_dated_act("Who was convicted?", spans, [window], nlp)] == ["Thursday", "2 May"]
