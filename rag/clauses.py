@@ -219,11 +219,13 @@ def _argument_of(span: Span, sentence, asked: frozenset[str], parse: Callable[[s
 
 def asked_verbs(question: str, parse: Callable[[str], object]) -> frozenset[str]:
     """The stems of the verbs that carry a question's act ("attend" of "Why didn't Sharma attend ...?"),
-    light verbs ("do", "get", "be") and a fronted "According" out. After "Did/Does/Do" the main word is
+    light verbs ("do", "get", "be"), a fronted "According" and a capitalised word the small parser tags as a
+    verb ("Ludlow" of "When will Ludlow accountant X be sentenced?": a name) out. After "Did/Does/Do" the main word is
     a verb whatever the small parser tags it ("Did the Greens back the bill?": "back" as an adverb)."""
     doc = parse(question)
     done = len(doc) > 0 and doc[0].lower_ in ("did", "does", "do")
     verbs = frozenset(stem(t.text) for t in doc if (t.pos_ == "VERB" and t.dep_ != "prep"
+                                                    and not (t.i > 0 and t.text[:1].isupper())   # "Ludlow": a name
                                                     and not (t.dep_ == "amod" and t.tag_ in ("VBN", "VBG"))
                                                     and not _when_clause(t)) or
                       (done and t.dep_ == "ROOT" and t.i > 1 and t.pos_ in ("NOUN", "ADV", "ADJ"))) - LIGHT_VERBS
@@ -254,8 +256,7 @@ def prefer_dated_act(question: str, spans: Sequence[Span], windows: Sequence[Win
     reader's scores are within ``ratio`` and it fits the type asked as well; spans otherwise as given."""
     if len(spans) < 2 or not _WHEN_ASKED.match(question):
         return list(spans)
-    lower = {stem(w) for w in re.findall(r"\b[a-z]+\b", question)}    # not a name the parser took for a verb
-    verbs = frozenset(v for v in asked_verbs(question, parse) if v in lower)
+    verbs = asked_verbs(question, parse)
     if not verbs:
         return list(spans)
     by_rank = {w.rank: w for w in windows}
