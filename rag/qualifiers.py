@@ -37,6 +37,7 @@ was the previous chief executive?": not "Velora's chief executive, Annika Brandt
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Callable, Mapping, Sequence
 
 from rag.clauses import YES_NO, stem
@@ -635,8 +636,13 @@ def year_told_elsewhere(asked: frozenset[int], sentence: str, window: str, docum
     one mention of 1991 is "The spillway was widened in 1991." elsewhere."""
     if not asked or _named(sentence)[0]:
         return False
-    return _names_year(asked, document) and not _names_year(asked, document[:_LEAD]) \
-        and not _names_year(asked, window)
+    return _told_out_of_lead(asked, document) and not _names_year(asked, window)
+
+
+@lru_cache(maxsize=64)
+def _told_out_of_lead(asked: frozenset[int], document: str) -> bool:
+    """Whether a story names an asked year, but not in its lead; once per story, not per sentence checked."""
+    return _names_year(asked, document) and not _names_year(asked, document[:_LEAD])
 
 
 def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Window],
