@@ -83,6 +83,40 @@ def unwritten_century(span: Span, window: Window) -> bool:
         and not re.search(r"\b(?:aged|age\s+of|turned|turns|turning)\s+$", window.text[max(0, at - 12):at])
 
 
+# how news writes a person's age: "58-year-old", "58 years old", "aged 58", "turned 58", "Karen Doyle, 58," (or "58."
+# at a sentence's end, "(58)"); a bare number set any other way counts or measures something else
+_AGE_AFTER = re.compile(r"^(?:[- ]years?[- ]old\b|\s+years\s+of\s+age\b)", re.IGNORECASE)
+_AGE_BEFORE = re.compile(r"(?:\b(?:aged|age|age\s+of|ages\s+of|turned|turns|turning|"
+                         r"in\s+(?:his|her|their)(?:\s+(?:early|mid|late)-?)?|"
+                         r"(?:dies|died|dying|death|retired|retires|retiring)\s+at)|,\s+now)\s*$", re.IGNORECASE)
+_WAS = re.compile(r"^\W*how\s+old\s+(?:was|were)\b", re.IGNORECASE)
+_SET_OFF_AFTER = re.compile(r"^\s*(?:[,).;:]|$)")
+# "How old is the teacher's aide ...?": a person described, whose age news writes as it writes a named one's ("the
+# bridge" may be "built 80 years ago")
+_A_PERSON = re.compile(rf"^\W*how\s+old\s+(?:is|was)\s+(?:the|a|an|his|her|their)\s+(?:[\w'’-]+\s+){{0,4}}?"
+                       rf"(?:{PERSON_NOUN})s?\b", re.IGNORECASE)
+
+
+def unwritten_age(question: str, span: Span, window: Window) -> bool:
+    """Whether a number answering "How old is Denise Prowse?" (a person's age now, named or described) is written
+    as no one's age: "seven" of "has coached her since she was seven" (an age at an event), "eight" of "removed
+    Mills for eight", "20 years" of "expected to take about 20 years". News writes an age as an age ("Prowse, 47,",
+    "47-year-old", "aged 47"); a question about an age at an event ("How old was he when ...?") may not."""
+    if not (OF_NAMED.match(question) or _A_PERSON.match(question)) or AT_AN_EVENT.search(question):
+        return False
+    at = span.start - window.start
+    number = re.search(r"\d{1,3}", span.text) or re.search(r"[a-z]+(?:-[a-z]+)?$", span.text, re.IGNORECASE)
+    if number is None:
+        return False
+    start, end = at + number.start(), at + number.end()
+    before, after = window.text[max(0, start - 20):start], window.text[end:end + 20]
+    if _AGE_AFTER.match(after) or _AGE_BEFORE.search(before):
+        return False
+    if _WAS.match(question) and re.search(r"\b(?:was|were)\s+$", before, re.IGNORECASE):
+        return False                # "How old was Okonkwo?": "she was 81 when she died"
+    return not (re.search(r"[,(]\s*$", before) and _SET_OFF_AFTER.match(after))
+
+
 def written_as_age(span: Span, window: Window) -> bool:
     """Whether a bare number is the age set off beside a name ("Pooley, 64, received ..."), not a count."""
     at, to = span.start - window.start, span.end - window.start

@@ -18,7 +18,8 @@ from dataclasses import replace
 from typing import Callable, Sequence
 
 from rag.ages import (
-    OF_NAMED, age_of_another, asks_relative, no_age, no_ones_age, own_age, unwritten_century, written_as_age,
+    OF_NAMED, age_of_another, asks_relative, no_age, no_ones_age, own_age, unwritten_age, unwritten_century,
+    written_as_age,
 )
 from rag.amounts import (
     ASKS_MARGIN, BARE_COUNT, CURRENCY, DIGIT, IN_UNITS, LENGTH_OF_TIME, NUMBER_WORD, NUMBER_WORDS, PER_CENT,
@@ -74,6 +75,9 @@ _FREQUENCY = re.compile(r"\b(?:every|each|per|a|an)\s+(?:[\w-]+\s+){0,2}?(?:seco
 _TO_SUM = re.compile(TO_LEVEL + r"[$€£¥]\d[\d,.]*\s*(?:m|bn|million|billion)?$")
 _AGE = re.compile(r"\b\d{1,3}[- ]year[- ]old\b|\baged? \d{1,3}\b|^\d{1,3}$", re.I)
 # a place in an order: "14th", "second", "joint third"
+# words that count without a figure: "twice", "several", "a majority", "almost triple", "none"
+_COUNT_WORD = re.compile(r"\b(?:once|twice|thrice|several|few|many|majority|minority|most|all|both|none|no|nobody|"
+                         r"double|triple|handful|scores|every|each|numerous|multiple|countless)\b", re.IGNORECASE)
 _ORDINAL = re.compile(r"(?:(?:joint|equal)\s+)?(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|"
                       r"seventh|eighth|ninth|tenth|eleventh|twelfth|last|bottom|top|runner-up)(?![\w-])")
 # a length of time: a number (or "a", "an", "a few") of units of time
@@ -240,6 +244,38 @@ def no_people(question: str, spans: Sequence[Span], windows: Sequence[Window]) -
             and not (x.text.islower() and x.text.split()[-1] in ROLE_WORDS)]       # nor "jockey" itself
 
 
+def _counts_something(text: str) -> bool:
+    """Whether a span could answer "How many ...?": a number that is not a year ("the 2023 election"), a scale, an
+    ordinal ("his ninth goal") or a word that counts ("twice", "several", "none")."""
+    text = _A_YEAR.sub(" ", text)
+    return bool(NUMBER_WORD.search(text) or SCALES.search(text) or _ORDINAL.search(text.lower())
+                or _COUNT_WORD.search(text))
+
+
+# words that only qualify the count after them: "just" of "enrolled just 11 students"
+_BEFORE_A_COUNT = re.compile(r"^(?:just|only|about|around|almost|nearly|roughly|some|more\s+than|fewer\s+than|"
+                             r"less\s+than|over|under|up\s+to|at\s+least|at\s+most|approximately|an\s+estimated)$",
+                             re.IGNORECASE)
+_COUNT_AFTER = re.compile(r"^\s+(?:\d[\d,.]*\d|\d|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b",
+                          re.IGNORECASE)
+
+
+def _count_completed(span: Span, window: Window | None) -> Span:
+    """A span of words that only qualify a count ("just") carried on to the count the text gives after it
+    ("just 11"): the reader stopped short of the number."""
+    if window is None or not _BEFORE_A_COUNT.match(span.text.strip()):
+        return span
+    at = span.end - window.start
+    after = _COUNT_AFTER.match(window.text[at:at + 30])
+    if after is None:
+        return span
+    return replace(span, text=window.text[span.start - window.start:at + after.end()], end=span.end + after.end())
+
+
+_A_YEAR = re.compile(r"\b(?:in|since|of|the|from|until|till|before|after|during|early|late|mid)[\s-]+"
+                     r"(?:1[89]|20)\d\d\b(?![\d,.]\d)", re.IGNORECASE)
+
+
 def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str], object],
             consider: float = MISFIT_PENALTY) -> list[Span]:
     """The spans with ``type_fit`` set, reordered: by reader score, a misfit's score times
@@ -271,11 +307,19 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         spans = [x for x in spans if len(x.text.split()) <= 4 and _ORDINAL.search(x.text.lower())]
         if not spans:
             return []
+    if expected.name == "number" and HOW_MANY.search(question):   # "How many votes did Labour's candidate get?": not
+        by_rank = {w.rank: w for w in windows}          # "just" of "just 11 students" is made whole first
+        spans = [_count_completed(x, by_rank.get(x.window_rank)) for x in spans]
+        spans = [x for x in spans if _counts_something(x.text)]      # "Tulloch won the seat at the 2023" (no count)
+        if not spans:
+            return []
     by_rank = {w.rank: w for w in windows}
     if expected.name == "age":      # "How old is Josh McAllister?": not "five-eighth" (an age is a number),
         spans = [x for x in spans if NUMBER_WORD.search(x.text) and not no_ones_age(x.text)   # nor "2022", nor
                  and not PERCENT_FIGURE.search(x.text) and not CURRENCY.search(x.text)       # "29 per cent", "$40",
-                 and not _per_cent_after(x, by_rank)]                                       # "37" of "37 per cent"
+                 and not _per_cent_after(x, by_rank)                                        # "37" of "37 per cent"
+                 and not (x.window_rank in by_rank and unwritten_age(question, x, by_rank[x.window_rank]))]
+        # ... nor, for a person's age now, "seven" of "has coached her since she was seven" (no age as news writes one)
         if not spans:
             return []
     best = max(s.score for s in spans)
