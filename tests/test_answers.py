@@ -2583,3 +2583,40 @@ def test_a_when_question_takes_the_date_of_the_act_asked(nlp) -> None:
     far = [_span_in(text, "Thursday", 0.5), _span_in(text, "2 May", 0.09)]          # not close: as read
     assert [s.text for s in prefer_dated_act(question, far, [window], nlp)] == ["Thursday", "2 May"]
     assert [s.text for s in prefer_dated_act("Who was convicted?", spans, [window], nlp)] == ["Thursday", "2 May"]
+
+
+def test_a_persons_age_now_is_one_written_as_an_age(nlp) -> None:
+    """fresh39a-c: "How old is Denise Prowse?" was answered *seven* (0.85) from "has coached her since she was seven",
+    "How old is Dilshan Perera?" *eight* from "removed Kieran Mills for eight". News writes a person's age as one
+    ("Prowse, 47,", "47-year-old", "aged 47"); a number set any other way is no answer, and none left is a refusal."""
+    text = "Her mother, Denise Prowse, has coached her since she was seven. Her father, Ian Prowse, 52, agreed."
+    window = _window(text)
+    seven, ian = _span_in(text, "seven", 0.6), _span_in(text, "52", 0.2)
+    assert rescore("How old is Denise Prowse?", [seven], [window], nlp) == []
+    assert [s.text for s in rescore("How old is Ian Prowse?", [seven, ian], [window], nlp)] == ["52"]
+    assert [s.text for s in rescore("How old was Ella when her mother began coaching her?", [seven], [window],
+                                    nlp)] == ["seven"]          # an age at an event may be written so
+    text = "Perera removed Mills for eight. The 31-year-old Perera retired at 34. Mills, in his forties, left."
+    window = _window(text)
+    eight, aged, retired, forties = (_span_in(text, w, p) for w, p in
+                                     (("eight", 0.5), ("31-year-old", 0.3), ("34", 0.2), ("forties", 0.1)))
+    assert [s.text for s in rescore("How old is Dilshan Perera?", [eight, aged], [window], nlp)] == ["31"]
+    assert [s.text for s in rescore("How old was Perera?", [retired], [window], nlp)] == ["34"]   # "retired at 34"
+    assert [s.text for s in rescore("How old is Mills?", [eight, forties], [window], nlp)] == ["forties"]
+    text = "The oldest resident, Mary Kerr, said it would take about 20 years."
+    window = _window(text)
+    assert rescore("How old is the oldest resident?", [_span_in(text, "20 years")], [window], nlp) == []
+    assert rescore("How old is the bridge?", [_span_in(text, "20 years")], [window], nlp) != []   # a thing's age
+
+
+def test_how_many_is_answered_by_a_count(nlp) -> None:
+    """fresh36b: "How many votes did Labour's candidate receive ...?" was answered *Tulloch won the seat at the 2023*
+    (the year is no count); fresh39b: *just* of "enrolled just 11 students" is carried on to its number."""
+    text = "Tulloch won the seat at the 2023 general election. The university enrolled just 11 students, twice as few."
+    window = _window(text)
+    seat, just, twice = _span_in(text, "Tulloch won the seat at the 2023"), _span_in(text, "just"), _span_in(text, "twice")
+    assert rescore("How many votes did Labour's candidate receive?", [seat], [window], nlp) == []
+    assert [s.text for s in rescore("How many students did the university enrol?", [just], [window], nlp)] == ["just 11"]
+    assert [s.text for s in rescore("How many times did it fall?", [twice], [window], nlp)] == ["twice"]
+    assert [s.text for s in rescore("How many students were there in 2000?", [_span_in(text, "11")], [window],
+                                    nlp)] == ["11"]
