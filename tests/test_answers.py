@@ -2614,9 +2614,11 @@ def test_how_many_is_answered_by_a_count(nlp) -> None:
     (the year is no count); fresh39b: *just* of "enrolled just 11 students" is carried on to its number."""
     text = "Tulloch won the seat at the 2023 general election. The university enrolled just 11 students, twice as few."
     window = _window(text)
-    seat, just, twice = _span_in(text, "Tulloch won the seat at the 2023"), _span_in(text, "just"), _span_in(text, "twice")
+    seat = _span_in(text, "Tulloch won the seat at the 2023")
+    just, twice = _span_in(text, "just"), _span_in(text, "twice")
     assert rescore("How many votes did Labour's candidate receive?", [seat], [window], nlp) == []
-    assert [s.text for s in rescore("How many students did the university enrol?", [just], [window], nlp)] == ["just 11"]
+    enrolled = rescore("How many students did the university enrol?", [just], [window], nlp)
+    assert [s.text for s in enrolled] == ["just 11"]
     assert [s.text for s in rescore("How many times did it fall?", [twice], [window], nlp)] == ["twice"]
     assert [s.text for s in rescore("How many students were there in 2000?", [_span_in(text, "11")], [window],
                                     nlp)] == ["11"]
