@@ -157,6 +157,53 @@ def prefer_measure_of(question: str, spans: Sequence[Span], windows: Sequence[Wi
     return _first([x for x in spans if measures(x)], spans)
 
 
+# sums a question may name as what it asks ("How much prize money ...?", "How large is the grant?"): the text writes
+# the one asked with its noun ("prize money of $30,000", "a $1.2 million grant"); "money", "cash" name every sum
+SUM_NOUNS = ("grant|loan|fine|bail|bonus|payout|subsidy|prize|compensation|donation|budget|salary|fee|deficit|"
+             "surplus|profit|loss|debt|settlement|reward|sponsorship|investment|dividend|overrun|funding|bid|offer|"
+             "levy|rebate|refund|allowance|pension|wage|damages|redundancy|severance|purse|windfall|jackpot")
+_SUM_NOUN = re.compile(rf"\b({SUM_NOUNS})(?:s|es)?\b", re.IGNORECASE)
+# ... as what is asked, not a word beside it ("How much did the fund contribute to the budget?")
+_SUM_ASKED = re.compile(rf"^\W*(?:how\s+much\s+(?:[\w-]+\s+){{0,2}}?|how\s+(?:large|big|small)\s+(?:is|was|are|were|"
+                        rf"will\s+be)\s+the\s+(?:[\w-]+\s+){{0,3}}?|what\s+(?:is|was|are|were|will\s+be)\s+the\s+"
+                        rf"(?:[\w-]+\s+){{0,3}}?)({SUM_NOUNS})(?:s|es)?\b", re.IGNORECASE)
+
+
+def _sum_noun(word: str) -> str:
+    """A sum noun in the singular, lower case ("Grants" -> "grant")."""
+    found = _SUM_NOUN.fullmatch(word)
+    return found.group(1).lower() if found else word.lower()
+
+
+def prefer_sum_of(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
+    """For "How much prize money went to the winners?", a sum the text writes with the noun asked ("prize money of
+    $30,000") put first, before a likelier one it writes with none ("$2.6 million into the city's economy"). Order
+    kept when no sum is so written, or the question names no such noun."""
+    head = _SUM_ASKED.search(question)
+    if len(spans) < 2 or head is None:
+        return list(spans)
+    asked = {head.group(1).lower()}
+    by_rank = {w.rank: w for w in windows}
+    top = by_rank.get(spans[0].window_rank)
+    said = top.sentence_at(spans[0].start) if top is not None else None
+    if said is not None and any(_sum_noun(w) in asked for w in re.findall(r"[a-z]+", said.text.lower())):
+        return list(spans)          # "a grant of $1,000 per adult and $400 per child": the reader reads which
+
+    def written_with(span: Span) -> bool:
+        window = by_rank.get(span.window_rank)
+        if window is None or not CURRENCY.search(span.text):
+            return False
+        at, to = span.start - window.start, span.end - window.start
+        before = re.search(r"\b([a-z]+)\s+(?:money\s+)?(?:of|was|is|worth|totall?ing|valued\s+at|of\s+up\s+to|"
+                           r"of\s+about|of\s+around|of\s+nearly|of\s+almost|of\s+more\s+than)\s+$",
+                           window.text[max(0, at - 40):at], re.IGNORECASE)
+        # ... or after it, within three words of its clause: "a $1.2 million government grant"
+        after = re.findall(r"[a-z]+", re.split(r"[,.;:()]", window.text[to:to + 40])[0].lower())[:3]
+        return (before is not None and _sum_noun(before.group(1)) in asked) or any(_sum_noun(w) in asked for w in after)
+
+    return _first([x for x in spans if written_with(x)], spans)
+
+
 # "How big was the crowd?", "How many people watched the match?": the size of a crowd at an event (not one on
 # television or in another year, which the question would name)
 _ASKS_CROWD = re.compile(r"^(?!.*\b(?:tv|television|online|broadcast|stream\w*|last\s+year|\d{4})\b)"

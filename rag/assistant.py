@@ -612,6 +612,7 @@ class Assistant:
             spans = amounts.prefer_margin(resolved, spans, retrieval.windows)   # "by 1,240 votes"
             spans = amounts.in_measure_asked(resolved, spans)   # "winning time": "5min 41.62sec", not "12 years"
             spans = amounts.prefer_measure_of(resolved, spans, retrieval.windows)   # "7.8 tonnes of snapper"
+            spans = amounts.prefer_sum_of(resolved, spans, retrieval.windows)   # "prize money of $30,000"
             spans = amounts.crowd_size(resolved, spans, retrieval.windows)   # "in front of a crowd of 18,500"
             spans = clauses.prefer_dated_act(resolved, spans, retrieval.windows, _parse)   # "will be sentenced on 2 May"
         succeeded = False           # "Who coached the Banksias before Arnott?": "Her predecessor, Deb Kinsella"

@@ -89,6 +89,11 @@ MONEY_QUESTION = re.compile(
 _PRICE_ASKED = re.compile(r"^what\s+(?:(?:is|was|are|were|will\s+be)\s+(?:the|its|their|his|her|[\w-]+['’]s)\s+"
                           r"(?:[\w-]+\s+){0,3}?(?:price|cost|fee|fare|salary|wage|valuation|prize\s+money|purse|payout|"
                           r"fine|budget)s?(?:\s+(?:of|for|in|per|at|on)\b[^?]*)?\s*\??$|(?:price|sum|fine|fee|fare)s?(?![\w-]))")
+# "How large is the government grant?": the size of a sum is money
+_SIZE_OF_SUM = re.compile(r"^how\s+(?:large|big|small)\s+(?:is|was|are|were|will\s+be)\s+(?:the|its|their|his|her|"
+                          r"[\w-]+['’]s)\s+(?:[\w-]+\s+){0,3}?(?:grant|loan|fine|bail|bonus|payout|subsidy|"
+                          r"donation|budget|salary|deficit|surplus|profit|loss|debt|settlement|reward|dividend|overrun|"
+                          r"pay\s+rise|compensation|investment)(?:s|es)?\b")
 # "how many <things>": a count, which no sum of money answers ("dollars", "euros" asked are money)
 HOW_MANY = re.compile(r"\bhow many\b(?!\s+(?:[\w-]+\s+)?(?:dollars|euros|cents|pounds)\b)", re.IGNORECASE)
 # (pattern on the lower-cased question, types, name), first match wins
@@ -96,6 +101,7 @@ _PATTERNS: list[tuple[re.Pattern[str], frozenset[str], str]] = [
     (re.compile(r"\bhow (old|young)\b|\bwhat age\b|\bat what age\b"), AGE, "age"),
     (MONEY_QUESTION, MONEY, "money"),
     (_PRICE_ASKED, MONEY, "money"),
+    (_SIZE_OF_SUM, MONEY, "money"),
     # "How much does the brooch weigh?", "How tall is the tower?": a measure, which no amount of money is
     # ("How high / far did the shares go?" may ask for money)
     (re.compile(r"\bhow much\b.*\bweigh(?:s|ed)?\b|\bhow (?:heavy|tall|deep|wide)\b"), COUNT - {"PERCENT"}, "measure"),

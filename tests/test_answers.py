@@ -2622,3 +2622,23 @@ def test_how_many_is_answered_by_a_count(nlp) -> None:
     assert [s.text for s in rescore("How many times did it fall?", [twice], [window], nlp)] == ["twice"]
     assert [s.text for s in rescore("How many students were there in 2000?", [_span_in(text, "11")], [window],
                                     nlp)] == ["11"]
+
+
+def test_a_sum_asked_by_its_noun_is_the_one_written_with_it() -> None:
+    """fresh41a: "How much prize money went to the winners?" was answered *$2.6 million* ("brought an estimated $2.6
+    million into the city's economy") over "prize money of $30,000 for the winners"; "How large is the grant?" asks
+    a sum."""
+    from rag.amounts import prefer_sum_of
+
+    text = ("The tournament brought an estimated $2.6 million into the city. Prize money of $30,000 went to the "
+            "winners. A $1.2 million government grant helped. A grant of $1,000 per adult and $400 per child was paid.")
+    window = _window(text)
+    economy, prize, grant = _span_in(text, "$2.6 million", 0.3), _span_in(text, "$30,000", 0.01), \
+        _span_in(text, "$1.2 million", 0.01)
+    assert prefer_sum_of("How much prize money went to the winners?", [economy, prize], [window])[0] is prize
+    assert prefer_sum_of("How large is the government grant?", [economy, grant], [window])[0] is grant
+    assert prefer_sum_of("How much did the event bring in?", [economy, prize], [window])[0] is economy   # none named
+    child, adult = _span_in(text, "$400", 0.3), _span_in(text, "$1,000", 0.1)
+    assert prefer_sum_of("What is the grant for each child?", [child, adult], [window])[0] is child   # its sentence
+    assert expected_type("How large is the Victorian government grant towards the expansion?").name == "money"
+    assert expected_type("How big was the crowd?") is None or expected_type("How big was the crowd?").name != "money"
