@@ -286,7 +286,21 @@ def _describing(token) -> bool:
     """Whether a verb of a question is in a clause that tells which thing it means ("included" of "Did the union
     accept the offer that included a payment?", "suspended" of "Did the MP who was suspended attend?")."""
     return any(a.dep_ == "relcl" or (a.dep_ == "acl" and a.tag_ in ("VBN", "VBG") and a.head.pos_ in ("NOUN", "PROPN"))
+               or _to_describe(a)
                for a in (token, *token.ancestors) if a.dep_ != "ROOT")     # not "vote to suspend", read as acl
+
+
+# nouns of an act whose infinitive is the act asked: "Did the council's decision to close the library stand?"
+_ACT_NOUNS = frozenset("vote decision plan bid move attempt call push effort offer threat promise pledge proposal "
+                       "motion application request order ruling agreement deal refusal".split())
+
+
+def _to_describe(verb) -> bool:
+    """Whether an infinitive tells which thing a noun asked about is ("restrict" of "Did they pass Maguire's
+    amendment to restrict the ban?"), not what an act named by a noun does ("a decision to close")."""
+    head = verb.head
+    return verb.dep_ == "acl" and verb.tag_ == "VB" and head.pos_ == "NOUN" and \
+        head.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj") and head.lemma_.lower() not in _ACT_NOUNS
 
 
 # a yes/no question opening with a subject of capitalised words (and the lower-case words inside it): "Did
@@ -544,6 +558,8 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
     if quality is not None:
         return _quality_verdict(q, quality, doc, sentence, context, start, end)
     matched = [t for t in doc if t.pos_ == "VERB" and _same_act(t.text, verbs)]
+    if verbs <= _BEAT and not all(_beat_as_asked(q, v) for v in matched):
+        return None                 # "Did Tasman beat Otago?": not "Tasman, who had been thrashed by Otago"
     none = undone = None
     if had is not None or {_act(t.text, verbs) for t in matched} != verbs:
         # "Has anyone been charged?": "No charges have been laid"; "Has the rate changed?": "was unchanged";
@@ -608,8 +624,39 @@ def _none_done(question, doc, verbs: frozenset[str]):
 # is worse than none
 _SAME_ACT = {stem(w): frozenset(map(stem, group.split())) for group in (
     "back support endorse", "detect find", "sack fire dismiss", "buy purchase", "hurt injure", "arrest detain",
-    "start begin commence", "need require")
+    "start begin commence", "need require", "beat defeat thrash down edge overcome rout crush outclass")
     for w in group.split()}
+# acts of one side over another, whose sides the verdict must see the right way round
+_BEAT = frozenset(map(stem, "beat defeat thrash down edge overcome rout crush outclass".split()))
+_WHO = frozenset({"who", "which", "that"})
+
+
+def _sides(verb) -> tuple[set[str], set[str]]:
+    """(the doer's, the done-to's) capitalised words of a verb: "Otago thrashed Tasman", "Tasman was thrashed by
+    Otago", "Tasman, who had been thrashed by Otago" (a relative pronoun stands for the noun it follows)."""
+    def names(token) -> set[str]:
+        if token is None:
+            return set()
+        if token.lower_ in _WHO and verb.dep_ == "relcl":
+            token = verb.head
+        clause = {t.i for c in token.children if c.dep_ == "relcl" for t in c.subtree}   # ", who had been ..."
+        return {t.lower_ for t in token.subtree if t.text[:1].isupper() and t.i not in clause}
+    passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+    by = next((p for c in verb.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"), None)
+    subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    done_to = next((c for c in verb.children if c.dep_ == "dobj"), None)
+    return (names(by), names(subject)) if passive else (names(subject), names(done_to))
+
+
+def _beat_as_asked(question, verb) -> bool:
+    """Whether a sentence's verb of beating has the question's sides the same way round, both named."""
+    asked = next((t for t in question if t.pos_ == "VERB" and stem(t.text) in _BEAT), None)
+    if asked is None:
+        return False
+    (doer, done_to), (q_doer, q_done_to) = _sides(verb), _sides(asked)
+    return bool(q_doer and q_done_to and q_doer & doer and q_done_to & done_to)
+
+
 # acts of changing, which "unchanged" denies ("Did services inflation rise?": "was unchanged at 5.1 per cent")
 _CHANGES = frozenset(map(stem, "change rise increase fall drop decrease grow climb decline move shift jump slip "
                                 "ease".split()))
@@ -629,7 +676,8 @@ def _same_act(word: str, verbs: frozenset[str]) -> bool:
 # bail" to "Was he granted bail?"; as stems, few and plain on purpose (a wrong "No" is worse than none)
 _OPPOSITE_ACT = {stem(a): frozenset(map(stem, b.split())) for a, b in (
     ("accept", "reject decline"), ("grant", "refuse deny"), ("approve", "reject decline"), ("allow", "ban forbid"),
-    ("win", "lose"), ("acquit", "convict"), ("convict", "acquit"), ("open", "close"), ("close", "open"))}
+    ("win", "lose"), ("pass", "lose defeat reject"), ("acquit", "convict"), ("convict", "acquit"), ("open", "close"),
+    ("close", "open"))}
 
 
 def _undone(doc, verbs: frozenset[str]):

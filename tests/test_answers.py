@@ -2642,3 +2642,24 @@ def test_a_sum_asked_by_its_noun_is_the_one_written_with_it() -> None:
     assert prefer_sum_of("What is the grant for each child?", [child, adult], [window])[0] is child   # its sentence
     assert expected_type("How large is the Victorian government grant towards the expansion?").name == "money"
     assert expected_type("How big was the crowd?") is None or expected_type("How big was the crowd?").name != "money"
+
+
+@pytest.mark.parametrize("question, sentence, said", [
+    # a motion lost or defeated was not passed; an infinitive telling which amendment is not the act (fresh41a)
+    ("Did Timaru councillors pass Peter Maguire's amendment to restrict the dog ban to weekends?",
+     "He proposed an amendment to restrict the beach ban to weekends only, but it was lost 7-3.", "no"),
+    ("Did the council pass the bylaw?", "The bylaw was defeated 8-2.", "no"),
+    ("Did the council pass the bylaw?", "The bylaw was passed 8-2.", "yes"),
+    # beating, said any of a few ways, the right way round (fresh41a)
+    ("Did Otago beat Tasman in their pool match?",
+     "The win was sweeter for Tasman, who had been thrashed 31-7 by Otago in their pool match.", "yes"),
+    ("Did Tasman beat Otago in their pool match?",
+     "The win was sweeter for Tasman, who had been thrashed 31-7 by Otago in their pool match.", None),
+    ("Did Canterbury beat Waikato?", "Canterbury defeated Waikato 19-12.", "yes"),
+    ("Did Waikato beat Canterbury?", "Canterbury defeated Waikato 19-12.", None),
+])
+def test_verdicts_on_motions_lost_and_sides_beaten(nlp, question: str, sentence: str, said: str | None) -> None:
+    context = "Peter Maguire, Timaru, councillors, council, dog ban, weekends, bylaw, Otago, Tasman, pool match, " \
+              "Canterbury, Waikato"
+    found = verdict(question, sentence, context, nlp)
+    assert (found[0] if found else None) == said
