@@ -328,7 +328,6 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
     noun = counted_asked(question, parse) if expected.name == "number" else None
     parsed: dict[int, object] = {}
     out: list[Span] = []
-    checked = False                 # whether a span was checked (not only kept below ``consider``) and kept
     # a person a question names by what they did ("the name of the forklift driver who reversed into ...") has a
     # name; "the name of the spiritual teacher in Hinduism" may be a word for one ("a guru")
     named = NAME_QUESTION.search(" ".join(question.lower().split()))
@@ -355,7 +354,6 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         window = by_rank.get(span.window_rank)
         if window is None:
             out.append(span)
-            checked = True
             continue
         if window.rank not in parsed:
             parsed[window.rank] = parse(window.text)
@@ -390,9 +388,6 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
             fitted = -1            # "When will she apply for a recount?": not "about a week" (how long, not when)
         if fitted > 0 and expected.name == "clock" and not _CLOCK.search(span.text):
             fitted = -1            # "What time did the band come on stage?": "4pm", not "summer afternoon"
-        if fitted < 0 and expected.labels & (PERSON | ORG | PLACE) and _lone_modifier(span, parsed[window.rank],
-                                                                                 window.start):
-            continue               # "At which school was Rawiri deputy principal?": not "large" (names no one)
         if fitted < 0 and expected.name == "time" and (BARE_COUNT.match(span.text)
                                                       or re.fullmatch(r"\d{1,3}(?:,\d{3})+", span.text.strip())):
             continue               # "When did Okonkwo die?": not "81" of "dies at 81", nor "9,148" (a year has
@@ -426,12 +421,6 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         if tally is not None and written_as_age(span, window):
             continue               # ... nor "23" of "Lolo (23)": an age is no tally
         out.append(replace(span, type_fit=fitted))
-        checked = True
-    if out and not checked:
-        # every span the reader was sure enough of was no answer: the rest were left unchecked beside it, and are
-        # checked now ("three helicopters" at 0.003, under "more than 60 people" at 0.31, for "How much did the
-        # search cost?")
-        return rescore(question, out, windows, parse, consider)
     return sorted(out, key=lambda s: -(s.score * (MISFIT_PENALTY if s.type_fit < 0 else 1.0)))
 
 
@@ -445,13 +434,6 @@ def unasked_ages(spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]
         return list(spans)
     marked = [replace(x, type_fit=-1) if a else x for x, a in zip(spans, aged)]
     return sorted(marked, key=lambda s: -(s.score * (MISFIT_PENALTY if s.type_fit < 0 else 1.0)))
-
-
-def _lone_modifier(span: Span, doc, offset: int) -> bool:
-    """Whether a span is one lower-case word the parser reads as an adjective, adverb or verb ("large"):
-    no person, body or place."""
-    words = [t for t in doc if span.start <= offset + t.idx < span.end and not t.is_punct]
-    return len(words) == 1 and words[0].text.islower() and words[0].pos_ in ("ADJ", "ADV", "VERB")
 
 
 def _per_cent_after(span: Span, by_rank: dict[int, Window]) -> bool:

@@ -406,7 +406,13 @@ class Assistant:
         corpus writes after that kind or title ("apprentice jockey Jayden Ruhe", "Conservative candidate
         Richard Haldane"; ``names.titled``), else None. A large corpus names many jockeys, and then none is."""
         kind = question_types.kind_asked(question) or question_types.title_asked(question)
-        return self._titled(kind) if kind is not None else None
+        if kind is None:
+            return None
+        name = self._titled(kind)
+        # "Which company leads the salvage?": not the one "company" when the text names a "firm" too (another)
+        head = kind.split()[-1].lower()
+        others = (self._titled(" ".join([*kind.split()[:-1], other])) for other in _SAME_KIND.get(head, ()))
+        return None if name is not None and any(x is not None and x != name for x in others) else name
 
     def _of_kind(self, question: str, span: Span) -> bool:
         """Whether the answer is the one name of the kind asked (``_kind_named``)."""
@@ -1145,6 +1151,10 @@ def _on_the_question(question: str, spans: list[Span], windows: Sequence[Window]
 
     best = max(rivals, key=lambda x: x.score * weight(x))
     return spans if best is spans[0] else [best, *(x for x in spans if x is not best)]
+
+
+# kinds news calls one thing by ("Auckland company Pacific Bay Shipping", "Rotterdam-based firm Van Leeuwen")
+_SAME_KIND = {"company": ("firm", "business"), "firm": ("company", "business"), "business": ("company", "firm")}
 
 
 def _verdict(question: str, span: Span, windows: Sequence[Window],
