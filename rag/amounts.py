@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Callable, Sequence
 
 from rag.clauses import stem
-from rag.question_types import MONEY_QUESTION, NAME_SMALL_WORDS, Expected
+from rag.question_types import MONEY_QUESTION, NAME_SMALL_WORDS, SUM_NOUNS, Expected
 from rag.types import Span, Window
 
 
@@ -157,11 +157,8 @@ def prefer_measure_of(question: str, spans: Sequence[Span], windows: Sequence[Wi
     return _first([x for x in spans if measures(x)], spans)
 
 
-# sums a question may name as what it asks ("How much prize money ...?", "How large is the grant?"): the text writes
-# the one asked with its noun ("prize money of $30,000", "a $1.2 million grant"); "money", "cash" name every sum
-SUM_NOUNS = ("grant|loan|fine|bail|bonus|payout|subsidy|prize|compensation|donation|budget|salary|fee|deficit|"
-             "surplus|profit|loss|debt|settlement|reward|sponsorship|investment|dividend|overrun|funding|bid|offer|"
-             "levy|rebate|refund|allowance|pension|wage|damages|redundancy|severance|purse|windfall|jackpot")
+# a sum noun (``question_types.SUM_NOUNS``) as the text writes the one asked: "prize money of $30,000", "a $1.2
+# million grant"
 _SUM_NOUN = re.compile(rf"\b({SUM_NOUNS})(?:s|es)?\b", re.IGNORECASE)
 # ... as what is asked, not a word beside it ("How much did the fund contribute to the budget?")
 _SUM_ASKED = re.compile(rf"^\W*(?:how\s+much\s+(?:[\w-]+\s+){{0,2}}?|how\s+(?:large|big|small)\s+(?:is|was|are|were|"

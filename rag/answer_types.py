@@ -74,10 +74,10 @@ _FREQUENCY = re.compile(r"\b(?:every|each|per|a|an)\s+(?:[\w-]+\s+){0,2}?(?:seco
 # a span ending in the sum a change reached: "1.8 per cent over the quarter to $842,000"
 _TO_SUM = re.compile(TO_LEVEL + r"[$€£¥]\d[\d,.]*\s*(?:m|bn|million|billion)?$")
 _AGE = re.compile(r"\b\d{1,3}[- ]year[- ]old\b|\baged? \d{1,3}\b|^\d{1,3}$", re.I)
-# a place in an order: "14th", "second", "joint third"
 # words that count without a figure: "twice", "several", "a majority", "almost triple", "none"
 _COUNT_WORD = re.compile(r"\b(?:once|twice|thrice|several|few|many|majority|minority|most|all|both|none|no|nobody|"
                          r"double|triple|handful|scores|every|each|numerous|multiple|countless)\b", re.IGNORECASE)
+# a place in an order: "14th", "second", "joint third"
 _ORDINAL = re.compile(r"(?:(?:joint|equal)\s+)?(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|"
                       r"seventh|eighth|ninth|tenth|eleventh|twelfth|last|bottom|top|runner-up)(?![\w-])")
 # a length of time: a number (or "a", "an", "a few") of units of time

@@ -89,11 +89,14 @@ MONEY_QUESTION = re.compile(
 _PRICE_ASKED = re.compile(r"^what\s+(?:(?:is|was|are|were|will\s+be)\s+(?:the|its|their|his|her|[\w-]+['’]s)\s+"
                           r"(?:[\w-]+\s+){0,3}?(?:price|cost|fee|fare|salary|wage|valuation|prize\s+money|purse|payout|"
                           r"fine|budget)s?(?:\s+(?:of|for|in|per|at|on)\b[^?]*)?\s*\??$|(?:price|sum|fine|fee|fare)s?(?![\w-]))")
+# sums a question may name as what it asks ("How much prize money ...?", "How large is the grant?"); "money", "cash"
+# name every sum (``amounts.prefer_sum_of`` takes the one written with the noun)
+SUM_NOUNS = ("grant|loan|fine|bail|bonus|payout|subsidy|prize|compensation|donation|budget|salary|fee|deficit|"
+             "surplus|profit|loss|debt|settlement|reward|sponsorship|investment|dividend|overrun|funding|bid|offer|"
+             "levy|rebate|refund|allowance|pension|wage|damages|redundancy|severance|purse|windfall|jackpot")
 # "How large is the government grant?": the size of a sum is money
 _SIZE_OF_SUM = re.compile(r"^how\s+(?:large|big|small)\s+(?:is|was|are|were|will\s+be)\s+(?:the|its|their|his|her|"
-                          r"[\w-]+['’]s)\s+(?:[\w-]+\s+){0,3}?(?:grant|loan|fine|bail|bonus|payout|subsidy|"
-                          r"donation|budget|salary|deficit|surplus|profit|loss|debt|settlement|reward|dividend|overrun|"
-                          r"pay\s+rise|compensation|investment)(?:s|es)?\b")
+                          rf"[\w-]+['’]s)\s+(?:[\w-]+\s+){{0,3}}?(?:{SUM_NOUNS}|pay\s+rise)(?:s|es)?\b")
 # "how many <things>": a count, which no sum of money answers ("dollars", "euros" asked are money)
 HOW_MANY = re.compile(r"\bhow many\b(?!\s+(?:[\w-]+\s+)?(?:dollars|euros|cents|pounds)\b)", re.IGNORECASE)
 # (pattern on the lower-cased question, types, name), first match wins
