@@ -622,12 +622,13 @@ def _none_done(question, doc, verbs: frozenset[str]):
 # verbs that stand for each other in a yes/no question and its evidence ("Did the Greens back the bill?":
 # "The bill was supported by ... the three Greens"), as stems; few and close on purpose: a wrong "Yes"
 # is worse than none
+# acts of one side over another, whose sides the verdict must see the right way round (``_BEAT``)
+_BEATING = "beat defeat thrash down edge overcome rout crush outclass"
 _SAME_ACT = {stem(w): frozenset(map(stem, group.split())) for group in (
     "back support endorse", "detect find", "sack fire dismiss", "buy purchase", "hurt injure", "arrest detain",
-    "start begin commence", "need require", "beat defeat thrash down edge overcome rout crush outclass")
+    "start begin commence", "need require", _BEATING)
     for w in group.split()}
-# acts of one side over another, whose sides the verdict must see the right way round
-_BEAT = frozenset(map(stem, "beat defeat thrash down edge overcome rout crush outclass".split()))
+_BEAT = frozenset(map(stem, _BEATING.split()))
 _WHO = frozenset({"who", "which", "that"})
 
 
