@@ -307,13 +307,13 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         spans = [x for x in spans if len(x.text.split()) <= 4 and _ORDINAL.search(x.text.lower())]
         if not spans:
             return []
+    by_rank = {w.rank: w for w in windows}
     if expected.name == "number" and HOW_MANY.search(question):   # "How many votes did Labour's candidate get?": not
-        by_rank = {w.rank: w for w in windows}          # "just" of "just 11 students" is made whole first
+        # "Tulloch won the seat at the 2023" (no count); "just" of "just 11 students" is made whole first
         spans = [_count_completed(x, by_rank.get(x.window_rank)) for x in spans]
-        spans = [x for x in spans if _counts_something(x.text)]      # "Tulloch won the seat at the 2023" (no count)
+        spans = [x for x in spans if _counts_something(x.text)]
         if not spans:
             return []
-    by_rank = {w.rank: w for w in windows}
     if expected.name == "age":      # "How old is Josh McAllister?": not "five-eighth" (an age is a number),
         spans = [x for x in spans if NUMBER_WORD.search(x.text) and not no_ones_age(x.text)   # nor "2022", nor
                  and not PERCENT_FIGURE.search(x.text) and not CURRENCY.search(x.text)       # "29 per cent", "$40",
