@@ -11,7 +11,9 @@ semicircle". Four checks of the sentence, each strict on purpose (and two of the
   holding it), speaks of another time. A sentence that names no year says nothing either way (the year
   is often in the sentence before: "In 2012 ... . Vinik became owner"), so its spans stay, unless its
   story names the asked year only out of its lead and out of the sentence's window (``year_told_elsewhere``):
-  then the sentence is of the story's own time, and the year of a past event told elsewhere.
+  then the sentence is of the story's own time, and the year of a past event told elsewhere. Nor, with a
+  dateline of another year in a story that never names the asked one (``dated_otherwise``), unless the
+  sentence speaks of another time ("last season", "at the time").
   So does a sentence that names only another day of the week ("on Saturday" for "on the Sunday").
 - *The opposite.* The sentence says the antonym of a question's word (smallest / largest, increase /
   reduce, least / most, inside / outside, current or "now" / former, first / second / last) of the same
@@ -639,6 +641,36 @@ def year_told_elsewhere(asked: frozenset[int], sentence: str, window: str, docum
     return _told_out_of_lead(asked, document) and not _names_year(asked, window)
 
 
+# a dateline on a line of its own among a story's first: "TIMARU, Tuesday 4 November 2025", "EUROA, Victoria,
+# Saturday 19 October 2024", "14 October 2025",
+# "Published: March 3, 2026"; it dates the story, and so every sentence of it that names no other time
+_DATED = re.compile(rf"^\s*(?:(?:published|posted|updated|filed)\s*:?\s*|(?:[A-Z][A-Za-z'’.-]+(?:\s+[A-Z][A-Za-z'’.-]+){{0,3}}"
+                    rf"\s*[,–—-]\s*){{1,2}})?(?:{_WEEKDAY},?\s+)?(?:\d{{1,2}}\s+(?:{_MONTHS})\.?|(?:{_MONTHS})\.?\s+\d{{1,2}},?)"
+                    rf"\s+(1\d{{3}}|20\d{{2}})\s*$", re.IGNORECASE | re.MULTILINE)
+# words that set a sentence in another time than its story's: "last year", "two seasons ago", "the previous
+# record", "at the time", "formerly"
+_ANOTHER_TIME = re.compile(r"\b(?:last|previous|past|prior|preceding|earlier|ago|before|former(?:ly)?|once|"
+                           r"then|at the time|since|until|used to|originally|first|next|later|record)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=64)
+def story_year(document: str) -> int | None:
+    """The year of a story's dateline, a line of its own among its first lines; None without one."""
+    found = _DATED.search(document[:_LEAD])
+    return int(found.group(1)) if found else None
+
+
+def dated_otherwise(asked: frozenset[int], sentence: str, document: str) -> bool:
+    """Whether a sentence is of its story's dated time, which is not the asked year: the story is dated another
+    year and never names the asked one, and the sentence names no year nor another time. "How many passenger
+    journeys a day did the line carry in 2021?" is not answered by *3,100* of "The line carries about 3,100
+    passenger journeys a day." in a story dated 2025 that never names 2021."""
+    if not asked or _named(sentence)[0] or _ANOTHER_TIME.search(sentence):
+        return False
+    year = story_year(document)
+    return year is not None and year not in asked and not _names_year(asked, document)
+
+
 @lru_cache(maxsize=64)
 def _told_out_of_lead(asked: frozenset[int], document: str) -> bool:
     """Whether a story names an asked year, but not in its lead; once per story, not per sentence checked."""
@@ -686,8 +718,9 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
             text = sentence.text
             document = documents.get(sentence.doc_id) if documents is not None and years else None
             verdicts[key] = other_year(years, text) or other_day(days, text) \
-                or (document is not None and year_told_elsewhere(years, text, by_rank[span.window_rank].text,
-                                                                 document.text)) \
+                or (document is not None and (year_told_elsewhere(years, text, by_rank[span.window_rank].text,
+                                                                  document.text)
+                                              or dated_otherwise(years, text, document.text))) \
                 or (antonyms and _opposite(words, _words(text), _elided(text))) \
                 or (bool(runs) and _namesake(runs, text)) or other_measure(measures, text) \
                 or (bool(part) and given_whole(part, text))

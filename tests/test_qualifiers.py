@@ -462,3 +462,21 @@ def test_a_sentence_without_a_year_in_a_story_that_tells_of_the_asked_year_elsew
     # a story that never names the year says nothing; nor does a sentence naming a year (other_year decides)
     assert not year_told_elsewhere(frozenset({1968}), "Dam bill soars to $148m", "", story)
     assert not year_told_elsewhere(frozenset({1991}), "In 2025 it cost $148m.", "", story)
+
+
+def test_a_sentence_of_a_story_dated_another_year_that_never_names_the_asked_one() -> None:
+    """"How many lambs did the meatworks process in 2020?" was answered *3,000* of "On 3,000 lambs, that's real
+    money" in a story dated 2025 that never names 2020: a sentence naming no time is of its story's date."""
+    from rag.qualifiers import dated_otherwise, story_year
+
+    story = ("Meatworks to close\nBy Jo Lee\nPAHIATUA, Tarararua, Tuesday 4 November 2025\n\n"
+             "The plant will close in February. On 3,000 lambs, that's real money, a farmer said.")
+    assert story_year(story) == 2025
+    assert story_year("Meatworks to close\n\nOn 4 May 1945 the war in Europe ended.") is None   # no dateline
+    sentence = "On 3,000 lambs, that's real money, a farmer said."
+    assert dated_otherwise(frozenset({2020}), sentence, story)
+    assert not dated_otherwise(frozenset({2025}), sentence, story)               # the story's own year
+    assert not dated_otherwise(frozenset({2020}), "It processed 3,000 lambs last season.", story)  # another time
+    assert not dated_otherwise(frozenset({2020}), sentence, story + " The plant opened in 2020.")  # named: elsewhere
+    assert not dated_otherwise(frozenset({2020}), sentence, story.replace("PAHIATUA, Tarararua, Tuesday 4 November 2025",
+                                                                         "Tuesday"))       # undated: no verdict
