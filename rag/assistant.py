@@ -648,6 +648,9 @@ class Assistant:
             decided = _verdict(resolved, spans[0], windows, self._docs) if form == "yes/no" else None
             if decided is not None:
                 said, spans[0] = decided
+            elif form == "yes/no" and (at := _sentence_of(spans[0], windows)) is not None \
+                    and clauses.unsettled(resolved, at[0].sentences[at[1]].text):
+                spans = []          # "has not yet decided whether ...": the documents don't say
         elif spans and s.clause_answers:
             spans = [_completed(spans[0], windows), *spans[1:]]   # a cut phrase made whole
             if s.attribution and attribution.asks_statement(resolved, _parse):   # what was said, not a word of it

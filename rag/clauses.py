@@ -53,6 +53,31 @@ def question_form(question: str) -> str | None:
     return None
 
 
+# a sentence saying that whether something happens is not settled yet: "has not yet said whether it will carry
+# out its own investigation", "had not yet decided whether he would reverse his retirement", "It is unclear
+# whether ..."
+_UNSETTLED = re.compile(
+    r"\b(?:(?:has|have|had|is|are|was|were|did|does|do)(?:\s+not|n't)\s+(?:yet\s+)?(?:said|decided|confirmed|"
+    r"announced|indicated|determined|say|decide|confirm|announce|indicate|determine)|"
+    r"(?:is|are|was|were|has|have|had)\s+(?:yet|still)\s+to\s+(?:decide|say|confirm|announce|determine)|"
+    r"(?:would|could|will)(?:\s+not|n't)\s+(?:say|confirm)|(?:declined|refused)\s+to\s+(?:say|confirm)|"
+    r"(?:unclear|uncertain|undecided|not\s+(?:yet\s+)?(?:clear|known|certain))|"
+    r"no\s+decision\s+(?:has|had)\s+(?:yet\s+)?been\s+(?:made|taken))\s+(?:yet\s+)?(?:on\s+|about\s+|as\s+to\s+)?"
+    r"(?:whether|if)\b", re.IGNORECASE)
+# a question about the deciding or saying itself ("Has the HSE decided whether to prosecute?": "No" of "has not
+# yet decided whether"), which such a sentence answers
+_ASKS_DECIDING = re.compile(r"\b(?:decid\w*|decision|say|says|said|confirm\w*|announc\w*|indicat\w*|determin\w*|"
+                            r"know|known|clear|sure|certain|rule[sd]?\s+out)\b", re.IGNORECASE)
+
+
+def unsettled(question: str, sentence: str) -> bool:
+    """Whether the sentence answering a yes/no question says that whether it happens is not settled ("has not
+    yet decided whether ..."), and the question does not ask about the deciding itself: then the documents do
+    not say, and quoting the sentence as the answer passes off an open question as a settled one."""
+    return bool(YES_NO.search(question.strip())) and _UNSETTLED.search(sentence) is not None \
+        and _ASKS_DECIDING.search(question) is None
+
+
 def did_question(question: str, parse: Callable[[str], object]) -> bool:
     """Whether a "do" question asks what someone did ("What did Ardern do on Monday night?": "do"
     is the main verb), not for a thing ("What does Sharma want done?")."""

@@ -2673,3 +2673,22 @@ def test_a_count_of_things_is_no_sum_and_an_age_compound_no_length(nlp) -> None:
     assert rescore("How much will the Commission pay out?", [_span_in(text, "1,870 claims", 0.3)], [window], nlp) == []
     aged, metres = _span_in(text, "91-year", 0.2), _span_in(text, "140 metres", 0.1)
     assert [s.text for s in rescore("How long is the bridge?", [aged, metres], [window], nlp)] == ["140 metres"]
+
+
+@pytest.mark.parametrize("question, sentence, open_", [
+    ("Will the Auditor-General carry out its own investigation into the mayor's expenses?",
+     "The Office of the Auditor-General has not yet said whether it will carry out its own investigation.", True),
+    ("Will Hamish Treloar play on next season?",
+     "Treloar said he had not yet decided whether he would reverse his retirement.", True),
+    ("Will the group appeal the consent?", "It is unclear whether the group will appeal.", True),
+    # the deciding itself is asked: "No" is the answer, and a verdict may say so
+    ("Has the HSE decided whether to prosecute?", "The HSE has not yet decided whether to prosecute.", False),
+    ("Will the pontoons reopen on Wednesday?", "The pontoons would be closed until Wednesday.", False),
+    ("Who will decide whether it reopens?", "It is unclear whether it will reopen.", False),      # no yes/no question
+])
+def test_a_yes_no_question_the_evidence_leaves_open(question: str, sentence: str, open_: bool) -> None:
+    """"Will Treloar play on next season?" was answered by quoting "he had not yet decided whether he would
+    reverse his retirement": a sentence saying the matter is open answers nothing, and the documents don't say."""
+    from rag.clauses import unsettled
+
+    assert unsettled(question, sentence) is open_
