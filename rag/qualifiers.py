@@ -42,7 +42,7 @@ import re
 from functools import lru_cache
 from typing import Callable, Mapping, Sequence
 
-from rag.clauses import YES_NO, stem
+from rag.clauses import YES_NO, question_form, stem
 from rag.echoes import plain
 from rag.question_types import ROLE_WORDS, expected_type
 from rag.types import Document, Span, Window
@@ -432,21 +432,59 @@ def _initials(question: str) -> set[str]:
             for j in range(i + 3, min(len(words), i + 6) + 1)}
 
 
+# "Who is prosecuting Gorton?", "Who skippered the Salt Shaker?": an act whose doer news names by a role
+# ("prosecutor Helen Quarry", "skipper Reece Tolhurst"); done by whom is asked, so no passive ("Who was
+# prosecuted?" asks the defendant): after "is/was/were", only the "-ing" form
+_ACT_ROLES = tuple((re.compile(pattern, re.IGNORECASE), roles) for pattern, roles in (
+    (r"prosecut(?:e|es|ed|ing)", ("prosecutor",)), (r"skipper(?:s|ed|ing)?", ("skipper",)),
+    (r"captain(?:s|ed|ing)?", ("captain",)), (r"coach(?:es|ed|ing)?", ("coach",)),
+    (r"referee(?:s|d|ing)?", ("referee",)), (r"umpir(?:e|es|ed|ing)", ("umpire",)),
+    (r"direct(?:s|ed|ing)?", ("director",)), (r"chair(?:s|ed|ing)?", ("chair", "chairman", "chairwoman", "chairperson")),
+    (r"own(?:s|ed)?", ("owner", "proprietor")), (r"manag(?:e|es|ed|ing)", ("manager",)),
+    (r"train(?:s|ed|ing)?", ("trainer",)), (r"edit(?:s|ed|ing)?", ("editor",)), (r"founded", ("founder",)),
+    (r"organi[sz](?:e|es|ed|ing)", ("organiser",)), (r"judg(?:e|es|ed|ing)", ("judge",)),
+    (r"rode|rides?|riding|ridden", ("jockey", "rider")), (r"drove|drives?|driving|driven", ("driver",)),
+    (r"pilot(?:s|ed|ing)?", ("pilot",)), (r"design(?:s|ed|ing)?", ("designer", "architect"))))
+_WHO_ACTS = re.compile(r"^\W*who\s+(?:(?:is|was|were|are)\s+(?=\w+ing\b)|(?:has|had|have|will|did|does|do|can|"
+                       r"could|would)\s+(?:been\s+(?=\w+ing\b))?)?(?P<verb>[a-z]+)\b", re.IGNORECASE)
+def acted_roles(question: str) -> tuple[str, ...]:
+    """The roles news names the doer of the act a "Who ...?" question asks about by ("Who is prosecuting
+    Gorton?" -> "prosecutor"); empty for any other question, and for an earlier doer ("former")."""
+    acted = _WHO_ACTS.match(question)
+    if acted is None or _BEFORE_NOW.search(question):
+        return ()
+    return next((roles for pattern, roles in _ACT_ROLES if pattern.fullmatch(acted.group("verb"))), ())
+
+
 def prefer_holder(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
     """For "Who is the chief executive (of Harbourline)?", a span given that role beside the name ("Chief
     executive Natalie Brennan said") put first when the best one is not ("The company's chief financial
     officer, Marcus Delahunty"), however much less likely the reader finds it: the text says who holds
-    the post. Not when the role's words there name another body than one the question names ("Fonterra
-    chief executive ..." for Harbourline's), nor for a holder before now; the order is kept otherwise."""
+    the post. So too for the doer of an act news names by a role (``acted_roles``: "Salt Shaker skipper Reece
+    Tolhurst" for "Who skippered the Salt Shaker ...?"), when the name is whole and its sentence names a name the
+    question does (the boat, not another's skipper). Not when the role's words there name another body than
+    one the question names ("Fonterra chief executive ..." for Harbourline's), nor for a holder before now; the
+    order is kept otherwise."""
     role = current_holder_role(question)
-    if role is None or len(spans) < 2:
+    roles = (role,) if role is not None else acted_roles(question)
+    if not roles or len(spans) < 2:
         return list(spans)
+    named = {w.lower() for w in re.findall(r"(?<!^)\b[A-Z][\w'’-]+", question.strip())} if role is None else None
     by_rank = {w.rank: w for w in windows}
     asked = question.lower()
     names_body = re.search(r"(?<!^)\b[A-Z]", question.strip()) is not None    # "of Harbourline Foods"
     asked_owner = _OWNER.search(question)
 
     def holds(span: Span) -> bool:
+        if named is not None:           # an act's doer: a whole name, in a sentence naming what the question does
+            sentence = span.sentence_in(by_rank)
+            words = span.text.split()
+            if sentence is None or len(words) < 2 or not all(w[:1].isupper() for w in words) \
+                    or not named & {w.lower() for w in re.findall(r"[\w'’-]+", sentence.text)}:
+                return False
+        return any(holds_as(span, role) for role in roles)
+
+    def holds_as(span: Span, role: str) -> bool:
         sentence = span.sentence_in(by_rank)
         if sentence is None:
             return False
@@ -455,7 +493,8 @@ def prefer_holder(question: str, spans: Sequence[Span], windows: Sequence[Window
                     sentence.text[to:], re.IGNORECASE):
             return True            # "Hoesung Lee is the chair of the IPCC"
         words = _beside(role, sentence.text, at, to)
-        words = None if words is None else re.split(r"\band\b|&", words)[-1]   # "Co-founder and chief": "chief"
+        # "Co-founder and chief", "Opening the case, prosecutor": the words of the role's own phrase
+        words = None if words is None else re.split(r"\band\b|&|,", words)[-1]
         owner = None if words is None else _OWNER.search(words)
         if owner is not None and asked_owner is not None and owner.group(1).lower() != asked_owner.group(1).lower():
             return False           # "the group's director" for "Who is the developer's director?"
@@ -677,6 +716,67 @@ def _told_out_of_lead(asked: frozenset[int], document: str) -> bool:
     return _names_year(asked, document) and not _names_year(asked, document[:_LEAD])
 
 
+# a question about the year before the story's ("last year's carnival", "a year earlier", "in the year before the
+# leak", "last season"), and the words a sentence says that time with ("last year", "the previous season", "a
+# year ago", "up from 88 the year before")
+_LAST_YEAR_ASKED = re.compile(r"\b(?:last\s+(?:year|season)|(?:a|the)\s+year\s+(?:earlier|before|ago)|(?:the\s+)?"
+                              r"(?:previous|prior|preceding)\s+(?:year|season))(?:['’]s)?\b", re.IGNORECASE)
+_LAST_TIME = re.compile(r"\b(?:last\s+(?:year|season|summer|winter|spring|autumn|time|edition)|(?:year|season)s?\s+"
+                        r"(?:earlier|before|ago)|(?:previous|prior|preceding|past)\s+(?:\w+\s+)?(?:year|season|"
+                        r"twelve\s+months|12\s+months)|12\s+months\s+(?:earlier|before|ago))\b", re.IGNORECASE)
+
+
+# "What caused last year's overspend?": a reason, which its sentence gives without the time again
+_CAUSE_ASKED = re.compile(r"^\W*what\s+(?:caused|causes|led\s+to|drove|prompted|triggered|was\s+behind)\b", re.IGNORECASE)
+
+
+def last_year_asked(question: str) -> bool:
+    """Whether a question asks for a fact of the year (or season) before its story's: "at last year's carnival";
+    not a reason or a clause (why, how, yes/no: their sentences need not say the time again)."""
+    return _LAST_YEAR_ASKED.search(question) is not None and question_form(question) is None \
+        and _CAUSE_ASKED.match(question) is None
+
+
+def not_last_year(sentence: str, document: str | None) -> bool:
+    """Whether a sentence says nothing of the year before its story's, for a question asking about that year: no
+    "last year", "a year earlier", "the previous season", nor the year before its dateline's. "How many
+    rescues did patrols carry out at last year's carnival?" is not answered by *four* of "Volunteer patrols
+    carried out four rescues during the day." A sentence naming a year, in an undated story, is left alone."""
+    if _LAST_TIME.search(sentence):
+        return False
+    named = _named(sentence)[0]
+    if not named:
+        return True
+    year = story_year(document) if document is not None else None
+    return year is not None and not _names_year(frozenset({year - 1}), sentence)
+
+
+# a when-question of what is still to come ("From what date will charges apply?") or of what is done ("When did
+# the plant open?"): answered by no date its story's dateline puts on the other side of the story's year
+_WHEN = r"^\W*(?:when|(?:(?:from|on|by|until|till|in|since)\s+)?what\s+(?:date|day|year|month))\s+"
+_WHEN_AHEAD = re.compile(_WHEN + r"(?:will|shall|(?:is|are)\s+(?:\w+\s+){0,4}?(?:due|set|expected|scheduled|planned)\s+to)\b",
+                         re.IGNORECASE)
+_WHEN_DONE = re.compile(_WHEN + r"(?:did|had)\b", re.IGNORECASE)
+
+
+def asked_tense(question: str) -> str | None:
+    """"ahead" for a when-question of what is still to come, "done" for one of what happened, else None."""
+    return "ahead" if _WHEN_AHEAD.match(question) else "done" if _WHEN_DONE.match(question) else None
+
+
+def across_dateline(tense: str | None, span: str, document: str) -> bool:
+    """Whether a date answers a when-question from the wrong side of its story's dateline: "March 2020" for
+    "From what date will parking charges apply?" in a story dated 2025 (when free parking began), or a year
+    after the story's for what happened. Only a date naming its year, in a dated story, is judged."""
+    if tense is None:
+        return False
+    years = _named(span)[0]
+    year = story_year(document) if years else None
+    if year is None:
+        return False
+    return all(y < year for y in years) if tense == "ahead" else all(y > year for y in years)
+
+
 def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Window],
                       parse: Callable[[str], object] | None = None,
                       documents: Mapping[str, Document] | None = None) -> list[Span]:
@@ -698,8 +798,10 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
         runs = [run for run in runs if not set(run) & people]
     antonyms = any(w in _ANTONYMS for w in words)
     measures, numbers, part = asked_measures(question), asked_numbers(question), part_asked(question)
+    tense = asked_tense(question) if documents is not None else None
+    last_year = last_year_asked(question)
     if not years and not days and not months and not antonyms and not runs and earlier is None and current is None \
-            and post is None and not measures and not numbers and not part:
+            and post is None and not measures and not numbers and not part and tense is None and not last_year:
         return list(spans)
     by_rank = {w.rank: w for w in windows}
     verdicts: dict[tuple[str, int], bool] = {}      # (document, sentence start) -> contradicted
@@ -713,18 +815,22 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
             given[span.window_rank] = numbers <= _figures(by_rank[span.window_rank].text)
         if numbers and not given[span.window_rank]:
             return True             # "There are 231 seats in which chamber?": not from a window giving 131
+        story = documents.get(sentence.doc_id) if documents is not None else None
         key = (sentence.doc_id, sentence.start)
         if key not in verdicts:
             text = sentence.text
-            document = documents.get(sentence.doc_id) if documents is not None and years else None
+            document = story if years else None
             verdicts[key] = other_year(years, text) or other_day(days, text) \
                 or (document is not None and (year_told_elsewhere(years, text, by_rank[span.window_rank].text,
                                                                   document.text)
                                               or dated_otherwise(years, text, document.text))) \
                 or (antonyms and _opposite(words, _words(text), _elided(text))) \
                 or (bool(runs) and _namesake(runs, text)) or other_measure(measures, text) \
-                or (bool(part) and given_whole(part, text))
+                or (bool(part) and given_whole(part, text)) \
+                or (last_year and not_last_year(text, story.text if story is not None else None))
         at, to = span.start - sentence.start, span.end - sentence.start
+        if tense is not None and story is not None and across_dateline(tense, span.text, story.text):
+            return True
         return verdicts[key] or number_of_another_year(years, sentence.text, at, to) or \
             other_month(months, span.text) or \
             (earlier is not None and holds_role_now(earlier, sentence.text, at, to)) or \

@@ -480,3 +480,78 @@ def test_a_sentence_of_a_story_dated_another_year_that_never_names_the_asked_one
     assert not dated_otherwise(frozenset({2020}), sentence, story + " The plant opened in 2020.")  # named: elsewhere
     assert not dated_otherwise(frozenset({2020}), sentence, story.replace("PAHIATUA, Tarararua, Tuesday 4 November 2025",
                                                                          "Tuesday"))       # undated: no verdict
+
+
+def _sentences(*texts: str) -> Window:
+    """A window of the given sentences, joined by spaces."""
+    text, sentences = "", []
+    for i, t in enumerate(texts):
+        start = len(text) + (1 if text else 0)
+        text = f"{text} {t}" if text else t
+        sentences.append(Sentence("d", i, start, start + len(t), t))
+    return Window("d", "t", text, 0, len(text), tuple(sentences), 0, 0, 1.0, 0.5)
+
+
+def test_the_doer_of_an_asked_act_named_by_its_role_comes_first() -> None:
+    """"Who is prosecuting Liam Gorton?" was answered *Mohammed Aziz* (0.86), the driver he hit, over *Helen
+    Quarry* (0.00005) of "Opening the case, prosecutor Helen Quarry told the jury that Mr Gorton ...": news names
+    the doer of a prosecution, a skippering or a coaching by the role, and that name comes first; not another
+    boat's skipper, nor for the one acted on ("Who was prosecuted?")."""
+    from rag.qualifiers import acted_roles, prefer_holder
+
+    assert acted_roles("Who is prosecuting Liam Gorton?") == ("prosecutor",)
+    assert acted_roles("Who skippered the Salt Shaker?") == ("skipper",)
+    assert acted_roles("Who was prosecuted?") == () and acted_roles("Who found the prisoner?") == ()
+    assert acted_roles("Who coached the team before Arnott?") == ("coach",)
+    assert acted_roles("Who was the former coach?") == ()
+    window = _sentences("Liam Gorton denies causing harm to driver Mohammed Aziz, 54.",
+                        "Opening the case, prosecutor Helen Quarry told the jury that Mr Gorton boarded the bus.",
+                        "Red Kite skipper Tom Hale said the wind dropped.")
+    aziz, quarry, hale = (Span(n, "d", window.text.index(n), window.text.index(n) + len(n), score, 0)
+                          for n, score in (("Mohammed Aziz", 0.86), ("Helen Quarry", 0.00005), ("Tom Hale", 0.01)))
+    assert prefer_holder("Who is prosecuting Liam Gorton?", [aziz, quarry], [window]) == [quarry, aziz]
+    assert prefer_holder("Who was prosecuted by Helen Quarry?", [aziz, quarry], [window]) == [aziz, quarry]
+    assert prefer_holder("Who skippered the Salt Shaker?", [aziz, hale], [window]) == [aziz, hale]   # another boat
+
+
+def test_a_when_question_is_not_answered_from_the_other_side_of_the_dateline() -> None:
+    """"From what date will parking charges apply?" was answered *March 2020* (when free parking began) in a
+    story dated November 2025: a date before the story's year answers nothing still to come, and one after it
+    nothing done."""
+    from rag.qualifiers import across_dateline, asked_tense
+
+    assert asked_tense("From what date will parking charges apply at Kingsmead Hospital?") == "ahead"
+    assert asked_tense("When is the bridge expected to reopen?") == "ahead"
+    assert asked_tense("When did the plant open?") == "done" and asked_tense("When was it built?") is None
+    story = "Parking charges\nBy Jo Lee\nTAUNTON, Thursday 20 November 2025\n\nCharges start on Monday 1 December."
+    assert across_dateline("ahead", "March 2020", story)
+    assert not across_dateline("ahead", "Monday 1 December", story)            # no year: not judged
+    assert not across_dateline("ahead", "January 2026", story)
+    assert across_dateline("done", "2027", story) and not across_dateline("done", "2024", story)
+    assert not across_dateline("ahead", "March 2020", "Parking charges\n\nCharges start soon.")   # undated
+
+
+def test_a_question_about_last_year_is_not_answered_by_a_sentence_of_this_year() -> None:
+    """"How many rescues did patrols carry out at last year's carnival?" was answered *four* (0.86) of a sentence
+    about this year's: a sentence must say "last year", "a year earlier", "the previous season" or the year
+    before the story's dateline."""
+    from rag.qualifiers import drop_contradicted, last_year_asked, not_last_year
+
+    assert last_year_asked("How many points did Kings Point score at last year's carnival?")
+    assert last_year_asked("How many students sat the exam in the year before the leak?")
+    assert not last_year_asked("How many points did Kings Point score this year?")
+    assert not last_year_asked("What caused last year's overspend?")       # a reason: its sentence needn't say when
+    assert not last_year_asked("Why did the bakery close its store last year?")
+    story = "Carnival\nMOLLYMOOK, Sunday 7 December 2025\n\nText."
+    assert not_last_year("Volunteer patrols carried out four rescues during the day.", story)
+    assert not not_last_year("Incidents rose from 88 in 2023 to 117 last year.", story)
+    assert not not_last_year("It paid 43 cents more than the previous year.", story)
+    assert not not_last_year("In 2024 the club scored 389 points.", story)
+    assert not_last_year("In 2019 the club scored 389 points.", story)
+    assert not not_last_year("In 2019 the club scored 389 points.", None)      # undated: left alone
+    text = "Volunteer patrols carried out four rescues during the day."
+    span = Span("four", "d", text.index("four"), text.index("four") + 4, 0.86, 0)
+    assert drop_contradicted("How many rescues did patrols carry out at last year's carnival?", [span],
+                             [_window(text)]) == []
+    assert drop_contradicted("How many rescues did patrols carry out at the carnival?", [span],
+                             [_window(text)]) == [span]
