@@ -244,6 +244,20 @@ def no_people(question: str, spans: Sequence[Span], windows: Sequence[Window]) -
             and not (x.text.islower() and x.text.split()[-1] in ROLE_WORDS)]       # nor "jockey" itself
 
 
+# kinds of body a "Which <kind> ...?" question asks the name of: answered by a name, which has a capital
+_BODIES = frozenset("company firm agency organisation organization bank charity watchdog regulator insurer "
+                    "authority operator broker corporation conglomerate airline carrier retailer supermarket".split())
+
+
+def unnamed_bodies(question: str, spans: Sequence[Span]) -> list[Span]:
+    """For "Which agency confirmed bird flu?", the spans that can be a body's name: not "tests" (no capital
+    letter); the spans as given for any other question."""
+    kind = KIND_ASKED.match(question)
+    if kind is None or kind.group(1).lower() not in _BODIES:
+        return list(spans)
+    return [x for x in spans if re.search(r"[A-Z]", x.text)]
+
+
 def _counts_something(text: str) -> bool:
     """Whether a span could answer "How many ...?": a number that is not a year ("the 2023 election"), a scale, an
     ordinal ("his ninth goal") or a word that counts ("twice", "several", "none")."""
@@ -282,7 +296,7 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
     MISFIT_PENALTY. Only spans within ``consider`` x the best score are parsed (spaCy, per
     window): a span further down cannot overtake the best one, whatever its type; a person is no answer to a
     "Which horse ...?" question (``no_people``)."""
-    spans = no_people(question, spans, windows)
+    spans = unnamed_bodies(question, no_people(question, spans, windows))
     expected = expected_type(question)
     if expected is None:
         return unasked_ages(spans, windows)
@@ -295,19 +309,33 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         spans = [x for x in spans if _CALENDAR.search(x.text)]
         if not spans:
             return []
+    by_rank = {w.rank: w for w in windows}
+    parsed: dict[int, object] = {}
+
+    def _counts_things(span: Span) -> bool:
+        window = by_rank.get(span.window_rank)
+        if window is None:
+            return False
+        if window.rank not in parsed:
+            parsed[window.rank] = parse(window.text)
+        return bool(counts(span, parsed[window.rank], window.start))
+
     if expected.name == "money":    # "How much redundancy pay will she receive?": not "above the statutory minimum"
         spans = [x for x in spans if NUMBER_WORD.search(x.text) or CURRENCY.search(x.text) or SCALES.search(x.text)]
         if PRICE.search(question) and not ASKS_MARGIN.search(question):   # "How much does a ticket cost?":
             # not "18 per cent" (a pay offer may be one, and "By how much did the cost go up?" asks a change)
             spans = [x for x in spans if not PERCENT_FIGURE.search(x.text) or _TO_SUM.search(x.text)]   # "... to
             # $842,000" is cut to the sum (``closing_level``)
+        # nor "three helicopters and two dog teams", "1,870 claims", "185" of "120 of its 185 buses", however far
+        # down: a count of things is no sum (checked for every span, as the best one, "120", may fall to this and
+        # leave an unchecked one first)
+        spans = [x for x in spans if CURRENCY.search(x.text) or SCALES.search(x.text) or not _counts_things(x)]
         if not spans:
             return []
     if expected.name == "standing":     # "Where does Ashworth sit in the classification?": "third", not "Moloney"
         spans = [x for x in spans if len(x.text.split()) <= 4 and _ORDINAL.search(x.text.lower())]
         if not spans:
             return []
-    by_rank = {w.rank: w for w in windows}
     if expected.name == "number" and HOW_MANY.search(question):   # "How many votes did Labour's candidate get?": not
         # "Tulloch won the seat at the 2023" (no count); "just" of "just 11 students" is made whole first
         spans = [_count_completed(x, by_rank.get(x.window_rank)) for x in spans]
@@ -326,7 +354,6 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
     others = other_nouns(question, parse) if expected.name == "number" else frozenset()
     tally = tally_asked(question, parse) if expected.name == "number" else None
     noun = counted_asked(question, parse) if expected.name == "number" else None
-    parsed: dict[int, object] = {}
     out: list[Span] = []
     # a person a question names by what they did ("the name of the forklift driver who reversed into ...") has a
     # name; "the name of the spiritual teacher in Hinduism" may be a word for one ("a guru")
@@ -396,10 +423,6 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
                 "NUM" in labels or LENGTH_OF_TIME.match(span.text) or _UNIT.search(span.text)):
             continue               # "How much will it fetch?": not "one boat", "about a week" (a pay rise may be
                                    # a per cent)
-        if fitted <= 0 and expected.name == "money" and not CURRENCY.search(span.text) and \
-                not SCALES.search(span.text) and counts(span, parsed[window.rank], window.start):
-            continue               # "How much did the search cost?": not "three helicopters and two dog teams", nor
-                                   # "1,870 claims" (a count of things is no sum)
         if expected.name != "age" and re.match(r"-old\b", window.text[span.end - window.start:]):
             continue               # "How long is the bridge?": not "91-year" of "the 91-year-old bridge" (an age)
         if fitted < 0 and expected.name == "number" and "MONEY" in labels and CURRENCY.search(span.text) \

@@ -2692,3 +2692,26 @@ def test_a_yes_no_question_the_evidence_leaves_open(question: str, sentence: str
     from rag.clauses import unsettled
 
     assert unsettled(question, sentence) is open_
+
+
+def test_a_count_of_things_far_down_is_no_sum_either(nlp) -> None:
+    """fresh42a: "How much did Ribble Valley Buses spend fitting screens?" was answered *185* (0.53) of "fitted
+    screens to 120 of its 185 buses": "120" (0.55) fell as a count, and "185", too far down to be checked, came
+    first. Every span of a sum question is checked for counting things."""
+    text = "The company had fitted screens to 120 of its 185 buses. Each screen cost $1,500."
+    window = _window(text)
+    spans = [_span_in(text, "120", 0.55), _span_in(text, "185", 0.03), _span_in(text, "$1,500", 0.00001)]
+    assert [s.text for s in rescore("How much did the company spend fitting screens?", spans, [window], nlp)] \
+        == ["$1,500"]
+
+
+def test_a_body_asked_for_by_its_kind_is_a_name(nlp) -> None:
+    """fresh40b: "Which agency confirmed bird flu at Marsh Lane Farm?" was answered *tests* (0.74): a company,
+    agency or bank is answered by its name, which has a capital letter."""
+    text = "Tests confirmed the virus on Monday, the Animal and Plant Health Agency said."
+    window = _window(text)
+    tests, agency = _span_in(text, "the virus", 0.7), _span_in(text, "Animal and Plant Health Agency", 0.01)
+    assert [s.text for s in rescore("Which agency confirmed bird flu?", [tests, agency], [window], nlp)] \
+        == ["Animal and Plant Health Agency"]
+    assert rescore("Which agency confirmed bird flu?", [tests], [window], nlp) == []
+    assert [s.text for s in rescore("What did the tests confirm?", [tests], [window], nlp)] == ["the virus"]
