@@ -88,6 +88,10 @@ _LENGTH = re.compile(r"\b(?:\d[\d,.]*|an?|one|two|three|four|five|six|seven|eigh
 _CLOCK = re.compile(r"\b\d{1,2}(?:[.:]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)|\b\d{1,2}(?:[.:]\d{2})?\s*o['’]clock\b|"
                     r"\b(?:noon|midday|midnight)\b", re.I)
 
+# a time of day without "am" or "pm" ("6.15 this morning") or a race's time ("11.52 seconds", "2min 4.31sec")
+_CLOCK_FIGURE = re.compile(r"\b\d{1,2}[.:]\d{2}\b|\b\d+(?:\.\d+)?\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?)\b|"
+                           r"\b\d+\.\d+s\b", re.IGNORECASE)    # not "1940s"
+
 
 # a thing named by its number, no count of anything: "division one", "Level 4", "Route 66"
 _NUMBERED = re.compile(r"^(?:\w+\s+)?(?:division|level|stage|round|phase|tier|grade|category|class|section|gate|"
@@ -249,13 +253,37 @@ _BODIES = frozenset("company firm agency organisation organization bank charity 
                     "authority operator broker corporation conglomerate airline carrier retailer supermarket".split())
 
 
+# "What was the final score of the grand final?", "What was the score at halftime?": a match's score, "19-18",
+# "3-2", "276 for eight" (not a golfer's "What score did Tairoa shoot?")
+_SCORE_ASKED = re.compile(r"^\W*what\s+(?:was|is|were)\s+the\s+(?:final\s+|full-time\s+|half-?time\s+)?score\b",
+                          re.IGNORECASE)
+_SCORE = re.compile(r"\b\d{1,3}\s*[-–]\s*\d{1,3}\b(?![-–]\d)|\b\d{1,3}\s+(?:to|for)\s+(?:\d{1,3}|one|two|three|four|"
+                    r"five|six|seven|eight|nine|ten)\b|\b\d{1,3}\s*(?:all|apiece)\b", re.IGNORECASE)
+
+
+def match_scores(question: str, spans: Sequence[Span]) -> list[Span]:
+    """For "What was the final score of the semi-final?", the spans that hold a score ("94-88", "276 for
+    eight"): not "4,120" (the crowd); the spans as given for any other question."""
+    if _SCORE_ASKED.match(question) is None:
+        return list(spans)
+    return [x for x in spans if _SCORE.search(x.text)]
+
+
+def _name_like(text: str) -> bool:
+    """Whether at least half of a phrase's words (small words aside) are capitalised: "Auckland company Pacific
+    Bay Shipping", "the Animal and Plant Health Agency"; not "tests", nor a headline "Carlisle police chase
+    should have been called off"."""
+    words = [w for w in re.findall(r"[\w'’&-]+", text) if w.lower() not in NAME_SMALL_WORDS]
+    return bool(words) and 2 * sum(w[:1].isupper() for w in words) >= len(words)
+
+
 def unnamed_bodies(question: str, spans: Sequence[Span]) -> list[Span]:
-    """For "Which agency confirmed bird flu?", the spans that can be a body's name: not "tests" (no capital
-    letter); the spans as given for any other question."""
+    """For "Which agency confirmed bird flu?", the spans that can be a body's name (``_name_like``): not
+    "tests"; the spans as given for any other question."""
     kind = KIND_ASKED.match(question)
     if kind is None or kind.group(1).lower() not in _BODIES:
         return list(spans)
-    return [x for x in spans if re.search(r"[A-Z]", x.text)]
+    return [x for x in spans if _name_like(x.text)]
 
 
 def _counts_something(text: str) -> bool:
@@ -296,7 +324,7 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
     MISFIT_PENALTY. Only spans within ``consider`` x the best score are parsed (spaCy, per
     window): a span further down cannot overtake the best one, whatever its type; a person is no answer to a
     "Which horse ...?" question (``no_people``)."""
-    spans = unnamed_bodies(question, no_people(question, spans, windows))
+    spans = match_scores(question, unnamed_bodies(question, no_people(question, spans, windows)))
     expected = expected_type(question)
     if expected is None:
         return unasked_ages(spans, windows)
@@ -330,6 +358,10 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         # down: a count of things is no sum (checked for every span, as the best one, "120", may fall to this and
         # leave an unchecked one first)
         spans = [x for x in spans if CURRENCY.search(x.text) or SCALES.search(x.text) or not _counts_things(x)]
+        if not spans:
+            return []
+    if expected.name == "clock":    # "At what time did the lifeboat launch?": "2.14am", "6.15", "11.52 seconds"
+        spans = [x for x in spans if _CLOCK.search(x.text) or _CLOCK_FIGURE.search(x.text)]   # not "2024"
         if not spans:
             return []
     if expected.name == "standing":     # "Where does Ashworth sit in the classification?": "third", not "Moloney"

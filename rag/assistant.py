@@ -637,8 +637,10 @@ class Assistant:
         if form == "do" and clauses.did_question(resolved, _parse):
             form = "did"                # "What did Ardern do?": what was done, not a noun phrase
         verbs = clauses.asked_acts(resolved, _parse) if form == "why" else frozenset()
+        stated = False               # a reason the text gives in a "because" clause about what is asked
         if form == "why":            # not what the act was done to; a reason of the act asked about
             spans = clauses.reasons(verbs, spans, windows, _parse)
+            spans, stated = clauses.stated_reason(resolved, spans, windows)   # "... because conditions became dangerous"
             form = form if spans else None
         said = None                  # "yes" / "no" when the evidence decides a yes/no question by rule
         if form == "yes/no":
@@ -686,11 +688,12 @@ class Assistant:
         feats = features(spans, windows, clause_question=asked is not None)
         conf = confidence(feats, calibration)
         threshold = s.abstain_below if s.abstain_below is not None else calibration.threshold
-        # what the text itself says is the answer (``_stated``), or a "Yes"/"No" its sentence decides by rule
-        # (``_verdict``): the reader, trained on SQuAD, is unsure of these in a news sentence; given at the
-        # threshold, and marked uncertain
+        # what the text itself says is the answer (``_stated``), a "Yes"/"No" its sentence decides by rule
+        # (``_verdict``) or a reason it gives with "because" (``clauses.stated_reason``): the reader, trained on
+        # SQuAD, is unsure of these in a news sentence; given at the threshold, and marked uncertain
         floored = bool(spans) and conf < threshold and (
-            said is not None or (form is None and (succeeded or self._stated(resolved, spans[0], windows, player))))
+            said is not None or (form == "why" and stated)
+            or (form is None and (succeeded or self._stated(resolved, spans[0], windows, player))))
         if floored:
             conf = threshold
         shape = _SpanShapes(windows) if s.answer_types else None

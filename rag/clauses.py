@@ -186,6 +186,11 @@ CLOSE = 0.5     # of the best span's score, for a span whose sentence holds the 
 CONTENDERS = 5  # the best spans checked for being what the asked act is about (within 50x of the best)
 
 
+def _sentence_of(span: Span, windows: Sequence[Window]):
+    """The sentence a span starts in, in the windows of its document; None if none holds it."""
+    return next((s for w in windows if w.doc_id == span.doc_id and (s := w.sentence_at(span.start))), None)
+
+
 def reasons(asked: frozenset[str], spans: Sequence[Span], windows: Sequence[Window],
             parse: Callable[[str], object]) -> list[Span]:
     """For a why-question, the spans that can give a reason, best first. Dropped: a span that is what
@@ -197,11 +202,9 @@ def reasons(asked: frozenset[str], spans: Sequence[Span], windows: Sequence[Wind
     the question's act (``asked_verbs``)."""
     if not spans or not asked:
         return list(spans)
-    def sentence_of(span: Span):
-        return next((s for w in windows if w.doc_id == span.doc_id and (s := w.sentence_at(span.start))), None)
 
     def about_act(span: Span) -> bool:
-        sentence = sentence_of(span)
+        sentence = _sentence_of(span, windows)
         return sentence is not None and _argument_of(span, sentence, asked, parse)
 
     contenders = {id(x) for x in spans[:CONTENDERS] if x.score >= 0.02 * spans[0].score}   # the rest cannot win
@@ -210,7 +213,7 @@ def reasons(asked: frozenset[str], spans: Sequence[Span], windows: Sequence[Wind
         return kept
 
     def holds_act(span: Span) -> bool:
-        sentence = sentence_of(span)
+        sentence = _sentence_of(span, windows)
         return sentence is not None and any(stem(t.text) in asked for t in parse(sentence.text) if t.pos_ == "VERB")
 
     if not holds_act(kept[0]):
@@ -220,6 +223,45 @@ def reasons(asked: frozenset[str], spans: Sequence[Span], windows: Sequence[Wind
             kept.remove(moved)
             kept.insert(0, moved)
     return kept
+
+
+# a clause giving a reason, as news writes one
+_STATED_REASON = re.compile(r"\b(?:because|due\s+to|owing\s+to|as\s+a\s+result\s+of|in\s+order\s+to|so\s+that)\b",
+                            re.IGNORECASE)
+OVERLAP = 3     # words of what a why-question asks about (names aside) a sentence must share to be about it
+
+
+def _in_stated_reason(span: Span, sentence, asked: frozenset[str]) -> bool:
+    """Whether a span lies inside a "because" clause of a sentence sharing OVERLAP of the question's words."""
+    from rag.echoes import stems            # echoes imports this module
+
+    if sentence is None or len(asked & stems(sentence.text)) < OVERLAP:
+        return False
+    at = span.start - sentence.start
+    marks = [m.end() for m in _STATED_REASON.finditer(sentence.text) if m.end() <= at]
+    return bool(marks) and "." not in sentence.text[marks[-1]:at]
+
+
+def stated_reason(question: str, spans: Sequence[Span], windows: Sequence[Window],
+                  limit: int = 20) -> tuple[list[Span], bool]:
+    """For a why-question whose best span lies in no sentence giving a reason, the first span (of the ``limit``
+    best) inside a "because" clause of a sentence sharing OVERLAP of the question's words is moved first:
+    "Why was the open ocean swim shortened?" is answered by "... the open ocean swim was cut from 800 metres to
+    500 metres ... because conditions became dangerous", not by "despite a two-metre swell that forced
+    officials to shorten several events". Also whether the answer is such a stated reason: the text says it,
+    however unsure the reader (trained on Wikipedia) is of it."""
+    from rag.echoes import predicate_stems  # echoes imports this module
+
+    if not spans:
+        return list(spans), False
+    asked = predicate_stems(_FRONTED.sub("", question))     # what is asked about, not whom
+    first = _sentence_of(spans[0], windows)
+    if first is None or _STATED_REASON.search(first.text):
+        return list(spans), _in_stated_reason(spans[0], first, asked)
+    for span in spans[1:limit]:
+        if _in_stated_reason(span, _sentence_of(span, windows), asked):
+            return [span, *(x for x in spans if x is not span)], True
+    return list(spans), False
 
 
 def _argument_of(span: Span, sentence, asked: frozenset[str], parse: Callable[[str], object]) -> bool:
@@ -616,7 +658,10 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
         neg = negations[0]
         on_verb = any(neg.head.i == v.i for v in matched) or (neg.head.i == top.i and stem(top.text) in _NEEDING)
         on_object = neg.dep_ == "det" and any(neg.head.head.i == v.i for v in matched)
-        if not (on_verb or on_object):
+        # "pleaded not guilty", "was found not guilty" for "Did he plead guilty?": on the verb's complement asked
+        on_complement = neg.head.dep_ in ("acomp", "oprd") and any(neg.head.head.i == v.i for v in matched) \
+            and stem(neg.head.text) in {stem(t.text) for t in q}
+        if not (on_verb or on_object or on_complement):
             return None
     if (undone is not None or opposed) and negations:
         return None                 # "not unchanged", "did not vote against": a double negation

@@ -147,6 +147,25 @@ def other_month(asked: frozenset[str], span: str) -> bool:
     return bool(asked) and bool(named) and not named & asked
 
 
+# a day of a month, "20 November", "November 20th" (the day, the month's first three letters)
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTHS})\b|\b({_MONTHS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b",
+                        re.IGNORECASE)
+
+
+def _dates(text: str) -> set[tuple[int, str]]:
+    """The days of months a text names, as (day, month) with the month's first three letters."""
+    return {(int(a or d), (b or c)[:3].lower()) for a, b, c, d in _DAY_MONTH.findall(text) if (b or c)[:1].isupper()}
+
+
+def other_date(asked: frozenset[tuple[int, str]], text: str) -> bool:
+    """Whether a sentence names days of months and none of the ``asked`` ones: "The next sale will be held on 4
+    December" for "How many bales sold at the auction on 20 November?"."""
+    if not asked:
+        return False
+    named = _dates(text)
+    return bool(named) and not named & asked
+
+
 # a number said of a year: "30,000 in 2020", "12 per cent by 2019", "$4 million for 2021"
 _NUMBER_OF_YEAR = re.compile(r"(?<![\w$£€])[$£€]?(\d[\d,.]*(?:\s*(?:%|per\s?cent|million|billion|thousand))?)"
                              r"\s+(?:in|by|during|for|as of)\s+(?:the\s+(?:year\s+)?)?(1\d{3}|20\d{2})\b")
@@ -180,7 +199,10 @@ def asked_measures(question: str) -> frozenset[tuple[str, str]]:
 _FIGURE = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)(?![\d.,]\d|st\b|nd\b|rd\b|th\b)")   # "20mm": 20; "11th": none
 # a figure of a length of time ("the last 100 years"), which a text may well give in words ("centuries")
 _OF_TIME = re.compile(r"\d[\d,.]*\s+(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|"
-                      r"centur(?:y|ies))\b", re.IGNORECASE)
+                      r"centur(?:y|ies))\b|"
+                      # a day of a month: "on 20 November", "March 3rd" (the window may date it only by its dateline)
+                      rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\b|\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b",
+                      re.IGNORECASE)
 
 
 def _figures(text: str) -> set[str]:
@@ -751,10 +773,12 @@ def not_last_year(sentence: str, document: str | None) -> bool:
     return year is not None and not _names_year(frozenset({year - 1}), sentence)
 
 
-# a when-question of what is still to come ("From what date will charges apply?") or of what is done ("When did
-# the plant open?"): answered by no date its story's dateline puts on the other side of the story's year
+# a when-question of what is still to come ("From what date will charges apply?", "When does she start?") or of
+# what is done ("When did the plant open?"): answered by no date its story's dateline puts on the other side of the
+# story's year
 _WHEN = r"^\W*(?:when|(?:(?:from|on|by|until|till|in|since)\s+)?what\s+(?:date|day|year|month))\s+"
-_WHEN_AHEAD = re.compile(_WHEN + r"(?:will|shall|(?:is|are)\s+(?:\w+\s+){0,4}?(?:due|set|expected|scheduled|planned)\s+to)\b",
+_WHEN_AHEAD = re.compile(r"^\W*when\s+(?:does|do)\b(?!.*\b(?:say|says|claim|claims|believe|believes|think|thinks|"
+                         r"know|recall|remember|estimate|date|dates)\b)|" + _WHEN + r"(?:will|shall|(?:is|are)\s+(?:\w+\s+){0,4}?(?:due|set|expected|scheduled|planned)\s+to)\b",
                          re.IGNORECASE)
 _WHEN_DONE = re.compile(_WHEN + r"(?:did|had)\b", re.IGNORECASE)
 
@@ -789,7 +813,9 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
     tells which names are people's; without it that check is not made). The question is read once, each
     sentence checked once."""
     years, days, words = asked_years(question), asked_days(question), _asked_words(question)
-    months = asked_months(question)
+    months, dates = asked_months(question), frozenset(_dates(question))
+    if dates and (when := expected_type(question)) is not None and when.name in ("time", "date", "clock"):
+        dates = frozenset()     # "On what date is the next sale after the 20 November one?": another date is asked
     earlier, current = earlier_holder_role(question), current_holder_role(question)
     post = _post_asked(question, current)
     runs = _question_runs(question) if parse is not None else []
@@ -801,7 +827,8 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
     tense = asked_tense(question) if documents is not None else None
     last_year = last_year_asked(question)
     if not years and not days and not months and not antonyms and not runs and earlier is None and current is None \
-            and post is None and not measures and not numbers and not part and tense is None and not last_year:
+            and post is None and not measures and not numbers and not part and tense is None and not last_year \
+            and not dates:
         return list(spans)
     by_rank = {w.rank: w for w in windows}
     verdicts: dict[tuple[str, int], bool] = {}      # (document, sentence start) -> contradicted
@@ -820,7 +847,7 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
         if key not in verdicts:
             text = sentence.text
             document = story if years else None
-            verdicts[key] = other_year(years, text) or other_day(days, text) \
+            verdicts[key] = other_year(years, text) or other_day(days, text) or other_date(dates, text) \
                 or (document is not None and (year_told_elsewhere(years, text, by_rank[span.window_rank].text,
                                                                   document.text)
                                               or dated_otherwise(years, text, document.text))) \

@@ -118,7 +118,8 @@ _PATTERNS: list[tuple[re.Pattern[str], frozenset[str], str]] = [
      DURATION, "duration"),
     (re.compile(r"^(when)\b|\bwhen (did|does|do|was|were|is|will|had|has)\b"), TIME, "time"),
     # "At what time did the outage begin?": a time on the clock ("5.12am"), not "summer afternoon"
-    (re.compile(r"^\W*(?:at\s+)?what\s+time\b(?!\s+of\b)"), TIME, "clock"),
+    (re.compile(r"^\W*(?:at\s+)?(?:(?:roughly|about|approximately|around|exactly|precisely)\s+)?what\s+time\b"
+                r"(?!\s+(?:of|fram\w*|period|span|zone|limit)\b)"), TIME, "clock"),   # not "What time frame ...?"
     # "Where did the Kingfishers finish on the table?": a standing ("14th", "second"), not a place
     (re.compile(r"^where\b.*\b(?:finish|finished|finishes|sit|sits|sat|placed|rank|ranked|ranks|lie|lies|lay|"
                 r"stand|stands|stood|come|came|comes|drop|drops|dropped|move|moves|moved|climb|climbs|climbed|"

@@ -523,6 +523,8 @@ def test_a_when_question_is_not_answered_from_the_other_side_of_the_dateline() -
     assert asked_tense("From what date will parking charges apply at Kingsmead Hospital?") == "ahead"
     assert asked_tense("When is the bridge expected to reopen?") == "ahead"
     assert asked_tense("When did the plant open?") == "done" and asked_tense("When was it built?") is None
+    assert asked_tense("When does Aino Lehtinen start as chief conductor?") == "ahead"
+    assert asked_tense("In what year does the family say the painting was lent?") is None     # a past told now
     story = "Parking charges\nBy Jo Lee\nTAUNTON, Thursday 20 November 2025\n\nCharges start on Monday 1 December."
     assert across_dateline("ahead", "March 2020", story)
     assert not across_dateline("ahead", "Monday 1 December", story)            # no year: not judged
@@ -555,3 +557,28 @@ def test_a_question_about_last_year_is_not_answered_by_a_sentence_of_this_year()
                              [_window(text)]) == []
     assert drop_contradicted("How many rescues did patrols carry out at the carnival?", [span],
                              [_window(text)]) == [span]
+
+
+def test_a_day_of_a_month_is_no_figure_the_window_must_give() -> None:
+    """fresh42a: "How many bales of wool sold at the Christchurch auction on 20 November?" was refused: "20" was
+    taken for a figure the answer's window must give, and that window is dated only by the story's dateline."""
+    from rag.qualifiers import asked_numbers
+
+    assert asked_numbers("How many bales of wool sold at the auction on 20 November?") == frozenset()
+    assert asked_numbers("What happened on March 15th at the 231 site?") == frozenset({"231"})
+    assert asked_numbers("There are 231 seats in which chamber?") == frozenset({"231"})
+
+
+def test_a_sentence_naming_another_day_of_the_month_is_of_another_day() -> None:
+    """fresh42a: "How many bales sold at the Christchurch auction on 20 November?" is not answered by *11,200* of
+    "The next sale will be held in Napier on 4 December, when 11,200 bales are expected to be offered"."""
+    from rag.qualifiers import drop_contradicted, other_date
+
+    asked = frozenset({(20, "nov")})
+    assert other_date(asked, "The next sale will be held in Napier on 4 December, when 11,200 bales are expected.")
+    assert not other_date(asked, "Of the 9,840 bales offered, 8,910 sold.")           # no date: no verdict
+    assert not other_date(asked, "On November 20, 2025, 8,910 bales sold.")
+    assert not other_date(asked, "Prices may 5 times over rise.")                       # "may" is no month
+    text = "The next sale will be held in Napier on 4 December, when 11,200 bales are expected."
+    span = Span("11,200", "d", text.index("11,200"), text.index("11,200") + 6, 0.5, 0)
+    assert drop_contradicted("How many bales sold at the auction on 20 November?", [span], [_window(text)]) == []
