@@ -16,7 +16,8 @@ from dataclasses import replace
 from typing import Callable, Sequence
 
 from rag.clauses import stem
-from rag.question_types import MONEY_QUESTION, NAME_SMALL_WORDS, SUM_NOUNS, Expected
+from rag.echoes import predicate_stems, stems
+from rag.question_types import HOW_MANY, MONEY_QUESTION, NAME_SMALL_WORDS, SUM_NOUNS, Expected
 from rag.types import Span, Window
 
 
@@ -304,7 +305,10 @@ def counted_part(asked: str | None, span: Span, doc, window: Window) -> Span:
 _HOW_MANY_OF = r"\bhow\s+many\s+of\s+(?:the|its|their|these|those)\b"
 _OF_THE_ASKED = re.compile(_HOW_MANY_OF, re.IGNORECASE)
 _PART_OF = re.compile(r"(?<![\w.,$£€])(\d[\d,]*|" + "|".join(NUMBER_WORDS) +
-                      r")\s+(?:out\s+)?of\s+(?:the\s+|its\s+|their\s+|all\s+)?$", re.IGNORECASE)
+                      r")\s+(?:out\s+)?of\s+(?:the\s+|its\s+|their\s+|all\s+|[\w-]+['’]s\s+){0,2}$", re.IGNORECASE)
+# "How many buses does the company have?", "How many are there in total?": the whole is asked, not a part of it
+_WHOLE_ASKED = re.compile(r"\b(?:in\s+total|altogether|in\s+all|total|(?:are|were|is|was)\s+there)\b|"
+                          r"\b(?:does|do|did|has|have|had)\b.*\bhave\s*\??\s*$", re.IGNORECASE)
 # "How many of the 19 strengthened buildings ...?": a part of a total the question gives, so no more than it
 _OF_TOTAL = re.compile(_HOW_MANY_OF + r"\s+(\d[\d,]*)\b", re.IGNORECASE)
 
@@ -331,14 +335,29 @@ _PLAIN = frozenset(stem(w) for w in "how many much were was are is be been did d
                    "and or with from that which who had has have they it its their".split())
 
 
+def _said_of_part(question: str, span: Span, window: Window) -> bool:
+    """Whether the span's sentence says of its part what the question asks, in a word of the question beyond the
+    counted things: "reported" of "about 210 of the association's 640 member orchards ... had reported damage"
+    for "How many member orchards had reported frost damage?"; not "How many boxes were in the container?" of
+    "built into 18 of the 1,080 boxes"."""
+    sentence = span.sentence_in({window.rank: window})
+    if sentence is None:
+        return False
+    at = span.end - sentence.start
+    counted = stems(" ".join(sentence.text[at:].split()[:3]))        # "640 member orchards"
+    return bool(predicate_stems(question) & (stems(sentence.text) - counted))
+
+
 def part_named(question: str, span: Span, window: Window) -> Span:
     """For "How many submissions opposing the quarry did the council receive?", the part of a total the
     question names ("548" of "received 612 submissions, of which 548 were opposed, 51 were in support"), when
     the span is the total; for "In how many of the boxes was it hidden?", the part written before the total
-    ("18" of "18 of the 1,080 boxes"); the span as it is otherwise."""
-    if _OF_THE_ASKED.search(question) and re.fullmatch(r"\d[\d,.]*", span.text):
+    ("18" of "18 of the 1,080 boxes"), and so for any how-many question not asking the whole ("210" of "about 210
+    of the association's 640 member orchards had reported damage"); the span as it is otherwise."""
+    if (_OF_THE_ASKED.search(question) or (HOW_MANY.search(question) and not _WHOLE_ASKED.search(question))) \
+            and re.fullmatch(r"\d[\d,.]*", span.text):
         part = _PART_OF.search(window.text, 0, span.start - window.start)
-        if part is not None:
+        if part is not None and (_OF_THE_ASKED.search(question) or _said_of_part(question, span, window)):
             start, end = window.start + part.start(1), window.start + part.end(1)
             return replace(span, text=part.group(1), start=start, end=end)
     to = span.end - window.start

@@ -88,9 +88,12 @@ _LENGTH = re.compile(r"\b(?:\d[\d,.]*|an?|one|two|three|four|five|six|seven|eigh
 _CLOCK = re.compile(r"\b\d{1,2}(?:[.:]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)|\b\d{1,2}(?:[.:]\d{2})?\s*o['’]clock\b|"
                     r"\b(?:noon|midday|midnight)\b", re.I)
 
-# a time of day without "am" or "pm" ("6.15 this morning") or a race's time ("11.52 seconds", "2min 4.31sec")
+# a time of day without "am" or "pm" ("6.15 this morning", "ten past ten") or a race's time ("11.52 seconds")
+_HOURS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|noon|midnight|\d{1,2})"
 _CLOCK_FIGURE = re.compile(r"\b\d{1,2}[.:]\d{2}\b|\b\d+(?:\.\d+)?\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?)\b|"
-                           r"\b\d+\.\d+s\b", re.IGNORECASE)    # not "1940s"
+                           r"\b\d+\.\d+s\b|"                  # not "1940s"
+                           rf"\b(?:(?:a\s+)?quarter|half|five|ten|twenty|twenty-five)\s+(?:past|to)\s+{_HOURS}\b|"
+                           rf"\b{_HOURS}\s+o['’]clock\b", re.IGNORECASE)     # "ten past ten", "eight o'clock"
 
 
 # a thing named by its number, no count of anything: "division one", "Level 4", "Route 66"

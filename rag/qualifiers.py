@@ -168,7 +168,8 @@ def other_date(asked: frozenset[tuple[int, str]], text: str) -> bool:
 
 # a number said of a year: "30,000 in 2020", "12 per cent by 2019", "$4 million for 2021"
 _NUMBER_OF_YEAR = re.compile(r"(?<![\w$£€])[$£€]?(\d[\d,.]*(?:\s*(?:%|per\s?cent|million|billion|thousand))?)"
-                             r"\s+(?:in|by|during|for|as of)\s+(?:the\s+(?:year\s+)?)?(1\d{3}|20\d{2})\b")
+                             r"\s+(?:in|by|during|for|as of)\s+(?:the\s+(?:year\s+)?)?"
+                             rf"(?:(?i:{_MONTHS})\.?\s+)?(1\d{{3}}|20\d{{2}})\b")      # "3,412 in September 2024" too
 
 
 # a figure a yes/no question compares with, which the text need not give: "Did Tulloch win by more than 7,000
@@ -359,6 +360,19 @@ def current_holder_role(question: str) -> str | None:
     return next((w for w in reversed(re.findall(r"[a-z]+", phrase)[:4]) if w in ROLE_WORDS), None)
 
 
+def holds_role_under(role: str, text: str, start: int, end: int) -> bool:
+    """Whether the person at ``text[start:end]`` is given, right beside the name, a post under ``role``: "deputy
+    mayor Helen Craig", "vice-chair Ismail El Gizouli", for "Who is the mayor?"."""
+    words = _beside(role, text, start, end)
+    return words is not None and bool(_UNDER.search(re.split(r"\band\b|&|,", words)[-1]))
+
+
+def qualifies_role(role: str, text: str, end: int) -> bool:
+    """Whether a span ending at ``text[:end]`` is followed by the role itself: it says whose the role is
+    ("Whanganui District Council deputy" of "... deputy mayor Helen Craig"), not who holds it."""
+    return re.match(rf"\s*{role}s?\b", text[end:], re.IGNORECASE) is not None
+
+
 def held_role_before(role: str, text: str, start: int, end: int) -> bool:
     """Whether the person at ``text[start:end]`` is given ``role`` right beside the name as one held before:
     "former chief whip Kieran McAnulty", "Tom Lee, the previous mayor,"."""
@@ -484,7 +498,8 @@ def prefer_holder(question: str, spans: Sequence[Span], windows: Sequence[Window
     officer, Marcus Delahunty"), however much less likely the reader finds it: the text says who holds
     the post. So too for the doer of an act news names by a role (``acted_roles``: "Salt Shaker skipper Reece
     Tolhurst" for "Who skippered the Salt Shaker ...?"), when the name is whole and its sentence names a name the
-    question does (the boat, not another's skipper). Not when the role's words there name another body than
+    question does (the boat, not another's skipper) or the role is qualified by a word of it ("Carnival referee").
+    Not when the role's words there name another body than
     one the question names ("Fonterra chief executive ..." for Harbourline's), nor for a holder before now; the
     order is kept otherwise."""
     role = current_holder_role(question)
@@ -494,15 +509,25 @@ def prefer_holder(question: str, spans: Sequence[Span], windows: Sequence[Window
     named = {w.lower() for w in re.findall(r"(?<!^)\b[A-Z][\w'’-]+", question.strip())} if role is None else None
     by_rank = {w.rank: w for w in windows}
     asked = question.lower()
+    asked_words = set(re.findall(r"[\w'’-]{4,}", asked))
     names_body = re.search(r"(?<!^)\b[A-Z]", question.strip()) is not None    # "of Harbourline Foods"
     asked_owner = _OWNER.search(question)
 
+    def about_asked(span: Span, sentence) -> bool:
+        """Whether the sentence names a name the question does, or the role beside the span is qualified by a
+        word of the question ("Carnival referee Graham Tully" for "Who refereed the carnival?")."""
+        if named & {w.lower() for w in re.findall(r"[\w'’-]+", sentence.text)}:
+            return True
+        at, to = span.start - sentence.start, span.end - sentence.start
+        return any((words := _beside(role, sentence.text, at, to)) is not None
+                   and {w.lower() for w in re.findall(r"[\w'’-]{4,}", words)} & asked_words for role in roles)
+
     def holds(span: Span) -> bool:
-        if named is not None:           # an act's doer: a whole name, in a sentence naming what the question does
+        if named is not None:           # an act's doer: a whole name, in a sentence about what the question asks
             sentence = span.sentence_in(by_rank)
             words = span.text.split()
             if sentence is None or len(words) < 2 or not all(w[:1].isupper() for w in words) \
-                    or not named & {w.lower() for w in re.findall(r"[\w'’-]+", sentence.text)}:
+                    or not about_asked(span, sentence):
                 return False
         return any(holds_as(span, role) for role in roles)
 
@@ -721,6 +746,17 @@ def story_year(document: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
+_THIS_YEAR = re.compile(r"\bthis\s+year\b", re.IGNORECASE)
+
+
+def years_said(sentence: str, document: str | None) -> frozenset[int]:
+    """The year a sentence names by its story's dateline: "this year" in a story dated 2025 -> {2025}; empty
+    without a dateline. ("last year" is left out: in "fell from 742 in 2022 to 668 this year, and it overspent
+    last year" it is of another clause than the figures.)"""
+    year = story_year(document) if document is not None and _THIS_YEAR.search(sentence) else None
+    return frozenset() if year is None else frozenset({year})
+
+
 def dated_otherwise(asked: frozenset[int], sentence: str, document: str) -> bool:
     """Whether a sentence is of its story's dated time, which is not the asked year: the story is dated another
     year and never names the asked one, and the sentence names no year nor another time. "How many passenger
@@ -818,6 +854,7 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
         dates = frozenset()     # "On what date is the next sale after the 20 November one?": another date is asked
     earlier, current = earlier_holder_role(question), current_holder_role(question)
     post = _post_asked(question, current)
+    under_asked = _UNDER.search(question) is not None        # "Who is the deputy mayor?"
     runs = _question_runs(question) if parse is not None else []
     if runs:
         people = {plain(w) for e in parse(question).ents if e.label_ == "PERSON" for w in e.text.split()}
@@ -847,7 +884,8 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
         if key not in verdicts:
             text = sentence.text
             document = story if years else None
-            verdicts[key] = other_year(years, text) or other_day(days, text) or other_date(dates, text) \
+            verdicts[key] = (other_year(years, text) and not years & years_said(text, story.text if story else None)) \
+                or other_day(days, text) or other_date(dates, text) \
                 or (document is not None and (year_told_elsewhere(years, text, by_rank[span.window_rank].text,
                                                                   document.text)
                                               or dated_otherwise(years, text, document.text))) \
@@ -861,7 +899,9 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
         return verdicts[key] or number_of_another_year(years, sentence.text, at, to) or \
             other_month(months, span.text) or \
             (earlier is not None and holds_role_now(earlier, sentence.text, at, to)) or \
-            (current is not None and held_role_before(current, sentence.text, at, to)) or \
+            (current is not None and (held_role_before(current, sentence.text, at, to)
+                                      or (not under_asked and holds_role_under(current, sentence.text, at, to))
+                                      or qualifies_role(current, sentence.text, to))) or \
             another_post(post, sentence.text, at, to)
 
     return [span for span in spans if not contradicted(span)]

@@ -2757,6 +2757,10 @@ def test_a_time_on_the_clock_is_asked_by_at_what_time(nlp) -> None:
     assert [s.text for s in rescore("At what time did the lifeboat launch?", [year, clock], [window], nlp)] == ["6.15"]
     assert rescore("At what time did the lifeboat launch?", [year], [window], nlp) == []
     assert [s.text for s in rescore("What time did she run?", [race], [window], nlp)] == ["11.52 seconds"]
+    text = "He rang his mother at ten past ten, two months after the move."
+    words, months = _span_in(text, "ten past ten", 0.01), _span_in(text, "two months", 0.5)
+    assert [s.text for s in rescore("At what time did he ring?", [months, words], [_window(text)], nlp)] \
+        == ["ten past ten"]
 
 
 def test_a_why_question_takes_a_stated_reason_about_what_it_asks() -> None:
@@ -2775,3 +2779,15 @@ def test_a_why_question_takes_a_stated_reason_about_what_it_asks() -> None:
     assert stated_reason(question, [despite, because], [window]) == ([because, despite], True)
     assert stated_reason(question, [despite, other], [window]) == ([despite, other], False)   # not about the swim
     assert stated_reason(question, [because, despite], [window]) == ([because, despite], True)
+
+
+def test_a_part_of_a_whole_answers_how_many_did_it(nlp) -> None:
+    """fresh42d: "By Tuesday night, how many member orchards had reported frost damage?" was answered *640* (0.89)
+    of "about 210 of the association's 640 member orchards in the region had reported damage": what the question
+    asks is said of the part; "How many member orchards does it have?" asks the whole."""
+    text = "She said about 210 of the association's 640 member orchards had reported damage by Tuesday night."
+    whole = _span_in(text, "640", 0.9)
+    assert rescore("By Tuesday night, how many member orchards had reported frost damage?", [whole],
+                   [_window(text)], nlp)[0].text == "210"
+    assert rescore("How many member orchards does the association have?", [whole], [_window(text)],
+                   nlp)[0].text == "640"

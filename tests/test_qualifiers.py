@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from rag.types import Sentence, Span, Window
+from rag.types import Document, Sentence, Span, Window
 
 
 def _window(text: str) -> Window:
@@ -512,6 +512,11 @@ def test_the_doer_of_an_asked_act_named_by_its_role_comes_first() -> None:
     assert prefer_holder("Who is prosecuting Liam Gorton?", [aziz, quarry], [window]) == [quarry, aziz]
     assert prefer_holder("Who was prosecuted by Helen Quarry?", [aziz, quarry], [window]) == [aziz, quarry]
     assert prefer_holder("Who skippered the Salt Shaker?", [aziz, hale], [window]) == [aziz, hale]   # another boat
+    window = _sentences("Peter Ng, 58, won the ironman for Kings Point.",
+                        "Carnival referee Graham Tully, 66, said the swim was cut.")
+    ng, tully = (Span(n, "d", window.text.index(n), window.text.index(n) + len(n), score, 0)
+                 for n, score in (("Peter Ng", 0.5), ("Graham Tully", 0.001)))
+    assert prefer_holder("Who refereed the carnival at Mollymook?", [ng, tully], [window]) == [tully, ng]
 
 
 def test_a_when_question_is_not_answered_from_the_other_side_of_the_dateline() -> None:
@@ -582,3 +587,38 @@ def test_a_sentence_naming_another_day_of_the_month_is_of_another_day() -> None:
     text = "The next sale will be held in Napier on 4 December, when 11,200 bales are expected."
     span = Span("11,200", "d", text.index("11,200"), text.index("11,200") + 6, 0.5, 0)
     assert drop_contradicted("How many bales sold at the auction on 20 November?", [span], [_window(text)]) == []
+
+
+def test_this_year_is_the_year_of_the_dateline() -> None:
+    """fresh42d: "How many presentations did the emergency department record in September 2025?" was refused:
+    "rose from 3,412 in September 2024 to 3,958 in September this year" names 2024 only, and "this year" of a
+    story dated 2025 is 2025; "3,412 in September 2024" is a figure of another year."""
+    from rag.qualifiers import drop_contradicted, number_of_another_year, years_said
+
+    story = "ED figures\nWHANGANUI, Monday 6 October 2025\n\nText."
+    text = "Presentations rose from 3,412 in September 2024 to 3,958 in September this year."
+    assert years_said(text, story) == frozenset({2025})
+    assert years_said("It rose last year and will rise next year.", story) == frozenset()    # of another clause
+    assert years_said(text, None) == frozenset() and years_said("It rose.", story) == frozenset()
+    assert number_of_another_year(frozenset({2025}), text, text.index("3,412"), text.index("3,412") + 5)
+    assert not number_of_another_year(frozenset({2025}), text, text.index("3,958"), text.index("3,958") + 5)
+    low, high = (Span(n, "d", text.index(n), text.index(n) + 5, 0.5, 0) for n in ("3,412", "3,958"))
+    documents = {"d": Document("d", "t", story)}
+    assert drop_contradicted("How many presentations were there in September 2025?", [low, high], [_window(text)],
+                             documents=documents) == [high]
+
+
+def test_a_deputy_does_not_hold_the_post() -> None:
+    """fresh42d: "Who is the mayor of Whanganui?" (unanswerable) was answered *Helen Craig* (0.78) of "Whanganui
+    District Council deputy mayor Helen Craig said ...": a post under the asked one is not it."""
+    from rag.qualifiers import drop_contradicted, holds_role_under
+
+    text = "Whanganui District Council deputy mayor Helen Craig said she had written to the minister."
+    at = text.index("Helen Craig")
+    assert holds_role_under("mayor", text, at, at + 11)
+    assert not holds_role_under("mayor", "Mayor Helen Craig said so.", 6, 17)
+    span = Span("Helen Craig", "d", at, at + 11, 0.8, 0)
+    assert drop_contradicted("Who is the mayor of Whanganui?", [span], [_window(text)]) == []
+    assert drop_contradicted("Who is the deputy mayor of Whanganui?", [span], [_window(text)]) == [span]
+    council = Span("Whanganui District Council deputy", "d", 0, 33, 0.8, 0)     # whose the post is, not its holder
+    assert drop_contradicted("Who is the mayor of Whanganui?", [council], [_window(text)]) == []
