@@ -260,8 +260,9 @@ _BODIES = frozenset("company firm agency organisation organization bank charity 
 # "3-2", "276 for eight" (not a golfer's "What score did Tairoa shoot?")
 _SCORE_ASKED = re.compile(r"^\W*what\s+(?:was|is|were)\s+the\s+(?:final\s+|full-time\s+|half-?time\s+)?score\b",
                           re.IGNORECASE)
-_SCORE = re.compile(r"\b\d{1,3}\s*[-–]\s*\d{1,3}\b(?![-–]\d)|\b\d{1,3}\s+(?:to|for)\s+(?:\d{1,3}|one|two|three|four|"
-                    r"five|six|seven|eight|nine|ten)\b|\b\d{1,3}\s*(?:all|apiece)\b", re.IGNORECASE)
+_SCORE = re.compile(r"\b\d{1,3}\s*[-–]\s*\d{1,3}\b(?![-–]\d)|"
+                    r"\b\d{1,3}\s+(?:to|for)\s+(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten)\b|"
+                    r"\b\d{1,3}\s*(?:all|apiece)\b", re.IGNORECASE)
 
 
 def match_scores(question: str, spans: Sequence[Span]) -> list[Span]:

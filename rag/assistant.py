@@ -640,7 +640,7 @@ class Assistant:
         stated = False               # a reason the text gives in a "because" clause about what is asked
         if form == "why":            # not what the act was done to; a reason of the act asked about
             spans = clauses.reasons(verbs, spans, windows, _parse)
-            spans, stated = clauses.stated_reason(resolved, spans, windows)   # "... because conditions became dangerous"
+            spans, stated = clauses.stated_reason(resolved, spans, windows)   # "because conditions became ..."
             form = form if spans else None
         said = None                  # "yes" / "no" when the evidence decides a yes/no question by rule
         if form == "yes/no":

@@ -148,8 +148,8 @@ def other_month(asked: frozenset[str], span: str) -> bool:
 
 
 # a day of a month, "20 November", "November 20th" (the day, the month's first three letters)
-_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTHS})\b|\b({_MONTHS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b",
-                        re.IGNORECASE)
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTHS})\b|"
+                        rf"\b({_MONTHS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", re.IGNORECASE)
 
 
 def _dates(text: str) -> set[tuple[int, str]]:
@@ -202,8 +202,7 @@ _FIGURE = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)(?![\d.,]\d|st\b|nd\b|rd\b|
 _OF_TIME = re.compile(r"\d[\d,.]*\s+(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|"
                       r"centur(?:y|ies))\b|"
                       # a day of a month: "on 20 November", "March 3rd" (the window may date it only by its dateline)
-                      rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\b|\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b",
-                      re.IGNORECASE)
+                      + _DAY_MONTH.pattern, re.IGNORECASE)
 
 
 def _figures(text: str) -> set[str]:
@@ -475,7 +474,8 @@ _ACT_ROLES = tuple((re.compile(pattern, re.IGNORECASE), roles) for pattern, role
     (r"prosecut(?:e|es|ed|ing)", ("prosecutor",)), (r"skipper(?:s|ed|ing)?", ("skipper",)),
     (r"captain(?:s|ed|ing)?", ("captain",)), (r"coach(?:es|ed|ing)?", ("coach",)),
     (r"referee(?:s|d|ing)?", ("referee",)), (r"umpir(?:e|es|ed|ing)", ("umpire",)),
-    (r"direct(?:s|ed|ing)?", ("director",)), (r"chair(?:s|ed|ing)?", ("chair", "chairman", "chairwoman", "chairperson")),
+    (r"direct(?:s|ed|ing)?", ("director",)),
+    (r"chair(?:s|ed|ing)?", ("chair", "chairman", "chairwoman", "chairperson")),
     (r"own(?:s|ed)?", ("owner", "proprietor")), (r"manag(?:e|es|ed|ing)", ("manager",)),
     (r"train(?:s|ed|ing)?", ("trainer",)), (r"edit(?:s|ed|ing)?", ("editor",)), (r"founded", ("founder",)),
     (r"organi[sz](?:e|es|ed|ing)", ("organiser",)), (r"judg(?:e|es|ed|ing)", ("judge",)),
@@ -730,8 +730,9 @@ def year_told_elsewhere(asked: frozenset[int], sentence: str, window: str, docum
 # a dateline on a line of its own among a story's first: "TIMARU, Tuesday 4 November 2025", "EUROA, Victoria,
 # Saturday 19 October 2024", "14 October 2025",
 # "Published: March 3, 2026"; it dates the story, and so every sentence of it that names no other time
-_DATED = re.compile(rf"^\s*(?:(?:published|posted|updated|filed)\s*:?\s*|(?:[A-Z][A-Za-z'’.-]+(?:\s+[A-Z][A-Za-z'’.-]+){{0,3}}"
-                    rf"\s*[,–—-]\s*){{1,2}})?(?:{_WEEKDAY},?\s+)?(?:\d{{1,2}}\s+(?:{_MONTHS})\.?|(?:{_MONTHS})\.?\s+\d{{1,2}},?)"
+_DATED = re.compile(rf"^\s*(?:(?:published|posted|updated|filed)\s*:?\s*|"
+                    rf"(?:[A-Z][A-Za-z'’.-]+(?:\s+[A-Z][A-Za-z'’.-]+){{0,3}}\s*[,–—-]\s*){{1,2}})?"
+                    rf"(?:{_WEEKDAY},?\s+)?(?:\d{{1,2}}\s+(?:{_MONTHS})\.?|(?:{_MONTHS})\.?\s+\d{{1,2}},?)"
                     rf"\s+(1\d{{3}}|20\d{{2}})\s*$", re.IGNORECASE | re.MULTILINE)
 # words that set a sentence in another time than its story's: "last year", "two seasons ago", "the previous
 # record", "at the time", "formerly"
@@ -785,7 +786,8 @@ _LAST_TIME = re.compile(r"\b(?:last\s+(?:year|season|summer|winter|spring|autumn
 
 
 # "What caused last year's overspend?": a reason, which its sentence gives without the time again
-_CAUSE_ASKED = re.compile(r"^\W*what\s+(?:caused|causes|led\s+to|drove|prompted|triggered|was\s+behind)\b", re.IGNORECASE)
+_CAUSE_ASKED = re.compile(r"^\W*what\s+(?:caused|causes|led\s+to|drove|prompted|triggered|was\s+behind)\b",
+                          re.IGNORECASE)
 
 
 def last_year_asked(question: str) -> bool:
@@ -814,7 +816,8 @@ def not_last_year(sentence: str, document: str | None) -> bool:
 # story's year
 _WHEN = r"^\W*(?:when|(?:(?:from|on|by|until|till|in|since)\s+)?what\s+(?:date|day|year|month))\s+"
 _WHEN_AHEAD = re.compile(r"^\W*when\s+(?:does|do)\b(?!.*\b(?:say|says|claim|claims|believe|believes|think|thinks|"
-                         r"know|recall|remember|estimate|date|dates)\b)|" + _WHEN + r"(?:will|shall|(?:is|are)\s+(?:\w+\s+){0,4}?(?:due|set|expected|scheduled|planned)\s+to)\b",
+                         r"know|recall|remember|estimate|date|dates)\b)|" + _WHEN +
+                         r"(?:will|shall|(?:is|are)\s+(?:\w+\s+){0,4}?(?:due|set|expected|scheduled|planned)\s+to)\b",
                          re.IGNORECASE)
 _WHEN_DONE = re.compile(_WHEN + r"(?:did|had)\b", re.IGNORECASE)
 
