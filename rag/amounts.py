@@ -15,8 +15,7 @@ import re
 from dataclasses import replace
 from typing import Callable, Sequence
 
-from rag.clauses import stem
-from rag.echoes import predicate_stems, stems
+from rag.clauses import predicate_stems, stem, stems
 from rag.question_types import HOW_MANY, MONEY_QUESTION, NAME_SMALL_WORDS, SUM_NOUNS, Expected
 from rag.types import Span, Window
 

@@ -1127,15 +1127,15 @@ SAID_SHARE = 0.6    # of the question's said words a sentence must hold to be th
 
 def _said_sentence(question: str, windows: Sequence[Window]) -> tuple[int, Sentence] | None:
     """For "Who said ...?": (window index, sentence) of the read sentence holding the most of what the
-    question says was said (``echoes.predicate_stems`` without the speech verb), when it holds
+    question says was said (``clauses.predicate_stems`` without the speech verb), when it holds
     at least SAID_SHARE of it; the best-ranked window first on a tie. None otherwise."""
-    asked = echoes.predicate_stems(question) - attribution.SPEECH
+    asked = clauses.predicate_stems(question) - attribution.SPEECH
     if len(asked) < 2:
         return None
     best, share = None, SAID_SHARE
     for k, window in sorted(enumerate(windows), key=lambda kw: kw[1].rank):
         for sentence in window.sentences:
-            held = len(asked & echoes.stems(sentence.text)) / len(asked)
+            held = len(asked & clauses.stems(sentence.text)) / len(asked)
             if held > share or (best is None and held >= share):
                 best, share = (k, sentence), held
     return best
@@ -1146,14 +1146,14 @@ def _on_the_question(question: str, spans: list[Span], windows: Sequence[Window]
     question asks ("attend" of "Did Sharma attend the caucus meeting?") beats one whose clause holds
     none ("the result was predetermined" of the same sentence), unless the reader scores it
     MISFIT_PENALTY^-1 times higher. Only the five best spans, and those within 50x of the best, compete."""
-    asked = echoes.predicate_stems(question)
+    asked = clauses.predicate_stems(question)
     if not asked or len(spans) < 2:
         return spans
     rivals = [x for x in spans[:5] if x.score >= 0.02 * spans[0].score]
 
     def weight(span: Span) -> float:
         clause = _clause_span(span, windows, "yes/no").text
-        return 1.0 if asked & echoes.stems(clause) else answer_types.MISFIT_PENALTY
+        return 1.0 if asked & clauses.stems(clause) else answer_types.MISFIT_PENALTY
 
     best = max(rivals, key=lambda x: x.score * weight(x))
     return spans if best is spans[0] else [best, *(x for x in spans if x is not best)]

@@ -21,9 +21,9 @@ from typing import Callable, Sequence
 
 from rag.ages import BY_AGE
 from rag.answer_types import MISFIT_PENALTY
-from rag.clauses import LIGHT_VERBS, governing_verb, stem
+from rag.clauses import LIGHT_VERBS, governing_verb, stem, stems
 from rag.credits import is_credit
-from rag.echoes import plain, stems
+from rag.echoes import plain
 from rag.names import gender
 from rag.question_types import PERSON_OR_ORG, expected_type, question_names
 from rag.types import Sentence, Span, Window

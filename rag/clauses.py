@@ -233,8 +233,6 @@ OVERLAP = 3     # words of what a why-question asks about (names aside) a senten
 
 def _in_stated_reason(span: Span, sentence, asked: frozenset[str]) -> bool:
     """Whether a span lies inside a "because" clause of a sentence sharing OVERLAP of the question's words."""
-    from rag.echoes import stems            # echoes imports this module
-
     if sentence is None or len(asked & stems(sentence.text)) < OVERLAP:
         return False
     at = span.start - sentence.start
@@ -250,8 +248,6 @@ def stated_reason(question: str, spans: Sequence[Span], windows: Sequence[Window
     500 metres ... because conditions became dangerous", not by "despite a two-metre swell that forced
     officials to shorten several events". Also whether the answer is such a stated reason: the text says it,
     however unsure the reader (trained on Wikipedia) is of it."""
-    from rag.echoes import predicate_stems  # echoes imports this module
-
     if not spans:
         return list(spans), False
     asked = predicate_stems(_FRONTED.sub("", question))     # what is asked about, not whom
@@ -590,6 +586,36 @@ def stem(word: str) -> str:
     if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiou":
         w = w[:-1]                                      # "committ" -> "commit", "expell" -> "expel"
     return w[:-1] if w.endswith("e") and len(w) > 3 else w
+
+
+# words an answer may share with its question without merely repeating it: function words and titles
+_ECHO_IGNORED = frozenset("a an the of in on at to for by with from and or as is was were be been his her their "
+                          "its mr ms mrs dr sir dame".split())
+
+
+def content_words(text: str) -> list[str]:
+    """The lower-cased words of a text that say something (articles, prepositions, titles out)."""
+    words = (w.removesuffix("'s").removesuffix("\u2019s") for w in re.findall(r"[\w'\u2019]+", text.lower()))
+    return [w for w in words if w not in _ECHO_IGNORED]
+
+
+def stems(text: str) -> frozenset[str]:
+    """The stems (``stem``) of a text's content words: "responded to the claims" -> {"respond", "claim"}."""
+    return frozenset(stem(w) for w in content_words(text))
+
+
+# auxiliaries, question words and pronouns: not what a question asks about
+_NOT_ASKED = frozenset("did does do has have had is was were are am will would can could should may might must "
+                       "not what why how who whom whose when where which i you he she it we they me him her us "
+                       "them my your its our their there this that these those".split())
+
+
+def predicate_stems(question: str) -> frozenset[str]:
+    """The stems of what a question asks about, without its auxiliaries, question words, pronouns and
+    the names it asks it of ("Did Sharma attend the caucus meeting?" -> {"attend", "caucu", "meet"})."""
+    named = {w.lower() for w in re.findall(r"[\w'’]+", question)[1:] if w[:1].isupper()}
+    return frozenset(stem(w) for w in content_words(question)
+                     if w not in _NOT_ASKED and w not in named and not w.endswith(("n't", "n’t")))
 
 
 def verdict(question: str, sentence: str, context: str, parse: Callable[[str], object],

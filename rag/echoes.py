@@ -1,7 +1,7 @@
 """Answers the question itself rules out: one that repeats the question ("Who criticised Ardern?": not "Ardern";
 ``drop_echoes``), one that names whom the asked act was done to (``drop_acted_on``), the side beaten for "Who won?"
 (``drop_beaten``), and one that is neither of the options the question offers ("Matte or Langgasse?";
-``prefer_options``). Also the word stems these compare.
+``prefer_options``). The word stems these compare are ``clauses.stems`` / ``predicate_stems``.
 """
 
 from __future__ import annotations
@@ -10,44 +10,16 @@ import re
 import unicodedata
 from typing import Callable, Sequence
 
-from rag.clauses import YES_NO, stem
+from rag.clauses import YES_NO, content_words
 from rag.types import Span, Window
 
 
-# words an answer may share with its question without merely repeating it: function words and titles
-_ECHO_IGNORED = frozenset("a an the of in on at to for by with from and or as is was were be been his her their "
-                          "its mr ms mrs dr sir dame".split())
 # "Was Sharma suspended or expelled?", "Which city is higher, Matte or Langgasse?", "... between the
 # Broncos and the Steelers?": the answer is one of the options, which no question word follows ("The
 # presence or absence of what ...?" offers no choice)
 _CHOICE = re.compile(r"(?:\bor\b|\bbetween\b.+\band\b)(?!.*\b(?:what|which|who|whom|whose|when|where|why|how)\b)",
                      re.I)
 _OPTION = re.compile(r"([\w'\u2019-]+)\s*,?\s+(?:or|and)\s+(?:the\s+|a\s+|an\s+)?([\w'\u2019-]+)", re.I)
-
-
-def content_words(text: str) -> list[str]:
-    """The lower-cased words of a text that say something (articles, prepositions, titles out)."""
-    words = (w.removesuffix("'s").removesuffix("\u2019s") for w in re.findall(r"[\w'\u2019]+", text.lower()))
-    return [w for w in words if w not in _ECHO_IGNORED]
-
-
-def stems(text: str) -> frozenset[str]:
-    """The stems (``clauses.stem``) of a text's content words: "responded to the claims" -> {"respond", "claim"}."""
-    return frozenset(stem(w) for w in content_words(text))
-
-
-# auxiliaries, question words and pronouns: not what a question asks about
-_NOT_ASKED = frozenset("did does do has have had is was were are am will would can could should may might must "
-                       "not what why how who whom whose when where which i you he she it we they me him her us "
-                       "them my your its our their there this that these those".split())
-
-
-def predicate_stems(question: str) -> frozenset[str]:
-    """The stems of what a question asks about, without its auxiliaries, question words, pronouns and
-    the names it asks it of ("Did Sharma attend the caucus meeting?" -> {"attend", "caucu", "meet"})."""
-    named = {w.lower() for w in re.findall(r"[\w'’]+", question)[1:] if w[:1].isupper()}
-    return frozenset(stem(w) for w in content_words(question)
-                     if w not in _NOT_ASKED and w not in named and not w.endswith(("n't", "n’t")))
 
 
 def echoes(question: str, answer: str) -> bool:

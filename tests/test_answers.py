@@ -1657,7 +1657,7 @@ def test_what_someone_said_prefers_their_words_on_the_topic_to_narration_or_othe
     ("Did they say it wasn't over?", {"say", "over"}),                         # nor pronouns and negations
 ])
 def test_what_a_question_asks_about_is_its_words_without_auxiliaries_or_names(question: str, stems: set[str]) -> None:
-    from rag.echoes import predicate_stems
+    from rag.clauses import predicate_stems
 
     assert predicate_stems(question) == stems
 
