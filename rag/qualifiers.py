@@ -363,7 +363,13 @@ def holds_role_under(role: str, text: str, start: int, end: int) -> bool:
     """Whether the person at ``text[start:end]`` is given, right beside the name, a post under ``role``: "deputy
     mayor Helen Craig", "vice-chair Ismail El Gizouli", for "Who is the mayor?"."""
     words = _beside(role, text, start, end)
-    return words is not None and bool(_UNDER.search(re.split(r"\band\b|&|,", words)[-1]))
+    return words is not None and bool(_UNDER.search(_own_phrase(words)))
+
+
+def _own_phrase(words: str) -> str:
+    """The words of a role's own phrase among those before it: "Co-founder and chief" -> "chief", "Opening the
+    case, prosecutor" -> "" (``_beside`` gives up to three words, across "and" and commas)."""
+    return re.split(r"\band\b|&|,", words)[-1]
 
 
 def qualifies_role(role: str, text: str, end: int) -> bool:
@@ -483,6 +489,8 @@ _ACT_ROLES = tuple((re.compile(pattern, re.IGNORECASE), roles) for pattern, role
     (r"pilot(?:s|ed|ing)?", ("pilot",)), (r"design(?:s|ed|ing)?", ("designer", "architect"))))
 _WHO_ACTS = re.compile(r"^\W*who\s+(?:(?:is|was|were|are)\s+(?=\w+ing\b)|(?:has|had|have|will|did|does|do|can|"
                        r"could|would)\s+(?:been\s+(?=\w+ing\b))?)?(?P<verb>[a-z]+)\b", re.IGNORECASE)
+
+
 def acted_roles(question: str) -> tuple[str, ...]:
     """The roles news names the doer of the act a "Who ...?" question asks about by ("Who is prosecuting
     Gorton?" -> "prosecutor"); empty for any other question, and for an earlier doer ("former")."""
@@ -499,9 +507,8 @@ def prefer_holder(question: str, spans: Sequence[Span], windows: Sequence[Window
     the post. So too for the doer of an act news names by a role (``acted_roles``: "Salt Shaker skipper Reece
     Tolhurst" for "Who skippered the Salt Shaker ...?"), when the name is whole and its sentence names a name the
     question does (the boat, not another's skipper) or the role is qualified by a word of it ("Carnival referee").
-    Not when the role's words there name another body than
-    one the question names ("Fonterra chief executive ..." for Harbourline's), nor for a holder before now; the
-    order is kept otherwise."""
+    Not when the role's words there name another body than one the question names ("Fonterra chief executive
+    ..." for Harbourline's), nor for a holder before now; the order is kept otherwise."""
     role = current_holder_role(question)
     roles = (role,) if role is not None else acted_roles(question)
     if not roles or len(spans) < 2:
@@ -523,25 +530,22 @@ def prefer_holder(question: str, spans: Sequence[Span], windows: Sequence[Window
                    and {w.lower() for w in re.findall(r"[\w'’-]{4,}", words)} & asked_words for role in roles)
 
     def holds(span: Span) -> bool:
-        if named is not None:           # an act's doer: a whole name, in a sentence about what the question asks
-            sentence = span.sentence_in(by_rank)
-            words = span.text.split()
-            if sentence is None or len(words) < 2 or not all(w[:1].isupper() for w in words) \
-                    or not about_asked(span, sentence):
-                return False
-        return any(holds_as(span, role) for role in roles)
-
-    def holds_as(span: Span, role: str) -> bool:
         sentence = span.sentence_in(by_rank)
         if sentence is None:
             return False
+        if named is not None:           # an act's doer: a whole name, in a sentence about what the question asks
+            words = span.text.split()
+            if len(words) < 2 or not all(w[:1].isupper() for w in words) or not about_asked(span, sentence):
+                return False
+        return any(holds_as(span, sentence, role) for role in roles)
+
+    def holds_as(span: Span, sentence, role: str) -> bool:
         at, to = span.start - sentence.start, span.end - sentence.start
         if re.match(rf"\s+(?:is|has been)\s+(?:the|its|their)\s+(?:[\w-]+\s+){{0,2}}?{role}\b",
                     sentence.text[to:], re.IGNORECASE):
             return True            # "Hoesung Lee is the chair of the IPCC"
         words = _beside(role, sentence.text, at, to)
-        # "Co-founder and chief", "Opening the case, prosecutor": the words of the role's own phrase
-        words = None if words is None else re.split(r"\band\b|&|,", words)[-1]
+        words = None if words is None else _own_phrase(words)
         owner = None if words is None else _OWNER.search(words)
         if owner is not None and asked_owner is not None and owner.group(1).lower() != asked_owner.group(1).lower():
             return False           # "the group's director" for "Who is the developer's director?"
@@ -728,8 +732,8 @@ def year_told_elsewhere(asked: frozenset[int], sentence: str, window: str, docum
 
 
 # a dateline on a line of its own among a story's first: "TIMARU, Tuesday 4 November 2025", "EUROA, Victoria,
-# Saturday 19 October 2024", "14 October 2025",
-# "Published: March 3, 2026"; it dates the story, and so every sentence of it that names no other time
+# Saturday 19 October 2024", "14 October 2025", "Published: March 3, 2026"; it dates the story, and so every
+# sentence of it that names no other time
 _DATED = re.compile(rf"^\s*(?:(?:published|posted|updated|filed)\s*:?\s*|"
                     rf"(?:[A-Z][A-Za-z'’.-]+(?:\s+[A-Z][A-Za-z'’.-]+){{0,3}}\s*[,–—-]\s*){{1,2}})?"
                     rf"(?:{_WEEKDAY},?\s+)?(?:\d{{1,2}}\s+(?:{_MONTHS})\.?|(?:{_MONTHS})\.?\s+\d{{1,2}},?)"
