@@ -290,6 +290,41 @@ def unnamed_bodies(question: str, spans: Sequence[Span]) -> list[Span]:
     return [x for x in spans if _name_like(x.text)]
 
 
+# kinds of place or body a name ends with ("Gowrie Range State High School", "Parera District Court"), and the
+# kinds news calls one of them by ("Harbourside College" for "Which school ...?", "Railway Union" for "Which club
+# ...?"); a "Which <kind> ...?" question is not answered by a name of another kind, nor a person's by any
+_INSTITUTIONS = frozenset("school college academy university polytechnic hospital clinic court tribunal council "
+                          "club gallery museum library church stadium airport factory company firm bank hotel "
+                          "prison ministry department agency".split())
+_KIND_ALIKE = (frozenset({"school", "college", "academy"}), frozenset({"university", "college", "polytechnic"}),
+               frozenset({"hospital", "clinic"}), frozenset({"court", "tribunal"}),
+               frozenset({"company", "firm", "bank", "agency"}), frozenset({"ministry", "department", "agency"}))
+_PEOPLE_KINDS = frozenset("judge coach magistrate coroner referee umpire captain skipper jockey trainer "
+                          "councillor officer".split())
+
+
+def _alike(kind: str, other: str) -> bool:
+    return kind == other or any(kind in group and other in group for group in _KIND_ALIKE)
+
+
+def another_kind(question: str, spans: Sequence[Span]) -> list[Span]:
+    """For "Which university will she attend?", the spans without a name of another kind of place or body
+    ("Gowrie Range State High School"); for "Which judge sentenced him?", without a place or body at all
+    ("Parera District Court"). A span not ending in such a kind word is kept; the spans as given for any other
+    question."""
+    kind = KIND_ASKED.match(question)
+    asked = kind.group(1).lower() if kind is not None else ""
+    if asked not in _INSTITUTIONS and asked not in _PEOPLE_KINDS:
+        return list(spans)
+
+    def other(span: Span) -> bool:
+        words = re.findall(r"[A-Za-z]+", span.text)
+        last = words[-1].lower() if words else ""
+        return last in _INSTITUTIONS and (asked in _PEOPLE_KINDS or not _alike(asked, last))
+
+    return [x for x in spans if not other(x)]
+
+
 def _counts_something(text: str) -> bool:
     """Whether a span could answer "How many ...?": a number that is not a year ("the 2023 election"), a scale, an
     ordinal ("his ninth goal") or a word that counts ("twice", "several", "none")."""
@@ -329,6 +364,7 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
     window): a span further down cannot overtake the best one, whatever its type; a person is no answer to a
     "Which horse ...?" question (``no_people``)."""
     spans = match_scores(question, unnamed_bodies(question, no_people(question, spans, windows)))
+    spans = another_kind(question, spans)
     expected = expected_type(question)
     if expected is None:
         return unasked_ages(spans, windows)

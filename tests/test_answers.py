@@ -2791,3 +2791,25 @@ def test_a_part_of_a_whole_answers_how_many_did_it(nlp) -> None:
                    [_window(text)], nlp)[0].text == "210"
     assert rescore("How many member orchards does the association have?", [whole], [_window(text)],
                    nlp)[0].text == "640"
+
+
+@pytest.mark.parametrize("question, kept", [
+    ("Which university will Ethan Vuong attend?", ["Harbourside College", "Railway Union", "Rachel Dunne",
+                                                   "Harbour University"]),
+    ("Which judge sentenced Grant Tolley?", ["Railway Union", "Rachel Dunne"]),       # no place or body at all
+    ("Which school finished third?", ["Gowrie State High School", "Harbourside College", "Railway Union",
+                                      "Rachel Dunne"]),                                # a college is a school
+    ("Which club does Aoife Keane play for?", ["Railway Union", "Rachel Dunne"]),     # no kind word: kept
+    ("Who sentenced Grant Tolley?", ["Parera District Court", "Gowrie State High School", "Harbourside College",
+                                     "Railway Union", "Rachel Dunne", "Harbour University"]),   # no kind asked
+])
+def test_a_which_kind_question_is_not_answered_by_a_name_of_another_kind(question: str, kept: list[str]) -> None:
+    """fresh42b/e: "Which university will Ethan Vuong attend?" (unanswerable) was answered *Gowrie Range State High
+    School*, "Which judge sentenced Grant Tolley?" *Parera District Court*: a name ending in another kind of place
+    or body (or any, for a person) answers neither."""
+    from rag.answer_types import another_kind
+
+    names = ["Parera District Court", "Gowrie State High School", "Harbourside College", "Railway Union",
+             "Rachel Dunne", "Harbour University"]
+    spans = [Span(n, "d", 0, len(n), 0.5, 0) for n in names]
+    assert [x.text for x in another_kind(question, spans)] == kept
