@@ -287,8 +287,9 @@ def asked_verbs(question: str, parse: Callable[[str], object]) -> frozenset[str]
     a verb whatever the small parser tags it ("Did the Greens back the bill?": "back" as an adverb)."""
     doc = parse(question)
     done = len(doc) > 0 and doc[0].lower_ in ("did", "does", "do")
-    verbs = frozenset(stem(t.text) for t in doc if (t.pos_ == "VERB" and t.dep_ != "prep"
+    verbs = frozenset(stem(t.text) for t in doc if (t.pos_ == "VERB" and t.dep_ not in ("prep", "compound")
                                                     and not (t.i > 0 and t.text[:1].isupper())   # "Ludlow": a name
+                                                    and not _role_before_name(t, doc)
                                                     and not (t.dep_ == "amod" and t.tag_ in ("VBN", "VBG"))
                                                     and not _when_clause(t)) or
                       (done and t.dep_ == "ROOT" and t.i > 1 and t.pos_ in ("NOUN", "ADV", "ADJ"))) - LIGHT_VERBS
@@ -345,11 +346,20 @@ def _when_clause(token) -> bool:
                for a in (token, *token.ancestors) if a.dep_ != "ROOT")
 
 
+def _role_before_name(token, doc) -> bool:
+    """Whether a word the small parser tags as the verb right after the opening auxiliary is a role before a
+    name: "jockey" of "Will jockey Kelly Brannigan appeal the fine?"."""
+    return token.i == 1 and token.tag_ == "VB" and doc[0].pos_ == "AUX" and len(doc) > 2 \
+        and doc[2].text[:1].isupper()
+
+
 def _describing(token) -> bool:
     """Whether a verb of a question is in a clause that tells which thing it means ("included" of "Did the union
-    accept the offer that included a payment?", "suspended" of "Did the MP who was suspended attend?")."""
+    accept the offer that included a payment?", "suspended" of "Did the MP who was suspended attend?", "rebranding"
+    of "Has the sponsor agreed to pay the costs of rebranding the stadium?")."""
     return any(a.dep_ == "relcl" or (a.dep_ == "acl" and a.tag_ in ("VBN", "VBG") and a.head.pos_ in ("NOUN", "PROPN"))
                or _to_describe(a)
+               or (a.dep_ == "pcomp" and a.head.lower_ == "of" and a.head.head.pos_ == "NOUN")
                for a in (token, *token.ancestors) if a.dep_ != "ROOT")     # not "vote to suspend", read as acl
 
 
@@ -628,7 +638,8 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
     negative; every verb of it that carries a claim appears in the sentence (the same ``stem``);
     each name, number and noun of it appears in the sentence or in ``context`` (its story);
     the clause that holds those verbs (without the clauses joined to it by "but", "and" or a comma)
-    neither hedges nor denies by implication ("may", "if", "unable"), and its negations are either
+    neither hedges nor denies by implication ("may", "if", "unable"; an "if" the question asks too aside), and
+    its negations are either
     none ("yes") or exactly one, on one of those verbs or on its object ("has not responded",
     "experienced no bullying": "no") or on a need above it ("will not need to apply"). A verb of the
     sentence done to another thing than the question's ("study history" for "study English?") decides
@@ -669,7 +680,9 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
     while (top.dep_ == "xcomp" and stem(top.head.text) in _NEEDING) or (top is none and top.dep_ != "ROOT"):
         top = top.head                  # "will not need to apply", "No charges have been laid": the clause above
     scope = _own_clause(top, {v.i for v in matched})
-    if any(_hedges(t) for t in scope if undone is None or t.i != undone.i) or _doubted_above(top):
+    asked_if = {t.lower_ for t in q if t.lower_ in ("if", "unless")}     # "... if the water table rises?": asked
+    if any(_hedges(t) for t in scope if (undone is None or t.i != undone.i) and t.lower_ not in asked_if) \
+            or _doubted_above(top):
         return None
     own = {stem(t.text) for t in doc}
     if not _terms_given(q, own, context, verbs):
@@ -886,13 +899,19 @@ _OPPOSED = {"for": "against", "against": "for"}
 
 def _opposed(question, matched, verbs: frozenset[str]) -> bool:
     """Whether the sentence's asked verb is done to the question's thing under the opposite preposition
-    (``_OPPOSED``): "Tevita Fifita ... voted against the offer" for "Did Tevita Fifita vote for the pay offer?"."""
+    (``_OPPOSED``): "Tevita Fifita ... voted against the offer" for "Did Tevita Fifita vote for the pay offer?", or
+    under it left bare ("one of the two members who voted against")."""
     for asked in (t for t in question if stem(t.text) in verbs):
         wanted = _slots(asked)
         for verb in (v for v in matched if _act(v.text, verbs) == stem(asked.text)):
             given = _slots(verb)
             if any((other := _OPPOSED.get(slot)) is not None and slot not in given and other in given
                    and stem(given[other].text) == stem(word.text) for slot, word in wanted.items()):
+                return True
+            # "one of the two members who voted against": the opposite preposition left bare, its object understood
+            if any((other := _OPPOSED.get(slot)) is not None and slot not in given and any(
+                    c.lower_ == other and c.dep_ in ("prep", "prt", "advmod") and not list(c.children)
+                    for c in verb.children) for slot in wanted):
                 return True
     return False
 
