@@ -54,6 +54,10 @@ _MONTHS = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|au
 _ASKED = re.compile(rf"\b(?:in|by|since|during|from|until|till|before|after|of|between|and|to|through|act|"
                     rf"{_MONTHS}|spring|summer|autumn|fall|winter)\.?\s+(1\d{{3}}|20\d{{2}})\b(?![.,]\d)",
                     re.IGNORECASE)
+# "during its 2013 consultation", "in the 2019 Kongorong fire", "at the time of the 2013 vote": a year after a
+# preposition and a determiner; not before a plural ("of the 2000 soldiers": a count)
+_ASKED_OWN = re.compile(r"\b(?:in|during|of|at|from|since|after|before|for)\s+(?:the|its|their|his|her|this|that)\s+"
+                        r"(19\d{2}|20[0-3]\d)\b(?![.,]\d)(?!\s+[a-z]+s\b)", re.IGNORECASE)
 # "the 2015 season", "the 2008 study": a year before an event's noun
 _ASKED_EVENT = re.compile(r"\b(1\d{3}|20\d{2})\s+(?:season|election|elections|census|olympics|olympic|games|world cup|"
                           r"final|finals|campaign|war|budget|study|survey|report|championship|championships|"
@@ -70,10 +74,11 @@ _ASKED_SPLIT = re.compile(r"\b(1\d{3}|20\d{2})\s*[-–/]\s*\d{2}\s+(?:financial|
 
 
 def asked_years(question: str) -> frozenset[int]:
-    """The years a question is asked about ("in 2000" -> {2000}, "the 2022-23 financial year" -> {2022}); empty
+    """The years a question is asked about ("in 2000" -> {2000}, "the 2022-23 financial year" -> {2022}, "during its
+    2013 consultation" -> {2013}); empty
     when it names none."""
     return frozenset(int(y) for y in _ASKED.findall(question) + _ASKED_EVENT.findall(question)
-                     + _ASKED_SPLIT.findall(question))
+                     + _ASKED_SPLIT.findall(question) + _ASKED_OWN.findall(question))
 
 
 def _named(text: str) -> tuple[set[int], list[tuple[int, int]]]:
@@ -166,9 +171,9 @@ def other_date(asked: frozenset[tuple[int, str]], text: str) -> bool:
     return bool(named) and not named & asked
 
 
-# a number said of a year: "30,000 in 2020", "12 per cent by 2019", "$4 million for 2021"
+# a number said of a year: "30,000 in 2020", "52 residents in 2018", "12 per cent by 2019", "$4 million for 2021"
 _NUMBER_OF_YEAR = re.compile(r"(?<![\w$£€])[$£€]?(\d[\d,.]*(?:\s*(?:%|per\s?cent|million|billion|thousand))?)"
-                             r"\s+(?:in|by|during|for|as of)\s+(?:the\s+(?:year\s+)?)?"
+                             r"\s+(?:[a-z]+\s+)?(?:in|by|during|for|as of)\s+(?:the\s+(?:year\s+)?)?"
                              rf"(?:(?i:{_MONTHS})\.?\s+)?(1\d{{3}}|20\d{{2}})\b")      # "3,412 in September 2024" too
 
 
@@ -390,7 +395,7 @@ def held_role_before(role: str, text: str, start: int, end: int) -> bool:
 _POSTS = {word: post for post, words in (
     ("chair", "chair chairman chairwoman chairperson"), ("ceo", "ceo executive"), ("president", "president"),
     ("mayor", "mayor"), ("principal", "principal"), ("treasurer", "treasurer"), ("coach", "coach"),
-    ("captain", "captain skipper")) for word in words.split()}
+    ("captain", "captain skipper"), ("secretary", "secretary")) for word in words.split()}
 # ... or right after it: "Joanne Petrakis, the company's chief executive,"
 _GIVEN_AFTER = re.compile(r"^\s*,\s*(?:(?:the|its|their)(?:\s+[\w-]+['’]s)?|"
                           r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*['’]s)\s+((?:[a-z-]+\s*){1,4})")
@@ -815,6 +820,96 @@ def not_last_year(sentence: str, document: str | None) -> bool:
     return year is not None and not _names_year(frozenset({year - 1}), sentence)
 
 
+# a time counted back from a story's own: "two years ago", "six seasons earlier", "3 years before"
+_BACK_COUNTS = "two three four five six seven eight nine ten eleven twelve".split()
+_YEARS_BACK = re.compile(r"\b(\d{1,2}|" + "|".join(_BACK_COUNTS) + r")\s+(?:years?|seasons?)\s+"
+                         r"(?:ago|earlier|before|previously)\b", re.IGNORECASE)
+
+
+def _back(word: str) -> int:
+    return int(word) if word.isdigit() else _BACK_COUNTS.index(word.lower()) + 2
+
+
+def years_back_asked(question: str) -> int | None:
+    """How many years before its story's time a question asks about ("the crowd two years ago" -> 2); None
+    without such a time, for one year back (``last_year_asked``), or for a reason or a clause."""
+    found = _YEARS_BACK.search(question)
+    if found is None or question_form(question) is not None or _CAUSE_ASKED.match(question):
+        return None
+    back = _back(found.group(1))
+    return back if back >= 2 else None
+
+
+def not_years_back(back: int, sentence: str, document: str | None) -> bool:
+    """Whether a sentence says nothing of the time ``back`` years before its story's: not "eight years ago" (or
+    earlier, before) with that count, nor the year that far before its dateline's. "What was the crowd at the
+    Kairangi Cup two years ago?" is not answered by *11,200* of "a crowd of about 11,200 attended, up from 9,600
+    last year". A sentence naming a year, in an undated story, is left alone."""
+    if any(_back(found.group(1)) == back for found in _YEARS_BACK.finditer(sentence)):
+        return False
+    if not _named(sentence)[0]:
+        return True
+    year = story_year(document) if document is not None else None
+    return year is not None and not _names_year(frozenset({year - back}), sentence)
+
+
+# the times a sentence can say by its story's dateline alone: "this year", "last year", "the past year", "a year
+# ago", "three years ago"
+_SAID_BY_DATELINE = re.compile(r"\b(?:this\s+year|last\s+year|(?:the\s+)?past\s+(?:year|12\s+months|twelve\s+months)|"
+                               r"a\s+year\s+ago|(\d{1,2}|" + "|".join(_BACK_COUNTS) + r")\s+years\s+ago)(?:['’]s)?\b",
+                               re.IGNORECASE)
+
+
+def dated_by_words(asked: frozenset[int], sentence: str, document: str) -> bool:
+    """Whether a sentence naming no year sets itself by its story's dateline in other years than the asked ones:
+    "How many written submissions did the council receive during its 2013 consultation?" is not answered by
+    *1,942* of "This year's public consultation ... drew 1,942 written submissions" in a story dated 2025, nor
+    "How many complaints were made in 2020?" by "37 complaints ... in the past year alone". The story's own year
+    always counts as said (a figure of now beside "up from 9,600 last year"); a sentence with a time the
+    dateline cannot place ("three years earlier", "at the time") is left alone."""
+    if not asked or _named(sentence)[0]:
+        return False
+    said = list(_SAID_BY_DATELINE.finditer(sentence))
+    year = story_year(document) if said else None
+    if year is None or _ANOTHER_TIME.search(_SAID_BY_DATELINE.sub(" ", sentence)):
+        return False
+    years = {year}
+    for found in said:
+        words = found.group(0).lower()
+        if found.group(1):
+            years.add(year - _back(found.group(1)))
+        elif not words.startswith("this"):
+            years.add(year - 1)
+    return not asked & years
+
+
+# a question about the story's own time ("How many students are enrolled this year?", "How many teachers does the
+# school currently employ?"), and the words a sentence ties a fact of another year to now with ("up from 412 in
+# 2021", "compared with 902 in 2024", "since 2019", "this year", "now")
+_NOW_ASKED = re.compile(r"\b(?:this\s+year|currently|now|at\s+present|presently|today)\b", re.IGNORECASE)
+_TIED_TO_NOW = re.compile(r"\b(?:from|than|compared\s+(?:with|to)|against|versus|since|this\s+year|now|currently|"
+                          r"at\s+present|today|so\s+far)\b", re.IGNORECASE)
+
+
+def now_asked(question: str) -> bool:
+    """Whether a question asks for a fact of its story's own time, by "this year", "currently", "now"; not a reason
+    or a clause."""
+    return _NOW_ASKED.search(question) is not None and question_form(question) is None \
+        and _CAUSE_ASKED.match(question) is None
+
+
+def of_other_years(sentence: str, document: str | None) -> bool:
+    """Whether a sentence names years, none its story's dateline's, and ties nothing to now: "How many students
+    are enrolled at the school this year?" is not answered by *14* of "The school opened in 1924 as a one-teacher
+    school with 14 pupils and stayed under 200 students until 2016" in a story dated 2025. "rose from 412 in
+    2021 to 786 this year", "1,126 new students compared with 902 in 2024" are left alone; so is an undated
+    story."""
+    year = story_year(document) if document is not None else None
+    if year is None or not _named(sentence)[0] or _TIED_TO_NOW.search(sentence):
+        return False
+    return not _names_year(frozenset({year}), sentence)
+
+
 # a when-question of what is still to come ("From what date will charges apply?", "When does she start?") or of
 # what is done ("When did the plant open?"): answered by no date its story's dateline puts on the other side of the
 # story's year
@@ -869,10 +964,10 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
     antonyms = any(w in _ANTONYMS for w in words)
     measures, numbers, part = asked_measures(question), asked_numbers(question), part_asked(question)
     tense = asked_tense(question) if documents is not None else None
-    last_year = last_year_asked(question)
+    last_year, back, now = last_year_asked(question), years_back_asked(question), now_asked(question)
     if not years and not days and not months and not antonyms and not runs and earlier is None and current is None \
             and post is None and not measures and not numbers and not part and tense is None and not last_year \
-            and not dates:
+            and not dates and back is None and not now:
         return list(spans)
     by_rank = {w.rank: w for w in windows}
     verdicts: dict[tuple[str, int], bool] = {}      # (document, sentence start) -> contradicted
@@ -895,11 +990,14 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
                 or other_day(days, text) or other_date(dates, text) \
                 or (document is not None and (year_told_elsewhere(years, text, by_rank[span.window_rank].text,
                                                                   document.text)
-                                              or dated_otherwise(years, text, document.text))) \
+                                              or dated_otherwise(years, text, document.text)
+                                              or dated_by_words(years, text, document.text))) \
                 or (antonyms and _opposite(words, _words(text), _elided(text))) \
                 or (bool(runs) and _namesake(runs, text)) or other_measure(measures, text) \
                 or (bool(part) and given_whole(part, text)) \
-                or (last_year and not_last_year(text, story.text if story is not None else None))
+                or (last_year and not_last_year(text, story.text if story is not None else None)) \
+                or (back is not None and not_years_back(back, text, story.text if story is not None else None)) \
+                or (now and not years and of_other_years(text, story.text if story is not None else None))
         at, to = span.start - sentence.start, span.end - sentence.start
         if tense is not None and story is not None and across_dateline(tense, span.text, story.text):
             return True

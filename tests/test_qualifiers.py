@@ -173,6 +173,9 @@ def test_a_person_may_share_a_name_with_another(nlp) -> None:
     ("The population grew from 8.0 million in 2000 to 8.2 million in 2010.", "8.2 million", False),
     ("In 2020 about 30,000 homes had solar.", "30,000", False),           # no number tied to a year: left alone
     ("Sales rose 12 per cent in 2019 and 4 per cent in 2020.", "12 per cent", True),
+    # a noun between the number and its year (fresh43a: *52* answered "How many residents ... in 2022?")
+    ("The home was full with 52 residents in 2005, had 44 in 2020 and is down to 34 today.", "52", True),
+    ("The home was full with 52 residents in 2005, had 44 in 2020 and is down to 34 today.", "44", False),
 ])
 def test_a_number_the_sentence_ties_to_another_year(text: str, number: str, other: bool) -> None:
     from rag.qualifiers import number_of_another_year
@@ -438,6 +441,11 @@ def test_a_date_asked_within_a_month_is_not_one_of_another_month(question: str, 
     ("What is the name of the federal Treasurer that the council will write to?",
      "The council would write to the bank's chief executive, Andrew Feeney, and to the federal Treasurer.",
      "Andrew Feeney", True),
+    ("Who is the secretary of the berth holders' association?",     # fresh43a: its president was the answer
+     "Berth holders' association president Lorraine Fitzgerald, 66, said members were shocked.",
+     "Lorraine Fitzgerald", True),
+    ("Who is the secretary of the berth holders' association?",
+     "Association secretary Peter Duggan said members were shocked.", "Peter Duggan", False),
 ])
 def test_a_person_given_another_post_beside_the_name_does_not_hold_the_asked_one(
         question: str, sentence: str, name: str, dropped: bool) -> None:
@@ -622,3 +630,79 @@ def test_a_deputy_does_not_hold_the_post() -> None:
     assert drop_contradicted("Who is the deputy mayor of Whanganui?", [span], [_window(text)]) == [span]
     council = Span("Whanganui District Council deputy", "d", 0, 33, 0.8, 0)     # whose the post is, not its holder
     assert drop_contradicted("Who is the mayor of Whanganui?", [council], [_window(text)]) == []
+
+
+def test_a_time_counted_back_is_said_by_the_sentence_that_answers_it() -> None:
+    """fresh42c: "What was the crowd at the Kairangi Cup two years ago?" was answered *11,200* of "a crowd of
+    about 11,200 attended, up from 9,600 last year", "How many submissions did the council receive six years
+    ago?" *4,300* of "up from 1,150 three years earlier": the sentence must say that count of years back or the
+    year that far before its dateline."""
+    from rag.qualifiers import drop_contradicted, not_years_back, years_back_asked
+
+    assert years_back_asked("What was the crowd at the Kairangi Cup two years ago?") == 2
+    assert years_back_asked("How many submissions did it receive six years earlier?") == 6
+    assert years_back_asked("What was the crowd a year ago?") is None           # last_year_asked reads that
+    assert years_back_asked("Why did the club move the cup two years ago?") is None   # a reason
+    story = "Cup day\nASHGROVE, Saturday 8 November 2025\n\nText."
+    assert not_years_back(2, "A crowd of about 11,200 attended, up from 9,600 last year.", story)
+    assert not_years_back(6, "More than 4,300 were received, up from 1,150 three years earlier.", story)
+    assert not not_years_back(8, "It cost $48.6 million, up from the $31 million put to ratepayers eight years ago.",
+                              story)
+    assert not not_years_back(2, "The crowd was 9,100 in 2023.", story)
+    assert not_years_back(2, "The crowd was 9,100 in 2021.", story)
+    assert not not_years_back(2, "The crowd was 9,100 in 2021.", None)            # undated: left alone
+    text = "A crowd of about 11,200 attended, up from 9,600 last year."
+    span = Span("11,200", "d", text.index("11,200"), text.index("11,200") + 6, 0.4, 0)
+    assert drop_contradicted("What was the crowd at the Kairangi Cup two years ago?", [span], [_window(text)]) == []
+
+
+def test_this_year_and_the_past_year_are_not_an_asked_earlier_year() -> None:
+    """fresh42e/c: "How many written submissions did the council receive during its 2013 fluoridation
+    consultation?" was answered *1,942* (0.81) of "This year's public consultation ... drew 1,942 written
+    submissions", "How many odour complaints were made in 2020?" *37* of "in the past year alone", in stories
+    dated 2025 that tell of 2013 and 2020 elsewhere. "its 2013 consultation" now asks 2013 too."""
+    from rag.qualifiers import asked_years, dated_by_words, drop_contradicted
+
+    assert asked_years("How many submissions did the council receive during its 2013 consultation?") == {2013}
+    assert asked_years("Who chaired the committee at the time of the 2013 vote?") == {2013}
+    assert asked_years("How many of the 2000 soldiers died?") == frozenset()        # a count
+    story = "Fluoride\nRANGIWAI, Wednesday 14 May 2025\n\nThe council last considered fluoridation in 2013."
+    text = "This year's public consultation, which closed on 2 May, drew 1,942 written submissions."
+    assert dated_by_words(frozenset({2013}), text, story)
+    assert not dated_by_words(frozenset({2025}), text, story)
+    assert dated_by_words(frozenset({2020}), "She made 37 complaints in the past year alone.", story)
+    assert not dated_by_words(frozenset({2024}), "She made 37 complaints in the past year alone.", story)
+    assert not dated_by_words(frozenset({2025}), "About 11,200 attended, up from 9,600 last year.", story)  # now's
+    assert not dated_by_words(frozenset({2013}), "It drew 1,150 three years earlier, this year 1,942.", story)
+    assert not dated_by_words(frozenset({2013}), "The 2013 count was 900; this year 1,942.", story)   # names one
+    assert not dated_by_words(frozenset({2013}), text, "Fluoride\n\nUndated text.")
+    span = Span("1,942", "d", text.index("1,942"), text.index("1,942") + 5, 0.8, 0)
+    documents = {"d": Document("d", "t", story)}
+    assert drop_contradicted("How many written submissions did the council receive during its 2013 consultation?",
+                             [span], [_window(text)], documents=documents) == []
+
+
+def test_a_question_of_now_is_not_answered_by_a_sentence_of_other_years_only() -> None:
+    """fresh43a: "How many students are enrolled at Yarrabee Creek State School this year?" was answered *14* (0.77)
+    of "The school opened in 1924 as a one-teacher school with 14 pupils and stayed under 200 students until
+    2016", in a story dated 2025: a sentence naming years, none the dateline's, and tying nothing to now."""
+    from rag.qualifiers import drop_contradicted, now_asked, of_other_years
+
+    assert now_asked("How many students are enrolled at the school this year?")
+    assert now_asked("How many teachers does the school currently employ?")
+    assert not now_asked("Why is the school now full?") and not now_asked("How many students were enrolled?")
+    story = "School roll\nIPSWICH, Monday 3 November 2025\n\nText."
+    text = "The school opened in 1924 as a one-teacher school with 14 pupils and stayed small until 2016."
+    assert of_other_years(text, story)
+    assert not of_other_years("Enrolments rose from 412 in 2021 to 786 this year.", story)
+    assert not of_other_years("It took 1,126 new students compared with 902 in 2024.", story)
+    assert not of_other_years("The roll has doubled since 2019.", story)
+    assert not of_other_years("The roll reached 786 in 2025.", story)
+    assert not of_other_years("The roll is 786.", story) and not of_other_years(text, None)
+    span = Span("14", "d", text.index("14 "), text.index("14 ") + 2, 0.77, 0)
+    documents = {"d": Document("d", "t", story)}
+    assert drop_contradicted("How many students are enrolled at the school this year?", [span], [_window(text)],
+                             documents=documents) == []
+    assert drop_contradicted("How many students were enrolled at the school?", [span], [_window(text)],
+                             documents=documents) == [span]
+
