@@ -325,6 +325,30 @@ def another_kind(question: str, spans: Sequence[Span]) -> list[Span]:
     return [x for x in spans if not other(x)]
 
 
+# a time said without a place: "next week", "the 38th minute", "Tuesday", "9.30am", "two days"; no answer to
+# "Where ...?"
+_WHEN_WORDS = re.compile(r"\b(?:next|last|this|following|previous|early|late|mid)\s+(?:week|month|year|weekend|season|"
+                         r"summer|winter|spring|autumn)\b|\b\d+(?:st|nd|rd|th)\s+minute\b|\b(?:morning|afternoon|"
+                         r"evening|night|today|tomorrow|yesterday)\b|\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)days?\b",
+                         re.IGNORECASE)
+
+
+def no_times_for_places(expected: Expected | None, spans: Sequence[Span]) -> list[Span]:
+    """For "Where will the public meeting take place?", the spans without a time that names no place ("next
+    week", "38th minute", "Tuesday", "9.30am"); a span with a capitalised word besides the calendar's ("Tolmie
+    Hall on Tuesday") is kept. The spans as given for any other question."""
+    if expected is None or expected.name != "place":
+        return list(spans)
+
+    def only_time(text: str) -> bool:
+        if not (_WHEN_WORDS.search(text) or _CLOCK.search(text) or _LENGTH.search(text) or _CALENDAR.search(text)):
+            return False
+        rest = _WHEN_WORDS.sub(" ", _CALENDAR.sub(" ", text))
+        return not re.search(r"\b[A-Z]", rest)
+
+    return [x for x in spans if not only_time(x.text)]
+
+
 def _counts_something(text: str) -> bool:
     """Whether a span could answer "How many ...?": a number that is not a year ("the 2023 election"), a scale, an
     ordinal ("his ninth goal") or a word that counts ("twice", "several", "none")."""
@@ -366,6 +390,7 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
     spans = match_scores(question, unnamed_bodies(question, no_people(question, spans, windows)))
     spans = another_kind(question, spans)
     expected = expected_type(question)
+    spans = no_times_for_places(expected, spans)
     if expected is None:
         return unasked_ages(spans, windows)
     if not spans:

@@ -2835,3 +2835,17 @@ def test_a_role_before_a_name_or_a_noun_of_a_thing_is_no_verb_asked(nlp, questio
     the small parser reads "jockey" as the verb, "meatworks" of "the meatworks site" as one, and "rebranding" of
     "the costs of rebranding" says which costs, not an act asked; each had to be in the answer's sentence."""
     assert asked_verbs(question, nlp) == verbs
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("next week", False), ("38th minute", False), ("Tuesday", False), ("9.30am", False), ("two days", False),
+    ("Tolmie Hall on Tuesday", True), ("the Tolmie Hall", True), ("Ferriby Road", True), ("Hamilton", True),
+])
+def test_a_time_naming_no_place_is_no_answer_to_where(text: str, kept: bool) -> None:
+    """fresh43a: "Where will the public meeting on the future of the brigade take place?" was answered *next week*,
+    fresh42e "Where was the match played?" *38th minute*: a time that names no place answers no where-question."""
+    from rag.answer_types import no_times_for_places
+
+    span = Span(text, "d", 0, len(text), 0.5, 0)
+    assert no_times_for_places(expected_type("Where will the meeting take place?"), [span]) == ([span] if kept else [])
+    assert no_times_for_places(expected_type("When will the meeting take place?"), [span]) == [span]
