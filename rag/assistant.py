@@ -610,6 +610,7 @@ class Assistant:
             spans = attribution.prefer_doer(resolved, spans, retrieval.windows, _parse)
         if s.qualifiers and spans and asked is None:     # "Who is the chief executive?": "Chief executive X said"
             spans = qualifiers.prefer_holder(resolved, spans, retrieval.windows)
+            spans = qualifiers.prefer_told(resolved, spans, retrieval.windows)   # the name the act is told of
         if s.answer_types and spans and asked is None:     # "Which jockey ...?": "apprentice jockey Jayden Ruhe"
             spans = self._kind_first(resolved, spans)
         if s.answer_types and spans and asked is None:     # "How old is Doyle?": "Doyle, 58,", not "for 22 years"

@@ -42,7 +42,7 @@ import re
 from functools import lru_cache
 from typing import Callable, Mapping, Sequence
 
-from rag.clauses import YES_NO, question_form, stem
+from rag.clauses import YES_NO, predicate_stems, question_form, stem, stems
 from rag.echoes import plain
 from rag.question_types import ROLE_WORDS, expected_type
 from rag.types import Document, Span, Window
@@ -562,6 +562,44 @@ def prefer_holder(question: str, spans: Sequence[Span], windows: Sequence[Window
         return list(spans)
     holders = [x for x in spans[1:] if holds(x)]
     return holders + [x for x in spans if x not in holders] if holders else list(spans)
+
+
+# words of a question that say nothing of the act it asks about: places and times around it ("over", "near",
+# "after"), an order ("second")
+_NOT_THE_ACT = frozenset(stem(w) for w in "over under near after before off into onto about around between during "
+                         "while when since until first second third last new old".split())
+_ROLE_STEMS = frozenset(stem(w) for w in ROLE_WORDS)
+_WHO_ASKED = re.compile(r"^\W*(?:[Ww]ho|[Ww]hom|[Ww]hich\s+(?:[A-Z][\w'’-]*\s+)*([a-z]+))\b")   # "Which Tararua councillor"
+
+
+def prefer_told(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
+    """For "Which Tararua councillor wants the council to consider a community trust taking over the building?",
+    a whole name whose sentence says two or more of the question's words of its act ("Fellow councillor Mike
+    Jepson said he would ask the council to explore whether a community trust could take over the building") put
+    first when the best span's sentence says none ("Councillor Kerry Sutherland said the loss was a hammer
+    blow"): the reader found the question's names and role there, not the act. The order is kept otherwise,
+    for questions asking only who holds a role (no words of an act), and for those ``prefer_holder`` reads (a
+    post, "Who skippered the boat ...?")."""
+    asked = _WHO_ASKED.match(question)
+    if asked is None or len(spans) < 2 or (asked.group(1) and asked.group(1).lower() not in ROLE_WORDS) \
+            or current_holder_role(question) is not None or acted_roles(question):
+        return list(spans)          # a post or a role's act: ``prefer_holder`` reads the role beside the name
+    act = predicate_stems(question) - _ROLE_STEMS - _NOT_THE_ACT
+    if len(act) < 2:
+        return list(spans)
+    by_rank = {w.rank: w for w in windows}
+    first = spans[0].sentence_in(by_rank)
+    if first is None or act & stems(first.text):
+        return list(spans)
+    for span in spans[1:]:
+        words = span.text.split()
+        sentence = span.sentence_in(by_rank)
+        if len(words) < 2 or not all(w[:1].isupper() for w in words) or sentence is None \
+                or sentence.start == first.start:
+            continue
+        if len(act & stems(sentence.text)) >= 2:
+            return [span, *(x for x in spans if x is not span)]
+    return list(spans)
 
 
 def anothers_holder(question: str, span: Span, windows: Sequence[Window]) -> bool:

@@ -706,3 +706,27 @@ def test_a_question_of_now_is_not_answered_by_a_sentence_of_other_years_only() -
     assert drop_contradicted("How many students were enrolled at the school?", [span], [_window(text)],
                              documents=documents) == [span]
 
+
+def test_a_name_whose_sentence_tells_the_act_asked_goes_first() -> None:
+    """fresh43a: "Which Tararua District councillor wants the council to consider a community trust taking over
+    the building?" was answered *Kerry Sutherland* (0.77), a councillor whose sentence says nothing of it; the
+    next sentence names "Fellow councillor Mike Jepson", who would ask the council to explore it."""
+    from rag.qualifiers import prefer_told
+
+    window = _sentences("Tararua District councillor Kerry Sutherland said the loss was a hammer blow for a town "
+                        "where one in four residents is over 65.",
+                        "Fellow councillor Mike Jepson said he would ask the council to explore whether a community "
+                        "trust could take over the building.")
+    text = window.text
+    sutherland, jepson = (Span(n, "d", text.index(n), text.index(n) + len(n), score, 0)
+                          for n, score in (("Kerry Sutherland", 0.5), ("Mike Jepson", 0.03)))
+    asked = "Which Tararua District councillor wants the council to consider a community trust taking over the building?"
+    assert prefer_told(asked, [sutherland, jepson], [window]) == [jepson, sutherland]
+    assert prefer_told("Which Tararua District councillor called the loss a hammer blow?", [sutherland, jepson],
+                       [window]) == [sutherland, jepson]         # the best one's sentence tells it
+    assert prefer_told("Who is the Tararua District councillor?", [sutherland, jepson],
+                       [window]) == [sutherland, jepson]         # a role only: no act to tell
+    assert prefer_told("Which town wants the council to consider a community trust taking over the building?",
+                       [sutherland, jepson], [window]) == [sutherland, jepson]    # no person asked
+    assert prefer_told("Who chairs the Tararua trust that wants a community trust taking over the building?",
+                       [sutherland, jepson], [window]) == [sutherland, jepson]    # a post: prefer_holder's
