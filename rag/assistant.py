@@ -649,6 +649,8 @@ class Assistant:
         if form is not None:
             spans = [_clause_span(spans[0], windows, form, verbs), *spans[1:]]
             decided = _verdict(resolved, spans[0], windows, self._docs) if form == "yes/no" else None
+            if decided is None and form == "yes/no":       # "Was anybody hurt?": "Nobody was injured." elsewhere
+                decided = _verdict_elsewhere(resolved, spans[0], windows, self._docs)
             if decided is not None:
                 said, spans[0] = decided
             elif form == "yes/no" and (at := _sentence_of(spans[0], windows)) is not None \
@@ -1183,6 +1185,26 @@ def _verdict(question: str, span: Span, windows: Sequence[Window],
         return None
     said, lo, hi = found
     return said, replace(span, text=sentence.text[lo:hi], start=sentence.start + lo, end=sentence.start + hi)
+
+
+def _verdict_elsewhere(question: str, best: Span, windows: Sequence[Window],
+                       documents: dict[str, Document]) -> tuple[str, Span] | None:
+    """A verdict (``_verdict``) from another retrieved sentence, in retrieval order, when the best span's sentence
+    settles nothing: "Were any vehicles involved in the crash during the Wolds Grand Prix?" is settled by "Sergeant
+    Paul Vickers said no vehicles had been involved", which the reader passed over. The reader did not choose that
+    sentence, so it must also do the act with a subject the question names (``clauses.said_of_asked``): not
+    "Nine volunteer firefighters have resigned" for "Did the captain resign?"."""
+    located = _sentence_of(best, windows)
+    for window in sorted(windows, key=lambda w: w.rank):
+        for at, sentence in enumerate(window.sentences):
+            if (located is not None and located[0].rank == window.rank and located[1] == at) \
+                    or not clauses.said_of_asked(question, sentence.text, _parse):
+                continue
+            whole = Span(sentence.text, sentence.doc_id, sentence.start, sentence.end, best.score, window.rank)
+            found = _verdict(question, whole, windows, documents)
+            if found is not None:
+                return found
+    return None
 
 
 def _alternatives(spans: Sequence[Span], windows: Sequence[Window], documents: dict[str, Document],

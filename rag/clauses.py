@@ -712,6 +712,32 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
     return (said, lo, hi) if lo <= start < hi else None
 
 
+def said_of_asked(question: str, sentence: str, parse: Callable[[str], object]) -> bool:
+    """Whether a sentence does an asked act (``asked_verbs``) with a subject the question names: "the club had
+    confirmed it as the new record" for "Has the fishing club confirmed the marlin as the record?"; not "Staff
+    will also have to pay" for "Will dialysis patients have to pay?", nor an act without a subject of its own
+    ("The audit, carried out by the finance team"). A verb with none ("agreed to introduce") takes the subject of
+    the verb it completes. For "Will ...?", the act must be ahead (a base form or "will", "would")."""
+    verbs = asked_verbs(question, parse)
+    asked = stems(question)
+    ahead = question.split()[0].lower() in ("will", "would") if question.split() else False
+    for verb in (t for t in parse(sentence) if t.pos_ == "VERB" and _same_act(t.text, verbs)):
+        node = verb
+        while node.dep_ in ("xcomp", "conj") and not any(c.dep_ in ("nsubj", "nsubjpass") for c in node.children):
+            node = node.head
+        subject = next((c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is None or subject.pos_ == "PRON" or stem(subject.text.lower()) not in asked:
+            continue
+        if ahead and not (verb.tag_ == "VB" or any(c.lower_ in _AHEAD for c in (*verb.children, *node.children))):
+            continue                # "Will it be held there again?": not "it had been held there from 2019"
+        return True
+    return False
+
+
+# the words that put an act ahead: "will", "would", "'ll", "is to", "is going to"
+_AHEAD = frozenset({"will", "would", "'ll", "shall", "going"})
+
+
 # verbs whose negation, above the asked one, denies it: "Families will not need to apply", "did not have to pay"
 _NEEDING = frozenset({"need", "hav", "manag", "bother"})
 # a question about whether anyone did it: "Has anyone been charged?"
