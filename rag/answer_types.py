@@ -292,12 +292,13 @@ def unnamed_bodies(question: str, spans: Sequence[Span]) -> list[Span]:
 
 # kinds of place or body a name ends with ("Gowrie Range State High School", "Parera District Court"), and the
 # kinds news calls one of them by ("Harbourside College" for "Which school ...?", "Railway Union" for "Which club
-# ...?"); a "Which <kind> ...?" question is not answered by a name of another kind, nor a person's by any
+# ...?", an NHS trust for a hospital); a "Which <kind> ...?" question is not answered by a name of another kind,
+# nor a person's by any
 _INSTITUTIONS = frozenset("school college academy university polytechnic hospital clinic court tribunal council "
                           "club gallery museum library church stadium airport factory company firm bank hotel "
-                          "prison ministry department agency".split())
+                          "prison ministry department agency trust".split())
 _KIND_ALIKE = (frozenset({"school", "college", "academy"}), frozenset({"university", "college", "polytechnic"}),
-               frozenset({"hospital", "clinic"}), frozenset({"court", "tribunal"}),
+               frozenset({"hospital", "clinic", "trust"}), frozenset({"court", "tribunal"}),
                frozenset({"company", "firm", "bank", "agency"}), frozenset({"ministry", "department", "agency"}))
 _PEOPLE_KINDS = frozenset("judge coach magistrate coroner referee umpire captain skipper jockey trainer "
                           "councillor officer".split())
@@ -333,20 +334,37 @@ _WHEN_WORDS = re.compile(r"\b(?:next|last|this|following|previous|early|late|mid
                          re.IGNORECASE)
 
 
+_TIME_GLUE = frozenset("the a an on at in of and by from to until till about around early late last next this "
+                       "that week s".split())
+
+
 def no_times_for_places(expected: Expected | None, spans: Sequence[Span]) -> list[Span]:
-    """For "Where will the public meeting take place?", the spans without a time that names no place ("next
-    week", "38th minute", "Tuesday", "9.30am"); a span with a capitalised word besides the calendar's ("Tolmie
-    Hall on Tuesday") is kept. The spans as given for any other question."""
+    """For "Where will the public meeting take place?", the spans without one that is a time and nothing else
+    ("next week", "38th minute", "Tuesday", "9.30am"); a span saying more ("Tolmie Hall on Tuesday") is kept. The
+    spans as given for any other question."""
     if expected is None or expected.name != "place":
         return list(spans)
 
     def only_time(text: str) -> bool:
-        if not (_WHEN_WORDS.search(text) or _CLOCK.search(text) or _LENGTH.search(text) or _CALENDAR.search(text)):
+        rest = text
+        for pattern in (_WHEN_WORDS, _CLOCK, _LENGTH, _CALENDAR):
+            rest = pattern.sub(" ", rest)
+        if rest == text:
             return False
-        rest = _WHEN_WORDS.sub(" ", _CALENDAR.sub(" ", text))
-        return not re.search(r"\b[A-Z]", rest)
+        return all(w.lower() in _TIME_GLUE for w in re.findall(r"[^\W\d_]+", rest))
 
     return [x for x in spans if not only_time(x.text)]
+
+
+# "How long did the final last?", "How long will the work take?": a time, not a distance
+_LASTING = re.compile(r"\b(?:last|lasts|lasted|take|takes|took|taken|run|runs|ran|go\s+on|went\s+on|wait|waited|"
+                      r"spend|spent|stay|stayed|serve|served)\b", re.IGNORECASE)
+_DISTANCE = re.compile(r"\d\s*(?:miles?|km|kilometres?|kilometers?|metres?|meters?|m|feet|ft|yards?)\b|"
+                       r"\b(?:miles?|kilometres?|kilometers?|metres?|meters?|feet|yards?)\b", re.IGNORECASE)
+
+
+# the words that join a list: "29, 34 and 41"
+_LISTED = re.compile(r"\b(?:and|or)\b", re.IGNORECASE)
 
 
 def _counts_something(text: str) -> bool:
@@ -452,14 +470,16 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
     tally = tally_asked(question, parse) if expected.name == "number" else None
     noun = counted_asked(question, parse) if expected.name == "number" else None
     out: list[Span] = []
-    # a person a question names by what they did ("the name of the forklift driver who reversed into ...") has a
-    # name; "the name of the spiritual teacher in Hinduism" may be a word for one ("a guru")
+    # a person a question names by what they did ("the name of the forklift driver who reversed into ...", "the
+    # driver of the train that derailed") or asks which one of ("Which surgeon was suspended?") has a name; "the
+    # name of the spiritual teacher in Hinduism" may be a word for one ("a guru")
     named = NAME_QUESTION.search(" ".join(question.lower().split()))
-    person_named = expected.labels == PERSON and named is not None and \
-        re.search(r"\b(?:who|whom|whose)\b", named.string[named.end():]) is not None
+    person_named = expected.labels == PERSON and (re.match(r"\W*which\b", question, re.IGNORECASE) is not None or (
+        named is not None and re.search(r"\b(?:who|whom|whose|that)\b", named.string[named.end():]) is not None))
     for span in spans:
-        if expected.labels <= NAME and bare_number(span.text):
-            continue                # "What is the name of the man who was arrested?": not "44"
+        if expected.labels <= NAME and (bare_number(span.text) or (
+                named is not None and not re.search(r"[^\W\d_]", _LISTED.sub(" ", span.text)))):
+            continue                # "What is the name of the man who was arrested?": not "44", nor "29, 34 and 41"
         if person_named and not any(c.isupper() for c in span.text):
             continue                # "What is the name of the forklift driver ...?": not "pallet labels"
         if expected.name == "number" and HOW_MANY.search(question) and LENGTH_OF_TIME.match(span.text) \
@@ -508,6 +528,9 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         span = own_age(span) if expected.name == "age" else span
         if expected.name == "duration" and bare_number(span.text) and not IN_UNITS.search(question):
             continue               # "How long will the rail line be?": not "six" (six stations); a length has a unit
+        if expected.name == "duration" and _LASTING.search(question) and _DISTANCE.search(span.text) \
+                and not TIME_UNIT.search(span.text):
+            continue               # "How long did the final last?": not "more than 300 miles" (a distance)
         if fitted > 0 and expected.name == "time" and LENGTH_OF_TIME.match(span.text):
             fitted = -1            # "When will she apply for a recount?": not "about a week" (how long, not when)
         if fitted > 0 and expected.name == "clock" and not _CLOCK.search(span.text):

@@ -2824,6 +2824,16 @@ def test_a_which_kind_question_is_not_answered_by_a_name_of_another_kind(questio
     assert [x.text for x in another_kind(question, spans)] == kept
 
 
+@pytest.mark.parametrize("question, kept", [
+    ("Which company made the CT scanner installed at Thames Hospital in 2011?", False),   # fresh43d
+    ("Which hospital will run the scanner?", True),            # an NHS trust runs hospitals
+])
+def test_a_trust_is_no_company(question: str, kept: bool) -> None:
+    from rag.answer_types import another_kind
+
+    span = Span("Thames Hospital Trust", "d", 0, 21, 0.5, 0)
+    assert another_kind(question, [span]) == ([span] if kept else [])
+
 @pytest.mark.parametrize("question, verbs", [
     ("Will jockey Kelly Brannigan appeal the fine she received after the Kairangi Cup?", {"appeal"}),
     ("Has Kaimai Energy agreed to pay the costs of rebranding Tauranga Stadium?", {"agr", "pay"}),
@@ -2849,3 +2859,49 @@ def test_a_time_naming_no_place_is_no_answer_to_where(text: str, kept: bool) -> 
     span = Span(text, "d", 0, len(text), 0.5, 0)
     assert no_times_for_places(expected_type("Where will the meeting take place?"), [span]) == ([span] if kept else [])
     assert no_times_for_places(expected_type("When will the meeting take place?"), [span]) == [span]
+
+
+@pytest.mark.parametrize("question, text, kept", [
+    ("What is the name of the driver of the freight train that derailed near Taumarunui?", "fertiliser", False),
+    ("What is the name of the driver of the freight train that derailed near Taumarunui?", "Hemi Walker", True),
+    ("Which Swindon orthopaedic surgeon was suspended for nine months?", "medical tribunal", False),
+    ("Which Swindon orthopaedic surgeon was suspended for nine months?", "Richard Vance", True),
+    ("What are the names of the three men charged over the skimming?", "29, 34 and 41", False),
+    ("What did each member of the lottery syndicate pay every week?", "$10", True),   # no name asked
+    ("What is the name of the spiritual teacher in Hinduism?", "guru", True),      # a word for one may answer
+    ("How long did the men's pairs final last?", "more than 300 miles", False),
+    ("How long did the men's pairs final last?", "three hours", True),
+    ("How long is the new cycle trail?", "42 kilometres", True),                     # a length asked
+])
+def test_a_name_asked_is_a_name_and_a_time_asked_no_distance(nlp, question: str, text: str, kept: bool) -> None:
+    """fresh43d: "What is the name of the driver of the freight train that derailed?" was answered *fertiliser*,
+    "Which Swindon surgeon was suspended?" *medical tribunal*, "What are the names of the three men charged?" *29,
+    34 and 41*, "How long did the final last?" *more than 300 miles*."""
+    sentence = f"They said {text} was the answer, the court heard on Monday."
+    span = _span_in(sentence, text)
+    assert [x.text for x in rescore(question, [span], [_window(sentence)], nlp)] == ([text] if kept else [])
+
+
+@pytest.mark.parametrize("question, sentence, said", [
+    ("Has the fishing club confirmed the blue marlin as the new tournament record?",
+     "Club president Geoff Lambert said the club had confirmed it as the new tournament record.", True),
+    ("Were any vehicles involved in the crash near Huggate?",
+     "Sergeant Paul Vickers said no vehicles had been involved.", True),
+    ("Did brigade captain Kylie Pearce resign along with her colleagues?",
+     "Nine volunteer firefighters have resigned from the brigade.", False),               # another subject
+    ("Will renal dialysis patients have to pay to park?", "Staff will also have to pay.", False),
+    ("Will the Auditor-General carry out its own investigation?",
+     "The audit, carried out by the council's own finance team, examined 1,146 claims.", False),   # no subject
+    ("Will the surf lifesaving carnival be held at Mollymook again next December?",
+     "The carnival had been held at Bar Beach from 2019 to 2023 before moving to Mollymook.", False),   # done
+    ("Will the surf lifesaving carnival be held at Mollymook again next December?",
+     "The carnival will be held at Mollymook again.", True),
+])
+def test_a_verdict_from_a_sentence_the_reader_passed_over_needs_the_asked_subject(
+        nlp, question: str, sentence: str, said: bool) -> None:
+    """fresh41c/43a: a yes/no question the best span's sentence does not settle may be settled by another retrieved
+    sentence ("no vehicles had been involved"), but only one doing the act with a subject the question names, and
+    ahead for "Will ...?": "Nine volunteer firefighters have resigned" is no "Yes" to "Did the captain resign?"."""
+    from rag.clauses import said_of_asked
+
+    assert said_of_asked(question, sentence, nlp) is said
