@@ -39,6 +39,7 @@ was the previous chief executive?": not "Velora's chief executive, Annika Brandt
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import lru_cache
 from typing import Callable, Mapping, Sequence
 
@@ -79,6 +80,11 @@ def asked_years(question: str) -> frozenset[int]:
     when it names none."""
     return frozenset(int(y) for y in _ASKED.findall(question) + _ASKED_EVENT.findall(question)
                      + _ASKED_SPLIT.findall(question) + _ASKED_OWN.findall(question))
+
+
+# "since 2019": a time from that year up to the story's own, which the sentence is of
+_SINCE = re.compile(r"\bsince\s+(?:early\s+|late\s+|mid-?)?(?:(?:" + _MONTHS + r")\.?\s+)?(1\d{3}|20\d{2})\b"
+                    r"(?![.,]\d)", re.IGNORECASE)
 
 
 def _named(text: str) -> tuple[set[int], list[tuple[int, int]]]:
@@ -286,10 +292,13 @@ def number_of_another_year(asked: frozenset[int], text: str, start: int, end: in
     years: "About 60,000 homes now have solar, up from 30,000 in 2020" gives 2020 30,000, not 60,000;
     "from 8.0 million in 2000 to 8.2 million in 2010" gives each year its own. A number tied to no year,
     in a sentence that ties none to an asked one, is left alone."""
-    if not asked or not any(c.isdigit() for c in text[start:end]):
+    first = re.search(r"\d", text[start:end])
+    if not asked or first is None:
         return False
     tied = [(m.start(1), m.end(1), int(m.group(2))) for m in _NUMBER_OF_YEAR.finditer(text)]
-    own = [year for a, b, year in tied if a < end and start < b]
+    # the span's own number is its first: "4,260" of "4,260 entries this year, up from 3,890", not "3,890"
+    at = start + first.start()
+    own = [year for a, b, year in tied if a <= at < b]
     if own:
         return not any(year in asked for year in own)
     # an untied number is another year's when the asked year's is what it is compared with ("up from 30,000 in
@@ -569,7 +578,8 @@ def prefer_holder(question: str, spans: Sequence[Span], windows: Sequence[Window
 _NOT_THE_ACT = frozenset(stem(w) for w in "over under near after before off into onto about around between during "
                          "while when since until first second third last new old".split())
 _ROLE_STEMS = frozenset(stem(w) for w in ROLE_WORDS)
-_WHO_ASKED = re.compile(r"^\W*(?:[Ww]ho|[Ww]hom|[Ww]hich\s+(?:[A-Z][\w'’-]*\s+)*([a-z]+))\b")   # "Which Tararua councillor"
+# "Who ...?", "Which Tararua councillor ...?" (the kind after the names)
+_WHO_ASKED = re.compile(r"^\W*(?:[Ww]ho|[Ww]hom|[Ww]hich\s+(?:[A-Z][\w'’-]*\s+)*([a-z]+))\b")
 
 
 def prefer_told(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
@@ -798,10 +808,12 @@ _THIS_YEAR = re.compile(r"\bthis\s+year\b", re.IGNORECASE)
 
 
 def years_said(sentence: str, document: str | None) -> frozenset[int]:
-    """The year a sentence names by its story's dateline: "this year" in a story dated 2025 -> {2025}; empty
-    without a dateline. ("last year" is left out: in "fell from 742 in 2022 to 668 this year, and it overspent
-    last year" it is of another clause than the figures.)"""
-    year = story_year(document) if document is not None and _THIS_YEAR.search(sentence) else None
+    """The year a sentence names by its story's dateline: "this year" in a story dated 2025 -> {2025}, and so
+    "its driest spring since 2019" (a fact of now, told against a year before); empty without a dateline.
+    ("last year" is left out: in "fell from 742 in 2022 to 668 this year, and it overspent last year" it is of
+    another clause than the figures.)"""
+    said = document is not None and (_THIS_YEAR.search(sentence) or _SINCE.search(sentence))
+    year = story_year(document) if said else None
     return frozenset() if year is None else frozenset({year})
 
 
@@ -952,7 +964,8 @@ def of_other_years(sentence: str, document: str | None) -> bool:
 # what is done ("When did the plant open?"): answered by no date its story's dateline puts on the other side of the
 # story's year
 _WHEN = r"^\W*(?:when|(?:(?:from|on|by|until|till|in|since)\s+)?what\s+(?:date|day|year|month))\s+"
-_WHEN_AHEAD = re.compile(r"^\W*when\s+(?:does|do)\b(?!.*\b(?:say|says|claim|claims|believe|believes|think|thinks|"
+_WHEN_AHEAD = re.compile(r"^\W*(?:when|(?:(?:from|on|by|until|till)\s+)?what\s+(?:date|day))\s+(?:does|do)\b"
+                         r"(?!.*\b(?:say|says|claim|claims|believe|believes|think|thinks|"
                          r"know|recall|remember|estimate|date|dates)\b)|" + _WHEN +
                          r"(?:will|shall|(?:is|are)\s+(?:\w+\s+){0,4}?(?:due|set|expected|scheduled|planned)\s+to)\b",
                          re.IGNORECASE)
@@ -964,13 +977,47 @@ def asked_tense(question: str) -> str | None:
     return "ahead" if _WHEN_AHEAD.match(question) else "done" if _WHEN_DONE.match(question) else None
 
 
+_MONTH_NUMBER = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+# a date without its year, this far before a story's dateline, is of the weeks just gone; further before, it may
+# be of the next year ("from 15 January" in a story of 8 December)
+_JUST_GONE = 90
+
+
+@lru_cache(maxsize=64)
+def story_date(document: str) -> date | None:
+    """The date of a story's dateline ("ARMIDALE, Monday 8 December 2025"), or None without a whole one."""
+    found = _DATED.search(document[:_LEAD])
+    days = _dates(found.group(0)) if found else set()
+    if len(days) != 1:
+        return None
+    (day, month), = days
+    try:
+        return date(int(found.group(1)), _MONTH_NUMBER[month], day)
+    except ValueError:
+        return None
+
+
+def _just_gone(day: int, month: str, dated: date) -> bool:
+    """Whether a day of a month without its year falls in the ``_JUST_GONE`` days before a dateline."""
+    try:
+        same_year = date(dated.year, _MONTH_NUMBER[month], day)
+    except ValueError:
+        return False
+    before = (dated - same_year).days % 365
+    return 0 < before <= _JUST_GONE
+
+
 def across_dateline(tense: str | None, span: str, document: str) -> bool:
     """Whether a date answers a when-question from the wrong side of its story's dateline: "March 2020" for
     "From what date will parking charges apply?" in a story dated 2025 (when free parking began), or a year
-    after the story's for what happened. Only a date naming its year, in a dated story, is judged."""
+    after the story's for what happened. A date naming its year is judged by the year; one naming none, for what
+    is still to come, by whether it fell in the weeks just before the dateline ("3 November" for "From what date
+    do level 3 restrictions take effect?" in a story of 8 December). Only a dated story is judged."""
     if tense is None:
         return False
     years = _named(span)[0]
+    if not years and tense == "ahead" and (days := _dates(span)) and (dated := story_date(document)) is not None:
+        return all(_just_gone(day, month, dated) for day, month in days)
     year = story_year(document) if years else None
     if year is None:
         return False

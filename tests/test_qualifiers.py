@@ -176,6 +176,8 @@ def test_a_person_may_share_a_name_with_another(nlp) -> None:
     # a noun between the number and its year (fresh43a: *52* answered "How many residents ... in 2022?")
     ("The home was full with 52 residents in 2005, had 44 in 2020 and is down to 34 today.", "52", True),
     ("The home was full with 52 residents in 2005, had 44 in 2020 and is down to 34 today.", "44", False),
+    # a span's own number is its first (fresh43d: "4,260 ..." was dropped for the 3,890 of 2024 inside it)
+    ("It attracted 4,260 entries this year, up from 3,890 in 2024.", "4,260 entries this year, up from 3,890", False),
 ])
 def test_a_number_the_sentence_ties_to_another_year(text: str, number: str, other: bool) -> None:
     from rag.qualifiers import number_of_another_year
@@ -546,6 +548,22 @@ def test_a_when_question_is_not_answered_from_the_other_side_of_the_dateline() -
     assert not across_dateline("ahead", "March 2020", "Parking charges\n\nCharges start soon.")   # undated
 
 
+def test_a_date_without_its_year_just_before_the_dateline_is_no_date_to_come() -> None:
+    """fresh43d: "From what date do level 3 water restrictions take effect in Armidale?" was answered *3 November*
+    (when level 2 began) in a story dated Monday 8 December 2025: a day of a month in the weeks just before the
+    dateline is gone; further before, it may be of the next year."""
+    from rag.qualifiers import across_dateline, asked_tense, story_date
+
+    assert asked_tense("From what date do level 3 water restrictions take effect in Armidale?") == "ahead"
+    assert asked_tense("On what date does the report say the fire began?") is None
+    story = "Water\nBy Lachlan Reid\nARMIDALE, Monday 8 December 2025\n\nText."
+    assert story_date(story).isoformat() == "2025-12-08" and story_date("Water\n\nText.") is None
+    assert across_dateline("ahead", "3 November", story) and across_dateline("ahead", "October 1", story)
+    assert not across_dateline("ahead", "15 December", story) and not across_dateline("ahead", "8 December", story)
+    assert not across_dateline("ahead", "15 January", story)          # next year's, as likely as not
+    assert not across_dateline("done", "3 November", story)
+
+
 def test_a_question_about_last_year_is_not_answered_by_a_sentence_of_this_year() -> None:
     """"How many rescues did patrols carry out at last year's carnival?" was answered *four* (0.86) of a sentence
     about this year's: a sentence must say "last year", "a year earlier", "the previous season" or the year
@@ -730,3 +748,17 @@ def test_a_name_whose_sentence_tells_the_act_asked_goes_first() -> None:
                        [sutherland, jepson], [window]) == [sutherland, jepson]    # no person asked
     assert prefer_told("Who chairs the Tararua trust that wants a community trust taking over the building?",
                        [sutherland, jepson], [window]) == [sutherland, jepson]    # a post: prefer_holder's
+
+
+def test_since_a_year_tells_of_now() -> None:
+    """fresh43d: "How much rain fell in Armidale between September and November 2025?" was refused: *61mm* of
+    "... recorded its driest spring since 2019, with just 61mm of rain in Armidale between September and November"
+    was dropped as of 2019. A sentence telling something "since 2019" is of the story's own time (and not of a year
+    between: "Was the show held in 2020?" is not answered by "the first time it has won since 2011")."""
+    from rag.qualifiers import years_said
+
+    story = "Water\nARMIDALE, Monday 8 December 2025\n\nText."
+    text = "The region recorded its driest spring since 2019, with just 61mm of rain between September and November."
+    assert years_said(text, story) == frozenset({2025})
+    assert years_said("Just 61mm of rain fell in spring 2019.", story) == frozenset()
+    assert years_said(text, None) == frozenset()
