@@ -296,11 +296,14 @@ def number_of_another_year(asked: frozenset[int], text: str, start: int, end: in
     if not asked or first is None:
         return False
     tied = [(m.start(1), m.end(1), int(m.group(2))) for m in _NUMBER_OF_YEAR.finditer(text)]
-    # the span's own number is its first: "4,260" of "4,260 entries this year, up from 3,890", not "3,890"
+    inside = [year for a, b, year in tied if a < end and start < b]
+    if any(year in asked for year in inside):
+        return False                # "41 in 2023 to 67" for 2024: the asked year's number is in it
+    # else the span's own number is its first: "4,260" of "4,260 entries this year, up from 3,890", not "3,890"
     at = start + first.start()
     own = [year for a, b, year in tied if a <= at < b]
     if own:
-        return not any(year in asked for year in own)
+        return True
     # an untied number is another year's when the asked year's is what it is compared with ("up from 30,000 in
     # 2020"); beside the asked year's own figure ("revenue of $6.3 million in 2023-24 ..., but a loss of $14.7
     # million") it is that year's too
@@ -1007,17 +1010,21 @@ def _just_gone(day: int, month: str, dated: date) -> bool:
     return 0 < before <= _JUST_GONE
 
 
-def across_dateline(tense: str | None, span: str, document: str) -> bool:
+def across_dateline(tense: str | None, span: str, document: str, named: frozenset[int] = frozenset(),
+                    sentence: str = "") -> bool:
     """Whether a date answers a when-question from the wrong side of its story's dateline: "March 2020" for
     "From what date will parking charges apply?" in a story dated 2025 (when free parking began), or a year
     after the story's for what happened. A date naming its year is judged by the year; one naming none, for what
     is still to come, by whether it fell in the weeks just before the dateline ("3 November" for "From what date
-    do level 3 restrictions take effect?" in a story of 8 December). Only a dated story is judged."""
+    do level 3 restrictions take effect?" in a story of 8 December), unless its ``sentence`` names a year ("will run
+    from 10 to 19 October 2025") or the question ``named`` the dateline's ("When will the 2025 festival take
+    place?" of a story just after it). Only a dated story is judged."""
     if tense is None:
         return False
     years = _named(span)[0]
     if not years and tense == "ahead" and (days := _dates(span)) and (dated := story_date(document)) is not None:
-        return all(_just_gone(day, month, dated) for day, month in days)
+        return dated.year not in named and not _named(sentence)[0] \
+            and all(_just_gone(day, month, dated) for day, month in days)
     year = story_year(document) if years else None
     if year is None:
         return False
@@ -1049,6 +1056,7 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
     antonyms = any(w in _ANTONYMS for w in words)
     measures, numbers, part = asked_measures(question), asked_numbers(question), part_asked(question)
     tense = asked_tense(question) if documents is not None else None
+    named = frozenset(_named(question)[0]) if tense is not None else frozenset()
     last_year, back, now = last_year_asked(question), years_back_asked(question), now_asked(question)
     if not years and not days and not months and not antonyms and not runs and earlier is None and current is None \
             and post is None and not measures and not numbers and not part and tense is None and not last_year \
@@ -1084,7 +1092,7 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
                 or (back is not None and not_years_back(back, text, story.text if story is not None else None)) \
                 or (now and not years and of_other_years(text, story.text if story is not None else None))
         at, to = span.start - sentence.start, span.end - sentence.start
-        if tense is not None and story is not None and across_dateline(tense, span.text, story.text):
+        if tense is not None and story is not None and across_dateline(tense, span.text, story.text, named, sentence.text):
             return True
         return verdicts[key] or number_of_another_year(years, sentence.text, at, to) or \
             other_month(months, span.text) or \

@@ -178,6 +178,8 @@ def test_a_person_may_share_a_name_with_another(nlp) -> None:
     ("The home was full with 52 residents in 2005, had 44 in 2020 and is down to 34 today.", "44", False),
     # a span's own number is its first (fresh43d: "4,260 ..." was dropped for the 3,890 of 2024 inside it)
     ("It attracted 4,260 entries this year, up from 3,890 in 2024.", "4,260 entries this year, up from 3,890", False),
+    ("Pursuits had risen from 41 in 2005 to 67 in 2010.", "41 in 2005 to 67", False),     # 2010's number inside
+    ("Pursuits had risen from 41 in 2005 to 67 in 2009.", "41 in 2005 to 67", True),
 ])
 def test_a_number_the_sentence_ties_to_another_year(text: str, number: str, other: bool) -> None:
     from rag.qualifiers import number_of_another_year
@@ -562,6 +564,8 @@ def test_a_date_without_its_year_just_before_the_dateline_is_no_date_to_come() -
     assert not across_dateline("ahead", "15 December", story) and not across_dateline("ahead", "8 December", story)
     assert not across_dateline("ahead", "15 January", story)          # next year's, as likely as not
     assert not across_dateline("done", "3 November", story)
+    assert not across_dateline("ahead", "3 November", story, frozenset({2025}))   # "the 2025 festival": this year's
+    assert not across_dateline("ahead", "3 November", story, sentence="It runs to 3 November 2026.")   # a year said
 
 
 def test_a_question_about_last_year_is_not_answered_by_a_sentence_of_this_year() -> None:
