@@ -296,6 +296,9 @@ def asked_verbs(question: str, parse: Callable[[str], object]) -> frozenset[str]
     described = frozenset(stem(t.text) for t in doc if t.pos_ == "VERB" and _describing(t))
     if verbs - described:           # "the offer that included a payment": which offer, not the act asked
         verbs -= described
+    elif verbs and any(t.dep_ == "ROOT" and t.pos_ == "VERB" and stem(t.text) in LIGHT_VERBS - {"be"} for t in doc):
+        # "Did either of the publishers approached make an offer?": the act is the light verb's, not "approached"
+        return frozenset()
     named = _NAMED_SUBJECT.match(question) if not verbs else None
     if named is None:
         return verbs

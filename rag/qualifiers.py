@@ -581,8 +581,8 @@ def prefer_holder(question: str, spans: Sequence[Span], windows: Sequence[Window
 _NOT_THE_ACT = frozenset(stem(w) for w in "over under near after before off into onto about around between during "
                          "while when since until first second third last new old".split())
 _ROLE_STEMS = frozenset(stem(w) for w in ROLE_WORDS)
-# "Who ...?", "Which Tararua councillor ...?" (the kind after the names)
-_WHO_ASKED = re.compile(r"^\W*(?:[Ww]ho|[Ww]hom|[Ww]hich\s+(?:[A-Z][\w'’-]*\s+)*([a-z]+))\b")
+# "Who ...?", "Which Tararua councillor ...?", "Which Timaru district councillor ...?" (the kind after the names)
+_WHO_ASKED = re.compile(r"^\W*(?:[Ww]ho|[Ww]hom|[Ww]hich\s+(?:[A-Z][\w'’-]*\s+)*([a-z]+)(?:\s+([a-z]+))?)\b")
 
 
 def prefer_told(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
@@ -594,7 +594,7 @@ def prefer_told(question: str, spans: Sequence[Span], windows: Sequence[Window])
     for questions asking only who holds a role (no words of an act), and for those ``prefer_holder`` reads (a
     post, "Who skippered the boat ...?")."""
     asked = _WHO_ASKED.match(question)
-    if asked is None or len(spans) < 2 or (asked.group(1) and asked.group(1).lower() not in ROLE_WORDS) \
+    if asked is None or len(spans) < 2 or (asked.group(1) and not {asked.group(1), asked.group(2)} & ROLE_WORDS) \
             or current_holder_role(question) is not None or acted_roles(question):
         return list(spans)          # a post or a role's act: ``prefer_holder`` reads the role beside the name
     act = predicate_stems(question) - _ROLE_STEMS - _NOT_THE_ACT

@@ -2839,6 +2839,8 @@ def test_a_trust_is_no_company(question: str, kept: bool) -> None:
     ("Has Kaimai Energy agreed to pay the costs of rebranding Tauranga Stadium?", {"agr", "pay"}),
     ("Has Central Pastoral Foods decided to sell the 14-hectare Pahiatua meatworks site?", {"decid", "sel"}),
     ("Did the Greens back the bill?", {"back"}),
+    # only a light verb besides one that says which (fresh42d: "Yes" from "she had approached two publishers")
+    ("Did either of the regional publishers approached by Margaret Lindqvist make an offer for the masthead?", set()),
 ])
 def test_a_role_before_a_name_or_a_noun_of_a_thing_is_no_verb_asked(nlp, question: str, verbs: set[str]) -> None:
     """fresh42c: "Will jockey Kelly Brannigan appeal the fine?" got no verdict from "she would not appeal":
