@@ -356,11 +356,13 @@ def no_times_for_places(expected: Expected | None, spans: Sequence[Span]) -> lis
     return [x for x in spans if not only_time(x.text)]
 
 
-# "How long did the final last?", "How long will the work take?": a time, not a distance
+# "How long did the final last?", "How long will the work take?": a time, not a distance, weight, share or sum
 _LASTING = re.compile(r"\b(?:last|lasts|lasted|take|takes|took|taken|run|runs|ran|go\s+on|went\s+on|wait|waited|"
                       r"spend|spent|stay|stayed|serve|served)\b", re.IGNORECASE)
-_DISTANCE = re.compile(r"\d\s*(?:miles?|km|kilometres?|kilometers?|metres?|meters?|m|feet|ft|yards?)\b|"
-                       r"\b(?:miles?|kilometres?|kilometers?|metres?|meters?|feet|yards?)\b", re.IGNORECASE)
+_NOT_A_TIME = re.compile(r"\d\s*(?:miles?|km|kilometres?|kilometers?|metres?|meters?|m|feet|ft|yards?|kg|mg|g|"
+                         r"tonnes?|litres?|hectares?|ha|acres?|%)(?!\w)|[$£€]\s*\d|\b(?:miles?|kilometres?|"
+                         r"kilometers?|metres?|meters?|feet|yards?|kilograms?|milligrams?|grams?|tonnes?|litres?|"
+                         r"hectares?|acres?|per\s?cent)\b", re.IGNORECASE)
 
 
 # the words that join a list: "29, 34 and 41"
@@ -528,9 +530,9 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         span = own_age(span) if expected.name == "age" else span
         if expected.name == "duration" and bare_number(span.text) and not IN_UNITS.search(question):
             continue               # "How long will the rail line be?": not "six" (six stations); a length has a unit
-        if expected.name == "duration" and _LASTING.search(question) and _DISTANCE.search(span.text) \
+        if expected.name == "duration" and _LASTING.search(question) and _NOT_A_TIME.search(span.text) \
                 and not TIME_UNIT.search(span.text):
-            continue               # "How long did the final last?": not "more than 300 miles" (a distance)
+            continue               # "How long did the final last?": not "more than 300 miles" (a measure)
         if fitted > 0 and expected.name == "time" and LENGTH_OF_TIME.match(span.text):
             fitted = -1            # "When will she apply for a recount?": not "about a week" (how long, not when)
         if fitted > 0 and expected.name == "clock" and not _CLOCK.search(span.text):

@@ -2873,6 +2873,7 @@ def test_a_time_naming_no_place_is_no_answer_to_where(text: str, kept: bool) -> 
     ("What is the name of the spiritual teacher in Hinduism?", "guru", True),      # a word for one may answer
     ("How long did the men's pairs final last?", "more than 300 miles", False),
     ("How long did the men's pairs final last?", "three hours", True),
+    ("How long is the lead clean-up expected to take?", "2400 milligrams per kilogram", False),    # fresh42a
     ("How long is the new cycle trail?", "42 kilometres", True),                     # a length asked
 ])
 def test_a_name_asked_is_a_name_and_a_time_asked_no_distance(nlp, question: str, text: str, kept: bool) -> None:
