@@ -468,7 +468,6 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         if not spans:
             return []
     best = max(s.score for s in spans)
-    unchecked: list[Span] = []      # too far below the best for a parse; checked only if no checked span stays
     others = other_nouns(question, parse) if expected.name == "number" else frozenset()
     tally = tally_asked(question, parse) if expected.name == "number" else None
     noun = counted_asked(question, parse) if expected.name == "number" else None
@@ -496,7 +495,7 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
             if other_rate(question, span, by_rank[span.window_rank]):
                 continue            # "How much per cubic metre?": not "$310" of "$310 a year"
         if span.score < consider * best:
-            unchecked.append(replace(span, type_fit=0))
+            out.append(replace(span, type_fit=0))
             continue
         window = by_rank.get(span.window_rank)
         if window is None:
@@ -567,9 +566,6 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         if tally is not None and written_as_age(span, window):
             continue               # ... nor "23" of "Lolo (23)": an age is no tally
         out.append(replace(span, type_fit=fitted))
-    if not out and unchecked:       # every span checked fell ("29", Gorton's age, for "How old is Helen Quarry?"):
-        return rescore(question, unchecked, windows, parse, consider)   # the rest checked too, not passed on as is
-    out += unchecked
     return sorted(out, key=lambda s: -(s.score * (MISFIT_PENALTY if s.type_fit < 0 else 1.0)))
 
 

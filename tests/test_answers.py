@@ -2908,13 +2908,3 @@ def test_a_verdict_from_a_sentence_the_reader_passed_over_needs_the_asked_subjec
     from rag.clauses import said_of_asked
 
     assert said_of_asked(question, sentence, nlp) is said
-
-
-def test_spans_below_the_best_are_checked_when_every_checked_one_falls(nlp) -> None:
-    """fresh42a: "How old is prosecutor Helen Quarry?" (unanswerable): the reader's best, *29*, is Liam Gorton's
-    age and fell; *54*, far below it and so never parsed, was passed on unchecked, though it is Mohammed Aziz's.
-    When no checked span stays, the rest are checked in turn."""
-    text = "Liam Gorton, 29, of Ribbleton, denies causing harm to driver Mohammed Aziz, 54, on the bus."
-    spans = [_span_in(text, "29", 0.036), _span_in(text, "54", 0.003)]
-    assert rescore("How old is prosecutor Helen Quarry?", spans, [_window(text)], nlp) == []
-    assert [x.text for x in rescore("How old is Mohammed Aziz?", spans, [_window(text)], nlp)] == ["54"]
