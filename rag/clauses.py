@@ -722,6 +722,9 @@ def said_of_asked(question: str, sentence: str, parse: Callable[[str], object]) 
     ("The audit, carried out by the finance team"). A verb with none ("agreed to introduce") takes the subject of
     the verb it completes. For "Will ...?", the act must be ahead (a base form or "will", "would")."""
     verbs = asked_verbs(question, parse)
+    said = {stem(w) for w in re.findall(r"[\w'’]+", sentence.lower())}
+    if not verbs or not any(v in said or _SAME_ACT.get(v, frozenset()) & said for v in verbs):
+        return False                # no word of the act: no parse needed
     asked = stems(question)
     ahead = question.split()[0].lower() in ("will", "would") if question.split() else False
     for verb in (t for t in parse(sentence) if t.pos_ == "VERB" and _same_act(t.text, verbs)):
