@@ -359,10 +359,14 @@ def no_times_for_places(expected: Expected | None, spans: Sequence[Span]) -> lis
 # "How long did the final last?", "How long will the work take?": a time, not a distance, weight, share or sum
 _LASTING = re.compile(r"\b(?:last|lasts|lasted|take|takes|took|taken|run|runs|ran|go\s+on|went\s+on|wait|waited|"
                       r"spend|spent|stay|stayed|serve|served)\b", re.IGNORECASE)
-_NOT_A_TIME = re.compile(r"\d\s*(?:miles?|km|kilometres?|kilometers?|metres?|meters?|m|feet|ft|yards?|kg|mg|g|"
-                         r"tonnes?|litres?|hectares?|ha|acres?|%)(?!\w)|[$£€]\s*\d|\b(?:miles?|kilometres?|"
-                         r"kilometers?|metres?|meters?|feet|yards?|kilograms?|milligrams?|grams?|tonnes?|litres?|"
-                         r"hectares?|acres?|per\s?cent)\b", re.IGNORECASE)
+# ... besides the units ``_UNIT`` reads, shares (``PERCENT_FIGURE``) and sums (``CURRENCY``)
+_OTHER_UNITS = re.compile(r"\d\s*(?:miles?|feet|ft|yards?|mg|g)\b|\b(?:miles?|feet|yards?|milligrams?|grams?)\b",
+                          re.IGNORECASE)
+
+
+def _no_time(text: str) -> bool:
+    """Whether a span is a measure that is no time: a distance, weight, area, share or sum."""
+    return any(p.search(text) for p in (_UNIT, _OTHER_UNITS, PERCENT_FIGURE, CURRENCY))
 
 
 # the words that join a list: "29, 34 and 41"
@@ -530,7 +534,7 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         span = own_age(span) if expected.name == "age" else span
         if expected.name == "duration" and bare_number(span.text) and not IN_UNITS.search(question):
             continue               # "How long will the rail line be?": not "six" (six stations); a length has a unit
-        if expected.name == "duration" and _LASTING.search(question) and _NOT_A_TIME.search(span.text) \
+        if expected.name == "duration" and _LASTING.search(question) and _no_time(span.text) \
                 and not TIME_UNIT.search(span.text):
             continue               # "How long did the final last?": not "more than 300 miles" (a measure)
         if fitted > 0 and expected.name == "time" and LENGTH_OF_TIME.match(span.text):
