@@ -486,8 +486,11 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
         if expected.labels <= NAME and (bare_number(span.text) or (
                 named is not None and not re.search(r"[^\W\d_]", _LISTED.sub(" ", span.text)))):
             continue                # "What is the name of the man who was arrested?": not "44", nor "29, 34 and 41"
-        if person_named and not any(c.isupper() for c in span.text):
-            continue                # "What is the name of the forklift driver ...?": not "pallet labels"
+        # "What is the name of the forklift driver ...?": not "pallet labels"; a role ("parliamentary staffer") may
+        # lead to the name (attribution.named_describer follows it)
+        if person_named and not any(c.isupper() for c in span.text) and span.text.split() \
+                and span.text.split()[-1].lower() not in ROLE_WORDS:
+            continue
         if expected.name == "number" and HOW_MANY.search(question) and LENGTH_OF_TIME.match(span.text) \
                 and not TIME_UNIT.search(question):
             continue                # "How many of the stolen books were recovered?": not "more than 200 years"
