@@ -296,7 +296,8 @@ def asked_verbs(question: str, parse: Callable[[str], object]) -> frozenset[str]
     described = frozenset(stem(t.text) for t in doc if t.pos_ == "VERB" and _describing(t))
     if verbs - described:           # "the offer that included a payment": which offer, not the act asked
         verbs -= described
-    elif verbs and any(t.dep_ == "ROOT" and t.pos_ == "VERB" and stem(t.text) in LIGHT_VERBS - {"be"} for t in doc):
+    elif verbs and any(t.dep_ == "ROOT" and t.pos_ == "VERB" and stem(t.text) in LIGHT_VERBS - {"be"}
+                       for t in doc):
         # "Did either of the publishers approached make an offer?": the act is the light verb's, not "approached"
         return frozenset()
     named = _NAMED_SUBJECT.match(question) if not verbs else None
@@ -641,10 +642,9 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
     negative; every verb of it that carries a claim appears in the sentence (the same ``stem``);
     each name, number and noun of it appears in the sentence or in ``context`` (its story);
     the clause that holds those verbs (without the clauses joined to it by "but", "and" or a comma)
-    neither hedges nor denies by implication ("may", "if", "unable"; an "if" the question asks too aside), and
-    its negations are either
-    none ("yes") or exactly one, on one of those verbs or on its object ("has not responded",
-    "experienced no bullying": "no") or on a need above it ("will not need to apply"). A verb of the
+    neither hedges nor denies by implication ("may", "if", "unable"; an "if" the question asks too aside),
+    and its negations are either none ("yes") or exactly one, on one of those verbs or on its object ("has not
+    responded", "experienced no bullying": "no") or on a need above it ("will not need to apply"). A verb of the
     sentence done to another thing than the question's ("study history" for "study English?") decides
     nothing. A few verbs stand for each other (``_SAME_ACT``: "back" / "support", "detect" / "find").
     More ways of saying "no" to one act: "no" on its noun for whether anyone did it ("No charges have
@@ -740,7 +740,7 @@ def said_of_asked(question: str, sentence: str, parse: Callable[[str], object]) 
     return False
 
 
-# the words that put an act ahead: "will", "would", "'ll", "is to", "is going to"
+# the words that put an act ahead: "will", "would", "'ll", "shall", "is going to"
 _AHEAD = frozenset({"will", "would", "'ll", "shall", "going"})
 
 

@@ -1092,7 +1092,8 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
                 or (back is not None and not_years_back(back, text, story.text if story is not None else None)) \
                 or (now and not years and of_other_years(text, story.text if story is not None else None))
         at, to = span.start - sentence.start, span.end - sentence.start
-        if tense is not None and story is not None and across_dateline(tense, span.text, story.text, named, sentence.text):
+        if tense is not None and story is not None \
+                and across_dateline(tense, span.text, story.text, named, sentence.text):
             return True
         return verdicts[key] or number_of_another_year(years, sentence.text, at, to) or \
             other_month(months, span.text) or \
