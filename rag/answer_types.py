@@ -27,6 +27,7 @@ from rag.amounts import (
     closing_level, counted_asked, counted_part, counts, leading_amount, level_after_change, other_nouns, other_rate,
     part_named, rate_part, tally_asked,
 )
+from rag.qualifiers import WEEKDAY
 from rag.question_types import (
     HOW_MANY, KIND_ASKED, NAME, NAME_QUESTION, NAME_SMALL_WORDS, NUMBER, ORG, PERSON, PLACE, ROLE_WORDS, Expected,
     expected_type,
@@ -330,8 +331,7 @@ def another_kind(question: str, spans: Sequence[Span]) -> list[Span]:
 # "Where ...?"
 _WHEN_WORDS = re.compile(r"\b(?:next|last|this|following|previous|early|late|mid)\s+(?:week|month|year|weekend|season|"
                          r"summer|winter|spring|autumn)\b|\b\d+(?:st|nd|rd|th)\s+minute\b|\b(?:morning|afternoon|"
-                         r"evening|night|today|tomorrow|yesterday)\b|\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)days?\b",
-                         re.IGNORECASE)
+                         r"evening|night|today|tomorrow|yesterday)\b|\b" + WEEKDAY + r"s?\b", re.IGNORECASE)
 
 
 _TIME_GLUE = frozenset("the a an on at in of and by from to until till about around early late last next this "

@@ -119,9 +119,9 @@ def _names_year(asked: frozenset[int], text: str) -> bool:
 
 
 # a day of the week a question asks about ("on the Sunday of the heatwave"), not a name ("the Sunday Star-Times")
-_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
-_DAY = re.compile(rf"\b({_WEEKDAY})s?\b(?!\s+(?-i:[A-Z]))", re.IGNORECASE)
-_DAYS_RUN = re.compile(rf"\b{_WEEKDAY}\s*(?:to|until|till|through|-|–)\s*{_WEEKDAY}\b", re.IGNORECASE)
+WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_DAY = re.compile(rf"\b({WEEKDAY})s?\b(?!\s+(?-i:[A-Z]))", re.IGNORECASE)
+_DAYS_RUN = re.compile(rf"\b{WEEKDAY}\s*(?:to|until|till|through|-|–)\s*{WEEKDAY}\b", re.IGNORECASE)
 
 
 def asked_days(question: str) -> frozenset[str]:
@@ -657,8 +657,9 @@ def _words(text: str) -> list[str]:
 
 
 # "Who is the chief whip now?" asks for the current one: read as "Who is the current chief whip?"
-_NOW = re.compile(r"^\W*(?:who|what|which)\s+(?:is|are)\s+(?=.*\b(?:now|currently|presently|today|at present)\b)",
-                  re.IGNORECASE)
+# the words that say a question is of now ("Who is now ...?", "How many does it currently employ?")
+_NOW_WORDS = r"now|currently|presently|today|at\s+present"
+_NOW = re.compile(rf"^\W*(?:who|what|which)\s+(?:is|are)\s+(?=.*\b(?:{_NOW_WORDS})\b)", re.IGNORECASE)
 
 
 def _asked_words(question: str) -> list[str]:
@@ -792,7 +793,7 @@ def year_told_elsewhere(asked: frozenset[int], sentence: str, window: str, docum
 # sentence of it that names no other time
 _DATED = re.compile(rf"^\s*(?:(?:published|posted|updated|filed)\s*:?\s*|"
                     rf"(?:[A-Z][A-Za-z'’.-]+(?:\s+[A-Z][A-Za-z'’.-]+){{0,3}}\s*[,–—-]\s*){{1,2}})?"
-                    rf"(?:{_WEEKDAY},?\s+)?(?:\d{{1,2}}\s+(?:{_MONTHS})\.?|(?:{_MONTHS})\.?\s+\d{{1,2}},?)"
+                    rf"(?:{WEEKDAY},?\s+)?(?:\d{{1,2}}\s+(?:{_MONTHS})\.?|(?:{_MONTHS})\.?\s+\d{{1,2}},?)"
                     rf"\s+(1\d{{3}}|20\d{{2}})\s*$", re.IGNORECASE | re.MULTILINE)
 # words that set a sentence in another time than its story's: "last year", "two seasons ago", "the previous
 # record", "at the time", "formerly"
@@ -939,9 +940,9 @@ def dated_by_words(asked: frozenset[int], sentence: str, document: str) -> bool:
 # a question about the story's own time ("How many students are enrolled this year?", "How many teachers does the
 # school currently employ?"), and the words a sentence ties a fact of another year to now with ("up from 412 in
 # 2021", "compared with 902 in 2024", "since 2019", "this year", "now")
-_NOW_ASKED = re.compile(r"\b(?:this\s+year|currently|now|at\s+present|presently|today)\b", re.IGNORECASE)
-_TIED_TO_NOW = re.compile(r"\b(?:from|than|compared\s+(?:with|to)|against|versus|since|this\s+year|now|currently|"
-                          r"at\s+present|today|so\s+far)\b", re.IGNORECASE)
+_NOW_ASKED = re.compile(rf"\b(?:this\s+year|{_NOW_WORDS})\b", re.IGNORECASE)
+_TIED_TO_NOW = re.compile(rf"\b(?:from|than|compared\s+(?:with|to)|against|versus|since|this\s+year|{_NOW_WORDS}|"
+                          r"so\s+far)\b", re.IGNORECASE)
 
 
 def now_asked(question: str) -> bool:
