@@ -317,6 +317,19 @@ def own_age(span: Span) -> Span:
 _NAME_THEN_AGE = re.compile(r"^([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}),\s*\d{1,3}$")
 
 
+_YEARS_OLD = re.compile(r"(\d{1,3})-years?(?:-old)?")
+
+
+def age_alone(question: str, span: Span) -> Span:
+    """For an age asked, the number of a span cut as "19-year" (of "19-year-old Emma Rangi") or given as
+    "19-year-old": "19"; any other span as it is."""
+    asked = expected_type(question)
+    found = _YEARS_OLD.fullmatch(span.text)
+    if found is None or asked is None or asked.name != "age":
+        return span
+    return replace(span, text=found.group(1), end=span.start + found.end(1))
+
+
 def without_age(question: str, span: Span) -> Span:
     """A name answer without the age the text puts after it ("Moala, 22" -> "Moala"), unless an age is asked."""
     found = _NAME_THEN_AGE.match(span.text)

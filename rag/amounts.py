@@ -60,8 +60,10 @@ _ASKS_RECEIVED = re.compile(r"^\W*how\s+many\b.*\b(?:get|got|receive|received|po
                             r"total|attendance|crowd)\b", re.IGNORECASE)   # "What was the turnout?": not "by 312 votes"
 # "What was Aramoana's winning time?": a time clocked, which no difference is ("four seconds ahead of")
 _ASKS_TIME_TAKEN = re.compile(r"\b(?:winning|finishing|race|final|qualifying|record|fastest|best)\s+time\b|"
-                              r"\bwhat\s+time\s+did\s+.+\b(?:finish|finished|clock|clocked|run|ran|record|"
-                              r"recorded|post|posted|set|swim|swam|row|rowed|cross|crossed)\b", re.IGNORECASE)
+                              r"^\W*what\s+was\s+[\w\s'’-]*?['’]s\s+time\s+(?:in|for|at|over)\b|"   # "Grace's time in"
+                              r"(?<!\bat\s)\bwhat\s+time\s+did\s+.+\b(?:finish|finished|clock|clocked|run|ran|"
+                              r"record|recorded|post|posted|set(?!\s+(?:off|out|up|down|sail|away))|swim|swam|row|"
+                              r"rowed|cross|crossed)\b", re.IGNORECASE)     # not "At what time did the march set off?"
 # what the text sets before a difference: "unseating Bolton by 1,240 votes", "a margin of 12 seconds"
 _MARGIN_BEFORE = re.compile(r"(?:\bby|\b(?:margin|majority|lead|gap|deficit)\s+of|\b(?:margin|majority)\b[^.;:\d]{0,25}"
                             r"\b(?:was|is|were|stood\s+at|of)|\bwon\s+by)\s+(?:just|only|a\s+mere|some|about|around|"
@@ -528,6 +530,34 @@ def drop_levels(question: str, spans: Sequence[Span], windows: Sequence[Window])
         return any(stem(w) in _CHANGES for w in re.findall(r"[a-z]+", clause.lower()))
 
     return [x for x in spans if not level(x)]
+
+
+# "How many of the soil samples taken ... tested positive?": the things a part of which is asked
+_WHOLE_OF = re.compile(r"^\W*how\s+many\s+of\s+(?:the|its|their|his|her|[\w'’-]+['’]s)\s+(?:\d[\d,]*\s+)?"
+                      r"([\w-]+(?:\s+[\w-]+)?)", re.IGNORECASE)       # its first two words
+
+
+def drop_wholes(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
+    """For "How many of the soil samples ... tested positive?", the spans without a count the text writes with
+    those things ("212 soil samples", "38 kiwi"): that is the whole, of which a part is asked ("31 tested
+    positive")."""
+    found = _WHOLE_OF.match(question)
+    if found is None or not spans:
+        return list(spans)
+    things = {stem(w) for w in re.findall(r"[a-z][\w-]*", found.group(1).lower())} - {stem("people")}
+    by_rank = {w.rank: w for w in windows}
+
+    def whole(span: Span) -> bool:
+        window = by_rank.get(span.window_rank)
+        number = re.search(r"\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b", span.text,
+                           re.IGNORECASE)
+        if window is None or number is None:
+            return False            # the words after its (first) number: "two of the four" is a part
+        at = span.start - window.start + number.end()
+        after = re.findall(r"[a-z][\w-]*", window.text[at:at + 30].lower())
+        return bool(after) and any(stem(w) in things for w in after[:2])
+
+    return [x for x in spans if not whole(x)]
 
 
 # a figure as news writes it, with its sign and scale: "$4.2m", "44.5 per cent", "1.3 million"

@@ -88,7 +88,7 @@ MONEY_QUESTION = re.compile(
 # rise") nor a thing said of it ("the price of beer versus ..."); "What fine was imposed on the company?" too
 _PRICE_ASKED = re.compile(r"^what\s+(?:(?:is|was|are|were|will\s+be)\s+(?:the|its|their|his|her|[\w-]+['’]s)\s+"
                           r"(?:[\w-]+\s+){0,3}?(?:price|cost|fee|fare|salary|wage|valuation|prize\s+money|purse|payout|"
-                          r"fine|budget)s?(?:\s+(?:of|for|in|per|at|on)\b[^?]*)?\s*\??$|(?:price|sum|fine|fee|fare)s?(?![\w-]))")
+                          r"fine|budget|rent)s?(?:\s+(?:of|for|in|per|at|on)\b[^?]*)?\s*\??$|(?:price|sum|fine|fee|fare)s?(?![\w-]))")
 # sums a question may name as what it asks ("How much prize money ...?", "How large is the grant?"); "money", "cash"
 # name every sum (``amounts.prefer_sum_of`` takes the one written with the noun)
 SUM_NOUNS = ("grant|loan|fine|bail|bonus|payout|subsidy|prize|compensation|donation|budget|salary|fee|deficit|"
@@ -201,6 +201,20 @@ def read_as_job(question: str) -> str:
         return f"{asked} {rest}".rstrip() + "?"
     trade = _TRADE.match(question)
     return f"{trade.group(1)}job{question[trade.end():]}" if trade is not None else question
+
+
+# "What is the age of X?", "What age is X?": an age asked in other words than "How old is X?"
+_AGE_OF = re.compile(r"^\W*[Ww]hat\s+(?:(?P<verb>is|was)\s+the\s+age\s+of|age\s+(?P<verb2>is|was))\s+(?P<who>.+?)\s*\??\s*$")
+
+
+def read_as_how_old(question: str) -> str:
+    """"What is the age of Whakamoana deputy mayor Sione Lātū?" / "What age is Neil Pagan, secretary of ...?" ->
+    "How old is ...?": the reader, trained on SQuAD's wording, is much surer of an age asked so (0.03 against
+    0.0002 for "Sione Lātū, 44,"); other questions as they are."""
+    found = _AGE_OF.match(question)
+    if found is None:
+        return question
+    return f"How old {found.group('verb') or found.group('verb2')} {found.group('who')}?"
 
 
 # "What position does Waves player Jess Tapsell play?": the name whose place in a team is asked
