@@ -271,8 +271,14 @@ class Assistant:
                  only: frozenset[str] | None) -> tuple[Trace, bool]:
         """A refused "Who is the chief executive of Air Aotearoa?" asked again as "Who is the chief
         executive?" of the documents naming the body, kept (with True) when the answer's sentence writes
-        the role; else the look as it was (with False)."""
-        held = names.role_of(resolved) if looked.answer.abstained and self.settings.whole_names else None
+        the role; else the look as it was (with False). An answer whose sentence does not give it the role
+        ("Simon Hale" for the festival's director) is asked again too, and replaced only by a name the text
+        gives the role beside ("Festival director Nadia Collins", ``qualifiers.stated_holder``)."""
+        held = names.role_of(resolved) if self.settings.whole_names else None
+        if held is not None and not looked.answer.abstained and (
+                not self.settings.qualifiers or not looked.spans
+                or qualifiers.stated_holder(resolved, looked.spans[0], looked.windows)):
+            held = None                 # answered by someone the text gives the role: no second look
         naming = self._naming(held.body) if held is not None else frozenset()
         within = naming if only is None else naming & only
         if held is None or not within:
@@ -283,6 +289,8 @@ class Assistant:
         if a.abstained or held.role.lower() not in said or echoes.echoes(resolved, a.text) or \
                 qualifiers.anothers_holder(resolved, trace.spans[0], trace.windows):   # another body's
             return looked, False
+        if not looked.answer.abstained and not qualifiers.stated_holder(resolved, trace.spans[0], trace.windows):
+            return looked, False        # an answer is replaced only by one the text gives the role beside
         return replace(trace, resolved_question=resolved, answer=replace(a, resolved_question=resolved)), True
 
     def _from_source(self, q: str, resolved: str, source: sources.Source, exclude: frozenset[str],
@@ -472,12 +480,14 @@ class Assistant:
         beside the asked name ("Karen Doyle, 58,") or calls them by ("The 61-year-old"), the one name of the
         kind asked ("apprentice jockey Jayden Ruhe"), the position written before a player's name ("lock
         Harrison Dwyer"), the crowd a match report gives ("a crowd of 1,873"), the amount given as the thing
-        asked ("a starting point of $650,000"), the ages a study gives ("aged between 55 and 80")."""
+        asked ("a starting point of $650,000"), the ages a study gives ("aged between 55 and 80"), the post asked
+        written beside the name ("Musical director Helen Okafor")."""
         return self.settings.answer_types and (
             ages.named_age(question, span, windows) or self._aged(question, span, windows)
             or self._of_kind(question, span) or amounts.stated_crowd(question, span, windows)
             or amounts.stated_amount(question, span, windows)
             or ages.stated_age_range(question, span, windows)
+            or (self.settings.qualifiers and qualifiers.stated_holder(question, span, windows))
             or (player is not None and answer_types.titles(span, windows, player, _parse)))
 
     def _speaker(self, sentence: Sentence) -> str | None:
@@ -570,6 +580,7 @@ class Assistant:
         # below); the question shown, and asked again by a follow-up, stays the one asked
         shown, resolved = resolved, (names.read_as_who(resolved) if s.whole_names else resolved)
         resolved = question_types.read_as_job(resolved) if s.answer_types else resolved   # "do for a living": a job
+        resolved = question_types.read_as_how_old(resolved) if s.answer_types else resolved   # "What age is X?"
         player = question_types.player_asked(resolved) if s.answer_types else None   # "What position does X play?"
         resolved = f"Who is {player}?" if player is not None else resolved          # is read as "Who is X?"
         member = seats.asked(resolved) if s.answer_types else None
@@ -595,6 +606,7 @@ class Assistant:
             spans = echoes.drop_acted_on(resolved, spans, _parse, retrieval.windows)   # "Who expelled Sharma?"
             spans = echoes.drop_beaten(resolved, spans, retrieval.windows)   # "Who won?": not "victory over X"
             spans = amounts.drop_levels(resolved, spans, retrieval.windows)   # "How much did it rise?": not "to X"
+            spans = amounts.drop_wholes(resolved, spans, retrieval.windows)   # "How many of the samples ...?"
             if s.attribution:           # "How many votes did Kovacs receive?": not what Poutama received
                 spans = attribution.others_act(resolved, spans, retrieval.windows, _parse)
         if s.answer_types and spans:
@@ -663,6 +675,7 @@ class Assistant:
         if spans and form is None and s.answer_types:
             spans = [_whole_name(spans[0], windows), *spans[1:]]  # a cut name made whole
             spans = [ages.without_age(resolved, spans[0]), *spans[1:]]   # "Moala, 22" -> "Moala"
+            spans = [ages.age_alone(resolved, spans[0]), *spans[1:]]     # "19-year" -> "19"
             spans = [_whole_duration(spans[0], windows), *spans[1:]]   # "three years" and "four months"
             spans = [_whole_percent(spans[0], windows), *spans[1:]]    # "3.6" -> "3.6 per cent"
             spans = [amounts.whole_measure(resolved, spans[0], windows), *spans[1:]]   # "2,400-hectare"

@@ -227,6 +227,20 @@ def asked_numbers(question: str) -> frozenset[str]:
                      if len(n.split(".")[0]) >= 2 and not _YEAR.fullmatch(n))
 
 
+def described_elsewhere(question: str, number: str, window: str, story: str | None) -> bool:
+    """Whether a figure the question describes a thing by ("a 25-metre cell tower") and the window lacks is the
+    story's own description of it, given elsewhere in the story, with no other such figure in the window ("a
+    15-metre pole"): the window may still tell of that thing ("wants to build the tower")."""
+    found = re.search(rf"(?<![\d,.]){re.escape(number)}-([a-z]+)\b", question.replace(",", ""))
+    if found is None or story is None:
+        return False
+    word = found.group(1)
+    if word == "year":
+        return False            # "the 34-year-old man": an age tells which person, and the window must say it
+    return re.search(rf"(?<![\d,.]){re.escape(number)}-{word}\b", story.replace(",", "")) is not None \
+        and re.search(rf"\d-{word}\b", window) is None
+
+
 def other_measure(measures: frozenset[tuple[str, str]], text: str) -> bool:
     """Whether a sentence gives a measure the question names only with another number ("more than 65 weeks"
     for "more than 78 weeks"): it speaks of another group or time."""
@@ -360,7 +374,7 @@ def holds_role_now(role: str, text: str, start: int, end: int) -> bool:
 
 
 # "Who is the chief whip?" asks who holds the post now; words that make a role beside a name one held before
-_HOLDER = re.compile(r"^\W*who\s+is\s+(?:the|(?:[\w.&-]+\s+){0,2}[\w.&-]+['’]s)\s+(.+)$", re.IGNORECASE)
+_HOLDER = re.compile(r"^\W*(?i:who\s+is)\s+(?:(?i:the)\s+|(?:[\w.&-]+\s+){0,2}[\w.&-]+['’]s\s+|(?=[a-z]))(.+)$")
 _BEFORE_NOW = re.compile(r"\b(?:former|previous|ex|outgoing|retiring|retired|late|past|departing|sacked|ousted)\b",
                          re.IGNORECASE)
 
@@ -466,7 +480,7 @@ def another_post(post: str | None, text: str, start: int, end: int) -> bool:
 
 
 # a role beside a name that is one under the asked one: "his vice-Chair Ismail El Gizouli" holds no chair
-_UNDER = re.compile(r"\b(?:vice|deputy|assistant|associate)\b|\b(?:co|sub)-|-$", re.IGNORECASE)
+_UNDER = re.compile(r"\b(?:vice|deputy|assistant|associate)\b|\b(?:co|sub)-(?!op)|-$", re.IGNORECASE)
 
 
 # whose a role is, where the text or the question says it: "the group's director", "the developer's director"
@@ -503,7 +517,10 @@ _ACT_ROLES = tuple((re.compile(pattern, re.IGNORECASE), roles) for pattern, role
     (r"train(?:s|ed|ing)?", ("trainer",)), (r"edit(?:s|ed|ing)?", ("editor",)), (r"founded", ("founder",)),
     (r"organi[sz](?:e|es|ed|ing)", ("organiser",)), (r"judg(?:e|es|ed|ing)", ("judge",)),
     (r"rode|rides?|riding|ridden", ("jockey", "rider")), (r"drove|drives?|driving|driven", ("driver",)),
-    (r"pilot(?:s|ed|ing)?", ("pilot",)), (r"design(?:s|ed|ing)?", ("designer", "architect"))))
+    (r"pilot(?:s|ed|ing)?", ("pilot",)), (r"design(?:s|ed|ing)?", ("designer", "architect")),
+    (r"coordinat(?:e|es|ed|ing)", ("coordinator", "co-ordinator")), (r"conduct(?:s|ed|ing)?", ("conductor",)),
+    (r"conven(?:e|es|ed|ing)", ("convenor", "convener")), (r"curat(?:e|es|ed|ing)", ("curator",)),
+    (r"supervis(?:e|es|ed|ing)", ("supervisor",)), (r"administer(?:s|ed|ing)?", ("administrator",))))
 _WHO_ACTS = re.compile(r"^\W*who\s+(?:(?:is|was|were|are)\s+(?=\w+ing\b)|(?:has|had|have|will|did|does|do|can|"
                        r"could|would)\s+(?:been\s+(?=\w+ing\b))?)?(?P<verb>[a-z]+)\b", re.IGNORECASE)
 
@@ -524,12 +541,39 @@ def prefer_holder(question: str, spans: Sequence[Span], windows: Sequence[Window
     the post. So too for the doer of an act news names by a role (``acted_roles``: "Salt Shaker skipper Reece
     Tolhurst" for "Who skippered the Salt Shaker ...?"), when the name is whole and its sentence names a name the
     question does (the boat, not another's skipper) or the role is qualified by a word of it ("Carnival referee").
-    Not when the role's words there name another body than one the question names ("Fonterra chief executive
-    ..." for Harbourline's), nor for a holder before now; the order is kept otherwise."""
+    Spans given the role as another body's ("North Devon Council chairman Cllr Malcolm Prowse" for the orchestra's
+    trustees' chair, ``anothers_holder``) are dropped; the order is kept otherwise."""
+    holds = _holder_test(question, windows)
+    if holds is None:
+        return list(spans)
+    spans = [x for x in spans if not anothers_holder(question, x, windows)]
+    if len(spans) < 2 or holds(spans[0]):
+        return list(spans)
+    holders = [x for x in spans[1:] if holds(x)]
+    return holders + [x for x in spans if x not in holders] if holders else list(spans)
+
+
+def stated_holder(question: str, span: Span, windows: Sequence[Window]) -> bool:
+    """Whether the text gives the span, right beside the name, the post the question asks who holds now
+    ("Musical director Helen Okafor, 52," for "Who is musical director of the North Devon Youth Orchestra?"),
+    as no other body's and no earlier holder's, in a sentence naming the body asked ("the orchestra"; a chief
+    executive in a story about another company is not Harbour Grocery Group's): the text says it, however unsure
+    the reader is."""
+    holds = _holder_test(question, windows) if current_holder_role(question) is not None else None
+    sentence = span.sentence_in({w.rank: w for w in windows}) if holds is not None else None
+    body = {w.lower().removesuffix("'s").removesuffix("’s")
+            for w in re.findall(r"(?<!^)\b[A-Z][\w'’-]{3,}", question.strip())} - ROLE_WORDS
+    return sentence is not None and bool(body & {w.lower() for w in re.findall(r"[\w'’-]+", sentence.text)}) \
+        and holds(span) and not anothers_holder(question, span, windows)
+
+
+def _holder_test(question: str, windows: Sequence[Window]) -> Callable[[Span], bool] | None:
+    """Whether a span is given the role the question asks of (``prefer_holder``) beside the name, as one held now
+    and not another body's; None when the question asks of no role or names no body for one it asks the doer of."""
     role = current_holder_role(question)
     roles = (role,) if role is not None else acted_roles(question)
-    if not roles or len(spans) < 2:
-        return list(spans)
+    if not roles:
+        return None
     named = {w.lower() for w in re.findall(r"(?<!^)\b[A-Z][\w'’-]+", question.strip())} if role is None else None
     by_rank = {w.rank: w for w in windows}
     asked = question.lower()
@@ -568,12 +612,39 @@ def prefer_holder(question: str, spans: Sequence[Span], windows: Sequence[Window
             return False           # "the group's director" for "Who is the developer's director?"
         return words is not None and not _NOT_NOW.search(words) and not _BEFORE_NOW.search(words) \
             and not _UNDER.search(words) and not (names_body and any(not _named_in(w, asked) for w in
-                                                                     re.findall(r"\b[A-Z][\w'’-]*", words)))
+                                                                     re.findall(r"\b[A-Z][\w'’-]*", words))) \
+            and not _other_kind_of(role, words, _opens(sentence.text, words, at))
 
-    if holds(spans[0]):
-        return list(spans)
-    holders = [x for x in spans[1:] if holds(x)]
-    return holders + [x for x in spans if x not in holders] if holders else list(spans)
+    def _other_kind_of(role: str, words: str, opens: bool) -> bool:
+        """Whether the text's words for the role make it another post than the question's: "managing director"
+        for "finance director" (each has a word the other lacks; a body's name, or a word the question holds
+        anywhere, is no such word: "Festival director" for "the festival's artistic director")."""
+        mine = _role_modifiers(question, role)
+        split = words.split()       # a capital opening the sentence alone ("Finance director"), not a name's
+        theirs = {w.lower() for k, w in enumerate(split) if (w.islower() or (
+            opens and k == 0 and (len(split) == 1 or split[1].islower())))
+            and w.lower() not in _FUNCTION and w.lower() not in asked_words}
+        return bool(mine) and bool(theirs) and not mine & {w.lower() for w in words.split()}
+    return holds
+
+
+def _opens(text: str, words: str, before: int) -> bool:
+    """Whether ``words`` (found before ``text[before:]``) open a sentence, so that a capital says nothing."""
+    at = text.rfind(words.strip(), 0, before)
+    prefix = text[:max(at, 0)].rstrip()
+    return not prefix or prefix[-1] in ".!?\"“”"
+
+
+def _role_modifiers(question: str, role: str) -> set[str]:
+    """The words right before the role in the question's holder phrase ("finance" of "Who is the finance director
+    of the co-operative?"), none for an act asked ("Who chairs ...?")."""
+    found = _HOLDER.match(question)
+    if found is None:
+        return set()
+    phrase = re.split(r"\b(?:of|at|in|for|on|to)\b", found.group(1).lower())[0].split()
+    at = next((k for k in range(len(phrase) - 1, -1, -1) if phrase[k].startswith(role)), None)
+    return set() if at is None else {w for w in phrase[max(0, at - 2):at]
+                                     if w not in _FUNCTION and not _OWNER.search(w)}   # "developer's": whose
 
 
 # words of a question that say nothing of the act it asks about: places and times around it ("over", "near",
@@ -616,20 +687,32 @@ def prefer_told(question: str, spans: Sequence[Span], windows: Sequence[Window])
 
 
 def anothers_holder(question: str, span: Span, windows: Sequence[Window]) -> bool:
-    """Whether the text gives the span the role the question asks who holds, right beside the name, as another
-    body's: "Startup Futures Australia chief executive Elena Moraes" for "Who is Ledgerly's chief executive?"."""
+    """Whether the text gives the span the role the question asks who holds (or whose act it asks, "Who chairs
+    the trustees of the orchestra?"), right beside the name, as another body's: "Startup Futures Australia chief
+    executive Elena Moraes" for "Who is Ledgerly's chief executive?"."""
     role = current_holder_role(question)
-    sentence = span.sentence_in({w.rank: w for w in windows}) if role is not None else None
+    roles = (role,) if role is not None else acted_roles(question)
+    if role is not None and re.search(rf"\b{role}s?\s+(?:of|at|for)\s+(?:the\s+)?[A-Z]|[A-Z][\w.&-]*['’]s?\s+"
+                                      rf"(?:[\w-]+\s+){{0,2}}{role}\b", question) is None:
+        return False            # "Who is the sprinter who broke the Tasmanian record?": no body's post asked
+    sentence = span.sentence_in({w.rank: w for w in windows}) if roles else None
     if sentence is None or re.search(r"(?<!^)\b[A-Z]", question.strip()) is None:
         return False
-    words = _beside(role, sentence.text, span.start - sentence.start, span.end - sentence.start)
-    owner = []                  # the capitalised words right before the role ("Startup Futures Australia chief"),
-    for word in reversed((words or "").split()):     # not a clause's ("She trained under coach Rob Teasdale")
-        if word[:1].isupper():
-            owner.append(word)
-        elif word.lower() not in ROLE_WORDS:
-            break
-    return any(not _named_in(w, question.lower()) for w in owner)
+    for role in roles:
+        words = _beside(role, sentence.text, span.start - sentence.start, span.end - sentence.start)
+        if re.search(rf"\b{role}s?$", span.text, re.IGNORECASE):     # the role itself: "North Devon Council
+            words = re.sub(rf"\s*\b{role}s?$", "", span.text, flags=re.IGNORECASE)   # chairman" (its holder's)
+        owner = []              # the capitalised words right before the role ("Startup Futures Australia chief"),
+        for word in reversed((words or "").split()):     # not a clause's ("She trained under coach Rob Teasdale")
+            if _NOT_NOW.fullmatch(word) or _UNDER.fullmatch(word):
+                continue        # "Former", "Acting", "Deputy": said of the post, not whose it is
+            if word[:1].isupper():
+                owner.append(word)
+            elif word.lower() not in ROLE_WORDS:
+                break
+        if any(not _named_in(w, question.lower()) for w in owner):
+            return True
+    return False
 
 
 # (question word, antonyms) by ``clauses.stem``: superlatives and changes that no paraphrase turns around
@@ -910,8 +993,9 @@ def not_years_back(back: int, sentence: str, document: str | None) -> bool:
 # the times a sentence can say by its story's dateline alone: "this year", "last year", "the past year", "a year
 # ago", "three years ago"
 _SAID_BY_DATELINE = re.compile(r"\b(?:this\s+year|last\s+year|(?:the\s+)?past\s+(?:year|12\s+months|twelve\s+months)|"
-                               r"a\s+year\s+ago|(\d{1,2}|" + "|".join(_BACK_COUNTS) + r")\s+years\s+ago)(?:['’]s)?\b",
-                               re.IGNORECASE)
+                               r"a\s+year\s+ago|(\d{1,2}|" + "|".join(_BACK_COUNTS) + r")\s+years\s+ago|"
+                               r"(?:has|have|had)\s+now|now\s+(?:stands?|sits?)|currently)(?:['’]s)?\b",
+                               re.IGNORECASE)     # "had now reached $720": the dateline's time
 
 
 def dated_by_words(asked: frozenset[int], sentence: str, document: str) -> bool:
@@ -932,7 +1016,7 @@ def dated_by_words(asked: frozenset[int], sentence: str, document: str) -> bool:
         words = found.group(0).lower()
         if found.group(1):
             years.add(year - _back(found.group(1)))
-        elif not words.startswith("this"):
+        elif not words.startswith("this") and "now" not in words and "currently" not in words:
             years.add(year - 1)
     return not asked & years
 
@@ -1072,7 +1156,10 @@ def drop_contradicted(question: str, spans: Sequence[Span], windows: Sequence[Wi
         if sentence is None:
             return False
         if numbers and span.window_rank not in given:
-            given[span.window_rank] = numbers <= _figures(by_rank[span.window_rank].text)
+            window = by_rank[span.window_rank].text
+            story = documents.get(sentence.doc_id) if documents is not None else None
+            given[span.window_rank] = all(described_elsewhere(question, n, window, story.text if story else None)
+                                          for n in numbers - _figures(window))
         if numbers and not given[span.window_rank]:
             return True             # "There are 231 seats in which chamber?": not from a window giving 131
         story = documents.get(sentence.doc_id) if documents is not None else None
