@@ -70,12 +70,27 @@ _ASKS_DECIDING = re.compile(r"\b(?:decid\w*|decision|say|says|said|confirm\w*|an
                             r"know|known|clear|sure|certain|rule[sd]?\s+out)\b", re.IGNORECASE)
 
 
+# ... or that it is still to be decided, asked for or hoped: "the district council would consider a request from
+# the trust", "organisers hoped to return in 2026", "The report will go to the committee", "has applied to NZTA for a
+# 61% subsidy"
+_PENDING = re.compile(
+    r"\b(?:(?:would|will|is\s+to|are\s+to|(?:is|are)\s+(?:due|expected|set)\s+to)\s+(?:consider|decide|debate|"
+    r"discuss|review|rule\s+on|vote\s+on)|hoped?\s+(?:to|that)\b|hopes\s+(?:to|that)\b|will\s+go\s+(?:to|before)|"
+    r"(?:has|have|had)\s+applied|(?:is|are|was|were)\s+(?:seeking|asking\s+for)|asking\s+for)\b", re.IGNORECASE)
+# the pending act asked about itself ("Will the council consider the request?")
+_ASKS_PENDING = re.compile(r"\b(?:consider\w*|debat\w*|discuss\w*|review\w*|vot\w*|rul\w*|hop\w*|appl\w*|"
+                           r"seek\w*|sought|ask\w*|go|going|went)\b", re.IGNORECASE)
+
+
 def unsettled(question: str, sentence: str) -> bool:
     """Whether the sentence answering a yes/no question says that whether it happens is not settled ("has not
-    yet decided whether ..."), and the question does not ask about the deciding itself: then the documents do
-    not say, and quoting the sentence as the answer passes off an open question as a settled one."""
-    return bool(YES_NO.search(question.strip())) and _UNSETTLED.search(sentence) is not None \
-        and _ASKS_DECIDING.search(question) is None
+    yet decided whether ...", "would consider a request", "hoped to return"), and the question does not ask about
+    the deciding, asking or hoping itself: then the documents do not say, and quoting the sentence as the answer
+    passes off an open question as a settled one."""
+    if not YES_NO.search(question.strip()) or _ASKS_DECIDING.search(question) is not None:
+        return False
+    return _UNSETTLED.search(sentence) is not None or (
+        _PENDING.search(sentence) is not None and _ASKS_PENDING.search(question) is None)
 
 
 def did_question(question: str, parse: Callable[[str], object]) -> bool:
@@ -232,12 +247,22 @@ OVERLAP = 3     # words of what a why-question asks about (names aside) a senten
 
 
 def _in_stated_reason(span: Span, sentence, asked: frozenset[str]) -> bool:
-    """Whether a span lies inside a "because" clause of a sentence sharing OVERLAP of the question's words."""
+    """Whether a span lies inside a "because" clause of a sentence whose clause it explains shares OVERLAP of the
+    question's words: "Those three stayed quiet because ... the one relay ..., and that relay appears to have lost
+    power overnight" gives why the sirens stayed quiet, not why the relay lost power. The explained clause is
+    the text before the reason word, or, for a sentence opening with it ("Because ..., X"), the rest after the
+    first comma past the span."""
     if sentence is None or len(asked & stems(sentence.text)) < OVERLAP:
         return False
     at = span.start - sentence.start
-    marks = [m.end() for m in _STATED_REASON.finditer(sentence.text) if m.end() <= at]
-    return bool(marks) and "." not in sentence.text[marks[-1]:at]
+    marks = [m for m in _STATED_REASON.finditer(sentence.text) if m.end() <= at]
+    if not marks or "." in sentence.text[marks[-1].end():at]:
+        return False
+    before = sentence.text[:marks[-1].start()]
+    if not before.strip(' "“‘'):
+        after = sentence.text[span.end - sentence.start:]
+        before = after[after.index(",") + 1:] if "," in after else ""
+    return len(asked & stems(before)) >= OVERLAP
 
 
 def stated_reason(question: str, spans: Sequence[Span], windows: Sequence[Window],
@@ -283,11 +308,12 @@ def _argument_of(span: Span, sentence, asked: frozenset[str], parse: Callable[[s
 def asked_verbs(question: str, parse: Callable[[str], object]) -> frozenset[str]:
     """The stems of the verbs that carry a question's act ("attend" of "Why didn't Sharma attend ...?"),
     light verbs ("do", "get", "be"), a fronted "According" and a capitalised word the small parser tags as a
-    verb ("Ludlow" of "When will Ludlow accountant X be sentenced?": a name) out. After "Did/Does/Do" the main word is
-    a verb whatever the small parser tags it ("Did the Greens back the bill?": "back" as an adverb)."""
+    verb ("Ludlow" of "When will Ludlow accountant X be sentenced?": a name) out, as is one after a preposition
+    ("of the maternity unit closure": a noun). After "Did/Does/Do" the main word is a verb whatever the small
+    parser tags it ("Did the Greens back the bill?": "back" as an adverb)."""
     doc = parse(question)
     done = len(doc) > 0 and doc[0].lower_ in ("did", "does", "do")
-    verbs = frozenset(stem(t.text) for t in doc if (t.pos_ == "VERB" and t.dep_ not in ("prep", "compound")
+    verbs = frozenset(stem(t.text) for t in doc if (t.pos_ == "VERB" and t.dep_ not in ("prep", "compound", "pobj")
                                                     and not (t.i > 0 and t.text[:1].isupper())   # "Ludlow": a name
                                                     and not _role_before_name(t, doc)
                                                     and not (t.dep_ == "amod" and t.tag_ in ("VBN", "VBG"))
@@ -651,6 +677,9 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
     been laid"), "un-" before it ("The rate was unchanged"), "unchanged" for a change ("Did the rate
     rise?"), "no" on the thing asked whether someone has ("a country with no such scheme"), and the act done
     under the opposite preposition ("voted against the offer" for "vote for the offer?", ``_OPPOSED``)."""
+    tally = _tally_verdict(question, sentence, context, parse)
+    if tally is not None:
+        return tally
     q = parse(question)
     if any(_negation(t) for t in q):
         return None
@@ -713,6 +742,34 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
         return said, start, end
     lo, hi = _trim(sentence, scope[0].idx, scope[-1].idx + len(scope[-1]))
     return (said, lo, hi) if lo <= start < hi else None
+
+
+# "Was the vote unanimous?": a tally says it ("voted 6-1", "by eight votes to seven", "passed 9-0")
+_UNANIMOUS_ASKED = re.compile(r"\bunanimous(?:ly)?\b", re.IGNORECASE)
+_COUNTS = {w: k for k, w in enumerate("nil one two three four five six seven eight nine ten eleven twelve thirteen "
+                                      "fourteen fifteen".split())} | {"none": 0, "zero": 0}
+_COUNT = r"(\d{1,2}|" + "|".join(_COUNTS) + r")"
+_TALLY = re.compile(rf"\b(?:vot(?:e|ed|es|ing)|passed|approved|rejected|carried|defeated|backed|by)\s+(?:[\w-]+\s+){{0,2}}?"
+                    rf"{_COUNT}\s*(?:-|–|votes?\s+to|to)\s*{_COUNT}\b", re.IGNORECASE)
+
+
+def _tally_verdict(question: str, sentence: str, context: str,
+                   parse: Callable[[str], object]) -> tuple[str, int, int] | None:
+    """For "Were councillors unanimous in voting to fund the repairs?": "no" when the sentence gives the vote as a
+    tally with votes against ("Councillors voted 6-1 to fund the work"), "yes" for none against ("passed 9-0"), its
+    names and nouns given (``_terms_given``); else None. The whole sentence is quoted."""
+    if _UNANIMOUS_ASKED.search(question) is None or "?" in sentence:
+        return None
+    found = _TALLY.search(sentence)
+    if found is None:
+        return None
+    against = found.group(2).lower()
+    against = _COUNTS[against] if against in _COUNTS else int(against)
+    q = parse(question)
+    if any(_negation(t) for t in q) or not _terms_given(q, {stem(t.text) for t in parse(sentence)}, context,
+                                                        frozenset({stem("vote")})):
+        return None
+    return ("no" if against else "yes"), 0, len(sentence)
 
 
 def said_of_asked(question: str, sentence: str, parse: Callable[[str], object]) -> bool:
@@ -841,8 +898,23 @@ def _terms_given(question, own: set[str], context: str, verbs: frozenset[str] = 
     """Whether each name, number and noun of the parsed question (its verbs aside) is in the sentence (``own``,
     its stems) or its story (``context``, read as words only, and only when the sentence lacks one)."""
     missing = {stem(t.text) for t in question if (t.pos_ in ("PROPN", "NUM") or (t.pos_ == "NOUN" and not t.is_stop))
-               and stem(t.text) not in verbs} - own
-    return not missing or missing <= {stem(w) for w in re.findall(r"\w+", context)}
+               and stem(t.text) not in verbs and not _in_fixed_phrase(t)} - own
+    missing = {re.sub(r"men$", "man", w) for w in missing} - own    # "crewmen": "crewman" of the story
+    if not missing:
+        return True
+    told = {stem(w) for w in re.findall(r"\w+", context)}
+    # a long noun the story says as a verb of its family: "registrations" of "would not register any new animals"
+    return all(m in told or (len(m) >= 9 and any(len(w) >= 7 and w.startswith(m[:6]) for w in told))
+               for m in missing)
+
+
+# nouns of a preposition's phrase that name nothing asked: "as a result of", "on behalf of", "in the wake of"
+_FIXED_NOUNS = frozenset({"result", "behalf", "wake", "spite", "terms", "face", "course"})
+
+
+def _in_fixed_phrase(token) -> bool:
+    """Whether a noun of the question is part of a preposition's phrase like "as a result of" (nothing asked)."""
+    return token.lower_ in _FIXED_NOUNS and token.dep_ == "pobj" and any(c.lower_ == "of" for c in token.children)
 
 
 def _asked_quality(question):
