@@ -493,7 +493,22 @@ def _named_in(word: str, question: str) -> bool:
     bare = word.removesuffix("'s").removesuffix("’s")
     word = bare.lower()
     return word in ROLE_WORDS or word in _FUNCTION or word in question or (
-        len(bare) > 2 and bare.isupper() and bare.isalpha() and word in _initials(question))
+        len(bare) > 2 and bare.isupper() and bare.isalpha() and word in _initials(question)) or (
+        len(word) > 5 and re.sub(r"(?:ian|an|n|ese|ish)$", "", word) in question)   # "Australian": "Australia"
+
+
+# the kind of a body, which news writes alone before a role for the body itself ("Club president Aroha Ngata" of
+# the lifeguard service, "Festival director Nadia Collins"): no other body's name ("North Devon Council" is one)
+_BODY_KINDS = frozenset("club council board company trust society association union group party team school "
+                        "hospital service committee firm bank charity church museum festival orchestra agency "
+                        "authority department ministry commission panel network foundation".split())
+
+
+def _names_another(words: Sequence[str], question: str) -> bool:
+    """Whether the capitalised words before a role name another body than the (lower-cased) question does."""
+    if len(words) == 1 and words[0].lower() in _BODY_KINDS:
+        return False
+    return any(not _named_in(w, question) for w in words)
 
 
 def _initials(question: str) -> set[str]:
@@ -568,8 +583,9 @@ def stated_holder(question: str, span: Span, windows: Sequence[Window]) -> bool:
 
 
 def _holder_test(question: str, windows: Sequence[Window]) -> Callable[[Span], bool] | None:
-    """Whether a span is given the role the question asks of (``prefer_holder``) beside the name, as one held now
-    and not another body's; None when the question asks of no role or names no body for one it asks the doer of."""
+    """A test of whether a span is given the role the question asks of (``prefer_holder``) beside the name, as one
+    held now, of no other body named and of no other kind ("managing" for "finance director"); None when the
+    question asks of no role."""
     role = current_holder_role(question)
     roles = (role,) if role is not None else acted_roles(question)
     if not roles:
@@ -611,11 +627,11 @@ def _holder_test(question: str, windows: Sequence[Window]) -> Callable[[Span], b
         if owner is not None and asked_owner is not None and owner.group(1).lower() != asked_owner.group(1).lower():
             return False           # "the group's director" for "Who is the developer's director?"
         return words is not None and not _NOT_NOW.search(words) and not _BEFORE_NOW.search(words) \
-            and not _UNDER.search(words) and not (names_body and any(not _named_in(w, asked) for w in
-                                                                     re.findall(r"\b[A-Z][\w'’-]*", words))) \
-            and not _other_kind_of(role, words, _opens(sentence.text, words, at))
+            and not _UNDER.search(words) and not (names_body and _names_another(re.findall(r"\b[A-Z][\w'’-]*", words),
+                                                                                asked)) \
+            and not other_kind(role, words, _opens(sentence.text, words, at))
 
-    def _other_kind_of(role: str, words: str, opens: bool) -> bool:
+    def other_kind(role: str, words: str, opens: bool) -> bool:
         """Whether the text's words for the role make it another post than the question's: "managing director"
         for "finance director" (each has a word the other lacks; a body's name, or a word the question holds
         anywhere, is no such word: "Festival director" for "the festival's artistic director")."""
@@ -710,7 +726,7 @@ def anothers_holder(question: str, span: Span, windows: Sequence[Window]) -> boo
                 owner.append(word)
             elif word.lower() not in ROLE_WORDS:
                 break
-        if any(not _named_in(w, question.lower()) for w in owner):
+        if _names_another(owner, question.lower()):
             return True
     return False
 

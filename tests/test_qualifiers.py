@@ -825,3 +825,22 @@ def test_a_sentence_saying_now_is_of_the_datelines_year() -> None:
     assert dated_by_words(frozenset({2020}), "He said the median weekly rent had now reached $720.", story)
     assert not dated_by_words(frozenset({2025}), "He said the median weekly rent had now reached $720.", story)
     assert not dated_by_words(frozenset({2020}), "He said the median weekly rent had reached $720.", story)
+
+
+def test_a_bodys_kind_or_its_adjective_before_the_role_is_the_body_asked() -> None:
+    """Blind fresh44d / fresh44e, after their round: "Club president Aroha Ngata" for "Who is president of the
+    Whakatāne Volunteer Lifeguard Service?" and "Scootly's Australian general manager, Tessa Rowe" for "Who is
+    Scootly's general manager in Australia?" were dropped as other bodies' holders (*Tessa Rowe* at 0.90 became
+    *Scootly's Australian*): a kind alone ("Club") names the body itself, "Australian" is the question's
+    "Australia"; "North Devon Council" is still another body."""
+    from rag.qualifiers import anothers_holder
+
+    text = ("Club president Aroha Ngata, 38, said so. Scootly's Australian general manager, Tessa Rowe, said no. "
+            "North Devon Council president Cllr Malcolm Prowse spoke.")
+    window = _window(text)
+    ngata, rowe, prowse = (Span(n, "d", text.index(n), text.index(n) + len(n), 0.5, 0)
+                           for n in ("Aroha Ngata", "Tessa Rowe", "Cllr Malcolm Prowse"))
+    lifeguards = "Who is president of the Whakatāne Volunteer Lifeguard Service?"
+    assert not anothers_holder(lifeguards, ngata, [window])
+    assert anothers_holder(lifeguards, prowse, [window])
+    assert not anothers_holder("Who is Scootly's general manager in Australia?", rowe, [window])
