@@ -535,7 +535,8 @@ _ACT_ROLES = tuple((re.compile(pattern, re.IGNORECASE), roles) for pattern, role
     (r"pilot(?:s|ed|ing)?", ("pilot",)), (r"design(?:s|ed|ing)?", ("designer", "architect")),
     (r"coordinat(?:e|es|ed|ing)", ("coordinator", "co-ordinator")), (r"conduct(?:s|ed|ing)?", ("conductor",)),
     (r"conven(?:e|es|ed|ing)", ("convenor", "convener")), (r"curat(?:e|es|ed|ing)", ("curator",)),
-    (r"supervis(?:e|es|ed|ing)", ("supervisor",)), (r"administer(?:s|ed|ing)?", ("administrator",))))
+    (r"supervis(?:e|es|ed|ing)", ("supervisor",)), (r"administer(?:s|ed|ing)?", ("administrator",)),
+    (r"leads?|leading|led", ("leader",))))
 _WHO_ACTS = re.compile(r"^\W*who\s+(?:(?:is|was|were|are)\s+(?=\w+ing\b)|(?:has|had|have|will|did|does|do|can|"
                        r"could|would)\s+(?:been\s+(?=\w+ing\b))?)?(?P<verb>[a-z]+)\b", re.IGNORECASE)
 
@@ -598,9 +599,11 @@ def _holder_test(question: str, windows: Sequence[Window]) -> Callable[[Span], b
     asked_owner = _OWNER.search(question)
 
     def about_asked(span: Span, sentence) -> bool:
-        """Whether the sentence names a name the question does, or the role beside the span is qualified by a
-        word of the question ("Carnival referee Graham Tully" for "Who refereed the carnival?")."""
-        if named & {w.lower() for w in re.findall(r"[\w'’-]+", sentence.text)}:
+        """Whether the span's window (its sentence and those beside it) names a name the question does, or the role
+        beside the span is qualified by a word of the question ("Carnival referee Graham Tully" for "Who refereed
+        the carnival?"); a role qualified by another name is another's (``anothers_holder``)."""
+        window = by_rank.get(span.window_rank)
+        if named & {w.lower() for w in re.findall(r"[\w'’-]+", window.text if window is not None else sentence.text)}:
             return True
         at, to = span.start - sentence.start, span.end - sentence.start
         return any((words := _beside(role, sentence.text, at, to)) is not None
