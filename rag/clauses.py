@@ -309,16 +309,19 @@ def asked_verbs(question: str, parse: Callable[[str], object]) -> frozenset[str]
     """The stems of the verbs that carry a question's act ("attend" of "Why didn't Sharma attend ...?"),
     light verbs ("do", "get", "be"), a fronted "According" and a capitalised word the small parser tags as a
     verb ("Ludlow" of "When will Ludlow accountant X be sentenced?": a name) out, as is one after a preposition
-    ("of the maternity unit closure": a noun). After "Did/Does/Do" the main word is a verb whatever the small
-    parser tags it ("Did the Greens back the bill?": "back" as an adverb)."""
+    ("of the maternity unit closure": a noun). After "Did/Does/Do/Will/Can ..." the main word is a verb whatever the
+    small parser tags it ("Did the Greens back the bill?": "back" as an adverb; "Will the Secretary of State call
+    in the decision?": "call" as a noun)."""
     doc = parse(question)
     done = len(doc) > 0 and doc[0].lower_ in ("did", "does", "do")
+    modal = len(doc) > 0 and doc[0].lower_ in ("will", "would", "can", "could", "should")
     verbs = frozenset(stem(t.text) for t in doc if (t.pos_ == "VERB" and t.dep_ not in ("prep", "compound", "pobj")
                                                     and not (t.i > 0 and t.text[:1].isupper())   # "Ludlow": a name
                                                     and not _role_before_name(t, doc)
                                                     and not (t.dep_ == "amod" and t.tag_ in ("VBN", "VBG"))
                                                     and not _when_clause(t)) or
-                      (done and t.dep_ == "ROOT" and t.i > 1 and t.pos_ in ("NOUN", "ADV", "ADJ"))) - LIGHT_VERBS
+                      (done and t.dep_ == "ROOT" and t.i > 1 and t.pos_ in ("NOUN", "ADV", "ADJ")) or
+                      (modal and t.dep_ == "ROOT" and t.i > 1 and t.pos_ == "NOUN")) - LIGHT_VERBS
     described = frozenset(stem(t.text) for t in doc if t.pos_ == "VERB" and _describing(t))
     if verbs - described:           # "the offer that included a payment": which offer, not the act asked
         verbs -= described
@@ -691,6 +694,8 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
     doc = parse(sentence)
     if "?" in sentence:
         return None
+    if any(t.lower_ in ("another", "again") for t in q) and not _AGAIN.search(sentence):
+        return None                 # "Will the city run another trial?": not "the trial was due to run until ..."
     if quality is not None:
         return _quality_verdict(q, quality, doc, sentence, context, start, end)
     matched = [t for t in doc if t.pos_ == "VERB" and _same_act(t.text, verbs)]
@@ -742,6 +747,11 @@ def verdict(question: str, sentence: str, context: str, parse: Callable[[str], o
         return said, start, end
     lo, hi = _trim(sentence, scope[0].idx, scope[-1].idx + len(scope[-1]))
     return (said, lo, hi) if lo <= start < hi else None
+
+
+# words that tell of another one of a thing, as "Will they run another trial?" asks
+_AGAIN = re.compile(r"\b(?:another|new|second|third|further|fresh|again|more|next|repeat|renewed|extended)\b",
+                    re.IGNORECASE)
 
 
 # "Was the vote unanimous?": a tally says it ("voted 6-1", "by eight votes to seven", "passed 9-0")

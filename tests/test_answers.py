@@ -3048,3 +3048,20 @@ def test_a_yes_no_question_left_pending_is_not_answered(question: str, sentence:
     from rag.clauses import unsettled
 
     assert unsettled(question, sentence) == open_
+
+
+def test_another_one_asked_is_not_settled_by_the_one_told_of(nlp) -> None:
+    """Blind fresh44d / fresh44e, read after their round: "Will the City of Greater Bendigo run another e-scooter
+    hire trial in 2026?" was a wrong *Yes* from "The 12-month trial ... was due to run until the end of February
+    2026"; "Will the Secretary of State call in the decision to demolish St Columba's chapel?" a wrong *Yes* from
+    "... will be demolished" (the small parser tags "call" a noun, so "demolish" was the only act asked)."""
+    context = "City of Greater Bendigo e-scooter hire trial Secretary of State decision St Columba's chapel Kendal"
+    assert verdict("Will the City of Greater Bendigo run another e-scooter hire trial in 2026?",
+                   "The 12-month trial was due to run until the end of February 2026.", context, nlp) is None
+    assert verdict("Will the City of Greater Bendigo run another e-scooter hire trial in 2026?",
+                   "The city will run a second e-scooter hire trial in 2026.", context, nlp)[0] == "yes"
+    assert asked_verbs("Will the Secretary of State call in the decision to demolish St Columba's chapel in "
+                       "Kendal?", nlp) == frozenset({stem("call")})
+    assert verdict("Will the 2026 Range to River Fun Run finish at Picnic Point again?",
+                   "Runners crossed the Toowoomba range before finishing at Picnic Point.", "Range to River Fun Run",
+                   nlp) is None
