@@ -15,6 +15,13 @@ def _window(text: str) -> Window:
     return Window("d", "t", text, 0, len(text), (Sentence("d", 0, 0, len(text), text),), 0, 0, 1.0, 0.5)
 
 
+def _spans(text: str, *names: str | tuple[str, float]) -> list[Span]:
+    """Candidate spans over the first occurrence of each name in ``text`` (a window at offset 0), each scored 0.5
+    unless given as (name, score)."""
+    found = [(x, 0.5) if isinstance(x, str) else x for x in names]
+    return [Span(n, "d", text.index(n), text.index(n) + len(n), score, 0) for n, score in found]
+
+
 @pytest.fixture(scope="module")
 def nlp():
     from rag.nlp import full_pipeline
@@ -220,13 +227,12 @@ def test_whoever_holds_the_role_now_is_no_earlier_holder() -> None:
     text = ("Velora's chief executive, Annika Brandt, said the fix was quick. Former chief executive Tom Lee, "
             "who left in 2024, declined to comment. Ana Ruiz, the finance chief, agreed.")
     window = _window(text)
-    brandt, lee, ruiz = (Span(n, "d", text.index(n), text.index(n) + len(n), 0.5, 0)
-                         for n in ("Annika Brandt", "Tom Lee", "Ana Ruiz"))
+    brandt, lee, ruiz = _spans(text, "Annika Brandt", "Tom Lee", "Ana Ruiz")
     question = "Who was Velora's previous chief executive?"
     assert drop_contradicted(question, [brandt, lee, ruiz], [window]) == [lee, ruiz]
     assert drop_contradicted("Who is Velora's chief executive?", [brandt, lee], [window]) == [brandt]   # now
     text = "Annika Brandt, the chief executive, said so; Tom Lee, a former chief executive, did not."
-    brandt, lee = (Span(n, "d", text.index(n), text.index(n) + len(n), 0.5, 0) for n in ("Annika Brandt", "Tom Lee"))
+    brandt, lee = _spans(text, "Annika Brandt", "Tom Lee")
     assert drop_contradicted(question, [brandt, lee], [_window(text)]) == [lee]
 
 
@@ -248,8 +254,7 @@ def test_one_who_held_the_role_before_is_not_its_holder() -> None:
     from rag.qualifiers import drop_contradicted
 
     text = "The chief whip Ana Ruiz replaced former chief whip Tom Lee. Kim Ho, the previous whip, left."
-    ruiz, lee, ho = (Span(n, "d", text.index(n), text.index(n) + len(n), 0.5, 0)
-                     for n in ("Ana Ruiz", "Tom Lee", "Kim Ho"))
+    ruiz, lee, ho = _spans(text, "Ana Ruiz", "Tom Lee", "Kim Ho")
     window = _window(text)
     assert drop_contradicted("Who is the chief whip?", [lee, ruiz, ho], [window]) == [ruiz]
     assert drop_contradicted("Who was the chief whip?", [lee, ruiz, ho], [window]) == [lee, ruiz, ho]
@@ -264,9 +269,8 @@ def test_the_holder_of_the_asked_role_comes_first() -> None:
 
     text = ("Chief executive Natalie Brennan said so. The company's chief financial officer, Marcus Delahunty, "
             "told analysts. Fonterra chief executive Miles Hurrell agreed. Former chief executive Tom Lee left.")
-    brennan, delahunty, hurrell, lee = (Span(n, "d", text.index(n), text.index(n) + len(n), score, 0) for n, score in
-                                        (("Natalie Brennan", 0.0004), ("Marcus Delahunty", 0.001),
-                                         ("Miles Hurrell", 0.0003), ("Tom Lee", 0.0002)))
+    brennan, delahunty, hurrell, lee = _spans(text, ("Natalie Brennan", 0.0004), ("Marcus Delahunty", 0.001),
+                                              ("Miles Hurrell", 0.0003), ("Tom Lee", 0.0002))
     window = _window(text)
     question = "Who is the chief executive of Harbourline Foods?"
     assert prefer_holder(question, [delahunty, brennan], [window]) == [brennan, delahunty]
@@ -276,16 +280,14 @@ def test_the_holder_of_the_asked_role_comes_first() -> None:
     assert prefer_holder("Who was the chief executive?", [delahunty, brennan], [window]) == [delahunty, brennan]
     text = ("Hoesung Lee is the chair of the IPCC since 2015. Before that, it was led by his vice-Chair Ismail El "
             "Gizouli. Deputy chief executive Ana Ruiz spoke.")
-    lee, gizouli, ruiz = (Span(n, "d", text.index(n), text.index(n) + len(n), 0.5, 0)
-                          for n in ("Hoesung Lee", "Ismail El Gizouli", "Ana Ruiz"))
+    lee, gizouli, ruiz = _spans(text, "Hoesung Lee", "Ismail El Gizouli", "Ana Ruiz")
     window = _window(text)
     assert prefer_holder("Who is the chair of the IPCC?", [gizouli, lee], [window]) == [lee, gizouli]
     assert prefer_holder("Who is the chair of the IPCC?", [lee, gizouli], [window]) == [lee, gizouli]
     assert prefer_holder("Who is the chief executive?", [lee, ruiz], [window]) == [lee, ruiz]
     text = ("The group's director, Marcus Tolley, said so. Ashbury Land Co director Simon Fairweather said the "
             "homes would help.")
-    tolley, fairweather = (Span(n, "d", text.index(n), text.index(n) + len(n), 0.5, 0)
-                           for n in ("Marcus Tolley", "Simon Fairweather"))
+    tolley, fairweather = _spans(text, "Marcus Tolley", "Simon Fairweather")
     window = _window(text)
     assert prefer_holder("Who is the developer's director?", [tolley, fairweather], [window]) == [fairweather, tolley]
     assert prefer_holder("Who is the group's director?", [tolley, fairweather], [window]) == [tolley, fairweather]
@@ -740,8 +742,7 @@ def test_a_name_whose_sentence_tells_the_act_asked_goes_first() -> None:
                         "Fellow councillor Mike Jepson said he would ask the council to explore whether a community "
                         "trust could take over the building.")
     text = window.text
-    sutherland, jepson = (Span(n, "d", text.index(n), text.index(n) + len(n), score, 0)
-                          for n, score in (("Kerry Sutherland", 0.5), ("Mike Jepson", 0.03)))
+    sutherland, jepson = _spans(text, ("Kerry Sutherland", 0.5), ("Mike Jepson", 0.03))
     asked = "Which Tararua District councillor wants the council to consider a community trust taking over the building?"
     assert prefer_told(asked, [sutherland, jepson], [window]) == [jepson, sutherland]
     assert prefer_told("Which Tararua District councillor called the loss a hammer blow?", [sutherland, jepson],
@@ -779,9 +780,8 @@ def test_a_post_of_another_kind_or_body_is_not_the_one_asked() -> None:
     text = ("Co-operative managing director Rhodri Pugh, 54, said so. Finance director Carys Jenkins said the "
             "co-operative would borrow. North Devon Council chairman Cllr Malcolm Prowse said the orchestra was "
             "superb. Musical director Helen Okafor, 52, who has led the orchestra since 2014, spoke.")
-    pugh, jenkins, prowse, okafor = (Span(n, "d", text.index(n), text.index(n) + len(n), score, 0) for n, score in
-                                     (("Rhodri Pugh", 0.3), ("Carys Jenkins", 0.01), ("Cllr Malcolm Prowse", 0.5),
-                                      ("Helen Okafor", 0.007)))
+    pugh, jenkins, prowse, okafor = _spans(text, ("Rhodri Pugh", 0.3), ("Carys Jenkins", 0.01),
+                                           ("Cllr Malcolm Prowse", 0.5), ("Helen Okafor", 0.007))
     window = _window(text)
     finance = "Who is the finance director of the Dyffryn Milk Co-operative?"
     assert prefer_holder(finance, [pugh, jenkins], [window]) == [jenkins, pugh]
@@ -838,8 +838,7 @@ def test_a_bodys_kind_or_its_adjective_before_the_role_is_the_body_asked() -> No
     text = ("Club president Aroha Ngata, 38, said so. Scootly's Australian general manager, Tessa Rowe, said no. "
             "North Devon Council president Cllr Malcolm Prowse spoke.")
     window = _window(text)
-    ngata, rowe, prowse = (Span(n, "d", text.index(n), text.index(n) + len(n), 0.5, 0)
-                           for n in ("Aroha Ngata", "Tessa Rowe", "Cllr Malcolm Prowse"))
+    ngata, rowe, prowse = _spans(text, "Aroha Ngata", "Tessa Rowe", "Cllr Malcolm Prowse")
     lifeguards = "Who is president of the Whakatāne Volunteer Lifeguard Service?"
     assert not anothers_holder(lifeguards, ngata, [window])
     assert anothers_holder(lifeguards, prowse, [window])
