@@ -59,7 +59,7 @@ _NAME_BEFORE_AGE = re.compile(r"([A-Z][\w'\u2019-]+)\s*[,(]\s*(?:(?:a|an|the|age
 _NAME_AFTER_AGE = re.compile(r"^[- ]?(?:year[- ]old)?((?:\s+[A-Z][\w'\u2019.-]*)+)")
 # ... unless those words qualify a person's noun: "24-year-old Fenwick-Lomond Cycling rider" names no one
 _QUALIFIES = re.compile(rf"^\s+(?:{PERSON_NOUN})\b")
-_YEARS_OLD = re.compile(r"^(?:(?:the|a|an)\s+)?(\d{1,3})[- ]year[- ]old$", re.I)
+_YEARS_OLD = re.compile(r"^(?:(?:the|a|an)\s+)?(\d{1,3})(?:[- ]year[- ]old|-year)$", re.I)   # or cut: "19-year"
 # words beside an age that name no one: titles, and the particles of a surname ("Van Rensburg, 35," is Pieter van
 # Rensburg's age, whose question writes "van" in lower case and so does not count it among the names asked)
 _PARTICLES = ("van", "von", "der", "den", "de", "da", "du", "la", "le", "di", "del")
@@ -317,17 +317,11 @@ def own_age(span: Span) -> Span:
 _NAME_THEN_AGE = re.compile(r"^([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}),\s*\d{1,3}$")
 
 
-_YEARS_OLD = re.compile(r"(\d{1,3})-years?(?:-old)?")
-
-
 def age_alone(question: str, span: Span) -> Span:
-    """For an age asked, the number of a span cut as "19-year" (of "19-year-old Emma Rangi") or given as
-    "19-year-old": "19"; any other span as it is."""
+    """For an age asked, the answer as its number (``own_age``: "19" of a span cut as "19-year", of "19-year-old
+    Emma Rangi"); any other answer as it is."""
     asked = expected_type(question)
-    found = _YEARS_OLD.fullmatch(span.text)
-    if found is None or asked is None or asked.name != "age":
-        return span
-    return replace(span, text=found.group(1), end=span.start + found.end(1))
+    return own_age(span) if asked is not None and asked.name == "age" else span
 
 
 def without_age(question: str, span: Span) -> Span:
