@@ -499,14 +499,14 @@ def _named_in(word: str, question: str) -> bool:
 
 # the kind of a body, which news writes alone before a role for the body itself ("Club president Aroha Ngata" of
 # the lifeguard service, "Festival director Nadia Collins"): no other body's name ("North Devon Council" is one)
-_BODY_KINDS = frozenset("club council board company trust society association union group party team school "
+_KINDS_ALONE = frozenset("club council board company trust society association union group party team school "
                         "hospital service committee firm bank charity church museum festival orchestra agency "
                         "authority department ministry commission panel network foundation".split())
 
 
 def _names_another(words: Sequence[str], question: str) -> bool:
     """Whether the capitalised words before a role name another body than the (lower-cased) question does."""
-    if len(words) == 1 and words[0].lower() in _BODY_KINDS:
+    if len(words) == 1 and words[0].lower() in _KINDS_ALONE:
         return False
     return any(not _named_in(w, question) for w in words)
 
