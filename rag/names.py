@@ -177,9 +177,18 @@ def complete(question: str, mentions: Callable[[str], Iterable[str]]) -> str:
 
 _ORG = r"(?P<org>[A-Z][\w'’&.-]*(?:\s+(?:of\s+)?[A-Z][\w'’&.-]*)*)"
 _ROLE = r"(?P<role>(?:[\w-]+\s+){0,3}?(?P<head>[\w-]+))"
-# "Who is the chief executive of Air Aotearoa?", "Who is Air Aotearoa's chief executive?"
-_ROLE_OF = (re.compile(rf"^\W*[Ww]ho\s+(?P<verb>is|was)\s+the\s+{_ROLE}\s+(?:of|at)\s+(?:the\s+)?{_ORG}\s*\??\s*$"),
-            re.compile(rf"^\W*[Ww]ho\s+(?P<verb>is|was)\s+(?:the\s+)?{_ORG}['’]s?\s+{_ROLE}\s*\??\s*$"))
+# what a question may add after the body: ", which runs the marina", " in Geelong"
+_AFTER_BODY = r"(?:\s*,\s*(?:which|who|whose|that)\b.*|\s+(?:in|near)\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)?\s*\??\s*$"
+# "Who is the chief executive of Air Aotearoa?", "Who is president of the Horsham Swimming Club?", "Who is the
+# library manager for Timaru District Libraries?", "Who is Air Aotearoa's chief executive?"
+_ROLE_OF = (re.compile(rf"^\W*[Ww]ho\s+(?P<verb>is|was)\s+(?:the\s+)?{_ROLE}\s+(?:of|at|for)\s+(?:the\s+)?{_ORG}"
+                       + _AFTER_BODY),
+            re.compile(rf"^\W*[Ww]ho\s+(?P<verb>is|was)\s+(?:the\s+)?{_ORG}['’]s?\s+{_ROLE}" + _AFTER_BODY))
+# "Who chairs the Tawhiti Forest Restoration Trust?": the post a verb of holding it names, as the text writes it
+# beside the holder ("Trust chairwoman Anahera Smith"; "lead" in "project leader", "coach" in "head coach")
+_HOLDING = {"chairs": "chair", "coordinates": "coordinator", "leads": "lead", "coaches": "coach",
+            "captains": "captain", "heads": "head", "manages": "manager", "directs": "director"}
+_HOLDS = re.compile(rf"^\W*[Ww]ho\s+(?P<act>{'|'.join(_HOLDING)})\s+(?:the\s+)?{_ORG}" + _AFTER_BODY)
 
 
 @dataclass(frozen=True)
@@ -195,13 +204,19 @@ class RoleOf:
 def role_of(question: str) -> RoleOf | None:
     """"Who is the chief executive of Air Aotearoa?" -> ("Who is the chief executive?", "Air Aotearoa"): news
     names a company once and its people by role alone ("Chief executive Greg Foran said ..."), and the
-    reader, asked of the company, finds no one in a sentence that does not name it. None for any other
-    question (the role's last word must be one of ``ROLE_WORDS``)."""
+    reader, asked of the company, finds no one in a sentence that does not name it. "Who chairs X?" is read as
+    "Who is the chair?" of X. None for any other question (the role's last word must be one of ``ROLE_WORDS``);
+    what the question adds after the body (", which runs the marina", "in Geelong") is left to the documents
+    naming the body."""
     for pattern in _ROLE_OF:
         found = pattern.match(question)
         if found is not None and found.group("head").lower() in ROLE_WORDS:
             role = found.group("role")
             return RoleOf(f"Who {found.group('verb')} the {role}?", role, found.group("org"))
+    found = _HOLDS.match(question)
+    if found is not None:
+        role = _HOLDING[found.group("act")]
+        return RoleOf(f"Who is the {role}?", role, found.group("org"))
     return None
 
 
