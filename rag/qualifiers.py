@@ -562,7 +562,7 @@ def prefer_holder(question: str, spans: Sequence[Span], windows: Sequence[Window
     holds = _holder_test(question, windows)
     if holds is None:
         return list(spans)
-    spans = [x for x in spans if not anothers_holder(question, x, windows)]
+    spans = [x for x in spans if not anothers_holder(question, x, windows) and not titled_otherwise(question, x, windows)]
     if len(spans) < 2 or holds(spans[0]):
         return list(spans)
     holders = [x for x in spans[1:] if holds(x)]
@@ -732,6 +732,34 @@ def anothers_holder(question: str, span: Span, windows: Sequence[Window]) -> boo
         if _names_another(owner, question.lower()):
             return True
     return False
+
+
+# a role written right before a name ("SPCA Waikato area manager Tom Rihari", "Councillor Nadia Ferris")
+_TITLE_BEFORE = re.compile(r"\b([A-Za-z][a-z-]+)\s+$")
+
+
+def titled_otherwise(question: str, span: Span, windows: Sequence[Window]) -> bool:
+    """Whether a span answering "Who is the managing director of SafeLane Traffic?" is a person the text titles with
+    another post right before the name ("Councillor Nadia Ferris", "SPCA Waikato area manager Tom Rihari"), in a
+    sentence that names the asked post nowhere: the text says what they are, and it is not that. Only for a body's
+    post asked ("of X", "X's")."""
+    role = current_holder_role(question)
+    if role is None or re.search(rf"\b{role}s?\s+(?:of|at|for)\s+(?:the\s+)?[A-Z]|[A-Z][\w.&-]*['’]s?\s+"
+                                 rf"(?:[\w-]+\s+){{0,2}}{role}\b", question) is None:
+        return False
+    sentence = span.sentence_in({w.rank: w for w in windows})
+    if sentence is None or re.search(rf"\b{role[:5]}", sentence.text, re.IGNORECASE):
+        return False            # "chairs" for "chair", "directors" for "director": the post is named there
+    words = span.text.split()
+    if len(words) < 2 or not all(w[:1].isupper() for w in words):
+        return False            # a whole name only: "Lucy" or "the council" is no one titled
+    title = _TITLE_BEFORE.search(sentence.text[:span.start - sentence.start])
+    word = title.group(1).lower() if title is not None else ""
+    return (word in ROLE_WORDS or word.removesuffix("s") in ROLE_WORDS) and word not in _NOT_A_POST
+
+
+# role words that say no post: "Fellow councillor" is one, but "member Jo Bright" or "partner" may be anything
+_NOT_A_POST = frozenset("member partner volunteer investor assistant agent builder farmer driver player".split())
 
 
 # (question word, antonyms) by ``clauses.stem``: superlatives and changes that no paraphrase turns around

@@ -369,6 +369,28 @@ def test_a_role_given_as_another_bodys_is_not_the_asked_holder() -> None:
                            [_window(anu)])
 
 
+def test_a_person_titled_with_another_post_does_not_hold_the_asked_one() -> None:
+    """"Who is the managing director of SafeLane Traffic?" (unanswerable) was answered *Nadia Ferris* of "Councillor
+    Nadia Ferris, who chairs the council's audit and risk committee"; "Who is the principal of Yarrabee Creek State
+    School?" *Gavin Pohl* of "Education Queensland regional director Gavin Pohl"."""
+    from rag.qualifiers import prefer_holder, titled_otherwise
+
+    window = _sentences("Councillor Nadia Ferris said ratepayers had been taken for a ride.",
+                        "Managing director Tom Lane declined to comment.")
+    text = window.text
+    ferris, lane = _spans(text, "Nadia Ferris", "Tom Lane")
+    question = "Who is the managing director of SafeLane Traffic, one of the firms named in the audit?"
+    assert titled_otherwise(question, ferris, [window]) and not titled_otherwise(question, lane, [window])
+    assert prefer_holder(question, [ferris, lane], [window]) == [lane]
+    assert not titled_otherwise("Who is the managing director?", ferris, [window])     # no body's post asked
+    both = "Councillor Nadia Ferris, who chairs the committee, spoke first."
+    assert not titled_otherwise("Who is the chair of the Nelson audit committee?", _spans(both, "Nadia Ferris")[0],
+                                [_window(both)])        # the post is named in her sentence
+    member = "Member Jo Bright said the club would fight on."
+    assert not titled_otherwise("Who is the president of the Nelson Tramping Club?", _spans(member, "Jo Bright")[0],
+                                [_window(member)])     # "member" says no post
+
+
 @pytest.mark.parametrize("question, sentence, whole", [
     # the asked part joined to another, no part singled out: the figure is the whole's
     ("How many submissions were received in the 2022 consultation alone?",
