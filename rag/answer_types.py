@@ -97,6 +97,21 @@ _CLOCK_FIGURE = re.compile(r"\b\d{1,2}[.:]\d{2}\b|\b\d+(?:\.\d+)?\s*(?:seconds?|
                            rf"\b{_HOURS}\s+o['’]clock\b", re.IGNORECASE)     # "ten past ten", "eight o'clock"
 
 
+# what follows a time of day in a span run on into the next clause: "6.12pm when Penhale, 58"
+_CLAUSE_AFTER = re.compile(r"^\s*(?:,|;|\b(?:when|as|after|before|while|and|but|where|with|because)\b)", re.I)
+
+
+def clock_only(expected: Expected | None, span: Span) -> Span:
+    """For "At what time ...?", a span that runs on from its one time of day into another clause ("6.12pm when
+    Penhale, 58") cut after the time; other spans as they are."""
+    if expected is None or expected.name != "clock":
+        return span
+    times = list(_CLOCK.finditer(span.text))
+    if len(times) != 1 or not _CLAUSE_AFTER.match(span.text[times[0].end():]):
+        return span
+    return replace(span, text=span.text[:times[0].end()], end=span.start + times[0].end())
+
+
 # a thing named by its number, no count of anything: "division one", "Level 4", "Route 66"
 _NUMBERED = re.compile(r"^(?:\w+\s+)?(?:division|level|stage|round|phase|tier|grade|category|class|section|gate|"
                        r"platform|route|room|ward|zone|block|lot|unit|chapter|article|clause|game|heat|lane|pool|"
@@ -619,12 +634,23 @@ def name_after_kind(question: str, span: Span, windows: Sequence[Window]) -> Spa
     as it is otherwise."""
     kind = KIND_ASKED.match(question)
     words = span.text.split()
-    if kind is None or not words or words[-1].lower().rstrip(",.") not in (kind.group(1).lower(),
-                                                                       kind.group(1).lower() + "s"):
+    if kind is None or not words:
         return span
+    asked = kind.group(1).lower()
+    kinds = {asked} | {k for group in _KIND_ALIKE if asked in group for k in group}
     window = next((w for w in windows if w.rank == span.window_rank), None)
-    found = _NAME_AFTER.match(window.text, span.end - window.start) if window is not None else None
-    if found is None:
+    if window is None:
         return span
+    at = span.end - window.start
+    if words[-1].lower().rstrip(",.") not in kinds | {k + "s" for k in kinds}:
+        # "Nowra" of "Nowra firm Coastline Constructions won the tender": where the firm is from, its name after
+        after = re.match(r"[ \t]+(?:[a-z][\w-]*[ \t]+){0,2}?(?:" + "|".join(sorted(kinds)) + r")(?=[ \t]+[A-Z])",
+                         window.text[at:])
+        if after is None or not words[-1][:1].isupper():
+            return span
+        at += after.end()
+    found = _NAME_AFTER.match(window.text, at)
+    if found is None or all(w.lower() in question.lower() for w in found.group(1).split()):
+        return span             # "Finnish conductor Aino Lehtinen" for "Which conductor will Aino Lehtinen replace?"
     start, end = window.start + found.start(1), window.start + found.end(1)
     return replace(span, text=found.group(1), start=start, end=end, type_fit=1)

@@ -682,6 +682,10 @@ class Assistant:
             spans = [amounts.change_end(resolved, spans[0], windows), *spans[1:]]   # "now": Y of "from X to Y"
             spans = [amounts.most_given(resolved, spans[0], windows), *spans[1:]]   # "a maximum of 160"
             spans = [answer_types.name_after_kind(resolved, spans[0], windows), *spans[1:]]  # "firm Caldwell Irons"
+            expected = question_types.expected_type(resolved)
+            if expected is not None and expected.name == "place":
+                spans = [_with_bearing(spans[0], windows), *spans[1:]]   # "four miles west of Ely", not "Ely"
+            spans = [answer_types.clock_only(expected, spans[0]), *spans[1:]]   # "6.12pm", not "6.12pm when ..."
             if s.drop_echoes and not echoes.drop_acted_on(resolved, spans[:1], _parse):
                 # made whole, it names whom the act was done to ("Renegade MP Gaurav" -> "... Gaurav Sharma"
                 # for "Who suspended Sharma?"): no answer; the next one, made whole
@@ -940,6 +944,26 @@ def _whole_percent(span: Span, windows: Sequence[Window]) -> Span:
     if rest is None:
         return span
     return replace(span, text=sentence.text[span.start - sentence.start:rest.end()], end=sentence.start + rest.end())
+
+
+_COMPASS = r"(?:north|south|east|west)(?:[- ]?(?:north|south)?[- ]?(?:east|west))?"
+_DISTANCE = (r"(?:(?:about|around|some|roughly|nearly|almost|just|more\s+than|less\s+than|up\s+to)\s+)?"
+             r"(?:\d[\d,.]*|an?|one|two|three|four|five|six|seven|eight|nine|ten|a\s+few|several)[- ]?"
+             r"(?:km|kilometres?|kilometers?|metres?|meters?|m|miles?|nautical\s+miles?)\s+")
+# "about 40 nautical miles north-east of Flinders Island", "just north of Woodville": where, not the place named
+_BEARING = re.compile(rf"(?:{_DISTANCE}|\bjust\s+)?\b{_COMPASS}\s+of\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _with_bearing(span: Span, windows: Sequence[Window]) -> Span:
+    """A place the text gives a bearing from ("Ely" of "about four miles west of Ely") with the bearing, which is
+    where the thing asked about is; other spans as they are."""
+    if (found := _sentence_of(span, windows)) is None:
+        return span
+    sentence = found[0].sentences[found[1]]
+    start = span.start - sentence.start
+    if start <= 0 or (bearing := _BEARING.search(sentence.text[:start])) is None:
+        return span
+    return replace(span, text=sentence.text[bearing.start():start] + span.text, start=sentence.start + bearing.start())
 
 
 _NEXT_CAPITAL = re.compile(r"\s+[A-Z]")

@@ -672,6 +672,9 @@ _INDEFINITE = re.compile(r"^\W*(?:A|An)\s")
 _LEDE_WITHIN = 4       # sentences from a story's start its first paragraph may begin at (headline, byline)
 
 
+_WHERE_FROM = frozenset({"from", "in", "near"})
+
+
 def named_later(sentences: Sequence[Sentence], at: int, start: int, end: int,
                 parse: Callable[[str], object]) -> tuple[int, int] | None:
     """Document offsets of the name of a person a story opens by describing, when ``[start, end)`` is that
@@ -689,14 +692,19 @@ def named_later(sentences: Sequence[Sentence], at: int, start: int, end: int,
     sentence = sentences[at]
     doc = parse(sentence.text)
     inside = [t for t in doc if start <= sentence.start + t.idx < end]
-    if not inside or any(t.ent_type_ == "PERSON" for t in inside):
+    # a name after "from" or "in" is where they are from ("A 14-year-old schoolgirl from Ludlow", Ludlow read as a
+    # person's name), not who they are
+    if not inside or any(t.ent_type_ == "PERSON" and not (t.dep_ == "pobj" and t.head.lower_ in _WHERE_FROM)
+                         for t in inside):
         return None
     if at == lede:
         root = next((t for t in doc if t.dep_ == "ROOT"), None)
         subject = None if root is None else next((c for c in root.children if c.dep_ in _SUBJECTS), None)
         if subject is None or not {t.i for t in inside} <= {t.i for t in subject.subtree}:
             return None
-        for token in inside:          # the described one, not what a clause about them names ("his school")
+        # the described one, not what a clause about them names ("his school"); a span holding the subject's own
+        # word ("A 14-year-old schoolgirl from Ludlow") is the one described, whatever else it holds
+        for token in ([] if subject in inside else inside):
             while token.i != subject.i:
                 if token.dep_ in ("relcl", "acl", "prep", "pobj"):
                     return None
@@ -757,8 +765,11 @@ def _by_age_names(doc) -> bool:
     return any(t.ent_type_ == "PERSON" for t in first.subtree if t.i not in clauses)
 
 
-# how news introduces the person its opening described: "Peter Grady, 58,", "Hamilton man Peter Grady"
-_AGED = re.compile(r"^\s*(?:,\s*(?:aged\s+)?\d{1,3}\s*,|\(\s*\d{1,3}\s*\))")
+# how news introduces the person its opening described: "Peter Grady, 58,", "Maya Osei, a Year 10 pupil",
+# "Hamilton man Peter Grady"
+_AGED = re.compile(r"^\s*(?:,\s*(?:aged\s+)?\d{1,3}\s*,|\(\s*\d{1,3}\s*\)|"
+                   r",\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}?(?:pupil|student|schoolgirl|schoolboy|teenager|man|woman|girl|"
+                   r"boy|mother|father|resident|grandmother|grandfather|worker|employee|teacher|nurse|farmer)\b)")
 _LOCAL = re.compile(r"\b[A-Z][\w'’-]+\s+(?:man|woman|teen|teenager|boy|girl|resident|mother|father|couple)\s*$")
 
 
@@ -863,11 +874,17 @@ _ASKS_ORIGIN = re.compile(r"^\W*(?:where|which\s+[\w-]+|what\s+[\w-]+)\s+(?:is|w
                           r"(?:from|come\s+from|hail\s+from)\s*\??\s*$", re.IGNORECASE)
 # the place a story says someone is from, right after their name (and age): "Prowse, 19, from Launceston"
 _FROM_AFTER_NAME = re.compile(r"([A-Z][\w'’-]+)(?:,\s*\d{1,3})?,\s+(?:from|of)\s+$")
+# ... or right after someone described, not named: "A 14-year-old schoolgirl from Ludlow"
+_FROM_AFTER_PERSON = re.compile(r"\b(?:man|woman|boy|girl|schoolgirl|schoolboy|teenager|teen|pupil|student|resident|"
+                                r"mother|father|couple|family|player|driver|farmer)\s+(?:from|of)\s+$",
+                                re.IGNORECASE)
 
 
 def others_origin(question: str, spans: Sequence[Span], windows: Sequence[Window]) -> list[Span]:
     """For "Which town is Sophie Marchant from?", the spans without the place the text gives as another's home
-    right after their name ("Launceston" of "Prowse, 19, from Launceston"); the spans as given otherwise."""
+    right after their name ("Launceston" of "Prowse, 19, from Launceston"), or after someone described, not named
+    just before ("Ludlow" of "A 14-year-old schoolgirl from Ludlow" for Richard Penhale's town); the spans as given
+    otherwise."""
     asked = {plain(w) for w in question_names(question)}
     if not asked or _ASKS_ORIGIN.match(question) is None:
         return list(spans)
@@ -877,7 +894,13 @@ def others_origin(question: str, spans: Sequence[Span], windows: Sequence[Window
         window = by_rank.get(span.window_rank)
         at = span.start - window.start if window is not None else -1
         found = _FROM_AFTER_NAME.search(window.text[max(0, at - 50):at]) if at >= 0 else None
-        return found is not None and plain(found.group(1)) not in asked
+        if found is not None:
+            return plain(found.group(1)) not in asked
+        if at < 0 or not _FROM_AFTER_PERSON.search(window.text[max(0, at - 30):at]):
+            return False
+        sentence = span.sentence_in(by_rank)
+        start = max(0, at - 60, sentence.start - window.start if sentence is not None else 0)
+        return not asked & {plain(w) for w in re.findall(r"[\w'’-]+", window.text[start:at])}   # "Grady, a farmer from"
 
     return [x for x in spans if not another(x)]
 

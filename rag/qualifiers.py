@@ -320,7 +320,10 @@ def number_of_another_year(asked: frozenset[int], text: str, start: int, end: in
         return True
     # an untied number is another year's when the asked year's is what it is compared with ("up from 30,000 in
     # 2020"); beside the asked year's own figure ("revenue of $6.3 million in 2023-24 ..., but a loss of $14.7
-    # million") it is that year's too
+    # million") it is that year's too; beside the figures of two asked years ("from $3.9 million in 2021/22 to $6.7
+    # million in 2024/25, a rise of 72%") it is the change between them
+    if len({year for _, _, year in tied} & asked) >= 2:
+        return False
     return any(year in asked and _COMPARED.search(text, 0, a) for a, _, year in tied)
 
 
@@ -562,7 +565,8 @@ def prefer_holder(question: str, spans: Sequence[Span], windows: Sequence[Window
     holds = _holder_test(question, windows)
     if holds is None:
         return list(spans)
-    spans = [x for x in spans if not anothers_holder(question, x, windows) and not titled_otherwise(question, x, windows)]
+    spans = [x for x in spans
+             if not anothers_holder(question, x, windows) and not titled_otherwise(question, x, windows)]
     if len(spans) < 2 or holds(spans[0]):
         return list(spans)
     holders = [x for x in spans[1:] if holds(x)]
@@ -1039,7 +1043,8 @@ def not_years_back(back: int, sentence: str, document: str | None) -> bool:
 
 # the times a sentence can say by its story's dateline alone: "this year", "last year", "the past year", "a year
 # ago", "three years ago"
-_SAID_BY_DATELINE = re.compile(r"\b(?:this\s+year|last\s+year|(?:the\s+)?past\s+(?:year|12\s+months|twelve\s+months)|"
+_SAID_BY_DATELINE = re.compile(r"\b(?:this\s+year|last\s+year|"
+                               r"(?:the\s+)?past\s+(?:year|12\s+months|twelve\s+months)|"
                                r"a\s+year\s+ago|(\d{1,2}|" + "|".join(_BACK_COUNTS) + r")\s+years\s+ago|"
                                r"(?:has|have|had)\s+now|now\s+(?:stands?|sits?)|currently)(?:['’]s)?\b",
                                re.IGNORECASE)     # "had now reached $720": the dateline's time

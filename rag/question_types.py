@@ -109,6 +109,9 @@ _PATTERNS: list[tuple[re.Pattern[str], frozenset[str], str]] = [
     # ("How high / far did the shares go?" may ask for money)
     (re.compile(r"\bhow much\b.*\bweigh(?:s|ed)?\b|\bhow (?:heavy|tall|deep|wide)\b"), COUNT - {"PERCENT"}, "measure"),
     (HOW_MANY, COUNT, "number"),
+    # "By how much in percentage terms did spending grow?": a rise in per cent, not the sums it rose between
+    (re.compile(r"\bhow much\b.*\bin\s+(?:percentage|per\s*cent(?:age)?)\s+terms\b"), frozenset({"PERCENT"}),
+     "percentage"),
     (re.compile(r"\bhow (many|much)\b"), NUMBER, "number"),
     (re.compile(r"\bhow (?:often|frequently)\b"), FREQUENCY, "frequency"),
     (re.compile(r"\bhow long\b"), DURATION, "duration"),

@@ -129,6 +129,7 @@ def test_nothing_left_is_an_empty_span() -> None:
     ("Who was responsible for the hiring freeze?", "person"),      # not "Who is <Name>?": the case counts
     ("Who is Velora's chief executive?", "person"),                # X's role-holder, not a description of X
     ("Who was James' father?", "person"),
+    ("By how much in percentage terms did spending grow between 2021/22 and 2024/25?", "percentage"),
 ])
 def test_the_question_names_the_type_it_asks_for(question: str, name: str) -> None:
     expected = expected_type(question)
@@ -1451,6 +1452,40 @@ def test_a_number_written_as_a_percentage_keeps_its_per_cent(text: str, span: st
     assert found.text == whole and text[found.start:found.end] == whole
 
 
+@pytest.mark.parametrize("text, span, whole", [
+    ("The marlin was brought alongside about 38 nautical miles east of Bermagui.", "Bermagui",
+     "about 38 nautical miles east of Bermagui"),
+    ("The farm, four miles west of Ely, was bought in 2019.", "Ely", "four miles west of Ely"),
+    ("Blocks just north of Woodville may be harvested first.", "Woodville", "just north of Woodville"),
+    ("The boat sank off Lizard Point.", "Lizard Point", "Lizard Point"),         # no bearing
+    ("He lives in north Ely.", "Ely", "Ely"),
+])
+def test_a_place_given_a_bearing_keeps_it(text: str, span: str, whole: str) -> None:
+    """"Where is Brackenmoor Farm?" was *Ely* of "about four miles west of Ely": where the farm is, not the town."""
+    from rag.assistant import _with_bearing
+
+    found = _with_bearing(_span_in(text, span), [_window(text)])
+    assert found.text == whole and text[found.start:found.end] == whole
+
+
+@pytest.mark.parametrize("span, clock", [
+    ("6.12pm when Penhale, 58", "6.12pm"),
+    ("11.22pm, police said", "11.22pm"),
+    ("between 2pm and 4pm", "between 2pm and 4pm"),      # two times: a range
+    ("6.12pm on Sunday", "6.12pm on Sunday"),            # the day is part of the time
+])
+def test_a_time_of_day_is_not_run_on_into_the_next_clause(span: str, clock: str) -> None:
+    """"At what time did Richard Penhale resign?" was *6.12pm when Penhale, 58* of "ended at 6.12pm when Penhale,
+    58, resigned after 63 moves"."""
+    from rag.answer_types import clock_only
+    from rag.question_types import expected_type
+
+    text = f"The game ended at {span} and that was that."
+    found = clock_only(expected_type("At what time did Richard Penhale resign?"), _span_in(text, span))
+    assert found.text == clock and text[found.start:found.end] == clock
+    assert clock_only(expected_type("When did Penhale resign?"), _span_in(text, span)).text == span
+
+
 @pytest.mark.parametrize("span, described", [
     ("who runs a freight company in Onerahi", "runs a freight company in Onerahi"),
     ("who is a lawyer", "a lawyer"),
@@ -1573,6 +1608,8 @@ _SPOKEN = ("A 34-year-old woman has died after her bicycle collided with a truck
            "Senior Sergeant Tom Harris said the truck driver was helping with inquiries.")
 _OTHER = ("A man has been charged after his dog attacked a child in a park.\n\n"
           "Detective Sergeant Karen Olsen arrested the 45-year-old at his home on Monday.")
+_CHESS = ("A 14-year-old schoolgirl from Ludlow has become the youngest ever winner of the county chess title.\n\n"
+          "Maya Osei, a Year 10 pupil at Castle View Academy, finished the event on six points.")
 _WON = ("Local baker wins national pie award\n\nA Timaru baker has taken the top prize at the pie awards.\n\n"
         "Sam Whitmore, who runs the Bay Street Bakery, won the supreme award for his steak pie.")
 
@@ -1585,6 +1622,8 @@ _WON = ("Local baker wins national pie award\n\nA Timaru baker has taken the top
     (_SPOKEN, "34-year-old woman", None),                   # the next sentence names a source, who speaks
     (_OTHER, "man", None),                                  # ... or someone else, doing something else
     (_WON, "Timaru baker", "Sam Whitmore"),                 # no age given, but doing what the opening said
+    # fresh45a: a town after "from" (read as a person's name) is where she is from; an apposition introduces her
+    (_CHESS, "A 14-year-old schoolgirl from Ludlow", "Maya Osei"),
 ])
 def test_whom_a_story_opens_on_is_named_in_the_next_sentence(nlp, text: str, words: str, name) -> None:
     """"Who was sentenced for stealing from elderly clients?" was answered *Former bank manager*: news opens on
@@ -1762,6 +1801,10 @@ def test_a_span_describing_the_kind_asked_is_made_the_name_written_after_it() ->
     text = "The vineyard was sold to an Australian wine company for $14 million."
     company = _span_in(text, "Australian wine company")
     assert name_after_kind("Which company bought the vineyard?", company, [_window(text)]) == company   # none
+    text = "Nowra firm Coastline Constructions won the tender."     # where the firm is from, its name after
+    found = name_after_kind("Which company won the tender?", _span_in(text, "Nowra"), [_window(text)])
+    assert found.text == "Coastline Constructions" and text[found.start:found.end] == found.text
+    assert name_after_kind("Which town won the tender?", _span_in(text, "Nowra"), [_window(text)]).text == "Nowra"
     text = "Seagull lands at Harbour Street Theatre\n\nBy Orla Breathnach, Arts Reporter"
     theatre = _span_in(text, "Harbour Street Theatre")
     assert name_after_kind("Which theatre is staging the play?", theatre, [_window(text)]) == theatre   # a byline
@@ -2347,6 +2390,12 @@ def test_a_place_given_as_anothers_home_is_not_the_one_asked() -> None:
                          [_window(text)]) == [exeter]
     assert others_origin("Where is Ella Prowse from?", [launceston, exeter], [_window(text)]) == [launceston]
     assert others_origin("Where did Marchant play?", [launceston, exeter], [_window(text)]) == [launceston, exeter]
+    # fresh45a: "Which town does champion Richard Penhale come from?" was *Ludlow* of "A 14-year-old schoolgirl from
+    # Ludlow ... beating eight-time champion Richard Penhale"
+    text = "A 14-year-old schoolgirl from Ludlow beat Richard Penhale. Penhale, a retired farmer from Bridgnorth, lost."
+    ludlow, bridgnorth = _span_in(text, "Ludlow", 0.3), _span_in(text, "Bridgnorth", 0.01)
+    asked = "Which town does eight-time champion Richard Penhale come from?"
+    assert others_origin(asked, [ludlow, bridgnorth], [_window(text)]) == [bridgnorth]
 
 
 def test_the_amount_given_as_the_thing_asked_is_stated() -> None:

@@ -187,6 +187,10 @@ def test_a_person_may_share_a_name_with_another(nlp) -> None:
     ("It attracted 4,260 entries this year, up from 3,890 in 2024.", "4,260 entries this year, up from 3,890", False),
     ("Pursuits had risen from 41 in 2005 to 67 in 2010.", "41 in 2005 to 67", False),     # 2010's number inside
     ("Pursuits had risen from 41 in 2005 to 67 in 2009.", "41 in 2005 to 67", True),
+    # the change between the figures of two asked years (fresh45a: "By how much in percentage terms did spending
+    # grow between 2021/22 and 2024/25?" dropped *72%* of "from $3.9 million in the 2021/22 financial year to ...")
+    ("Spending climbed from $3.9 million in 2010 to $6.7 million in 2020, a rise of 72%.", "72%", False),
+    ("Spending climbed from $3.9 million in 2010 to $6.7 million in 2021, a rise of 72%.", "72%", True),
 ])
 def test_a_number_the_sentence_ties_to_another_year(text: str, number: str, other: bool) -> None:
     from rag.qualifiers import number_of_another_year
