@@ -420,6 +420,29 @@ _A_YEAR = re.compile(r"\b(?:in|since|of|the|from|until|till|before|after|during|
                      r"(?:1[89]|20)\d\d\b(?![\d,.]\d)", re.IGNORECASE)
 
 
+def _place_before_noun(question: str, span: Span, doc, offset: int) -> bool:
+    """Whether a span only says where something it qualifies is: its last word modifies a common noun right after it
+    ("Gisborne" of "A Gisborne honey exporter", "Hauraki Plains" of "the Hauraki Plains dairy factory"); not the
+    kind asked, whose name follows ("Nowra firm Coastline Constructions": ``name_after_kind``)."""
+    end = span.end - offset
+    last = next((t for t in reversed(doc) if t.idx < end and t.idx + len(t.text) <= end), None)
+    if last is None or last.idx < span.start - offset or last.dep_ not in ("compound", "amod", "nmod") \
+            or last.head.i <= last.i or last.head.idx < end or last.head.pos_ != "NOUN":
+        return False
+    kind = KIND_ASKED.match(question)
+    asked = kind.group(1).lower() if kind is not None else ""
+    kinds = {asked} | {k for group in _KIND_ALIKE if asked in group for k in group}
+    noun = last.head.lower_.removesuffix("s")         # the pipeline has no lemmatiser
+    return noun in _BUSINESSES and noun not in kinds
+
+
+# what a place before it says where is, not what is called: "A Gisborne honey exporter" ("Fonterra shares" are the
+# company's)
+_BUSINESSES = frozenset("exporter importer producer maker manufacturer grower operator retailer supplier contractor "
+                        "developer processor business plant factory mill store shop supermarket brewery winery "
+                        "company firm".split())
+
+
 def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], parse: Callable[[str], object],
             consider: float = MISFIT_PENALTY) -> list[Span]:
     """The spans with ``type_fit`` set, reordered: by reader score, a misfit's score times
@@ -534,6 +557,10 @@ def rescore(question: str, spans: Sequence[Span], windows: Sequence[Window], par
                 or _leading_person(span, parsed[window.rank], window, expected)) if fitted < 0 else None
         if lead is not None:
             span, fitted = lead, 1
+        if fitted >= 0 and expected.labels & ORG and not expected.labels & PLACE and not labels & ORG \
+                and _place_before_noun(question, span, parsed[window.rank], window.start):
+            continue               # "Which British company imported the honey?": not "Gisborne" of "A Gisborne honey
+                                   # exporter" (where a business is, not its name)
         if fitted > 0 and expected.name in ("number", "money"):
             span = amount_alone(span, parsed[window.rank], window)
             span = counted_part(noun, span, parsed[window.rank], window)   # "210" of "19 staff and 210 students"

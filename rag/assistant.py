@@ -424,15 +424,18 @@ class Assistant:
 
     def _of_kind(self, question: str, span: Span) -> bool:
         """Whether the answer is the one name of the kind asked (``_kind_named``)."""
-        return len(span.text.split()) >= 2 and self._kind_named(question) == span.text
+        name = self._kind_named(question)
+        return len(span.text.split()) >= 2 and name is not None and _names(name, span)
 
     def _kind_first(self, question: str, spans: list[Span]) -> list[Span]:
         """The spans with the one name of the kind asked (``_kind_named``) first when the reader found it too,
         in the document of its best answer ("Richard Haldane" at 0.05 under "Sir Geoffrey Pallister" at 0.17,
         a Conservative MP; not "Ashbury Land Co", the one "company" of another story); as they were otherwise."""
         name = self._kind_named(question) if len(spans) > 1 else None
-        named = [x for x in spans if x.text == name and x.doc_id == spans[0].doc_id]
-        return named + [x for x in spans if x.text != name] if named and spans[0].text != name else spans
+        if name is None:
+            return spans
+        named = [x for x in spans if _names(name, x) and x.doc_id == spans[0].doc_id]
+        return named + [x for x in spans if x not in named] if named and not _names(name, spans[0]) else spans
 
     def _called_by_age(self, span: Span, windows: Sequence[Window]) -> str | None:
         """The surname of whom a number is the age of when it is the age its sentence opens by (``_called``);
@@ -765,6 +768,14 @@ class Assistant:
                             # a seat cut by rule, an age given by rule: uncertain whatever the confidence
                             uncertain=conf < calibration.sure or member is not None or floored,
                             alternatives=alternatives, kind=said or ("sentence" if form else "span")))
+
+
+def _names(name: str, span: Span) -> bool:
+    """Whether a span is the named person: the name itself, or their surname after a title or a part of the name
+    ("Judge Dunne" for "Rachel Dunne", of "Judge Rachel Dunne")."""
+    words = span.text.split()
+    return span.text == name or (len(words) >= 2 and words[-1] == name.split()[-1] and words[0][:1].isupper()
+                                 and all(w in name.split() or w.lower() in names.TITLES for w in words))
 
 
 def _spanning(window: Window, sentences: Sequence[Sentence], text: str) -> Window:

@@ -161,6 +161,11 @@ def _nearest(found: list[tuple[int, tuple[int, int]]], near: int) -> tuple[int, 
     return min(found, key=lambda f: (distance(f[1]), f[0]))[1]
 
 
+# what "over" or "after" opens when it says when, not why: "fallen by 38% over the same period"
+_SPANS_OF_TIME = frozenset("period periods year years month months week weeks day days decade decades time weekend "
+                           "summer winter spring autumn season seasons hour hours night nights minutes course".split())
+
+
 def _reasons(sentence: str, parse: Callable[[str], object], verbs: frozenset[str]):
     """(strength, offsets, whether it hangs on a verb of ``verbs``) of each reason phrase of the
     sentence; strength 0 is the strongest marker."""
@@ -176,8 +181,9 @@ def _reasons(sentence: str, parse: Callable[[str], object], verbs: frozenset[str
             node, strength = t, 0
         elif lower == "for" and t.dep_ in ("mark", "prep") and any(x.tag_ == "TO" for x in t.subtree):
             node, strength = t, 1                      # "for MPs to speak freely"
-        elif lower in ("after", "over", "amid") and t.dep_ == "prep":
-            node, strength = t, 2
+        elif lower in ("after", "over", "amid") and t.dep_ == "prep" and not any(
+                c.dep_ == "pobj" and c.lower_ in _SPANS_OF_TIME for c in t.children):
+            node, strength = t, 2                      # not "over the same period", "after three years": when
         elif lower == "after" and t.dep_ == "mark":   # "evacuated after the river burst its banks"
             node, strength = t.head, 2
         elif lower == "to" and t.tag_ == "TO" and t.head.pos_ == "VERB" and t.head.dep_ == "advcl":
@@ -834,7 +840,8 @@ def _none_done(question, doc, verbs: frozenset[str]):
 _BEATING = "beat defeat thrash down edge overcome rout crush outclass"
 _SAME_ACT = {stem(w): frozenset(map(stem, group.split())) for group in (
     "back support endorse", "detect find", "sack fire dismiss", "buy purchase", "hurt injure", "arrest detain",
-    "start begin commence", "need require", _BEATING)
+    "start begin commence", "need require", "pay repay repaid", "hire recruit", "resign quit", "build construct",
+    "cancel scrap axe axed", "close shut", _BEATING)
     for w in group.split()}
 _BEAT = frozenset(map(stem, _BEATING.split()))
 _WHO = frozenset({"who", "which", "that"})

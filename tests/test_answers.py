@@ -703,6 +703,18 @@ def test_what_happened_before_an_event_is_its_reason_when_nothing_better_is_said
     assert "after the Kowhai River burst its banks" in sentence[lo:hi] and "officials said" not in sentence[lo:hi]
 
 
+def test_a_time_after_over_is_no_reason(nlp) -> None:
+    """fresh45a: "Why have bird numbers dropped along the Mangapiko Stream?" was *over the same period* of "had fallen
+    by 38% over the same period, Dr Ngata said, because cats were taking fledglings"."""
+    sentence = ("Bird counts along the stream had fallen by 38% over the same period, Dr Ngata said, because cats "
+                "were taking fledglings from nests built close to the ground.")
+    lo, hi = reason_in(sentence, nlp, sentence.index("over the same"))
+    assert sentence[lo:hi].startswith("because cats were taking fledglings")
+    sentence = "The club folded after a bitter row over the lease."
+    lo, hi = reason_in(sentence, nlp, 0)
+    assert sentence[lo:hi].startswith("after a bitter row")     # a reason still
+
+
 def test_a_why_answer_is_not_what_the_asked_act_is_about(nlp) -> None:
     """"Why would Peke-Mason not comment?" was answered *on Sharma's expulsion*: the object of the very act
     asked about; the reason said in the next sentence comes first now, and a reason preposition stays."""
@@ -1789,6 +1801,34 @@ def test_a_clause_opening_with_a_person_answers_who_with_the_name(nlp) -> None:
     assert out[0].text == clause.text
 
 
+@pytest.mark.parametrize("span, named", [
+    ("Rachel Dunne", True), ("Judge Dunne", True), ("Judge Rachel Dunne", True),
+    ("Dunne", False),                       # a surname alone may be another's
+    ("Grant Tolley", False), ("Judge Moore", False),
+])
+def test_a_titled_surname_is_the_one_name_of_the_kind(span: str, named: bool) -> None:
+    """"Which judge sentenced Grant Tolley?" was *Grant Tolley* over "Judge Dunne" (the text's one judge, "Judge
+    Rachel Dunne", written later by title and surname)."""
+    from rag.assistant import _names
+
+    assert _names("Rachel Dunne", _span_in(f"Then {span} spoke.", span)) is named
+
+
+def test_a_place_before_a_business_is_no_company_asked(nlp) -> None:
+    """"Which British company imported the honey?" was *Gisborne* of "A Gisborne honey exporter says its future is at
+    risk": where a business is, not its name; "Fonterra shares" are the company's, and "Nowra firm Coastline
+    Constructions" is left to ``name_after_kind``."""
+    from rag.answer_types import _place_before_noun
+
+    asked = "Which British company imported the honey?"
+    text = "A Gisborne honey exporter says its future is at risk."
+    assert _place_before_noun(asked, _span_in(text, "Gisborne"), nlp(text), 0)
+    text = "Fonterra shares fell 5 per cent on Monday."
+    assert not _place_before_noun(asked, _span_in(text, "Fonterra"), nlp(text), 0)
+    text = "Nowra firm Coastline Constructions won the tender."
+    assert not _place_before_noun("Which company won the tender?", _span_in(text, "Nowra"), nlp(text), 0)
+
+
 def test_a_span_describing_the_kind_asked_is_made_the_name_written_after_it() -> None:
     """"Which firm carried out the review?" was answered *Wellington auditing firm* (of "carried out by
     Wellington auditing firm Caldwell Irons, found ..."): the name written right after the kind asked."""
@@ -2584,9 +2624,12 @@ def test_latest_and_original_ask_for_an_end_of_a_change(question: str, answer: s
      "The federation had agreed to pay for a new pump if the water table rose by more than 15 centimetres.", "yes"),
     ("Has the federation agreed to pay for a pump?",
      "The federation had agreed to pay for a new pump if the water table rose by more than 15 centimetres.", None),
+    # the same act in one word (fresh45a: "paid back" / "repaid" was no verdict)
+    ("Has Tasman Signs paid back the sum identified in the audit?",
+     "The two smaller firms, SafeLane Traffic and Tasman Signs, have each repaid the sums identified.", "yes"),
 ])
 def test_verdicts_by_opposite_acts_and_beside_clauses(nlp, question: str, sentence: str, said: str | None) -> None:
-    context = "Dr Marsh, sensor, lorry, Whitlock, federation, council, plan, escape, offer, bail"
+    context = "Dr Marsh, sensor, lorry, Whitlock, federation, council, plan, escape, offer, bail, audit"
     found = verdict(question, sentence, context, nlp)
     assert (found[0] if found else None) == said
 
