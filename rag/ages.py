@@ -255,7 +255,27 @@ def age_of_another(question: str, span: Span, window: Window) -> bool:
     # "Ms Marsh, 61," for "How old is Eleanor Marsh's husband David Fairclough?": hers, not his
     return bool(asked and holder and not holder & (person or asked)) or (len(person) > 1 and len(holder) > 1
                                                               and not person <= holder) or \
-        (not holder and _called_beside(person, span, window))
+        (not holder and (_called_beside(person, span, window) or _described_unnamed(person, span, window)))
+
+
+# an age news gives someone it describes and does not name: "a 58-year-old maintenance fitter"
+_DESCRIBED_BY_AGE = re.compile(r"^\d{1,3}-year-old\s+(?:[a-z][\w-]*\s+){0,3}?[a-z][\w-]*\b(?!\s+[A-Z])")
+
+
+def _described_unnamed(person: frozenset[str], span: Span, window: Window) -> bool:
+    """Whether an age is one the text gives someone it describes but does not name ("Three, including a 58-year-old
+    maintenance fitter, were taken to hospital" for "How old is chief executive Sandra Voss?"), in a sentence not
+    naming the asked person, with no next sentence opening on them (news may name whom its opening describes:
+    "A 16-year-old angler has landed ... . Mia Costello, from Canberra, ...")."""
+    at = span.start - window.start
+    if len(person) < 2 or not _DESCRIBED_BY_AGE.match(window.text[at:at + 60]) or \
+            not re.search(r"\b(?:a|an)\s+$", window.text[max(0, at - 4):at], re.IGNORECASE):
+        return False
+    sentence = window.sentence_at(span.start)
+    if sentence is None or person & {w.lower() for w in re.findall(r"[\w'’-]+", sentence.text)}:
+        return False
+    after = [x for x in window.sentences if x.start >= sentence.end][:1]
+    return not (after and person & {w.lower() for w in re.findall(r"[\w'’-]+", after[0].text[:60])})
 
 
 def _called_beside(person: frozenset[str], span: Span, window: Window) -> bool:

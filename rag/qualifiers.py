@@ -739,7 +739,7 @@ def anothers_holder(question: str, span: Span, windows: Sequence[Window]) -> boo
 
 
 # a role written right before a name ("SPCA Waikato area manager Tom Rihari", "Councillor Nadia Ferris")
-_TITLE_BEFORE = re.compile(r"\b([A-Za-z][a-z-]+)\s+$")
+_TITLE_BEFORE = re.compile(r"\b([A-Za-z][a-z-]+),?\s+$")     # "chief health officer, Dr Stephen Kwan" too
 
 
 def titled_otherwise(question: str, span: Span, windows: Sequence[Window]) -> bool:
@@ -749,8 +749,9 @@ def titled_otherwise(question: str, span: Span, windows: Sequence[Window]) -> bo
     post asked ("of X", "X's")."""
     role = current_holder_role(question)
     if role is None or re.search(rf"\b{role}s?\s+(?:of|at|for)\s+(?:the\s+)?[A-Z]|[A-Z][\w.&-]*['’]s?\s+"
-                                 rf"(?:[\w-]+\s+){{0,2}}{role}\b", question) is None:
-        return False
+                                 rf"(?:[\w-]+\s+){{0,2}}{role}\b|(?<!^)\b[A-Z][\w.&-]*\s+(?:[A-Z][\w-]*\s+){{0,2}}"
+                                 rf"(?i:{role})\b", question.strip()) is None:
+        return False            # "of X", "X's", "the NSW Health Minister": a named body's post
     sentence = span.sentence_in({w.rank: w for w in windows})
     if sentence is None or re.search(rf"\b{role[:5]}", sentence.text, re.IGNORECASE):
         return False            # "chairs" for "chair", "directors" for "director": the post is named there

@@ -254,6 +254,14 @@ def test_the_age_beside_the_asked_name_comes_first() -> None:
     assert age_of_another("How old is Lions coach Phil Marsters?", _span_in(text, "29"), _window(text))
     text = "The 29-year-old Marsters said he would be back."
     assert not age_of_another("How old is Lions coach Phil Marsters?", _span_in(text, "29"), _window(text))
+    # an age given someone described, not named (fresh42b: *58* for "How old is chief executive Sandra Voss?"), unless
+    # the next sentence opens on the asked person (news names whom its opening describes)
+    text = "Three, including a 58-year-old maintenance fitter, were taken to hospital. The plant was shut."
+    assert age_of_another("How old is chief executive Sandra Voss?", _span_in(text, "58"), _window(text))
+    text = "A 16-year-old angler has landed a record marlin. Mia Costello, from Canberra, fought it for an hour."
+    assert not age_of_another("How old is Mia Costello?", _span_in(text, "16"), _window(text))
+    text = "Police said a 19-year-old Jordan Whitcombe was arrested."
+    assert not age_of_another("How old is Jordan Whitcombe?", _span_in(text, "19"), _window(text))
     # an age beside the name that the reader did not list at all ("Hollis, 29, said" for "How old is Ben
     # Hollis?", answered *102*, his runs) is found in the window
     found = prefer_named_age("How old is Karen Doyle?", [years], [window])

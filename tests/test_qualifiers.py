@@ -390,6 +390,10 @@ def test_a_person_titled_with_another_post_does_not_hold_the_asked_one() -> None
     both = "Councillor Nadia Ferris, who chairs the committee, spoke first."
     assert not titled_otherwise("Who is the chair of the Nelson audit committee?", _spans(both, "Nadia Ferris")[0],
                                 [_window(both)])        # the post is named in her sentence
+    # the post of a body named before it, the title set off by a comma (fresh39c: *Dr Stephen Kwan*, 0.51)
+    kwan = "Queensland's chief health officer, Dr Stephen Kwan, said the outbreak was a reminder."
+    assert titled_otherwise("Who is the Queensland Health Minister that the MP wrote to?",
+                            _spans(kwan, "Dr Stephen Kwan")[0], [_window(kwan)])
     member = "Member Jo Bright said the club would fight on."
     assert not titled_otherwise("Who is the president of the Nelson Tramping Club?", _spans(member, "Jo Bright")[0],
                                 [_window(member)])     # "member" says no post
