@@ -281,9 +281,21 @@ _SCORE = re.compile(r"\b\d{1,3}\s*[-–]\s*\d{1,3}\b(?![-–]\d)|"
                     r"\b\d{1,3}\s*(?:all|apiece)\b", re.IGNORECASE)
 
 
+# "What was the result of the board vote on dismissing the coach?": a tally ("six to two", "34 to 17 in favour")
+_TALLY_ASKED = re.compile(r"^\W*what\s+(?:was|is|were)\s+the\s+(?:final\s+)?(?:result|outcome|tally|count)\s+of\s+"
+                          r"(?:the\s+)?(?:[\w'’&.-]+\s+){0,6}?(?:vote|ballot|division)\b", re.IGNORECASE)
+_NUMBER_WORDS = r"(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_TALLY = re.compile(rf"\b{_NUMBER_WORDS}\s*(?:[-–]|(?:votes?\s+)?to)\s*{_NUMBER_WORDS}\b(?![-–]\d)", re.IGNORECASE)
+
+
 def match_scores(question: str, spans: Sequence[Span]) -> list[Span]:
     """For "What was the final score of the semi-final?", the spans that hold a score ("94-88", "276 for
-    eight"): not "4,120" (the crowd); the spans as given for any other question."""
+    eight"): not "4,120" (the crowd). For "What was the result of the vote?", those holding a tally ("six to two")
+    put first, when any does (the reader may have missed it: the others stay). The spans as given for any other
+    question."""
+    if _TALLY_ASKED.match(question) is not None:
+        tallies = [x for x in spans if _TALLY.search(x.text)]
+        return tallies + [x for x in spans if x not in tallies]
     if _SCORE_ASKED.match(question) is None:
         return list(spans)
     return [x for x in spans if _SCORE.search(x.text)]

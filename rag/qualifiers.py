@@ -566,11 +566,32 @@ def prefer_holder(question: str, spans: Sequence[Span], windows: Sequence[Window
     if holds is None:
         return list(spans)
     spans = [x for x in spans
-             if not anothers_holder(question, x, windows) and not titled_otherwise(question, x, windows)]
+             if not anothers_holder(question, x, windows) and not titled_otherwise(question, x, windows)
+             and not _no_one(current_holder_role(question), x.text)]
     if len(spans) < 2 or holds(spans[0]):
         return list(spans)
     holders = [x for x in spans[1:] if holds(x)]
     return holders + [x for x in spans if x not in holders] if holders else list(spans)
+
+
+# the last word of a body's name: no one who holds a post ("Rangiwai District Council" for the mayor)
+_BODY_ENDS = frozenset("council ltd limited trust board committee company inc group club association school "
+                       "hospital department ministry agency authority commission".split())
+
+
+# posts a body may hold: "Who is the owner of the site?" may be "Fonterra Ltd"
+_BODY_MAY_HOLD = frozenset("owner proprietor investor partner trustee agent builder contractor consultant "
+                           "representative member candidate advocate adviser advisor".split())
+
+
+def _no_one(role: str | None, text: str) -> bool:
+    """Whether an answer to "Who is the mayor of X?" (``role``, the post asked; None for another question) names no
+    one: it ends in a common noun ("auction manager", "a mobile clinic", "Hamilton contractor") or, for a post only
+    people hold, a body's last word ("Rangiwai District Council")."""
+    if role is None:
+        return False
+    words = re.findall(r"[\w'’-]+", text)
+    return not words or words[-1].islower() or (words[-1].lower() in _BODY_ENDS and role not in _BODY_MAY_HOLD)
 
 
 def stated_holder(question: str, span: Span, windows: Sequence[Window]) -> bool:

@@ -104,6 +104,9 @@ _PATTERNS: list[tuple[re.Pattern[str], frozenset[str], str]] = [
     (re.compile(r"\bhow (old|young)\b|\bwhat age\b|\bat what age\b"), AGE, "age"),
     (MONEY_QUESTION, MONEY, "money"),
     (_PRICE_ASKED, MONEY, "money"),
+    # "What did it cost the school to put on the show?", "What will the new bridge cost?": a sum
+    (re.compile(r"^\W*what\s+(?:did|does|do|will|would|could|might|has|have|had)\s+(?:[\w'’&.-]+\s+){1,8}?cost\b"
+                r"(?!\s+(?:[\w'’-]+\s+){0,3}?in\s+(?:jobs|lives|time|votes)\b)"), MONEY, "money"),
     (_SIZE_OF_SUM, MONEY, "money"),
     # "How much does the brooch weigh?", "How tall is the tower?": a measure, which no amount of money is
     # ("How high / far did the shares go?" may ask for money)

@@ -130,6 +130,8 @@ def test_nothing_left_is_an_empty_span() -> None:
     ("Who is Velora's chief executive?", "person"),                # X's role-holder, not a description of X
     ("Who was James' father?", "person"),
     ("By how much in percentage terms did spending grow between 2021/22 and 2024/25?", "percentage"),
+    ("What did it cost Ashgrove High School to put on Guys and Dolls?", "money"),
+    ("What will the new bridge cost?", "money"),
 ])
 def test_the_question_names_the_type_it_asks_for(question: str, name: str) -> None:
     expected = expected_type(question)
@@ -2851,6 +2853,22 @@ def test_a_match_score_is_a_score(nlp) -> None:
         == ["94-88"]
     assert rescore("What was the final score of the semi-final?", [crowd], [window], nlp) == []
     assert [s.text for s in rescore("How many people watched the semi-final?", [crowd], [window], nlp)] == ["4,120"]
+
+
+def test_the_result_of_a_vote_is_its_tally() -> None:
+    """fresh38b: "What was the result of the Brackenford City Council vote on the climate action plan?" was a clause
+    of the plan (0.037) over "34 to 17" (0.006): the tally comes first when the reader found it; without one, the
+    spans stay."""
+    from rag.answer_types import match_scores
+
+    text = "The plan, reaching net zero by 2038, was passed 34 to 17 after a long debate. The board voted six to two."
+    plan, tally, board = _span_in(text, "reaching net zero by 2038", 0.04), _span_in(text, "34 to 17", 0.006), \
+        _span_in(text, "six to two", 0.001)
+    asked = "What was the result of the council vote on the climate plan?"
+    assert match_scores(asked, [plan, tally]) == [tally, plan]
+    assert match_scores(asked, [plan, board]) == [board, plan]
+    assert match_scores(asked, [plan]) == [plan]
+    assert match_scores("What was the result of the climate plan?", [plan, tally]) == [plan, tally]
 
 
 def test_a_time_on_the_clock_is_asked_by_at_what_time(nlp) -> None:

@@ -394,6 +394,13 @@ def test_a_person_titled_with_another_post_does_not_hold_the_asked_one() -> None
     kwan = "Queensland's chief health officer, Dr Stephen Kwan, said the outbreak was a reminder."
     assert titled_otherwise("Who is the Queensland Health Minister that the MP wrote to?",
                             _spans(kwan, "Dr Stephen Kwan")[0], [_window(kwan)])
+    # no one at all: a common noun or a body (fresh42e: *Rangiwai District Council* for "Who is the mayor of
+    # Rangiwai ...?"), but a body may own
+    from rag.qualifiers import _no_one
+
+    assert _no_one("mayor", "Rangiwai District Council") and _no_one("executive", "auction manager")
+    assert not _no_one("mayor", "Ngaire Hollis") and not _no_one("owner", "Fonterra Ltd")
+    assert not _no_one(None, "auction manager")
     member = "Member Jo Bright said the club would fight on."
     assert not titled_otherwise("Who is the president of the Nelson Tramping Club?", _spans(member, "Jo Bright")[0],
                                 [_window(member)])     # "member" says no post
