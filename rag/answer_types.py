@@ -284,8 +284,8 @@ _SCORE = re.compile(r"\b\d{1,3}\s*[-–]\s*\d{1,3}\b(?![-–]\d)|"
 # "What was the result of the board vote on dismissing the coach?": a tally ("six to two", "34 to 17 in favour")
 _TALLY_ASKED = re.compile(r"^\W*what\s+(?:was|is|were)\s+the\s+(?:final\s+)?(?:result|outcome|tally|count)\s+of\s+"
                           r"(?:the\s+)?(?:[\w'’&.-]+\s+){0,6}?(?:vote|ballot|division)\b", re.IGNORECASE)
-_NUMBER_WORDS = r"(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-_TALLY = re.compile(rf"\b{_NUMBER_WORDS}\s*(?:[-–]|(?:votes?\s+)?to)\s*{_NUMBER_WORDS}\b(?![-–]\d)", re.IGNORECASE)
+_A_COUNT = r"(?:\d{1,3}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
+_TALLY = re.compile(rf"\b{_A_COUNT}\s*(?:[-–]|(?:votes?\s+)?to)\s*{_A_COUNT}\b(?![-–]\d)", re.IGNORECASE)
 
 
 def match_scores(question: str, spans: Sequence[Span]) -> list[Span]:
@@ -330,6 +330,14 @@ _KIND_ALIKE = (frozenset({"school", "college", "academy"}), frozenset({"universi
                frozenset({"company", "firm", "bank", "agency"}), frozenset({"ministry", "department", "agency"}))
 _PEOPLE_KINDS = frozenset("judge coach magistrate coroner referee umpire captain skipper jockey trainer "
                           "councillor officer".split())
+
+
+def _kinds_asked(question: str) -> set[str]:
+    """The kind a "Which company ...?" question asks for and the kinds alike to it ("firm", "bank", "agency");
+    empty for any other question."""
+    kind = KIND_ASKED.match(question)
+    asked = kind.group(1).lower() if kind is not None else ""
+    return ({asked} | {k for group in _KIND_ALIKE if asked in group for k in group}) if asked else set()
 
 
 def _alike(kind: str, other: str) -> bool:
@@ -441,11 +449,8 @@ def _place_before_noun(question: str, span: Span, doc, offset: int) -> bool:
     if last is None or last.idx < span.start - offset or last.dep_ not in ("compound", "amod", "nmod") \
             or last.head.i <= last.i or last.head.idx < end or last.head.pos_ != "NOUN":
         return False
-    kind = KIND_ASKED.match(question)
-    asked = kind.group(1).lower() if kind is not None else ""
-    kinds = {asked} | {k for group in _KIND_ALIKE if asked in group for k in group}
     noun = last.head.lower_.removesuffix("s")         # the pipeline has no lemmatiser
-    return noun in _BUSINESSES and noun not in kinds
+    return noun in _BUSINESSES and noun not in _kinds_asked(question)
 
 
 # what a place before it says where is, not what is called: "A Gisborne honey exporter" ("Fonterra shares" are the
@@ -671,12 +676,10 @@ def name_after_kind(question: str, span: Span, windows: Sequence[Window]) -> Spa
     """For "Which firm carried out the review?", a span that only describes the kind asked ("Wellington auditing
     firm") made the name the text writes right after it ("... auditing firm Caldwell Irons, found"); the span
     as it is otherwise."""
-    kind = KIND_ASKED.match(question)
+    kinds = _kinds_asked(question)
     words = span.text.split()
-    if kind is None or not words:
+    if not kinds or not words:
         return span
-    asked = kind.group(1).lower()
-    kinds = {asked} | {k for group in _KIND_ALIKE if asked in group for k in group}
     window = next((w for w in windows if w.rank == span.window_rank), None)
     if window is None:
         return span
