@@ -161,9 +161,19 @@ def _nearest(found: list[tuple[int, tuple[int, int]]], near: int) -> tuple[int, 
     return min(found, key=lambda f: (distance(f[1]), f[0]))[1]
 
 
-# what "over" or "after" opens when it says when, not why: "fallen by 38% over the same period"
+# what "over" or "after" opens when it says when, not why: "fallen by 38% over the same period", "after 31 years"
 _SPANS_OF_TIME = frozenset("period periods year years month months week weeks day days decade decades time weekend "
                            "summer winter spring autumn season seasons hour hours night nights minutes course".split())
+_PLAIN_TIME = frozenset("the a an this that same past last next previous following first few several many coming "
+                        "whole entire".split())
+
+
+def _span_of_time(token) -> bool:
+    """Whether a preposition's object is a stretch of time and nothing more ("the same period", "three years"): not
+    "the driest spring in 31 years", "six weeks in which less than 15mm of rain fell" (what happened then: a reason)."""
+    return token.dep_ == "pobj" and token.lower_ in _SPANS_OF_TIME and all(
+        c.dep_ in ("det", "nummod", "quantmod") or (c.dep_ == "amod" and c.lower_ in _PLAIN_TIME)
+        for c in token.children)
 
 
 def _reasons(sentence: str, parse: Callable[[str], object], verbs: frozenset[str]):
@@ -181,8 +191,7 @@ def _reasons(sentence: str, parse: Callable[[str], object], verbs: frozenset[str
             node, strength = t, 0
         elif lower == "for" and t.dep_ in ("mark", "prep") and any(x.tag_ == "TO" for x in t.subtree):
             node, strength = t, 1                      # "for MPs to speak freely"
-        elif lower in ("after", "over", "amid") and t.dep_ == "prep" and not any(
-                c.dep_ == "pobj" and c.lower_ in _SPANS_OF_TIME for c in t.children):
+        elif lower in ("after", "over", "amid") and t.dep_ == "prep" and not any(_span_of_time(c) for c in t.children):
             node, strength = t, 2                      # not "over the same period", "after three years": when
         elif lower == "after" and t.dep_ == "mark":   # "evacuated after the river burst its banks"
             node, strength = t.head, 2

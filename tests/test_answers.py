@@ -723,6 +723,13 @@ def test_a_time_after_over_is_no_reason(nlp) -> None:
     sentence = "The club folded after a bitter row over the lease."
     lo, hi = reason_in(sentence, nlp, 0)
     assert sentence[lo:hi].startswith("after a bitter row")     # a reason still
+    # what happened in that time is the reason (fresh38a, fresh41a)
+    sentence = "FENZ moved the area to a prohibited season after six weeks in which less than 15mm of rain fell."
+    lo, hi = reason_in(sentence, nlp, 0)
+    assert sentence[lo:hi] == "after six weeks in which less than 15mm of rain fell"
+    sentence = "The shires were declared after the driest spring in 31 years."
+    lo, hi = reason_in(sentence, nlp, 0)
+    assert sentence[lo:hi] == "after the driest spring in 31 years"
 
 
 def test_a_why_answer_is_not_what_the_asked_act_is_about(nlp) -> None:
