@@ -672,6 +672,47 @@ def _leading_person(span: Span, doc, window: Window, expected: Expected) -> Span
 _NAME_AFTER = re.compile(r"[ \t]+((?:[A-Z][\w'’&.-]*)(?:[ \t]+(?:&[ \t]+|of[ \t]+)?[A-Z][\w'’&.-]*){0,4})")
 
 
+# the body a person speaks for, written before them: "Unison branch secretary Lorraine Beck", "animal rights group
+# SAFE, whose spokeswoman Lana Ferris"
+_BODY_BEFORE_ROLE = re.compile(r"(?<![\w'’-])([A-Z][\w&'’.-]*(?:\s+(?:&\s+|of\s+)?[A-Z][\w&'’.-]*)*)"
+                               r"(?:\s+|,\s+whose\s+)((?:[a-z][\w-]*\s+){0,2}[a-z][\w-]*)\s+$")
+
+
+# "Which union organiser ...?", "Which Waikato Regional Council official ...?": a person, whatever body names them
+_ROLE_ASKED = re.compile(r"^\W*(?:which|what)\s+(?:[\w'’&.-]+\s+){0,5}?(?:" + "|".join(sorted(
+    ROLE_WORDS | {"official", "officials", "organiser", "organizer", "spokesman", "spokeswoman"}, key=len,
+    reverse=True)) + r")s?\b", re.IGNORECASE)
+_OPENING_WORDS = re.compile(r"(?:(?:the|then|meanwhile|but|and|however|also|when|after|so|now|yesterday|today)\s+)+",
+                            re.IGNORECASE)
+
+
+def body_of_person(question: str, expected: Expected | None, span: Span, windows: Sequence[Window]) -> Span:
+    """For "Which animal rights group criticised the hunt?", a person answering it ("Lana Ferris") made the body the
+    text writes them as speaking for ("SAFE" of "group SAFE, whose spokeswoman Lana Ferris"), as what is asked is a
+    body (not for "Which union organiser said ...?", a person of a body); the span as it is otherwise."""
+    words = span.text.split()
+    if expected is None or not expected.labels & ORG or expected.labels & PERSON or len(words) < 2 \
+            or not all(w[:1].isupper() for w in words) or _ROLE_ASKED.match(question):
+        return span
+    window = next((w for w in windows if w.rank == span.window_rank), None)
+    if window is None:
+        return span
+    at = span.start - window.start
+    found = _BODY_BEFORE_ROLE.search(window.text[max(0, at - 80):at])
+    if found is None or found.group(2).split()[-1].lower() not in ROLE_WORDS | {"spokeswoman", "spokesman"}:
+        return span
+    start = window.start + max(0, at - 80) + found.start(1)
+    body = found.group(1)
+    lead = _OPENING_WORDS.match(body)       # "Then Federated Farmers Waikato president ..."
+    if lead is not None and lead.end() < len(body):
+        start, body = start + lead.end(), body[lead.end():]
+    before = window.text[:start - window.start].rstrip()
+    if body.split()[0].lower() in ("the", "a", "an") or (len(body.split()) == 1 and not body.isupper() and (
+            not before or before[-1] in ".!?\"“”'‘’")):
+        return span             # "Retired teacher Neil Bransby": a capital that opens the sentence names no body
+    return replace(span, text=body, start=start, end=start + len(body), type_fit=1)
+
+
 def name_after_kind(question: str, span: Span, windows: Sequence[Window]) -> Span:
     """For "Which firm carried out the review?", a span that only describes the kind asked ("Wellington auditing
     firm") made the name the text writes right after it ("... auditing firm Caldwell Irons, found"); the span

@@ -924,7 +924,7 @@ def _terms_given(question, own: set[str], context: str, verbs: frozenset[str] = 
     """Whether each name, number and noun of the parsed question (its verbs aside) is in the sentence (``own``,
     its stems) or its story (``context``, read as words only, and only when the sentence lacks one)."""
     missing = {stem(t.text) for t in question if (t.pos_ in ("PROPN", "NUM") or (t.pos_ == "NOUN" and not t.is_stop))
-               and stem(t.text) not in verbs and not _in_fixed_phrase(t)} - own
+               and stem(t.text) not in verbs and not _in_fixed_phrase(t) and not _says_of_given(t, own)} - own
     missing = {re.sub(r"men$", "man", w) for w in missing} - own    # "crewmen": "crewman" of the story
     if not missing:
         return True
@@ -934,13 +934,22 @@ def _terms_given(question, own: set[str], context: str, verbs: frozenset[str] = 
                for m in missing)
 
 
-# nouns of a preposition's phrase that name nothing asked: "as a result of", "on behalf of", "in the wake of"
-_FIXED_NOUNS = frozenset({"result", "behalf", "wake", "spite", "terms", "face", "course"})
+def _says_of_given(token, own: set[str]) -> bool:
+    """Whether a common noun of the question only qualifies one the sentence says ("town" of "Wyndham's town drinking
+    water" beside "Wyndham's drinking water"): a word of the asker's, not a thing asked."""
+    return token.pos_ == "NOUN" and token.dep_ == "compound" and token.head.pos_ == "NOUN" \
+        and stem(token.head.text) in own
+
+
+# nouns of a preposition's phrase that name nothing asked: "as a result of", "on behalf of", "in the wake of",
+# "in favour of"
+_FIXED_NOUNS = frozenset({"result", "behalf", "wake", "spite", "terms", "face", "course", "favour", "favor"})
 
 
 def _in_fixed_phrase(token) -> bool:
     """Whether a noun of the question is part of a preposition's phrase like "as a result of" (nothing asked)."""
-    return token.lower_ in _FIXED_NOUNS and token.dep_ == "pobj" and any(c.lower_ == "of" for c in token.children)
+    return token.lower_ in _FIXED_NOUNS and token.dep_ == "pobj" and (
+        any(c.lower_ == "of" for c in token.children) or (token.i + 1 < len(token.doc) and token.nbor().lower_ == "of"))
 
 
 def _asked_quality(question):
@@ -1018,13 +1027,20 @@ def _slots(verb) -> dict[str, object]:
             slots["dobj"] = child
         elif child.dep_ == "prep":
             pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
-            if pobj is not None:
+            if pobj is not None and child.lower_ == "in" and pobj.lower_ in ("favour", "favor"):
+                of = next((c for c in pobj.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+                thing = next((c for c in of.children if c.dep_ in ("pobj", "pcomp")), None) if of is not None else None
+                slots["for"] = thing if thing is not None else pobj     # "voted in favour of the plan": for it
+            elif pobj is not None:
                 slots[child.lower_] = pobj
     return slots
 
 
 # prepositions that turn an act around: "voted against the offer" answers "Did she vote for the offer?" with "No"
 _OPPOSED = {"for": "against", "against": "for"}
+# what a sentence calls the thing voted on once the story has named it: "voted against the scheme"
+_STANDS_FOR = frozenset("scheme plan plans proposal proposals motion move idea change changes decision bid "
+                        "application recommendation it them".split())
 
 
 def _opposed(question, matched, verbs: frozenset[str]) -> bool:
@@ -1036,8 +1052,9 @@ def _opposed(question, matched, verbs: frozenset[str]) -> bool:
         for verb in (v for v in matched if _act(v.text, verbs) == stem(asked.text)):
             given = _slots(verb)
             if any((other := _OPPOSED.get(slot)) is not None and slot not in given and other in given
-                   and stem(given[other].text) == stem(word.text) for slot, word in wanted.items()):
-                return True
+                   and (stem(given[other].text) == stem(word.text) or given[other].lower_ in _STANDS_FOR)
+                   for slot, word in wanted.items()):
+                return True         # "voted against the scheme" for "vote in favour of the redevelopment?"
             # "one of the two members who voted against": the opposite preposition left bare, its object understood
             if any((other := _OPPOSED.get(slot)) is not None and slot not in given and any(
                     c.lower_ == other and c.dep_ in ("prep", "prt", "advmod") and not list(c.children)
@@ -1050,18 +1067,27 @@ def _opposed(question, matched, verbs: frozenset[str]) -> bool:
 _ANOTHER = frozenset({"different", "another", "other", "separate", "rival"})
 
 
+def _done_to(verb) -> dict[str, object]:
+    """The subject of a passive verb, what it is done to ("the lake" of "The lake has been closed"), as slot
+    "nsubjpass"; empty for an active one."""
+    subject = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+    return {"nsubjpass": subject} if subject is not None else {}
+
+
 def _other_object(question, matched, own: set[str], verbs: frozenset[str]) -> bool:
     """Whether the sentence's asked verb is done to something else than the question's: "Is Liam
     going to study English?" and "He will study history" (English in the sentence before) is no
-    verdict, nor is "backed a different bill" for "Did they back the bill?". A slot the sentence leaves
+    verdict, nor is "backed a different bill" for "Did they back the bill?", nor "The lake has been closed" for
+    "Have the footpaths been shut?" (what a passive verb is done to counts as its object). A slot the sentence leaves
     empty or fills with a pronoun ("something the Prime Minister would not commit to") does not count; the
     question's word must then be near, as ``verdict`` asks."""
     for asked in (t for t in question if stem(t.text) in verbs):
-        wanted = _slots(asked)
+        wanted = _slots(asked) | _done_to(asked)
         for verb in (v for v in matched if _act(v.text, verbs) == stem(asked.text)):
-            given = _slots(verb)
-            if any(slot != "dobj" and slot not in given and word.pos_ in ("NOUN", "PROPN") and any(
-                    other != "dobj" and stem(filler.text) == stem(word.text) for other, filler in given.items())
+            given = _slots(verb) | _done_to(verb)
+            if any(slot not in ("dobj", "nsubjpass") and slot not in given and word.pos_ in ("NOUN", "PROPN") and any(
+                    other not in ("dobj", "nsubjpass") and stem(filler.text) == stem(word.text)
+                    for other, filler in given.items())
                    for slot, word in wanted.items()):
                 return True         # "bought before auction" for "buy ... at auction?": another relation to it
             for slot, filler in given.items():

@@ -567,7 +567,8 @@ def prefer_holder(question: str, spans: Sequence[Span], windows: Sequence[Window
         return list(spans)
     spans = [x for x in spans
              if not anothers_holder(question, x, windows) and not titled_otherwise(question, x, windows)
-             and not _no_one(current_holder_role(question), x.text)]
+             and not _no_one(current_holder_role(question) or next(
+                 (r for r in acted_roles(question) if r in _POSTS_OF_ACTS), None), x.text)]
     if len(spans) < 2 or holds(spans[0]):
         return list(spans)
     holders = [x for x in spans[1:] if holds(x)]
@@ -576,22 +577,29 @@ def prefer_holder(question: str, spans: Sequence[Span], windows: Sequence[Window
 
 # the last word of a body's name: no one who holds a post ("Rangiwai District Council" for the mayor)
 _BODY_ENDS = frozenset("council ltd limited trust board committee company inc group club association school "
-                       "hospital department ministry agency authority commission".split())
+                       "hospital department ministry agency authority commission tribunal court".split())
 
 
+# the doers of acts that only a named person does as a post ("Who chairs X?"), unlike "Who drove the car?" ("a
+# 17-year-old") or "Who manages the site?" (a company)
+_POSTS_OF_ACTS = frozenset("chair chairman chairwoman chairperson captain coach skipper referee umpire conductor "
+                           "convenor convener curator coordinator co-ordinator editor director supervisor "
+                           "administrator".split())
 # posts a body may hold: "Who is the owner of the site?" may be "Fonterra Ltd"
 _BODY_MAY_HOLD = frozenset("owner proprietor investor partner trustee agent builder contractor consultant "
-                           "representative member candidate advocate adviser advisor".split())
+                           "representative member candidate advocate adviser advisor prosecutor leader lead organiser "
+                           "organizer operator sponsor funder supplier provider".split())
 
 
 def _no_one(role: str | None, text: str) -> bool:
-    """Whether an answer to "Who is the mayor of X?" (``role``, the post asked; None for another question) names no
-    one: it ends in a common noun ("auction manager", "a mobile clinic", "Hamilton contractor") or, for a post only
-    people hold, a body's last word ("Rangiwai District Council")."""
-    if role is None:
-        return False
+    """Whether an answer to "Who is the mayor of X?" or "Who chairs X?" (``role``, the post asked or the role of the
+    act; None for another question) names no one: for a post only people hold, it ends in a common noun ("auction
+    manager", "a mobile clinic", "Hamilton contractor") or a body's last word ("Rangiwai District Council",
+    "Queensland Civil and Administrative Tribunal")."""
+    if role is None or role in _BODY_MAY_HOLD:
+        return False            # "Who prosecuted the case?": "police"
     words = re.findall(r"[\w'’-]+", text)
-    return not words or words[-1].islower() or (words[-1].lower() in _BODY_ENDS and role not in _BODY_MAY_HOLD)
+    return not words or words[-1].islower() or words[-1].lower() in _BODY_ENDS
 
 
 def stated_holder(question: str, span: Span, windows: Sequence[Window]) -> bool:

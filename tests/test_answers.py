@@ -1831,6 +1831,26 @@ def test_a_titled_surname_is_the_one_name_of_the_kind(span: str, named: bool) ->
     assert _names("Rachel Dunne", _span_in(f"Then {span} spoke.", span)) is named
 
 
+@pytest.mark.parametrize("text, person, body", [
+    ("It drew criticism from animal rights group SAFE, whose spokeswoman Lana Ferris said it was wrong.",
+     "Lana Ferris", "SAFE"),
+    ("Then Federated Farmers Waikato president Hamish Galbraith spoke.", "Hamish Galbraith", "Federated Farmers Waikato"),
+    ("Retired teacher Neil Bransby said it was too big.", "Neil Bransby", None),     # a capital opening the sentence
+    ("The hunt was defended by Mayor Helen Rangi.", "Helen Rangi", None),           # a title, no body
+])
+def test_a_body_asked_is_the_one_its_spokesperson_speaks_for(text: str, person: str, body: str | None) -> None:
+    """fresh45e: "Which animal rights group criticised the Great Northland Possum Hunt?" was *Lana Ferris* (0.71), who
+    spoke for it."""
+    from rag.answer_types import body_of_person
+    from rag.question_types import expected_type
+
+    asked = "Which animal rights group criticised the hunt?"
+    found = body_of_person(asked, expected_type(asked), _span_in(text, person), [_window(text)])
+    assert found.text == (body or person) and text[found.start:found.end] == found.text
+    for asked in ("Who criticised the hunt?", "Which union organiser criticised the hunt?"):   # a person asked
+        assert body_of_person(asked, expected_type(asked), _span_in(text, person), [_window(text)]).text == person
+
+
 def test_a_place_before_a_business_is_no_company_asked(nlp) -> None:
     """"Which British company imported the honey?" was *Gisborne* of "A Gisborne honey exporter says its future is at
     risk": where a business is, not its name; "Fonterra shares" are the company's, and "Nowra firm Coastline
@@ -2641,12 +2661,23 @@ def test_latest_and_original_ask_for_an_end_of_a_change(question: str, answer: s
      "The federation had agreed to pay for a new pump if the water table rose by more than 15 centimetres.", "yes"),
     ("Has the federation agreed to pay for a pump?",
      "The federation had agreed to pay for a new pump if the water table rose by more than 15 centimetres.", None),
+    # "in favour of" is "for", and "the motion" stands for what the story voted on (fresh44d)
+    ("Did councillor Peter Nguyen vote in favour of ending the trial?",
+     "Cr Peter Nguyen, one of three councillors who voted against the motion, said it was too soon.", "no"),
+    # a noun the asker puts before one the sentence says is no thing asked (fresh45d: "town" of "town drinking water")
+    ("Was Wyndham's town drinking water affected by the spill?",
+     "The council confirmed that Wyndham's drinking water, which comes from bores, had not been affected.", "no"),
+    # what a passive verb is done to is its object (fresh45c: a wrong *Yes* once "shut" was "closed")
+    ("Have the footpaths around the lake been shut because of the bloom?",
+     "The lake at the country park has been closed to all water users after the bloom.", None),
+    ("Has the lake been shut?",
+     "The lake at the country park has been closed to all water users after the bloom.", "yes"),
     # the same act in one word (fresh45a: "paid back" / "repaid" was no verdict)
     ("Has Tasman Signs paid back the sum identified in the audit?",
      "The two smaller firms, SafeLane Traffic and Tasman Signs, have each repaid the sums identified.", "yes"),
 ])
 def test_verdicts_by_opposite_acts_and_beside_clauses(nlp, question: str, sentence: str, said: str | None) -> None:
-    context = "Dr Marsh, sensor, lorry, Whitlock, federation, council, plan, escape, offer, bail, audit"
+    context = "Dr Marsh, sensor, lorry, Whitlock, federation, council, plan, escape, offer, bail, audit, spill, trial, footpaths, lake, bloom"
     found = verdict(question, sentence, context, nlp)
     assert (found[0] if found else None) == said
 
