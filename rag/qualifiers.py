@@ -565,10 +565,9 @@ def prefer_holder(question: str, spans: Sequence[Span], windows: Sequence[Window
     holds = _holder_test(question, windows)
     if holds is None:
         return list(spans)
-    spans = [x for x in spans
-             if not anothers_holder(question, x, windows) and not titled_otherwise(question, x, windows)
-             and not _no_one(current_holder_role(question) or next(
-                 (r for r in acted_roles(question) if r in _POSTS_OF_ACTS), None), x.text)]
+    post = current_holder_role(question) or next((r for r in acted_roles(question) if r in _POSTS_OF_ACTS), None)
+    spans = [x for x in spans if not anothers_holder(question, x, windows)
+             and not titled_otherwise(question, x, windows) and not _no_one(post, x.text)]
     if len(spans) < 2 or holds(spans[0]):
         return list(spans)
     holders = [x for x in spans[1:] if holds(x)]
@@ -775,7 +774,7 @@ def titled_otherwise(question: str, span: Span, windows: Sequence[Window]) -> bo
     """Whether a span answering "Who is the managing director of SafeLane Traffic?" is a person the text titles with
     another post right before the name ("Councillor Nadia Ferris", "SPCA Waikato area manager Tom Rihari"), in a
     sentence that names the asked post nowhere: the text says what they are, and it is not that. Only for a body's
-    post asked ("of X", "X's")."""
+    post asked ("of X", "X's", "the NSW Health Minister")."""
     role = current_holder_role(question)
     if role is None or re.search(rf"\b{role}s?\s+(?:of|at|for)\s+(?:the\s+)?[A-Z]|[A-Z][\w.&-]*['’]s?\s+"
                                  rf"(?:[\w-]+\s+){{0,2}}{role}\b|(?<!^)\b[A-Z][\w.&-]*\s+(?:[A-Z][\w-]*\s+){{0,2}}"
@@ -1073,8 +1072,7 @@ def not_years_back(back: int, sentence: str, document: str | None) -> bool:
 
 # the times a sentence can say by its story's dateline alone: "this year", "last year", "the past year", "a year
 # ago", "three years ago"
-_SAID_BY_DATELINE = re.compile(r"\b(?:this\s+year|last\s+year|"
-                               r"(?:the\s+)?past\s+(?:year|12\s+months|twelve\s+months)|"
+_SAID_BY_DATELINE = re.compile(r"\b(?:this\s+year|last\s+year|(?:the\s+)?past\s+(?:year|12\s+months|twelve\s+months)|"
                                r"a\s+year\s+ago|(\d{1,2}|" + "|".join(_BACK_COUNTS) + r")\s+years\s+ago|"
                                r"(?:has|have|had)\s+now|now\s+(?:stands?|sits?)|currently)(?:['’]s)?\b",
                                re.IGNORECASE)     # "had now reached $720": the dateline's time
