@@ -606,8 +606,10 @@ def stated_holder(question: str, span: Span, windows: Sequence[Window]) -> bool:
     ("Musical director Helen Okafor, 52," for "Who is musical director of the North Devon Youth Orchestra?"),
     as no other body's and no earlier holder's, in a sentence naming the body asked ("the orchestra"; a chief
     executive in a story about another company is not Harbour Grocery Group's): the text says it, however unsure
-    the reader is."""
-    holds = _holder_test(question, windows) if current_holder_role(question) is not None else None
+    the reader is. So too for a post asked by its act ("Trust chair Margaret Lindqvist, 63," for "Who chairs the
+    Gippsland Community Food Trust?")."""
+    post = current_holder_role(question) is not None or any(r in _POSTS_OF_ACTS for r in acted_roles(question))
+    holds = _holder_test(question, windows) if post else None
     sentence = span.sentence_in({w.rank: w for w in windows}) if holds is not None else None
     body = {w.lower().removesuffix("'s").removesuffix("’s")
             for w in re.findall(r"(?<!^)\b[A-Z][\w'’-]{3,}", question.strip())} - ROLE_WORDS

@@ -833,6 +833,13 @@ def test_a_post_of_another_kind_or_body_is_not_the_one_asked() -> None:
     assert stated_holder(musical, okafor, [window])
     assert not stated_holder("Who is musical director of the Harbour Youth Band?", okafor, [window])
     assert not stated_holder(finance, pugh, [window])
+    # a post asked by its act (fresh45b: "Who chairs the Gippsland Community Food Trust ...?" was *Moe*, the reader's
+    # best once "state government funding" was no one; "Trust chair Margaret Lindqvist, 63," states her)
+    trust = "Trust chair Margaret Lindqvist, 63, said the board wanted evidence."
+    lindqvist = _spans(trust, "Margaret Lindqvist")[0]
+    assert stated_holder("Who chairs the Gippsland Community Food Trust?", lindqvist, [_window(trust)])
+    assert not stated_holder("Who chairs the Harbour Youth Band?", lindqvist, [_window(trust)])
+    assert not stated_holder("Who praised the Gippsland Community Food Trust?", lindqvist, [_window(trust)])
 
 
 
