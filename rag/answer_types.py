@@ -678,21 +678,17 @@ _BODY_BEFORE_ROLE = re.compile(r"(?<![\w'’-])([A-Z][\w&'’.-]*(?:\s+(?:&\s+|o
                                r"(?:\s+|,\s+whose\s+)((?:[a-z][\w-]*\s+){0,2}[a-z][\w-]*)\s+$")
 
 
-# "Which union organiser ...?", "Which Waikato Regional Council official ...?": a person, whatever body names them
-_ROLE_ASKED = re.compile(r"^\W*(?:which|what)\s+(?:[\w'’&.-]+\s+){0,5}?(?:" + "|".join(sorted(
-    ROLE_WORDS | {"official", "officials", "organiser", "organizer", "spokesman", "spokeswoman"}, key=len,
-    reverse=True)) + r")s?\b", re.IGNORECASE)
 _OPENING_WORDS = re.compile(r"(?:(?:the|then|meanwhile|but|and|however|also|when|after|so|now|yesterday|today)\s+)+",
                             re.IGNORECASE)
 
 
-def body_of_person(question: str, expected: Expected | None, span: Span, windows: Sequence[Window]) -> Span:
+def body_of_person(expected: Expected | None, span: Span, windows: Sequence[Window]) -> Span:
     """For "Which animal rights group criticised the hunt?", a person answering it ("Lana Ferris") made the body the
     text writes them as speaking for ("SAFE" of "group SAFE, whose spokeswoman Lana Ferris"), as what is asked is a
-    body (not for "Which union organiser said ...?", a person of a body); the span as it is otherwise."""
+    body ("Which union organiser ...?" asks a person: ``question_types``); the span as it is otherwise."""
     words = span.text.split()
     if expected is None or not expected.labels & ORG or expected.labels & PERSON or len(words) < 2 \
-            or not all(w[:1].isupper() for w in words) or _ROLE_ASKED.match(question):
+            or not all(w[:1].isupper() for w in words):
         return span
     window = next((w for w in windows if w.rank == span.window_rank), None)
     if window is None:

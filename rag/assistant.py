@@ -689,7 +689,7 @@ class Assistant:
             if expected is not None and expected.name == "place":
                 spans = [_with_bearing(spans[0], windows), *spans[1:]]   # "four miles west of Ely", not "Ely"
             spans = [answer_types.clock_only(expected, spans[0]), *spans[1:]]   # "6.12pm", not "6.12pm when ..."
-            spans = [answer_types.body_of_person(resolved, expected, spans[0], windows), *spans[1:]]   # "SAFE", not its
+            spans = [answer_types.body_of_person(expected, spans[0], windows), *spans[1:]]   # "SAFE", not its
             # spokeswoman, for "Which group ...?"
             if s.drop_echoes and not echoes.drop_acted_on(resolved, spans[:1], _parse):
                 # made whole, it names whom the act was done to ("Renegade MP Gaurav" -> "... Gaurav Sharma"

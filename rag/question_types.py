@@ -258,13 +258,18 @@ def expected_type(question: str) -> Expected | None:
 def _head_type(rest: str) -> Expected | None:
     """The first of the next three words that names a kind of thing: "former whip ..." -> whip, "which year's
     election" -> year; not an owner further on ("What was the company's after-tax profit?" asks for no company)."""
-    for at, word in enumerate(re.findall(r"[a-z-]+(?:['’]s\b)?", rest)[:3]):
+    words = re.findall(r"[a-z-]+(?:['’]s\b)?", rest)
+    for at, word in enumerate(words[:3]):
         if word[-2:] in ("'s", "’s"):
             if at:
                 continue
             word = word[:-2]
         for form in (word, word[:-1] if word.endswith("s") else word):
             if form in _NOUN_TYPES:
+                after = words[at + 1] if at + 1 < len(words) else ""
+                person = next((f for f in (after, after[:-1]) if _NOUN_TYPES.get(f) == PERSON), None)
+                if person is not None and _NOUN_TYPES[form] != PERSON and "of" not in words[:at]:
+                    return Expected(person, PERSON)     # "Which union organiser ...?": a person of a body
                 return Expected(form, _NOUN_TYPES[form])
     return None
 
