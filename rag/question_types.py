@@ -260,7 +260,8 @@ def _head_type(rest: str) -> Expected | None:
     election" -> year; not an owner further on ("What was the company's after-tax profit?" asks for no company)."""
     words = re.findall(r"[a-z-]+(?:['’]s\b)?", rest)
     for at, word in enumerate(words[:3]):
-        if word[-2:] in ("'s", "’s"):
+        owner = word[-2:] in ("'s", "’s")        # "Which team's captain ...?" asks for the team
+        if owner:
             if at:
                 continue
             word = word[:-2]
@@ -268,7 +269,7 @@ def _head_type(rest: str) -> Expected | None:
             if form in _NOUN_TYPES:
                 after = words[at + 1] if at + 1 < len(words) else ""
                 person = next((f for f in (after, after[:-1]) if _NOUN_TYPES.get(f) == PERSON), None)
-                if person is not None and _NOUN_TYPES[form] != PERSON and "of" not in words[:at]:
+                if person is not None and not owner and _NOUN_TYPES[form] != PERSON and "of" not in words[:at]:
                     return Expected(person, PERSON)     # "Which union organiser ...?": a person of a body
                 return Expected(form, _NOUN_TYPES[form])
     return None
