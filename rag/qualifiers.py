@@ -739,14 +739,27 @@ def prefer_told(question: str, spans: Sequence[Span], windows: Sequence[Window])
     return list(spans)
 
 
+@lru_cache(maxsize=64)
+def _body_post(question: str, qualified: bool = False) -> str | None:
+    """The post a question asks who holds when it asks it of a named body ("of X", "X's"; with ``qualified``, also a
+    name right before the post: "the NSW Health Minister"), else None: read once per question, not per span."""
+    role = current_holder_role(question)
+    if role is None:
+        return None
+    forms = [rf"\b{role}s?\s+(?:of|at|for)\s+(?:the\s+)?[A-Z]",
+             rf"[A-Z][\w.&-]*['’]s?\s+(?:[\w-]+\s+){{0,2}}{role}\b"]
+    if qualified:
+        forms.append(rf"(?<!^)\b[A-Z][\w.&-]*\s+(?:[A-Z][\w-]*\s+){{0,2}}(?i:{role})\b")
+    return role if re.search("|".join(forms), question.strip()) else None
+
+
 def anothers_holder(question: str, span: Span, windows: Sequence[Window]) -> bool:
     """Whether the text gives the span the role the question asks who holds (or whose act it asks, "Who chairs
     the trustees of the orchestra?"), right beside the name, as another body's: "Startup Futures Australia chief
     executive Elena Moraes" for "Who is Ledgerly's chief executive?"."""
     role = current_holder_role(question)
     roles = (role,) if role is not None else acted_roles(question)
-    if role is not None and re.search(rf"\b{role}s?\s+(?:of|at|for)\s+(?:the\s+)?[A-Z]|[A-Z][\w.&-]*['’]s?\s+"
-                                      rf"(?:[\w-]+\s+){{0,2}}{role}\b", question) is None:
+    if role is not None and _body_post(question) is None:
         return False            # "Who is the sprinter who broke the Tasmanian record?": no body's post asked
     sentence = span.sentence_in({w.rank: w for w in windows}) if roles else None
     if sentence is None or re.search(r"(?<!^)\b[A-Z]", question.strip()) is None:
@@ -777,11 +790,9 @@ def titled_otherwise(question: str, span: Span, windows: Sequence[Window]) -> bo
     another post right before the name ("Councillor Nadia Ferris", "SPCA Waikato area manager Tom Rihari"), in a
     sentence that names the asked post nowhere: the text says what they are, and it is not that. Only for a body's
     post asked ("of X", "X's", "the NSW Health Minister")."""
-    role = current_holder_role(question)
-    if role is None or re.search(rf"\b{role}s?\s+(?:of|at|for)\s+(?:the\s+)?[A-Z]|[A-Z][\w.&-]*['’]s?\s+"
-                                 rf"(?:[\w-]+\s+){{0,2}}{role}\b|(?<!^)\b[A-Z][\w.&-]*\s+(?:[A-Z][\w-]*\s+){{0,2}}"
-                                 rf"(?i:{role})\b", question.strip()) is None:
-        return False            # "of X", "X's", "the NSW Health Minister": a named body's post
+    role = _body_post(question, qualified=True)
+    if role is None:
+        return False
     sentence = span.sentence_in({w.rank: w for w in windows})
     if sentence is None or re.search(rf"\b{role[:5]}", sentence.text, re.IGNORECASE):
         return False            # "chairs" for "chair", "directors" for "director": the post is named there
