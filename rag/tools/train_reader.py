@@ -99,6 +99,8 @@ class TrainConfig:
                                    # distribution the model also learns (knowledge distillation); "" = none
     distill_weight: float = 0.5    # share of the loss that is the teacher's (the rest: the gold span)
     distill_temperature: float = 2.0
+    news: str = ""                 # joint: news stories and questions from probe sets (rag.tools.news_data), "" = none
+    news_repeats: int = 1          # joint: each news question this often per epoch (news is scarce beside SQuAD)
 
     def __post_init__(self) -> None:
         if self.max_minutes <= 0 and self.max_steps <= 0:
@@ -115,6 +117,9 @@ class TrainConfig:
             raise ValueError("distilling needs --joint-windows, 0 < --distill-weight <= 1 and a positive "
                              f"--distill-temperature (got {self.joint_windows}, {self.distill_weight}, "
                              f"{self.distill_temperature})")
+        if self.news and (not self.joint_windows or self.news_repeats < 1):
+            raise ValueError(f"news data needs --joint-windows and --news-repeats >= 1 (got {self.joint_windows}, "
+                             f"{self.news_repeats})")
         if self.batch_size <= 0 or self.max_length < 32:
             raise ValueError(f"bad batch_size {self.batch_size} or max_length {self.max_length}")
 
@@ -361,7 +366,22 @@ def joint_data(cfg: TrainConfig, rows: list[dict], contexts: list[str], spans: l
     spans = list(spans) + sentence_spans(extra, run_dir, cfg.fast_split)
     unanswerable = [{"question": q["question"], "ctx": first_extra + i}
                     for i, p in enumerate(p for p in paragraphs if p["title"] in train_titles) for q in p["unanswerable"]]
+    rows, news_rows, news_unanswerable = list(rows), [], []
+    if cfg.news:
+        from rag.tools.news_data import load
+
+        stories = load(project_path(cfg.news))
+        first_news = len(contexts)
+        contexts.extend(s["context"] for s in stories)
+        # split as the app splits (spaCy): a story's headline, byline and dateline are lines, not sentences
+        spans.extend(sentence_spans([s["context"] for s in stories], run_dir, fast=False))
+        news_rows = [{**a, "ctx": first_news + i} for i, s in enumerate(stories) for a in s["answerable"]]
+        news_unanswerable = [{"question": u["question"], "ctx": first_news + i}
+                             for i, s in enumerate(stories) for u in s["unanswerable"]]
+        print(f"news: {len(news_rows)} answerable and {len(news_unanswerable)} unanswerable questions in "
+              f"{len(stories)} stories, each {cfg.news_repeats}x per epoch", flush=True)
     units, texts = unit_texts(contexts, spans)
+    rows, unanswerable = rows + news_rows, unanswerable + news_unanswerable
     questions = [r["question"] for r in rows] + [u["question"] for u in unanswerable]
     digest = hashlib.sha256(("\x00".join(questions) + "\x01" + "\x00".join(texts)).encode()).hexdigest()[:16]
     cache = run_dir / f"mined-{digest}.json"
@@ -375,7 +395,14 @@ def joint_data(cfg: TrainConfig, rows: list[dict], contexts: list[str], spans: l
         print(f"mined in {time.monotonic() - t:.0f} s", flush=True)
     print(f"unanswerable: {len(unanswerable)} questions from {len(train_titles)} training articles; "
           f"{len(cal_titles)} articles held out for calibration: {', '.join(sorted(cal_titles))}", flush=True)
-    return JointData(contexts, spans, units, rows, mined[:len(rows)], unanswerable, mined[len(rows):])
+    mined_rows, mined_unanswerable = mined[:len(rows)], mined[len(rows):]
+    again = cfg.news_repeats - 1            # news questions again, with the same mined distractors
+    news_mined = mined_rows[len(mined_rows) - len(news_rows):]
+    news_mined_unanswerable = mined_unanswerable[len(mined_unanswerable) - len(news_unanswerable):]
+    rows, mined_rows = rows + news_rows * again, mined_rows + news_mined * again
+    unanswerable = unanswerable + news_unanswerable * again
+    mined_unanswerable = mined_unanswerable + news_mined_unanswerable * again
+    return JointData(contexts, spans, units, rows, mined_rows, unanswerable, mined_unanswerable)
 
 
 def build_joint_epoch(epoch: int, data, cfg: TrainConfig, tokenizer: "PreTrainedTokenizerFast",
@@ -576,6 +603,15 @@ def _teacher_text(teacher: dict | None) -> str:
             + (("  Its scores on `benchmarks/xquad_en`, gold paragraph:\n" + gold) if gold else ""))
 
 
+def _news_text(cfg: dict) -> str:
+    if not cfg.get("news"):
+        return ""
+    return ("- **News**: questions written about news stories of the project's probe sets (`docs/probes`, made by\n"
+            f"  `python -m rag.tools.news_data`; file `{cfg['news']}`), each {cfg.get('news_repeats', 1)}x per epoch, "
+            "answerable ones and\n  unanswerable ones (the story nearly answers them), read jointly with BM25 "
+            "distractors. Sets trained on are\n  never reported as held out.\n")
+
+
 def plot_curve(curve: Sequence[Sequence[float]], path: Path) -> None:
     """Running-mean training loss against examples seen, as a PNG."""
     import matplotlib
@@ -636,7 +672,7 @@ Loaded by `rag.readers.trained.TrainedReader`; `model.safetensors` is float16 (s
   Rajpurkar, Zhang, Lopyrev, Liang (2016), "SQuAD: 100,000+ Questions for Machine Comprehension
   of Text", EMNLP. These weights are a derivative and are shared under CC BY-SA 4.0 as well.
   No SQuAD dev or XQuAD data was used for training.
-- **Windows**: contexts split into sentences with {splitter};
+{_news_text(cfg)}- **Windows**: contexts split into sentences with {splitter};
   each question gives a window of {cfg['min_sentences']}-{cfg['max_sentences']} consecutive sentences with the answer at a random
   position; about {cfg['null_fraction']:.0%} of examples are no-answer windows (sentences of the same
   paragraph away from the answer) whose target is [CLS].

@@ -1,0 +1,147 @@
+"""Build news reading-comprehension data for the reader's training from probe sets (``docs/probes``).
+
+Each probe set is a folder of news stories (``corpus/*.txt``) written without sight of the code, with
+questions (``questions.jsonl``: answers, evidence sentences; no answers = unanswerable). SQuAD is
+Wikipedia; these teach the reader news forms (datelines, delayed names, ages, tallies) and, above all,
+to find no answer in a story that nearly has one. Output: one JSON line per story,
+``{"title", "context", "answerable": [{"question", "answer", "answer_start"}], "unanswerable": [{"question"}]}``,
+read by ``python -m rag.tools.train_reader --news``. Sets used here are never reported as held out.
+
+    python -m rag.tools.news_data --out runs/news/train.jsonl.gz docs/probes/fresh35a docs/probes/fresh35b ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+
+@dataclass
+class Story:
+    """One story of a probe set with the questions placed in it."""
+
+    title: str
+    context: str
+    answerable: list[dict] = field(default_factory=list)
+    unanswerable: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Built:
+    """The stories of some probe sets and what could not be placed."""
+
+    stories: list[Story]
+    unplaced: list[str]
+
+
+def _flex(text: str) -> str:
+    """A pattern for ``text`` that lets any run of white space match any other."""
+    return r"\s+".join(re.escape(w) for w in text.split())
+
+
+def locate(context: str, answers: Sequence[str], evidence: Sequence[str]) -> tuple[int, str] | None:
+    """Where an answer lies in the story: inside an evidence sentence (the gold's own place), else,
+    with no evidence found, its one mention in the story (a figure named twice could be the wrong
+    one); case-insensitive, white space free. None if nowhere, or if the answer is "Yes" / "No"
+    (a verdict, not a span)."""
+    if all(a.strip().lower().rstrip(".") in ("yes", "no") for a in answers):
+        return None
+    places = []
+    for ev in evidence:
+        m = re.search(_flex(ev), context) if ev.strip() else None
+        if m:
+            places.append((m.start(), m.end()))
+    for answer in (a for a in answers if a.strip()):
+        pattern = re.compile(r"(?<!\w)" + _flex(answer) + r"(?!\w)", re.I)
+        for lo, hi in places:
+            m = pattern.search(context, lo, hi)
+            if m:
+                return m.start(), m.group(0)
+        if not places:
+            found = list(pattern.finditer(context))
+            if len(found) == 1:
+                return found[0].start(), found[0].group(0)
+    return None
+
+
+def _story_of(question: str, stories: Sequence[Story]) -> int:
+    """The story an unanswerable question is about: the one BM25 ranks first for it."""
+    import bm25s
+    import Stemmer
+
+    stemmer = Stemmer.Stemmer("english")
+    model = bm25s.BM25()
+    model.index(bm25s.tokenize([s.context for s in stories], stopwords="en", stemmer=stemmer, show_progress=False),
+                show_progress=False)
+    rows, _ = model.retrieve(bm25s.tokenize([question], stopwords="en", stemmer=stemmer, show_progress=False),
+                             k=1, show_progress=False)
+    return int(rows[0][0])
+
+
+def build(sets: Sequence[Path]) -> Built:
+    """Stories and placed questions of the probe sets ``sets`` (folders with corpus/ and questions.jsonl)."""
+    stories: list[Story] = []
+    unplaced: list[str] = []
+    for folder in sets:
+        own = [Story(f"{folder.name}/{p.stem}", p.read_text(encoding="utf-8"))
+               for p in sorted((folder / "corpus").glob("*.txt"))]
+        if not own:
+            raise ValueError(f"{folder}: no corpus/*.txt stories")
+        for line in (folder / "questions.jsonl").read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            q = json.loads(line)
+            answers = [a for a in q.get("answers") or [] if a.strip()]
+            if not answers:
+                own[_story_of(q["question"], own)].unanswerable.append({"question": q["question"]})
+                continue
+            evidence = q.get("evidence") or []
+            for story in own:
+                found = locate(story.context, answers, evidence)
+                # the story holding the evidence, or failing that the first holding the answer
+                if found and (not evidence or any(re.search(_flex(e), story.context) for e in evidence)):
+                    story.answerable.append({"question": q["question"], "answer": found[1], "answer_start": found[0]})
+                    break
+            else:
+                unplaced.append(q.get("id", q["question"]))
+        stories.extend(own)
+    return Built(stories, unplaced)
+
+
+def write(built: Built, out: Path) -> None:
+    """One gzipped JSON line per story."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(out, "wt", encoding="utf-8") as handle:
+        for s in built.stories:
+            handle.write(json.dumps({"title": s.title, "context": s.context, "answerable": s.answerable,
+                                     "unanswerable": s.unanswerable}) + "\n")
+
+
+def load(path: Path) -> list[dict]:
+    """The stories written by ``write``."""
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m rag.tools.news_data", description=__doc__.split("\n")[0])
+    parser.add_argument("sets", nargs="+", type=Path, help="probe set folders (corpus/ + questions.jsonl)")
+    parser.add_argument("--out", type=Path, required=True, help="the .jsonl.gz to write")
+    args = parser.parse_args(argv)
+    built = build(args.sets)
+    write(built, args.out)
+    n_ans = sum(len(s.answerable) for s in built.stories)
+    n_un = sum(len(s.unanswerable) for s in built.stories)
+    print(f"{len(built.stories)} stories from {len(args.sets)} sets: {n_ans} answerable, {n_un} unanswerable; "
+          f"{len(built.unplaced)} answers not found in any story: {', '.join(built.unplaced[:20])}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
