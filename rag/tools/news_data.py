@@ -70,8 +70,9 @@ def locate(context: str, answers: Sequence[str], evidence: Sequence[str]) -> tup
     return None
 
 
-def _story_of(question: str, stories: Sequence[Story]) -> int:
-    """The story an unanswerable question is about: the one BM25 ranks first for it."""
+def _story_ranker(stories: Sequence[Story]):
+    """For an unanswerable question, the story it is about: the one BM25 ranks first for it (one
+    index per probe set, built once)."""
     import bm25s
     import Stemmer
 
@@ -79,9 +80,13 @@ def _story_of(question: str, stories: Sequence[Story]) -> int:
     model = bm25s.BM25()
     model.index(bm25s.tokenize([s.context for s in stories], stopwords="en", stemmer=stemmer, show_progress=False),
                 show_progress=False)
-    rows, _ = model.retrieve(bm25s.tokenize([question], stopwords="en", stemmer=stemmer, show_progress=False),
-                             k=1, show_progress=False)
-    return int(rows[0][0])
+
+    def story_of(question: str) -> int:
+        rows, _ = model.retrieve(bm25s.tokenize([question], stopwords="en", stemmer=stemmer, show_progress=False),
+                                 k=1, show_progress=False)
+        return int(rows[0][0])
+
+    return story_of
 
 
 def build(sets: Sequence[Path]) -> Built:
@@ -93,13 +98,14 @@ def build(sets: Sequence[Path]) -> Built:
                for p in sorted((folder / "corpus").glob("*.txt"))]
         if not own:
             raise ValueError(f"{folder}: no corpus/*.txt stories")
+        story_of = _story_ranker(own)
         for line in (folder / "questions.jsonl").read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
             q = json.loads(line)
             answers = [a for a in q.get("answers") or [] if a.strip()]
             if not answers:
-                own[_story_of(q["question"], own)].unanswerable.append({"question": q["question"]})
+                own[story_of(q["question"])].unanswerable.append({"question": q["question"]})
                 continue
             evidence = q.get("evidence") or []
             for story in own:
