@@ -70,27 +70,10 @@ def locate(context: str, answers: Sequence[str], evidence: Sequence[str]) -> tup
     return None
 
 
-def _story_ranker(stories: Sequence[Story]):
-    """For an unanswerable question, the story it is about: the one BM25 ranks first for it (one
-    index per probe set, built once)."""
-    import bm25s
-    import Stemmer
-
-    stemmer = Stemmer.Stemmer("english")
-    model = bm25s.BM25()
-    model.index(bm25s.tokenize([s.context for s in stories], stopwords="en", stemmer=stemmer, show_progress=False),
-                show_progress=False)
-
-    def story_of(question: str) -> int:
-        rows, _ = model.retrieve(bm25s.tokenize([question], stopwords="en", stemmer=stemmer, show_progress=False),
-                                 k=1, show_progress=False)
-        return int(rows[0][0])
-
-    return story_of
-
-
 def build(sets: Sequence[Path]) -> Built:
     """Stories and placed questions of the probe sets ``sets`` (folders with corpus/ and questions.jsonl)."""
+    from rag.tools.joint import mine_distractors
+
     stories: list[Story] = []
     unplaced: list[str] = []
     for folder in sets:
@@ -98,14 +81,14 @@ def build(sets: Sequence[Path]) -> Built:
                for p in sorted((folder / "corpus").glob("*.txt"))]
         if not own:
             raise ValueError(f"{folder}: no corpus/*.txt stories")
-        story_of = _story_ranker(own)
+        unanswerable: list[str] = []
         for line in (folder / "questions.jsonl").read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
             q = json.loads(line)
             answers = [a for a in q.get("answers") or [] if a.strip()]
             if not answers:
-                own[story_of(q["question"])].unanswerable.append({"question": q["question"]})
+                unanswerable.append(q["question"])
                 continue
             evidence = q.get("evidence") or []
             for story in own:
@@ -116,6 +99,9 @@ def build(sets: Sequence[Path]) -> Built:
                     break
             else:
                 unplaced.append(q.get("id", q["question"]))
+        # an unanswerable question is about the story our retriever's BM25 side ranks first for it
+        for question, ranked in zip(unanswerable, mine_distractors(unanswerable, [s.context for s in own], k=1)):
+            own[ranked[0]].unanswerable.append({"question": question})
         stories.extend(own)
     return Built(stories, unplaced)
 
