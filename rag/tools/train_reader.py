@@ -560,8 +560,9 @@ def _lineage(base: Path) -> tuple[str, list[dict]]:
              "steps": p.get("steps"), "examples_seen": p.get("examples_seen"),
              "train_seconds": p.get("train_seconds"), "final_loss": p.get("final_loss"),
              "model_sha256": p.get("model_sha256")}
-    if "grown" in p:      # rag.tools.grow_reader deepened that stage's weights: say how
-        stage["grown"] = p["grown"]
+    for made in ("grown", "interpolated"):    # rag.tools.grow_reader / rag.tools.soup changed its weights: say how
+        if made in p:
+            stage[made] = p[made]
     return digest, [*p.get("earlier_stages", []), stage]
 
 
