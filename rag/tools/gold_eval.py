@@ -14,7 +14,7 @@ import json
 import statistics
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
@@ -35,6 +35,31 @@ class GoldScores:
     f1: float
     median_latency: float
     p90_latency: float
+    f1_each: tuple[float, ...] = field(default=(), repr=False)     # per question, in bench order
+
+
+@dataclass(frozen=True)
+class Paired:
+    """One reader against another on the same questions: the mean F1 difference (points) with its 95%
+    bootstrap interval over questions, and how many questions each does better. 200 questions leave
+    about two points of noise either way; a difference inside the interval is no difference."""
+
+    questions: int
+    difference: float
+    interval: tuple[float, float] | None
+    better: int
+    worse: int
+
+
+def paired(scores: GoldScores, against: GoldScores) -> Paired:
+    """``scores`` minus ``against``, question by question (both must have read the same bench)."""
+    from rag.tools.evaluate import bootstrap_interval
+
+    if len(scores.f1_each) != len(against.f1_each) or not scores.f1_each:
+        raise ValueError("paired scores need both readers' per-question F1 on the same questions")
+    diff = [100 * (a - b) for a, b in zip(scores.f1_each, against.f1_each)]
+    return Paired(len(diff), statistics.fmean(diff), bootstrap_interval(diff),
+                  sum(d > 0 for d in diff), sum(d < 0 for d in diff))
 
 
 def paragraph_windows(doc_id: str, title: str, text: str, spans: Sequence[tuple[int, int]],
@@ -76,7 +101,7 @@ def evaluate_gold(reader: Reader, bench: Path = DEFAULT_BENCH, window: int = 3, 
         f1.append(f1_score(prediction, q["answers"]))
     latency.sort()
     return GoldScores(len(questions), statistics.fmean(em), statistics.fmean(f1), statistics.median(latency),
-                      latency[int(0.9 * (len(latency) - 1))])
+                      latency[int(0.9 * (len(latency) - 1))], tuple(f1))
 
 
 def update_card(card: Path, rows: Sequence[tuple[str, GoldScores]], threads: int) -> None:
@@ -108,6 +133,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="what runs the trained reader: torch and/or ONNX Runtime copies; one row each")
     parser.add_argument("--update-card", action="store_true", help="write the scores into MODEL_CARD.md")
     parser.add_argument("--out", type=Path, default=None, help="write the scores as JSON here")
+    parser.add_argument("--against", type=Path, default=None,
+                        help="a second trained reader folder (e.g. models/reader): also score it, and report the "
+                             "F1 difference question by question with its 95%% bootstrap interval")
     args = parser.parse_args(argv)
     if args.stride <= 0:
         parser.error(f"--stride must be positive, got {args.stride}")
@@ -125,16 +153,31 @@ def main(argv: Sequence[str] | None = None) -> int:
                     TrainedReader(model_dir, threads=args.threads, backend=backend)) for backend in args.backend]
         if args.quantize:
             readers.append(("int8 dynamic", TrainedReader(model_dir, threads=args.threads, quantize=True)))
+    against = None
+    if args.against:
+        from rag.readers.trained import TrainedReader
+
+        against = TrainedReader(args.against, threads=args.threads)
+    compared: dict[str, Paired] = {}
     for window in args.window:
         shape = "whole paragraph" if window <= 0 else f"{window}-sentence windows, stride {args.stride}"
+        base = evaluate_gold(against, args.bench, window, args.stride, args.limit) if against else None
         for name, reader in readers:
             scores = evaluate_gold(reader, args.bench, window, args.stride, args.limit)
             rows.append((f"{name}, {shape}", scores))
             print(f"{name} ({shape}): EM {100 * scores.exact_match:.1f} F1 {100 * scores.f1:.1f} "
                   f"median {1000 * scores.median_latency:.0f} ms p90 {1000 * scores.p90_latency:.0f} ms "
                   f"({scores.questions} questions)", flush=True)
+            if base is not None:
+                d = compared[rows[-1][0]] = paired(scores, base)
+                low, high = d.interval or (float("nan"), float("nan"))
+                print(f"  against {args.against} (F1 {100 * base.f1:.1f}): {d.difference:+.1f} points, "
+                      f"95% bootstrap interval [{low:+.1f}, {high:+.1f}]; better on {d.better}, worse on "
+                      f"{d.worse} of {d.questions} questions", flush=True)
     if args.out:
-        args.out.write_text(json.dumps([{"setting": n, **s.__dict__} for n, s in rows], indent=1))
+        args.out.write_text(json.dumps([{"setting": n, **s.__dict__,
+                                         **({"against": {"reader": str(args.against), **compared[n].__dict__}}
+                                            if n in compared else {})} for n, s in rows], indent=1))
     if args.update_card and args.reader == "trained":
         update_card(Path(args.model_dir or DEFAULT_MODEL_DIR) / "MODEL_CARD.md", rows, args.threads)
     return 0
