@@ -167,3 +167,42 @@ def test_distillation_is_zero_when_the_student_reads_as_the_teacher_does(tokeniz
     with torch.no_grad():
         stepped = tuple(s - 1.0 * s.grad for s in s_logits)
     assert float(distill_loss(stepped, batch, t_logits, t_batch, a, 2.0)) < float(before.detach())
+
+
+def test_distillation_weighted_by_group_leaves_out_the_groups_weighted_zero(tokenizer) -> None:
+    """``--distill-on squad``: a news group (weight 0) adds nothing to the teacher's part of the loss."""
+    from rag.tools.joint import collate_alignment, distill_loss
+
+    student, teacher, align = _pair(tokenizer, GROUPS)
+    batch = collate_groups(student, [0, 1], tokenizer.pad_token_id)
+    t_batch = collate_groups(teacher, [0, 1], tokenizer.pad_token_id)
+    a = collate_alignment(align, [0, 1, 2], batch["input_ids"].shape[1])
+    torch.manual_seed(1)
+    t_logits = (torch.randn(t_batch["input_ids"].shape) * 3, torch.randn(t_batch["input_ids"].shape) * 3)
+    s_logits = (torch.randn(batch["input_ids"].shape), torch.randn(batch["input_ids"].shape))
+    whole = distill_loss(s_logits, batch, t_logits, t_batch, a, 2.0)
+    both = distill_loss(s_logits, batch, t_logits, t_batch, a, 2.0, torch.tensor([1.0, 1.0]))
+    first = distill_loss(s_logits, batch, t_logits, t_batch, a, 2.0, torch.tensor([1.0, 0.0]))
+    second = distill_loss(s_logits, batch, t_logits, t_batch, a, 2.0, torch.tensor([0.0, 1.0]))
+    assert float(both) == pytest.approx(float(whole))
+    assert float(first) + float(second) == pytest.approx(2 * float(whole), rel=1e-5)
+    assert float(first) != pytest.approx(float(second))
+    assert float(distill_loss(s_logits, batch, t_logits, t_batch, a, 2.0, torch.tensor([0.0, 0.0]))) == 0.0
+
+
+def test_each_group_keeps_where_its_question_came_from(tokenizer) -> None:
+    from rag.tools.joint import make_groups
+
+    context = "The tower was finished in 1889. It stands in Paris. The river is long."
+    spans = [[(0, 31), (32, 51), (52, 70)]]
+    units = [(0, 0), (0, 1), (0, 2)]
+    data = JointData([context], spans, units,
+                     [{"question": "When was the tower finished?", "answer": "1889", "answer_start": context.index("1889"), "ctx": 0},
+                      {"question": "Where does it stand?", "answer": "Paris", "answer_start": context.index("Paris"), "ctx": 0,
+                       "source": "news"}],
+                     [[1, 2], [0, 2]], [{"question": "How long is the river?", "ctx": 0, "source": "news"}], [[2]])
+    groups = make_groups(data, 2, 0.0, 1, random.Random(0))
+    assert {g.question: g.source for g in groups} == {"When was the tower finished?": "squad",
+                                                      "Where does it stand?": "news", "How long is the river?": "news"}
+    enc = encode_groups(tokenizer, groups, 64)
+    assert enc.source == [g.source for g in groups]

@@ -226,6 +226,19 @@ def test_distilling_needs_joint_reading_and_a_sane_weight() -> None:
     with pytest.raises(ValueError, match="distilling"):
         TrainConfig(max_steps=1, teacher="runs/teacher", joint_windows=3, distill_weight=0.0)
     assert TrainConfig(max_steps=1, teacher="runs/teacher", joint_windows=3).distill_weight == 0.5
+    with pytest.raises(ValueError, match="distill-on"):
+        TrainConfig(max_steps=1, teacher="runs/teacher", joint_windows=3, distill_on="news")
+
+
+def test_the_card_says_when_the_teacher_is_the_base_kept_fixed() -> None:
+    from rag.tools.train_reader import _teacher_text
+
+    teacher = {"folder": "models/reader", "model_sha256": "abc", "stages": [], "gold_eval": None}
+    own = _teacher_text(teacher, "abc", "squad")
+    assert "Learning without Forgetting" in own and "SQuAD groups only" in own and "too slow" not in own
+    other = _teacher_text(teacher, "def", "all")
+    assert "larger reader" in other and "SQuAD groups only" not in other
+    assert _teacher_text(None) == ""
 
 
 def test_the_teacher_base_is_joined_from_its_parts_and_refused_unless_it_is_upstream(tmp_path) -> None:

@@ -35,6 +35,7 @@ class Group:
     answer_start: int = -1      # character offset inside windows[answer_window]
     answer_text: str = ""
     kind: str = "answer"        # "answer", "missed" (gold window replaced) or "unanswerable"
+    source: str = "squad"       # "squad" (SQuAD and SQuAD 2.0, Wikipedia) or "news" (rag.tools.news_data)
 
 
 @dataclass
@@ -46,6 +47,7 @@ class EncodedGroups:
     first: list[int] = field(default_factory=list)       # index of the group's first window
     count: list[int] = field(default_factory=list)       # windows in the group
     target: list[tuple[int, int, int]] = field(default_factory=list)   # (window, start tok, end tok); window -1 = null
+    source: list[str] = field(default_factory=list)      # per group: where its question came from (Group.source)
     teacher: "EncodedGroups | None" = None          # the same groups in a distillation teacher's tokens
     align: list["np.ndarray"] = field(default_factory=list)   # per row: teacher token of each token (-1: none)
     keys: list["np.ndarray"] = field(default_factory=list)   # per row, if asked: each token's characters in the
@@ -164,6 +166,7 @@ def encode_groups(tokenizer, groups: Sequence[Group], max_length: int, keep_keys
             if i == 0:
                 out.first.append(len(out.input_ids))
                 out.count.append(len(group.windows))
+                out.source.append(group.source)
             out.input_ids.append(enc["input_ids"][j])
             out.token_type_ids.append(segment_ids(enc, j))
             if keep_keys:
@@ -291,9 +294,10 @@ def collate_alignment(align: Sequence[Sequence[int]], rows: Sequence[int], width
 
 def distill_loss(student_logits: tuple["torch.Tensor", "torch.Tensor"], batch: dict[str, "torch.Tensor"],
                  teacher_logits: tuple["torch.Tensor", "torch.Tensor"], teacher_batch: dict[str, "torch.Tensor"],
-                 align: "torch.Tensor", temperature: float) -> "torch.Tensor":
+                 align: "torch.Tensor", temperature: float, weights: "torch.Tensor | None" = None) -> "torch.Tensor":
     """KL divergence of the student's joint start/end distributions from the teacher's, both at
-    ``temperature`` (Hinton et al. 2015; scaled by T^2 so its gradients match the hard loss's).
+    ``temperature`` (Hinton et al. 2015; scaled by T^2 so its gradients match the hard loss's),
+    averaged over groups, or weighted by ``weights`` per group (0 = not distilled; all 0 gives 0).
 
     The teacher's distribution over its own tokens is carried onto the student's tokens by
     ``align`` (rows x student width), renormalised over the tokens both have plus the null."""
@@ -318,7 +322,11 @@ def distill_loss(student_logits: tuple["torch.Tensor", "torch.Tensor"], batch: d
         per_group = (torch.zeros(groups, dtype=per_row.dtype).index_add(0, owner, per_row)
                      + torch.exp(c_null) * (c_null - s_null))
         losses.append(per_group)
-    return ((losses[0] + losses[1]) / 2).mean() * temperature ** 2
+    per_group = (losses[0] + losses[1]) / 2
+    if weights is not None:
+        weights = weights.to(per_group.dtype)
+        return (per_group * weights).sum() / weights.sum().clamp(min=1.0) * temperature ** 2
+    return per_group.mean() * temperature ** 2
 
 
 # ---------------------------------------------------------------------------------- groups
@@ -373,14 +381,14 @@ def make_groups(data: JointData, windows: int, missed_fraction: float, unanswera
                                     windows if missed else windows - 1)
         if missed:
             if others:
-                groups.append(Group(row["question"], tuple(others), -1, kind="missed"))
+                groups.append(Group(row["question"], tuple(others), -1, kind="missed", source=row.get("source", "squad")))
             continue
         s, e = sents[lo][0], sents[hi - 1][1]
         s, e = min(s, a_start), max(e, a_start + len(answer))
         gold = data.contexts[c][s:e]
         position = rng.randint(0, len(others))
         wins = others[:position] + [gold] + others[position:]
-        groups.append(Group(row["question"], tuple(wins), position, a_start - s, answer))
+        groups.append(Group(row["question"], tuple(wins), position, a_start - s, answer, source=row.get("source", "squad")))
     for _ in range(unanswerable_repeats):
         for row, mined in zip(data.unanswerable, data.mined_unanswerable):
             own = [r for r in mined if data.units[r][0] == row["ctx"]]
@@ -392,6 +400,7 @@ def make_groups(data: JointData, windows: int, missed_fraction: float, unanswera
             first_window = data.contexts[row["ctx"]][sents[lo][0]:sents[hi - 1][1]]
             others = distractor_windows([r for r in mined if rng.random() > 0.25], data.units, data.contexts,
                                         data.spans, "", (row["ctx"], lo, hi), windows - 1)
-            groups.append(Group(row["question"], tuple([first_window, *others]), -1, kind="unanswerable"))
+            groups.append(Group(row["question"], tuple([first_window, *others]), -1, kind="unanswerable",
+                                source=row.get("source", "squad")))
     rng.shuffle(groups)
     return groups

@@ -99,6 +99,9 @@ class TrainConfig:
                                    # distribution the model also learns (knowledge distillation); "" = none
     distill_weight: float = 0.5    # share of the loss that is the teacher's (the rest: the gold span)
     distill_temperature: float = 2.0
+    distill_on: str = "all"        # joint: the groups the teacher is learnt on: "all", or "squad" to learn news from
+                                   # its gold spans alone and keep the teacher's reading of Wikipedia (the teacher
+                                   # as the base itself: Learning without Forgetting, Li & Hoiem 2016)
     news: str = ""                 # joint: news stories and questions from probe sets (rag.tools.news_data), "" = none
     news_repeats: int = 1          # joint: each news question this often per epoch (news is scarce beside SQuAD)
 
@@ -117,6 +120,8 @@ class TrainConfig:
             raise ValueError("distilling needs --joint-windows, 0 < --distill-weight <= 1 and a positive "
                              f"--distill-temperature (got {self.joint_windows}, {self.distill_weight}, "
                              f"{self.distill_temperature})")
+        if self.distill_on not in ("all", "squad"):
+            raise ValueError(f"--distill-on is 'all' or 'squad', got {self.distill_on!r}")
         if self.news and (not self.joint_windows or self.news_repeats < 1):
             raise ValueError(f"news data needs --joint-windows and --news-repeats >= 1 (got {self.joint_windows}, "
                              f"{self.news_repeats})")
@@ -375,8 +380,8 @@ def joint_data(cfg: TrainConfig, rows: list[dict], contexts: list[str], spans: l
         contexts.extend(s["context"] for s in stories)
         # split as the app splits (spaCy): a story's headline, byline and dateline are lines, not sentences
         spans.extend(sentence_spans([s["context"] for s in stories], run_dir, fast=False))
-        news_rows = [{**a, "ctx": first_news + i} for i, s in enumerate(stories) for a in s["answerable"]]
-        news_unanswerable = [{"question": u["question"], "ctx": first_news + i}
+        news_rows = [{**a, "ctx": first_news + i, "source": "news"} for i, s in enumerate(stories) for a in s["answerable"]]
+        news_unanswerable = [{"question": u["question"], "ctx": first_news + i, "source": "news"}
                              for i, s in enumerate(stories) for u in s["unanswerable"]]
         print(f"news: {len(news_rows)} answerable and {len(news_unanswerable)} unanswerable questions in "
               f"{len(stories)} stories, each {cfg.news_repeats}x per epoch", flush=True)
@@ -497,9 +502,11 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict:
                         t_out = teacher(**model_inputs(teacher, t_batch))
                     rows = [enc.first[g] + i for g in idx for i in range(enc.count[g])]
                     align = collate_alignment(enc.align, rows, batch["input_ids"].shape[1])
+                    weights = (torch.tensor([enc.source[g] != "news" for g in idx], dtype=torch.float32)
+                               if cfg.distill_on == "squad" else None)
                     soft = distill_loss((out.start_logits, out.end_logits), batch,
                                         (t_out.start_logits, t_out.end_logits), t_batch, align,
-                                        cfg.distill_temperature)
+                                        cfg.distill_temperature, weights)
                     return ((1 - cfg.distill_weight) * loss + cfg.distill_weight * soft, len(idx),
                             {"hard": float(loss.detach()), "soft": float(soft.detach())})
             else:
@@ -589,7 +596,7 @@ def _base_description(root_sha256: str | None) -> tuple[str, str]:
             "  A new span head (`qa_outputs`, 384 -> 2) was added and the whole network fine-tuned.")
 
 
-def _teacher_text(teacher: dict | None) -> str:
+def _teacher_text(teacher: dict | None, base_sha256: str | None = None, distill_on: str = "all") -> str:
     if not teacher:
         return ""
     runs = "".join(f"  {n}. `{st['command']}`: {st.get('examples_seen') or 0:,} examples, "
@@ -597,10 +604,14 @@ def _teacher_text(teacher: dict | None) -> str:
                    for n, st in enumerate(teacher["stages"], start=1))
     gold = "".join(f"  - {g['setting']}: EM {100 * g['exact_match']:.1f} / F1 {100 * g['f1']:.1f} ({g['questions']} questions)\n"
                    for g in teacher.get("gold_eval") or [])
+    which = ("the base reader itself, kept fixed (Learning without Forgetting, Li & Hoiem 2016)"
+             if teacher["model_sha256"] == base_sha256 else
+             "a larger reader trained here on the same data, not shipped (too slow to serve)")
+    on = " on the SQuAD groups only (`--distill-on squad`: news is learnt from its gold spans alone)" if distill_on == "squad" else ""
     return ("- **Teacher (knowledge distillation)**: `" + teacher["folder"] + "` (weights sha256 `"
-            + teacher["model_sha256"] + "`), a larger reader trained here on the same data; the loss is partly the "
-            "KL divergence from its joint span distribution (`--teacher`, `--distill-weight`, "
-            "`--distill-temperature`). Not shipped (too slow to serve). Made by:\n" + runs
+            + teacher["model_sha256"] + "`), " + which + "; the loss is partly the "
+            "KL divergence from its joint span distribution" + on + " (`--teacher`, `--distill-weight`, "
+            "`--distill-temperature`). Made by:\n" + runs
             + (("  Its scores on `benchmarks/xquad_en`, gold paragraph:\n" + gold) if gold else ""))
 
 
@@ -668,7 +679,7 @@ Loaded by `rag.readers.trained.TrainedReader`; `model.safetensors` is float16 (s
 
 ## Base model and data, with licences
 - **Base**: {base_text}
-{_teacher_text(info.get("teacher"))}- **Data**: SQuAD v1.1 train (87,584 questions; rebuilt from the SQuAD-explorer pages, see
+{_teacher_text(info.get("teacher"), info.get("base_sha256"), info["config"].get("distill_on", "all"))}- **Data**: SQuAD v1.1 train (87,584 questions; rebuilt from the SQuAD-explorer pages, see
   `../shared/training/squad_v1.1_train/SOURCE.md`). SQuAD is CC BY-SA 4.0:
   Rajpurkar, Zhang, Lopyrev, Liang (2016), "SQuAD: 100,000+ Questions for Machine Comprehension
   of Text", EMNLP. These weights are a derivative and are shared under CC BY-SA 4.0 as well.
