@@ -104,6 +104,7 @@ def test_summarise_averages_each_metric_over_its_own_subset() -> None:
     assert m["em"] == 0.5 and m["recall@5"] == 1.0 and m["mrr"] == 0.6
     assert m["cited_accuracy"] == 1.0 and m["citation_precision"] == 0.5     # answered ones only
     assert m["refusal"] == 0.5 and m["false_refusal"] == 0.5
+    assert m["wrong"] == 0.5          # two answers shown: one right, one to an unanswerable question
     assert m["latency_median_s"] == 0.25 and m["latency_p95_s"] == pytest.approx(0.895)
     assert m["windows_per_question"] is None and m["sentences_read_twice"] is None   # no reading recorded
     from dataclasses import replace
@@ -114,6 +115,18 @@ def test_summarise_averages_each_metric_over_its_own_subset() -> None:
     assert m["windows_per_question"] == 4.0 and m["sentences_read_twice"] == round(4 / 24, 4)
     only_unanswerable = evaluate.summarise(results[2:])
     assert only_unanswerable["f1"] is None and only_unanswerable["cited_accuracy"] is None
+    assert evaluate.summarise(results[1:3])["wrong"] is None                 # nothing shown, nothing wrong
+
+
+def test_wrong_counts_answers_that_look_right_and_are_not() -> None:
+    found = {"recall@1": 1.0, "recall@3": 1.0, "recall@5": 1.0, "mrr": 1.0}
+    cited = {"cited_accuracy": 1.0, "citation_precision": 1.0, "citation_recall": 1.0}
+    half = {"em": 0.0, "f1": 0.4, "refused": 0.0, **found, **cited}
+    close = {"em": 0.0, "f1": 0.5, "refused": 0.0, **found, **cited}
+    m = evaluate.summarise([_result(["a"], False, half), _result(["b"], False, close),
+                            _result(["c"], True, {"em": 0.0, "f1": 0.0, "refused": 1.0, **found})])
+    assert m["wrong"] == 0.5          # F1 0.4 is wrong, F1 0.5 right; the refusal is not an answer shown
+    assert evaluate.check_thresholds(m, {"max_wrong": 0.4}) == ["wrong = 0.500 is above the threshold 0.400 (--max-wrong)"]
 
 
 def test_percentile_matches_numpy() -> None:

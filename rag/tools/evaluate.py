@@ -25,6 +25,9 @@ asked with the earlier turns' (question, Answer) pairs as history):
   that are correct; citation recall = share of the gold evidence sentences that were cited.
 - **refusal**: share of unanswerable questions the assistant abstained on; **false refusal**:
   share of answerable questions it abstained on.
+- **wrong**: share of the answers given (not refused) that are wrong while they look like answers: an
+  answerable question answered with F1 < 0.5, or an unanswerable one answered at all. What a user
+  meets; a refusal is not counted as wrong.
 - **verdicts** (questions with a gold ``"verdict"``): how many got a "Yes"/"No" (``Answer.kind``), and
   the share of those that were right.
 - **latency**: median and 95th percentile of the wall time of ``assistant.ask`` per question
@@ -56,12 +59,13 @@ KS = (1, 3, 5)
 # Columns of every table, in order: (metric key, header).
 COLUMNS = (("em", "EM"), ("f1", "F1"), ("recall@1", "R@1"), ("recall@3", "R@3"), ("recall@5", "R@5"),
            ("mrr", "MRR"), ("cited_accuracy", "cited"), ("citation_precision", "cite P"),
-           ("citation_recall", "cite R"), ("refusal", "refusal"), ("false_refusal", "false ref"),
+           ("citation_recall", "cite R"), ("refusal", "refusal"), ("false_refusal", "false ref"), ("wrong", "wrong"),
            ("latency_median_s", "p50 s"), ("latency_p95_s", "p95 s"))
 # CI gate flags: flag -> (metric key, "min" or "max").
 THRESHOLDS = {"min_em": ("em", "min"), "min_f1": ("f1", "min"), "min_recall": ("recall@5", "min"),
               "min_mrr": ("mrr", "min"), "min_cited": ("cited_accuracy", "min"),
               "min_refusal": ("refusal", "min"), "max_false_refusal": ("false_refusal", "max"),
+              "max_wrong": ("wrong", "max"),
               "max_p95": ("latency_p95_s", "max")}
 
 
@@ -274,6 +278,9 @@ def summarise(results: Sequence[Result]) -> Metrics:
         metrics[key] = _mean(answered, key)
     metrics["refusal"] = _mean(unanswerable, "refused")
     metrics["false_refusal"] = _mean(answerable, "refused")
+    shown = [r for r in results if not r.abstained]
+    wrong = sum(not r.gold_answers or r.scores.get("f1", 0.0) < 0.5 for r in shown)
+    metrics["wrong"] = round(wrong / len(shown), 4) if shown else None
     read = sum(r.sentences_read for r in results)
     metrics["windows_per_question"] = round(statistics.fmean(r.windows for r in results), 3) if read else None
     metrics["sentences_read_twice"] = round(1 - sum(r.distinct_sentences for r in results) / read, 4) if read else None
