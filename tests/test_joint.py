@@ -147,13 +147,21 @@ def test_alignment_finds_each_window_token_where_the_teacher_has_it(tokenizer) -
     assert all(row[t] == t + shift for row in align[:2] for t in range(len(row)) if row[t] >= 0)
 
 
-def test_distillation_is_zero_when_the_student_reads_as_the_teacher_does(tokenizer) -> None:
-    from rag.tools.joint import collate_alignment, distill_loss
+def _distill_batches(tokenizer):
+    """The first two groups as a student batch, a teacher batch and the alignment between them."""
+    from rag.tools.joint import collate_alignment
 
     student, teacher, align = _pair(tokenizer, GROUPS)
     batch = collate_groups(student, [0, 1], tokenizer.pad_token_id)
     t_batch = collate_groups(teacher, [0, 1], tokenizer.pad_token_id)
     a = collate_alignment(align, [0, 1, 2], batch["input_ids"].shape[1])
+    return batch, t_batch, a
+
+
+def test_distillation_is_zero_when_the_student_reads_as_the_teacher_does(tokenizer) -> None:
+    from rag.tools.joint import distill_loss
+
+    batch, t_batch, a = _distill_batches(tokenizer)
     torch.manual_seed(0)
     t_logits = (torch.randn(t_batch["input_ids"].shape) * 3, torch.randn(t_batch["input_ids"].shape) * 3)
     same = distill_loss(t_logits, batch, t_logits, t_batch, a, 2.0)
@@ -171,12 +179,9 @@ def test_distillation_is_zero_when_the_student_reads_as_the_teacher_does(tokeniz
 
 def test_distillation_weighted_by_group_leaves_out_the_groups_weighted_zero(tokenizer) -> None:
     """``--distill-on squad``: a news group (weight 0) adds nothing to the teacher's part of the loss."""
-    from rag.tools.joint import collate_alignment, distill_loss
+    from rag.tools.joint import distill_loss
 
-    student, teacher, align = _pair(tokenizer, GROUPS)
-    batch = collate_groups(student, [0, 1], tokenizer.pad_token_id)
-    t_batch = collate_groups(teacher, [0, 1], tokenizer.pad_token_id)
-    a = collate_alignment(align, [0, 1, 2], batch["input_ids"].shape[1])
+    batch, t_batch, a = _distill_batches(tokenizer)
     torch.manual_seed(1)
     t_logits = (torch.randn(t_batch["input_ids"].shape) * 3, torch.randn(t_batch["input_ids"].shape) * 3)
     s_logits = (torch.randn(batch["input_ids"].shape), torch.randn(batch["input_ids"].shape))
