@@ -207,3 +207,47 @@ def test_squad_bench_adds_hard_negatives_the_calibration_was_not_fitted_on(tmp_p
     assert all(r["answers"] == [] and r["doc_ids"] == [] for r in rows)
     assert not {r["question"] for r in rows} & {q["question"] for q in fitted + clause_extras(pool, fitted)}
     assert {r["question"] for r in rows} <= {q["question"] for q in pool}      # calibration articles only
+
+
+def _probe_set(folder, rows) -> None:
+    (folder / "corpus").mkdir(parents=True)
+    (folder / "corpus" / "01_story.txt").write_text("Headline\n\nJo Bright, 47, said so.\n")
+    (folder / "questions.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+def test_news_threshold_pools_probe_sets_with_their_ids_kept_apart(tmp_path) -> None:
+    from types import SimpleNamespace
+
+    from rag.tools.evaluate import load_questions
+    from rag.tools.news_threshold import collect, fold_of, probe_sets
+
+    rows = [{"id": "q01", "question": "How old is Jo Bright?", "answers": ["47"], "evidence": []},
+            {"id": "q02", "question": "Who is the mayor?", "answers": [], "evidence": []}]
+    for name in ("set_a", "set_b"):
+        _probe_set(tmp_path / name, rows)
+    sets = probe_sets([tmp_path / "set_a", tmp_path / "set_b"])
+    assert [name for name, _, _ in sets] == ["set_a", "set_b"]
+
+    class Reads47:
+        def run(self, question, history=()):
+            answer = SimpleNamespace(text="47", abstained=False)
+            return SimpleNamespace(answer=answer, spans=[], features=[0.5])
+
+    pooled = [r for name, questions, _ in sets for r in collect(Reads47(), load_questions(questions), f"{name}/")]
+    assert [r["item"] for r in pooled] == ["set_a/q01", "set_a/q02", "set_b/q01", "set_b/q02"]
+    assert [r["right"] for r in pooled] == [True, False, True, False]
+    assert fold_of("set_a/q01", 1000) != fold_of("set_b/q01", 1000)      # the same id in two sets: two items
+
+
+def test_news_threshold_refuses_a_folder_that_is_not_a_probe_set(tmp_path, capsys) -> None:
+    from rag.tools.news_threshold import main, probe_sets
+
+    _probe_set(tmp_path / "ok", [])
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="not a probe set"):
+        probe_sets([tmp_path / "ok", tmp_path / "empty"])
+    _probe_set(tmp_path / "other" / "ok", [])
+    with pytest.raises(ValueError, match="share a folder name"):
+        probe_sets([tmp_path / "ok", tmp_path / "other" / "ok"])
+    assert main(["--sets", str(tmp_path / "empty")]) == 2               # before any model is loaded
+    assert "not a probe set" in capsys.readouterr().err

@@ -7,6 +7,10 @@ question item (a conversation stays in one fold): each fold's refusal rates are 
 threshold fitted on the other folds, so the reported rates come from questions the threshold
 never saw. ``--write`` stores the threshold fitted on all questions, with the cross-validated
 rates, in rag/calibration.json.
+
+``--sets DIR...`` pools probe sets (folders with ``questions.jsonl`` and ``corpus/``, as in docs/probes)
+instead of one question file: a threshold fitted on news a reader was not trained on and the reports do
+not use (say, the sets before the blind ones), rather than on the shipped questions.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import argparse
 import hashlib
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -26,8 +31,9 @@ from rag.tools.calibrate import choose_threshold
 from rag.tools.evaluate import load_questions
 
 
-def collect(assistant, items) -> list[dict]:
-    """Per case: item id, the confidence features, and whether it is answerable and answered right."""
+def collect(assistant, items, prefix: str = "") -> list[dict]:
+    """Per case: item id (after ``prefix``, to keep pooled sets apart), the confidence features, and
+    whether it is answerable and answered right."""
     from tqdm import tqdm
 
     from rag.types import Answer
@@ -39,10 +45,23 @@ def collect(assistant, items) -> list[dict]:
             trace = assistant.run(case.question, history=history)
             spans = trace.spans
             text = trace.answer.text or (spans[0].text if spans else "")
-            rows.append({"item": item.id, "id": case.id, "features": trace.features, "answerable": case.answerable,
+            rows.append({"item": prefix + item.id, "id": prefix + case.id, "features": trace.features, "answerable": case.answerable,
                          "right": case.answerable and bool(text) and f1_score(text, case.answers) >= 0.5})
             history.append((case.question, trace.answer))
     return rows
+
+
+def probe_sets(folders: list[Path]) -> list[tuple[str, Path, Path]]:
+    """(name, question file, corpus folder) of each probe folder; ValueError naming one that is not a set."""
+    found = []
+    for folder in folders:
+        questions, corpus = folder / "questions.jsonl", folder / "corpus"
+        if not questions.is_file() or not corpus.is_dir():
+            raise ValueError(f"{folder} is not a probe set: questions.jsonl and corpus/ expected")
+        found.append((folder.name, questions, corpus))
+    if len({name for name, _, _ in found}) != len(found):
+        raise ValueError("two probe sets share a folder name; their question ids would mix")
+    return found
 
 
 def fold_of(item_id: str, folds: int) -> int:
@@ -82,6 +101,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--questions", type=Path, default=PROJECT_ROOT / "corpus" / "questions.jsonl")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--index", type=Path, default=PROJECT_ROOT / "embeddings")
+    parser.add_argument("--sets", type=Path, nargs="+", default=None,
+                        help="probe folders (questions.jsonl and corpus/) pooled instead of --questions/--corpus")
+    parser.add_argument("--index-root", type=Path, default=None,
+                        help="with --sets: keep each set's index in a folder of this name here (default: a "
+                             "temporary folder per run)")
     parser.add_argument("--reader", choices=READERS, default=Settings.reader)
     parser.add_argument("--reranker", choices=RERANKERS, default=Settings.reranker,
                         help="reranker in the path (its calibration entry is the one refit)")
@@ -96,12 +120,27 @@ def main(argv: list[str]) -> int:
         print(f"error: {args.out} not found; --out names the calibration file to read (and, with --write, "
               f"refit), default {CALIBRATION_FILE}", file=sys.stderr)
         return 2
+    try:
+        sets = probe_sets(args.sets) if args.sets else None
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     from rag.assistant import Assistant
 
     settings = Settings(corpus=args.corpus, index=args.index, reader=args.reader, threads=args.threads,
                         reranker=args.reranker, show_progress=False)
-    assistant = Assistant.load(settings=settings)
-    rows = collect(assistant, load_questions(args.questions))
+    if sets is None:
+        rows = collect(Assistant.load(settings=settings), load_questions(args.questions))
+        asked = (str(args.questions.resolve().relative_to(PROJECT_ROOT))
+                 if args.questions.resolve().is_relative_to(PROJECT_ROOT) else args.questions.name)
+    else:
+        rows = []
+        with tempfile.TemporaryDirectory() as scratch:
+            for name, questions, corpus in sets:
+                index = (args.index_root or Path(scratch)) / name
+                assistant = Assistant.load(corpus=corpus, index=index, settings=settings)
+                rows += collect(assistant, load_questions(questions), prefix=f"{name}/")
+        asked = "probe sets " + ", ".join(name for name, _, _ in sets)
     key = calibration_key(args.reader, args.reranker)
     calibration = load_calibration(key, str(args.out))
     conf = np.array([confidence(r["features"], calibration) for r in rows])
@@ -111,8 +150,7 @@ def main(argv: list[str]) -> int:
     threshold, _, _ = choose_threshold(conf[pos], conf[neg], args.max_false_refusal)
     report = {"threshold": threshold, "squad_threshold": calibration.threshold,
               "at_squad_threshold": rates(conf, rows, calibration.threshold),
-              "cross_validated": cv, "questions": str(args.questions.resolve().relative_to(PROJECT_ROOT))
-              if args.questions.resolve().is_relative_to(PROJECT_ROOT) else args.questions.name}
+              "cross_validated": cv, "questions": asked}
     print(json.dumps(report, indent=2))
     if args.write:
         data = json.loads(args.out.read_text(encoding="utf-8"))
