@@ -28,27 +28,31 @@ def test_paired_needs_the_same_questions():
         paired(GoldScores(1, 0.0, 0.0, 0.0, 0.0), GoldScores(1, 0.0, 0.0, 0.0, 0.0))
 
 
-def test_per_question_f1_is_kept_in_bench_order(tmp_path):
-    bench = tmp_path / "bench"
-    bench.mkdir()
+def _bench(folder):
+    """Three questions on three one-sentence paragraphs; the second one's gold answer is not in its text."""
+    folder.mkdir()
     docs = [{"doc_id": f"d{i}", "title": f"T{i}", "text": f"The answer of {i} is word{i}."} for i in range(3)]
-    (bench / "corpus.jsonl").write_text("".join(json.dumps(d) + "\n" for d in docs))
-    (bench / "questions.jsonl").write_text("".join(
+    (folder / "corpus.jsonl").write_text("".join(json.dumps(d) + "\n" for d in docs))
+    (folder / "questions.jsonl").write_text("".join(
         json.dumps({"question": f"What is {i}?", "answers": [f"word{i}" if i != 1 else "other"], "doc_ids": [f"d{i}"]})
         + "\n" for i in range(3)))
+    return folder
 
+
+def test_per_question_f1_is_kept_in_bench_order(tmp_path):
     class LastWord:
         def read(self, question, windows):
             return [type("S", (), {"text": windows[0].text.rsplit(" ", 1)[-1].rstrip(".")})]
 
-    scores = evaluate_gold(LastWord(), bench, window=0)
+    scores = evaluate_gold(LastWord(), _bench(tmp_path / "bench"), window=0)
     assert scores.f1_each == (1.0, 0.0, 1.0) and scores.f1 == pytest.approx(2 / 3)
 
 
 def test_against_reports_the_paired_difference(tmp_path, capsys):
     reader = PROJECT_ROOT / "models" / "reader"
     out = tmp_path / "gold.json"
-    assert main(["--model-dir", str(reader), "--against", str(reader), "--limit", "3", "--out", str(out)]) == 0
+    assert main(["--model-dir", str(reader), "--against", str(reader), "--bench", str(_bench(tmp_path / "bench")),
+                 "--out", str(out)]) == 0
     (row,) = json.loads(out.read_text())
     assert len(row["f1_each"]) == 3
     assert row["against"]["difference"] == 0.0 and row["against"]["better"] == row["against"]["worse"] == 0
