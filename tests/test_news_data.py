@@ -45,6 +45,7 @@ def test_probe_sets_become_stories_with_placed_and_unanswerable_questions(tmp_pa
         {"id": "a3", "question": "Did Mia Tane beat Tom Rua?", "answers": ["Yes"],
          "evidence": ["She beat Tom Rua in the final."]},
         {"id": "a4", "question": "How old is Tom Rua, the beaten chess finalist?", "answers": [], "evidence": []},
+        {"id": "a5", "question": "Will Mia Tane defend the Nelson chess title?", "answers": [], "evidence": []},
     ])
     built = build([folder])
     dam, chess = built.stories
@@ -54,6 +55,8 @@ def test_probe_sets_become_stories_with_placed_and_unanswerable_questions(tmp_pa
                                  "answer_start": STORY_B.index("Mia Tane")}]
     assert chess.unanswerable == [{"question": "How old is Tom Rua, the beaten chess finalist?"}]
     assert built.unplaced == ["a3"]
+    # an unsettled yes/no question is left out as the settled one is: kept, yes/no would teach "no answer"
+    assert built.yes_no_left_out == 1
     out = tmp_path / "news.jsonl.gz"
     write(built, out)
     assert [s["title"] for s in load(out)] == ["fresh99a/01_dam", "fresh99a/02_chess"]

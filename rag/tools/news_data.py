@@ -38,6 +38,7 @@ class Built:
 
     stories: list[Story]
     unplaced: list[str]
+    yes_no_left_out: int = 0     # unanswerable yes/no questions, left out as the answerable ones are
 
 
 def _flex(text: str) -> str:
@@ -72,10 +73,12 @@ def locate(context: str, answers: Sequence[str], evidence: Sequence[str]) -> tup
 
 def build(sets: Sequence[Path]) -> Built:
     """Stories and placed questions of the probe sets ``sets`` (folders with corpus/ and questions.jsonl)."""
+    from rag.clauses import question_form
     from rag.tools.joint import mine_distractors
 
     stories: list[Story] = []
     unplaced: list[str] = []
+    yes_no_left_out = 0
     for folder in sets:
         own = [Story(f"{folder.name}/{p.stem}", p.read_text(encoding="utf-8"))
                for p in sorted((folder / "corpus").glob("*.txt"))]
@@ -88,7 +91,12 @@ def build(sets: Sequence[Path]) -> Built:
             q = json.loads(line)
             answers = [a for a in q.get("answers") or [] if a.strip()]
             if not answers:
-                unanswerable.append(q["question"])
+                # a settled yes/no question has no span to learn (its "Yes" / "No" is not placed), so an
+                # unsettled one is left out too: kept, the reader would learn that yes/no means no answer
+                if question_form(q["question"]) == "yes/no":
+                    yes_no_left_out += 1
+                else:
+                    unanswerable.append(q["question"])
                 continue
             evidence = q.get("evidence") or []
             for story in own:
@@ -103,7 +111,7 @@ def build(sets: Sequence[Path]) -> Built:
         for question, ranked in zip(unanswerable, mine_distractors(unanswerable, [s.context for s in own], k=1)):
             own[ranked[0]].unanswerable.append({"question": question})
         stories.extend(own)
-    return Built(stories, unplaced)
+    return Built(stories, unplaced, yes_no_left_out)
 
 
 def write(built: Built, out: Path) -> None:
@@ -131,7 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     n_ans = sum(len(s.answerable) for s in built.stories)
     n_un = sum(len(s.unanswerable) for s in built.stories)
     print(f"{len(built.stories)} stories from {len(args.sets)} sets: {n_ans} answerable, {n_un} unanswerable; "
-          f"{len(built.unplaced)} answers not found in any story: {', '.join(built.unplaced[:20])}")
+          f"{len(built.unplaced)} answers not found in any story: {', '.join(built.unplaced[:20])}; "
+          f"{built.yes_no_left_out} unanswerable yes/no questions left out (the answerable ones have no span)")
     return 0
 
 
