@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from rag.tools.train_reader import project_path
+from rag.tools.train_reader import project_path, seal
 from rag.util import sha256_file
 
 ORDERS = ("interleave", "stack", "upper", "lower", "alternate")
@@ -63,8 +63,7 @@ def grow(base: Path, output: Path, order: str) -> Path:
     for name in ("tokenizer.json", "tokenizer_config.json", "reader.json"):
         if (base / name).is_file():
             shutil.copy(base / name, output / name)
-    digest = sha256_file(output / "model.safetensors")
-    (output / "SHA256SUMS").write_text(f"{digest}  model.safetensors\n")
+    digest = seal(output)
     record = json.loads((base / "training.json").read_text())
     record["grown"] = {"order": order, "layers": picks, "from_sha256": sha256_file(base / "model.safetensors"),
                        "sha256": digest}

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from rag.tools.train_reader import portable, project_path
+from rag.tools.train_reader import portable, project_path, seal
 from rag.util import sha256_file
 
 SAME_FILES = ("tokenizer.json", "reader.json")      # must match: one vocabulary, one way to decode
@@ -65,8 +65,7 @@ def soup(a: Path, b: Path, alpha: float, output: Path) -> Path:
     for name in COPIED:
         if (b / name).is_file():
             shutil.copy(b / name, output / name)
-    digest = sha256_file(output / "model.safetensors")
-    (output / "SHA256SUMS").write_text(f"{digest}  model.safetensors\n")
+    digest = seal(output)
     parents = {"a": {"path": portable(a), "sha256": sha256_file(a / "model.safetensors")},
                "b": {"path": portable(b), "sha256": sha256_file(b / "model.safetensors")}}
     record = json.loads((b / "training.json").read_text())

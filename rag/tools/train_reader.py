@@ -534,8 +534,7 @@ def export(cfg: TrainConfig, model: "PreTrainedModel", tokenizer: "PreTrainedTok
     half.save_pretrained(str(out), safe_serialization=True)
     model.to(torch.float32)
     tokenizer.save_pretrained(str(out))
-    digest = sha256_file(out / "model.safetensors")
-    (out / "SHA256SUMS").write_text(f"{digest}  model.safetensors\n")
+    digest = seal(out)
     curve = state["curve"]
     info = {"config": asdict(cfg), "base": portable(state["base"]), "base_sha256": base_sha256, "earlier_stages": stages,
             "steps": state["step"], "epochs_started": state["epoch"] + 1,
@@ -554,6 +553,14 @@ def export(cfg: TrainConfig, model: "PreTrainedModel", tokenizer: "PreTrainedTok
     (out / "MODEL_CARD.md").write_text(model_card(info))
     print(f"exported to {out} (model.safetensors sha256 {digest})", flush=True)
     return out
+
+
+def seal(folder: Path) -> str:
+    """Write ``SHA256SUMS`` for ``folder/model.safetensors`` (what TrainedReader checks before loading);
+    the digest. Every tool that writes reader weights (train, grow, soup) seals them here."""
+    digest = sha256_file(folder / "model.safetensors")
+    (folder / "SHA256SUMS").write_text(f"{digest}  model.safetensors\n")
+    return digest
 
 
 def _lineage(base: Path) -> tuple[str, list[dict]]:
