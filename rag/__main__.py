@@ -1,4 +1,4 @@
-"""Command line: ``python -m rag {prepare,index,ask,eval,calibrate,bench,store-check} ...``; parsing only, logic lives in rag/."""
+"""Command line: ``python -m rag {prepare,index,ask,eval,compare,calibrate,bench,store-check} ...``; parsing only, logic lives in rag/."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from rag.vector_store import store_arg
 # sub-commands implemented in their own modules, each exposing main(argv) -> int
 _DELEGATED = {"eval": "rag.tools.evaluate", "calibrate": "rag.tools.calibrate", "bench": "rag.tools.bench",
               "train-reader": "rag.tools.train_reader", "gold-eval": "rag.tools.gold_eval",
-              "news-threshold": "rag.tools.news_threshold", "store-check": "rag.tools.store_check",
+              "news-threshold": "rag.tools.news_threshold", "compare": "rag.tools.compare", "store-check": "rag.tools.store_check",
               "onnx-check": "rag.tools.onnx_check"}
 
 
