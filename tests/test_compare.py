@@ -13,15 +13,19 @@ from rag.tools import compare
 from rag.tools.evaluate import Result
 
 
-def _result(qid: str, gold: list[str], answer: str, f1: float, abstained: bool = False, turn: int = 0) -> Result:
+def _result(qid: str, gold: list[str], answer: str, f1: float, abstained: bool = False, turn: int = 0,
+            uncertain: bool = False) -> Result:
     return Result(id=qid, question=f"question {qid}?", kind="", turn=turn, gold_answers=gold, gold_evidence=[],
                   answer="" if abstained else answer, abstained=abstained, confidence=0.5, resolved_question="",
-                  citations=[], retrieved=[], latency_s=0.1, scores={"f1": 0.0 if abstained else f1})
+                  citations=[], retrieved=[], latency_s=0.1, scores={"f1": 0.0 if abstained else f1},
+                  uncertain=uncertain)
 
 
-def _write(folder: Path, results: list[Result], extra_field: bool = False) -> Path:
+def _write(folder: Path, results: list[Result], extra_field: bool = False, unmarked: bool = False) -> Path:
     folder.mkdir(parents=True)
     rows = [{**asdict(r), **({"a_field_from_a_later_version": 1} if extra_field else {})} for r in results]
+    if unmarked:              # a run from before the "may be wrong" mark was recorded
+        rows = [{k: v for k, v in r.items() if k != "uncertain"} for r in rows]
     (folder / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     return folder
 
@@ -29,7 +33,7 @@ def _write(folder: Path, results: list[Result], extra_field: bool = False) -> Pa
 A = [_result("q1", ["Hamilton West"], "Hamilton West", 1.0),
      _result("q2", ["38"], "New Zealand", 0.0),
      _result("q3", ["Ardern"], "Ardern", 1.0),
-     _result("u1", [], "Labour", 0.0),
+     _result("u1", [], "Labour", 0.0, uncertain=True),
      _result("u2", [], "", 0.0, abstained=True)]
 B = [_result("q1", ["Hamilton West"], "Hamilton West", 1.0),      # same
      _result("q2", ["38"], "38", 1.0),                             # better
@@ -48,6 +52,7 @@ def test_counts_each_way_and_the_paired_difference(tmp_path: Path) -> None:
     assert (row.better, row.worse) == (2, 2)
     assert row.false_refusals == (0, 1) and row.refused_unanswerable == (1, 1)
     assert row.shown == (4, 3) and row.wrong_shown == (2, 1)   # A: q2 and u1 wrong; B: u2
+    assert row.wrong_sure == (1, 1)                            # A's u1 was marked "may be wrong"
     effects = {c.id: c.effect for c in row.changes}
     assert effects == {"q2": 1, "q3": -1, "u1": 1, "u2": -1}   # q1 unchanged is not listed
     lines = "\n".join(compare.change_lines(row))
@@ -72,6 +77,12 @@ def test_folders_of_sets_are_paired_by_name_and_pooled(tmp_path: Path) -> None:
     assert [r.name for r in compare.compare_runs(tmp_path / "a", tmp_path / "b", sets=["wiki"])] == ["wiki"]
     with pytest.raises(RagError, match="only_in_a"):
         compare.compare_runs(tmp_path / "a", tmp_path / "b", sets=["only_in_a"])
+
+
+def test_a_run_that_did_not_record_the_mark_has_no_wrong_sure_count(tmp_path: Path) -> None:
+    [row] = compare.compare_runs(_write(tmp_path / "a", A, unmarked=True), _write(tmp_path / "b", B))
+    assert row.wrong_shown == (2, 1) and row.wrong_sure is None
+    assert compare.table([row]).splitlines()[1].endswith("-")
 
 
 def test_runs_of_different_questions_are_refused_not_half_compared(tmp_path: Path) -> None:

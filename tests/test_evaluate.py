@@ -129,6 +129,24 @@ def test_wrong_counts_answers_that_look_right_and_are_not() -> None:
     assert evaluate.check_thresholds(m, {"max_wrong": 0.4}) == ["wrong = 0.500 is above the threshold 0.400 (--max-wrong)"]
 
 
+def test_wrong_sure_leaves_out_answers_marked_may_be_wrong() -> None:
+    from dataclasses import replace
+
+    found = {"recall@1": 1.0, "recall@3": 1.0, "recall@5": 1.0, "mrr": 1.0}
+    cited = {"cited_accuracy": 1.0, "citation_precision": 1.0, "citation_recall": 1.0}
+    wrong = _result(["a"], False, {"em": 0.0, "f1": 0.0, "refused": 0.0, **found, **cited})
+    right = _result(["b"], False, {"em": 1.0, "f1": 1.0, "refused": 0.0, **found, **cited})
+    unanswerable = _result([], False, {"refused": 0.0})
+    m = evaluate.summarise([replace(wrong, uncertain=True), right, replace(unanswerable, uncertain=True),
+                            replace(right, id="y")])
+    assert m["wrong"] == 0.5 and m["uncertain"] == 0.5
+    assert m["wrong_sure"] == 0.0     # both wrong answers carried the mark: honestly unsure
+    m = evaluate.summarise([wrong, replace(right, uncertain=True), unanswerable])
+    assert m["wrong_sure"] == 1.0 and m["uncertain"] == round(1 / 3, 4)
+    assert evaluate.check_thresholds(m, {"max_wrong_sure": 0.2})[0].startswith("wrong_sure = 1.000")
+    assert evaluate.summarise([replace(wrong, uncertain=True)])["wrong_sure"] is None   # no unmarked answer
+
+
 def test_percentile_matches_numpy() -> None:
     np = pytest.importorskip("numpy")
     values = [0.3, 0.1, 2.0, 0.7, 0.2, 0.25, 5.0]

@@ -4,7 +4,8 @@ A and B are ``rag eval --out`` folders (each with ``results.jsonl``), or folders
 folders, one per question set (the sets both hold are compared, and pooled in an "all" row). For
 each set it reports B against A: F1 over the answerable questions with the 95% bootstrap interval of
 the paired difference, how many questions got better and worse, false refusals, refusals of
-unanswerable questions, and wrong answers shown (``rag eval``'s "wrong"); then, with ``--changes``,
+unanswerable questions, wrong answers shown (``rag eval``'s "wrong") and, of those, the ones not marked
+"may be wrong" (wrong while they look right); then, with ``--changes``,
 every question whose answer changed. Two readers or two settings on a few hundred questions differ
 by noise as often as by skill: a difference whose interval holds 0 is not shown to be one.
 """
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Sequence
 
 from rag.errors import RagError
-from rag.tools.evaluate import Result, bootstrap_interval
+from rag.tools.evaluate import Result, bootstrap_interval, is_wrong
 
 RESULTS = "results.jsonl"
 
@@ -56,28 +57,32 @@ class SetComparison:
     refused_unanswerable: tuple[int, int]
     shown: tuple[int, int]                # answers given (not refused)
     wrong_shown: tuple[int, int]          # of those, wrong: F1 < 0.5, or any answer to an unanswerable question
+    wrong_sure: tuple[int, int] | None = None   # wrong and not marked "may be wrong"; None if a run did not record the mark
     changes: tuple[Change, ...] = ()
 
 
-def load_results(path: Path) -> dict[tuple[str, int], Result]:
-    """The results of one ``rag eval`` run by (id, turn); fields this version does not know are left out."""
+def load_results(path: Path) -> tuple[dict[tuple[str, int], Result], bool]:
+    """The results of one ``rag eval`` run by (id, turn), and whether they record the "may be wrong"
+    mark (runs before it was recorded do not); fields this version does not know are left out."""
     file = path / RESULTS if path.is_dir() else path
     if not file.is_file():
         raise RagError(f"{path}: no {RESULTS} (a `python -m rag eval --out` folder is expected)")
     known = {f.name for f in fields(Result)}
     out: dict[tuple[str, int], Result] = {}
+    marked = True
     for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
+            marked = marked and "uncertain" in row
             result = Result(**{k: v for k, v in row.items() if k in known})
         except (ValueError, TypeError) as exc:
             raise RagError(f"{file}, line {n}: not a result of `rag eval` ({exc})") from None
         out[(result.id, result.turn)] = result
     if not out:
         raise RagError(f"{file} holds no results")
-    return out
+    return out, marked
 
 
 def runs(a: Path, b: Path, sets: Sequence[str] = ()) -> list[tuple[str, Path, Path]]:
@@ -96,10 +101,6 @@ def runs(a: Path, b: Path, sets: Sequence[str] = ()) -> list[tuple[str, Path, Pa
             raise RagError(f"not run in both {a} and {b}: {', '.join(missing)} (run in both: {', '.join(names)})")
         names = [s for s in names if s in sets]
     return [(name, a / name, b / name) for name in names]
-
-
-def _wrong(r: Result) -> bool:
-    return not r.abstained and (not r.gold_answers or r.scores.get("f1", 0.0) < 0.5)
 
 
 def _shown(r: Result) -> str:
@@ -128,8 +129,9 @@ def pair(a: dict[tuple[str, int], Result], b: dict[tuple[str, int], Result], whe
     return pairs
 
 
-def compare(name: str, pairs: Sequence[tuple[Result, Result]]) -> SetComparison:
-    """B against A over ``pairs`` of the same questions' results."""
+def compare(name: str, pairs: Sequence[tuple[Result, Result]], marked: bool = True) -> SetComparison:
+    """B against A over ``pairs`` of the same questions' results (``marked``: both runs recorded
+    the "may be wrong" mark, so wrong answers that look right can be counted)."""
     answerable = [(x, y) for x, y in pairs if x.gold_answers]
     unanswerable = [(x, y) for x, y in pairs if not x.gold_answers]
     diff = [y.scores.get("f1", 0.0) - x.scores.get("f1", 0.0) for x, y in answerable]
@@ -145,7 +147,8 @@ def compare(name: str, pairs: Sequence[tuple[Result, Result]]) -> SetComparison:
         f1_interval=bootstrap_interval(diff), better=effects.count(1), worse=effects.count(-1),
         false_refusals=count(lambda r: bool(r.gold_answers) and r.abstained),
         refused_unanswerable=count(lambda r: not r.gold_answers and r.abstained),
-        shown=count(lambda r: not r.abstained), wrong_shown=count(_wrong), changes=changes)
+        shown=count(lambda r: not r.abstained), wrong_shown=count(is_wrong),
+        wrong_sure=count(lambda r: is_wrong(r) and not r.uncertain) if marked else None, changes=changes)
 
 
 def compare_runs(a: Path, b: Path, sets: Sequence[str] = ()) -> list[SetComparison]:
@@ -153,12 +156,15 @@ def compare_runs(a: Path, b: Path, sets: Sequence[str] = ()) -> list[SetComparis
     pooled as "all" (questions of different sets are independent, so the pooled interval holds)."""
     found = []
     pooled: list[tuple[Result, Result]] = []
+    all_marked = True
     for name, run_a, run_b in runs(a, b, sets):
-        pairs = pair(load_results(run_a), load_results(run_b), where=f"{name}: ")
+        (results_a, marked_a), (results_b, marked_b) = load_results(run_a), load_results(run_b)
+        pairs = pair(results_a, results_b, where=f"{name}: ")
         pooled += pairs
-        found.append(compare(name, pairs))
+        all_marked = all_marked and marked_a and marked_b
+        found.append(compare(name, pairs, marked_a and marked_b))
     if len(found) > 1:
-        found.append(compare("all", pooled))
+        found.append(compare("all", pooled, all_marked))
     return found
 
 
@@ -170,7 +176,7 @@ def _ratio(pair: tuple[int, int], of: int) -> str:
 def table(rows: Sequence[SetComparison], markdown: bool = False) -> str:
     """One line per set: F1 A -> B, the difference with its interval, better / worse, and the counts."""
     headers = ["set", "n", "F1 A", "F1 B", "B - A [95%]", "better / worse", "false refusals",
-               "unanswerable refused", "wrong shown"]
+               "unanswerable refused", "wrong shown", "wrong, not marked"]
     body = []
     for r in rows:
         low, high = r.f1_interval or (None, None)
@@ -179,7 +185,8 @@ def table(rows: Sequence[SetComparison], markdown: bool = False) -> str:
         cells = [r.name, str(r.questions), "-" if r.f1[0] is None else f"{r.f1[0]:.3f}",
                  "-" if r.f1[1] is None else f"{r.f1[1]:.3f}", diff, f"{r.better} / {r.worse}",
                  _ratio(r.false_refusals, r.answerable), _ratio(r.refused_unanswerable, r.unanswerable),
-                 f"{r.wrong_shown[0]} of {r.shown[0]} -> {r.wrong_shown[1]} of {r.shown[1]}"]
+                 f"{r.wrong_shown[0]} of {r.shown[0]} -> {r.wrong_shown[1]} of {r.shown[1]}",
+                 "-" if r.wrong_sure is None else f"{r.wrong_sure[0]} -> {r.wrong_sure[1]}"]
         body.append(cells)
     if markdown:
         return "\n".join(["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]

@@ -28,6 +28,9 @@ asked with the earlier turns' (question, Answer) pairs as history):
 - **wrong**: share of the answers given (not refused) that are wrong while they look like answers: an
   answerable question answered with F1 < 0.5, or an unanswerable one answered at all. What a user
   meets; a refusal is not counted as wrong.
+- **wrong sure / uncertain**: the same share among the answers given *without* the "may be wrong" mark
+  (``Answer.uncertain``): a wrong answer that looks right. And the share of the answers given that carry
+  the mark. An answer marked uncertain is honestly unsure; one that is wrong and unmarked is not.
 - **verdicts** (questions with a gold ``"verdict"``): how many got a "Yes"/"No" (``Answer.kind``), and
   the share of those that were right.
 - **latency**: median and 95th percentile of the wall time of ``assistant.ask`` per question
@@ -50,7 +53,7 @@ from rag.errors import QuestionError, RagError
 from rag.metrics import contains_answer, exact_match, f1_score
 from rag.readers.trained import DEFAULT_MODEL_DIR as TRAINED_READER_DIR
 from rag.settings import FUSIONS, READERS, RERANKERS, RETRIEVALS, Settings
-from rag.types import Answer, Citation, Hit, Trace
+from rag.types import Answer, Trace
 from rag.util import percentile
 
 Metrics = dict[str, float | None]   # metric name -> value, None when undefined
@@ -60,12 +63,13 @@ KS = (1, 3, 5)
 COLUMNS = (("em", "EM"), ("f1", "F1"), ("recall@1", "R@1"), ("recall@3", "R@3"), ("recall@5", "R@5"),
            ("mrr", "MRR"), ("cited_accuracy", "cited"), ("citation_precision", "cite P"),
            ("citation_recall", "cite R"), ("refusal", "refusal"), ("false_refusal", "false ref"), ("wrong", "wrong"),
+           ("wrong_sure", "wrong sure"),
            ("latency_median_s", "p50 s"), ("latency_p95_s", "p95 s"))
 # CI gate flags: flag -> (metric key, "min" or "max").
 THRESHOLDS = {"min_em": ("em", "min"), "min_f1": ("f1", "min"), "min_recall": ("recall@5", "min"),
               "min_mrr": ("mrr", "min"), "min_cited": ("cited_accuracy", "min"),
               "min_refusal": ("refusal", "min"), "max_false_refusal": ("false_refusal", "max"),
-              "max_wrong": ("wrong", "max"),
+              "max_wrong": ("wrong", "max"), "max_wrong_sure": ("wrong_sure", "max"),
               "max_p95": ("latency_p95_s", "max")}
 
 
@@ -125,6 +129,7 @@ class Result:
     gold_verdict: str = ""
     looks: int = 1             # Trace.looks: 2 when a second, deeper look gave the answer
     bridge: str = ""           # Trace.bridge: the entity a two-hop answer went through
+    uncertain: bool = False    # Answer.uncertain: given with the "may be wrong" mark
 
 
 class Runnable(Protocol):
@@ -259,6 +264,11 @@ def _mean(results: Sequence[Result], key: str) -> float | None:
     return round(sum(r.scores[key] for r in results) / len(results), 4) if results else None
 
 
+def is_wrong(r: Result) -> bool:
+    """An answer given that is wrong: F1 < 0.5, or any answer to an unanswerable question."""
+    return not r.abstained and (not r.gold_answers or r.scores.get("f1", 0.0) < 0.5)
+
+
 def summarise(results: Sequence[Result]) -> Metrics:
     """The metrics of the module docstring, each averaged over its own subset of the results.
 
@@ -279,8 +289,10 @@ def summarise(results: Sequence[Result]) -> Metrics:
     metrics["refusal"] = _mean(unanswerable, "refused")
     metrics["false_refusal"] = _mean(answerable, "refused")
     shown = [r for r in results if not r.abstained]
-    wrong = sum(not r.gold_answers or r.scores.get("f1", 0.0) < 0.5 for r in shown)
-    metrics["wrong"] = round(wrong / len(shown), 4) if shown else None
+    sure = [r for r in shown if not r.uncertain]
+    metrics["wrong"] = round(sum(map(is_wrong, shown)) / len(shown), 4) if shown else None
+    metrics["wrong_sure"] = round(sum(map(is_wrong, sure)) / len(sure), 4) if sure else None
+    metrics["uncertain"] = round(1 - len(sure) / len(shown), 4) if shown else None
     read = sum(r.sentences_read for r in results)
     metrics["windows_per_question"] = round(statistics.fmean(r.windows for r in results), 3) if read else None
     metrics["sentences_read_twice"] = round(1 - sum(r.distinct_sentences for r in results) / read, 4) if read else None
@@ -412,7 +424,8 @@ def run(assistant: Runnable, items: Sequence[Item], doc_texts: dict[str, str] | 
                 scores=score_case(case, answer, retrieved),
                 evidence_docs=_evidence_docs(case, doc_texts or {}), error=error,
                 windows=windows, sentences_read=len(read), distinct_sentences=len(set(read)),
-                answer_kind=answer.kind, gold_verdict=case.verdict, looks=looks, bridge=bridge))
+                answer_kind=answer.kind, gold_verdict=case.verdict, looks=looks, bridge=bridge,
+                uncertain=answer.uncertain and not answer.abstained))
             history.append((case.question, answer))
             bar.update(1)
     bar.close()
