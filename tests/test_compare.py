@@ -75,6 +75,8 @@ def test_folders_of_sets_are_paired_by_name_and_pooled(tmp_path: Path) -> None:
     assert [r.name for r in rows] == ["news", "wiki", "all"]
     assert rows[-1].questions == 8 and rows[-1].better == rows[0].better + rows[1].better
     assert [r.name for r in compare.compare_runs(tmp_path / "a", tmp_path / "b", sets=["wiki"])] == ["wiki"]
+    assert compare.unpaired(tmp_path / "a", tmp_path / "b") == ["only_in_a"]     # said, not silently dropped
+    assert compare.unpaired(tmp_path / "a" / "news", tmp_path / "b" / "news") == []
     with pytest.raises(RagError, match="only_in_a"):
         compare.compare_runs(tmp_path / "a", tmp_path / "b", sets=["only_in_a"])
 

@@ -103,6 +103,14 @@ def runs(a: Path, b: Path, sets: Sequence[str] = ()) -> list[tuple[str, Path, Pa
     return [(name, a / name, b / name) for name in names]
 
 
+def unpaired(a: Path, b: Path) -> list[str]:
+    """Sets run in only one of two folders of runs (none when A and B are runs themselves)."""
+    if not a.is_dir() or not b.is_dir() or (a / RESULTS).is_file() or (b / RESULTS).is_file():
+        return []
+    sets = lambda folder: {p.name for p in folder.iterdir() if (p / RESULTS).is_file()}
+    return sorted(sets(a) ^ sets(b))
+
+
 def _shown(r: Result) -> str:
     return "(refused)" if r.abstained else r.answer
 
@@ -228,7 +236,11 @@ def main(argv: list[str] | None = None) -> int:
     except RagError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"A = {args.a}\nB = {args.b}\n")
+    print(f"A = {args.a}\nB = {args.b}")
+    alone = unpaired(args.a, args.b)
+    if alone and not args.sets:
+        print(f"(run in one of them only, left out: {', '.join(alone)})")
+    print()
     print(table(rows, markdown=args.markdown))
     if args.changes:
         for row in rows:
