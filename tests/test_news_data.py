@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.tools.news_data import build, load, locate, write
+from rag.tools.news_data import Built, Story, ask_kind, balance, build, load, locate, main, write
 
 STORY_A = ("Dam upgrade cost soars\nBy Ann Reid\nKARANUI, Monday 3 March 2025\n\n"
            "The council approved 12 new pumps on Monday. Engineer Jo Bright, 47, said 12 was the minimum.\n\n"
@@ -60,6 +60,53 @@ def test_probe_sets_become_stories_with_placed_and_unanswerable_questions(tmp_pa
     out = tmp_path / "news.jsonl.gz"
     write(built, out)
     assert [s["title"] for s in load(out)] == ["fresh99a/01_dam", "fresh99a/02_chess"]
+
+
+def test_kinds_asked_are_clause_forms_or_expected_answer_types() -> None:
+    assert ask_kind("How old is Jo Bright?") == "age"
+    assert ask_kind("How many people attended the hui?") == "number"
+    assert ask_kind("Why did the council close the pool?") == "why"
+    assert ask_kind("Who chairs the trust?") == "person"
+    assert ask_kind("What is planned for the site?") == "other"
+
+
+def _story(title: str, answerable: list[str], unanswerable: list[str]) -> Story:
+    return Story(title, "text", [{"question": q, "answer": "x", "answer_start": 0} for q in answerable],
+                 [{"question": q} for q in unanswerable])
+
+
+def test_balance_caps_each_kinds_unanswerable_share_and_keeps_the_rest() -> None:
+    ages = [f"How old is person {i}?" for i in range(10)]
+    counts = [f"How many boats did club {i} own?" for i in range(4)]
+    built = Built([_story("a", ages[:3] + counts[:3], ages[3:8] + counts[3:4]),
+                   _story("b", [], ages[8:] + ["Why did it close?"])], unplaced=["q9"], yes_no_left_out=2)
+    out = balance(built, 0.4)
+    # ages: 3 answerable, 7 unanswerable; at most 0.4 / 0.6 * 3 = 2 kept. Counts: 1 of 4 is under the cap;
+    # "why" has no answerable question here, so none of its unanswerable ones may stay
+    assert out.balanced_out == {"age": 5, "why": 1}
+    kept = [q["question"] for s in out.stories for q in s.unanswerable]
+    assert sum(q.startswith("How old") for q in kept) == 2 and counts[3] in kept and len(kept) == 3
+    assert [len(s.answerable) for s in out.stories] == [6, 0]          # answerable questions untouched
+    assert (out.unplaced, out.yes_no_left_out) == (["q9"], 2)
+    assert balance(built, 0.4).stories == out.stories                   # seeded: the same questions each time
+    assert len(built.stories[0].unanswerable) == 6                      # the input is not changed
+    with pytest.raises(ValueError):
+        balance(built, 1.0)
+
+
+def test_command_line_balances_on_request(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "set"
+    (folder / "corpus").mkdir(parents=True)
+    (folder / "corpus" / "01_story.txt").write_text("Hut\n\nWANAKA, Monday\n\nJo Bright, 47, runs the hut.\n")
+    rows = [{"id": "a1", "question": "How old is Jo Bright?", "answers": ["47"], "evidence": ["Jo Bright, 47, runs the hut."]},
+            {"id": "a2", "question": "How old is Sam Lee?", "answers": [], "evidence": []},
+            {"id": "a3", "question": "How old is Ana Ruru?", "answers": [], "evidence": []}]
+    (folder / "questions.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert main([str(folder), "--out", str(tmp_path / "all.jsonl.gz")]) == 0
+    assert len(load(tmp_path / "all.jsonl.gz")[0]["unanswerable"]) == 2
+    assert main([str(folder), "--out", str(tmp_path / "fair.jsonl.gz"), "--max-unanswerable-share", "0.5"]) == 0
+    assert len(load(tmp_path / "fair.jsonl.gz")[0]["unanswerable"]) == 1
+    assert "age 1" in capsys.readouterr().out
 
 
 def test_news_needs_joint_reading() -> None:

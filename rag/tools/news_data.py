@@ -39,6 +39,7 @@ class Built:
     stories: list[Story]
     unplaced: list[str]
     yes_no_left_out: int = 0     # unanswerable yes/no questions, left out as the answerable ones are
+    balanced_out: dict[str, int] = field(default_factory=dict)   # unanswerable ones left out per kind asked (``balance``)
 
 
 def _flex(text: str) -> str:
@@ -114,6 +115,53 @@ def build(sets: Sequence[Path]) -> Built:
     return Built(stories, unplaced, yes_no_left_out)
 
 
+def ask_kind(question: str) -> str:
+    """What a question asks for, coarsely: its clause form ("why", "how") or the type of answer it
+    expects ("age", "number", "money", "person", ...; ``rag.question_types``), else "other"."""
+    from rag.clauses import question_form
+    from rag.question_types import expected_type
+
+    form = question_form(question)
+    if form:
+        return form
+    expected = expected_type(question)
+    return expected.name if expected else "other"
+
+
+def balance(built: Built, max_share: float, seed: int = 0) -> Built:
+    """Leave out, at random (``seed``), unanswerable questions of any kind asked beyond ``max_share`` of
+    that kind's questions. The probe sets' writers made some kinds mostly unanswerable (the age of a
+    person whose age is not given: about half of all "How old ...?" questions); kept so, a reader learns
+    "how old? no answer" from the question's form, not from the story, and refuses ages it could read."""
+    import random
+
+    if not 0.0 < max_share < 1.0:
+        raise ValueError(f"max_share must be in (0, 1), got {max_share}")
+    answerable: dict[str, int] = {}
+    unanswerable: dict[str, list[tuple[int, int]]] = {}
+    for i, story in enumerate(built.stories):
+        for q in story.answerable:
+            kind = ask_kind(q["question"])
+            answerable[kind] = answerable.get(kind, 0) + 1
+        for j, q in enumerate(story.unanswerable):
+            unanswerable.setdefault(ask_kind(q["question"]), []).append((i, j))
+    rng = random.Random(seed)
+    dropped: set[tuple[int, int]] = set()
+    out: dict[str, int] = {}
+    for kind in sorted(unanswerable):
+        places = unanswerable[kind]
+        # u / (a + u) <= share  <=>  u <= share / (1 - share) * a
+        allowed = int(max_share / (1.0 - max_share) * answerable.get(kind, 0))
+        if len(places) > allowed:
+            gone = rng.sample(places, len(places) - allowed)
+            dropped.update(gone)
+            out[kind] = len(gone)
+    stories = [Story(s.title, s.context, list(s.answerable),
+                     [q for j, q in enumerate(s.unanswerable) if (i, j) not in dropped])
+               for i, s in enumerate(built.stories)]
+    return Built(stories, built.unplaced, built.yes_no_left_out, out)
+
+
 def write(built: Built, out: Path) -> None:
     """One gzipped JSON line per story."""
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -133,14 +181,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rag.tools.news_data", description=__doc__.split("\n")[0])
     parser.add_argument("sets", nargs="+", type=Path, help="probe set folders (corpus/ + questions.jsonl)")
     parser.add_argument("--out", type=Path, required=True, help="the .jsonl.gz to write")
+    parser.add_argument("--max-unanswerable-share", type=float, metavar="X",
+                        help="leave out unanswerable questions of a kind asked (age, number, why, ...) beyond this "
+                             "share of that kind's questions, so the kind alone does not say 'no answer' (say 0.3)")
+    parser.add_argument("--seed", type=int, default=0, help="which unanswerable questions --max-unanswerable-share drops")
     args = parser.parse_args(argv)
     built = build(args.sets)
+    if args.max_unanswerable_share is not None:
+        built = balance(built, args.max_unanswerable_share, args.seed)
     write(built, args.out)
     n_ans = sum(len(s.answerable) for s in built.stories)
     n_un = sum(len(s.unanswerable) for s in built.stories)
     print(f"{len(built.stories)} stories from {len(args.sets)} sets: {n_ans} answerable, {n_un} unanswerable; "
           f"{len(built.unplaced)} answers not found in any story: {', '.join(built.unplaced[:20])}; "
           f"{built.yes_no_left_out} unanswerable yes/no questions left out (the answerable ones have no span)")
+    if built.balanced_out:
+        print("unanswerable questions left out so no kind is mostly unanswerable: "
+              + ", ".join(f"{k} {n}" for k, n in sorted(built.balanced_out.items(), key=lambda x: -x[1])))
     return 0
 
 
