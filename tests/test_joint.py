@@ -211,3 +211,18 @@ def test_each_group_keeps_where_its_question_came_from(tokenizer) -> None:
                                                       "Where does it stand?": "news", "How long is the river?": "news"}
     enc = encode_groups(tokenizer, groups, 64)
     assert enc.source == [g.source for g in groups]
+
+
+def test_news_unanswerable_questions_are_not_repeated_twice() -> None:
+    """``--unanswerable-repeats`` repeats the SQuAD 2.0 questions only; a news question is repeated by
+    ``--news-repeats`` alone (in ``joint_data``), so the news data keeps its share of unanswerable ones."""
+    from rag.tools.joint import make_groups
+
+    context = "The tower was finished in 1889. It stands in Paris. The river is long."
+    data = JointData([context], [[(0, 31), (32, 51), (52, 70)]], [(0, 0), (0, 1), (0, 2)], [], [],
+                     [{"question": "Who built the tower?", "ctx": 0},
+                      {"question": "How long is the river?", "ctx": 0, "source": "news"}], [[2], [2]])
+    for repeats, squad, news in ((2, 2, 1), (1, 1, 1), (0, 0, 1)):
+        groups = make_groups(data, 2, 0.0, repeats, random.Random(0))
+        asked = [g.question for g in groups]
+        assert (asked.count("Who built the tower?"), asked.count("How long is the river?")) == (squad, news)

@@ -366,7 +366,11 @@ def _sentence_of(sents: Sequence[tuple[int, int]], char: int) -> int:
 def make_groups(data: JointData, windows: int, missed_fraction: float, unanswerable_repeats: int,
                 rng: random.Random) -> list[Group]:
     """One epoch of groups: every answerable question (a share of them with the gold window
-    swapped for another retrieved one) and every unanswerable one ``unanswerable_repeats`` times."""
+    swapped for another retrieved one) and every SQuAD 2.0 unanswerable one ``unanswerable_repeats``
+    times. A news question (``source == "news"``) comes once, answerable or not: ``joint_data`` has
+    already repeated it ``--news-repeats`` times, and repeating its unanswerable ones again would
+    undo ``news_data``'s balance of answerable and unanswerable questions (sessions 46-49 trained news
+    unanswerable questions twice as often as the answerable ones)."""
     groups: list[Group] = []
     for row, mined in zip(data.answerable, data.mined):
         c, sents = row["ctx"], data.spans[row["ctx"]]
@@ -389,8 +393,10 @@ def make_groups(data: JointData, windows: int, missed_fraction: float, unanswera
         position = rng.randint(0, len(others))
         wins = others[:position] + [gold] + others[position:]
         groups.append(Group(row["question"], tuple(wins), position, a_start - s, answer, source=row.get("source", "squad")))
-    for _ in range(unanswerable_repeats):
+    for n in range(max(unanswerable_repeats, 1)):
         for row, mined in zip(data.unanswerable, data.mined_unanswerable):
+            if n >= (1 if row.get("source") == "news" else unanswerable_repeats):
+                continue
             own = [r for r in mined if data.units[r][0] == row["ctx"]]
             sents = data.spans[row["ctx"]]
             if not sents:

@@ -93,7 +93,8 @@ class TrainConfig:
     group_batch: int = 8           # questions per step in joint mode (x joint_windows windows)
     missed_fraction: float = 0.15  # joint: share of questions whose gold window is swapped for a distractor
     unanswerable: str = ""         # joint: SQuAD 2.0 unanswerable paragraphs ("" = ../shared default)
-    unanswerable_repeats: int = 2  # joint: each training-article unanswerable question this often per epoch
+    unanswerable_repeats: int = 2  # joint: each training-article SQuAD 2.0 unanswerable question this often per epoch
+                                   # (news ones come --news-repeats times, as the answerable ones)
     unanswerable_holdout: float = 0.34   # joint: share of its articles kept for calibration, never trained on
     teacher: str = ""              # joint: a trained reader folder (e.g. the MPNet teacher) whose joint span
                                    # distribution the model also learns (knowledge distillation); "" = none
