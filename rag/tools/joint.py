@@ -341,7 +341,8 @@ class JointData:
     units: list[tuple[int, int]]
     answerable: list[dict]              # {"question", "answer", "answer_start", "ctx"}
     mined: list[list[int]]              # per answerable question
-    unanswerable: list[dict]            # {"question", "ctx"}: SQuAD 2.0 questions, training articles
+    unanswerable: list[dict]            # {"question", "ctx"[, "source": "news"]}: SQuAD 2.0 questions of the
+                                        # training articles, then news ones (rag.tools.news_data)
     mined_unanswerable: list[list[int]]
 
 
