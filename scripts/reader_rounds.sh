@@ -34,6 +34,10 @@ if [ ! -d "$COPY" ]; then
   fi
   mv "$COPY.tmp" "$COPY"     # only a calibrated copy is ever used
 fi
+# a round's name stands for one reader: another reader under the same name would be measured as the old one
+WANT="$([ "$MODEL" = shipped ] && echo "$ROOT/models/reader" || echo "$MODEL")/model.safetensors"
+cmp -s "$WANT" "$COPY/models/reader/model.safetensors" || {
+  echo "error: runs/rounds/$NAME holds another reader than $WANT; pick another NAME or remove it" >&2; exit 2; }
 cd "$COPY"
 for set in "$@"; do
   [ -f "$OUT/$set/report.json" ] && continue
@@ -45,6 +49,7 @@ for set in "$@"; do
        args=(--questions "$ROOT/docs/probes/$set/questions.jsonl" --corpus "$ROOT/docs/probes/$set/corpus"
              --index "$ROOT/runs/idx/$set") ;;
   esac
-  .venv/bin/python -m rag eval "${args[@]}" --out "$OUT/$set" --quiet --threads "$THREADS" > "$OUT/$set.log" 2>&1
+  .venv/bin/python -m rag eval "${args[@]}" --out "$OUT/$set" --quiet --threads "$THREADS" > "$OUT/$set.log" 2>&1 \
+    || { echo "error: rag eval failed on $set, see $OUT/$set.log" >&2; exit 1; }
   echo "$NAME $set: $(sed -n 2p "$OUT/$set.log")"
 done
