@@ -134,15 +134,15 @@ def balance(built: Built, max_share: float, seed: int = 0) -> Built:
     person whose age is not given: about half of all "How old ...?" questions); kept so, a reader learns
     "how old? no answer" from the question's form, not from the story, and refuses ages it could read."""
     import random
+    from collections import Counter
 
     if not 0.0 < max_share < 1.0:
         raise ValueError(f"max_share must be in (0, 1), got {max_share}")
-    answerable: dict[str, int] = {}
+    answerable: Counter[str] = Counter()
     unanswerable: dict[str, list[tuple[int, int]]] = {}
     for i, story in enumerate(built.stories):
         for q in story.answerable:
-            kind = ask_kind(q["question"])
-            answerable[kind] = answerable.get(kind, 0) + 1
+            answerable[ask_kind(q["question"])] += 1
         for j, q in enumerate(story.unanswerable):
             unanswerable.setdefault(ask_kind(q["question"]), []).append((i, j))
     rng = random.Random(seed)
@@ -151,7 +151,7 @@ def balance(built: Built, max_share: float, seed: int = 0) -> Built:
     for kind in sorted(unanswerable):
         places = unanswerable[kind]
         # u / (a + u) <= share  <=>  u <= share / (1 - share) * a
-        allowed = int(max_share / (1.0 - max_share) * answerable.get(kind, 0))
+        allowed = int(max_share / (1.0 - max_share) * answerable[kind])
         if len(places) > allowed:
             gone = rng.sample(places, len(places) - allowed)
             dropped.update(gone)
