@@ -108,3 +108,22 @@ def test_command_line_prints_the_table_writes_json_and_fails_cleanly(tmp_path: P
     assert compare.main([str(a), str(tmp_path / "bad")]) == 2
     assert "line 1" in capsys.readouterr().err
     assert compare.main([str(a), str(tmp_path / "nowhere")]) == 2
+
+
+def test_by_form_pools_the_questions_by_the_answer_they_ask_for(tmp_path: Path) -> None:
+    questions = ["Which electorate does Sharma hold?", "How old is Sharma?", "Why was he expelled?",
+                 "Why did Lewis speak?", "Did Sharma attend the meeting?"]
+    a = [Result(**{**asdict(r), "question": q}) for r, q in zip(A, questions)]
+    b = [Result(**{**asdict(r), "question": q}) for r, q in zip(B, questions)]
+    for side, results in (("a", a), ("b", b)):
+        _write(tmp_path / side / "s1", results[:3]), _write(tmp_path / side / "s2", results[3:])
+    assert [r.name for r in compare.compare_runs(tmp_path / "a", tmp_path / "b")] == ["s1", "s2", "all"]
+    rows = compare.compare_runs(tmp_path / "a", tmp_path / "b", forms=True)
+    assert [r.name for r in rows] == ["s1", "s2", "all", "form span", "form why", "form yes/no"]
+    span, why, yes_no = rows[3:]
+    assert (span.questions, span.better, span.worse) == (2, 1, 0)          # q1 same, q2 better
+    # q3 (answerable) is refused by B; u1 (unanswerable) is refused by B: one worse, one better
+    assert (why.questions, why.answerable, why.better, why.worse) == (2, 1, 1, 1)
+    assert why.false_refusals == (0, 1) and why.refused_unanswerable == (0, 1)
+    assert (yes_no.questions, yes_no.worse) == (1, 1)                      # u2 answered by B
+    assert sum(r.questions for r in rows[3:]) == rows[2].questions == 5

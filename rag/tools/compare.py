@@ -6,7 +6,9 @@ each set it reports B against A: F1 over the answerable questions with the 95% b
 the paired difference, how many questions got better and worse, false refusals, refusals of
 unanswerable questions, wrong answers shown (``rag eval``'s "wrong") and, of those, the ones not marked
 "may be wrong" (wrong while they look right); then, with ``--changes``,
-every question whose answer changed. Two readers or two settings on a few hundred questions differ
+every question whose answer changed; with ``--by-form``, also the pooled questions grouped by what form of
+answer they ask for (``rag.clauses.question_form``: why, how, yes/no, did, do; "span" for the rest), since a
+reader can gain on factoid spans and lose on clause answers. Two readers or two settings on a few hundred questions differ
 by noise as often as by skill: a difference whose interval holds 0 is not shown to be one.
 """
 
@@ -159,9 +161,22 @@ def compare(name: str, pairs: Sequence[tuple[Result, Result]], marked: bool = Tr
         wrong_sure=count(lambda r: is_wrong(r) and not r.uncertain) if marked else None, changes=changes)
 
 
-def compare_runs(a: Path, b: Path, sets: Sequence[str] = ()) -> list[SetComparison]:
+def by_form(pairs: Sequence[tuple[Result, Result]], marked: bool = True) -> list[SetComparison]:
+    """``pairs`` grouped by the form of answer each question asks for, one row per form ("form why",
+    ..., "form span"), the largest group first."""
+    from rag.clauses import question_form
+
+    groups: dict[str, list[tuple[Result, Result]]] = {}
+    for x, y in pairs:
+        groups.setdefault(question_form(x.question) or "span", []).append((x, y))
+    return [compare(f"form {form}", group, marked)
+            for form, group in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))]
+
+
+def compare_runs(a: Path, b: Path, sets: Sequence[str] = (), forms: bool = False) -> list[SetComparison]:
     """Every set run in both A and B (or those in ``sets``), and with more than one, all of them
-    pooled as "all" (questions of different sets are independent, so the pooled interval holds)."""
+    pooled as "all" (questions of different sets are independent, so the pooled interval holds);
+    with ``forms``, then the pooled questions by the form of answer asked (``by_form``)."""
     found = []
     pooled: list[tuple[Result, Result]] = []
     all_marked = True
@@ -173,6 +188,8 @@ def compare_runs(a: Path, b: Path, sets: Sequence[str] = ()) -> list[SetComparis
         found.append(compare(name, pairs, marked_a and marked_b))
     if len(found) > 1:
         found.append(compare("all", pooled, all_marked))
+    if forms:
+        found += by_form(pooled, all_marked)
     return found
 
 
@@ -223,6 +240,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--sets", nargs="+", default=[], metavar="NAME",
                    help="with folders of runs: only these sets (say, the ones neither reader was trained on)")
     p.add_argument("--changes", action="store_true", help="also list every question whose answer changed")
+    p.add_argument("--by-form", action="store_true",
+                   help="also pool the questions by the form of answer they ask for (why, how, yes/no, did, do, span)")
     p.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     p.add_argument("--out", type=Path, help="write the comparison, changes included, as JSON")
     return p
@@ -232,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     """Print the comparison; 0, or 2 on bad input."""
     args = _parser().parse_args(argv)
     try:
-        rows = compare_runs(args.a, args.b, args.sets)
+        rows = compare_runs(args.a, args.b, args.sets, forms=args.by_form)
     except RagError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -244,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table(rows, markdown=args.markdown))
     if args.changes:
         for row in rows:
-            if row.name != "all" or len(rows) == 1:
+            if row.name != "all" and not row.name.startswith("form ") or len(rows) == 1:
                 print(f"\n## {row.name}: {len(row.changes)} answers changed")
                 print("\n".join(change_lines(row)))
     if args.out:
