@@ -116,7 +116,8 @@ def test_by_form_pools_the_questions_by_the_answer_they_ask_for(tmp_path: Path) 
     a = [Result(**{**asdict(r), "question": q}) for r, q in zip(A, questions)]
     b = [Result(**{**asdict(r), "question": q}) for r, q in zip(B, questions)]
     for side, results in (("a", a), ("b", b)):
-        _write(tmp_path / side / "s1", results[:3]), _write(tmp_path / side / "s2", results[3:])
+        _write(tmp_path / side / "s1", results[:3])
+        _write(tmp_path / side / "s2", results[3:])
     assert [r.name for r in compare.compare_runs(tmp_path / "a", tmp_path / "b")] == ["s1", "s2", "all"]
     rows = compare.compare_runs(tmp_path / "a", tmp_path / "b", forms=True)
     assert [r.name for r in rows] == ["s1", "s2", "all", "form span", "form why", "form yes/no"]
