@@ -128,3 +128,4 @@ def test_by_form_pools_the_questions_by_the_answer_they_ask_for(tmp_path: Path) 
     assert why.false_refusals == (0, 1) and why.refused_unanswerable == (0, 1)
     assert (yes_no.questions, yes_no.worse) == (1, 1)                      # u2 answered by B
     assert sum(r.questions for r in rows[3:]) == rows[2].questions == 5
+    assert [r.pooled for r in rows] == [False, False, True, True, True, True]

@@ -61,6 +61,7 @@ class SetComparison:
     wrong_shown: tuple[int, int]          # of those, wrong: F1 < 0.5, or any answer to an unanswerable question
     wrong_sure: tuple[int, int] | None = None   # wrong and not marked "may be wrong"; None if a run did not record the mark
     changes: tuple[Change, ...] = ()
+    pooled: bool = False                  # a row over several sets ("all", "form ..."), not one set
 
 
 def load_results(path: Path) -> tuple[dict[tuple[str, int], Result], bool]:
@@ -139,7 +140,8 @@ def pair(a: dict[tuple[str, int], Result], b: dict[tuple[str, int], Result], whe
     return pairs
 
 
-def compare(name: str, pairs: Sequence[tuple[Result, Result]], marked: bool = True) -> SetComparison:
+def compare(name: str, pairs: Sequence[tuple[Result, Result]], marked: bool = True,
+            pooled: bool = False) -> SetComparison:
     """B against A over ``pairs`` of the same questions' results (``marked``: both runs recorded
     the "may be wrong" mark, so wrong answers that look right can be counted)."""
     answerable = [(x, y) for x, y in pairs if x.gold_answers]
@@ -158,7 +160,8 @@ def compare(name: str, pairs: Sequence[tuple[Result, Result]], marked: bool = Tr
         false_refusals=count(lambda r: bool(r.gold_answers) and r.abstained),
         refused_unanswerable=count(lambda r: not r.gold_answers and r.abstained),
         shown=count(lambda r: not r.abstained), wrong_shown=count(is_wrong),
-        wrong_sure=count(lambda r: is_wrong(r) and not r.uncertain) if marked else None, changes=changes)
+        wrong_sure=count(lambda r: is_wrong(r) and not r.uncertain) if marked else None, changes=changes,
+        pooled=pooled)
 
 
 def by_form(pairs: Sequence[tuple[Result, Result]], marked: bool = True) -> list[SetComparison]:
@@ -169,7 +172,7 @@ def by_form(pairs: Sequence[tuple[Result, Result]], marked: bool = True) -> list
     groups: dict[str, list[tuple[Result, Result]]] = {}
     for x, y in pairs:
         groups.setdefault(question_form(x.question) or "span", []).append((x, y))
-    return [compare(f"form {form}", group, marked)
+    return [compare(f"form {form}", group, marked, pooled=True)
             for form, group in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))]
 
 
@@ -187,7 +190,7 @@ def compare_runs(a: Path, b: Path, sets: Sequence[str] = (), forms: bool = False
         all_marked = all_marked and marked_a and marked_b
         found.append(compare(name, pairs, marked_a and marked_b))
     if len(found) > 1:
-        found.append(compare("all", pooled, all_marked))
+        found.append(compare("all", pooled, all_marked, pooled=True))
     if forms:
         found += by_form(pooled, all_marked)
     return found
@@ -263,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table(rows, markdown=args.markdown))
     if args.changes:
         for row in rows:
-            if row.name != "all" and not row.name.startswith("form ") or len(rows) == 1:
+            if not row.pooled or len(rows) == 1:
                 print(f"\n## {row.name}: {len(row.changes)} answers changed")
                 print("\n".join(change_lines(row)))
     if args.out:
