@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.tools.news_data import Built, Story, ask_kind, balance, build, load, locate, main, write
+from rag.tools.news_data import Built, Story, ask_kind, balance, build, leave_out, load, locate, main, write
 
 STORY_A = ("Dam upgrade cost soars\nBy Ann Reid\nKARANUI, Monday 3 March 2025\n\n"
            "The council approved 12 new pumps on Monday. Engineer Jo Bright, 47, said 12 was the minimum.\n\n"
@@ -107,6 +107,17 @@ def test_command_line_balances_on_request(tmp_path: Path, capsys) -> None:
     assert main([str(folder), "--out", str(tmp_path / "fair.jsonl.gz"), "--max-unanswerable-share", "0.5"]) == 0
     assert len(load(tmp_path / "fair.jsonl.gz")[0]["unanswerable"]) == 1
     assert "age 1" in capsys.readouterr().out
+
+
+def test_leave_out_drops_every_question_of_a_form_and_counts_them() -> None:
+    built = Built([_story("a", ["Why did the dam fail?", "Who runs the hut?"], ["Why did it close?", "How old is Jo?"]),
+                   _story("b", ["Why was it late?"], [])], unplaced=[], yes_no_left_out=1, balanced_out={"age": 2})
+    out = leave_out(built, ["why"])
+    assert [[q["question"] for q in s.answerable] for s in out.stories] == [["Who runs the hut?"], []]
+    assert [[q["question"] for q in s.unanswerable] for s in out.stories] == [["How old is Jo?"], []]
+    assert out.forms_left_out == {"why": 3}
+    assert (out.yes_no_left_out, out.balanced_out) == (1, {"age": 2})   # earlier counts carried over
+    assert len(built.stories[0].answerable) == 2                         # the input is not changed
 
 
 def test_news_needs_joint_reading() -> None:

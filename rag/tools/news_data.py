@@ -40,6 +40,7 @@ class Built:
     unplaced: list[str]
     yes_no_left_out: int = 0     # unanswerable yes/no questions, left out as the answerable ones are
     balanced_out: dict[str, int] = field(default_factory=dict)   # unanswerable ones left out per kind asked (``balance``)
+    forms_left_out: dict[str, int] = field(default_factory=dict)  # questions left out per clause form (``leave_out``)
 
 
 def _flex(text: str) -> str:
@@ -162,6 +163,31 @@ def balance(built: Built, max_share: float, seed: int = 0) -> Built:
     return Built(stories, built.unplaced, built.yes_no_left_out, out)
 
 
+def leave_out(built: Built, forms: Sequence[str]) -> Built:
+    """Leave out every question, answerable or not, whose clause form (``rag.clauses.question_form``:
+    "why", "how", ...) is one of ``forms``: to test whether a news stage's loss on a form comes from
+    that form's own news questions (session 52: why questions lost ~1 logit of answerability)."""
+    from collections import Counter
+
+    from rag.clauses import question_form
+
+    wanted = set(forms)
+    out: Counter[str] = Counter()
+
+    def kept(questions: list[dict]) -> list[dict]:
+        keep = []
+        for q in questions:
+            form = question_form(q["question"])
+            if form in wanted:
+                out[form] += 1
+            else:
+                keep.append(q)
+        return keep
+
+    stories = [Story(s.title, s.context, kept(s.answerable), kept(s.unanswerable)) for s in built.stories]
+    return Built(stories, built.unplaced, built.yes_no_left_out, dict(built.balanced_out), dict(out))
+
+
 def write(built: Built, out: Path) -> None:
     """One gzipped JSON line per story."""
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -185,10 +211,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="leave out unanswerable questions of a kind asked (age, number, why, ...) beyond this "
                              "share of that kind's questions, so the kind alone does not say 'no answer' (say 0.3)")
     parser.add_argument("--seed", type=int, default=0, help="which unanswerable questions --max-unanswerable-share drops")
+    parser.add_argument("--leave-out-form", action="append", default=[], metavar="FORM",
+                        choices=("why", "how", "yes/no", "did", "do"),
+                        help="leave out every question of this clause form, answerable or not (repeatable)")
     args = parser.parse_args(argv)
     built = build(args.sets)
     if args.max_unanswerable_share is not None:
         built = balance(built, args.max_unanswerable_share, args.seed)
+    if args.leave_out_form:
+        built = leave_out(built, args.leave_out_form)
     write(built, args.out)
     n_ans = sum(len(s.answerable) for s in built.stories)
     n_un = sum(len(s.unanswerable) for s in built.stories)
@@ -198,6 +229,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if built.balanced_out:
         print("unanswerable questions left out so no kind is mostly unanswerable: "
               + ", ".join(f"{k} {n}" for k, n in sorted(built.balanced_out.items(), key=lambda x: -x[1])))
+    if args.leave_out_form:
+        print("questions left out by form: " + ", ".join(f"{f} {built.forms_left_out.get(f, 0)}" for f in args.leave_out_form))
     return 0
 
 
