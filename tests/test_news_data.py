@@ -118,6 +118,7 @@ def test_leave_out_drops_every_question_of_a_form_and_counts_them() -> None:
     assert out.forms_left_out == {"why": 3}
     assert (out.yes_no_left_out, out.balanced_out) == (1, {"age": 2})   # earlier counts carried over
     assert len(built.stories[0].answerable) == 2                         # the input is not changed
+    assert balance(out, 0.5).forms_left_out == {"why": 3}              # later steps keep the count
 
 
 def test_news_needs_joint_reading() -> None:

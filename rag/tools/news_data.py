@@ -17,7 +17,7 @@ import gzip
 import json
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -160,7 +160,7 @@ def balance(built: Built, max_share: float, seed: int = 0) -> Built:
     stories = [Story(s.title, s.context, list(s.answerable),
                      [q for j, q in enumerate(s.unanswerable) if (i, j) not in dropped])
                for i, s in enumerate(built.stories)]
-    return Built(stories, built.unplaced, built.yes_no_left_out, out)
+    return replace(built, stories=stories, balanced_out=out)
 
 
 def leave_out(built: Built, forms: Sequence[str]) -> Built:
@@ -185,7 +185,7 @@ def leave_out(built: Built, forms: Sequence[str]) -> Built:
         return keep
 
     stories = [Story(s.title, s.context, kept(s.answerable), kept(s.unanswerable)) for s in built.stories]
-    return Built(stories, built.unplaced, built.yes_no_left_out, dict(built.balanced_out), dict(out))
+    return replace(built, stories=stories, forms_left_out=dict(out))
 
 
 def write(built: Built, out: Path) -> None:
